@@ -1,0 +1,59 @@
+# MHST Case Manager. `make help` lists the targets.
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+export FLASK_APP := mhst
+HOST ?= 127.0.0.1
+PORT ?= 5000
+
+.DEFAULT_GOAL := help
+
+.PHONY: help
+help: ## List the targets
+	@grep -E '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  \033[36m%-12s\033[0m %s\n", $$1, $$2}'
+
+$(BIN)/activate: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $(BIN)/activate
+
+node_modules/.package-lock.json: package.json package-lock.json
+	npm ci --no-audit --no-fund
+	touch node_modules/.package-lock.json
+
+.PHONY: install
+install: $(BIN)/activate node_modules/.package-lock.json ## Create the virtualenv and install Python and npm dependencies
+
+.PHONY: migrate
+migrate: install ## Upgrade the database (SQLite under instance/, or DATABASE_URL)
+	$(BIN)/flask db upgrade
+
+.PHONY: demo-data
+demo-data: migrate ## Load the invented demo data and print the demo sign-ins
+	$(BIN)/flask demo-data
+
+.PHONY: run
+run: demo-data ## Install, migrate, load demo data and serve on http://127.0.0.1:5000
+	@echo "Serving on http://$(HOST):$(PORT) (Ctrl+C to stop)"
+	$(BIN)/flask run --host $(HOST) --port $(PORT)
+
+.PHONY: test
+test: install ## Run ruff and the whole test suite (SQLite, PostgreSQL and browser tests)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/pytest
+
+.PHONY: lint
+lint: install ## Check the code with ruff
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+.PHONY: format
+format: install ## Format the code and fix what ruff can
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+.PHONY: clean
+clean: ## Remove the virtualenv, node_modules and the local database
+	rm -rf $(VENV) node_modules instance .pytest_cache .ruff_cache

@@ -1,0 +1,136 @@
+"""MHST Case Manager: case management for NHS Mental Health Support Teams in schools."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from flask import Blueprint, Flask
+from jinja2 import ChainableUndefined, ChoiceLoader, FileSystemLoader, PackageLoader
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from config import DEVELOPMENT_SECRET_KEY, Config, config_from_env
+
+ROOT = Path(__file__).resolve().parent.parent
+NHSUK_FRONTEND_DIST = ROOT / "node_modules" / "nhsuk-frontend" / "dist" / "nhsuk"
+
+
+class ConfigurationError(RuntimeError):
+    pass
+
+
+def create_app(config: type[Config] | None = None, **overrides) -> Flask:
+    """Build the application: ``config`` defaults to the class ``MHST_ENV`` names."""
+    config = config or config_from_env()
+    app = Flask(
+        __name__,
+        instance_path=os.environ.get("MHST_INSTANCE_PATH") or str(ROOT / "instance"),
+        template_folder=str(ROOT / "templates"),
+        static_folder=str(ROOT / "static"),
+    )
+    app.config.from_object(config)
+    app.config.update(overrides)
+    _check_secret_key(app)
+    _configure_database_uri(app)
+
+    app.jinja_options = {
+        **app.jinja_options,
+        # The NHS.UK macros read optional parameters through chains like params.hint.text.
+        "undefined": ChainableUndefined,
+        "extensions": ["jinja2.ext.do"],
+        "loader": ChoiceLoader(
+            [FileSystemLoader(str(ROOT / "templates")), PackageLoader("nhsuk_frontend_jinja")]
+        ),
+    }
+    if app.config["TRUST_PROXY"]:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1)
+
+    _init_extensions(app)
+    _register_blueprints(app)
+    _register_commands(app)
+    return app
+
+
+def _check_secret_key(app: Flask) -> None:
+    if not app.config["REQUIRE_STRONG_SECRET_KEY"]:
+        return
+    key = app.config.get("SECRET_KEY")
+    if not key or key == DEVELOPMENT_SECRET_KEY or len(key) < 32:
+        raise ConfigurationError(
+            "SECRET_KEY must be set to a random value of 32 characters or more in production "
+            '(for example: python -c "import secrets; print(secrets.token_hex(32))")'
+        )
+
+
+def _configure_database_uri(app: Flask) -> None:
+    if not app.config.get("SQLALCHEMY_DATABASE_URI"):
+        Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+        path = Path(app.instance_path) / "mhst.sqlite3"
+        app.config["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{path}"
+
+
+def _init_extensions(app: Flask) -> None:
+    from mhst.accounts.operations import load_user_from_session
+    from mhst.database import configure_sqlite
+    from mhst.extensions import csrf, db, limiter, login_manager
+    from mhst.security import http
+    from mhst.security.permissions import enforce_route_permission
+
+    db.init_app(app)
+    with app.app_context():
+        configure_sqlite(db.engine)
+
+    csrf.init_app(app)
+    limiter.init_app(app)
+
+    login_manager.init_app(app)
+    login_manager.login_view = "accounts.sign_in"
+    login_manager.login_message = "Sign in to see this page."
+    login_manager.session_protection = "basic"
+    login_manager.user_loader(load_user_from_session)
+
+    http.init_app(app)  # idle timeout runs before the permission guard
+    app.before_request(enforce_route_permission)
+
+
+def _register_blueprints(app: Flask) -> None:
+    from mhst.accounts.admin_views import bp as users_admin_bp
+    from mhst.accounts.views import bp as accounts_bp
+    from mhst.audit.views import bp as audit_bp
+    from mhst.core.errors import register_error_handlers
+    from mhst.core.templating import register_template_helpers
+    from mhst.core.views import bp as core_bp
+    from mhst.organisation.views import bp as organisation_bp
+    from mhst.referrals import bp as referrals_bp
+    from mhst.schools.views import bp as schools_bp
+    from mhst.sessions import bp as sessions_bp
+
+    # nhsuk-frontend's CSS, JavaScript and images, straight from the npm package.
+    app.register_blueprint(
+        Blueprint(
+            "assets", __name__, static_folder=str(NHSUK_FRONTEND_DIST), static_url_path="/assets"
+        )
+    )
+    for blueprint in (
+        core_bp,
+        accounts_bp,
+        users_admin_bp,
+        audit_bp,
+        organisation_bp,
+        schools_bp,
+        referrals_bp,
+        sessions_bp,
+    ):
+        app.register_blueprint(blueprint)
+    register_error_handlers(app)
+    register_template_helpers(app)
+
+
+def _register_commands(app: Flask) -> None:
+    from mhst.accounts.cli import create_admin
+    from mhst.demo import demo_data
+    from mhst.migrate import db_group
+
+    app.cli.add_command(create_admin)
+    app.cli.add_command(demo_data)
+    app.cli.add_command(db_group)

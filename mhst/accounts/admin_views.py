@@ -1,0 +1,173 @@
+"""Administrator pages: list, create, change and deactivate users."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from sqlalchemy import func, or_, select
+
+from mhst.accounts import operations
+from mhst.accounts.forms import EditUserForm, NewUserForm, set_scope_choices
+from mhst.accounts.models import ROLE_LABELS, Role, User
+from mhst.core.forms import apply_rule_error
+from mhst.core.pagination import paginate
+from mhst.extensions import db
+from mhst.organisation.models import Team
+from mhst.schools.models import School
+from mhst.security.permissions import Permission, requires
+
+bp = Blueprint("users_admin", __name__, url_prefix="/admin/users")
+
+STATUS_FILTERS = {"active": True, "deactivated": False}
+
+
+def _teams_and_schools():
+    teams = db.session.scalars(select(Team).order_by(Team.name)).all()
+    schools = db.session.scalars(select(School).order_by(School.name)).all()
+    return teams, schools
+
+
+def _scope_from_form(form) -> tuple[Role, Team | None, School | None]:
+    role = Role(form.role.data)
+    team = db.session.get(Team, int(form.team_id.data)) if form.team_id.data else None
+    school = db.session.get(School, int(form.school_id.data)) if form.school_id.data else None
+    return role, team, school
+
+
+def _get_user_or_404(user_id: int) -> User:
+    user = db.session.get(User, user_id)
+    if user is None:
+        abort(404)
+    return user
+
+
+@bp.get("/")
+@requires(Permission.MANAGE_USERS)
+def index():
+    teams, _ = _teams_and_schools()
+    query = request.args.get("q", "").strip()[:100]
+    role = request.args.get("role", "")
+    team_id = request.args.get("team", "")
+    status = request.args.get("status", "")
+    errors = []
+    stmt = select(User).order_by(func.lower(User.full_name), User.id)
+    if query:
+        like = f"%{query.lower()}%"
+        stmt = stmt.where(or_(func.lower(User.full_name).like(like), User.email.like(like)))
+    if role:
+        if role in {r.value for r in Role}:
+            stmt = stmt.where(User.role == Role(role))
+        else:
+            errors.append(("role", "Select a role from the list"))
+    if team_id:
+        if team_id.isdigit() and any(t.id == int(team_id) for t in teams):
+            stmt = stmt.where(User.team_id == int(team_id))
+        else:
+            errors.append(("team", "Select a team from the list"))
+    if status:
+        if status in STATUS_FILTERS:
+            stmt = stmt.where(User.active.is_(STATUS_FILTERS[status]))
+        else:
+            errors.append(("status", "Select a status from the list"))
+    page = paginate(stmt.options(db.joinedload(User.team), db.joinedload(User.school)))
+    return render_template(
+        "admin/users/index.html",
+        page=page,
+        teams=teams,
+        roles=ROLE_LABELS,
+        filters={"q": query, "role": role, "team": team_id, "status": status},
+        filter_errors=errors,
+    ), 400 if errors else 200
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@requires(Permission.MANAGE_USERS)
+def new():
+    form = NewUserForm()
+    set_scope_choices(form, *_teams_and_schools())
+    if form.validate_on_submit():
+        role, team, school = _scope_from_form(form)
+        try:
+            user = operations.create_user(
+                email=form.email.data,
+                full_name=form.full_name.data,
+                role=role,
+                team=team,
+                school=school,
+                password=form.password.data,
+                by=current_user,
+            )
+        except operations.AccountRuleError as error:
+            db.session.rollback()
+            apply_rule_error(form, error)
+        else:
+            db.session.commit()
+            flash(f"{user.full_name} can now sign in as {role.label.lower()}.")
+            return redirect(url_for(".edit", user_id=user.id))
+    return render_template("admin/users/new.html", form=form), 400 if form.errors else 200
+
+
+@bp.route("/<int:user_id>", methods=["GET", "POST"])
+@requires(Permission.MANAGE_USERS)
+def edit(user_id: int):
+    user = _get_user_or_404(user_id)
+    form = EditUserForm(
+        obj=None if request.method == "POST" else user,
+        data=None
+        if request.method == "POST"
+        else {
+            "role": user.role.value,
+            "team_id": str(user.team_id or ""),
+            "school_id": str(user.school_id or ""),
+        },
+    )
+    set_scope_choices(form, *_teams_and_schools())
+    if form.validate_on_submit():
+        role, team, school = _scope_from_form(form)
+        try:
+            operations.update_user(
+                user,
+                full_name=form.full_name.data,
+                role=role,
+                team=team,
+                school=school,
+                by=current_user,
+            )
+        except operations.AccountRuleError as error:
+            db.session.rollback()
+            apply_rule_error(form, error)
+        else:
+            db.session.commit()
+            flash(f"Changes to {user.full_name} saved.")
+            return redirect(url_for(".edit", user_id=user.id))
+    return render_template("admin/users/edit.html", form=form, user=user), (
+        400 if form.errors else 200
+    )
+
+
+@bp.post("/<int:user_id>/deactivate")
+@requires(Permission.MANAGE_USERS)
+def deactivate(user_id: int):
+    return _set_active(user_id, False)
+
+
+@bp.post("/<int:user_id>/reactivate")
+@requires(Permission.MANAGE_USERS)
+def reactivate(user_id: int):
+    return _set_active(user_id, True)
+
+
+def _set_active(user_id: int, active: bool):
+    user = _get_user_or_404(user_id)
+    try:
+        operations.set_active(user, active, by=current_user)
+    except operations.AccountRuleError as error:
+        db.session.rollback()
+        flash(error.message, "error")
+    else:
+        db.session.commit()
+        if active:
+            flash(f"{user.full_name} can sign in again.")
+        else:
+            flash(f"{user.full_name} has been deactivated and signed out everywhere.")
+    return redirect(url_for(".edit", user_id=user.id))

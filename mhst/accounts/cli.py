@@ -1,0 +1,30 @@
+"""``flask create-admin``: make the first administrator of a new installation."""
+
+from __future__ import annotations
+
+import click
+
+from mhst.accounts import operations
+from mhst.accounts.models import Role
+from mhst.extensions import db
+
+
+@click.command("create-admin")
+@click.option("--email", prompt="Email address", help="The administrator's email address.")
+@click.option("--name", "full_name", prompt="Full name", help="The administrator's full name.")
+@click.password_option(
+    "--password",
+    envvar="MHST_ADMIN_PASSWORD",
+    help="Prompted for (hidden) unless given here or in MHST_ADMIN_PASSWORD.",
+)
+def create_admin(email: str, full_name: str, password: str) -> None:
+    """Create an administrator account."""
+    try:
+        user = operations.create_user(
+            email=email, full_name=full_name, role=Role.ADMINISTRATOR, password=password
+        )
+    except operations.AccountRuleError as error:
+        db.session.rollback()
+        raise click.ClickException(error.message) from None
+    db.session.commit()
+    click.echo(f"Created administrator {user.email}. Sign in at /sign-in.")

@@ -1,0 +1,100 @@
+from __future__ import annotations
+
+from wtforms import EmailField, PasswordField, StringField
+from wtforms.validators import Email, InputRequired, Length, Optional
+
+from mhst.accounts.models import ROLE_LABELS
+from mhst.core.forms import BaseForm, RadioField, SelectField
+
+EMAIL_MAX = 254
+EMAIL_TOO_LONG = "Email address must be 254 characters or fewer"
+
+
+class SignInForm(BaseForm):
+    email = EmailField(
+        "Email address",
+        validators=[
+            InputRequired("Enter your email address"),
+            Length(max=EMAIL_MAX, message=EMAIL_TOO_LONG),
+        ],
+    )
+    password = PasswordField(
+        "Password",
+        validators=[
+            InputRequired("Enter your password"),
+            Length(max=1024, message="Password must be 1024 characters or fewer"),
+        ],
+    )
+
+
+class ChangePasswordForm(BaseForm):
+    current_password = PasswordField(
+        "Current password", validators=[InputRequired("Enter your current password")]
+    )
+    new_password = PasswordField("New password", validators=[InputRequired("Enter a new password")])
+
+
+# Factories keep the two user forms' shared fields identical and in page order.
+def _full_name():
+    return StringField(
+        "Full name",
+        validators=[
+            InputRequired("Enter the user's full name"),
+            Length(max=120, message="Full name must be 120 characters or fewer"),
+        ],
+    )
+
+
+def _role():
+    return RadioField(
+        "Role",
+        choices=[(role.value, label) for role, label in ROLE_LABELS.items()],
+        validators=[InputRequired("Select the user's role")],
+        invalid_message="Select the user's role",
+    )
+
+
+def _team():
+    return SelectField(
+        "Team", validators=[Optional()], invalid_message="Select a team from the list"
+    )
+
+
+def _school():
+    return SelectField(
+        "School", validators=[Optional()], invalid_message="Select a school from the list"
+    )
+
+
+class NewUserForm(BaseForm):
+    full_name = _full_name()
+    email = EmailField(
+        "Email address",
+        validators=[
+            InputRequired("Enter the user's email address"),
+            Length(max=EMAIL_MAX, message=EMAIL_TOO_LONG),
+            Email("Enter an email address in the correct format, like name@example.org"),
+        ],
+    )
+    role = _role()
+    team_id = _team()
+    school_id = _school()
+    password = PasswordField(
+        "Temporary password", validators=[InputRequired("Enter a temporary password")]
+    )
+
+
+class EditUserForm(BaseForm):
+    full_name = _full_name()
+    role = _role()
+    team_id = _team()
+    school_id = _school()
+
+
+def set_scope_choices(form: NewUserForm | EditUserForm, teams, schools) -> None:
+    form.team_id.choices = [("", "No team (works across the whole service)")] + [
+        (str(t.id), t.name) for t in teams
+    ]
+    form.school_id.choices = [("", "No school (staff)")] + [
+        (str(s.id), f"{s.name} (URN {s.urn})") for s in schools
+    ]

@@ -1,0 +1,108 @@
+"""Sign in, sign out and change your own password."""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from flask import (
+    Blueprint,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+from flask_login import current_user, login_user, logout_user
+
+from mhst.accounts import operations
+from mhst.accounts.forms import ChangePasswordForm, SignInForm
+from mhst.audit import operations as audit
+from mhst.audit.models import AuditAction
+from mhst.core.forms import apply_rule_error
+from mhst.extensions import db, limiter
+from mhst.security.permissions import Permission, public, requires
+
+bp = Blueprint("accounts", __name__)
+
+SIGN_IN_FAILED = "Enter a correct email address and password"
+
+
+def _sign_in_limit() -> str:
+    return current_app.config["SIGN_IN_RATE_LIMIT"]
+
+
+def _submitted_email() -> str:
+    return "sign-in-email:" + request.form.get("email", "")[:254].strip().lower()
+
+
+def _safe_next(target: str | None) -> str:
+    """Only follow ``next`` to a path on this site, never to another host."""
+    if target:
+        parts = urlsplit(target)
+        if not parts.scheme and not parts.netloc and target.startswith("/") and "\\" not in target:
+            return target
+    return url_for("core.home")
+
+
+@bp.route("/sign-in", methods=["GET", "POST"])
+@public
+@limiter.limit(_sign_in_limit, methods=["POST"])
+@limiter.limit(_sign_in_limit, methods=["POST"], key_func=_submitted_email)
+def sign_in():
+    if current_user.is_authenticated:
+        return redirect(url_for("core.home"))
+    form = SignInForm()
+    failed = False
+    if form.validate_on_submit():
+        user = operations.authenticate(form.email.data, form.password.data)
+        db.session.commit()
+        if user is not None:
+            session.clear()  # a fresh session: no fixation
+            login_user(user)
+            return redirect(_safe_next(request.args.get("next")))
+        failed = True
+        form.password.data = ""
+    status = 200
+    if failed:
+        status = 401
+    elif form.errors:
+        status = 400
+    return render_template(
+        "accounts/sign_in.html", form=form, failed=failed, failed_message=SIGN_IN_FAILED
+    ), status
+
+
+@bp.post("/sign-out")
+@requires(Permission.SIGNED_IN)
+def sign_out():
+    audit.record(AuditAction.SIGN_OUT, "user", current_user.id)
+    db.session.commit()
+    logout_user()
+    session.clear()
+    flash("You have signed out.")
+    return redirect(url_for("accounts.sign_in"))
+
+
+@bp.route("/account/password", methods=["GET", "POST"])
+@requires(Permission.SIGNED_IN)
+def change_password():
+    form = ChangePasswordForm()
+    if form.validate_on_submit():
+        try:
+            operations.change_password(
+                current_user,
+                current_password=form.current_password.data,
+                new_password=form.new_password.data,
+            )
+        except operations.AccountRuleError as error:
+            apply_rule_error(form, error)
+        else:
+            db.session.commit()
+            login_user(
+                current_user._get_current_object()
+            )  # keep this session; every other one ends
+            flash("Your password has been changed. Any other sessions have been signed out.")
+            return redirect(url_for("core.home"))
+    return render_template("accounts/change_password.html", form=form), 400 if form.errors else 200

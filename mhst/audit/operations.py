@@ -1,0 +1,58 @@
+"""The one way to write to the audit log.
+
+Every read and every write of a child's record calls :func:`record`; so do sign-ins and
+changes to users. The event joins the caller's unit of work: it is committed with
+the change it describes, or rolled back with it.
+"""
+
+from __future__ import annotations
+
+from flask import has_request_context, request
+from flask_login import current_user
+from sqlalchemy import event
+
+from mhst.audit.models import AuditAction, AuditEvent
+from mhst.extensions import db
+
+
+class AuditLogIsAppendOnly(Exception):
+    pass
+
+
+def record(
+    action: AuditAction,
+    record_type: str,
+    record_id: object | None = None,
+    *,
+    detail: str | None = None,
+    user=None,
+    actor: str | None = None,
+) -> AuditEvent:
+    """Add an audit event for ``action`` on ``record_type`` ``record_id`` to the session.
+
+    The user defaults to the signed-in user and the address to the request's.
+    """
+    if user is None and has_request_context() and current_user.is_authenticated:
+        user = current_user
+    ip_address = request.remote_addr if has_request_context() else None
+    event_ = AuditEvent(
+        user_id=user.id if user is not None else None,
+        actor=actor or (user.email if user is not None else "anonymous"),
+        action=action,
+        record_type=record_type,
+        record_id=None if record_id is None else str(record_id),
+        ip_address=ip_address,
+        detail=detail[:500] if detail else None,
+    )
+    db.session.add(event_)
+    return event_
+
+
+@event.listens_for(AuditEvent, "before_update")
+def _refuse_update(_mapper, _connection, _target):
+    raise AuditLogIsAppendOnly("audit events cannot be changed")
+
+
+@event.listens_for(AuditEvent, "before_delete")
+def _refuse_delete(_mapper, _connection, _target):
+    raise AuditLogIsAppendOnly("audit events cannot be deleted")

@@ -1,0 +1,73 @@
+"""The administrator's view of the audit log: browse and filter, newest first."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, time, timedelta
+
+from flask import Blueprint, render_template, request
+from sqlalchemy import func, select
+
+from mhst.audit.models import AuditAction, AuditEvent
+from mhst.core.pagination import paginate
+from mhst.extensions import db
+from mhst.security.permissions import Permission, requires
+
+bp = Blueprint("audit", __name__, url_prefix="/admin/audit-log")
+
+
+def _parse_day(raw: str, label: str, errors: list) -> date | None:
+    if not raw:
+        return None
+    try:
+        return date.fromisoformat(raw)
+    except ValueError:
+        errors.append(
+            (label, f"Enter the {label.replace('_', ' ')} date as YYYY-MM-DD, like 2026-11-22")
+        )
+        return None
+
+
+@bp.get("/")
+@requires(Permission.VIEW_AUDIT_LOG)
+def index():
+    args = {
+        key: request.args.get(key, "").strip()[:254]
+        for key in ("actor", "action", "record_type", "record_id", "from", "to")
+    }
+    errors: list[tuple[str, str]] = []
+    stmt = select(AuditEvent).order_by(AuditEvent.occurred_at.desc(), AuditEvent.id.desc())
+    if args["actor"]:
+        stmt = stmt.where(
+            func.lower(AuditEvent.actor).contains(args["actor"].lower(), autoescape=True)
+        )
+    if args["action"]:
+        if args["action"] in {a.value for a in AuditAction}:
+            stmt = stmt.where(AuditEvent.action == AuditAction(args["action"]))
+        else:
+            errors.append(("action", "Select an action from the list"))
+    if args["record_type"]:
+        stmt = stmt.where(AuditEvent.record_type == args["record_type"])
+    if args["record_id"]:
+        stmt = stmt.where(AuditEvent.record_id == args["record_id"])
+    start = _parse_day(args["from"], "from", errors)
+    end = _parse_day(args["to"], "to", errors)
+    if start and end and end < start:
+        errors.append(("to", "The 'to' date must be the same as or after the 'from' date"))
+    else:
+        if start:
+            stmt = stmt.where(AuditEvent.occurred_at >= datetime.combine(start, time(), UTC))
+        if end:
+            stmt = stmt.where(
+                AuditEvent.occurred_at < datetime.combine(end + timedelta(days=1), time(), UTC)
+            )
+    record_types = db.session.scalars(
+        select(AuditEvent.record_type).distinct().order_by(AuditEvent.record_type)
+    ).all()
+    return render_template(
+        "admin/audit/index.html",
+        page=paginate(stmt, per_page=50),
+        filters=args,
+        filter_errors=errors,
+        actions=list(AuditAction),
+        record_types=record_types,
+    ), 400 if errors else 200

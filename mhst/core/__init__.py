@@ -1,0 +1,1 @@
+"""Pieces every feature uses: time, forms, the home pages and the health check."""

@@ -1,0 +1,47 @@
+"""Error pages in the NHS.UK style: each says what happened and what to do next."""
+
+from __future__ import annotations
+
+from flask import Flask, render_template
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException
+
+from mhst.extensions import db
+
+ERROR_PAGES = {
+    400: ("There is a problem with your request", "errors/400.html"),
+    403: ("You do not have permission to see this page", "errors/403.html"),
+    404: ("Page not found", "errors/404.html"),
+    405: ("Page not found", "errors/404.html"),
+    413: ("The file you sent is too large", "errors/400.html"),
+    429: ("Too many attempts", "errors/429.html"),
+    500: ("Sorry, there is a problem with the service", "errors/500.html"),
+    503: ("Sorry, the service is unavailable", "errors/500.html"),
+}
+
+
+def _render(status: int, **context):
+    title, template = ERROR_PAGES.get(status, ERROR_PAGES[500 if status >= 500 else 400])
+    return render_template(template, title=title, status=status, **context), status
+
+
+def register_error_handlers(app: Flask) -> None:
+    @app.errorhandler(CSRFError)
+    def csrf_error(error):
+        return _render(
+            400,
+            message="The form you sent had expired or was not complete. "
+            "Go back, refresh the page and try again.",
+        )
+
+    @app.errorhandler(HTTPException)
+    def http_error(error: HTTPException):
+        if error.code is None or error.code < 400:
+            return error
+        return _render(error.code)
+
+    @app.errorhandler(Exception)
+    def unexpected_error(error: Exception):
+        app.logger.exception("unhandled error")
+        db.session.rollback()
+        return _render(500)

@@ -1,0 +1,72 @@
+"""The form base class every form in the service uses."""
+
+from __future__ import annotations
+
+import wtforms
+from flask_wtf import FlaskForm
+from wtforms.validators import StopValidation
+
+
+def _strip(value):
+    return value.strip() if isinstance(value, str) else value
+
+
+class BaseForm(FlaskForm):
+    """Strips surrounding whitespace from every field but passwords and lists errors in field order.
+
+    CSRF protection comes from FlaskForm; the NHS error summary reads
+    :meth:`error_list` so its links follow the order of the page.
+    """
+
+    class Meta:
+        # CSRFProtect checks every POST before any view runs, so forms need no token field
+        # of their own; templates add the one hidden input with {{ csrf_input() }}.
+        csrf = False
+
+        def bind_field(self, form, unbound_field, options):
+            if not issubclass(unbound_field.field_class, wtforms.PasswordField):
+                filters = unbound_field.kwargs.get("filters", ())
+                options.setdefault("filters", (_strip, *filters))
+            return unbound_field.bind(form=form, **options)
+
+    def error_list(self) -> list[tuple[str, str]]:
+        """(field id, message) pairs, first error of each field, in the order of the form."""
+        errors = []
+        for field in self:
+            if field.errors:
+                message = field.errors[0]
+                if isinstance(message, dict | list):  # nested FormField/FieldList
+                    message = "Check this answer"
+                errors.append((field.id, message))
+        return errors
+
+
+class _ChoiceMessageMixin:
+    """A choice field whose message for a value not in the list is the caller's."""
+
+    def __init__(self, *args, invalid_message: str = "Select an option from the list", **kwargs):
+        super().__init__(*args, **kwargs)
+        self.invalid_message = invalid_message
+
+    def pre_validate(self, form):
+        if self.data in (None, ""):
+            return
+        if self.choices is not None and str(self.data) not in {str(c[0]) for c in self.choices}:
+            raise StopValidation(self.invalid_message)
+
+
+class SelectField(_ChoiceMessageMixin, wtforms.SelectField):
+    pass
+
+
+class RadioField(_ChoiceMessageMixin, wtforms.RadioField):
+    pass
+
+
+def apply_rule_error(form: BaseForm, error) -> None:
+    """Show a domain rule's error (with ``field`` and ``message``) against its field."""
+    field = getattr(form, error.field, None)
+    if field is None:
+        field = next(iter(form))
+    field.errors = [*field.errors, error.message]
+    form._errors = None  # WTForms caches form.errors; recompute with this one included

@@ -1,0 +1,121 @@
+"""``flask demo-data``: an idempotent, entirely invented data set for trying the service.
+
+Every person, school and URN here is made up. Running it again changes nothing except
+resetting the demo accounts to the printed passwords.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import click
+from flask import current_app
+from flask.cli import with_appcontext
+from sqlalchemy import select
+
+from mhst.accounts.models import Role, User
+from mhst.accounts.passwords import hash_password
+from mhst.extensions import db
+from mhst.organisation.models import ServiceArea, Team
+from mhst.schools.models import School
+
+DEMO_PASSWORD = "demo-password-2026"
+
+AREAS = ("Leicester City", "Leicestershire", "Rutland")
+
+# team name -> area
+TEAMS = {
+    "City North MHST": "Leicester City",
+    "City South MHST": "Leicester City",
+    "County West MHST": "Leicestershire",
+    "Rutland MHST": "Rutland",
+}
+
+# (URN, name, area, team); URNs in the 99xxxx range, which the DfE has not issued.
+SCHOOLS = (
+    ("990001", "Brookfield Primary School", "Leicester City", "City North MHST"),
+    ("990002", "Harcourt Lane Academy", "Leicester City", "City North MHST"),
+    ("990003", "Willowbank Community College", "Leicester City", "City South MHST"),
+    ("990004", "Oakleigh Church of England Primary", "Leicestershire", "County West MHST"),
+    ("990005", "Fernhill Secondary School", "Leicestershire", "County West MHST"),
+    ("990006", "Uppingfield Primary School", "Rutland", "Rutland MHST"),
+    ("990007", "Kestrel Valley School", "Leicestershire", None),
+)
+
+
+@dataclass(frozen=True)
+class DemoUser:
+    email: str
+    full_name: str
+    role: Role
+    team: str | None = None
+    school_urn: str | None = None
+
+
+USERS = (
+    DemoUser("admin@mhst.example", "Morgan Adeyemi", Role.ADMINISTRATOR),
+    DemoUser("clinical.lead@mhst.example", "Dr Harriet Okafor", Role.CLINICAL_LEAD),
+    DemoUser(
+        "senior.clinician@mhst.example", "Sam Whitfield", Role.SENIOR_CLINICIAN, "City North MHST"
+    ),
+    DemoUser("emhp@mhst.example", "Jordan Patel", Role.EMHP, "City North MHST"),
+    DemoUser(
+        "school.lead@mhst.example",
+        "Chris Lindqvist",
+        Role.SCHOOL_MENTAL_HEALTH_LEAD,
+        school_urn="990001",
+    ),
+)
+
+
+def _get_or_create(model, defaults: dict | None = None, **keys):
+    found = db.session.scalars(select(model).filter_by(**keys)).one_or_none()
+    if found is None:
+        found = model(**keys, **(defaults or {}))
+        db.session.add(found)
+        db.session.flush()
+    return found
+
+
+def load_demo_data() -> list[DemoUser]:
+    areas = {name: _get_or_create(ServiceArea, name=name) for name in AREAS}
+    teams = {
+        name: _get_or_create(Team, {"area": areas[area]}, name=name) for name, area in TEAMS.items()
+    }
+    schools = {}
+    for urn, name, area, team in SCHOOLS:
+        school = _get_or_create(
+            School,
+            {"name": name, "area": areas[area], "team": teams.get(team)},
+            urn=urn,
+        )
+        schools[urn] = school
+    password_hash = hash_password(DEMO_PASSWORD)
+    for demo in USERS:
+        user = db.session.scalars(select(User).filter_by(email=demo.email)).one_or_none()
+        if user is None:
+            user = User(email=demo.email, session_version=1)
+            db.session.add(user)
+        user.full_name = demo.full_name
+        user.role = demo.role
+        user.team = teams[demo.team] if demo.team else None
+        user.school = schools[demo.school_urn] if demo.school_urn else None
+        user.password_hash = password_hash
+        user.active = True
+    db.session.commit()
+    return list(USERS)
+
+
+def print_sign_ins(users: list[DemoUser]) -> None:
+    click.echo(f"Demo sign-ins (password for each: {DEMO_PASSWORD}):")
+    for demo in users:
+        click.echo(f"  {demo.role.label:<46} {demo.email}")
+
+
+@click.command("demo-data")
+@with_appcontext
+def demo_data() -> None:
+    """Load invented areas, teams, schools and one user per role; print the sign-ins."""
+    if not current_app.config["ALLOW_DEMO_DATA"]:
+        raise click.ClickException("Demo data is not allowed in this configuration.")
+    print_sign_ins(load_demo_data())

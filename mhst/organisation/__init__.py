@@ -1,0 +1,1 @@
+"""Service areas and MHST teams: how the service is organised."""

@@ -1,0 +1,84 @@
+"""Administrator pages for the service's areas and MHST teams."""
+
+from __future__ import annotations
+
+from flask import Blueprint, flash, redirect, render_template, url_for
+from sqlalchemy import func, select
+
+from mhst.core.forms import apply_rule_error
+from mhst.extensions import db
+from mhst.organisation import operations
+from mhst.organisation.forms import AreaForm, TeamForm
+from mhst.organisation.models import ServiceArea, Team
+from mhst.schools.models import School
+from mhst.security.permissions import Permission, requires
+
+bp = Blueprint("organisation", __name__, url_prefix="/admin/organisation")
+
+
+def _areas():
+    return db.session.scalars(select(ServiceArea).order_by(ServiceArea.name)).all()
+
+
+def _render(area_form: AreaForm, team_form: TeamForm):
+    areas = _areas()
+    team_form.area_id.choices = [("", "Select an area")] + [(str(a.id), a.name) for a in areas]
+    school_counts = dict(
+        db.session.execute(
+            select(School.team_id, func.count(School.id)).group_by(School.team_id)
+        ).all()
+    )
+    teams = db.session.scalars(
+        select(Team).options(db.joinedload(Team.area)).order_by(Team.name)
+    ).all()
+    status = 400 if area_form.errors or team_form.errors else 200
+    return render_template(
+        "admin/organisation/index.html",
+        areas=areas,
+        teams=teams,
+        school_counts=school_counts,
+        area_form=area_form,
+        team_form=team_form,
+    ), status
+
+
+@bp.get("/")
+@requires(Permission.MANAGE_ORGANISATION)
+def index():
+    return _render(AreaForm(prefix="area"), TeamForm(prefix="team"))
+
+
+@bp.post("/areas")
+@requires(Permission.MANAGE_ORGANISATION)
+def add_area():
+    form = AreaForm(prefix="area")
+    if form.validate():
+        try:
+            area = operations.create_area(form.name.data)
+        except operations.RuleError as error:
+            db.session.rollback()
+            apply_rule_error(form, error)
+        else:
+            db.session.commit()
+            flash(f"Area {area.name} added.")
+            return redirect(url_for(".index"))
+    return _render(form, TeamForm(prefix="team", formdata=None))
+
+
+@bp.post("/teams")
+@requires(Permission.MANAGE_ORGANISATION)
+def add_team():
+    form = TeamForm(prefix="team")
+    form.area_id.choices = [(str(a.id), a.name) for a in _areas()]
+    if form.validate():
+        area = db.session.get(ServiceArea, int(form.area_id.data))
+        try:
+            team = operations.create_team(form.name.data, area)
+        except operations.RuleError as error:
+            db.session.rollback()
+            apply_rule_error(form, error)
+        else:
+            db.session.commit()
+            flash(f"Team {team.name} added.")
+            return redirect(url_for(".index"))
+    return _render(AreaForm(prefix="area", formdata=None), form)

@@ -1,0 +1,1 @@
+"""Authorisation, scoping and the HTTP security baseline, each in one place."""

@@ -1,0 +1,72 @@
+"""Security headers and the idle-session timeout, applied to every response/request."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from flask import Flask, current_app, flash, redirect, request, session, url_for
+from flask_login import current_user, logout_user
+
+from mhst.audit import operations as audit
+from mhst.audit.models import AuditAction
+from mhst.core.time import utcnow
+from mhst.extensions import db
+
+CONTENT_SECURITY_POLICY = "; ".join(
+    [
+        "default-src 'self'",
+        "script-src 'self'",
+        "style-src 'self'",
+        "img-src 'self' data:",
+        "font-src 'self'",
+        "connect-src 'self'",
+        "object-src 'none'",
+        "base-uri 'none'",
+        "form-action 'self'",
+        "frame-ancestors 'none'",
+    ]
+)
+
+LAST_SEEN_KEY = "last_seen"
+
+
+def set_security_headers(response):
+    headers = response.headers
+    headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+    headers.setdefault("X-Content-Type-Options", "nosniff")
+    headers.setdefault("X-Frame-Options", "DENY")
+    headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
+    headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
+    headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
+    if request.is_secure:
+        headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
+    if request.endpoint not in ("static", "assets.static"):
+        # Pages may hold children's health data: never keep them in any cache.
+        headers["Cache-Control"] = "no-store"
+    return response
+
+
+def sign_out_when_idle():
+    """Sign the user out after ``IDLE_TIMEOUT`` without a request."""
+    if request.endpoint in ("static", "assets.static", "core.healthz"):
+        return None
+    now = utcnow()
+    if current_user.is_authenticated:
+        last_seen = session.get(LAST_SEEN_KEY)
+        timeout = current_app.config["IDLE_TIMEOUT"]
+        if last_seen is None or now - datetime.fromisoformat(last_seen) > timeout:
+            audit.record(AuditAction.TIMED_OUT, "user", current_user.id, user=current_user)
+            db.session.commit()
+            logout_user()
+            session.clear()
+            minutes = int(timeout.total_seconds() // 60)
+            flash(f"You were signed out because you did nothing for {minutes} minutes.")
+            return redirect(url_for("accounts.sign_in", next=request.full_path))
+    session.permanent = True
+    session[LAST_SEEN_KEY] = now.isoformat()
+    return None
+
+
+def init_app(app: Flask) -> None:
+    app.before_request(sign_out_when_idle)
+    app.after_request(set_security_headers)

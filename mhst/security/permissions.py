@@ -1,0 +1,114 @@
+"""What each role may do, and how every route declares what it needs.
+
+Every view is marked with exactly one of :func:`requires` or :func:`public`. A
+``before_request`` guard (:func:`enforce_route_permission`) reads the mark, so a route
+without one is refused at run time as well as failing ``tests/test_route_permissions.py``.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Callable
+from typing import TypeVar
+
+from flask import Flask, abort, current_app, request
+from flask_login import current_user
+
+from mhst.accounts.models import Role
+from mhst.extensions import login_manager
+
+
+class Permission(enum.StrEnum):
+    SIGNED_IN = "signed_in"
+    VIEW_SCHOOLS = "view_schools"
+    VIEW_DIRECTORY = "view_directory"
+    MANAGE_USERS = "manage_users"
+    MANAGE_ORGANISATION = "manage_organisation"
+    VIEW_AUDIT_LOG = "view_audit_log"
+
+
+_EVERYONE = {Permission.SIGNED_IN, Permission.VIEW_SCHOOLS}
+
+ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
+    Role.ADMINISTRATOR: frozenset(
+        _EVERYONE
+        | {
+            Permission.MANAGE_USERS,
+            Permission.MANAGE_ORGANISATION,
+            Permission.VIEW_AUDIT_LOG,
+        }
+    ),
+    Role.CLINICAL_LEAD: frozenset(_EVERYONE),
+    Role.SENIOR_CLINICIAN: frozenset(_EVERYONE),
+    Role.EMHP: frozenset(_EVERYONE),
+    Role.SCHOOL_MENTAL_HEALTH_LEAD: frozenset(_EVERYONE),
+}
+
+PERMISSION_ATTR = "_mhst_permission"
+PUBLIC_ATTR = "_mhst_public"
+# Endpoints Flask or the asset blueprint add for static files: public by nature.
+STATIC_ENDPOINTS = frozenset({"static", "assets.static"})
+
+View = TypeVar("View", bound=Callable)
+
+
+def requires(permission: Permission) -> Callable[[View], View]:
+    """Declare that a view needs a signed-in user whose role has ``permission``."""
+
+    def mark(view: View) -> View:
+        if getattr(view, PUBLIC_ATTR, False):
+            raise TypeError(f"{view.__name__} is marked public and cannot also need a permission")
+        setattr(view, PERMISSION_ATTR, permission)
+        return view
+
+    return mark
+
+
+def public(view: View) -> View:
+    """Declare that a view is open to anyone, signed in or not."""
+    if getattr(view, PERMISSION_ATTR, None) is not None:
+        raise TypeError(f"{view.__name__} needs a permission and cannot also be public")
+    setattr(view, PUBLIC_ATTR, True)
+    return view
+
+
+def has_permission(user, permission: Permission) -> bool:
+    if not user.is_authenticated:
+        return False
+    return permission in ROLE_PERMISSIONS[user.role]
+
+
+def declared_access(view) -> Permission | str | None:
+    """The view's declaration: a permission, ``"public"``, or None if it forgot."""
+    if getattr(view, PUBLIC_ATTR, False):
+        return "public"
+    return getattr(view, PERMISSION_ATTR, None)
+
+
+def undeclared_endpoints(app: Flask) -> list[str]:
+    """Endpoints in ``app.url_map`` whose view declares neither a permission nor public."""
+    missing = []
+    for rule in app.url_map.iter_rules():
+        if rule.endpoint in STATIC_ENDPOINTS:
+            continue
+        if declared_access(app.view_functions[rule.endpoint]) is None:
+            missing.append(rule.endpoint)
+    return sorted(set(missing))
+
+
+def enforce_route_permission():
+    """``before_request`` guard: apply the matched view's declaration."""
+    endpoint = request.endpoint
+    if endpoint is None or endpoint in STATIC_ENDPOINTS:
+        return None  # unmatched URLs become 404 in routing
+    access = declared_access(current_app.view_functions[endpoint])
+    if access == "public":
+        return None
+    if access is None:
+        current_app.logger.error("route %s declares no permission; refused", endpoint)
+        abort(403)
+    if not current_user.is_authenticated:
+        return login_manager.unauthorized()
+    if not has_permission(current_user, access):
+        abort(403)
+    return None
