@@ -102,7 +102,7 @@ def new():
             apply_rule_error(form, error)
         else:
             db.session.commit()
-            flash(f"{user.full_name} can now sign in as {role.label.lower()}.")
+            flash(f"{user.full_name} can now sign in as {role.label.lower()}.", "success")
             return redirect(url_for(".edit", user_id=user.id))
     return render_template("admin/users/new.html", form=form), 400 if form.errors else 200
 
@@ -138,7 +138,7 @@ def edit(user_id: int):
             apply_rule_error(form, error)
         else:
             db.session.commit()
-            flash(f"Changes to {user.full_name} saved.")
+            flash(f"Changes to {user.full_name} saved.", "success")
             return redirect(url_for(".edit", user_id=user.id))
     return render_template("admin/users/edit.html", form=form, user=user), (
         400 if form.errors else 200
@@ -163,11 +163,11 @@ def _set_active(user_id: int, active: bool):
         operations.set_active(user, active, by=current_user)
     except operations.AccountRuleError as error:
         db.session.rollback()
-        flash(error.message, "error")
+        flash(error.message, "info")
     else:
         db.session.commit()
         if active:
-            flash(f"{user.full_name} can sign in again.")
+            flash(f"{user.full_name} can sign in again.", "success")
         else:
-            flash(f"{user.full_name} has been deactivated and signed out everywhere.")
+            flash(f"{user.full_name} has been deactivated and signed out everywhere.", "success")
     return redirect(url_for(".edit", user_id=user.id))

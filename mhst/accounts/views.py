@@ -22,6 +22,7 @@ from mhst.audit import operations as audit
 from mhst.audit.models import AuditAction
 from mhst.core.forms import apply_rule_error
 from mhst.extensions import db, limiter
+from mhst.security.http import mark_activity
 from mhst.security.permissions import Permission, public, requires
 
 bp = Blueprint("accounts", __name__)
@@ -61,6 +62,7 @@ def sign_in():
         if user is not None:
             session.clear()  # a fresh session: no fixation
             login_user(user)
+            mark_activity()
             return redirect(_safe_next(request.args.get("next")))
         failed = True
         form.password.data = ""
@@ -81,7 +83,7 @@ def sign_out():
     db.session.commit()
     logout_user()
     session.clear()
-    flash("You have signed out.")
+    flash("You have signed out.", "success")
     return redirect(url_for("accounts.sign_in"))
 
 
@@ -103,6 +105,9 @@ def change_password():
             login_user(
                 current_user._get_current_object()
             )  # keep this session; every other one ends
-            flash("Your password has been changed. Any other sessions have been signed out.")
+            flash(
+                "Your password has been changed. Any other sessions have been signed out.",
+                "success",
+            )
             return redirect(url_for("core.home"))
     return render_template("accounts/change_password.html", form=form), 400 if form.errors else 200

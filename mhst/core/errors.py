@@ -25,6 +25,10 @@ def _render(status: int, **context):
     return render_template(template, title=title, status=status, **context), status
 
 
+def _is_ours(error: HTTPException) -> bool:
+    return error.description != type(error).description
+
+
 def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(CSRFError)
     def csrf_error(error):
@@ -38,7 +42,9 @@ def register_error_handlers(app: Flask) -> None:
     def http_error(error: HTTPException):
         if error.code is None or error.code < 400:
             return error
-        return _render(error.code)
+        # Our own abort(400, description=...) messages are written for users; show them.
+        message = error.description if error.code == 400 and _is_ours(error) else None
+        return _render(error.code, message=message)
 
     @app.errorhandler(Exception)
     def unexpected_error(error: Exception):

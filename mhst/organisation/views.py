@@ -60,7 +60,7 @@ def add_area():
             apply_rule_error(form, error)
         else:
             db.session.commit()
-            flash(f"Area {area.name} added.")
+            flash(f"Area {area.name} added.", "success")
             return redirect(url_for(".index"))
     return _render(form, TeamForm(prefix="team", formdata=None))
 
@@ -79,6 +79,6 @@ def add_team():
             apply_rule_error(form, error)
         else:
             db.session.commit()
-            flash(f"Team {team.name} added.")
+            flash(f"Team {team.name} added.", "success")
             return redirect(url_for(".index"))
     return _render(AreaForm(prefix="area", formdata=None), form)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from flask import Flask, current_app, flash, redirect, request, session, url_for
+from flask import Flask, abort, current_app, flash, redirect, request, session, url_for
 from flask_login import current_user, logout_user
 
 from mhst.audit import operations as audit
@@ -18,7 +18,8 @@ CONTENT_SECURITY_POLICY = "; ".join(
         "script-src 'self'",
         "style-src 'self'",
         "img-src 'self' data:",
-        "font-src 'self'",
+        # nhsuk-frontend's CSS loads the licensed Frutiger font from the NHS asset host.
+        "font-src 'self' https://assets.nhs.uk",
         "connect-src 'self'",
         "object-src 'none'",
         "base-uri 'none'",
@@ -60,13 +61,38 @@ def sign_out_when_idle():
             logout_user()
             session.clear()
             minutes = int(timeout.total_seconds() // 60)
-            flash(f"You were signed out because you did nothing for {minutes} minutes.")
+            flash(
+                f"You were signed out because you were inactive for {minutes} minutes. "
+                "Sign in again to carry on.",
+                "info",
+            )
             return redirect(url_for("accounts.sign_in", next=request.full_path))
-    session.permanent = True
-    session[LAST_SEEN_KEY] = now.isoformat()
+    mark_activity()
     return None
 
 
+def mark_activity() -> None:
+    """Record that the session was used now (also called straight after signing in)."""
+    session.permanent = True
+    session[LAST_SEEN_KEY] = utcnow().isoformat()
+
+
+def refuse_nul_characters():
+    """No one types a NUL character; PostgreSQL cannot store one. Refuse it up front."""
+    for values in (request.args, request.form):
+        for key, value in values.items(multi=True):
+            if "\x00" in key or "\x00" in value:
+                abort(400, description=NUL_MESSAGE)
+    return None
+
+
+NUL_MESSAGE = (
+    "What you sent contained a hidden character (a NUL byte) that this service cannot accept. "
+    "Go back, retype the answer and try again."
+)
+
+
 def init_app(app: Flask) -> None:
+    app.before_request(refuse_nul_characters)
     app.before_request(sign_out_when_idle)
     app.after_request(set_security_headers)

@@ -1,0 +1,302 @@
+"""Test fixtures: the app on real SQLite and real PostgreSQL, built by the migrations,
+with every test inside a transaction that is rolled back afterwards.
+
+PostgreSQL comes from ``TEST_POSTGRES_URL`` (default: the local server). When it cannot
+be reached its tests are skipped with a reason, except in CI (``CI=true``) or with
+``MHST_REQUIRE_POSTGRES=1``, where that is a failure.
+"""
+
+from __future__ import annotations
+
+import contextvars
+import os
+import re
+from collections.abc import Callable, Iterator
+from itertools import count
+
+import psycopg
+import pytest
+from flask import Flask, has_app_context
+from flask.testing import FlaskClient
+from flask_sqlalchemy.session import Session as FlaskSQLAlchemySession
+from sqlalchemy import event
+from sqlalchemy.engine import make_url
+
+from config import TestConfig
+from mhst import create_app
+from mhst.accounts.models import Role, User
+from mhst.accounts.passwords import hash_password
+from mhst.extensions import db, limiter
+from mhst.migrate import upgrade
+from mhst.organisation.models import ServiceArea, Team
+from mhst.schools.models import School
+from tests.pages import check_page
+
+POSTGRES_URL = os.environ.get(
+    "TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/mhst_test"
+)
+PASSWORD = "correct horse battery staple"
+
+
+def postgres_required() -> bool:
+    return os.environ.get("CI") == "true" or os.environ.get("MHST_REQUIRE_POSTGRES") == "1"
+
+
+def _maintenance_dsn(url: str) -> str:
+    parsed = make_url(url).set(drivername="postgresql", database="postgres")
+    return parsed.render_as_string(hide_password=False)
+
+
+def recreate_postgres_database(url: str) -> None:
+    """Drop and create the database ``url`` names, or skip/fail if PostgreSQL is absent."""
+    name = make_url(url).database
+    if not re.fullmatch(r"[a-z_][a-z0-9_]*", name or ""):
+        raise ValueError(f"unsafe test database name {name!r}")
+    try:
+        with psycopg.connect(_maintenance_dsn(url), autocommit=True, connect_timeout=5) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+            conn.execute(f'CREATE DATABASE "{name}"')
+    except psycopg.OperationalError as error:
+        message = f"PostgreSQL is not reachable at {url}: {error}"
+        if postgres_required():
+            pytest.fail(message + " (CI requires PostgreSQL)", pytrace=False)
+        pytest.skip(message)
+
+
+def database_url_for(backend: str, tmp_path_factory, name: str = "mhst_test") -> str:
+    if backend == "sqlite":
+        return f"sqlite:///{tmp_path_factory.mktemp(name) / 'test.sqlite3'}"
+    url = make_url(POSTGRES_URL).set(database=name).render_as_string(hide_password=False)
+    recreate_postgres_database(url)
+    return url
+
+
+@pytest.fixture(scope="session", params=["sqlite", "postgresql"])
+def backend(request) -> str:
+    return request.param
+
+
+@pytest.fixture(scope="session")
+def app(backend, tmp_path_factory) -> Iterator[Flask]:
+    url = database_url_for(backend, tmp_path_factory)
+    app = create_app(TestConfig, SQLALCHEMY_DATABASE_URI=url)
+    app.test_client_class = CheckedClient
+    with app.app_context():
+        upgrade()  # the test database is built by the migrations, never by create_all
+    yield app
+    with app.app_context():
+        db.engine.dispose()
+
+
+class ConnectionBoundSession(FlaskSQLAlchemySession):
+    """Flask-SQLAlchemy's session picks an engine per model; the tests' must use the one
+    connection that holds the outer transaction."""
+
+    def get_bind(self, *args, **kwargs):
+        return self.bind
+
+
+@pytest.fixture(autouse=True)
+def _rollback_each_test(request) -> Iterator[None]:
+    """Run the test inside one outer transaction; commits become savepoints."""
+    if "app" not in request.fixturenames:
+        yield
+        return
+    app: Flask = request.getfixturevalue("app")
+    with app.app_context():
+        connection = db.engine.connect()
+        outer = connection.begin()
+        original_session = db.session
+        db.session = db._make_scoped_session(
+            {
+                "class_": ConnectionBoundSession,
+                "bind": connection,
+                "join_transaction_mode": "create_savepoint",
+            }
+        )
+        limiter.reset()
+        try:
+            yield
+        finally:
+            db.session.remove()
+            db.session = original_session
+            outer.rollback()
+            connection.close()
+
+
+class CheckedClient(FlaskClient):
+    """A test client that checks the structure of every HTML page it receives.
+
+    Each request runs in an empty context, as in production: otherwise Flask reuses the
+    test's app context, and ``g`` (Flask-Login's user, Flask-WTF's token) leaks from one
+    request to the next. Afterwards the test's session is expired so it sees the changes.
+    """
+
+    def open(self, *args, **kwargs):
+        response = contextvars.Context().run(super().open, *args, **kwargs)
+        if has_app_context():
+            db.session.expire_all()
+        if response.mimetype == "text/html" and not 300 <= response.status_code < 400:
+            check_page(response.get_data(as_text=True))
+        return response
+
+
+@pytest.fixture
+def client(app) -> FlaskClient:
+    return app.test_client()
+
+
+def csrf_token_from(html: str) -> str:
+    match = re.search(r'name="csrf_token" value="([^"]+)"', html)
+    assert match, "no CSRF token on the page"
+    return match.group(1)
+
+
+class AuthActions:
+    def __init__(self, client: FlaskClient):
+        self.client = client
+
+    def csrf_token(self, path: str = "/sign-in") -> str:
+        return csrf_token_from(self.client.get(path).get_data(as_text=True))
+
+    def sign_in(self, email: str, password: str = PASSWORD, **kwargs):
+        token = self.csrf_token("/sign-in")
+        return self.client.post(
+            "/sign-in", data={"email": email, "password": password, "csrf_token": token}, **kwargs
+        )
+
+    def sign_out(self):
+        token = self.csrf_token("/")
+        return self.client.post("/sign-out", data={"csrf_token": token})
+
+    def post(self, path: str, data: dict | None = None, **kwargs):
+        """POST with a fresh CSRF token taken from the signed-in home page."""
+        token = self.csrf_token("/")
+        return self.client.post(path, data={**(data or {}), "csrf_token": token}, **kwargs)
+
+
+@pytest.fixture
+def auth(client) -> AuthActions:
+    return AuthActions(client)
+
+
+_sequence = count(1)
+
+
+@pytest.fixture
+def make_area(app) -> Callable[..., ServiceArea]:
+    def make(name: str | None = None) -> ServiceArea:
+        area = ServiceArea(name=name or f"Area {next(_sequence)}")
+        db.session.add(area)
+        db.session.commit()
+        return area
+
+    return make
+
+
+@pytest.fixture
+def make_team(make_area) -> Callable[..., Team]:
+    def make(name: str | None = None, area: ServiceArea | None = None) -> Team:
+        team = Team(name=name or f"Team {next(_sequence)}", area=area or make_area())
+        db.session.add(team)
+        db.session.commit()
+        return team
+
+    return make
+
+
+@pytest.fixture
+def make_school(make_area) -> Callable[..., School]:
+    def make(name: str | None = None, team: Team | None = None, urn: str | None = None) -> School:
+        number = next(_sequence)
+        school = School(
+            name=name or f"School {number}",
+            urn=urn or f"{800000 + number:06d}",
+            area=team.area if team else make_area(),
+            team=team,
+        )
+        db.session.add(school)
+        db.session.commit()
+        return school
+
+    return make
+
+
+_PASSWORD_HASH: dict[str, str] = {}
+
+
+@pytest.fixture
+def make_user(app) -> Callable[..., User]:
+    def make(
+        role: Role = Role.EMHP,
+        *,
+        team: Team | None = None,
+        school: School | None = None,
+        email: str | None = None,
+        password: str = PASSWORD,
+        active: bool = True,
+        full_name: str | None = None,
+    ) -> User:
+        if password not in _PASSWORD_HASH:
+            _PASSWORD_HASH[password] = hash_password(password)
+        number = next(_sequence)
+        user = User(
+            email=email or f"user{number}@mhst.example",
+            full_name=full_name or f"Test User {number}",
+            role=role,
+            team=team,
+            school=school,
+            password_hash=_PASSWORD_HASH[password],
+            active=active,
+            session_version=1,
+        )
+        db.session.add(user)
+        db.session.commit()
+        return user
+
+    return make
+
+
+class World:
+    """Two areas, two teams, two schools per team, and one user of each role in team A
+    (the school lead at school A1). Everything in team B is out of scope for team A."""
+
+    def __init__(self, make_area, make_team, make_school, make_user):
+        self.area_a, self.area_b = make_area("North Area"), make_area("South Area")
+        self.team_a = make_team("Team A", self.area_a)
+        self.team_b = make_team("Team B", self.area_b)
+        self.school_a1 = make_school("School A1", self.team_a)
+        self.school_a2 = make_school("School A2", self.team_a)
+        self.school_b1 = make_school("School B1", self.team_b)
+        self.school_b2 = make_school("School B2", self.team_b)
+        self.users = {
+            Role.ADMINISTRATOR: make_user(Role.ADMINISTRATOR, email="admin@test.example"),
+            Role.CLINICAL_LEAD: make_user(Role.CLINICAL_LEAD, email="lead@test.example"),
+            Role.SENIOR_CLINICIAN: make_user(
+                Role.SENIOR_CLINICIAN, team=self.team_a, email="senior@test.example"
+            ),
+            Role.EMHP: make_user(Role.EMHP, team=self.team_a, email="emhp@test.example"),
+            Role.SCHOOL_MENTAL_HEALTH_LEAD: make_user(
+                Role.SCHOOL_MENTAL_HEALTH_LEAD, school=self.school_a1, email="mhl@test.example"
+            ),
+        }
+
+
+@pytest.fixture
+def world(make_area, make_team, make_school, make_user) -> World:
+    return World(make_area, make_team, make_school, make_user)
+
+
+@pytest.fixture
+def count_queries(app) -> Callable[[], list[str]]:
+    """Collects the SQL statements run while the test runs; call it to read them."""
+    statements: list[str] = []
+
+    def before_cursor_execute(conn, cursor, statement, *args):
+        statements.append(statement)
+
+    with app.app_context():
+        engine = db.engine
+    event.listen(engine, "before_cursor_execute", before_cursor_execute)
+    yield lambda: list(statements)
+    event.remove(engine, "before_cursor_execute", before_cursor_execute)
