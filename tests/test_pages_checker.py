@@ -4,7 +4,7 @@ import pytest
 
 from tests.pages import PageProblem, check_page
 
-GOOD = """<html><head><title>Sign in – MHST</title></head><body>
+GOOD = """<html><head><title>Sign in - MHST</title></head><body>
 <h1>Sign in</h1><form action="/x" method="post"><input name="csrf_token" value="t"></form>
 </body></html>"""
 
