@@ -1,10 +1,10 @@
 from __future__ import annotations
 
 from wtforms import EmailField, PasswordField, StringField
-from wtforms.validators import Email, InputRequired, Length, Optional
+from wtforms.validators import DataRequired, Email, InputRequired, Length, Optional
 
 from mhst.accounts.models import ROLE_LABELS
-from mhst.core.forms import BaseForm, RadioField, SelectField
+from mhst.core.forms import BaseForm, RadioField, SelectField, choices
 
 EMAIL_MAX = 254
 EMAIL_TOO_LONG = "Email address must be 254 characters or fewer"
@@ -14,7 +14,7 @@ class SignInForm(BaseForm):
     email = EmailField(
         "Email address",
         validators=[
-            InputRequired("Enter your email address"),
+            DataRequired("Enter your email address"),
             Length(max=EMAIL_MAX, message=EMAIL_TOO_LONG),
         ],
     )
@@ -39,7 +39,7 @@ def _full_name():
     return StringField(
         "Full name",
         validators=[
-            InputRequired("Enter the user's full name"),
+            DataRequired("Enter the user's full name"),
             Length(max=120, message="Full name must be 120 characters or fewer"),
         ],
     )
@@ -48,7 +48,7 @@ def _full_name():
 def _role():
     return RadioField(
         "Role",
-        choices=[(role.value, label) for role, label in ROLE_LABELS.items()],
+        choices=choices((role.value, label) for role, label in ROLE_LABELS.items()),
         validators=[InputRequired("Select the user's role")],
         invalid_message="Select the user's role",
     )
@@ -71,7 +71,7 @@ class NewUserForm(BaseForm):
     email = EmailField(
         "Email address",
         validators=[
-            InputRequired("Enter the user's email address"),
+            DataRequired("Enter the user's email address"),
             Length(max=EMAIL_MAX, message=EMAIL_TOO_LONG),
             Email("Enter an email address in the correct format, like name@example.org"),
         ],
@@ -92,9 +92,9 @@ class EditUserForm(BaseForm):
 
 
 def set_scope_choices(form: NewUserForm | EditUserForm, teams, schools) -> None:
-    form.team_id.choices = [("", "No team (works across the whole service)")] + [
-        (str(t.id), t.name) for t in teams
-    ]
-    form.school_id.choices = [("", "No school (staff)")] + [
-        (str(s.id), f"{s.name} (URN {s.urn})") for s in schools
-    ]
+    form.team_id.choices = choices(
+        [("", "No team (works across the whole service)")] + [(t.id, t.name) for t in teams]
+    )
+    form.school_id.choices = choices(
+        [("", "No school (staff)")] + [(s.id, f"{s.name} (URN {s.urn})") for s in schools]
+    )

@@ -41,6 +41,11 @@ class BaseForm(FlaskForm):
         return errors
 
 
+def choices(pairs) -> list[wtforms.SelectChoice]:
+    """Options for a choice field from (value, label) pairs."""
+    return [wtforms.SelectChoice(str(value), label) for value, label in pairs]
+
+
 class _ChoiceMessageMixin:
     """A choice field whose message for a value not in the list is the caller's."""
 
@@ -51,7 +56,7 @@ class _ChoiceMessageMixin:
     def pre_validate(self, form):
         if self.data in (None, ""):
             return
-        if self.choices is not None and str(self.data) not in {str(c[0]) for c in self.choices}:
+        if self.choices is not None and str(self.data) not in {c.value for c in self.choices}:
             raise StopValidation(self.invalid_message)
 
 

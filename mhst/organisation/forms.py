@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from wtforms import StringField
-from wtforms.validators import InputRequired, Length
+from wtforms.validators import DataRequired, InputRequired, Length
 
 from mhst.core.forms import BaseForm, SelectField
 
@@ -10,7 +10,7 @@ class AreaForm(BaseForm):
     name = StringField(
         "Area name",
         validators=[
-            InputRequired("Enter the area's name"),
+            DataRequired("Enter the area's name"),
             Length(max=120, message="Area name must be 120 characters or fewer"),
         ],
     )
@@ -20,7 +20,7 @@ class TeamForm(BaseForm):
     name = StringField(
         "Team name",
         validators=[
-            InputRequired("Enter the team's name"),
+            DataRequired("Enter the team's name"),
             Length(max=120, message="Team name must be 120 characters or fewer"),
         ],
     )

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, flash, redirect, render_template, url_for
 from sqlalchemy import func, select
 
-from mhst.core.forms import apply_rule_error
+from mhst.core.forms import apply_rule_error, choices
 from mhst.extensions import db
 from mhst.organisation import operations
 from mhst.organisation.forms import AreaForm, TeamForm
@@ -22,7 +22,7 @@ def _areas():
 
 def _render(area_form: AreaForm, team_form: TeamForm):
     areas = _areas()
-    team_form.area_id.choices = [("", "Select an area")] + [(str(a.id), a.name) for a in areas]
+    team_form.area_id.choices = choices([("", "Select an area")] + [(a.id, a.name) for a in areas])
     school_counts = dict(
         db.session.execute(
             select(School.team_id, func.count(School.id)).group_by(School.team_id)
@@ -69,7 +69,7 @@ def add_area():
 @requires(Permission.MANAGE_ORGANISATION)
 def add_team():
     form = TeamForm(prefix="team")
-    form.area_id.choices = [(str(a.id), a.name) for a in _areas()]
+    form.area_id.choices = choices((a.id, a.name) for a in _areas())
     if form.validate():
         area = db.session.get(ServiceArea, int(form.area_id.data))
         try:

@@ -1,0 +1,104 @@
+"""The audit log records who did what to which record, when and from where; it is
+append-only in the application and in the database; administrators can browse it."""
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from sqlalchemy import select, text
+from sqlalchemy.exc import DBAPIError
+
+from mhst.accounts.models import Role
+from mhst.audit import operations as audit
+from mhst.audit.models import AuditAction, AuditEvent
+from mhst.extensions import db
+
+
+def test_record_takes_who_and_where_from_the_request(app, world):
+    user = world.users[Role.EMHP]
+    with app.test_request_context("/", environ_base={"REMOTE_ADDR": "203.0.113.9"}):
+        event = audit.record(AuditAction.READ, "referral", 42, user=user, detail="opened")
+        db.session.commit()
+    stored = db.session.get(AuditEvent, event.id)
+    assert (stored.user_id, stored.actor, stored.action) == (user.id, user.email, AuditAction.READ)
+    assert (stored.record_type, stored.record_id) == ("referral", "42")
+    assert stored.ip_address == "203.0.113.9"
+    assert stored.detail == "opened"
+    assert datetime.now(UTC) - stored.occurred_at < timedelta(minutes=1)
+
+
+def test_the_orm_refuses_to_change_or_delete_an_event(app, world):
+    event = audit.record(AuditAction.READ, "referral", 1, user=world.users[Role.EMHP])
+    db.session.commit()
+    event.detail = "rewritten"
+    with pytest.raises(audit.AuditLogIsAppendOnly):
+        db.session.flush()
+    db.session.rollback()
+    db.session.delete(db.session.get(AuditEvent, event.id))
+    with pytest.raises(audit.AuditLogIsAppendOnly):
+        db.session.flush()
+    db.session.rollback()
+
+
+@pytest.mark.parametrize(
+    "statement",
+    ["UPDATE audit_event SET actor = 'someone else'", "DELETE FROM audit_event"],
+)
+def test_the_database_refuses_to_change_or_delete_an_event(statement, app, world):
+    audit.record(AuditAction.READ, "referral", 1, user=world.users[Role.EMHP])
+    db.session.commit()
+    with pytest.raises(DBAPIError, match="append-only"), db.session.begin_nested():
+        db.session.execute(text(statement))
+    assert db.session.scalar(select(AuditEvent.actor).limit(1)) == "emhp@test.example"
+
+
+@pytest.fixture
+def admin_client(world, auth, client):
+    auth.sign_in(world.users[Role.ADMINISTRATOR].email)
+    return client
+
+
+def test_sign_ins_appear_in_the_log_page(world, admin_client):
+    page = admin_client.get("/admin/audit-log/").get_data(as_text=True)
+    assert "admin@test.example" in page
+    assert "Sign in" in page
+
+
+def test_filters_narrow_the_log(world, admin_client, auth):
+    emhp = world.users[Role.EMHP]
+    audit.record(AuditAction.READ, "referral", 7, user=emhp)
+    audit.record(AuditAction.UPDATE, "referral", 8, user=emhp)
+    db.session.commit()
+    page = admin_client.get("/admin/audit-log/?action=read&actor=EMHP@").get_data(as_text=True)
+    assert "referral 7" in page
+    assert "referral 8" not in page
+    page = admin_client.get("/admin/audit-log/?record_type=referral&record_id=8").get_data(
+        as_text=True
+    )
+    assert "referral 8" in page
+    assert "referral 7" not in page
+    today = datetime.now(UTC).date().isoformat()
+    page = admin_client.get(f"/admin/audit-log/?from={today}&to={today}").get_data(as_text=True)
+    assert "referral 7" in page
+    page = admin_client.get("/admin/audit-log/?to=2000-01-01").get_data(as_text=True)
+    assert "No entries match these filters" in page
+
+
+@pytest.mark.parametrize(
+    ("query", "message"),
+    [
+        ("?from=yesterday", "Enter the from date as YYYY-MM-DD"),
+        ("?to=2026-13-45", "Enter the to date as YYYY-MM-DD"),
+        ("?from=2026-11-02&to=2026-11-01", "must be the same as or after"),
+        ("?action=hack", "Select an action from the list"),
+    ],
+)
+def test_bad_filters_get_a_clear_message(world, admin_client, query, message):
+    response = admin_client.get("/admin/audit-log/" + query)
+    assert response.status_code == 400
+    assert message in response.get_data(as_text=True)
+
+
+def test_actor_filter_treats_wildcards_as_text(world, admin_client):
+    response = admin_client.get("/admin/audit-log/?actor=%25")
+    assert response.status_code == 200
+    assert "No entries match these filters" in response.get_data(as_text=True)

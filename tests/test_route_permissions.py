@@ -1,0 +1,149 @@
+"""Every route declares what it needs, and every role gets exactly what the table says.
+
+``EXPECTED_ACCESS`` is written by hand, independently of mhst.security.permissions: a new
+route fails ``test_every_route_is_in_the_expected_access_table`` until someone decides
+here who may use it.
+"""
+
+from __future__ import annotations
+
+import pytest
+from flask import Flask
+
+from config import TestConfig
+from mhst import create_app
+from mhst.accounts.models import Role
+from mhst.security.permissions import (
+    STATIC_ENDPOINTS,
+    Permission,
+    public,
+    requires,
+    undeclared_endpoints,
+)
+from tests.conftest import AuthActions
+
+PUBLIC = "public"
+ALL = frozenset(Role)
+ADMIN = frozenset({Role.ADMINISTRATOR})
+
+EXPECTED_ACCESS: dict[str, str | frozenset[Role]] = {
+    "core.healthz": PUBLIC,
+    "accounts.sign_in": PUBLIC,
+    "core.home": ALL,
+    "accounts.sign_out": ALL,
+    "accounts.change_password": ALL,
+    "schools.index": ALL,
+    "schools.show": ALL,
+    "users_admin.index": ADMIN,
+    "users_admin.new": ADMIN,
+    "users_admin.edit": ADMIN,
+    "users_admin.deactivate": ADMIN,
+    "users_admin.reactivate": ADMIN,
+    "organisation.index": ADMIN,
+    "organisation.add_area": ADMIN,
+    "organisation.add_team": ADMIN,
+    "audit.index": ADMIN,
+}
+
+
+def routes(app: Flask):
+    """(endpoint, rule) for every non-static route, one entry per endpoint."""
+    seen = {}
+    for rule in app.url_map.iter_rules():
+        if rule.endpoint not in STATIC_ENDPOINTS:
+            seen.setdefault(rule.endpoint, rule)
+    return sorted(seen.items())
+
+
+def test_every_route_declares_a_permission_or_is_public(app):
+    assert undeclared_endpoints(app) == []
+
+
+def test_every_route_is_in_the_expected_access_table(app):
+    assert {endpoint for endpoint, _ in routes(app)} == set(EXPECTED_ACCESS)
+
+
+@pytest.fixture
+def bare_app(tmp_path) -> Flask:
+    return create_app(TestConfig, SQLALCHEMY_DATABASE_URI=f"sqlite:///{tmp_path / 'bare.db'}")
+
+
+def test_the_meta_test_catches_a_route_that_forgets_its_permission(bare_app):
+    @bare_app.get("/forgotten")
+    def forgotten():
+        return "child records for everyone"
+
+    @bare_app.get("/remembered")
+    @requires(Permission.SIGNED_IN)
+    def remembered():
+        return "fine"
+
+    assert undeclared_endpoints(bare_app) == ["forgotten"]
+    # And it fails closed at run time: the forgotten route is refused, not served.
+    response = bare_app.test_client().get("/forgotten")
+    assert response.status_code == 403
+    assert b"child records" not in response.data
+
+
+def test_a_view_cannot_be_both_public_and_protected():
+    def view():
+        return ""
+
+    with pytest.raises(TypeError):
+        public(requires(Permission.SIGNED_IN)(view))
+    with pytest.raises(TypeError):
+        requires(Permission.SIGNED_IN)(public(lambda: ""))
+
+
+def _url(rule, world) -> str:
+    values = {}
+    for argument in rule.arguments:
+        values[argument] = {
+            "school_id": world.school_a1.id,  # in scope for every role
+            "user_id": world.users[Role.EMHP].id,
+        }[argument]
+    from flask import url_for
+
+    return url_for(rule.endpoint, **values)
+
+
+def _request(client, rule, url, *, signed_in: bool):
+    """GET the route, or POST to it with a valid CSRF token and no answers."""
+    if "GET" in rule.methods:
+        return client.get(url)
+    token = AuthActions(client).csrf_token("/" if signed_in else "/sign-in")
+    return client.post(url, data={"csrf_token": token})
+
+
+@pytest.mark.parametrize("endpoint", sorted(EXPECTED_ACCESS))
+def test_signed_out_visitors_reach_only_public_routes(endpoint, app, world, client):
+    rule = dict(routes(app))[endpoint]
+    with app.test_request_context():
+        url = _url(rule, world)
+    response = _request(client, rule, url, signed_in=False)
+    if EXPECTED_ACCESS[endpoint] == PUBLIC:
+        assert response.status_code in (200, 302)
+    else:
+        assert response.status_code == 302
+        assert response.headers["Location"].startswith("/sign-in")
+
+
+@pytest.mark.parametrize("role", list(Role))
+@pytest.mark.parametrize(
+    "endpoint", sorted(e for e, access in EXPECTED_ACCESS.items() if access != PUBLIC)
+)
+def test_role_matrix(role, endpoint, app, world, client):
+    auth = AuthActions(client)
+    assert auth.sign_in(world.users[role].email).status_code == 302
+    rule = dict(routes(app))[endpoint]
+    with app.test_request_context():
+        url = _url(rule, world)
+    response = _request(client, rule, url, signed_in=True)
+    assert response.status_code != 500
+    if role in EXPECTED_ACCESS[endpoint]:
+        # 200 page, 302 after a POST, or 400 for a POST with no answers: never refused.
+        assert response.status_code in (200, 302, 400), response.status_code
+        if response.status_code == 400:
+            assert "There is a problem" in response.get_data(as_text=True)
+    else:
+        assert response.status_code in (403, 404)
