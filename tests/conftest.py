@@ -38,8 +38,21 @@ POSTGRES_URL = os.environ.get(
 PASSWORD = "correct horse battery staple"
 
 
+def in_ci() -> bool:
+    return os.environ.get("CI") == "true"
+
+
 def postgres_required() -> bool:
-    return os.environ.get("CI") == "true" or os.environ.get("MHST_REQUIRE_POSTGRES") == "1"
+    return in_ci() or os.environ.get("MHST_REQUIRE_POSTGRES") == "1"
+
+
+def pytest_sessionfinish(session, exitstatus):
+    """In CI a skipped test is a failure: no PostgreSQL, Redis or browser must not pass."""
+    reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+    skipped = reporter.stats.get("skipped", []) if reporter else []
+    if in_ci() and skipped:
+        reporter.write_line(f"CI: {len(skipped)} test(s) skipped; CI allows none.", red=True)
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
 
 
 def _maintenance_dsn(url: str) -> str:
