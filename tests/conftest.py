@@ -301,7 +301,7 @@ def world(make_area, make_team, make_school, make_user) -> World:
 
 
 @pytest.fixture
-def count_queries(app) -> Callable[[], list[str]]:
+def count_queries(app) -> Iterator[Callable[[], list[str]]]:
     """Collects the SQL statements run while the test runs; call it to read them."""
     statements: list[str] = []
 

@@ -21,10 +21,12 @@ bp = Blueprint("users_admin", __name__, url_prefix="/admin/users")
 STATUS_FILTERS = {"active": True, "deactivated": False}
 
 
+def _teams():
+    return db.session.scalars(select(Team).order_by(Team.name)).all()
+
+
 def _teams_and_schools():
-    teams = db.session.scalars(select(Team).order_by(Team.name)).all()
-    schools = db.session.scalars(select(School).order_by(School.name)).all()
-    return teams, schools
+    return _teams(), db.session.scalars(select(School).order_by(School.name)).all()
 
 
 def _scope_from_form(form) -> tuple[Role, Team | None, School | None]:
@@ -44,7 +46,7 @@ def _get_user_or_404(user_id: int) -> User:
 @bp.get("/")
 @requires(Permission.MANAGE_USERS)
 def index():
-    teams, _ = _teams_and_schools()
+    teams = _teams()
     query = request.args.get("q", "").strip()[:100]
     role = request.args.get("role", "")
     team_id = request.args.get("team", "")
