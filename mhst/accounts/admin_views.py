@@ -9,7 +9,7 @@ from sqlalchemy import func, or_, select
 from mhst.accounts import operations
 from mhst.accounts.forms import EditUserForm, NewUserForm, set_scope_choices
 from mhst.accounts.models import ROLE_LABELS, Role, User
-from mhst.core.forms import apply_rule_error
+from mhst.core.forms import commit_operation, failed
 from mhst.core.pagination import paginate
 from mhst.extensions import db
 from mhst.organisation.models import Team
@@ -75,8 +75,8 @@ def index():
     return render_template(
         "admin/users/index.html",
         page=page,
-        teams=teams,
-        roles=ROLE_LABELS,
+        role_options=[(role.value, label) for role, label in ROLE_LABELS.items()],
+        team_options=[(team.id, team.name) for team in teams],
         filters={"q": query, "role": role, "team": team_id, "status": status},
         filter_errors=errors,
     ), 400 if errors else 200
@@ -89,21 +89,18 @@ def new():
     set_scope_choices(form, *_teams_and_schools())
     if form.validate_on_submit():
         role, team, school = _scope_from_form(form)
-        try:
-            user = operations.create_user(
-                email=form.email.data,
-                full_name=form.full_name.data,
-                role=role,
-                team=team,
-                school=school,
-                password=form.password.data,
-                by=current_user,
-            )
-        except operations.AccountRuleError as error:
-            db.session.rollback()
-            apply_rule_error(form, error)
-        else:
-            db.session.commit()
+        user = commit_operation(
+            form,
+            operations.create_user,
+            email=form.email.data,
+            full_name=form.full_name.data,
+            role=role,
+            team=team,
+            school=school,
+            password=form.password.data,
+            by=current_user,
+        )
+        if not failed(user):
             flash(f"{user.full_name} can now sign in as {role.label.lower()}.", "success")
             return redirect(url_for(".edit", user_id=user.id))
     return render_template("admin/users/new.html", form=form), 400 if form.errors else 200
@@ -126,20 +123,17 @@ def edit(user_id: int):
     set_scope_choices(form, *_teams_and_schools())
     if form.validate_on_submit():
         role, team, school = _scope_from_form(form)
-        try:
-            operations.update_user(
-                user,
-                full_name=form.full_name.data,
-                role=role,
-                team=team,
-                school=school,
-                by=current_user,
-            )
-        except operations.AccountRuleError as error:
-            db.session.rollback()
-            apply_rule_error(form, error)
-        else:
-            db.session.commit()
+        result = commit_operation(
+            form,
+            operations.update_user,
+            user,
+            full_name=form.full_name.data,
+            role=role,
+            team=team,
+            school=school,
+            by=current_user,
+        )
+        if not failed(result):
             flash(f"Changes to {user.full_name} saved.", "success")
             return redirect(url_for(".edit", user_id=user.id))
     return render_template("admin/users/edit.html", form=form, user=user), (

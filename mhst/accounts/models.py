@@ -4,11 +4,11 @@ import enum
 from datetime import datetime
 
 from flask_login import UserMixin
-from sqlalchemy import Boolean, CheckConstraint, Enum, ForeignKey, Integer, String
+from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from mhst.core.time import utcnow
-from mhst.core.types import UTCDateTime
+from mhst.core.types import UTCDateTime, string_enum
 from mhst.extensions import db
 from mhst.organisation.models import Team
 from mhst.schools.models import School
@@ -59,17 +59,7 @@ class User(UserMixin, db.Model):
     email: Mapped[str] = mapped_column(String(254), unique=True)
     full_name: Mapped[str] = mapped_column(String(120))
     password_hash: Mapped[str] = mapped_column(String(255))
-    role: Mapped[Role] = mapped_column(
-        Enum(
-            Role,
-            name="role",
-            native_enum=False,
-            create_constraint=True,
-            length=40,
-            values_callable=lambda roles: [r.value for r in roles],
-            validate_strings=True,
-        )
-    )
+    role: Mapped[Role] = mapped_column(string_enum(Role, "role", 40))
     team_id: Mapped[int | None] = mapped_column(ForeignKey("team.id"), index=True)
     school_id: Mapped[int | None] = mapped_column(ForeignKey("school.id"), index=True)
     active: Mapped[bool] = mapped_column(Boolean, default=True)

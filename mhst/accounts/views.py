@@ -20,7 +20,7 @@ from mhst.accounts import operations
 from mhst.accounts.forms import ChangePasswordForm, SignInForm
 from mhst.audit import operations as audit
 from mhst.audit.models import AuditAction
-from mhst.core.forms import apply_rule_error
+from mhst.core.forms import commit_operation, failed
 from mhst.extensions import db, limiter
 from mhst.security.http import mark_activity
 from mhst.security.permissions import Permission, public, requires
@@ -92,19 +92,16 @@ def sign_out():
 def change_password():
     form = ChangePasswordForm()
     if form.validate_on_submit():
-        try:
-            operations.change_password(
-                current_user,
-                current_password=form.current_password.data,
-                new_password=form.new_password.data,
-            )
-        except operations.AccountRuleError as error:
-            apply_rule_error(form, error)
-        else:
-            db.session.commit()
-            login_user(
-                current_user._get_current_object()
-            )  # keep this session; every other one ends
+        result = commit_operation(
+            form,
+            operations.change_password,
+            current_user,
+            current_password=form.current_password.data,
+            new_password=form.new_password.data,
+        )
+        if not failed(result):
+            # The session version changed: sign this session in again; every other one ends.
+            login_user(current_user._get_current_object())
             flash(
                 "Your password has been changed. Any other sessions have been signed out.",
                 "success",

@@ -3,11 +3,11 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
-from sqlalchemy import Enum, ForeignKey, Index, String
+from sqlalchemy import ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from mhst.core.time import utcnow
-from mhst.core.types import UTCDateTime
+from mhst.core.types import UTCDateTime, string_enum
 from mhst.extensions import db
 
 
@@ -44,17 +44,7 @@ class AuditEvent(db.Model):
     )
     # A copy of who it was, readable even if the account later changes.
     actor: Mapped[str] = mapped_column(String(254))
-    action: Mapped[AuditAction] = mapped_column(
-        Enum(
-            AuditAction,
-            name="audit_action",
-            native_enum=False,
-            create_constraint=True,
-            length=30,
-            values_callable=lambda actions: [a.value for a in actions],
-            validate_strings=True,
-        )
-    )
+    action: Mapped[AuditAction] = mapped_column(string_enum(AuditAction, "audit_action", 30))
     record_type: Mapped[str] = mapped_column(String(60))
     record_id: Mapped[str | None] = mapped_column(String(60))
     ip_address: Mapped[str | None] = mapped_column(String(45))

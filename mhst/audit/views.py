@@ -68,6 +68,6 @@ def index():
         page=paginate(stmt, per_page=50),
         filters=args,
         filter_errors=errors,
-        actions=list(AuditAction),
-        record_types=record_types,
+        action_options=[(action.value, action.label) for action in AuditAction],
+        record_type_options=[(record_type, record_type) for record_type in record_types],
     ), 400 if errors else 200

@@ -6,6 +6,9 @@ import wtforms
 from flask_wtf import FlaskForm
 from wtforms.validators import StopValidation
 
+from mhst.core.rules import RuleError
+from mhst.extensions import db
+
 
 def _strip(value):
     return value.strip() if isinstance(value, str) else value
@@ -66,6 +69,29 @@ class SelectField(_ChoiceMessageMixin, wtforms.SelectField):
 
 class RadioField(_ChoiceMessageMixin, wtforms.RadioField):
     pass
+
+
+_FAILED = object()
+
+
+def commit_operation(form: BaseForm, operation, *args, **kwargs):
+    """Run a domain operation and commit it, once, as one unit of work.
+
+    If it breaks a rule, roll back and show the message against the form field it names;
+    :func:`failed` then tells the view to re-display the form with what the user typed.
+    """
+    try:
+        result = operation(*args, **kwargs)
+    except RuleError as error:
+        db.session.rollback()
+        apply_rule_error(form, error)
+        return _FAILED
+    db.session.commit()
+    return result
+
+
+def failed(result) -> bool:
+    return result is _FAILED
 
 
 def apply_rule_error(form: BaseForm, error) -> None:

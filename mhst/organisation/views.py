@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, flash, redirect, render_template, url_for
 from sqlalchemy import func, select
 
-from mhst.core.forms import apply_rule_error, choices
+from mhst.core.forms import choices, commit_operation, failed
 from mhst.extensions import db
 from mhst.organisation import operations
 from mhst.organisation.forms import AreaForm, TeamForm
@@ -53,13 +53,8 @@ def index():
 def add_area():
     form = AreaForm(prefix="area")
     if form.validate():
-        try:
-            area = operations.create_area(form.name.data)
-        except operations.RuleError as error:
-            db.session.rollback()
-            apply_rule_error(form, error)
-        else:
-            db.session.commit()
+        area = commit_operation(form, operations.create_area, form.name.data)
+        if not failed(area):
             flash(f"Area {area.name} added.", "success")
             return redirect(url_for(".index"))
     return _render(form, TeamForm(prefix="team", formdata=None))
@@ -72,13 +67,8 @@ def add_team():
     form.area_id.choices = choices((a.id, a.name) for a in _areas())
     if form.validate():
         area = db.session.get(ServiceArea, int(form.area_id.data))
-        try:
-            team = operations.create_team(form.name.data, area)
-        except operations.RuleError as error:
-            db.session.rollback()
-            apply_rule_error(form, error)
-        else:
-            db.session.commit()
+        team = commit_operation(form, operations.create_team, form.name.data, area)
+        if not failed(team):
             flash(f"Team {team.name} added.", "success")
             return redirect(url_for(".index"))
     return _render(AreaForm(prefix="area", formdata=None), form)
