@@ -106,10 +106,22 @@ def _register_blueprints(app: Flask) -> None:
     from mhst.schools.views import bp as schools_bp
     from mhst.sessions import bp as sessions_bp
 
-    # nhsuk-frontend's CSS, JavaScript and images, straight from the npm package.
+    # nhsuk-frontend straight from the npm package: its CSS and JavaScript, and the images
+    # and icons at /assets, where the CSS expects them (e.g. /assets/images/...).
     app.register_blueprint(
         Blueprint(
-            "assets", __name__, static_folder=str(NHSUK_FRONTEND_DIST), static_url_path="/assets"
+            "nhsuk_frontend",
+            __name__,
+            static_folder=str(NHSUK_FRONTEND_DIST),
+            static_url_path="/nhsuk-frontend",
+        )
+    )
+    app.register_blueprint(
+        Blueprint(
+            "assets",
+            __name__,
+            static_folder=str(NHSUK_FRONTEND_DIST / "assets"),
+            static_url_path="/assets",
         )
     )
     for blueprint in (

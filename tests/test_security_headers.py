@@ -1,5 +1,7 @@
 """The HTTP security baseline on every response."""
 
+import re
+
 import pytest
 from bs4 import BeautifulSoup
 
@@ -47,9 +49,15 @@ def test_pages_have_no_inline_script(world, auth, client):
 
 
 def test_static_assets_are_served_and_cacheable(client):
-    with client.get("/assets/nhsuk-frontend.min.css") as css:
+    with client.get("/nhsuk-frontend/nhsuk-frontend.min.css") as css:
         assert css.status_code == 200
         assert "no-store" not in css.headers.get("Cache-Control", "")
+        # The CSS refers to its icons by absolute path: they must be served there.
+        icons = set(re.findall(rb"url\((/assets/images/[^)]+)\)", css.data))
+    assert icons
+    for icon in icons:
+        with client.get(icon.decode()) as response:
+            assert response.status_code == 200, icon
     with client.get("/static/js/app.mjs") as script:
         assert script.status_code == 200
         assert b"initAll" in script.data

@@ -11,6 +11,7 @@ from mhst.audit import operations as audit
 from mhst.audit.models import AuditAction
 from mhst.core.time import utcnow
 from mhst.extensions import db
+from mhst.security.permissions import STATIC_ENDPOINTS
 
 CONTENT_SECURITY_POLICY = "; ".join(
     [
@@ -41,7 +42,7 @@ def set_security_headers(response):
     headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
     if request.is_secure:
         headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
-    if request.endpoint not in ("static", "assets.static"):
+    if request.endpoint not in STATIC_ENDPOINTS:
         # Pages may hold children's health data: never keep them in any cache.
         headers["Cache-Control"] = "no-store"
     return response
@@ -49,7 +50,7 @@ def set_security_headers(response):
 
 def sign_out_when_idle():
     """Sign the user out after ``IDLE_TIMEOUT`` without a request."""
-    if request.endpoint in ("static", "assets.static", "core.healthz"):
+    if request.endpoint in (*STATIC_ENDPOINTS, "core.healthz"):
         return None
     now = utcnow()
     if current_user.is_authenticated:

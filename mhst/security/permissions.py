@@ -46,8 +46,8 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
 
 PERMISSION_ATTR = "_mhst_permission"
 PUBLIC_ATTR = "_mhst_public"
-# Endpoints Flask or the asset blueprint add for static files: public by nature.
-STATIC_ENDPOINTS = frozenset({"static", "assets.static"})
+# Endpoints Flask and the asset blueprints add for static files: public by nature.
+STATIC_ENDPOINTS = frozenset({"static", "assets.static", "nhsuk_frontend.static"})
 
 View = TypeVar("View", bound=Callable)
 
