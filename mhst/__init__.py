@@ -70,6 +70,7 @@ def _configure_database_uri(app: Flask) -> None:
 
 
 def _init_extensions(app: Flask) -> None:
+    import mhst.models  # noqa: F401  (every model, so relationships by name resolve)
     from mhst.accounts.operations import load_user_from_session
     from mhst.database import configure_sqlite
     from mhst.extensions import csrf, db, limiter, login_manager
@@ -98,13 +99,18 @@ def _register_blueprints(app: Flask) -> None:
     from mhst.accounts.admin_views import bp as users_admin_bp
     from mhst.accounts.views import bp as accounts_bp
     from mhst.audit.views import bp as audit_bp
+    from mhst.cohorts.views import bp as cohorts_bp
     from mhst.core.errors import register_error_handlers
     from mhst.core.templating import register_template_helpers
     from mhst.core.views import bp as core_bp
     from mhst.organisation.views import bp as organisation_bp
     from mhst.referrals import bp as referrals_bp
-    from mhst.schools.views import bp as schools_bp
+    from mhst.rollout.views import bp as rollout_bp
+    from mhst.schools import school_page, views  # noqa: F401  (routes on the schools blueprint)
+    from mhst.schools.blueprint import bp as schools_bp
+    from mhst.schools.interest_views import bp as interest_bp
     from mhst.sessions import bp as sessions_bp
+    from mhst.wholeschool.views import bp as wholeschool_bp
 
     # nhsuk-frontend straight from the npm package: its CSS and JavaScript, and the images
     # and icons at /assets, where the CSS expects them (e.g. /assets/images/...).
@@ -131,6 +137,10 @@ def _register_blueprints(app: Flask) -> None:
         audit_bp,
         organisation_bp,
         schools_bp,
+        cohorts_bp,
+        interest_bp,
+        wholeschool_bp,
+        rollout_bp,
         referrals_bp,
         sessions_bp,
     ):

@@ -2,7 +2,29 @@
 
 from mhst.accounts.models import User
 from mhst.audit.models import AuditEvent
+from mhst.cohorts.models import Cohort, cohort_team
 from mhst.organisation.models import ServiceArea, Team
-from mhst.schools.models import School
+from mhst.schools.models import (
+    InterestRegistration,
+    ParticipationEvent,
+    School,
+    SchoolLeadAssignment,
+    SchoolOnboarding,
+)
+from mhst.wholeschool.models import ActivityPrinciple, WholeSchoolActivity
 
-__all__ = ["AuditEvent", "School", "ServiceArea", "Team", "User"]
+__all__ = [
+    "ActivityPrinciple",
+    "AuditEvent",
+    "Cohort",
+    "InterestRegistration",
+    "ParticipationEvent",
+    "School",
+    "SchoolLeadAssignment",
+    "SchoolOnboarding",
+    "ServiceArea",
+    "Team",
+    "User",
+    "WholeSchoolActivity",
+    "cohort_team",
+]

@@ -12,6 +12,7 @@ import contextvars
 import os
 import re
 from collections.abc import Callable, Iterator
+from datetime import date
 from itertools import count
 
 import psycopg
@@ -26,10 +27,12 @@ from config import TestConfig
 from mhst import create_app
 from mhst.accounts.models import Role, User
 from mhst.accounts.passwords import hash_password
+from mhst.cohorts.models import Cohort
 from mhst.extensions import db, limiter
 from mhst.migrate import upgrade
 from mhst.organisation.models import ServiceArea, Team
-from mhst.schools.models import School
+from mhst.schools.models import InterestRegistration, School
+from mhst.wholeschool.models import ActivityKind, WholeSchoolActivity
 from tests.pages import check_page
 
 POSTGRES_URL = os.environ.get(
@@ -272,7 +275,9 @@ def make_user(app) -> Callable[..., User]:
 
 class World:
     """Two areas, two teams, two schools per team, and one user of each role in team A
-    (the school lead at school A1). Everything in team B is out of scope for team A."""
+    (the school lead at school A1). Everything in team B is out of scope for team A.
+    Schools A1 and A2 are in cohort A (team A); school A1 has one whole-school activity;
+    one interest registration is pending."""
 
     def __init__(self, make_area, make_team, make_school, make_user):
         self.area_a, self.area_b = make_area("North Area"), make_area("South Area")
@@ -282,6 +287,20 @@ class World:
         self.school_a2 = make_school("School A2", self.team_a)
         self.school_b1 = make_school("School B1", self.team_b)
         self.school_b2 = make_school("School B2", self.team_b)
+        self.cohort_a = Cohort(
+            name="Cohort A", academic_year=2024, go_live_date=date(2024, 9, 2), teams=[self.team_a]
+        )
+        self.school_a1.cohort = self.school_a2.cohort = self.cohort_a
+        self.interest = InterestRegistration(
+            school_name="Hopeful School",
+            urn="777001",
+            area=self.area_a,
+            contact_name="Pat Hopeful",
+            contact_role="Deputy head",
+            contact_email="pat@hopeful.example",
+        )
+        db.session.add_all([self.cohort_a, self.interest])
+        db.session.commit()
         self.users = {
             Role.ADMINISTRATOR: make_user(Role.ADMINISTRATOR, email="admin@test.example"),
             Role.CLINICAL_LEAD: make_user(Role.CLINICAL_LEAD, email="lead@test.example"),
@@ -293,6 +312,17 @@ class World:
                 Role.SCHOOL_MENTAL_HEALTH_LEAD, school=self.school_a1, email="mhl@test.example"
             ),
         }
+        self.activity_a1 = WholeSchoolActivity(
+            school=self.school_a1,
+            kind=ActivityKind.ASSEMBLY,
+            held_on=date(2026, 10, 1),
+            theme="Worry and how to manage it",
+            delivered_by="Team A EMHPs",
+            attendance=120,
+            recorded_by=self.users[Role.EMHP],
+        )
+        db.session.add(self.activity_a1)
+        db.session.commit()
 
 
 @pytest.fixture

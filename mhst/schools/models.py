@@ -1,26 +1,95 @@
 from __future__ import annotations
 
-from sqlalchemy import CheckConstraint, ForeignKey, String
+import enum
+from datetime import date, datetime
+from typing import TYPE_CHECKING
+
+from sqlalchemy import (
+    Boolean,
+    CheckConstraint,
+    Date,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    text,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from mhst.core.time import utcnow
+from mhst.core.types import UTCDateTime, string_enum
 from mhst.extensions import db
 from mhst.organisation.models import ServiceArea, Team
 
+if TYPE_CHECKING:
+    from mhst.accounts.models import User
+    from mhst.cohorts.models import Cohort
+
+
+class SchoolPhase(enum.StrEnum):
+    PRIMARY = "primary"
+    SECONDARY = "secondary"
+    ALL_THROUGH = "all_through"
+    SPECIAL = "special"
+    ALTERNATIVE_PROVISION = "alternative_provision"
+    COLLEGE = "college"
+
+    @property
+    def label(self) -> str:
+        return self.value.replace("_", " ").capitalize()
+
+
+class ParticipationStatus(enum.StrEnum):
+    NOT_PARTICIPATING = "not_participating"
+    INTEREST_REGISTERED = "interest_registered"
+    ASSIGNED_TO_COHORT = "assigned_to_cohort"
+    ONBOARDING = "onboarding"
+    ACTIVE = "active"
+    PAUSED = "paused"
+    LEFT = "left"
+
+    @property
+    def label(self) -> str:
+        return self.value.replace("_", " ").capitalize()
+
 
 class School(db.Model):
-    """A school or college the service works with (filled out by the schools feature)."""
+    """A school or college in the service's area, participating or not."""
 
     __tablename__ = "school"
-    __table_args__ = (CheckConstraint("length(urn) = 6", name="urn_six_digits"),)
+    __table_args__ = (
+        CheckConstraint("length(urn) = 6", name="urn_six_digits"),
+        CheckConstraint("pupils_on_roll >= 0", name="pupils_not_negative"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(200))
     urn: Mapped[str] = mapped_column(String(6), unique=True)
+    phase: Mapped[SchoolPhase | None] = mapped_column(string_enum(SchoolPhase, "phase", 30))
     area_id: Mapped[int] = mapped_column(ForeignKey("service_area.id"), index=True)
+    local_authority: Mapped[str | None] = mapped_column(String(120))
+    pupils_on_roll: Mapped[int | None] = mapped_column(Integer)
     team_id: Mapped[int | None] = mapped_column(ForeignKey("team.id"), index=True)
+    cohort_id: Mapped[int | None] = mapped_column(ForeignKey("cohort.id"), index=True)
+    participation_status: Mapped[ParticipationStatus] = mapped_column(
+        string_enum(ParticipationStatus, "participation_status", 30),
+        default=ParticipationStatus.NOT_PARTICIPATING,
+        index=True,
+    )
 
     area: Mapped[ServiceArea] = relationship()
     team: Mapped[Team | None] = relationship(back_populates="schools")
+    cohort: Mapped[Cohort | None] = relationship(back_populates="schools")
+    onboarding: Mapped[SchoolOnboarding | None] = relationship(
+        back_populates="school", uselist=False
+    )
+    participation_events: Mapped[list[ParticipationEvent]] = relationship(
+        back_populates="school", order_by="ParticipationEvent.occurred_at.desc()"
+    )
+    lead_assignments: Mapped[list[SchoolLeadAssignment]] = relationship(
+        back_populates="school", order_by="SchoolLeadAssignment.started_at.desc()"
+    )
 
     @property
     def nhs_org_code(self) -> str:
@@ -29,3 +98,119 @@ class School(db.Model):
 
     def __repr__(self) -> str:
         return f"<School {self.urn} {self.name!r}>"
+
+
+class ParticipationEvent(db.Model):
+    """One change of a school's participation status: who, when, why."""
+
+    __tablename__ = "participation_event"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    school_id: Mapped[int] = mapped_column(ForeignKey("school.id"), index=True)
+    from_status: Mapped[ParticipationStatus | None] = mapped_column(
+        string_enum(ParticipationStatus, "participation_from_status", 30)
+    )
+    to_status: Mapped[ParticipationStatus] = mapped_column(
+        string_enum(ParticipationStatus, "participation_to_status", 30)
+    )
+    occurred_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    by_user_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    reason: Mapped[str | None] = mapped_column(Text)
+
+    school: Mapped[School] = relationship(back_populates="participation_events")
+    by_user: Mapped[User | None] = relationship()
+
+
+class SchoolOnboarding(db.Model):
+    """What seed 001 asks of a participating school before it goes active.
+
+    Whether a lead is named comes from :class:`SchoolLeadAssignment`, not from here.
+    """
+
+    __tablename__ = "school_onboarding"
+
+    school_id: Mapped[int] = mapped_column(ForeignKey("school.id"), primary_key=True)
+    lead_capacity_confirmed: Mapped[bool] = mapped_column(Boolean, default=False)
+    involves_children_and_families: Mapped[bool] = mapped_column(Boolean, default=False)
+    supports_evaluation: Mapped[bool] = mapped_column(Boolean, default=False)
+    accommodation_available: Mapped[bool] = mapped_column(Boolean, default=False)
+    safeguarding_aligned: Mapped[bool] = mapped_column(Boolean, default=False)
+    welcome_pack_sent_on: Mapped[date | None] = mapped_column(Date)
+    updated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+
+    school: Mapped[School] = relationship(back_populates="onboarding")
+
+
+class LeadKind(enum.StrEnum):
+    LEAD = "lead"
+    DEPUTY = "deputy"
+
+    @property
+    def label(self) -> str:
+        return "Mental Health Lead" if self is LeadKind.LEAD else "Deputy Mental Health Lead"
+
+
+class SchoolLeadAssignment(db.Model):
+    """A school's named Mental Health Lead (or deputy) for a period; history is kept."""
+
+    __tablename__ = "school_lead_assignment"
+    __table_args__ = (
+        # At most one current lead and one current deputy per school.
+        Index(
+            "uq_school_lead_assignment_current",
+            "school_id",
+            "kind",
+            unique=True,
+            sqlite_where=text("ended_at IS NULL"),
+            postgresql_where=text("ended_at IS NULL"),
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    school_id: Mapped[int] = mapped_column(ForeignKey("school.id"), index=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"), index=True)
+    kind: Mapped[LeadKind] = mapped_column(string_enum(LeadKind, "lead_kind", 10))
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    assigned_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+
+    school: Mapped[School] = relationship(back_populates="lead_assignments")
+    user: Mapped[User] = relationship(foreign_keys=[user_id])
+
+
+class InterestStatus(enum.StrEnum):
+    PENDING = "pending"
+    ACCEPTED = "accepted"
+    DECLINED = "declined"
+
+    @property
+    def label(self) -> str:
+        return self.value.capitalize()
+
+
+class InterestRegistration(db.Model):
+    """A school not yet in the programme asking to join a future cohort (public form)."""
+
+    __tablename__ = "interest_registration"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    school_name: Mapped[str] = mapped_column(String(200))
+    urn: Mapped[str] = mapped_column(String(6), index=True)
+    area_id: Mapped[int] = mapped_column(ForeignKey("service_area.id"))
+    contact_name: Mapped[str] = mapped_column(String(120))
+    contact_role: Mapped[str] = mapped_column(String(120))
+    contact_email: Mapped[str] = mapped_column(String(254))
+    pupils_on_roll: Mapped[int | None] = mapped_column(Integer)
+    message: Mapped[str | None] = mapped_column(Text)
+    submitted_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    status: Mapped[InterestStatus] = mapped_column(
+        string_enum(InterestStatus, "interest_status", 10), default=InterestStatus.PENDING
+    )
+    reviewed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    reviewed_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    decision_reason: Mapped[str | None] = mapped_column(Text)
+    school_id: Mapped[int | None] = mapped_column(ForeignKey("school.id"))
+
+    area: Mapped[ServiceArea] = relationship()
+    school: Mapped[School | None] = relationship()

@@ -21,26 +21,44 @@ from mhst.extensions import login_manager
 class Permission(enum.StrEnum):
     SIGNED_IN = "signed_in"
     VIEW_SCHOOLS = "view_schools"
-    VIEW_DIRECTORY = "view_directory"
+    MANAGE_SCHOOLS = "manage_schools"  # the register: create, edit, import, export
+    MANAGE_PARTICIPATION = "manage_participation"  # lifecycle, cohort assignment, leads
+    MANAGE_ONBOARDING = "manage_onboarding"  # tick the onboarding checklist
+    VIEW_COHORTS = "view_cohorts"
+    MANAGE_COHORTS = "manage_cohorts"
+    REVIEW_INTEREST = "review_interest"  # accept or decline schools' interest
+    VIEW_ROLLOUT = "view_rollout"
+    VIEW_WHOLE_SCHOOL_ACTIVITY = "view_whole_school_activity"
+    LOG_WHOLE_SCHOOL_ACTIVITY = "log_whole_school_activity"
     MANAGE_USERS = "manage_users"
     MANAGE_ORGANISATION = "manage_organisation"
     VIEW_AUDIT_LOG = "view_audit_log"
 
 
-_EVERYONE = {Permission.SIGNED_IN, Permission.VIEW_SCHOOLS}
+_EVERYONE = {Permission.SIGNED_IN, Permission.VIEW_SCHOOLS, Permission.VIEW_WHOLE_SCHOOL_ACTIVITY}
+_STAFF = _EVERYONE | {Permission.VIEW_COHORTS, Permission.LOG_WHOLE_SCHOOL_ACTIVITY}
+_PROGRAMME = {  # running the programme: the register, cohorts and the rollout
+    Permission.MANAGE_SCHOOLS,
+    Permission.MANAGE_PARTICIPATION,
+    Permission.MANAGE_ONBOARDING,
+    Permission.MANAGE_COHORTS,
+    Permission.VIEW_ROLLOUT,
+}
 
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.ADMINISTRATOR: frozenset(
-        _EVERYONE
+        _STAFF
+        | _PROGRAMME
         | {
+            Permission.REVIEW_INTEREST,
             Permission.MANAGE_USERS,
             Permission.MANAGE_ORGANISATION,
             Permission.VIEW_AUDIT_LOG,
         }
     ),
-    Role.CLINICAL_LEAD: frozenset(_EVERYONE),
-    Role.SENIOR_CLINICIAN: frozenset(_EVERYONE),
-    Role.EMHP: frozenset(_EVERYONE),
+    Role.CLINICAL_LEAD: frozenset(_STAFF | _PROGRAMME),
+    Role.SENIOR_CLINICIAN: frozenset(_STAFF | {Permission.MANAGE_ONBOARDING}),
+    Role.EMHP: frozenset(_STAFF),
     Role.SCHOOL_MENTAL_HEALTH_LEAD: frozenset(_EVERYONE),
 }
 

@@ -1,0 +1,1 @@
+"""Cohorts: the waves in which schools join the programme."""
