@@ -1,7 +1,9 @@
 """``flask demo-data``: an idempotent, entirely invented data set for trying the service.
 
-Every person, school and URN here is made up. Running it again changes nothing except
-resetting the demo accounts to the printed passwords.
+One user per role (printed), a few small schools they work with, and the full invented
+register of about 300 schools (mhst/demo_register.py). Every person, school and URN here
+is made up. Running it again changes nothing except resetting the demo accounts to the
+printed passwords.
 """
 
 from __future__ import annotations
@@ -15,9 +17,10 @@ from sqlalchemy import select
 
 from mhst.accounts.models import Role, User
 from mhst.accounts.passwords import hash_password
+from mhst.demo_register import load_register
 from mhst.extensions import db
 from mhst.organisation.models import ServiceArea, Team
-from mhst.schools.models import School
+from mhst.schools.models import LeadKind, School, SchoolLeadAssignment
 
 DEMO_PASSWORD = "demo-password-2026"
 
@@ -102,8 +105,23 @@ def load_demo_data() -> list[DemoUser]:
         user.school = schools[demo.school_urn] if demo.school_urn else None
         user.password_hash = password_hash
         user.active = True
+    db.session.flush()
+    _name_demo_lead(schools["990001"])
+    load_register(areas, teams)
     db.session.commit()
     return list(USERS)
+
+
+def _name_demo_lead(school: School) -> None:
+    """The demo school lead is the named Mental Health Lead of their school."""
+    lead = db.session.scalars(select(User).filter_by(email="school.lead@mhst.example")).one()
+    current = db.session.scalars(
+        select(SchoolLeadAssignment)
+        .filter_by(school_id=school.id, kind=LeadKind.LEAD)
+        .where(SchoolLeadAssignment.ended_at.is_(None))
+    ).one_or_none()
+    if current is None:
+        db.session.add(SchoolLeadAssignment(school=school, user=lead, kind=LeadKind.LEAD))
 
 
 def print_sign_ins(users: list[DemoUser]) -> None:

@@ -53,6 +53,7 @@ def pytest_sessionfinish(session, exitstatus):
     """In CI a skipped test is a failure: no PostgreSQL, Redis or browser must not pass."""
     reporter = session.config.pluginmanager.get_plugin("terminalreporter")
     skipped = reporter.stats.get("skipped", []) if reporter else []
+    drop_created_databases()
     if in_ci() and skipped:
         reporter.write_line(f"CI: {len(skipped)} test(s) skipped; CI allows none.", red=True)
         session.exitstatus = pytest.ExitCode.TESTS_FAILED
@@ -79,12 +80,26 @@ def recreate_postgres_database(url: str) -> None:
         pytest.skip(message)
 
 
-def database_url_for(backend: str, tmp_path_factory, name: str = "mhst_test") -> str:
+def database_url_for(backend: str, tmp_path_factory, name: str = "test") -> str:
+    """A new, empty database. On PostgreSQL its name carries the process id, so test
+    runs in parallel (several developers, or CI beside a developer) never share one."""
     if backend == "sqlite":
         return f"sqlite:///{tmp_path_factory.mktemp(name) / 'test.sqlite3'}"
-    url = make_url(POSTGRES_URL).set(database=name).render_as_string(hide_password=False)
+    base = make_url(POSTGRES_URL).database or "mhst_test"
+    database = f"{base}_{name}_{os.getpid()}"
+    url = make_url(POSTGRES_URL).set(database=database).render_as_string(hide_password=False)
     recreate_postgres_database(url)
+    _created_databases.append(url)
     return url
+
+
+_created_databases: list[str] = []
+
+
+def drop_created_databases() -> None:
+    for url in _created_databases:
+        with psycopg.connect(_maintenance_dsn(url), autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{make_url(url).database}" WITH (FORCE)')
 
 
 @pytest.fixture(scope="session", params=["sqlite", "postgresql"])

@@ -9,7 +9,8 @@ from mhst.accounts.models import Role, User
 from mhst.demo import DEMO_PASSWORD, USERS
 from mhst.extensions import db
 from mhst.organisation.models import ServiceArea, Team
-from mhst.schools.models import School
+from mhst.cohorts.models import Cohort
+from mhst.schools.models import ParticipationStatus, School, SchoolLeadAssignment
 from tests.conftest import AuthActions
 
 
@@ -28,7 +29,24 @@ def test_demo_data_is_idempotent_and_every_printed_sign_in_works(app):
     second = runner.invoke(args=["demo-data"])
     assert second.exit_code == 0
     assert _counts() == counts
-    assert counts == [3, 4, 7, 5]
+    areas, teams, schools, users = counts
+    assert (areas, teams) == (3, 13)
+    assert 290 <= schools <= 320  # about 300 schools, as issue 3 asks
+    covered = db.session.execute(
+        select(func.count(School.id), func.sum(School.pupils_on_roll)).where(
+            School.participation_status.in_(
+                [ParticipationStatus.ACTIVE, ParticipationStatus.PAUSED]
+            )
+        )
+    ).one()
+    assert covered[0] == 250
+    assert 128_000 <= covered[1] <= 130_000
+    # Every covered school has a named lead, and cohorts run from 2019/20.
+    leads = db.session.scalar(
+        select(func.count(SchoolLeadAssignment.id)).where(SchoolLeadAssignment.ended_at.is_(None))
+    )
+    assert leads >= 250
+    assert db.session.scalar(select(func.min(Cohort.academic_year))) == 2019
 
     printed = re.findall(r"\S+@mhst\.example", first.output)
     assert printed == [u.email for u in USERS]

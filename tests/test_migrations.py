@@ -29,7 +29,7 @@ def test_models_and_migrations_agree(app):
 
 @pytest.fixture(params=["sqlite", "postgresql"])
 def fresh_engine(request, tmp_path_factory):
-    url = database_url_for(request.param, tmp_path_factory, name="mhst_migrations_test")
+    url = database_url_for(request.param, tmp_path_factory, name="migrations")
     engine = create_engine(url)
     configure_sqlite(engine)
     yield engine
