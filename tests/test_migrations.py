@@ -5,7 +5,7 @@ from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import create_engine, inspect
+from sqlalchemy import create_engine, inspect, text
 
 import mhst.models  # noqa: F401  (every model on the metadata)
 from mhst.database import configure_sqlite
@@ -56,3 +56,20 @@ def test_every_migration_upgrades_and_downgrades(fresh_engine):
     assert _tables(fresh_engine) == set(db.metadata.tables)
     _run(fresh_engine, command.downgrade, "base")
     assert _tables(fresh_engine) == set()
+
+
+def test_existing_schools_become_not_participating(fresh_engine):
+    """0002 adds a NOT NULL status; schools already there get 'not_participating'."""
+    _run(fresh_engine, command.upgrade, "0001_foundation")
+    with fresh_engine.begin() as connection:
+        connection.execute(text("INSERT INTO service_area (name) VALUES ('Area')"))
+        connection.execute(
+            text(
+                "INSERT INTO school (name, urn, area_id) VALUES ('Old School', '123456', "
+                "(SELECT id FROM service_area))"
+            )
+        )
+    _run(fresh_engine, command.upgrade, "0002_school_register")
+    with fresh_engine.connect() as connection:
+        row = connection.execute(text("SELECT urn, participation_status FROM school")).one()
+    assert tuple(row) == ("123456", "not_participating")
