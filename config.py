@@ -54,6 +54,12 @@ class Config:
     SERVICE_MIN_AGE = int(os.environ.get("SERVICE_MIN_AGE", "5"))
     SERVICE_MAX_AGE = int(os.environ.get("SERVICE_MAX_AGE", "18"))
 
+    # The rollout report: every school covered by the end of this academic year (2029 is
+    # 2029/30). ROLLOUT_TRAJECTORY may set the planned path, {2027: 70, 2029: 100} (percent
+    # of schools covered at the end of each year); None is a straight line to 100%.
+    ROLLOUT_TARGET_YEAR = 2029
+    ROLLOUT_TRAJECTORY: dict[int, float] | None = None
+
     PASSWORD_MIN_LENGTH = 12
     ALLOW_DEMO_DATA = False
     # Refuse to start with a missing, short or well-known SECRET_KEY (off only for local use).

@@ -44,11 +44,41 @@ EXPECTED_ACCESS: dict[str, str | frozenset[Role]] = {
     "organisation.add_team": ADMIN,
     "audit.index": ADMIN,
     # --- school register (views.py) ---
+    "schools.new": frozenset({Role.ADMINISTRATOR, Role.CLINICAL_LEAD}),
+    "schools.edit": frozenset({Role.ADMINISTRATOR, Role.CLINICAL_LEAD}),
+    "schools.import_schools": frozenset({Role.ADMINISTRATOR, Role.CLINICAL_LEAD}),
+    "schools.download": frozenset({Role.ADMINISTRATOR, Role.CLINICAL_LEAD}),
     # --- school page: participation, onboarding, leads (school_page.py) ---
+    "schools.change_status": frozenset({Role.ADMINISTRATOR, Role.CLINICAL_LEAD}),
+    "schools.leads": frozenset({Role.ADMINISTRATOR, Role.CLINICAL_LEAD}),
+    "schools.onboarding": frozenset(
+        {Role.ADMINISTRATOR, Role.CLINICAL_LEAD, Role.SENIOR_CLINICIAN}
+    ),
     # --- cohorts ---
+    "cohorts.index": frozenset(
+        {Role.ADMINISTRATOR, Role.CLINICAL_LEAD, Role.SENIOR_CLINICIAN, Role.EMHP}
+    ),
+    "cohorts.show": frozenset(
+        {Role.ADMINISTRATOR, Role.CLINICAL_LEAD, Role.SENIOR_CLINICIAN, Role.EMHP}
+    ),
+    "cohorts.new": frozenset({Role.ADMINISTRATOR, Role.CLINICAL_LEAD}),
+    "cohorts.edit": frozenset({Role.ADMINISTRATOR, Role.CLINICAL_LEAD}),
     # --- interest registrations ---
+    "interest.register": PUBLIC,
+    "interest.registered": PUBLIC,
+    "interest.index": ADMIN,
+    "interest.review": ADMIN,
     # --- whole-school activities ---
+    "wholeschool.index": ALL,
+    "wholeschool.new": frozenset(
+        {Role.ADMINISTRATOR, Role.CLINICAL_LEAD, Role.SENIOR_CLINICIAN, Role.EMHP}
+    ),
+    "wholeschool.edit": frozenset(
+        {Role.ADMINISTRATOR, Role.CLINICAL_LEAD, Role.SENIOR_CLINICIAN, Role.EMHP}
+    ),
     # --- rollout ---
+    "rollout.index": frozenset({Role.ADMINISTRATOR, Role.CLINICAL_LEAD}),
+    "rollout.download": frozenset({Role.ADMINISTRATOR, Role.CLINICAL_LEAD}),
 }
 
 # Values for URL arguments: records every role in EXPECTED_ACCESS may reach (team A).
@@ -156,3 +186,9 @@ def test_role_matrix(role, endpoint, app, world, client):
             assert "There is a problem" in response.get_data(as_text=True)
     else:
         assert response.status_code in (403, 404)
+
+
+def test_every_navigation_item_is_a_route(app):
+    from mhst.core.templating import NAVIGATION
+
+    assert {endpoint for _, endpoint, _ in NAVIGATION} <= set(app.view_functions)

@@ -11,6 +11,9 @@ from mhst.security.permissions import Permission, has_permission
 NAVIGATION = [
     ("Home", "core.home", Permission.SIGNED_IN),
     ("Schools", "schools.index", Permission.VIEW_SCHOOLS),
+    ("Cohorts", "cohorts.index", Permission.VIEW_COHORTS),
+    ("Rollout", "rollout.index", Permission.VIEW_ROLLOUT),
+    ("Joining requests", "interest.index", Permission.REVIEW_INTEREST),
     ("Teams and areas", "organisation.index", Permission.MANAGE_ORGANISATION),
     ("Users", "users_admin.index", Permission.MANAGE_USERS),
     ("Audit log", "audit.index", Permission.VIEW_AUDIT_LOG),

@@ -4,14 +4,17 @@ from __future__ import annotations
 
 from flask import Blueprint, render_template
 from flask_login import current_user
-from sqlalchemy import func, select, text
+from sqlalchemy import case, func, select, text
 from sqlalchemy.exc import SQLAlchemyError
 
 from mhst.accounts.models import Role, User
 from mhst.extensions import db
 from mhst.schools.models import School
+from mhst.schools.operations import ONBOARDING_ITEMS, missing_onboarding_items, onboarding_done
 from mhst.security.permissions import Permission, public, requires
 from mhst.security.scoping import school_scope
+from mhst.wholeschool import operations as wholeschool
+from mhst.wholeschool.models import WholeSchoolActivity
 
 bp = Blueprint("core", __name__)
 
@@ -33,9 +36,57 @@ def home():
     active_users = None
     if current_user.role is Role.ADMINISTRATOR:
         active_users = db.session.scalar(select(func.count(User.id)).where(User.active))
+    extra = {}
+    if current_user.role is Role.SCHOOL_MENTAL_HEALTH_LEAD:
+        extra = _school_lead_home(current_user)
     return render_template(
-        HOME_TEMPLATES[current_user.role], school_count=school_count, active_users=active_users
+        HOME_TEMPLATES[current_user.role],
+        school_count=school_count,
+        active_users=active_users,
+        **extra,
     )
+
+
+def _school_lead_home(user: User) -> dict:
+    """A school lead's own school: onboarding, the MHST team's contacts and the latest
+    whole-school activity, in a fixed number of queries."""
+    school = db.session.scalars(
+        select(School)
+        .where(School.id == user.school_id)
+        .options(
+            db.joinedload(School.team),
+            db.joinedload(School.onboarding),
+            db.selectinload(School.lead_assignments),
+        )
+    ).one()
+    contacts = []
+    if school.team_id is not None:
+        contacts = db.session.scalars(
+            select(User)
+            .where(
+                User.team_id == school.team_id,
+                User.active,
+                User.role.in_((Role.SENIOR_CLINICIAN, Role.EMHP)),
+            )
+            .order_by(
+                case((User.role == Role.SENIOR_CLINICIAN, 0), else_=1),
+                func.lower(User.full_name),
+                User.id,
+            )
+        ).all()
+    done = onboarding_done(school)
+    return {
+        "school": school,
+        "onboarding": [(item, done[item.key]) for item in ONBOARDING_ITEMS],
+        "onboarding_missing": len(missing_onboarding_items(school)),
+        "team_contacts": contacts,
+        "recent_activities": wholeschool.latest_activities(school.id, limit=5),
+        "activity_count": db.session.scalar(
+            select(func.count(WholeSchoolActivity.id)).where(
+                WholeSchoolActivity.school_id == school.id
+            )
+        ),
+    }
 
 
 @bp.get("/healthz")

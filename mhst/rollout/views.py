@@ -2,6 +2,77 @@
 
 from __future__ import annotations
 
-from flask import Blueprint
+import csv
+import io
+
+from flask import Blueprint, Response, abort, render_template, request
+
+from mhst.audit import operations as audit
+from mhst.audit.models import AuditAction
+from mhst.extensions import db
+from mhst.rollout import queries
+from mhst.rollout.chart import render_chart
+from mhst.rollout.figures import csv_rows
+from mhst.security.permissions import Permission, requires
 
 bp = Blueprint("rollout", __name__, url_prefix="/rollout")
+
+AREA_MESSAGE = "Select an area from the list"
+SPREADSHEET_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _area_filter(area_list: list[tuple[int, str]]) -> tuple[int | None, str, list]:
+    """The area chosen in the URL: (id or None for all, the raw value, errors)."""
+    raw = request.args.get("area", "").strip()[:20]
+    if not raw:
+        return None, "", []
+    if raw.isdigit() and int(raw) in {area_id for area_id, _ in area_list}:
+        return int(raw), raw, []
+    return None, raw, [("area", AREA_MESSAGE)]
+
+
+@bp.get("/")
+@requires(Permission.VIEW_ROLLOUT)
+def index():
+    area_list = queries.areas()
+    area_id, raw, errors = _area_filter(area_list)
+    rollout = queries.load_rollout(area_list)
+    shown = rollout.for_area(area_id)
+    return render_template(
+        "rollout/index.html",
+        rollout=rollout,
+        area=shown,
+        chart=render_chart(shown, rollout.target_year),
+        waiting=rollout.waiting_in(area_id),
+        area_options=area_list,
+        filters={"area": raw},
+        filter_errors=errors,
+    ), 400 if errors else 200
+
+
+def _cell(value: object) -> object:
+    """A CSV value that a spreadsheet will not run as a formula."""
+    if isinstance(value, str) and value.startswith(SPREADSHEET_FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
+@bp.get("/rollout.csv")
+@requires(Permission.VIEW_ROLLOUT)
+def download():
+    area_list = queries.areas()
+    area_id, _, errors = _area_filter(area_list)
+    if errors:
+        abort(400, description=f"{AREA_MESSAGE} on the rollout report, then download it again.")
+    rollout = queries.load_rollout(area_list)
+    buffer = io.StringIO()
+    csv.writer(buffer).writerows([_cell(v) for v in row] for row in csv_rows(rollout, area_id))
+    area_name = rollout.for_area(area_id).name
+    audit.record(AuditAction.EXPORT, "rollout", area_id, detail=f"rollout CSV: {area_name}")
+    db.session.commit()
+    filename = f"rollout-{rollout.today.isoformat()}.csv"
+    return Response(
+        buffer.getvalue(),
+        mimetype="text/csv",
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )

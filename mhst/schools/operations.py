@@ -202,20 +202,21 @@ def change_participation(
             "to_status",
             f"A school that is {current.label.lower()} cannot become {to_status.label.lower()}",
         )
-    if to_status is S.ASSIGNED_TO_COHORT:
-        if cohort is None:
-            raise RuleError("cohort_id", "Select the cohort the school is joining")
-        school.cohort = cohort
+    # Every check comes before any change, so a refused move leaves the school as it was.
+    if to_status is S.ASSIGNED_TO_COHORT and cohort is None:
+        raise RuleError("cohort_id", "Select the cohort the school is joining")
     if to_status is S.ACTIVE:
         if school.cohort is None:
             raise RuleError("to_status", "Assign the school to a cohort before it becomes active")
         missing = missing_onboarding_items(school)
         if missing:
             raise OnboardingIncomplete(missing)
-    if to_status in (S.NOT_PARTICIPATING,):
-        school.cohort = None
     if to_status in (S.PAUSED, S.LEFT, S.NOT_PARTICIPATING) and not (reason or "").strip():
         raise RuleError("reason", f"Give the reason the school is {to_status.label.lower()}")
+    if to_status is S.ASSIGNED_TO_COHORT:
+        school.cohort = cohort
+    elif to_status is S.NOT_PARTICIPATING:
+        school.cohort = None
     event = ParticipationEvent(
         school=school,
         from_status=current,
@@ -245,13 +246,15 @@ def name_lead(school: School, user: User, kind: LeadKind, *, by: User) -> School
         )
     if not user.active:
         raise RuleError("user_id", "That account is deactivated; reactivate it first")
+    # Compare people by object, not user_id: an assignment made earlier in the same unit
+    # of work has no user_id until it is flushed.
+    current = [a for a in school.lead_assignments if a.ended_at is None]
+    for assignment in current:
+        if assignment.kind is kind and assignment.user is user:
+            return assignment  # already in place: nothing changes
     now = utcnow()
-    for assignment in school.lead_assignments:
-        if assignment.ended_at is None and (
-            assignment.kind is kind or assignment.user_id == user.id
-        ):
-            if assignment.kind is kind and assignment.user_id == user.id:
-                return assignment  # already in place: nothing changes
+    for assignment in current:
+        if assignment.kind is kind or assignment.user is user:
             assignment.ended_at = now
     db.session.flush()  # end the old one before the new one takes the unique place
     assignment = SchoolLeadAssignment(

@@ -3,25 +3,314 @@ creating and editing schools, CSV import and export."""
 
 from __future__ import annotations
 
-from flask import render_template
-from flask_login import current_user
-from sqlalchemy import select
+import csv
+import io
 
+from flask import Response, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from sqlalchemy import or_, select
+
+from mhst.audit import operations as audit
+from mhst.audit.models import AuditAction
+from mhst.cohorts.models import Cohort
+from mhst.core.forms import apply_rule_error, commit_operation, failed
 from mhst.core.pagination import paginate
+from mhst.core.rules import RuleError
+from mhst.core.time import utcnow
 from mhst.extensions import db
+from mhst.organisation.models import ServiceArea, Team
+from mhst.schools import importer, operations
 from mhst.schools.blueprint import bp
-from mhst.schools.models import School
-from mhst.security.permissions import Permission, requires
-from mhst.security.scoping import school_scope
+from mhst.schools.forms import ImportSchoolsForm, SchoolForm, set_choices
+from mhst.schools.models import ParticipationStatus, School, SchoolPhase
+from mhst.security.permissions import Permission, has_permission, requires
+from mhst.security.scoping import get_school_or_404, school_scope
+
+NONE = "none"  # the filter value for "no team" and "no cohort"
+SEARCH_MAX = 100
+UPLOAD_SLACK_BYTES = 64 * 1024  # room for the other form fields around the file
+PROBLEMS_SHOWN = 500  # a file that is wrong throughout needs only the first few to fix it
+
+EXPORT_COLUMNS = (
+    "urn",
+    "nhs_org_code",
+    "name",
+    "phase",
+    "area",
+    "local_authority",
+    "pupils_on_roll",
+    "team",
+    "cohort",
+    "participation_status",
+)
+
+
+def _areas():
+    return db.session.scalars(select(ServiceArea).order_by(ServiceArea.name)).all()
+
+
+def _teams():
+    return db.session.scalars(select(Team).order_by(Team.name)).all()
+
+
+def _by_id(model, raw: str | None):
+    return db.session.get(model, int(raw)) if raw else None
+
+
+def _filtered(stmt, filters: dict[str, str], areas, teams, cohorts):
+    """Apply the list's search and filters; unknown values become (field, message) errors."""
+    if filters["q"]:
+        stmt = stmt.where(
+            or_(
+                db.func.lower(School.name).contains(filters["q"].lower(), autoescape=True),
+                School.urn.contains(filters["q"], autoescape=True),
+            )
+        )
+    # For each filter: the condition each allowed value selects, and the message otherwise.
+    allowed = {
+        "area": ({str(a.id): School.area_id == a.id for a in areas}, "Select an area"),
+        "team": (
+            {NONE: School.team_id.is_(None)} | {str(t.id): School.team_id == t.id for t in teams},
+            "Select a team",
+        ),
+        "phase": ({p.value: School.phase == p for p in SchoolPhase}, "Select a phase"),
+        "status": (
+            {s.value: School.participation_status == s for s in ParticipationStatus},
+            "Select a participation status",
+        ),
+        "cohort": (
+            {NONE: School.cohort_id.is_(None)}
+            | {str(c.id): School.cohort_id == c.id for c in cohorts},
+            "Select a cohort",
+        ),
+    }
+    errors = []
+    for name, (conditions, message) in allowed.items():
+        value = filters[name]
+        if not value:
+            continue
+        if value in conditions:
+            stmt = stmt.where(conditions[value])
+        else:
+            errors.append((name, f"{message} from the list"))
+    return stmt, errors
 
 
 @bp.get("/")
 @requires(Permission.VIEW_SCHOOLS)
 def index():
-    stmt = (
+    areas, teams = _areas(), _teams()
+    cohorts = db.session.scalars(
+        select(Cohort).order_by(Cohort.academic_year.desc(), Cohort.name)
+    ).all()
+    filters = {
+        "q": request.args.get("q", "").strip()[:SEARCH_MAX],
+        **{
+            name: request.args.get(name, "").strip()
+            for name in ("area", "team", "phase", "status", "cohort")
+        },
+    }
+    stmt = select(School).where(school_scope(current_user, School.id))
+    stmt, errors = _filtered(stmt, filters, areas, teams, cohorts)
+    stmt = stmt.options(
+        db.joinedload(School.area), db.joinedload(School.team), db.joinedload(School.cohort)
+    ).order_by(School.name, School.id)
+    return render_template(
+        "schools/index.html",
+        page=paginate(stmt),
+        filters=filters,
+        filter_args={name: value for name, value in filters.items() if value},
+        filter_errors=errors,
+        area_options=[(area.id, area.name) for area in areas],
+        team_options=[(NONE, "Not assigned")] + [(team.id, team.name) for team in teams],
+        phase_options=[(phase.value, phase.label) for phase in SchoolPhase],
+        status_options=[(status.value, status.label) for status in ParticipationStatus],
+        cohort_options=[(NONE, "Not in a cohort")] + [(c.id, c.name) for c in cohorts],
+        can_manage=has_permission(current_user, Permission.MANAGE_SCHOOLS),
+    ), 400 if errors else 200
+
+
+def _save(form: SchoolForm, school: School | None):
+    return commit_operation(
+        form,
+        operations.save_school,
+        school,
+        name=form.name.data,
+        urn=form.urn.data,
+        phase=SchoolPhase(form.phase.data),
+        area=_by_id(ServiceArea, form.area_id.data),
+        local_authority=form.local_authority.data or None,
+        pupils_on_roll=form.pupils(),
+        team=_by_id(Team, form.team_id.data),
+        by=current_user,
+    )
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@requires(Permission.MANAGE_SCHOOLS)
+def new():
+    form = SchoolForm()
+    set_choices(form, _areas(), _teams(), no_team="No team yet")
+    if form.validate_on_submit():
+        school = _save(form, None)
+        if not failed(school):
+            flash(f"{school.name} added to the register.", "success")
+            return redirect(url_for("schools.show", school_id=school.id))
+    return render_template("schools/form.html", form=form, school=None), (
+        400 if form.errors else 200
+    )
+
+
+@bp.route("/<int:school_id>/edit", methods=["GET", "POST"])
+@requires(Permission.MANAGE_SCHOOLS)
+def edit(school_id: int):
+    school = get_school_or_404(current_user, school_id)
+    if request.method == "POST":
+        form = SchoolForm()
+    else:
+        form = SchoolForm(
+            formdata=None,
+            data={
+                "name": school.name,
+                "urn": school.urn,
+                "phase": school.phase.value if school.phase else None,
+                "area_id": str(school.area_id),
+                "local_authority": school.local_authority or "",
+                "pupils_on_roll": ""
+                if school.pupils_on_roll is None
+                else str(school.pupils_on_roll),
+                "team_id": str(school.team_id or ""),
+            },
+        )
+    set_choices(form, _areas(), _teams(), no_team="No team yet")
+    if form.validate_on_submit():
+        result = _save(form, school)
+        if not failed(result):
+            flash(f"Changes to {school.name} saved.", "success")
+            return redirect(url_for("schools.show", school_id=school.id))
+    return render_template("schools/form.html", form=form, school=school), (
+        400 if form.errors else 200
+    )
+
+
+def _upload_problem(form: ImportSchoolsForm, message: str) -> None:
+    apply_rule_error(form, RuleError("file", message))
+
+
+def _read_upload(form: ImportSchoolsForm) -> bytes | None:
+    """The uploaded bytes, or None with the reason on the file field."""
+    if (request.content_length or 0) > importer.MAX_FILE_BYTES + UPLOAD_SLACK_BYTES:
+        _upload_problem(form, "The selected file must be smaller than 2 MB")
+        return None
+    upload = form.file.data
+    if not (upload.filename or "").lower().endswith(".csv"):
+        _upload_problem(form, "The selected file must be a CSV")
+        return None
+    data = upload.read(importer.MAX_FILE_BYTES + 1)
+    if len(data) > importer.MAX_FILE_BYTES:
+        _upload_problem(form, "The selected file must be smaller than 2 MB")
+        return None
+    return data
+
+
+def _render_import(form: ImportSchoolsForm, problems=(), status: int = 200):
+    return render_template(
+        "schools/import.html",
+        form=form,
+        row_problems=[p for p in problems if p.row is not None][:PROBLEMS_SHOWN],
+        row_problem_total=sum(1 for p in problems if p.row is not None),
+        row_problem_count=len({p.row for p in problems if p.row is not None}),
+        columns=importer.COLUMNS,
+        phase_mapping=importer.PHASE_MAPPING_TABLE,
+        max_rows=importer.MAX_ROWS,
+    ), status
+
+
+@bp.route("/import", methods=["GET", "POST"])
+@requires(Permission.MANAGE_SCHOOLS)
+def import_schools():
+    form = ImportSchoolsForm()
+    set_choices(form, _areas(), _teams(), no_team="No change (new schools have no team)")
+    if not form.validate_on_submit():
+        return _render_import(form, status=400 if form.errors else 200)
+    data = _read_upload(form)
+    if data is None:
+        return _render_import(form, status=400)
+    try:
+        text = importer.decode_upload(data)
+    except importer.UnreadableFile as error:
+        _upload_problem(form, str(error))
+        return _render_import(form, status=400)
+    rows, problems = importer.parse_schools_csv(text)
+    if problems:
+        for problem in problems:
+            if problem.row is None:  # the file as a whole: shown against the file field
+                _upload_problem(form, problem.message)
+        return _render_import(form, problems, status=400)
+    result = commit_operation(
+        form,
+        importer.import_schools,
+        rows,
+        area=_by_id(ServiceArea, form.area_id.data),
+        team=_by_id(Team, form.team_id.data),
+        by=current_user,
+    )
+    if failed(result):
+        return _render_import(form, status=400)
+    message = (
+        f"{result.added} {'school' if result.added == 1 else 'schools'} added, "
+        f"{result.updated} updated"
+    )
+    if result.unchanged:
+        message += f", {result.unchanged} unchanged"
+    flash(message + ".", "success")
+    return redirect(url_for("schools.index"))
+
+
+def _safe_cell(value) -> object:
+    """Stop spreadsheets running a cell as a formula (CSV injection)."""
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        return "'" + value
+    return value
+
+
+@bp.get("/register.csv")
+@requires(Permission.MANAGE_SCHOOLS)
+def download():
+    schools = db.session.scalars(
         select(School)
         .where(school_scope(current_user, School.id))
-        .options(db.joinedload(School.area), db.joinedload(School.team))
+        .options(
+            db.joinedload(School.area), db.joinedload(School.team), db.joinedload(School.cohort)
+        )
         .order_by(School.name, School.id)
+    ).all()
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(EXPORT_COLUMNS)
+    for school in schools:
+        writer.writerow(
+            _safe_cell(value)
+            for value in (
+                school.urn,
+                school.nhs_org_code,
+                school.name,
+                school.phase.value if school.phase else "",
+                school.area.name,
+                school.local_authority or "",
+                "" if school.pupils_on_roll is None else school.pupils_on_roll,
+                school.team.name if school.team else "",
+                school.cohort.name if school.cohort else "",
+                school.participation_status.value,
+            )
+        )
+    audit.record(
+        AuditAction.EXPORT, "school_register", detail=f"{len(schools)} schools downloaded as CSV"
     )
-    return render_template("schools/index.html", page=paginate(stmt))
+    db.session.commit()
+    filename = f"school-register-{utcnow().date().isoformat()}.csv"
+    return Response(
+        "\ufeff" + out.getvalue(),  # the byte-order mark makes spreadsheets read UTF-8
+        mimetype="text/csv",
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )

@@ -21,8 +21,22 @@ WCAG_AA = {
     "runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]}
 }
 DEMO_USERS = {user.role: user for user in USERS}
-ADMIN_NAVIGATION = ["/", "/schools/", "/admin/organisation/", "/admin/users/", "/admin/audit-log/"]
-OTHER_NAVIGATION = ["/", "/schools/"]
+NAVIGATION = {
+    Role.ADMINISTRATOR: [
+        "/",
+        "/schools/",
+        "/cohorts/",
+        "/rollout/",
+        "/admin/interest",
+        "/admin/organisation/",
+        "/admin/users/",
+        "/admin/audit-log/",
+    ],
+    Role.CLINICAL_LEAD: ["/", "/schools/", "/cohorts/", "/rollout/"],
+    Role.SENIOR_CLINICIAN: ["/", "/schools/", "/cohorts/"],
+    Role.EMHP: ["/", "/schools/", "/cohorts/"],
+    Role.SCHOOL_MENTAL_HEALTH_LEAD: ["/", "/schools/"],
+}
 HOME = re.compile(r"^http://127\.0\.0\.1:\d+/$")
 SIGN_IN = re.compile(r"/sign-in(\?.*)?$")
 
@@ -78,7 +92,7 @@ def test_each_role_signs_in_sees_accessible_pages_and_signs_out(page: Page, role
     assert_js_enabled(page)
     assert_accessible(page)
 
-    expected = ADMIN_NAVIGATION if role is Role.ADMINISTRATOR else OTHER_NAVIGATION
+    expected = NAVIGATION[role]
     assert hrefs(page, "nav[aria-label='Main menu'] a") == expected
     for path in [*expected, "/account/password"]:
         page.goto(path)
