@@ -169,7 +169,11 @@ def _future() -> date:
         ({"held_on-month": "13"}, "held_on", "The date of the activity must be a real date"),
         ({"held_on-day": "first"}, "held_on", "The date of the activity must be a real date"),
         ({"held_on-year": "-2025"}, "held_on", "The date of the activity must be a real date"),
-        ({"held_on-year": "25"}, "held_on", "Year must include 4 numbers"),
+        (
+            {"held_on-year": "25"},
+            "held_on",
+            "The year of the date of the activity must include 4 numbers",
+        ),
         ({"held_on-year": "99999999999"}, "held_on", "must be a real date"),
         ("FUTURE", "held_on", "The date of the activity must be today or in the past"),
         ({"theme": "  "}, "theme", "Enter the theme of the activity"),

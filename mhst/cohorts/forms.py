@@ -6,8 +6,8 @@ from wtforms import StringField
 from wtforms.validators import DataRequired, Length, ValidationError
 
 from mhst.core.academic_year import parse_academic_year
+from mhst.core.fields import CheckboxesField, DateInputField
 from mhst.core.forms import BaseForm
-from mhst.schools.page_forms import CheckboxesField, DateInputField
 
 
 class CohortForm(BaseForm):

@@ -2,51 +2,12 @@
 
 from __future__ import annotations
 
-import re
-
-import wtforms
 from wtforms import EmailField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Email, InputRequired, Length, Optional, Regexp
 
+from mhst.core.fields import WholeNumberField
 from mhst.core.forms import BaseForm, RadioField, SelectField, choices
 from mhst.schools.models import InterestStatus
-
-_DIGITS = re.compile(r"[0-9]+")
-
-
-class WholeNumberField(wtforms.IntegerField):
-    """An optional count (pupils, attendance): a whole number from 0 up to ``maximum``.
-
-    Unlike WTForms' IntegerField, every message is the caller's: text, a minus sign or a
-    decimal point gets ``invalid_message``, never "Not a valid integer value".
-    Commas between thousands are allowed ("1,200").
-    """
-
-    def __init__(
-        self,
-        label=None,
-        validators=None,
-        *,
-        invalid_message: str,
-        too_large_message: str,
-        maximum: int = 1_000_000,
-        **kwargs,
-    ):
-        super().__init__(label, validators, **kwargs)
-        self.invalid_message = invalid_message
-        self.too_large_message = too_large_message
-        self.maximum = maximum
-
-    def process_formdata(self, valuelist):
-        self.data = None
-        text = valuelist[0].strip().replace(",", "") if valuelist else ""
-        if not text:
-            return
-        if not _DIGITS.fullmatch(text):
-            raise ValueError(self.invalid_message)
-        if len(text) > len(str(self.maximum)) or int(text) > self.maximum:
-            raise ValueError(self.too_large_message)
-        self.data = int(text)
 
 
 class InterestForm(BaseForm):

@@ -2,102 +2,20 @@
 
 from __future__ import annotations
 
-import re
-from datetime import date
-
-import wtforms
 from wtforms import StringField, TextAreaField
-from wtforms.utils import unset_value
 from wtforms.validators import (
     DataRequired,
     InputRequired,
     Length,
     Optional,
-    StopValidation,
     ValidationError,
 )
 
+from mhst.core.fields import CheckboxesField, DateInputField, WholeNumberField
 from mhst.core.forms import BaseForm, RadioField, choices
 from mhst.core.rules import RuleError
-from mhst.schools.interest_forms import WholeNumberField
 from mhst.wholeschool import operations
 from mhst.wholeschool.models import ActivityKind, Principle
-
-_NUMBER = re.compile(r"[0-9]{1,4}")
-
-
-class DateInputField(wtforms.Field):
-    """A required date in the NHS.UK date input pattern: day, month and year boxes,
-    sent as ``<name>-day``, ``<name>-month`` and ``<name>-year``.
-
-    ``subject`` names the date in messages ("the date of the activity"). What the user
-    typed is kept in :attr:`parts` to show again; bad input gets the NHS.UK messages
-    ("... must include a month", "... must be a real date"), never an exception.
-    """
-
-    PARTS = ("day", "month", "year")
-
-    def __init__(self, label=None, validators=None, *, subject: str, **kwargs):
-        super().__init__(label, validators, **kwargs)
-        self.subject = subject
-        self.parts = dict.fromkeys(self.PARTS, "")
-        self.problem: str | None = None
-
-    def process(self, formdata, data=unset_value, extra_filters=None):
-        self.process_errors = []
-        self.problem = None
-        if data is unset_value:
-            data = self.default() if callable(self.default) else self.default
-        self.object_data = self.data = data if isinstance(data, date) else None
-        if self.data is not None:
-            self.parts = {
-                "day": str(self.data.day),
-                "month": str(self.data.month),
-                "year": str(self.data.year),
-            }
-        if formdata is not None:
-            self.parts = {p: formdata.get(f"{self.name}-{p}", "").strip()[:20] for p in self.PARTS}
-            self.raw_data = list(self.parts.values())
-            self.data = self._parse()
-
-    def _parse(self) -> date | None:
-        subject = self.subject[0].upper() + self.subject[1:]
-        day, month, year = (self.parts[p] for p in self.PARTS)
-        missing = [p for p in self.PARTS if not self.parts[p]]
-        if len(missing) == len(self.PARTS):
-            self.problem = f"Enter {self.subject}"
-        elif missing:
-            self.problem = f"{subject} must include a {' and a '.join(missing)}"
-        elif not all(_NUMBER.fullmatch(part) for part in (day, month, year)):
-            self.problem = f"{subject} must be a real date"
-        elif len(year) != 4:
-            self.problem = "Year must include 4 numbers"
-        else:
-            try:
-                return date(int(year), int(month), int(day))
-            except ValueError:
-                self.problem = f"{subject} must be a real date"
-        return None
-
-    def pre_validate(self, form):
-        if self.problem:
-            raise StopValidation(self.problem)
-
-    def _value(self):
-        return self.parts
-
-
-class CheckboxesField(wtforms.SelectMultipleField):
-    """Several choices as NHS.UK checkboxes; a value not offered gets the caller's message."""
-
-    def __init__(self, *args, invalid_message: str = "Select options from the list", **kwargs):
-        super().__init__(*args, **kwargs)
-        self.invalid_message = invalid_message
-
-    def pre_validate(self, form):
-        offered = {choice.value for choice in self.choices}
-        if any(value not in offered for value in self.data or []):
-            raise StopValidation(self.invalid_message)
 
 
 class ActivityForm(BaseForm):
@@ -111,7 +29,11 @@ class ActivityForm(BaseForm):
         "Describe the activity",
         validators=[Length(max=120, message="The description must be 120 characters or fewer")],
     )
-    held_on = DateInputField("When did it take place?", subject="the date of the activity")
+    held_on = DateInputField(
+        "When did it take place?",
+        what="the date of the activity",
+        required="Enter the date of the activity",
+    )
     theme = StringField(
         "Theme",
         validators=[
