@@ -82,8 +82,14 @@ def _set_status_choices(form: ChangeStatusForm, school: School, cohorts: list[Co
     )
     form.cohort_id.choices = choices(
         [("", "Select a cohort")]
-        + [(c.id, f"{c.name} ({academic_year_label(c.academic_year)})") for c in cohorts]
+        + [(c.id, _cohort_option(c)) for c in cohorts]
     )
+
+
+def _cohort_option(cohort) -> str:
+    """The cohort's name, with its academic year unless the name already says it."""
+    year = academic_year_label(cohort.academic_year)
+    return cohort.name if year in cohort.name else f"{cohort.name} ({year})"
 
 
 def _checklist(school: School) -> list[tuple[operations.OnboardingItem, bool]]:
