@@ -307,6 +307,51 @@ def test_a_valid_file_adds_schools_then_reimport_updates_them_by_urn(admin, worl
     )
 
 
+URN_RUNS = ((610000, 10), (620000, 50))  # (first URN, rows) for the query-count test
+
+
+def test_the_queries_do_not_grow_with_the_rows(admin, world, auth, count_queries):
+    """Adding or updating 50 schools takes as many queries as 10: nothing is per row."""
+
+    def import_file(first_urn: int, rows: int, *, renamed: bool) -> int:
+        body = "".join(
+            f"{first_urn + n},{'Renamed ' if renamed else ''}School {n},Primary,"
+            f"{'Rutland' if renamed else 'Leicester'},{100 + n + (5 if renamed else 0)}\n"
+            for n in range(rows)
+        )
+        before = len(count_queries())
+        response = upload(
+            auth,
+            world,
+            "URN,Name,Phase,Local authority,Pupils on roll\n" + body,
+            team_id=str(world.team_a.id),
+        )
+        assert response.status_code == 302
+        return len(count_queries()) - before
+
+    added = {rows: import_file(first, rows, renamed=False) for first, rows in URN_RUNS}
+    updated = {rows: import_file(first, rows, renamed=True) for first, rows in URN_RUNS}
+    assert added[10] == added[50]
+    assert updated[10] == updated[50]
+
+    # Every school was written, and audited once per import as the user, from their address.
+    schools = db.session.scalars(select(School).where(School.urn.like("6_____"))).all()
+    assert len(schools) == 60
+    assert {(s.name.split()[0], s.local_authority, s.team_id) for s in schools} == {
+        ("Renamed", "Rutland", world.team_a.id)
+    }
+    assert by_urn("620049").pupils_on_roll == 100 + 49 + 5
+    events = db.session.execute(
+        select(AuditEvent.action, AuditEvent.user_id, AuditEvent.actor, AuditEvent.ip_address)
+        .where(AuditEvent.record_type == "school")
+        .where(AuditEvent.record_id.in_([str(s.id) for s in schools]))
+    ).all()
+    admin_row = (admin.id, admin.email, "127.0.0.1")
+    assert sorted(events) == sorted(
+        [(AuditAction.CREATE, *admin_row)] * 60 + [(AuditAction.UPDATE, *admin_row)] * 60
+    )
+
+
 def test_choosing_a_team_assigns_existing_schools_to_it(admin, world, auth, client):
     urn = world.school_b1.urn
     response = upload(

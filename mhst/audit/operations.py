@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from flask import has_request_context, request
 from flask_login import current_user
-from sqlalchemy import event
+from sqlalchemy import event, insert
 
 from mhst.audit.models import AuditAction, AuditEvent
 from mhst.extensions import db
@@ -46,6 +46,29 @@ def record(
     )
     db.session.add(event_)
     return event_
+
+
+def record_many(record_type: str, actions: list[tuple[AuditAction, object]], *, user) -> None:
+    """Audit many records in one INSERT (bulk operations such as an import): one event per
+    (action, record id), with the same who and where as :func:`record` gives."""
+    if not actions:
+        return
+    ip_address = request.remote_addr if has_request_context() else None
+    db.session.execute(
+        insert(AuditEvent),
+        [
+            {
+                "user_id": user.id,
+                "actor": user.email,
+                "action": action,
+                "record_type": record_type,
+                "record_id": str(record_id),
+                "ip_address": ip_address,
+                "detail": None,
+            }
+            for action, record_id in actions
+        ],
+    )
 
 
 @event.listens_for(AuditEvent, "before_update")

@@ -5,8 +5,10 @@ gate and the named Mental Health Lead. Views and commands call these; they do no
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 from sqlalchemy import select
 
@@ -79,6 +81,48 @@ def find_school_by_urn(urn: str) -> School | None:
     return db.session.scalars(select(School).where(School.urn == urn)).one_or_none()
 
 
+# A school joins the register not participating, whichever way it is added.
+NEW_SCHOOL_STATUS = S.NOT_PARTICIPATING
+
+
+def checked_school_details(
+    school: School | None,
+    *,
+    name: str,
+    urn: str,
+    phase: SchoolPhase | None,
+    area: ServiceArea,
+    local_authority: str | None,
+    pupils_on_roll: int | None,
+    team: Team | None,
+    holder_of: Callable[[str], School | None] | None = None,
+) -> dict[str, Any]:
+    """Check the register's rules for giving ``school`` (None: a new school) these details,
+    and return the values to set on it, by attribute name.
+
+    The one place the rules live: :func:`save_school` (the school form) and the CSV import
+    both use it. The URN stays unique: ``holder_of`` says which school has a URN now (by
+    default a query, :func:`find_school_by_urn`; the import passes the schools it has
+    already loaded). Changes nothing, so it may be called for many schools before any of
+    them is written.
+    """
+    urn = check_urn(urn)
+    existing = (holder_of or find_school_by_urn)(urn)
+    if existing is not None and existing is not school:
+        raise RuleError("urn", f"URN {urn} is already used by {existing.name}")
+    if pupils_on_roll is not None and pupils_on_roll < 0:
+        raise RuleError("pupils_on_roll", "Pupils on roll must be 0 or more")
+    return {
+        "name": name.strip(),
+        "urn": urn,
+        "phase": phase,
+        "area": area,
+        "local_authority": local_authority or area.name,
+        "pupils_on_roll": pupils_on_roll,
+        "team": team,
+    }
+
+
 def save_school(
     school: School | None,
     *,
@@ -92,19 +136,22 @@ def save_school(
     by: User | None,
 ) -> School:
     """Create a school (``school`` None) or update one; the URN stays unique."""
-    urn = check_urn(urn)
-    existing = find_school_by_urn(urn)
-    if existing is not None and existing is not school:
-        raise RuleError("urn", f"URN {urn} is already used by {existing.name}")
-    if pupils_on_roll is not None and pupils_on_roll < 0:
-        raise RuleError("pupils_on_roll", "Pupils on roll must be 0 or more")
+    details = checked_school_details(
+        school,
+        name=name,
+        urn=urn,
+        phase=phase,
+        area=area,
+        local_authority=local_authority,
+        pupils_on_roll=pupils_on_roll,
+        team=team,
+    )
     creating = school is None
     if creating:
-        school = School(participation_status=S.NOT_PARTICIPATING)
+        school = School(participation_status=NEW_SCHOOL_STATUS)
         db.session.add(school)
-    school.name, school.urn, school.phase, school.area = name.strip(), urn, phase, area
-    school.local_authority = local_authority or area.name
-    school.pupils_on_roll, school.team = pupils_on_roll, team
+    for key, value in details.items():
+        setattr(school, key, value)
     db.session.flush()
     audit.record(
         AuditAction.CREATE if creating else AuditAction.UPDATE, "school", school.id, user=by
