@@ -1,17 +1,16 @@
 from __future__ import annotations
 
-import enum
 from datetime import datetime
 
 from sqlalchemy import ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from mhst.core.time import utcnow
-from mhst.core.types import UTCDateTime, string_enum
+from mhst.core.types import LabelledEnum, UTCDateTime, string_enum
 from mhst.extensions import db
 
 
-class AuditAction(enum.StrEnum):
+class AuditAction(LabelledEnum):
     READ = "read"
     CREATE = "create"
     UPDATE = "update"
@@ -21,10 +20,6 @@ class AuditAction(enum.StrEnum):
     SIGN_IN_FAILED = "sign_in_failed"
     SIGN_OUT = "sign_out"
     TIMED_OUT = "timed_out"
-
-    @property
-    def label(self) -> str:
-        return self.value.replace("_", " ").capitalize()
 
 
 class AuditEvent(db.Model):

@@ -47,3 +47,12 @@ def string_enum(enum_class: type[enum.Enum], name: str, length: int) -> Enum:
         values_callable=lambda members: [member.value for member in members],
         validate_strings=True,
     )
+
+
+class LabelledEnum(enum.StrEnum):
+    """A string enum whose ``label`` is its value in words: "assigned_to_cohort" is
+    "Assigned to cohort". Members override ``label`` where words need more care."""
+
+    @property
+    def label(self) -> str:
+        return self.value.replace("_", " ").capitalize()

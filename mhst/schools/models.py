@@ -18,7 +18,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from mhst.core.time import utcnow
-from mhst.core.types import UTCDateTime, string_enum
+from mhst.core.types import LabelledEnum, UTCDateTime, string_enum
 from mhst.extensions import db
 from mhst.organisation.models import ServiceArea, Team
 
@@ -27,7 +27,7 @@ if TYPE_CHECKING:
     from mhst.cohorts.models import Cohort
 
 
-class SchoolPhase(enum.StrEnum):
+class SchoolPhase(LabelledEnum):
     PRIMARY = "primary"
     SECONDARY = "secondary"
     ALL_THROUGH = "all_through"
@@ -35,12 +35,8 @@ class SchoolPhase(enum.StrEnum):
     ALTERNATIVE_PROVISION = "alternative_provision"
     COLLEGE = "college"
 
-    @property
-    def label(self) -> str:
-        return self.value.replace("_", " ").capitalize()
 
-
-class ParticipationStatus(enum.StrEnum):
+class ParticipationStatus(LabelledEnum):
     NOT_PARTICIPATING = "not_participating"
     INTEREST_REGISTERED = "interest_registered"
     ASSIGNED_TO_COHORT = "assigned_to_cohort"
@@ -48,10 +44,6 @@ class ParticipationStatus(enum.StrEnum):
     ACTIVE = "active"
     PAUSED = "paused"
     LEFT = "left"
-
-    @property
-    def label(self) -> str:
-        return self.value.replace("_", " ").capitalize()
 
 
 class School(db.Model):
@@ -179,14 +171,10 @@ class SchoolLeadAssignment(db.Model):
     user: Mapped[User] = relationship(foreign_keys=[user_id])
 
 
-class InterestStatus(enum.StrEnum):
+class InterestStatus(LabelledEnum):
     PENDING = "pending"
     ACCEPTED = "accepted"
     DECLINED = "declined"
-
-    @property
-    def label(self) -> str:
-        return self.value.capitalize()
 
 
 class InterestRegistration(db.Model):

@@ -81,8 +81,7 @@ def _set_status_choices(form: ChangeStatusForm, school: School, cohorts: list[Co
         + ", ".join(status.label.lower() for status in allowed)
     )
     form.cohort_id.choices = choices(
-        [("", "Select a cohort")]
-        + [(c.id, _cohort_option(c)) for c in cohorts]
+        [("", "Select a cohort")] + [(c.id, _cohort_option(c)) for c in cohorts]
     )
 
 

@@ -8,12 +8,12 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from mhst.accounts.models import User
 from mhst.core.time import utcnow
-from mhst.core.types import UTCDateTime, string_enum
+from mhst.core.types import LabelledEnum, UTCDateTime, string_enum
 from mhst.extensions import db
 from mhst.schools.models import School
 
 
-class ActivityKind(enum.StrEnum):
+class ActivityKind(LabelledEnum):
     STAFF_TRAINING = "staff_training"
     ASSEMBLY = "assembly"
     WORKSHOP = "workshop"
@@ -26,7 +26,7 @@ class ActivityKind(enum.StrEnum):
     def label(self) -> str:
         if self is ActivityKind.MENTAL_HEALTH_WEEK_TOOLKIT:
             return "Children's Mental Health Week toolkit"
-        return self.value.replace("_", " ").capitalize()
+        return super().label
 
 
 class Principle(enum.StrEnum):
