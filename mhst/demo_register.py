@@ -299,8 +299,12 @@ def load_register(areas: dict[str, ServiceArea], teams: dict[str, Team]) -> None
     plans = _plan(rng, everyone, existing)
     _scale_pupils(everyone, plans)
     lead_hash = hash_password(f"no sign-in {rng.random()}")  # leads here cannot sign in
+    # The demo administrator is recorded as having made the invented history.
+    recorded_by = db.session.scalars(
+        select(User.id).where(User.role == Role.ADMINISTRATOR).order_by(User.id).limit(1)
+    ).first()
     for school in everyone:
-        _apply(rng, school, plans[school.urn], cohorts, lead_hash)
+        _apply(rng, school, plans[school.urn], cohorts, lead_hash, recorded_by)
     db.session.flush()
 
 
@@ -346,7 +350,14 @@ def _scale_pupils(everyone: list[School], plans: dict[str, Plan]) -> None:
         school.pupils_on_roll = max(10, round(school.pupils_on_roll * factor))
 
 
-def _apply(rng, school: School, plan: Plan, cohorts: dict[int, Cohort], lead_hash: str) -> None:
+def _apply(
+    rng,
+    school: School,
+    plan: Plan,
+    cohorts: dict[int, Cohort],
+    lead_hash: str,
+    recorded_by: int | None,
+) -> None:
     if plan.status is S.NOT_PARTICIPATING:
         return
     if plan.status is S.INTEREST_REGISTERED:
@@ -356,13 +367,23 @@ def _apply(rng, school: School, plan: Plan, cohorts: dict[int, Cohort], lead_has
             S.INTEREST_REGISTERED,
             date(2026, rng.randint(1, 10), rng.randint(1, 28)),
             "Interest registered through the public form",
+            recorded_by,
         )
         return
     cohort = cohorts[plan.cohort_year]
     school.cohort = cohort
     assigned = cohort.go_live_date - timedelta(days=150)
-    _event(school, S.NOT_PARTICIPATING, S.ASSIGNED_TO_COHORT, assigned, f"Joined {cohort.name}")
-    _event(school, S.ASSIGNED_TO_COHORT, S.ONBOARDING, assigned + timedelta(days=30), None)
+    _event(
+        school,
+        S.NOT_PARTICIPATING,
+        S.ASSIGNED_TO_COHORT,
+        assigned,
+        f"Joined {cohort.name}",
+        recorded_by,
+    )
+    _event(
+        school, S.ASSIGNED_TO_COHORT, S.ONBOARDING, assigned + timedelta(days=30), None, recorded_by
+    )
     if plan.status is S.ONBOARDING:
         school.onboarding = SchoolOnboarding(
             lead_capacity_confirmed=True,
@@ -381,7 +402,7 @@ def _apply(rng, school: School, plan: Plan, cohorts: dict[int, Cohort], lead_has
         safeguarding_aligned=True,
         welcome_pack_sent_on=cohort.go_live_date - timedelta(days=40),
     )
-    _event(school, S.ONBOARDING, S.ACTIVE, cohort.go_live_date, None)
+    _event(school, S.ONBOARDING, S.ACTIVE, cohort.go_live_date, None, recorded_by)
     if plan.status is S.PAUSED:
         _event(
             school,
@@ -389,19 +410,23 @@ def _apply(rng, school: School, plan: Plan, cohorts: dict[int, Cohort], lead_has
             S.PAUSED,
             date(2026, 9, 15),
             "Paused at the school's request during a change of headteacher",
+            recorded_by,
         )
     _name_invented_lead(rng, school, cohort.go_live_date, lead_hash)
     if rng.random() < 0.3:
         _invented_activity(rng, school)
 
 
-def _event(school, from_status, to_status, day: date, reason: str | None) -> None:
+def _event(
+    school, from_status, to_status, day: date, reason: str | None, recorded_by: int | None
+) -> None:
     db.session.add(
         ParticipationEvent(
             school=school,
             from_status=from_status,
             to_status=to_status,
             occurred_at=_moment(day),
+            by_user_id=recorded_by,
             reason=reason,
         )
     )
