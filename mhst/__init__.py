@@ -103,6 +103,7 @@ def _register_blueprints(app: Flask) -> None:
     from mhst.core.errors import register_error_handlers
     from mhst.core.templating import register_template_helpers
     from mhst.core.views import bp as core_bp
+    from mhst.directory.views import bp as directory_bp
     from mhst.organisation.views import bp as organisation_bp
     from mhst.referrals import bp as referrals_bp
     from mhst.rollout.views import bp as rollout_bp
@@ -141,6 +142,7 @@ def _register_blueprints(app: Flask) -> None:
         interest_bp,
         wholeschool_bp,
         rollout_bp,
+        directory_bp,
         referrals_bp,
         sessions_bp,
     ):

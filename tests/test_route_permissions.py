@@ -77,6 +77,7 @@ EXPECTED_ACCESS: dict[str, str | frozenset[Role]] = {
         {Role.ADMINISTRATOR, Role.CLINICAL_LEAD, Role.SENIOR_CLINICIAN, Role.EMHP}
     ),
     # --- rollout ---
+    # --- directory ---
     "rollout.index": frozenset({Role.ADMINISTRATOR, Role.CLINICAL_LEAD}),
     "rollout.download": frozenset({Role.ADMINISTRATOR, Role.CLINICAL_LEAD}),
 }

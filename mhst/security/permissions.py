@@ -28,6 +28,8 @@ class Permission(enum.StrEnum):
     MANAGE_COHORTS = "manage_cohorts"
     REVIEW_INTEREST = "review_interest"  # accept or decline schools' interest
     VIEW_ROLLOUT = "view_rollout"
+    VIEW_DIRECTORY = "view_directory"  # the signposting directory of services
+    MANAGE_DIRECTORY = "manage_directory"
     VIEW_WHOLE_SCHOOL_ACTIVITY = "view_whole_school_activity"
     LOG_WHOLE_SCHOOL_ACTIVITY = "log_whole_school_activity"
     MANAGE_USERS = "manage_users"
@@ -35,7 +37,12 @@ class Permission(enum.StrEnum):
     VIEW_AUDIT_LOG = "view_audit_log"
 
 
-_EVERYONE = {Permission.SIGNED_IN, Permission.VIEW_SCHOOLS, Permission.VIEW_WHOLE_SCHOOL_ACTIVITY}
+_EVERYONE = {
+    Permission.SIGNED_IN,
+    Permission.VIEW_SCHOOLS,
+    Permission.VIEW_WHOLE_SCHOOL_ACTIVITY,
+    Permission.VIEW_DIRECTORY,
+}
 _STAFF = _EVERYONE | {Permission.VIEW_COHORTS, Permission.LOG_WHOLE_SCHOOL_ACTIVITY}
 _PROGRAMME = {  # running the programme: the register, cohorts and the rollout
     Permission.MANAGE_SCHOOLS,
@@ -51,6 +58,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
         | _PROGRAMME
         | {
             Permission.REVIEW_INTEREST,
+            Permission.MANAGE_DIRECTORY,
             Permission.MANAGE_USERS,
             Permission.MANAGE_ORGANISATION,
             Permission.VIEW_AUDIT_LOG,
