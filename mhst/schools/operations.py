@@ -16,7 +16,7 @@ from mhst.accounts.models import Role, User
 from mhst.audit import operations as audit
 from mhst.audit.models import AuditAction
 from mhst.core.rules import RuleError
-from mhst.core.time import utcnow
+from mhst.core.time import service_today, utcnow
 from mhst.extensions import db
 from mhst.organisation.models import ServiceArea, Team
 from mhst.schools.models import (
@@ -201,7 +201,7 @@ def update_onboarding(
     safeguarding_aligned: bool,
     welcome_pack_sent_on: date | None,
 ) -> SchoolOnboarding:
-    if welcome_pack_sent_on is not None and welcome_pack_sent_on > utcnow().date():
+    if welcome_pack_sent_on is not None and welcome_pack_sent_on > service_today():
         raise RuleError(
             "welcome_pack_sent_on",
             "The date the welcome pack was sent must be today or in the past",

@@ -16,7 +16,7 @@ from mhst.accounts.models import User
 from mhst.audit import operations as audit
 from mhst.audit.models import AuditAction
 from mhst.core.rules import RuleError
-from mhst.core.time import utcnow
+from mhst.core.time import service_today, utcnow
 from mhst.extensions import db
 from mhst.schools.models import School
 from mhst.wholeschool.models import (
@@ -52,7 +52,7 @@ def check_other_kind(kind: ActivityKind, other_kind: str | None) -> str | None:
 
 
 def check_held_on(held_on: date) -> None:
-    if held_on > utcnow().date():
+    if held_on > service_today():
         raise RuleError("held_on", "The date of the activity must be today or in the past")
 
 
