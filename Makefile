@@ -29,8 +29,17 @@ install: $(BIN)/activate node_modules/.package-lock.json ## Create the virtualen
 migrate: install ## Upgrade the database (SQLite under instance/, or DATABASE_URL)
 	$(BIN)/flask db upgrade
 
+# The LLR services directory (seed 003) lives beside the repository in shared/seeds.
+DIRECTORY_SEED := $(firstword $(wildcard ../shared/seeds/003_*.txt))
+
 .PHONY: demo-data
-demo-data: migrate ## Load the invented demo data and print the demo sign-ins
+demo-data: migrate ## Load the signposting directory and the invented demo data; print the demo sign-ins
+ifneq ($(DIRECTORY_SEED),)
+	$(BIN)/flask import-directory $(DIRECTORY_SEED) > /dev/null
+	@echo "Signposting directory imported from $(DIRECTORY_SEED)."
+else
+	@echo "No ../shared/seeds/003_*.txt here: the directory stays empty (flask import-directory PATH)."
+endif
 	$(BIN)/flask demo-data
 
 .PHONY: run

@@ -154,8 +154,10 @@ def _register_blueprints(app: Flask) -> None:
 def _register_commands(app: Flask) -> None:
     from mhst.accounts.cli import create_admin
     from mhst.demo import demo_data
+    from mhst.directory.cli import import_directory_command
     from mhst.migrate import db_group
 
     app.cli.add_command(create_admin)
     app.cli.add_command(demo_data)
+    app.cli.add_command(import_directory_command)
     app.cli.add_command(db_group)

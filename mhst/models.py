@@ -3,6 +3,7 @@
 from mhst.accounts.models import User
 from mhst.audit.models import AuditEvent
 from mhst.cohorts.models import Cohort, cohort_team
+from mhst.directory.models import DirectoryService, DirectoryServiceConcern
 from mhst.organisation.models import ServiceArea, Team
 from mhst.schools.models import (
     InterestRegistration,
@@ -17,6 +18,8 @@ __all__ = [
     "ActivityPrinciple",
     "AuditEvent",
     "Cohort",
+    "DirectoryService",
+    "DirectoryServiceConcern",
     "InterestRegistration",
     "ParticipationEvent",
     "School",

@@ -78,6 +78,9 @@ EXPECTED_ACCESS: dict[str, str | frozenset[Role]] = {
     ),
     # --- rollout ---
     # --- directory ---
+    "directory.index": ALL,
+    "directory.show": ALL,
+    "directory.edit": ADMIN,
     "rollout.index": frozenset({Role.ADMINISTRATOR, Role.CLINICAL_LEAD}),
     "rollout.download": frozenset({Role.ADMINISTRATOR, Role.CLINICAL_LEAD}),
 }
@@ -89,7 +92,33 @@ URL_ARGUMENTS = {
     "cohort_id": lambda world: world.cohort_a.id,
     "registration_id": lambda world: world.interest.id,
     "activity_id": lambda world: world.activity_a1.id,
+    "service_id": lambda world: _directory_service_id(),
 }
+
+
+def _directory_service_id() -> int:
+    """A directory service for the matrix (the world has none): made once per test."""
+    from sqlalchemy import select
+
+    from mhst.directory.models import DirectoryService, DirectoryTable
+    from mhst.extensions import db
+
+    service_id = db.session.scalar(select(DirectoryService.id).order_by(DirectoryService.id))
+    if service_id is None:
+        service = DirectoryService(
+            table_kind=DirectoryTable.CHILDREN,
+            level_of_need="Low level intervention",
+            level_order=5,
+            name="Matrix service",
+            description="A service for the permission matrix.",
+            area_text="LLR",
+            age_text="5 to 18",
+            referral_routes=[],
+        )
+        db.session.add(service)
+        db.session.commit()
+        service_id = service.id
+    return service_id
 
 
 def routes(app: Flask):

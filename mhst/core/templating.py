@@ -11,6 +11,7 @@ from mhst.security.permissions import Permission, has_permission
 NAVIGATION = [
     ("Home", "core.home", Permission.SIGNED_IN),
     ("Schools", "schools.index", Permission.VIEW_SCHOOLS),
+    ("Directory", "directory.index", Permission.VIEW_DIRECTORY),
     ("Cohorts", "cohorts.index", Permission.VIEW_COHORTS),
     ("Rollout", "rollout.index", Permission.VIEW_ROLLOUT),
     ("Joining requests", "interest.index", Permission.REVIEW_INTEREST),

@@ -22,6 +22,7 @@ from werkzeug.serving import make_server
 from config import TestConfig
 from mhst import create_app
 from mhst.demo import load_demo_data
+from mhst.directory.operations import import_directory
 from mhst.extensions import db
 from mhst.migrate import upgrade
 
@@ -56,6 +57,19 @@ def closed_before_sending(app: Flask) -> Callable[..., list[bytes]]:
     return wsgi
 
 
+DIRECTORY_SEEDS = sorted(
+    (Path(__file__).resolve().parents[3] / "shared" / "seeds").glob("003_*.txt")
+)
+
+
+def _load_directory_seed() -> None:
+    """The signposting directory from seed 003 when it is beside the repository (as in CI),
+    so the axe scans cover directory pages with real entries."""
+    if DIRECTORY_SEEDS:
+        import_directory(DIRECTORY_SEEDS[0].read_text(encoding="utf-8-sig"))
+        db.session.commit()
+
+
 @pytest.fixture(scope="session")
 def live_server(tmp_path_factory) -> Iterator[str]:
     """The app with the demo data on a file SQLite database; yields its base URL."""
@@ -66,6 +80,7 @@ def live_server(tmp_path_factory) -> Iterator[str]:
     with app.app_context():
         upgrade()
         load_demo_data()
+        _load_directory_seed()
     server = make_server("127.0.0.1", 0, closed_before_sending(app), threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()

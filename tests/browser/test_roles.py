@@ -25,6 +25,7 @@ NAVIGATION = {
     Role.ADMINISTRATOR: [
         "/",
         "/schools/",
+        "/directory/",
         "/cohorts/",
         "/rollout/",
         "/admin/interest",
@@ -32,10 +33,10 @@ NAVIGATION = {
         "/admin/users/",
         "/admin/audit-log/",
     ],
-    Role.CLINICAL_LEAD: ["/", "/schools/", "/cohorts/", "/rollout/"],
-    Role.SENIOR_CLINICIAN: ["/", "/schools/", "/cohorts/"],
-    Role.EMHP: ["/", "/schools/", "/cohorts/"],
-    Role.SCHOOL_MENTAL_HEALTH_LEAD: ["/", "/schools/"],
+    Role.CLINICAL_LEAD: ["/", "/schools/", "/directory/", "/cohorts/", "/rollout/"],
+    Role.SENIOR_CLINICIAN: ["/", "/schools/", "/directory/", "/cohorts/"],
+    Role.EMHP: ["/", "/schools/", "/directory/", "/cohorts/"],
+    Role.SCHOOL_MENTAL_HEALTH_LEAD: ["/", "/schools/", "/directory/"],
 }
 HOME = re.compile(r"^http://127\.0\.0\.1:\d+/$")
 SIGN_IN = re.compile(r"/sign-in(\?.*)?$")
