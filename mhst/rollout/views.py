@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import csv
-import io
-
-from flask import Blueprint, Response, abort, render_template, request
+from flask import Blueprint, abort, render_template, request
 
 from mhst.audit import operations as audit
 from mhst.audit.models import AuditAction
+from mhst.core.downloads import csv_response
 from mhst.extensions import db
 from mhst.rollout import queries
 from mhst.rollout.chart import render_chart
@@ -18,7 +16,6 @@ from mhst.security.permissions import Permission, requires
 bp = Blueprint("rollout", __name__, url_prefix="/rollout")
 
 AREA_MESSAGE = "Select an area from the list"
-SPREADSHEET_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 def _area_filter(area_list: list[tuple[int, str]]) -> tuple[int | None, str, list]:
@@ -50,13 +47,6 @@ def index():
     ), 400 if errors else 200
 
 
-def _cell(value: object) -> object:
-    """A CSV value that a spreadsheet will not run as a formula."""
-    if isinstance(value, str) and value.startswith(SPREADSHEET_FORMULA_STARTS):
-        return "'" + value
-    return value
-
-
 @bp.get("/rollout.csv")
 @requires(Permission.VIEW_ROLLOUT)
 def download():
@@ -65,14 +55,8 @@ def download():
     if errors:
         abort(400, description=f"{AREA_MESSAGE} on the rollout report, then download it again.")
     rollout = queries.load_rollout(area_list)
-    buffer = io.StringIO()
-    csv.writer(buffer).writerows([_cell(v) for v in row] for row in csv_rows(rollout, area_id))
     area_name = rollout.for_area(area_id).name
     audit.record(AuditAction.EXPORT, "rollout", area_id, detail=f"rollout CSV: {area_name}")
     db.session.commit()
     filename = f"rollout-{rollout.today.isoformat()}.csv"
-    return Response(
-        buffer.getvalue(),
-        mimetype="text/csv",
-        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
-    )
+    return csv_response(csv_rows(rollout, area_id), filename, byte_order_mark=False)

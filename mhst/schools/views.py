@@ -3,20 +3,18 @@ creating and editing schools, CSV import and export."""
 
 from __future__ import annotations
 
-import csv
-import io
-
-from flask import Response, flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import or_, select
 
 from mhst.audit import operations as audit
 from mhst.audit.models import AuditAction
 from mhst.cohorts.models import Cohort
+from mhst.core.downloads import csv_response
 from mhst.core.forms import apply_rule_error, commit_operation, failed
 from mhst.core.pagination import paginate
 from mhst.core.rules import RuleError
-from mhst.core.time import utcnow
+from mhst.core.time import service_today
 from mhst.extensions import db
 from mhst.organisation.models import ServiceArea, Team
 from mhst.schools import importer, operations
@@ -267,13 +265,6 @@ def import_schools():
     return redirect(url_for("schools.index"))
 
 
-def _safe_cell(value) -> object:
-    """Stop spreadsheets running a cell as a formula (CSV injection)."""
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + value
-    return value
-
-
 @bp.get("/register.csv")
 @requires(Permission.MANAGE_SCHOOLS)
 def download():
@@ -285,32 +276,23 @@ def download():
         )
         .order_by(School.name, School.id)
     ).all()
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(EXPORT_COLUMNS)
-    for school in schools:
-        writer.writerow(
-            _safe_cell(value)
-            for value in (
-                school.urn,
-                school.nhs_org_code,
-                school.name,
-                school.phase.value if school.phase else "",
-                school.area.name,
-                school.local_authority or "",
-                "" if school.pupils_on_roll is None else school.pupils_on_roll,
-                school.team.name if school.team else "",
-                school.cohort.name if school.cohort else "",
-                school.participation_status.value,
-            )
+    rows = [EXPORT_COLUMNS] + [
+        (
+            school.urn,
+            school.nhs_org_code,
+            school.name,
+            school.phase.value if school.phase else "",
+            school.area.name,
+            school.local_authority or "",
+            "" if school.pupils_on_roll is None else school.pupils_on_roll,
+            school.team.name if school.team else "",
+            school.cohort.name if school.cohort else "",
+            school.participation_status.value,
         )
+        for school in schools
+    ]
     audit.record(
         AuditAction.EXPORT, "school_register", detail=f"{len(schools)} schools downloaded as CSV"
     )
     db.session.commit()
-    filename = f"school-register-{utcnow().date().isoformat()}.csv"
-    return Response(
-        "\ufeff" + out.getvalue(),  # the byte-order mark makes spreadsheets read UTF-8
-        mimetype="text/csv",
-        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
-    )
+    return csv_response(rows, f"school-register-{service_today().isoformat()}.csv")
