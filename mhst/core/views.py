@@ -10,7 +10,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from mhst.accounts.models import Role, User
 from mhst.extensions import db
 from mhst.schools.models import School
-from mhst.schools.operations import ONBOARDING_ITEMS, missing_onboarding_items, onboarding_done
+from mhst.schools.operations import onboarding_checklist
 from mhst.security.permissions import Permission, public, requires
 from mhst.security.scoping import school_scope
 from mhst.wholeschool import operations as wholeschool
@@ -74,11 +74,11 @@ def _school_lead_home(user: User) -> dict:
                 User.id,
             )
         ).all()
-    done = onboarding_done(school)
+    checklist = onboarding_checklist(school)
     return {
         "school": school,
-        "onboarding": [(item, done[item.key]) for item in ONBOARDING_ITEMS],
-        "onboarding_missing": len(missing_onboarding_items(school)),
+        "onboarding": checklist,
+        "onboarding_missing": sum(not done for _, done in checklist),
         "team_contacts": contacts,
         "recent_activities": wholeschool.latest_activities(school.id, limit=5),
         "activity_count": db.session.scalar(

@@ -185,6 +185,12 @@ def onboarding_done(school: School) -> dict[str, bool]:
     return done
 
 
+def onboarding_checklist(school: School) -> list[tuple[OnboardingItem, bool]]:
+    """Every checklist item, in order, with whether it is done."""
+    done = onboarding_done(school)
+    return [(item, done[item.key]) for item in ONBOARDING_ITEMS]
+
+
 def missing_onboarding_items(school: School) -> list[OnboardingItem]:
     done = onboarding_done(school)
     return [item for item in ONBOARDING_ITEMS if not done[item.key]]

@@ -91,13 +91,8 @@ def _cohort_option(cohort) -> str:
     return cohort.name if year in cohort.name else f"{cohort.name} ({year})"
 
 
-def _checklist(school: School) -> list[tuple[operations.OnboardingItem, bool]]:
-    done = operations.onboarding_done(school)
-    return [(item, done[item.key]) for item in operations.ONBOARDING_ITEMS]
-
-
 def _render_show(school: School, status_form: ChangeStatusForm | None, status: int = 200):
-    checklist = _checklist(school)
+    checklist = operations.onboarding_checklist(school)
     missing = [item for item, done in checklist if not done]
     return render_template(
         "schools/show.html",
