@@ -35,6 +35,10 @@ def create_app(config: type[Config] | None = None, **overrides) -> Flask:
 
     app.jinja_options = {
         **app.jinja_options,
+        # Escape everything, whatever the file's extension: Flask's default escapes only
+        # .html files, and the NHS.UK macros are .jinja files, so text passed to them
+        # ("text", "value") would otherwise reach the page unescaped.
+        "autoescape": True,
         # The NHS.UK macros read optional parameters through chains like params.hint.text.
         "undefined": ChainableUndefined,
         "extensions": ["jinja2.ext.do"],

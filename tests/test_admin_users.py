@@ -1,5 +1,7 @@
 """Administrators create users, change their role, team or school, and deactivate them."""
 
+import html
+
 import pytest
 from bs4 import BeautifulSoup
 from sqlalchemy import select
@@ -75,7 +77,7 @@ def test_bad_answers_are_explained_and_typed_text_kept(admin, world, auth, chang
     response = auth.post("/admin/users/new", new_user_data(world, **changes))
     page = response.get_data(as_text=True)
     assert response.status_code == 400
-    assert message in page
+    assert message in html.unescape(page)
     assert f'href="#{field}"' in page  # the error summary links to the field
     if field != "full_name":
         assert 'value="Robin Example"' in page

@@ -1,6 +1,7 @@
 """Configuration: production refuses weak secrets; databases are set up correctly."""
 
 import pytest
+from flask import render_template_string
 from sqlalchemy.exc import IntegrityError
 
 import config
@@ -64,3 +65,18 @@ def test_foreign_keys_are_enforced(app):
     with pytest.raises(IntegrityError):
         db.session.flush()
     db.session.rollback()
+
+
+def test_text_given_to_the_nhs_macros_is_escaped(app):
+    """The NHS.UK macros live in .jinja files, which Flask would not autoescape."""
+    with app.test_request_context():
+        html = render_template_string(
+            '{% from "nhsuk/components/textarea/macro.jinja" import textarea %}'
+            '{% from "nhsuk/components/input/macro.jinja" import input %}'
+            '{{ textarea({"id": "notes", "name": "notes", "label": {"text": "Notes"}, '
+            '"value": typed}) }}'
+            '{{ input({"id": "name", "name": "name", "label": {"text": typed}, "value": typed}) }}',
+            typed='</textarea><script>alert("x")</script>',
+        )
+    assert "<script>" not in html
+    assert "&lt;script&gt;" in html
