@@ -5,6 +5,15 @@ from mhst.audit.models import AuditEvent
 from mhst.cohorts.models import Cohort, cohort_team
 from mhst.directory.models import DirectoryService, DirectoryServiceConcern
 from mhst.organisation.models import ServiceArea, Team
+from mhst.referrals.models import (
+    Child,
+    Consent,
+    Referral,
+    ReferralEvent,
+    ReferralNeed,
+    ReferralRisk,
+    ReferralSignpost,
+)
 from mhst.schools.models import (
     InterestRegistration,
     ParticipationEvent,
@@ -17,11 +26,18 @@ from mhst.wholeschool.models import ActivityPrinciple, WholeSchoolActivity
 __all__ = [
     "ActivityPrinciple",
     "AuditEvent",
+    "Child",
     "Cohort",
+    "Consent",
     "DirectoryService",
     "DirectoryServiceConcern",
     "InterestRegistration",
     "ParticipationEvent",
+    "Referral",
+    "ReferralEvent",
+    "ReferralNeed",
+    "ReferralRisk",
+    "ReferralSignpost",
     "School",
     "SchoolLeadAssignment",
     "SchoolOnboarding",

@@ -28,9 +28,24 @@ from mhst import create_app
 from mhst.accounts.models import Role, User
 from mhst.accounts.passwords import hash_password
 from mhst.cohorts.models import Cohort
+from mhst.core.time import service_today
 from mhst.extensions import db, limiter
 from mhst.migrate import upgrade
 from mhst.organisation.models import ServiceArea, Team
+from mhst.referrals import operations as referral_operations
+from mhst.referrals.models import (
+    ChildAgrees,
+    ConsentKind,
+    ConsentMethod,
+    Duration,
+    Gender,
+    Impact,
+    Need,
+    Referral,
+    ReferralSource,
+    RiskItem,
+    YearGroup,
+)
 from mhst.schools.models import InterestRegistration, School
 from mhst.wholeschool.models import ActivityKind, WholeSchoolActivity
 from tests.pages import check_page
@@ -288,13 +303,88 @@ def make_user(app) -> Callable[..., User]:
     return make
 
 
+def child_details(**overrides) -> referral_operations.ChildDetails:
+    """An invented child of 11 or 12 (whatever today is), with a parent's contact details."""
+    values = {
+        "given_name": "Alex",
+        "family_name": "Invented",
+        "date_of_birth": date(service_today().year - 12, 1, 15),
+        "gender": Gender.NOT_STATED,
+        "year_group": YearGroup.YEAR_8,
+        "parent_carer_name": "Sam Invented",
+        "parent_carer_relationship": "Mother",
+        "parent_carer_phone": "01632 960000",
+    }
+    return referral_operations.ChildDetails(**{**values, **overrides})
+
+
+def referral_details(**overrides) -> referral_operations.ReferralDetails:
+    values = {
+        "needs": [Need.WORRY],
+        "duration": Duration.ONE_TO_THREE_MONTHS,
+        "impact": Impact.QUITE_A_LOT,
+        "needs_detail": "Worries about tests; avoids lessons with presentations.",
+        "already_tried": "Time with the pastoral lead.",
+        "risks": [],
+        "discussed_with_team": True,
+        "child_agrees": ChildAgrees.YES,
+    }
+    return referral_operations.ReferralDetails(**{**values, **overrides})
+
+
+def parent_consent(**overrides) -> referral_operations.ConsentDetails:
+    values = {
+        "kind": ConsentKind.PARENT_CARER,
+        "given_by_name": "Sam Invented",
+        "relationship_to_child": "Mother",
+        "given_on": service_today(),
+        "method": ConsentMethod.PHONE,
+    }
+    return referral_operations.ConsentDetails(**{**values, **overrides})
+
+
+@pytest.fixture
+def make_referral(app) -> Callable[..., Referral]:
+    """A referral made through the domain layer (so it has its history), committed.
+
+    ``consent=True`` records a parent's consent (it then waits for triage);
+    ``risks`` fills the risk screen; child and referral fields can be overridden.
+    """
+
+    def make(
+        school: School,
+        *,
+        by: User,
+        consent: bool = False,
+        risks: tuple[RiskItem, ...] = (),
+        source: ReferralSource = ReferralSource.SCHOOL,
+        child: dict | None = None,
+        **details,
+    ) -> Referral:
+        if source is not ReferralSource.SCHOOL:
+            details.setdefault("referrer_name", "Dr Invented")
+        referral = referral_operations.submit_referral(
+            school,
+            child_details(**(child or {})),
+            referral_details(risks=list(risks), source=source, **details),
+            by=by,
+        )
+        if consent:
+            referral_operations.record_consent(referral, parent_consent(), by=by)
+        db.session.commit()
+        return referral
+
+    return make
+
+
 class World:
     """Two areas, two teams, two schools per team, and one user of each role in team A
     (the school lead at school A1). Everything in team B is out of scope for team A.
     Schools A1 and A2 are in cohort A (team A); school A1 has one whole-school activity;
-    one interest registration is pending."""
+    one interest registration is pending. ``referral_a1`` is school A1's referral, with a
+    parent's consent and a positive risk screen (not yet reviewed)."""
 
-    def __init__(self, make_area, make_team, make_school, make_user):
+    def __init__(self, make_area, make_team, make_school, make_user, make_referral):
         self.area_a, self.area_b = make_area("North Area"), make_area("South Area")
         self.team_a = make_team("Team A", self.area_a)
         self.team_b = make_team("Team B", self.area_b)
@@ -338,11 +428,18 @@ class World:
         )
         db.session.add(self.activity_a1)
         db.session.commit()
+        self.referral_a1 = make_referral(
+            self.school_a1,
+            by=self.users[Role.SCHOOL_MENTAL_HEALTH_LEAD],
+            consent=True,
+            risks=(RiskItem.SELF_HARM,),
+        )
+        self.consent_a1 = self.referral_a1.consents[0]
 
 
 @pytest.fixture
-def world(make_area, make_team, make_school, make_user) -> World:
-    return World(make_area, make_team, make_school, make_user)
+def world(make_area, make_team, make_school, make_user, make_referral) -> World:
+    return World(make_area, make_team, make_school, make_user, make_referral)
 
 
 @pytest.fixture

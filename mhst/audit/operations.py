@@ -7,7 +7,7 @@ the change it describes, or rolled back with it.
 
 from __future__ import annotations
 
-from flask import has_request_context, request
+from flask import has_request_context, render_template, request
 from flask_login import current_user
 from sqlalchemy import event, insert
 
@@ -69,6 +69,15 @@ def record_many(record_type: str, actions: list[tuple[AuditAction, object]], *, 
             for action, record_id in actions
         ],
     )
+
+
+def render_audited(template_name: str, **context) -> str:
+    """Render a page that reads children's records, then commit the audit events of
+    those reads. Rendering comes first: a commit expires every loaded object, and the
+    page would then load each one again (a query per row)."""
+    html = render_template(template_name, **context)
+    db.session.commit()
+    return html
 
 
 @event.listens_for(AuditEvent, "before_update")

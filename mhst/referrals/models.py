@@ -1,0 +1,472 @@
+"""Children, their referrals, consent and the referral's history.
+
+A :class:`Child` is the young person; each request for support is a :class:`Referral`
+with its own status, moved only by :mod:`mhst.referrals.operations` (the state machine
+and the consent gate). Every change of status is a :class:`ReferralEvent`.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import Boolean, CheckConstraint, Date, ForeignKey, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from mhst.accounts.models import User
+from mhst.core.time import utcnow
+from mhst.core.types import LabelledEnum, UTCDateTime, string_enum
+from mhst.directory.models import DirectoryService
+from mhst.extensions import db
+from mhst.schools.models import School
+
+
+class Gender(LabelledEnum):
+    """Gender identity as the Mental Health Services Data Set codes it."""
+
+    FEMALE = "female"
+    MALE = "male"
+    NON_BINARY = "non_binary"
+    OTHER = "other"
+    NOT_STATED = "not_stated"
+
+    @property
+    def label(self) -> str:
+        return {
+            Gender.NON_BINARY: "Non-binary",
+            Gender.OTHER: "In another way",
+            Gender.NOT_STATED: "Not known or prefers not to say",
+        }.get(self, super().label)
+
+
+class Ethnicity(LabelledEnum):
+    """NHS ethnic category codes (the Data Dictionary's 2001 census categories)."""
+
+    A = "A"
+    B = "B"
+    C = "C"
+    D = "D"
+    E = "E"
+    F = "F"
+    G = "G"
+    H = "H"
+    J = "J"
+    K = "K"
+    L = "L"
+    M = "M"
+    N = "N"
+    P = "P"
+    R = "R"
+    S = "S"
+    Z = "Z"
+
+    @property
+    def label(self) -> str:
+        return ETHNICITY_LABELS[self]
+
+
+ETHNICITY_LABELS = {
+    Ethnicity.A: "White: British",
+    Ethnicity.B: "White: Irish",
+    Ethnicity.C: "White: any other White background",
+    Ethnicity.D: "Mixed: White and Black Caribbean",
+    Ethnicity.E: "Mixed: White and Black African",
+    Ethnicity.F: "Mixed: White and Asian",
+    Ethnicity.G: "Mixed: any other mixed background",
+    Ethnicity.H: "Asian or Asian British: Indian",
+    Ethnicity.J: "Asian or Asian British: Pakistani",
+    Ethnicity.K: "Asian or Asian British: Bangladeshi",
+    Ethnicity.L: "Asian or Asian British: any other Asian background",
+    Ethnicity.M: "Black or Black British: Caribbean",
+    Ethnicity.N: "Black or Black British: African",
+    Ethnicity.P: "Black or Black British: any other Black background",
+    Ethnicity.R: "Other ethnic groups: Chinese",
+    Ethnicity.S: "Other ethnic groups: any other ethnic group",
+    Ethnicity.Z: "Not stated",
+}
+
+
+class YearGroup(LabelledEnum):
+    RECEPTION = "reception"
+    YEAR_1 = "year_1"
+    YEAR_2 = "year_2"
+    YEAR_3 = "year_3"
+    YEAR_4 = "year_4"
+    YEAR_5 = "year_5"
+    YEAR_6 = "year_6"
+    YEAR_7 = "year_7"
+    YEAR_8 = "year_8"
+    YEAR_9 = "year_9"
+    YEAR_10 = "year_10"
+    YEAR_11 = "year_11"
+    YEAR_12 = "year_12"
+    YEAR_13 = "year_13"
+    POST_16 = "post_16"
+
+    @property
+    def label(self) -> str:
+        if self is YearGroup.POST_16:
+            return "College or other post-16 education"
+        return super().label
+
+
+class Need(LabelledEnum):
+    """What the child needs help with (the MHST offer, seeds 001 and 004)."""
+
+    LOW_MOOD = "low_mood"
+    WORRY = "worry"
+    ANXIETY_AND_AVOIDANCE = "anxiety_and_avoidance"
+    SLEEP_DIFFICULTIES = "sleep_difficulties"
+    CHALLENGING_BEHAVIOUR = "challenging_behaviour"
+    FAMILY_RELATIONSHIPS = "family_relationships"
+    ADJUSTING_TO_CHANGE = "adjusting_to_change"
+    EMOTIONAL_REGULATION = "emotional_regulation"
+    OTHER = "other"
+
+    @property
+    def label(self) -> str:
+        if self is Need.ANXIETY_AND_AVOIDANCE:
+            return "Anxiety and avoidance, including simple phobias and separation anxiety"
+        return super().label
+
+
+class Duration(LabelledEnum):
+    LESS_THAN_A_MONTH = "less_than_a_month"
+    ONE_TO_THREE_MONTHS = "one_to_three_months"
+    THREE_TO_SIX_MONTHS = "three_to_six_months"
+    MORE_THAN_SIX_MONTHS = "more_than_six_months"
+
+    @property
+    def label(self) -> str:
+        return {
+            Duration.LESS_THAN_A_MONTH: "Less than a month",
+            Duration.ONE_TO_THREE_MONTHS: "1 to 3 months",
+            Duration.THREE_TO_SIX_MONTHS: "3 to 6 months",
+            Duration.MORE_THAN_SIX_MONTHS: "More than 6 months",
+        }[self]
+
+
+class Impact(LabelledEnum):
+    A_LITTLE = "a_little"
+    QUITE_A_LOT = "quite_a_lot"
+    A_GREAT_DEAL = "a_great_deal"
+
+    @property
+    def label(self) -> str:
+        return {
+            Impact.A_LITTLE: "A little: they manage most of their day",
+            Impact.QUITE_A_LOT: "Quite a lot: it gets in the way of school, home or friends",
+            Impact.A_GREAT_DEAL: "A great deal: they struggle with most of their day",
+        }[self]
+
+
+class RiskItem(LabelledEnum):
+    """The referral's risk screen. Any item ticked flags the referral for a same-day
+    senior review: MHSTs offer low-intensity help for mild to moderate need."""
+
+    SELF_HARM = "self_harm"
+    THOUGHTS_OF_SUICIDE = "thoughts_of_suicide"
+    SAFEGUARDING_CONCERN = "safeguarding_concern"
+    EATING_DIFFICULTIES = "eating_difficulties"
+    UNUSUAL_EXPERIENCES = "unusual_experiences"
+    SUBSTANCE_USE = "substance_use"
+
+    @property
+    def label(self) -> str:
+        return {
+            RiskItem.SELF_HARM: "Self-harm",
+            RiskItem.UNUSUAL_EXPERIENCES: "Unusual experiences, such as hearing voices",
+            RiskItem.SUBSTANCE_USE: "Alcohol or drug use",
+        }.get(self, super().label)
+
+
+class ChildAgrees(LabelledEnum):
+    YES = "yes"
+    NO = "no"
+    NOT_SURE = "not_sure"
+
+    @property
+    def label(self) -> str:
+        return {
+            ChildAgrees.YES: "Yes, the child agrees to the referral",
+            ChildAgrees.NO: "No, the child does not agree",
+            ChildAgrees.NOT_SURE: "Not sure, or not asked yet",
+        }[self]
+
+
+class ReferralSource(LabelledEnum):
+    SCHOOL = "school"
+    SELF_REFERRAL_ONLINE = "self_referral_online"
+    PARENT_CARER = "parent_carer"
+    SCHOOL_NURSE = "school_nurse"
+    GP = "gp"
+
+    @property
+    def label(self) -> str:
+        return {
+            ReferralSource.SCHOOL: "School Mental Health Lead",
+            ReferralSource.SELF_REFERRAL_ONLINE: "Self-referral received online",
+            ReferralSource.PARENT_CARER: "Parent or carer",
+            ReferralSource.GP: "GP",
+        }.get(self, super().label)
+
+
+class ReferralStatus(LabelledEnum):
+    SUBMITTED = "submitted"
+    AWAITING_CONSENT = "awaiting_consent"
+    READY_FOR_TRIAGE = "ready_for_triage"
+    ACCEPTED = "accepted"
+    ALLOCATED = "allocated"
+    IN_TREATMENT = "in_treatment"
+    DISCHARGED = "discharged"
+    SIGNPOSTED = "signposted"
+    NOT_ACCEPTED = "not_accepted"
+    STEPPED_UP = "stepped_up"
+    WITHDRAWN = "withdrawn"
+
+    @property
+    def label(self) -> str:
+        if self is ReferralStatus.ACCEPTED:
+            return "Accepted (waiting list)"
+        return super().label
+
+    @property
+    def is_closed(self) -> bool:
+        return self in CLOSED_STATUSES
+
+
+CLOSED_STATUSES = frozenset(
+    {
+        ReferralStatus.DISCHARGED,
+        ReferralStatus.SIGNPOSTED,
+        ReferralStatus.NOT_ACCEPTED,
+        ReferralStatus.STEPPED_UP,
+        ReferralStatus.WITHDRAWN,
+    }
+)
+
+
+class ConsentKind(LabelledEnum):
+    PARENT_CARER = "parent_carer"
+    YOUNG_PERSON = "young_person"  # 16 or over: consents for themselves
+    GILLICK = "gillick"  # 12 to 15, assessed as Gillick competent by a clinician
+
+    @property
+    def label(self) -> str:
+        return {
+            ConsentKind.PARENT_CARER: "Parent or carer",
+            ConsentKind.YOUNG_PERSON: "Young person (16 or over)",
+            ConsentKind.GILLICK: "Young person (12 to 15) assessed as Gillick competent",
+        }[self]
+
+
+class ConsentMethod(LabelledEnum):
+    IN_WRITING = "in_writing"
+    ONLINE_FORM = "online_form"
+    PHONE = "phone"
+    IN_PERSON = "in_person"
+
+    @property
+    def label(self) -> str:
+        return {
+            ConsentMethod.IN_WRITING: "In writing (a signed form or a letter)",
+            ConsentMethod.ONLINE_FORM: "Online form or email",
+            ConsentMethod.PHONE: "By phone",
+            ConsentMethod.IN_PERSON: "In person",
+        }[self]
+
+
+class Child(db.Model):
+    """A child or young person referred to the team."""
+
+    __tablename__ = "child"
+    __table_args__ = (
+        CheckConstraint("nhs_number IS NULL OR length(nhs_number) = 10", name="nhs_number_ten"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    given_name: Mapped[str] = mapped_column(String(100))
+    family_name: Mapped[str] = mapped_column(String(100))
+    date_of_birth: Mapped[date] = mapped_column(Date)
+    gender: Mapped[Gender] = mapped_column(string_enum(Gender, "gender", 20))
+    ethnicity: Mapped[Ethnicity | None] = mapped_column(string_enum(Ethnicity, "ethnicity", 1))
+    nhs_number: Mapped[str | None] = mapped_column(String(10), index=True)
+    year_group: Mapped[YearGroup] = mapped_column(string_enum(YearGroup, "year_group", 20))
+    school_id: Mapped[int] = mapped_column(ForeignKey("school.id"), index=True)
+    parent_carer_name: Mapped[str | None] = mapped_column(String(200))
+    parent_carer_relationship: Mapped[str | None] = mapped_column(String(100))
+    parent_carer_phone: Mapped[str | None] = mapped_column(String(40))
+    parent_carer_email: Mapped[str | None] = mapped_column(String(254))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    school: Mapped[School] = relationship()
+    referrals: Mapped[list[Referral]] = relationship(
+        back_populates="child", order_by="Referral.received_on"
+    )
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.given_name} {self.family_name}"
+
+    @property
+    def formatted_nhs_number(self) -> str | None:
+        n = self.nhs_number
+        return f"{n[:3]} {n[3:6]} {n[6:]}" if n else None
+
+
+class Referral(db.Model):
+    """One request for support for a child: who asked, what for, the risk screen, and
+    where it is in the journey (``status``, changed only by the operations module)."""
+
+    __tablename__ = "referral"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    child_id: Mapped[int] = mapped_column(ForeignKey("child.id"), index=True)
+    school_id: Mapped[int] = mapped_column(ForeignKey("school.id"), index=True)
+    source: Mapped[ReferralSource] = mapped_column(
+        string_enum(ReferralSource, "referral_source", 30)
+    )
+    referrer_name: Mapped[str | None] = mapped_column(String(200))
+    referrer_contact: Mapped[str | None] = mapped_column(String(254))
+    received_on: Mapped[date] = mapped_column(Date, index=True)
+    submitted_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    submitted_by_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
+    in_education: Mapped[bool] = mapped_column(Boolean)
+    need_other: Mapped[str | None] = mapped_column(String(500))
+    duration: Mapped[Duration] = mapped_column(string_enum(Duration, "duration", 30))
+    impact: Mapped[Impact] = mapped_column(string_enum(Impact, "impact", 20))
+    needs_detail: Mapped[str] = mapped_column(Text)
+    already_tried: Mapped[str] = mapped_column(Text)
+    risk_detail: Mapped[str | None] = mapped_column(Text)
+    discussed_with_team: Mapped[bool] = mapped_column(Boolean)
+    child_agrees: Mapped[ChildAgrees] = mapped_column(string_enum(ChildAgrees, "child_agrees", 10))
+    eligible: Mapped[bool] = mapped_column(Boolean)
+    ineligible_reason: Mapped[str | None] = mapped_column(Text)
+    high_risk: Mapped[bool] = mapped_column(Boolean, index=True)
+    risk_reviewed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    risk_reviewed_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    risk_review_notes: Mapped[str | None] = mapped_column(Text)
+    status: Mapped[ReferralStatus] = mapped_column(
+        string_enum(ReferralStatus, "referral_status", 30), index=True
+    )
+    status_changed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    accepted_on: Mapped[date | None] = mapped_column(Date)
+    closed_on: Mapped[date | None] = mapped_column(Date)
+
+    child: Mapped[Child] = relationship(back_populates="referrals")
+    school: Mapped[School] = relationship()
+    submitted_by: Mapped[User] = relationship(foreign_keys=[submitted_by_id])
+    risk_reviewed_by: Mapped[User | None] = relationship(foreign_keys=[risk_reviewed_by_id])
+    need_links: Mapped[list[ReferralNeed]] = relationship(
+        cascade="all, delete-orphan", lazy="selectin", order_by="ReferralNeed.need"
+    )
+    risk_links: Mapped[list[ReferralRisk]] = relationship(
+        cascade="all, delete-orphan", lazy="selectin", order_by="ReferralRisk.risk"
+    )
+    events: Mapped[list[ReferralEvent]] = relationship(
+        back_populates="referral", order_by="ReferralEvent.id"
+    )
+    consents: Mapped[list[Consent]] = relationship(back_populates="referral", order_by="Consent.id")
+    signposts: Mapped[list[ReferralSignpost]] = relationship(
+        back_populates="referral", order_by="ReferralSignpost.id"
+    )
+
+    @property
+    def reference(self) -> str:
+        """The number people quote on the phone: R followed by six digits."""
+        return f"R{self.id:06d}"
+
+    @property
+    def needs(self) -> list[Need]:
+        return sorted((link.need for link in self.need_links), key=list(Need).index)
+
+    @property
+    def risks(self) -> list[RiskItem]:
+        return sorted((link.risk for link in self.risk_links), key=list(RiskItem).index)
+
+    @property
+    def awaiting_risk_review(self) -> bool:
+        return self.high_risk and self.risk_reviewed_at is None
+
+
+class ReferralNeed(db.Model):
+    __tablename__ = "referral_need"
+
+    referral_id: Mapped[int] = mapped_column(
+        ForeignKey("referral.id", ondelete="CASCADE"), primary_key=True
+    )
+    need: Mapped[Need] = mapped_column(string_enum(Need, "need", 30), primary_key=True)
+
+
+class ReferralRisk(db.Model):
+    __tablename__ = "referral_risk"
+
+    referral_id: Mapped[int] = mapped_column(
+        ForeignKey("referral.id", ondelete="CASCADE"), primary_key=True
+    )
+    risk: Mapped[RiskItem] = mapped_column(string_enum(RiskItem, "risk", 30), primary_key=True)
+
+
+class ReferralEvent(db.Model):
+    """One change of a referral's status: who, when and why (the referral's history)."""
+
+    __tablename__ = "referral_event"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    referral_id: Mapped[int] = mapped_column(ForeignKey("referral.id"), index=True)
+    from_status: Mapped[ReferralStatus | None] = mapped_column(
+        string_enum(ReferralStatus, "referral_event_from_status", 30)
+    )
+    to_status: Mapped[ReferralStatus] = mapped_column(
+        string_enum(ReferralStatus, "referral_event_to_status", 30)
+    )
+    occurred_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    by_user_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    reason: Mapped[str | None] = mapped_column(Text)
+
+    referral: Mapped[Referral] = relationship(back_populates="events")
+    by_user: Mapped[User | None] = relationship()
+
+
+class Consent(db.Model):
+    """Consent for the team to work with a child: who gave it, when and how; and, if it
+    was withdrawn, when and why. See ``operations.consent_problem`` for what is valid."""
+
+    __tablename__ = "consent"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    referral_id: Mapped[int] = mapped_column(ForeignKey("referral.id"), index=True)
+    kind: Mapped[ConsentKind] = mapped_column(string_enum(ConsentKind, "consent_kind", 20))
+    given_by_name: Mapped[str] = mapped_column(String(200))
+    relationship_to_child: Mapped[str | None] = mapped_column(String(100))
+    given_on: Mapped[date] = mapped_column(Date)
+    method: Mapped[ConsentMethod] = mapped_column(string_enum(ConsentMethod, "consent_method", 20))
+    gillick_assessed_on: Mapped[date | None] = mapped_column(Date)
+    gillick_assessment: Mapped[str | None] = mapped_column(Text)
+    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    recorded_by_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
+    withdrawn_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    withdrawn_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    withdrawal_reason: Mapped[str | None] = mapped_column(Text)
+
+    referral: Mapped[Referral] = relationship(back_populates="consents")
+    recorded_by: Mapped[User] = relationship(foreign_keys=[recorded_by_id])
+    withdrawn_by: Mapped[User | None] = relationship(foreign_keys=[withdrawn_by_id])
+
+    @property
+    def withdrawn(self) -> bool:
+        return self.withdrawn_at is not None
+
+
+class ReferralSignpost(db.Model):
+    """A directory service a referral was signposted or stepped up to, at triage."""
+
+    __tablename__ = "referral_signpost"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    referral_id: Mapped[int] = mapped_column(ForeignKey("referral.id"), index=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("referral_event.id"))
+    service_id: Mapped[int] = mapped_column(ForeignKey("directory_service.id"))
+
+    referral: Mapped[Referral] = relationship(back_populates="signposts")
+    event: Mapped[ReferralEvent] = relationship()
+    service: Mapped[DirectoryService] = relationship()
