@@ -25,6 +25,9 @@ from tests.conftest import AuthActions
 PUBLIC = "public"
 ALL = frozenset(Role)
 ADMIN = frozenset({Role.ADMINISTRATOR})
+CASEWORKERS = frozenset({Role.SENIOR_CLINICIAN, Role.EMHP})
+# Children's referrals: never the administrator, who has no need to see them.
+REFERRAL_READERS = CASEWORKERS | {Role.CLINICAL_LEAD, Role.SCHOOL_MENTAL_HEALTH_LEAD}
 
 EXPECTED_ACCESS: dict[str, str | frozenset[Role]] = {
     "core.healthz": PUBLIC,
@@ -83,6 +86,21 @@ EXPECTED_ACCESS: dict[str, str | frozenset[Role]] = {
     "directory.edit": ADMIN,
     "rollout.index": frozenset({Role.ADMINISTRATOR, Role.CLINICAL_LEAD}),
     "rollout.download": frozenset({Role.ADMINISTRATOR, Role.CLINICAL_LEAD}),
+    # --- referrals: submission (submit_views.py) ---
+    "referrals.new": frozenset({Role.SCHOOL_MENTAL_HEALTH_LEAD}),
+    "referrals.record": CASEWORKERS,
+    "referrals.submitted": REFERRAL_READERS,
+    # --- referrals: list, page, consent, withdrawal (record_views.py) ---
+    "referrals.index": REFERRAL_READERS,
+    "referrals.show": REFERRAL_READERS,
+    "referrals.consent": CASEWORKERS,
+    "referrals.withdraw_consent": CASEWORKERS,
+    "referrals.withdraw": CASEWORKERS | {Role.SCHOOL_MENTAL_HEALTH_LEAD},
+    # --- referrals: triage and the waiting list (triage_views.py) ---
+    "referrals.triage_queue": frozenset({Role.SENIOR_CLINICIAN}),
+    "referrals.triage": frozenset({Role.SENIOR_CLINICIAN}),
+    "referrals.review_risk": frozenset({Role.SENIOR_CLINICIAN}),
+    "referrals.waiting_list": CASEWORKERS | {Role.CLINICAL_LEAD},
 }
 
 # Values for URL arguments: records every role in EXPECTED_ACCESS may reach (team A).
@@ -93,6 +111,8 @@ URL_ARGUMENTS = {
     "registration_id": lambda world: world.interest.id,
     "activity_id": lambda world: world.activity_a1.id,
     "service_id": lambda world: _directory_service_id(),
+    "referral_id": lambda world: world.referral_a1.id,
+    "consent_id": lambda world: world.consent_a1.id,
 }
 
 

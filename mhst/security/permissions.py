@@ -35,6 +35,13 @@ class Permission(enum.StrEnum):
     MANAGE_USERS = "manage_users"
     MANAGE_ORGANISATION = "manage_organisation"
     VIEW_AUDIT_LOG = "view_audit_log"
+    VIEW_REFERRALS = "view_referrals"  # children's referrals, within the user's scope
+    SUBMIT_REFERRAL = "submit_referral"  # a school's lead refers a pupil
+    RECORD_REFERRAL = "record_referral"  # staff record a referral from another source
+    RECORD_CONSENT = "record_consent"  # record or withdraw consent
+    WITHDRAW_REFERRAL = "withdraw_referral"
+    TRIAGE_REFERRALS = "triage_referrals"  # triage queue, risk review, triage decisions
+    VIEW_WAITING_LIST = "view_waiting_list"
 
 
 _EVERYONE = {
@@ -52,6 +59,14 @@ _PROGRAMME = {  # running the programme: the register, cohorts and the rollout
     Permission.VIEW_ROLLOUT,
 }
 
+_CASEWORK = {  # the team's work with referred children
+    Permission.VIEW_REFERRALS,
+    Permission.RECORD_REFERRAL,
+    Permission.RECORD_CONSENT,
+    Permission.WITHDRAW_REFERRAL,
+    Permission.VIEW_WAITING_LIST,
+}
+
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.ADMINISTRATOR: frozenset(
         _STAFF
@@ -64,10 +79,17 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             Permission.VIEW_AUDIT_LOG,
         }
     ),
-    Role.CLINICAL_LEAD: frozenset(_STAFF | _PROGRAMME),
-    Role.SENIOR_CLINICIAN: frozenset(_STAFF | {Permission.MANAGE_ONBOARDING}),
-    Role.EMHP: frozenset(_STAFF),
-    Role.SCHOOL_MENTAL_HEALTH_LEAD: frozenset(_EVERYONE),
+    Role.CLINICAL_LEAD: frozenset(
+        _STAFF | _PROGRAMME | {Permission.VIEW_REFERRALS, Permission.VIEW_WAITING_LIST}
+    ),
+    Role.SENIOR_CLINICIAN: frozenset(
+        _STAFF | _CASEWORK | {Permission.MANAGE_ONBOARDING, Permission.TRIAGE_REFERRALS}
+    ),
+    Role.EMHP: frozenset(_STAFF | _CASEWORK),
+    Role.SCHOOL_MENTAL_HEALTH_LEAD: frozenset(
+        _EVERYONE
+        | {Permission.VIEW_REFERRALS, Permission.SUBMIT_REFERRAL, Permission.WITHDRAW_REFERRAL}
+    ),
 }
 
 PERMISSION_ATTR = "_mhst_permission"

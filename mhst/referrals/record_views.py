@@ -1,0 +1,397 @@
+"""The referral list, the referral's page, consent and withdrawal.
+
+Every referral is fetched through ``queries.get_referral_or_404`` (scoped, audit-logged)
+and a consent only through its referral. A page that shows a child's record commits its
+audit events after rendering, so the read is logged before the page is sent and the
+objects the template uses are not expired (and reloaded row by row) by the commit.
+
+A school's Mental Health Lead sees their school's own referrals with the status, dates
+and what they submitted; the team's notes, reasons and consent details are never put in
+front of the lead's template (see :func:`_lead_page`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from sqlalchemy import select
+from sqlalchemy.orm import joinedload, lazyload
+
+from mhst.accounts.models import Role
+from mhst.audit.models import AuditAction
+from mhst.audit.operations import record
+from mhst.core.forms import commit_operation, failed
+from mhst.core.pagination import paginate
+from mhst.core.time import SERVICE_TIME_ZONE, service_today
+from mhst.extensions import db
+from mhst.referrals import bp, operations, queries
+from mhst.referrals.consent_forms import ConsentForm, WithdrawConsentForm, WithdrawReferralForm
+from mhst.referrals.models import (
+    Consent,
+    ConsentKind,
+    Referral,
+    ReferralEvent,
+    ReferralSignpost,
+    ReferralStatus,
+)
+from mhst.schools.models import School
+from mhst.security.permissions import Permission, has_permission, requires
+from mhst.security.scoping import school_scope
+
+FILTER_MAX = 40  # longer than any status value or school id: anything longer is not one
+
+
+def day(value: date | None) -> str:
+    """A date as people write it: "2 November 2026"."""
+    return f"{value.day} {value:%B %Y}" if value else ""
+
+
+def moment(value: datetime | None) -> str:
+    """A time in the service's time zone: "2 November 2026 at 14:05"."""
+    if value is None:
+        return ""
+    local = value.astimezone(SERVICE_TIME_ZONE)
+    return f"{day(local.date())} at {local:%H:%M}"
+
+
+def _render(template: str, status: int = 200, **context):
+    """Render a page that shows a child's record, then commit its audit events."""
+    html = render_template(template, day=day, moment=moment, **context)
+    db.session.commit()
+    return html, status
+
+
+def _is_lead() -> bool:
+    return current_user.role is Role.SCHOOL_MENTAL_HEALTH_LEAD
+
+
+# ---- the list -------------------------------------------------------------------------
+
+
+def _filter_arg(name: str) -> str:
+    return request.args.get(name, "").strip()[:FILTER_MAX]
+
+
+@bp.get("/")
+@requires(Permission.VIEW_REFERRALS)
+def index():
+    staff = not _is_lead()
+    schools = (
+        db.session.scalars(
+            select(School)
+            .where(school_scope(current_user, School.id))
+            .order_by(School.name, School.id)
+        ).all()
+        if staff
+        else []
+    )
+    filters = {"status": _filter_arg("status"), "school": _filter_arg("school") if staff else ""}
+    stmt = select(Referral).where(queries.referral_scope(current_user))
+    errors = []
+    statuses = {status.value: status for status in ReferralStatus}
+    if filters["status"]:
+        if filters["status"] in statuses:
+            stmt = stmt.where(Referral.status == statuses[filters["status"]])
+        else:
+            errors.append(("status", "Select a status from the list"))
+    if filters["school"]:
+        school_ids = {str(school.id): school.id for school in schools}
+        if filters["school"] in school_ids:
+            stmt = stmt.where(Referral.school_id == school_ids[filters["school"]])
+        else:
+            errors.append(("school", "Select a school from the list"))
+    stmt = stmt.options(
+        joinedload(Referral.child),
+        joinedload(Referral.school),
+        # The list shows neither; they load only if a page asks for them.
+        lazyload(Referral.need_links),
+        lazyload(Referral.risk_links),
+    ).order_by(Referral.received_on.desc(), Referral.id.desc())
+    page = paginate(stmt)
+    queries.audit_listed(current_user, list(page.items))
+    return _render(
+        "referrals/index.html",
+        400 if errors else 200,
+        page=page,
+        staff=staff,
+        filters=filters,
+        filter_args={name: value for name, value in filters.items() if value},
+        filter_errors=errors,
+        status_options=[(status.value, status.label) for status in ReferralStatus],
+        school_options=[(school.id, school.name) for school in schools],
+        can_submit=has_permission(current_user, Permission.SUBMIT_REFERRAL),
+        can_record=has_permission(current_user, Permission.RECORD_REFERRAL),
+    )
+
+
+# ---- the referral's page --------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class TimelineEntry:
+    """One line of a referral's history, as staff see it."""
+
+    at: datetime
+    who: str
+    what: str
+    detail: str | None
+    order: int  # ties at the same moment: the record before the status change it caused
+
+
+def _user_name(user) -> str:
+    return user.full_name if user is not None else "The system"
+
+
+def _status_change(event: ReferralEvent) -> str:
+    if event.from_status is None:
+        return event.to_status.label
+    return f"{event.from_status.label} to {event.to_status.label.lower()}"
+
+
+def _consent_summary(consent: Consent) -> str:
+    who = consent.given_by_name
+    if consent.relationship_to_child:
+        who = f"{who} ({consent.relationship_to_child})"
+    return (
+        f"{consent.kind.label}: {who}, {consent.method.label[0].lower()}{consent.method.label[1:]}"
+    )
+
+
+def _timeline(
+    referral: Referral, events: list[ReferralEvent], consents: list[Consent]
+) -> list[TimelineEntry]:
+    entries = [
+        TimelineEntry(e.occurred_at, _user_name(e.by_user), _status_change(e), e.reason, 1)
+        for e in events
+    ]
+    for consent in consents:
+        entries.append(
+            TimelineEntry(
+                consent.recorded_at,
+                _user_name(consent.recorded_by),
+                "Consent recorded",
+                _consent_summary(consent),
+                0,
+            )
+        )
+        if consent.withdrawn:
+            entries.append(
+                TimelineEntry(
+                    consent.withdrawn_at,
+                    _user_name(consent.withdrawn_by),
+                    "Consent withdrawn",
+                    consent.withdrawal_reason,
+                    0,
+                )
+            )
+    if referral.risk_reviewed_at is not None:
+        entries.append(
+            TimelineEntry(
+                referral.risk_reviewed_at,
+                _user_name(referral.risk_reviewed_by),
+                "Risk reviewed",
+                referral.risk_review_notes,
+                0,
+            )
+        )
+    return sorted(entries, key=lambda entry: (entry.at, entry.order))
+
+
+def _events(referral: Referral) -> list[ReferralEvent]:
+    return list(
+        db.session.scalars(
+            select(ReferralEvent)
+            .where(ReferralEvent.referral_id == referral.id)
+            .options(joinedload(ReferralEvent.by_user))
+            .order_by(ReferralEvent.occurred_at, ReferralEvent.id)
+        )
+    )
+
+
+def _consents(referral: Referral) -> list[Consent]:
+    return list(
+        db.session.scalars(
+            select(Consent)
+            .where(Consent.referral_id == referral.id)
+            .options(joinedload(Consent.recorded_by), joinedload(Consent.withdrawn_by))
+            .order_by(Consent.id)
+        )
+    )
+
+
+def _signposts(referral: Referral) -> list[ReferralSignpost]:
+    return list(
+        db.session.scalars(
+            select(ReferralSignpost)
+            .where(ReferralSignpost.referral_id == referral.id)
+            .options(joinedload(ReferralSignpost.service))
+            .order_by(ReferralSignpost.id)
+        )
+    )
+
+
+def _consent_state(consents: list[Consent], referral: Referral) -> str:
+    """What a school's lead is told about consent, and nothing more."""
+    if any(consent.withdrawn for consent in consents):
+        return "Consent withdrawn"
+    if any(operations.consent_problem(c, referral.child) is None for c in consents):
+        return "Consent recorded"
+    return "Waiting for consent"
+
+
+def _can_record_consent(referral: Referral, consents: list[Consent]) -> bool:
+    return (
+        has_permission(current_user, Permission.RECORD_CONSENT)
+        and not referral.status.is_closed
+        and not any(consent.withdrawn for consent in consents)
+    )
+
+
+@bp.get("/<int:referral_id>")
+@requires(Permission.VIEW_REFERRALS)
+def show(referral_id: int):
+    referral = queries.get_referral_or_404(current_user, referral_id)
+    if _is_lead():
+        return _lead_page(referral)
+    events, consents = _events(referral), _consents(referral)
+    can_triage = has_permission(current_user, Permission.TRIAGE_REFERRALS)
+    return _render(
+        "referrals/show.html",
+        lead_view=False,
+        referral=referral,
+        child=referral.child,
+        age=operations.age_on(referral.child.date_of_birth, service_today()),
+        consents=[(c, operations.consent_problem(c, referral.child)) for c in consents],
+        signposts=_signposts(referral),
+        timeline=_timeline(referral, events, consents),
+        urgent_routes=operations.URGENT_ROUTES,
+        can_record_consent=_can_record_consent(referral, consents),
+        can_withdraw_consent=has_permission(current_user, Permission.RECORD_CONSENT),
+        can_triage=can_triage and referral.status in operations.TRIAGE_STATUSES,
+        can_review_risk=can_triage and referral.awaiting_risk_review,
+        can_withdraw=has_permission(current_user, Permission.WITHDRAW_REFERRAL)
+        and not referral.status.is_closed,
+    )
+
+
+def _lead_page(referral: Referral):
+    """The school's view: what they sent, where it has got to, and when. The template gets
+    only these values, so it cannot show the team's notes, reasons or who did what."""
+    events = _events(referral)
+    return _render(
+        "referrals/show.html",
+        lead_view=True,
+        referral=referral,
+        child=referral.child,
+        consent_state=_consent_state(_consents(referral), referral),
+        services=list(dict.fromkeys(s.service.name for s in _signposts(referral))),
+        history=[(event.occurred_at, event.to_status) for event in events],
+        local_day=lambda value: day(value.astimezone(SERVICE_TIME_ZONE).date()),
+        can_withdraw=has_permission(current_user, Permission.WITHDRAW_REFERRAL)
+        and not referral.status.is_closed,
+    )
+
+
+# ---- consent --------------------------------------------------------------------------
+
+
+def _after_failure(referral: Referral) -> None:
+    """A refused change was rolled back with its audit read; the page shown again reads
+    the record, so log that read (committed by :func:`_render`)."""
+    record(AuditAction.READ, "referral", referral.id, user=current_user)
+
+
+@bp.route("/<int:referral_id>/consent", methods=["GET", "POST"])
+@requires(Permission.RECORD_CONSENT)
+def consent(referral_id: int):
+    referral = queries.get_referral_or_404(current_user, referral_id)
+    form = ConsentForm()
+    if form.validate_on_submit():
+        was_waiting = referral.status is ReferralStatus.AWAITING_CONSENT
+        result = commit_operation(
+            form, operations.record_consent, referral, form.details(), by=current_user
+        )
+        if not failed(result):
+            message = "Consent recorded"
+            if was_waiting and referral.status is ReferralStatus.READY_FOR_TRIAGE:
+                message += ". The referral is ready for triage"
+            flash(message, "success")
+            return redirect(url_for(".show", referral_id=referral.id))
+        _after_failure(referral)
+    consents = list(referral.consents)
+    return _render(
+        "referrals/consent.html",
+        400 if form.errors else 200,
+        form=form,
+        referral=referral,
+        child=referral.child,
+        age=operations.age_on(referral.child.date_of_birth, service_today()),
+        blocked=not _can_record_consent(referral, consents),
+        consent_withdrawn=any(c.withdrawn for c in consents),
+        parent_kind=ConsentKind.PARENT_CARER.value,
+        gillick_kind=ConsentKind.GILLICK.value,
+    )
+
+
+@bp.route("/<int:referral_id>/consent/<int:consent_id>/withdraw", methods=["GET", "POST"])
+@requires(Permission.RECORD_CONSENT)
+def withdraw_consent(referral_id: int, consent_id: int):
+    referral = queries.get_referral_or_404(current_user, referral_id)
+    consent = db.session.scalars(
+        select(Consent).where(Consent.id == consent_id, Consent.referral_id == referral.id)
+    ).one_or_none()
+    if consent is None:
+        abort(404)
+    form = WithdrawConsentForm()
+    if form.validate_on_submit():
+        result = commit_operation(
+            form,
+            operations.withdraw_consent,
+            referral,
+            consent,
+            by=current_user,
+            reason=form.reason.data,
+        )
+        if not failed(result):
+            flash(
+                "Consent withdrawn. The referral is closed: no further work will happen", "success"
+            )
+            return redirect(url_for(".show", referral_id=referral.id))
+        _after_failure(referral)
+    return _render(
+        "referrals/withdraw_consent.html",
+        400 if form.errors else 200,
+        form=form,
+        referral=referral,
+        child=referral.child,
+        consent=consent,
+    )
+
+
+# ---- withdrawing the referral ---------------------------------------------------------
+
+
+@bp.route("/<int:referral_id>/withdraw", methods=["GET", "POST"])
+@requires(Permission.WITHDRAW_REFERRAL)
+def withdraw(referral_id: int):
+    referral = queries.get_referral_or_404(current_user, referral_id)
+    form = WithdrawReferralForm()
+    if form.validate_on_submit():
+        result = commit_operation(
+            form, operations.withdraw_referral, referral, by=current_user, reason=form.reason.data
+        )
+        if not failed(result):
+            flash("Referral withdrawn", "success")
+            return redirect(url_for(".show", referral_id=referral.id))
+        _after_failure(referral)
+    return _render(
+        "referrals/withdraw.html",
+        400 if form.errors else 200,
+        form=form,
+        referral=referral,
+        child=referral.child,
+        lead=_is_lead(),
+    )

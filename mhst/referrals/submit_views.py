@@ -1,0 +1,93 @@
+"""Referral submission: a school's lead refers a pupil of their own school; staff record
+a referral from another source for a school in their scope; the page that confirms it.
+
+The school is never taken on trust: the lead's is their own (any school in the form is
+ignored), and staff choose from the schools in their scope, checked again on POST.
+"""
+
+from __future__ import annotations
+
+from flask import abort, redirect, render_template, url_for
+from flask_login import current_user
+from sqlalchemy import select
+
+from mhst.core.forms import choices, commit_operation, failed
+from mhst.core.time import service_today
+from mhst.extensions import db
+from mhst.referrals import bp, operations, queries
+from mhst.referrals.forms import RecordReferralForm, ReferralForm
+from mhst.schools.models import School
+from mhst.security.permissions import Permission, requires
+from mhst.security.scoping import school_scope
+
+
+def _submit(form: ReferralForm, school: School):
+    """Run the submission; the referral, or the failure marker with the error on the form."""
+    return commit_operation(
+        form,
+        operations.submit_referral,
+        school,
+        form.child_details(),
+        form.referral_details(),
+        by=current_user,
+    )
+
+
+def _render_form(form: ReferralForm, *, recording: bool, school: School | None = None):
+    return render_template(
+        "referrals/form.html",
+        form=form,
+        recording=recording,
+        school=school,
+    ), (400 if form.errors else 200)
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@requires(Permission.SUBMIT_REFERRAL)
+def new():
+    school = current_user.school
+    if school is None:  # a lead not yet linked to a school has no pupils to refer
+        abort(403)
+    form = ReferralForm()
+    if form.validate_on_submit():
+        referral = _submit(form, school)
+        if not failed(referral):
+            return redirect(url_for(".submitted", referral_id=referral.id))
+    return _render_form(form, recording=False, school=school)
+
+
+def _schools_in_scope() -> list[School]:
+    return list(
+        db.session.scalars(
+            select(School).where(school_scope(current_user, School.id)).order_by(School.name)
+        )
+    )
+
+
+@bp.route("/record", methods=["GET", "POST"])
+@requires(Permission.RECORD_REFERRAL)
+def record():
+    schools = {str(school.id): school for school in _schools_in_scope()}
+    form = RecordReferralForm()
+    form.school_id.choices = choices(
+        [("", "Select a school"), *((key, school.name) for key, school in schools.items())]
+    )
+    if form.validate_on_submit():
+        referral = _submit(form, schools[form.school_id.data])
+        if not failed(referral):
+            return redirect(url_for(".submitted", referral_id=referral.id))
+    return _render_form(form, recording=True)
+
+
+@bp.get("/<int:referral_id>/submitted")
+@requires(Permission.VIEW_REFERRALS)
+def submitted(referral_id: int):
+    referral = queries.get_referral_or_404(current_user, referral_id)
+    age = operations.age_on(referral.child.date_of_birth, service_today())
+    db.session.commit()  # the audit event for reading the referral
+    return render_template(
+        "referrals/submitted.html",
+        referral=referral,
+        self_consent=age >= operations.SELF_CONSENT_AGE,
+        urgent_routes=operations.URGENT_ROUTES,
+    )
