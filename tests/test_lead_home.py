@@ -7,9 +7,12 @@ from datetime import date, timedelta
 
 import pytest
 from bs4 import BeautifulSoup
+from sqlalchemy import select
 
 from mhst.accounts.models import Role
+from mhst.audit.models import AuditAction, AuditEvent
 from mhst.extensions import db
+from mhst.referrals.models import ReferralSource
 from mhst.schools.models import LeadKind, ParticipationStatus, SchoolOnboarding
 from mhst.schools.operations import ONBOARDING_ITEMS, name_lead
 from mhst.wholeschool.models import (
@@ -179,10 +182,31 @@ def test_a_school_without_activities_says_so(lead, world, client):
     assert "No whole-school activities have been logged for your school yet" in activity
 
 
-def test_requests_for_support_are_promised_for_later(lead, client):
-    assert "will appear here when referrals are added" in section(
-        home(client), "Requests for support"
+def test_requests_for_support_list_the_schools_own_referrals_and_audit_them(
+    lead, world, client, make_referral
+):
+    staff = world.users[Role.EMHP]
+    other_school = make_referral(world.school_a2, by=staff, child={"given_name": "Otherschool"})
+    from_a_gp = make_referral(
+        world.school_a1, by=staff, source=ReferralSource.GP, child={"given_name": "Confidential"}
     )
+    requests = section(home(client), "Requests for support")
+    assert "Alex Invented" in requests  # world.referral_a1, made by this school
+    assert "Ready for triage" in requests
+    assert "Otherschool" not in requests
+    assert "Confidential" not in requests  # a GP's referral is the team's, not the school's
+    reads = db.session.scalars(
+        select(AuditEvent.record_id).where(
+            AuditEvent.action == AuditAction.READ, AuditEvent.record_type == "referral"
+        )
+    ).all()
+    assert str(world.referral_a1.id) in reads
+    assert {str(other_school.id), str(from_a_gp.id)}.isdisjoint(reads)
+
+
+def test_a_school_without_referrals_is_offered_the_referral_form(lead, world, client):
+    soup = home(client)
+    assert soup.find("a", string="Refer a child", href="/referrals/new") is not None
 
 
 def test_other_roles_home_pages_are_unchanged(world, auth, client):
@@ -193,7 +217,7 @@ def test_other_roles_home_pages_are_unchanged(world, auth, client):
 
 
 def test_the_home_page_uses_a_constant_number_of_queries(
-    lead, world, client, count_queries, make_user
+    lead, world, client, count_queries, make_user, make_referral
 ):
     def queries() -> int:
         before = len(count_queries())
@@ -215,5 +239,7 @@ def test_the_home_page_uses_a_constant_number_of_queries(
             )
         )
     name_lead(world.school_a1, lead, LeadKind.LEAD, by=world.users[Role.ADMINISTRATOR])
+    for number in range(6):
+        make_referral(world.school_a1, by=lead, child={"given_name": f"Child{number}"})
     db.session.commit()
     assert queries() == small

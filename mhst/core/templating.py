@@ -10,6 +10,9 @@ from mhst.security.permissions import Permission, has_permission
 # (label, endpoint, permission): shown only to roles that have the permission.
 NAVIGATION = [
     ("Home", "core.home", Permission.SIGNED_IN),
+    ("Referrals", "referrals.index", Permission.VIEW_REFERRALS),
+    ("Triage", "referrals.triage_queue", Permission.TRIAGE_REFERRALS),
+    ("Waiting list", "referrals.waiting_list", Permission.VIEW_WAITING_LIST),
     ("Schools", "schools.index", Permission.VIEW_SCHOOLS),
     ("Directory", "directory.index", Permission.VIEW_DIRECTORY),
     ("Cohorts", "cohorts.index", Permission.VIEW_COHORTS),
@@ -26,17 +29,32 @@ def navigation_items() -> list[dict]:
         return []
     from flask import url_for
 
-    items = []
-    current_blueprint = request.blueprint
-    for label, endpoint, permission in NAVIGATION:
-        if not has_permission(current_user, permission):
-            continue
-        blueprint = endpoint.split(".")[0]
-        current = request.endpoint == endpoint or (
-            blueprint != "core" and blueprint == current_blueprint
+    allowed = [
+        (label, endpoint)
+        for label, endpoint, permission in NAVIGATION
+        if has_permission(current_user, permission)
+    ]
+    # The current item: the page itself if it is in the menu, else the first item of the
+    # page's blueprint (a referral's page is under "Referrals", not "Triage").
+    current_endpoint = request.endpoint
+    if current_endpoint not in {endpoint for _, endpoint in allowed}:
+        current_endpoint = next(
+            (
+                endpoint
+                for _, endpoint in allowed
+                if endpoint.split(".")[0] == request.blueprint and request.blueprint != "core"
+            ),
+            None,
         )
-        items.append({"text": label, "href": url_for(endpoint), "current": current})
-    return items
+    return [
+        {"text": label, "href": url_for(endpoint), "current": endpoint == current_endpoint}
+        for label, endpoint in allowed
+    ]
+
+
+def can(permission: str) -> bool:
+    """In templates: may the signed-in user do this? ``can("triage_referrals")``."""
+    return has_permission(current_user, Permission(permission))
 
 
 def error_link(error: tuple[str, str]) -> dict:
@@ -50,4 +68,8 @@ def register_template_helpers(app: Flask) -> None:
 
     @app.context_processor
     def inject_navigation():
-        return {"navigation_items": navigation_items, "service_name": app.config["SERVICE_NAME"]}
+        return {
+            "navigation_items": navigation_items,
+            "service_name": app.config["SERVICE_NAME"],
+            "can": can,
+        }

@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, render_template
+from flask import Blueprint
 from flask_login import current_user
 from sqlalchemy import case, func, select, text
 from sqlalchemy.exc import SQLAlchemyError
 
 from mhst.accounts.models import Role, User
+from mhst.audit.operations import render_audited
 from mhst.extensions import db
+from mhst.referrals.models import Referral
+from mhst.referrals.queries import audit_listed, referral_scope
+from mhst.referrals.summary import referral_counts
 from mhst.schools.models import School
 from mhst.schools.operations import onboarding_checklist
-from mhst.security.permissions import Permission, public, requires
+from mhst.security.permissions import Permission, has_permission, public, requires
 from mhst.security.scoping import school_scope
 from mhst.wholeschool import operations as wholeschool
 from mhst.wholeschool.models import WholeSchoolActivity
@@ -39,7 +43,9 @@ def home():
     extra = {}
     if current_user.role is Role.SCHOOL_MENTAL_HEALTH_LEAD:
         extra = _school_lead_home(current_user)
-    return render_template(
+    if has_permission(current_user, Permission.VIEW_REFERRALS):
+        extra["referral_counts"] = referral_counts(current_user)
+    return render_audited(
         HOME_TEMPLATES[current_user.role],
         school_count=school_count,
         active_users=active_users,
@@ -75,7 +81,16 @@ def _school_lead_home(user: User) -> dict:
             )
         ).all()
     checklist = onboarding_checklist(school)
+    recent_referrals = db.session.scalars(
+        select(Referral)
+        .where(referral_scope(user))
+        .options(db.joinedload(Referral.child))
+        .order_by(Referral.received_on.desc(), Referral.id.desc())
+        .limit(5)
+    ).all()
+    audit_listed(user, recent_referrals)
     return {
+        "recent_referrals": recent_referrals,
         "school": school,
         "onboarding": checklist,
         "onboarding_missing": sum(not done for _, done in checklist),

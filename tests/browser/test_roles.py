@@ -33,10 +33,39 @@ NAVIGATION = {
         "/admin/users/",
         "/admin/audit-log/",
     ],
-    Role.CLINICAL_LEAD: ["/", "/schools/", "/directory/", "/cohorts/", "/rollout/"],
-    Role.SENIOR_CLINICIAN: ["/", "/schools/", "/directory/", "/cohorts/"],
-    Role.EMHP: ["/", "/schools/", "/directory/", "/cohorts/"],
-    Role.SCHOOL_MENTAL_HEALTH_LEAD: ["/", "/schools/", "/directory/"],
+    Role.CLINICAL_LEAD: [
+        "/",
+        "/referrals/",
+        "/referrals/waiting-list",
+        "/schools/",
+        "/directory/",
+        "/cohorts/",
+        "/rollout/",
+    ],
+    Role.SENIOR_CLINICIAN: [
+        "/",
+        "/referrals/",
+        "/referrals/triage",
+        "/referrals/waiting-list",
+        "/schools/",
+        "/directory/",
+        "/cohorts/",
+    ],
+    Role.EMHP: [
+        "/",
+        "/referrals/",
+        "/referrals/waiting-list",
+        "/schools/",
+        "/directory/",
+        "/cohorts/",
+    ],
+    Role.SCHOOL_MENTAL_HEALTH_LEAD: ["/", "/referrals/", "/schools/", "/directory/"],
+}
+# Forms each role can open (checked empty; the journeys check them filled in).
+FORMS = {
+    Role.SENIOR_CLINICIAN: ["/referrals/record"],
+    Role.EMHP: ["/referrals/record"],
+    Role.SCHOOL_MENTAL_HEALTH_LEAD: ["/referrals/new"],
 }
 HOME = re.compile(r"^http://127\.0\.0\.1:\d+/$")
 SIGN_IN = re.compile(r"/sign-in(\?.*)?$")
@@ -95,12 +124,15 @@ def test_each_role_signs_in_sees_accessible_pages_and_signs_out(page: Page, role
 
     expected = NAVIGATION[role]
     assert hrefs(page, "nav[aria-label='Main menu'] a") == expected
-    for path in [*expected, "/account/password"]:
+    for path in [*expected, *FORMS.get(role, []), "/account/password"]:
         page.goto(path)
         assert_accessible(page)
 
     open_first_link(page, "/schools/", r"/schools/\d+")
     assert_accessible(page)
+    if "/referrals/" in expected:
+        open_first_link(page, "/referrals/", r"/referrals/\d+")
+        assert_accessible(page)
     if role is Role.ADMINISTRATOR:
         page.goto("/admin/users/new")
         assert_accessible(page)
