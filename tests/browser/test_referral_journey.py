@@ -22,8 +22,9 @@ import pytest
 from playwright.sync_api import Locator, Page, expect
 
 from mhst.core.time import service_today
+from tests.browser import test_school_journey
 from tests.browser.test_roles import assert_accessible
-from tests.browser.test_school_journey import open_page, signed_in, summary_value  # noqa: F401
+from tests.browser.test_school_journey import signed_in, summary_value
 
 pytestmark = pytest.mark.browser
 
@@ -32,6 +33,10 @@ EMHP = "emhp@mhst.example"
 SENIOR_CLINICIAN = "senior.clinician@mhst.example"
 SCHOOL = "Brookfield Primary School"  # the demo lead's school, in Leicester City
 REFERENCE = re.compile(r"R\d{6}")
+
+# Pages for the other people in a journey, each in its own context and guarded as ``page``
+# is (only the live server, no CSP violation, no broken resource).
+open_page = test_school_journey.open_page
 
 
 @dataclass(frozen=True)
@@ -251,7 +256,7 @@ def test_a_school_lead_refers_a_child_who_then_waits_for_consent(page: Page):
     assert_accessible(lead)
 
 
-def test_an_emhp_records_a_parents_consent(page: Page, open_page: Callable[[], Page]):  # noqa: F811
+def test_an_emhp_records_a_parents_consent(page: Page, open_page: Callable[[], Page]):
     child = Child("Bramble", "Quillfeather", 8, "Year 3", gender="Male")
     refer(signed_in(page, SCHOOL_LEAD), child)
 
@@ -290,7 +295,7 @@ def test_an_emhp_records_a_parents_consent(page: Page, open_page: Callable[[], P
 
 def test_the_senior_clinician_accepts_a_referral_onto_the_waiting_list(
     page: Page,
-    open_page: Callable[[], Page],  # noqa: F811
+    open_page: Callable[[], Page],
 ):
     child = Child("Wren", "Ottersley", 11, "Year 6")
     refer(signed_in(page, SCHOOL_LEAD), child)
@@ -331,7 +336,7 @@ def test_the_senior_clinician_accepts_a_referral_onto_the_waiting_list(
 
 def test_the_senior_clinician_signposts_to_services_that_fit_the_child(
     page: Page,
-    open_page: Callable[[], Page],  # noqa: F811
+    open_page: Callable[[], Page],
 ):
     child = Child("Tamsin", "Greywether", 9, "Year 4")
     lead = signed_in(page, SCHOOL_LEAD)
@@ -402,7 +407,7 @@ def test_the_senior_clinician_signposts_to_services_that_fit_the_child(
 
 def test_a_positive_risk_screen_goes_to_the_top_of_the_queue_until_reviewed(
     page: Page,
-    open_page: Callable[[], Page],  # noqa: F811
+    open_page: Callable[[], Page],
 ):
     child = Child("Linnet", "Harrowgate", 10, "Year 5")
     lead = signed_in(page, SCHOOL_LEAD)
@@ -428,8 +433,9 @@ def test_a_positive_risk_screen_goes_to_the_top_of_the_queue_until_reviewed(
     queue = list(zip(names, days, flagged, strict=True))
     assert flagged[position], queue
     assert days[position] == 0, queue  # received today: the newest
-    # At the top: only referrals also waiting for a same-day review come before it, and
-    # it is above every other referral though they were all received before it.
+    # At the top: only referrals also waiting for a same-day review come before it (the
+    # demo's Kai Brennard, received yesterday, is one: among them the oldest is first),
+    # and it is above every other referral, though they were received before it.
     assert all(flagged[:position]), queue
     below = queue[position + 1 :]
     assert below, queue
@@ -461,7 +467,7 @@ def test_a_positive_risk_screen_goes_to_the_top_of_the_queue_until_reviewed(
 
 def test_withdrawing_consent_stops_all_further_work(
     page: Page,
-    open_page: Callable[[], Page],  # noqa: F811
+    open_page: Callable[[], Page],
 ):
     child = Child("Sorrel", "Blackwood-Finch", 12, "Year 7")
     refer(signed_in(page, SCHOOL_LEAD), child)
