@@ -114,7 +114,7 @@ def _register_blueprints(app: Flask) -> None:
     from mhst.schools import school_page, views  # noqa: F401  (routes on the schools blueprint)
     from mhst.schools.blueprint import bp as schools_bp
     from mhst.schools.interest_views import bp as interest_bp
-    from mhst.sessions import bp as sessions_bp
+    from mhst.casework import bp as sessions_bp
     from mhst.wholeschool.views import bp as wholeschool_bp
 
     # nhsuk-frontend straight from the npm package: its CSS and JavaScript, and the images
