@@ -103,6 +103,7 @@ def _register_blueprints(app: Flask) -> None:
     from mhst.accounts.admin_views import bp as users_admin_bp
     from mhst.accounts.views import bp as accounts_bp
     from mhst.audit.views import bp as audit_bp
+    from mhst.casework import bp as sessions_bp
     from mhst.cohorts.views import bp as cohorts_bp
     from mhst.core.errors import register_error_handlers
     from mhst.core.templating import register_template_helpers
@@ -114,7 +115,6 @@ def _register_blueprints(app: Flask) -> None:
     from mhst.schools import school_page, views  # noqa: F401  (routes on the schools blueprint)
     from mhst.schools.blueprint import bp as schools_bp
     from mhst.schools.interest_views import bp as interest_bp
-    from mhst.casework import bp as sessions_bp
     from mhst.wholeschool.views import bp as wholeschool_bp
 
     # nhsuk-frontend straight from the npm package: its CSS and JavaScript, and the images
