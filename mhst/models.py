@@ -2,8 +2,16 @@
 
 from mhst.accounts.models import User
 from mhst.audit.models import AuditEvent
+from mhst.casework.models import Allocation, CareContact, Discharge
 from mhst.cohorts.models import Cohort, cohort_team
 from mhst.directory.models import DirectoryService, DirectoryServiceConcern
+from mhst.groups.models import (
+    GroupAttendance,
+    GroupParticipant,
+    GroupProgramme,
+    GroupSession,
+    group_facilitator,
+)
 from mhst.organisation.models import ServiceArea, Team
 from mhst.referrals.models import (
     Child,
@@ -21,16 +29,24 @@ from mhst.schools.models import (
     SchoolLeadAssignment,
     SchoolOnboarding,
 )
+from mhst.supervision.models import SupervisionCase, SupervisionRecord
 from mhst.wholeschool.models import ActivityPrinciple, WholeSchoolActivity
 
 __all__ = [
     "ActivityPrinciple",
+    "Allocation",
     "AuditEvent",
+    "CareContact",
     "Child",
     "Cohort",
     "Consent",
     "DirectoryService",
     "DirectoryServiceConcern",
+    "Discharge",
+    "GroupAttendance",
+    "GroupParticipant",
+    "GroupProgramme",
+    "GroupSession",
     "InterestRegistration",
     "ParticipationEvent",
     "Referral",
@@ -42,8 +58,11 @@ __all__ = [
     "SchoolLeadAssignment",
     "SchoolOnboarding",
     "ServiceArea",
+    "SupervisionCase",
+    "SupervisionRecord",
     "Team",
     "User",
     "WholeSchoolActivity",
     "cohort_team",
+    "group_facilitator",
 ]

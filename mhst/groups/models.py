@@ -1,0 +1,143 @@
+"""Group programmes, their participants, sessions and attendance.
+
+A targeted group's participants are referred children, or the parents of referred
+children (a parents' group); a universal group records only a head count per session.
+Whether a group counts towards access is computed (``operations.counts_towards_access``).
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import (
+    Boolean,
+    CheckConstraint,
+    Column,
+    Date,
+    ForeignKey,
+    Integer,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from mhst.accounts.models import User
+from mhst.core.time import utcnow
+from mhst.core.types import LabelledEnum, UTCDateTime, string_enum
+from mhst.extensions import db
+from mhst.organisation.models import Team
+from mhst.referrals.models import Referral
+from mhst.schools.models import School
+
+
+class GroupKind(LabelledEnum):
+    TARGETED = "targeted"  # up to about 8 triaged children
+    UNIVERSAL = "universal"  # 8 to 30, not referred
+
+
+class GroupAudience(LabelledEnum):
+    CHILDREN = "children"
+    PARENTS = "parents"
+
+    @property
+    def label(self) -> str:
+        return (
+            "Children and young people" if self is GroupAudience.CHILDREN else "Parents or carers"
+        )
+
+
+group_facilitator = Table(
+    "group_facilitator",
+    db.metadata,
+    Column("group_id", ForeignKey("group_programme.id", ondelete="CASCADE"), primary_key=True),
+    Column("user_id", ForeignKey("user_account.id"), primary_key=True),
+)
+
+
+class GroupProgramme(db.Model):
+    __tablename__ = "group_programme"
+    __table_args__ = (
+        CheckConstraint("planned_sessions >= 1 AND planned_sessions <= 52", name="planned_range"),
+        CheckConstraint("is_virtual OR school_id IS NOT NULL", name="school_or_virtual"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    title: Mapped[str] = mapped_column(String(200))
+    kind: Mapped[GroupKind] = mapped_column(string_enum(GroupKind, "group_kind", 20))
+    audience: Mapped[GroupAudience] = mapped_column(
+        string_enum(GroupAudience, "group_audience", 20)
+    )
+    team_id: Mapped[int] = mapped_column(ForeignKey("team.id"), index=True)
+    school_id: Mapped[int | None] = mapped_column(ForeignKey("school.id"), index=True)
+    is_virtual: Mapped[bool] = mapped_column(Boolean, default=False)
+    planned_sessions: Mapped[int] = mapped_column(Integer)
+    description: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    created_by_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
+
+    team: Mapped[Team] = relationship()
+    school: Mapped[School | None] = relationship()
+    facilitators: Mapped[list[User]] = relationship(secondary=group_facilitator)
+    participants: Mapped[list[GroupParticipant]] = relationship(
+        back_populates="group", order_by="GroupParticipant.id"
+    )
+    sessions: Mapped[list[GroupSession]] = relationship(
+        back_populates="group", order_by="GroupSession.held_on"
+    )
+
+
+class GroupParticipant(db.Model):
+    """A referred child in a group, or (``as_parent``) their parent or carer."""
+
+    __tablename__ = "group_participant"
+    __table_args__ = (
+        UniqueConstraint("group_id", "referral_id", name="uq_group_participant_referral"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    group_id: Mapped[int] = mapped_column(ForeignKey("group_programme.id"), index=True)
+    referral_id: Mapped[int] = mapped_column(ForeignKey("referral.id"), index=True)
+    as_parent: Mapped[bool] = mapped_column(Boolean, default=False)
+    joined_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    group: Mapped[GroupProgramme] = relationship(back_populates="participants")
+    referral: Mapped[Referral] = relationship()
+
+
+class GroupSession(db.Model):
+    __tablename__ = "group_session"
+    __table_args__ = (
+        CheckConstraint("head_count IS NULL OR head_count >= 0", name="head_count_not_negative"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    group_id: Mapped[int] = mapped_column(ForeignKey("group_programme.id"), index=True)
+    held_on: Mapped[date] = mapped_column(Date)
+    topic: Mapped[str | None] = mapped_column(String(200))
+    head_count: Mapped[int | None] = mapped_column(Integer)  # universal groups
+    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    recorded_by_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
+
+    group: Mapped[GroupProgramme] = relationship(back_populates="sessions")
+    attendances: Mapped[list[GroupAttendance]] = relationship(
+        back_populates="session", cascade="all, delete-orphan"
+    )
+
+
+class GroupAttendance(db.Model):
+    """Whether one participant came to one session (it shows on their record)."""
+
+    __tablename__ = "group_attendance"
+
+    session_id: Mapped[int] = mapped_column(
+        ForeignKey("group_session.id", ondelete="CASCADE"), primary_key=True
+    )
+    participant_id: Mapped[int] = mapped_column(
+        ForeignKey("group_participant.id"), primary_key=True
+    )
+    attended: Mapped[bool] = mapped_column(Boolean)
+
+    session: Mapped[GroupSession] = relationship(back_populates="attendances")
+    participant: Mapped[GroupParticipant] = relationship()
