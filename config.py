@@ -60,6 +60,9 @@ class Config:
     ROLLOUT_TARGET_YEAR = 2029
     ROLLOUT_TRAJECTORY: dict[int, float] | None = None
 
+    # Open cases not discussed in case-management supervision for longer than this are flagged.
+    SUPERVISION_INTERVAL_WEEKS = int(os.environ.get("SUPERVISION_INTERVAL_WEEKS", "4"))
+
     PASSWORD_MIN_LENGTH = 12
     ALLOW_DEMO_DATA = False
     # Refuse to start with a missing, short or well-known SECRET_KEY (off only for local use).

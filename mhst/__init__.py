@@ -103,18 +103,20 @@ def _register_blueprints(app: Flask) -> None:
     from mhst.accounts.admin_views import bp as users_admin_bp
     from mhst.accounts.views import bp as accounts_bp
     from mhst.audit.views import bp as audit_bp
-    from mhst.casework import bp as sessions_bp
+    from mhst.casework import bp as casework_bp
     from mhst.cohorts.views import bp as cohorts_bp
     from mhst.core.errors import register_error_handlers
     from mhst.core.templating import register_template_helpers
     from mhst.core.views import bp as core_bp
     from mhst.directory.views import bp as directory_bp
+    from mhst.groups import bp as groups_bp
     from mhst.organisation.views import bp as organisation_bp
     from mhst.referrals import bp as referrals_bp
     from mhst.rollout.views import bp as rollout_bp
     from mhst.schools import school_page, views  # noqa: F401  (routes on the schools blueprint)
     from mhst.schools.blueprint import bp as schools_bp
     from mhst.schools.interest_views import bp as interest_bp
+    from mhst.supervision import bp as supervision_bp
     from mhst.wholeschool.views import bp as wholeschool_bp
 
     # nhsuk-frontend straight from the npm package: its CSS and JavaScript, and the images
@@ -148,7 +150,9 @@ def _register_blueprints(app: Flask) -> None:
         rollout_bp,
         directory_bp,
         referrals_bp,
-        sessions_bp,
+        casework_bp,
+        groups_bp,
+        supervision_bp,
     ):
         app.register_blueprint(blueprint)
     register_error_handlers(app)

@@ -12,7 +12,7 @@ import contextvars
 import os
 import re
 from collections.abc import Callable, Iterator
-from datetime import date
+from datetime import date, timedelta
 from itertools import count
 
 import psycopg
@@ -27,9 +27,11 @@ from config import TestConfig
 from mhst import create_app
 from mhst.accounts.models import Role, User
 from mhst.accounts.passwords import hash_password
+from mhst.casework.models import Allocation, CareContact, ContactMode, ContactStage
 from mhst.cohorts.models import Cohort
-from mhst.core.time import service_today
+from mhst.core.time import service_today, utcnow
 from mhst.extensions import db, limiter
+from mhst.groups.models import GroupAudience, GroupKind, GroupParticipant, GroupProgramme
 from mhst.migrate import upgrade
 from mhst.organisation.models import ServiceArea, Team
 from mhst.referrals import operations as referral_operations
@@ -43,10 +45,12 @@ from mhst.referrals.models import (
     Need,
     Referral,
     ReferralSource,
+    ReferralStatus,
     RiskItem,
     YearGroup,
 )
-from mhst.schools.models import InterestRegistration, School
+from mhst.schools.models import InterestRegistration, ParticipationStatus, School
+from mhst.supervision.models import SupervisionCase, SupervisionRecord
 from mhst.wholeschool.models import ActivityKind, WholeSchoolActivity
 from tests.pages import check_page
 
@@ -435,6 +439,56 @@ class World:
             risks=(RiskItem.SELF_HARM,),
         )
         self.consent_a1 = self.referral_a1.consents[0]
+        self._casework()
+
+    def _casework(self) -> None:
+        """``case_a1``: a school-A2 referral allocated to the EMHP, with one planned session
+        (``contact_a1``); ``group_a1``: a targeted group at school A1 with the case in it;
+        ``supervision_a1``: the senior clinician's supervision of the EMHP about the case.
+        Made directly, as a later state of the journey."""
+        emhp, senior = self.users[Role.EMHP], self.users[Role.SENIOR_CLINICIAN]
+        self.school_a2.participation_status = ParticipationStatus.ACTIVE
+        case = referral_operations.submit_referral(
+            self.school_a2,
+            child_details(given_name="Casey", family_name="Allocated"),
+            referral_details(),
+            by=emhp,
+        )
+        referral_operations.record_consent(case, parent_consent(), by=emhp)
+        referral_operations.triage(case, ReferralStatus.ACCEPTED, by=senior, reason=None)
+        referral_operations.transition(case, ReferralStatus.ALLOCATED, by=senior)
+        db.session.add(Allocation(referral=case, practitioner=emhp, allocated_by=senior))
+        self.case_a1 = case
+        self.contact_a1 = CareContact(
+            referral=case,
+            practitioner=emhp,
+            starts_at=utcnow() + timedelta(days=7),
+            duration_minutes=45,
+            stage=ContactStage.ASSESSMENT,
+            mode=ContactMode.FACE_TO_FACE_SCHOOL,
+            location="The school's wellbeing room",
+            created_by=emhp,
+        )
+        self.group_a1 = GroupProgramme(
+            title="Worry busters",
+            kind=GroupKind.TARGETED,
+            audience=GroupAudience.CHILDREN,
+            team=self.team_a,
+            school=self.school_a1,
+            planned_sessions=6,
+            created_by_id=emhp.id,
+            facilitators=[emhp],
+            participants=[GroupParticipant(referral=case)],
+        )
+        self.supervision_a1 = SupervisionRecord(
+            held_on=service_today(),
+            supervisor=senior,
+            practitioner=emhp,
+            recorded_by_id=senior.id,
+            cases=[SupervisionCase(referral=case, decision="Continue; review goals next week.")],
+        )
+        db.session.add_all([self.contact_a1, self.group_a1, self.supervision_a1])
+        db.session.commit()
 
 
 @pytest.fixture

@@ -247,7 +247,7 @@ def test_a_cohort_shows_its_schools_with_their_status(world, auth, client, make_
         for tr in soup(page).select("tbody tr")
     ]
     assert [row[0] for row in rows] == ["School A1", "School A2"]
-    assert [row[3] for row in rows] == ["Onboarding", "Not participating"]
+    assert [row[3] for row in rows] == ["Onboarding", "Active"]  # A2 is active in the world
     assert f'href="/schools/{a1.id}"' in page.text
     assert "Change this cohort" not in page.text
     auth.sign_out()

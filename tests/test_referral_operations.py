@@ -199,8 +199,9 @@ def service():
 
 def test_the_statuses_and_their_moves_are_as_designed():
     assert set(ops.TRANSITIONS) == set(S)
-    for status in CLOSED_STATUSES:
+    for status in CLOSED_STATUSES - {S.DISCHARGED}:
         assert ops.TRANSITIONS[status] == frozenset()
+    assert ops.TRANSITIONS[S.DISCHARGED] == frozenset({S.ALLOCATED})  # reopened
     for status in OPEN_STATUSES:
         assert S.WITHDRAWN in ops.TRANSITIONS[status]  # a family can always say no
     # The gate is on every way into triage and beyond, and on nothing else.
@@ -258,7 +259,7 @@ def test_moves_the_state_machine_does_not_allow_are_refused(
     assert audit_trail("referral", consented.id) == before_audit
 
 
-@pytest.mark.parametrize("closed", sorted(CLOSED_STATUSES), ids=ids)
+@pytest.mark.parametrize("closed", sorted(CLOSED_STATUSES - {S.DISCHARGED}), ids=ids)
 def test_a_closed_referral_accepts_no_move_at_all(closed, consented, senior, service):
     consented.status = closed
     db.session.flush()
@@ -1340,14 +1341,15 @@ def spread(world, make_referral):
         ),
         "a2 school": make_referral(world.school_a2, by=emhp),
         "b1 school": make_referral(world.school_b1, by=world.users[Role.CLINICAL_LEAD]),
+        "a2 case": world.case_a1,  # allocated to the EMHP
     }
 
 
 SCOPES = {
     Role.SCHOOL_MENTAL_HEALTH_LEAD: {"a1 school"},
-    Role.EMHP: {"a1 school", "a1 self-referral", "a2 school"},
-    Role.SENIOR_CLINICIAN: {"a1 school", "a1 self-referral", "a2 school"},
-    Role.CLINICAL_LEAD: {"a1 school", "a1 self-referral", "a2 school", "b1 school"},
+    Role.EMHP: {"a1 school", "a1 self-referral", "a2 school", "a2 case"},
+    Role.SENIOR_CLINICIAN: {"a1 school", "a1 self-referral", "a2 school", "a2 case"},
+    Role.CLINICAL_LEAD: {"a1 school", "a1 self-referral", "a2 school", "a2 case", "b1 school"},
     Role.ADMINISTRATOR: set(),
 }
 

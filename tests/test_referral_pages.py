@@ -120,9 +120,13 @@ def test_the_lead_sees_only_their_schools_own_referrals(world, others, auth, cli
 @pytest.mark.parametrize(
     ("role", "expected"),
     [
-        (Role.EMHP, ["Alex Invented", "Bea Atwo", "Dee General"]),
-        (Role.SENIOR_CLINICIAN, ["Alex Invented", "Bea Atwo", "Dee General"]),
-        (Role.CLINICAL_LEAD, ["Alex Invented", "Bea Atwo", "Cal Bone", "Dee General"]),
+        # "Casey Allocated" is the world's case at school A2.
+        (Role.EMHP, ["Alex Invented", "Bea Atwo", "Casey Allocated", "Dee General"]),
+        (Role.SENIOR_CLINICIAN, ["Alex Invented", "Bea Atwo", "Casey Allocated", "Dee General"]),
+        (
+            Role.CLINICAL_LEAD,
+            ["Alex Invented", "Bea Atwo", "Cal Bone", "Casey Allocated", "Dee General"],
+        ),
     ],
 )
 def test_staff_see_their_teams_referrals(role, expected, world, others, auth, client):
@@ -159,7 +163,13 @@ def test_newest_referrals_come_first(world, auth, client, make_referral):
     make_referral(world.school_a2, by=emhp, child=named("Mid"), received_on=today - timedelta(3))
     sign_in(auth, world, Role.EMHP)
     response = client.get("/referrals/")
-    assert listed_names(response) == ["Alex Invented", "Mid Invented", "Old Invented"]
+    # Both world referrals were received today: the later one first.
+    assert listed_names(response) == [
+        "Casey Allocated",
+        "Alex Invented",
+        "Mid Invented",
+        "Old Invented",
+    ]
 
 
 def test_the_administrator_sees_no_referrals(world, auth, client):
@@ -242,7 +252,7 @@ def test_each_listed_referral_is_audited_as_read(world, others, auth, client):
             )
         )
     )
-    expected = {world.referral_a1.id, others["a2"].id, others["gp"].id}
+    expected = {world.referral_a1.id, world.case_a1.id, others["a2"].id, others["gp"].id}
     assert read == {str(i) for i in expected}
 
 
@@ -260,12 +270,12 @@ def test_the_list_runs_the_same_number_of_queries_for_2_and_12_referrals(
         return len(count_queries()) - before, len(listed_names(response))
 
     small, shown = queries_for_the_list()
-    assert shown == 2
+    assert shown == 3  # with the world's two
     for number in range(10):
         school = world.school_a1 if number % 2 else world.school_a2
         make_referral(school, by=emhp, consent=bool(number % 3), child=named(f"Kid{number}"))
     large, shown = queries_for_the_list()
-    assert shown == 12
+    assert shown == 13
     assert small > 0
     assert large == small
 

@@ -561,6 +561,8 @@ def test_other_roles_are_refused(role, world, auth, client):
 
 
 def test_the_page_works_before_any_school_is_covered(world, auth, client):
+    world.school_a2.participation_status = S.NOT_PARTICIPATING
+    db.session.commit()  # the world's school A2 is active
     auth.sign_in(world.users[Role.ADMINISTRATOR].email)
     response = client.get("/rollout/")
     assert response.status_code == 200

@@ -26,6 +26,7 @@ PUBLIC = "public"
 ALL = frozenset(Role)
 ADMIN = frozenset({Role.ADMINISTRATOR})
 CASEWORKERS = frozenset({Role.SENIOR_CLINICIAN, Role.EMHP})
+SENIOR = frozenset({Role.SENIOR_CLINICIAN})
 # Children's referrals: never the administrator, who has no need to see them.
 REFERRAL_READERS = CASEWORKERS | {Role.CLINICAL_LEAD, Role.SCHOOL_MENTAL_HEALTH_LEAD}
 
@@ -101,6 +102,28 @@ EXPECTED_ACCESS: dict[str, str | frozenset[Role]] = {
     "referrals.triage": frozenset({Role.SENIOR_CLINICIAN}),
     "referrals.review_risk": frozenset({Role.SENIOR_CLINICIAN}),
     "referrals.waiting_list": CASEWORKERS | {Role.CLINICAL_LEAD},
+    # --- casework: allocation, caseloads, discharge (casework/allocation_views.py) ---
+    "casework.caseload": CASEWORKERS,
+    "casework.team_caseloads": SENIOR,
+    "casework.allocate": SENIOR,
+    "casework.discharge": CASEWORKERS,
+    "casework.reopen": SENIOR,
+    # --- casework: 1:1 sessions (casework/session_views.py) ---
+    "casework.sessions": CASEWORKERS | {Role.CLINICAL_LEAD},
+    "casework.book_session": CASEWORKERS,
+    "casework.log_session": CASEWORKERS,
+    "casework.record_outcome": CASEWORKERS,
+    # --- groups ---
+    "groups.index": CASEWORKERS | {Role.CLINICAL_LEAD},
+    "groups.new": CASEWORKERS,
+    "groups.show": CASEWORKERS | {Role.CLINICAL_LEAD},
+    "groups.participants": CASEWORKERS,
+    "groups.record_session": CASEWORKERS,
+    # --- supervision ---
+    "supervision.index": CASEWORKERS,
+    "supervision.new": SENIOR,
+    "supervision.show": CASEWORKERS,
+    "supervision.overdue": SENIOR,
 }
 
 # Values for URL arguments: records every role in EXPECTED_ACCESS may reach (team A).
@@ -113,6 +136,10 @@ URL_ARGUMENTS = {
     "service_id": lambda world: _directory_service_id(),
     "referral_id": lambda world: world.referral_a1.id,
     "consent_id": lambda world: world.consent_a1.id,
+    "case_id": lambda world: world.case_a1.id,
+    "contact_id": lambda world: world.contact_a1.id,
+    "group_id": lambda world: world.group_a1.id,
+    "record_id": lambda world: world.supervision_a1.id,
 }
 
 

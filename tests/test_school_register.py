@@ -133,6 +133,7 @@ def test_each_filter(admin, world, client, make_school):
     a1, a2, b1 = world.school_a1, world.school_a2, world.school_b1
     a1.phase, a2.phase, b1.phase = SchoolPhase.PRIMARY, SchoolPhase.SECONDARY, SchoolPhase.PRIMARY
     a1.participation_status = ParticipationStatus.ACTIVE
+    a2.participation_status = ParticipationStatus.NOT_PARTICIPATING  # active in the world
     db.session.commit()
     loose = make_school("Loose School")  # no team, no cohort, in an area of its own
 

@@ -79,6 +79,7 @@ def test_days_waiting_count_from_the_referral_and_the_four_week_mark(active, acc
         "Date accepted": day(today),
         "Days waiting": "27",
         "4-week mark": f"Reaches 4 weeks on {day(today + timedelta(days=1))}",
+        "Action": "Allocate Uma Invented",  # the link's hidden text names the child
     }
     assert rows[at.reference]["Days waiting"] == "28"
     assert rows[at.reference]["4-week mark"] == "Over 4 weeks"

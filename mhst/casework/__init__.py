@@ -1,8 +1,8 @@
-"""Casework: allocation, caseloads and Li-CBT sessions (built by the casework issue).
-
-The blueprint is registered now so URLs and permissions have one home from the start.
-"""
+"""Casework: allocation, caseloads, 1:1 Li-CBT sessions (care contacts), discharge and
+the child's timeline. Rules live in ``operations``; routes in the ``*_views`` modules."""
 
 from flask import Blueprint
 
-bp = Blueprint("sessions", __name__, url_prefix="/casework")
+bp = Blueprint("casework", __name__, url_prefix="/casework")
+
+from mhst.casework import allocation_views, session_views  # noqa: E402, F401

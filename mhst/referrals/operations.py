@@ -62,7 +62,7 @@ TRANSITIONS: dict[ReferralStatus, frozenset[ReferralStatus]] = {
     S.ACCEPTED: frozenset({S.ALLOCATED, S.SIGNPOSTED, S.STEPPED_UP, S.WITHDRAWN}),
     S.ALLOCATED: frozenset({S.IN_TREATMENT, S.ACCEPTED, S.STEPPED_UP, S.DISCHARGED, S.WITHDRAWN}),
     S.IN_TREATMENT: frozenset({S.DISCHARGED, S.STEPPED_UP, S.WITHDRAWN}),
-    S.DISCHARGED: frozenset(),
+    S.DISCHARGED: frozenset({S.ALLOCATED}),  # reopened by a senior clinician
     S.SIGNPOSTED: frozenset(),
     S.NOT_ACCEPTED: frozenset(),
     S.STEPPED_UP: frozenset(),
@@ -349,9 +349,25 @@ def _move(referral: Referral, to: ReferralStatus, *, by: User, reason: str | Non
     if to is S.ACCEPTED and referral.accepted_on is None:
         referral.accepted_on = today
     referral.closed_on = today if to.is_closed else None
+    if to.is_closed and to is not S.DISCHARGED:  # discharge ends it with its own reason
+        _end_allocation(referral, f"Referral {to.label.lower()}")
     record(AuditAction.UPDATE, "referral", referral.id, user=by, detail=f"status: {to.value}")
     db.session.flush()
     return event
+
+
+def _end_allocation(referral: Referral, reason: str) -> None:
+    """A closed referral leaves its practitioner's caseload (the history is kept)."""
+    from sqlalchemy import update
+
+    from mhst.casework.models import Allocation
+
+    db.session.execute(
+        update(Allocation)
+        .where(Allocation.referral_id == referral.id, Allocation.ended_at.is_(None))
+        .values(ended_at=utcnow(), end_reason=reason)
+        .execution_options(synchronize_session="fetch")
+    )
 
 
 def transition(
@@ -497,7 +513,7 @@ def record_consent(
 
 def withdraw_consent(referral: Referral, consent: Consent, *, by: User, reason: str) -> None:
     """Consent withdrawn: record why and stop all further activity (the referral is
-    withdrawn, which closes it; later issues cancel planned sessions here)."""
+    withdrawn, which closes it, and its planned sessions are cancelled)."""
     reason = (reason or "").strip()
     if consent.referral_id != referral.id:
         raise RuleError("reason", "This consent belongs to another referral")
@@ -511,6 +527,9 @@ def withdraw_consent(referral: Referral, consent: Consent, *, by: User, reason: 
     consent.withdrawn_by = by
     consent.withdrawal_reason = reason
     record(AuditAction.UPDATE, "consent", consent.id, user=by, detail="withdrawn")
+    from mhst.casework.sessions import cancel_planned_sessions  # casework imports this module
+
+    cancel_planned_sessions(referral, by=by, reason=f"Consent withdrawn: {reason}")
     if not referral.status.is_closed:
         _move(referral, S.WITHDRAWN, by=by, reason=f"Consent withdrawn: {reason}")
     db.session.flush()

@@ -12,17 +12,16 @@ front of the lead's template (see :func:`_lead_page`).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date, datetime
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
-from sqlalchemy import select
+from sqlalchemy import exists, select
 from sqlalchemy.orm import joinedload, lazyload
 
 from mhst.accounts.models import Role
 from mhst.audit.models import AuditAction
-from mhst.audit.operations import record
+from mhst.audit.operations import record, record_many
 from mhst.core.forms import commit_operation, failed
 from mhst.core.pagination import paginate
 from mhst.core.time import SERVICE_TIME_ZONE, service_today
@@ -130,76 +129,6 @@ def index():
 # ---- the referral's page --------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class TimelineEntry:
-    """One line of a referral's history, as staff see it."""
-
-    at: datetime
-    who: str
-    what: str
-    detail: str | None
-    order: int  # ties at the same moment: the record before the status change it caused
-
-
-def _user_name(user) -> str:
-    return user.full_name if user is not None else "The system"
-
-
-def _status_change(event: ReferralEvent) -> str:
-    if event.from_status is None:
-        return event.to_status.label
-    return f"{event.from_status.label} to {event.to_status.label.lower()}"
-
-
-def _consent_summary(consent: Consent) -> str:
-    who = consent.given_by_name
-    if consent.relationship_to_child:
-        who = f"{who} ({consent.relationship_to_child})"
-    return (
-        f"{consent.kind.label}: {who}, {consent.method.label[0].lower()}{consent.method.label[1:]}"
-    )
-
-
-def _timeline(
-    referral: Referral, events: list[ReferralEvent], consents: list[Consent]
-) -> list[TimelineEntry]:
-    entries = [
-        TimelineEntry(e.occurred_at, _user_name(e.by_user), _status_change(e), e.reason, 1)
-        for e in events
-    ]
-    for consent in consents:
-        entries.append(
-            TimelineEntry(
-                consent.recorded_at,
-                _user_name(consent.recorded_by),
-                "Consent recorded",
-                _consent_summary(consent),
-                0,
-            )
-        )
-        if consent.withdrawn:
-            entries.append(
-                TimelineEntry(
-                    consent.withdrawn_at,
-                    _user_name(consent.withdrawn_by),
-                    "Consent withdrawn",
-                    consent.withdrawal_reason,
-                    0,
-                )
-            )
-    if referral.risk_reviewed_at is not None:
-        entries.append(
-            TimelineEntry(
-                referral.risk_reviewed_at,
-                _user_name(referral.risk_reviewed_by),
-                "Risk reviewed",
-                referral.risk_review_notes,
-                0,
-            )
-        )
-    return sorted(entries, key=lambda entry: (entry.at, entry.order))
-
-
 def _events(referral: Referral) -> list[ReferralEvent]:
     return list(
         db.session.scalars(
@@ -256,8 +185,23 @@ def show(referral_id: int):
     referral = queries.get_referral_or_404(current_user, referral_id)
     if _is_lead():
         return _lead_page(referral)
-    events, consents = _events(referral), _consents(referral)
+    from mhst.casework import scope, timeline  # casework builds on referrals
+
+    consents = _consents(referral)
     can_triage = has_permission(current_user, Permission.TRIAGE_REFERRALS)
+    # Session notes and supervision decisions are for those who may see the case's notes.
+    in_case_scope = has_permission(current_user, Permission.VIEW_CASE_NOTES) and bool(
+        db.session.scalar(
+            select(exists().where(Referral.id == referral.id, scope.case_scope(current_user)))
+        )
+    )
+    entries = timeline.timeline(referral, include_notes=in_case_scope)
+    if in_case_scope:  # the timeline shows each session's notes: a read of each
+        record_many(
+            "care_contact",
+            [(AuditAction.READ, e.record_id) for e in entries if e.kind == "session"],
+            user=current_user,
+        )
     return _render(
         "referrals/show.html",
         lead_view=False,
@@ -266,7 +210,8 @@ def show(referral_id: int):
         age=operations.age_on(referral.child.date_of_birth, service_today()),
         consents=[(c, operations.consent_problem(c, referral.child)) for c in consents],
         signposts=_signposts(referral),
-        timeline=_timeline(referral, events, consents),
+        timeline=timeline.oldest_first(entries),
+        sessions_url=url_for("casework.sessions", case_id=referral.id) if in_case_scope else None,
         urgent_routes=operations.URGENT_ROUTES,
         can_record_consent=_can_record_consent(referral, consents),
         can_withdraw_consent=has_permission(current_user, Permission.RECORD_CONSENT),
@@ -280,10 +225,14 @@ def show(referral_id: int):
 def _lead_page(referral: Referral):
     """The school's view: what they sent, where it has got to, and when. The template gets
     only these values, so it cannot show the team's notes, reasons or who did what."""
+    from mhst.casework.sessions import next_planned  # casework builds on referrals
+
     events = _events(referral)
+    upcoming = next_planned(referral.id)
     return _render(
         "referrals/show.html",
         lead_view=True,
+        next_appointment=_appointment(upcoming) if upcoming else None,
         referral=referral,
         child=referral.child,
         consent_state=_consent_state(_consents(referral), referral),
@@ -293,6 +242,13 @@ def _lead_page(referral: Referral):
         can_withdraw=has_permission(current_user, Permission.WITHDRAW_REFERRAL)
         and not referral.status.is_closed,
     )
+
+
+def _appointment(contact) -> str:
+    """When and where the next session is, for the school's lead: nothing clinical."""
+    where = contact.mode.label if contact.mode.remote or not contact.location else contact.location
+    local = contact.starts_at.astimezone(SERVICE_TIME_ZONE)
+    return f"{local:%A} {day(local.date())} at {local:%H:%M}, {where}"
 
 
 # ---- consent --------------------------------------------------------------------------

@@ -42,6 +42,14 @@ class Permission(enum.StrEnum):
     WITHDRAW_REFERRAL = "withdraw_referral"
     TRIAGE_REFERRALS = "triage_referrals"  # triage queue, risk review, triage decisions
     VIEW_WAITING_LIST = "view_waiting_list"
+    VIEW_CASELOAD = "view_caseload"  # a practitioner's own caseload
+    ALLOCATE_CASES = "allocate_cases"  # allocate, reallocate, reopen; the team's caseloads
+    VIEW_CASE_NOTES = "view_case_notes"  # sessions and clinical notes, within case scope
+    LOG_SESSIONS = "log_sessions"  # book and log 1:1 sessions; discharge
+    VIEW_GROUPS = "view_groups"
+    MANAGE_GROUPS = "manage_groups"
+    VIEW_SUPERVISION = "view_supervision"
+    RECORD_SUPERVISION = "record_supervision"
 
 
 _EVERYONE = {
@@ -65,6 +73,12 @@ _CASEWORK = {  # the team's work with referred children
     Permission.RECORD_CONSENT,
     Permission.WITHDRAW_REFERRAL,
     Permission.VIEW_WAITING_LIST,
+    Permission.VIEW_CASELOAD,
+    Permission.VIEW_CASE_NOTES,
+    Permission.LOG_SESSIONS,
+    Permission.VIEW_GROUPS,
+    Permission.MANAGE_GROUPS,
+    Permission.VIEW_SUPERVISION,
 }
 
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
@@ -80,10 +94,24 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
         }
     ),
     Role.CLINICAL_LEAD: frozenset(
-        _STAFF | _PROGRAMME | {Permission.VIEW_REFERRALS, Permission.VIEW_WAITING_LIST}
+        _STAFF
+        | _PROGRAMME
+        | {
+            Permission.VIEW_REFERRALS,
+            Permission.VIEW_WAITING_LIST,
+            Permission.VIEW_CASE_NOTES,
+            Permission.VIEW_GROUPS,
+        }
     ),
     Role.SENIOR_CLINICIAN: frozenset(
-        _STAFF | _CASEWORK | {Permission.MANAGE_ONBOARDING, Permission.TRIAGE_REFERRALS}
+        _STAFF
+        | _CASEWORK
+        | {
+            Permission.MANAGE_ONBOARDING,
+            Permission.TRIAGE_REFERRALS,
+            Permission.ALLOCATE_CASES,
+            Permission.RECORD_SUPERVISION,
+        }
     ),
     Role.EMHP: frozenset(_STAFF | _CASEWORK),
     Role.SCHOOL_MENTAL_HEALTH_LEAD: frozenset(

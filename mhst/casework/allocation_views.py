@@ -1,0 +1,280 @@
+"""Allocation, caseloads, discharge and reopening.
+
+A senior clinician allocates accepted referrals to the team's practitioners, sees each
+practitioner's caseload, and reopens discharged cases; EMHPs work from their caseload and
+discharge their cases. Referrals are fetched through ``queries.get_referral_or_404`` and
+cases through ``scope.get_case_or_404`` (both scoped and audit-logged); pages that show a
+child render with ``render_audited``, which commits the audit reads after rendering.
+Rules live in ``operations``, caseload queries in ``caseload``.
+"""
+
+from __future__ import annotations
+
+import re
+
+from flask import abort, flash, redirect, request, url_for
+from flask_login import current_user
+
+from mhst.accounts.models import User
+from mhst.audit.models import AuditAction
+from mhst.audit.operations import record, render_audited
+from mhst.casework import bp, operations
+from mhst.casework import caseload as caseloads
+from mhst.casework.allocation_forms import AllocateForm, DischargeForm, ReopenForm
+from mhst.casework.models import Allocation, DischargeReason
+from mhst.casework.scope import current_allocation, get_case_or_404
+from mhst.core.forms import commit_operation, failed
+from mhst.core.time import SERVICE_TIME_ZONE, service_today
+from mhst.referrals import operations as referral_operations
+from mhst.referrals import queries
+from mhst.referrals.models import Referral, ReferralStatus
+from mhst.security.permissions import Permission, has_permission, requires
+
+S = ReferralStatus
+ID = re.compile(r"[0-9]{1,9}")
+ARG_MAX = 40  # longer than any sort, flag or id: anything longer is not one
+
+
+def day(value) -> str:
+    """A date as people write it: "2 November 2026"."""
+    return f"{value.day} {value:%B %Y}" if value else ""
+
+
+def moment(value) -> str:
+    """A time in the service's time zone: "2 November 2026 at 14:05"."""
+    if value is None:
+        return ""
+    local = value.astimezone(SERVICE_TIME_ZONE)
+    return f"{day(local.date())} at {local:%H:%M}"
+
+
+def local_day(value) -> str:
+    """The date, in the service's time zone, of a moment."""
+    return day(value.astimezone(SERVICE_TIME_ZONE).date()) if value else ""
+
+
+def _render(template: str, status: int = 200, **context):
+    html = render_audited(template, day=day, moment=moment, local_day=local_day, **context)
+    return html, status
+
+
+def _reread(referral: Referral) -> None:
+    """A failed operation rolled back the audit event of reading the case: record it again."""
+    record(AuditAction.READ, "referral", referral.id, user=current_user)
+
+
+def _arg(name: str) -> str:
+    return request.args.get(name, "").strip()[:ARG_MAX]
+
+
+# ---- caseloads --------------------------------------------------------------------------
+
+
+def _caseload_owner() -> User:
+    """Whose caseload: the signed-in user's, or (for a senior clinician) a practitioner of
+    their team named by ``?practitioner=``. Anyone else's is a 404."""
+    wanted = _arg("practitioner")
+    if not wanted:
+        return current_user
+    if not ID.fullmatch(wanted):
+        abort(404)
+    if int(wanted) == current_user.id:
+        return current_user
+    if not has_permission(current_user, Permission.ALLOCATE_CASES):
+        abort(404)
+    member = caseloads.team_member(current_user.team_id, int(wanted))
+    if member is None:
+        abort(404)
+    return member
+
+
+@bp.get("/")
+@requires(Permission.VIEW_CASELOAD)
+def caseload():
+    practitioner = _caseload_owner()
+    sort, school_arg, flag = _arg("sort"), _arg("school"), _arg("flag")
+    schools = caseloads.school_options(current_user, practitioner)
+    errors = []
+    if sort and sort not in caseloads.CASELOAD_SORTS:
+        errors.append(("sort", "Select how to sort the caseload from the list"))
+    school_id = None
+    if school_arg:
+        if ID.fullmatch(school_arg) and int(school_arg) in {school.id for school in schools}:
+            school_id = int(school_arg)
+        else:
+            errors.append(("school", "Select a school from the list"))
+    if flag and flag not in caseloads.CASELOAD_FLAGS:
+        errors.append(("flag", "Select a flag from the list"))
+    entries = (
+        []
+        if errors
+        else caseloads.caseload(
+            current_user,
+            practitioner,
+            school_id=school_id,
+            flag=flag or None,
+            sort=sort or "referral",
+        )
+    )
+    queries.audit_listed(current_user, [entry.referral for entry in entries])
+    return _render(
+        "casework/caseload.html",
+        400 if errors else 200,
+        practitioner=practitioner,
+        own=practitioner.id == current_user.id,
+        entries=entries,
+        filters={"sort": sort, "school": school_arg, "flag": flag},
+        filtered=bool(school_id or flag),
+        filter_errors=errors,
+        sort_options=list(caseloads.CASELOAD_SORTS.items()),
+        sort_label=caseloads.CASELOAD_SORTS.get(sort or "referral", ""),
+        school_options=[(school.id, school.name) for school in schools],
+        flag_options=list(caseloads.CASELOAD_FLAGS.items()),
+        interval_weeks=caseloads.supervision_interval_weeks(),
+        can_allocate=has_permission(current_user, Permission.ALLOCATE_CASES),
+        can_log=has_permission(current_user, Permission.LOG_SESSIONS),
+    )
+
+
+@bp.get("/team")
+@requires(Permission.ALLOCATE_CASES)
+def team_caseloads():
+    team_id = current_user.team_id
+    members = caseloads.team_caseloads(team_id)
+    return _render(
+        "casework/team_caseloads.html",
+        team=current_user.team,
+        members=members,
+        open_cases=sum(member.open_cases for member in members),
+        waiting=caseloads.waiting_count(current_user, team_id),
+    )
+
+
+# ---- allocation -------------------------------------------------------------------------
+
+
+def _allocation_flash(referral: Referral, allocation: Allocation, previous: User | None) -> None:
+    name = referral.child.full_name
+    who = allocation.practitioner.full_name
+    if previous is None:
+        flash(f"Referral {referral.reference} ({name}) allocated to {who}", "success")
+    else:
+        flash(
+            f"Case {referral.reference} ({name}) reallocated from {previous.full_name} to {who}",
+            "success",
+        )
+
+
+@bp.route("/referrals/<int:referral_id>/allocate", methods=["GET", "POST"])
+@requires(Permission.ALLOCATE_CASES)
+def allocate(referral_id: int):
+    referral = queries.get_referral_or_404(current_user, referral_id)
+    if referral.status not in operations.ALLOCATABLE_STATUSES:
+        return _render(
+            "casework/allocate.html",
+            referral=referral,
+            form=None,
+            not_yet=referral.status in referral_operations.TRIAGE_STATUSES,
+        )
+    current = current_allocation(referral)
+    members = caseloads.team_caseloads(referral.school.team_id)
+    eligible = [m for m in members if operations.can_hold_case(referral, m.practitioner)]
+    form = AllocateForm().offer_practitioners([m.practitioner for m in eligible])
+    if form.validate_on_submit():
+        previous = current.practitioner if current is not None else None
+        allocation = commit_operation(
+            form, operations.allocate, referral, form.chosen_practitioner(), by=current_user
+        )
+        if not failed(allocation):
+            _allocation_flash(referral, allocation, previous)
+            return redirect(url_for(".team_caseloads"))
+        _reread(referral)
+        current = current_allocation(referral)
+    return _render(
+        "casework/allocate.html",
+        400 if form.errors else 200,
+        referral=referral,
+        form=form,
+        members=eligible,
+        current=current,
+        valid_consent=referral_operations.has_valid_consent(referral),
+        days_since_referral=(service_today() - referral.received_on).days,
+    )
+
+
+# ---- discharge and reopening ------------------------------------------------------------
+
+
+@bp.route("/cases/<int:case_id>/discharge", methods=["GET", "POST"])
+@requires(Permission.LOG_SESSIONS)
+def discharge(case_id: int):
+    referral = get_case_or_404(current_user, case_id)
+    if referral.status not in operations.OPEN_STATUSES:
+        return _render("casework/discharge.html", referral=referral, form=None)
+    form = DischargeForm().offer_services(referral_operations.proposed_services(referral))
+    if form.validate_on_submit():
+        reason = DischargeReason(form.reason.data)
+        result = commit_operation(
+            form,
+            operations.discharge,
+            referral,
+            by=current_user,
+            reason=reason,
+            summary=form.summary.data,
+            services=form.chosen_services(),
+        )
+        if not failed(result):
+            flash(
+                f"Case {referral.reference} ({referral.child.full_name}) discharged: "
+                f"{reason.label.lower()}",
+                "success",
+            )
+            return redirect(url_for("referrals.show", referral_id=referral.id))
+        _reread(referral)
+    return _render(
+        "casework/discharge.html",
+        400 if form.errors else 200,
+        referral=referral,
+        form=form,
+        current=current_allocation(referral),
+    )
+
+
+@bp.route("/cases/<int:case_id>/reopen", methods=["GET", "POST"])
+@requires(Permission.ALLOCATE_CASES)
+def reopen(case_id: int):
+    referral = get_case_or_404(current_user, case_id)
+    if referral.status is not S.DISCHARGED:
+        return _render("casework/reopen.html", referral=referral, form=None)
+    members = caseloads.team_caseloads(referral.school.team_id)
+    eligible = [m for m in members if operations.can_hold_case(referral, m.practitioner)]
+    last = operations.last_allocation(referral)
+    last_practitioner = last.practitioner if last is not None else None
+    form = ReopenForm().offer_practitioners([m.practitioner for m in eligible])
+    if request.method == "GET" and operations.can_hold_case(referral, last_practitioner):
+        form.practitioner.data = str(last_practitioner.id)
+    if form.validate_on_submit():
+        allocation = commit_operation(
+            form,
+            operations.reopen,
+            referral,
+            by=current_user,
+            reason=form.reason.data,
+            practitioner=form.chosen_practitioner(),
+        )
+        if not failed(allocation):
+            flash(
+                f"Case {referral.reference} ({referral.child.full_name}) reopened and "
+                f"allocated to {allocation.practitioner.full_name}",
+                "success",
+            )
+            return redirect(url_for("referrals.show", referral_id=referral.id))
+        _reread(referral)
+    return _render(
+        "casework/reopen.html",
+        400 if form.errors else 200,
+        referral=referral,
+        form=form,
+        members=eligible,
+        last_practitioner=last_practitioner,
+    )

@@ -1,0 +1,316 @@
+"""Caseloads: a practitioner's open cases with what they need to plan the week, and the
+size of each practitioner's caseload in a team.
+
+The caseload is ONE query whatever its size: the last attended contact, the next planned
+session and the last supervision discussion of every case come from grouped subqueries
+joined to the cases, never from a query per row.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from flask import current_app, has_app_context
+from sqlalchemy import and_, func, or_, select
+from sqlalchemy.orm import aliased, joinedload, lazyload
+
+from mhst.accounts.models import User
+from mhst.casework.models import Allocation, Attendance, CareContact
+from mhst.casework.operations import OPEN_STATUSES, PRACTITIONER_ROLES
+from mhst.casework.scope import case_scope
+from mhst.core.time import SERVICE_TIME_ZONE, service_today, utcnow
+from mhst.extensions import db
+from mhst.referrals.models import Referral, ReferralStatus
+from mhst.referrals.queries import referral_scope
+from mhst.schools.models import School
+from mhst.security.scoping import school_scope
+from mhst.supervision.models import SupervisionCase, SupervisionRecord
+
+DEFAULT_SUPERVISION_INTERVAL_WEEKS = 4
+
+CASELOAD_SORTS = {
+    "referral": "Days since referral (longest first)",
+    "contact": "Days since last contact (longest first)",
+    "next": "Next session (soonest first)",
+    "name": "Child's name",
+}
+CASELOAD_FLAGS = {
+    "risk": "Risk screen positive",
+    "supervision": "Not discussed in supervision recently",
+}
+
+
+def supervision_interval_weeks() -> int:
+    """How many weeks an open case may go without a supervision discussion."""
+    if has_app_context():
+        return int(
+            current_app.config.get("SUPERVISION_INTERVAL_WEEKS", DEFAULT_SUPERVISION_INTERVAL_WEEKS)
+        )
+    return DEFAULT_SUPERVISION_INTERVAL_WEEKS
+
+
+def local_date(moment: datetime) -> date:
+    return moment.astimezone(SERVICE_TIME_ZONE).date()
+
+
+@dataclass(frozen=True)
+class CaseloadEntry:
+    """One open case on a caseload, with everything the row shows already loaded."""
+
+    referral: Referral
+    allocated_at: datetime
+    last_contact_at: datetime | None
+    next_session: CareContact | None
+    last_discussed_on: date | None
+    today: date
+    interval_weeks: int
+    # Outcome measures (issue 6) plug in here: compute the measures due for every case in
+    # ``caseload`` with one grouped query, as for the columns above, and pass them in.
+    # None shows as "Not yet recorded".
+    measures_due: str | None = None
+
+    @property
+    def days_since_referral(self) -> int:
+        return (self.today - self.referral.received_on).days
+
+    @property
+    def days_since_last_contact(self) -> int | None:
+        if self.last_contact_at is None:
+            return None
+        return (self.today - local_date(self.last_contact_at)).days
+
+    @property
+    def risk_flag(self) -> bool:
+        """The referral's risk screen was positive."""
+        return self.referral.high_risk
+
+    @property
+    def supervision_since(self) -> date:
+        """The date the supervision clock runs from: the last discussion, or allocation."""
+        return self.last_discussed_on or local_date(self.allocated_at)
+
+    @property
+    def weeks_without_supervision(self) -> int:
+        return max((self.today - self.supervision_since).days, 0) // 7
+
+    @property
+    def supervision_overdue(self) -> bool:
+        return (self.today - self.supervision_since).days > self.interval_weeks * 7
+
+
+def _current_allocations_of(practitioner: User):
+    return (
+        select(Allocation.referral_id)
+        .where(Allocation.practitioner_id == practitioner.id, Allocation.ended_at.is_(None))
+        .correlate(None)
+    )
+
+
+def caseload(
+    viewer: User,
+    practitioner: User,
+    *,
+    school_id: int | None = None,
+    flag: str | None = None,
+    sort: str = "referral",
+    now: datetime | None = None,
+) -> list[CaseloadEntry]:
+    """``practitioner``'s open cases (allocated or in treatment), as ``viewer`` may see
+    them, filtered by school or flag and sorted; one query whatever the caseload size."""
+    now = now or utcnow()
+    today = service_today(now)
+    theirs = _current_allocations_of(practitioner)
+    last_contact = (
+        select(CareContact.referral_id, func.max(CareContact.starts_at).label("last_at"))
+        .where(CareContact.attendance == Attendance.ATTENDED, CareContact.referral_id.in_(theirs))
+        .group_by(CareContact.referral_id)
+        .subquery("last_contact")
+    )
+    planned = (
+        select(
+            CareContact.id.label("contact_id"),
+            CareContact.referral_id.label("referral_id"),
+            func.row_number()
+            .over(
+                partition_by=CareContact.referral_id,
+                order_by=(CareContact.starts_at, CareContact.id),
+            )
+            .label("position"),
+        )
+        .where(
+            CareContact.attendance.is_(None),
+            CareContact.starts_at >= now,
+            CareContact.referral_id.in_(theirs),
+        )
+        .subquery("planned")
+    )
+    next_contact = aliased(CareContact, name="next_contact")
+    last_supervision = (
+        select(SupervisionCase.referral_id, func.max(SupervisionRecord.held_on).label("last_on"))
+        .join(SupervisionRecord, SupervisionRecord.id == SupervisionCase.record_id)
+        .where(SupervisionCase.referral_id.in_(theirs))
+        .group_by(SupervisionCase.referral_id)
+        .subquery("last_supervision")
+    )
+    stmt = (
+        select(
+            Referral,
+            Allocation.allocated_at,
+            last_contact.c.last_at,
+            next_contact,
+            last_supervision.c.last_on,
+        )
+        .join(
+            Allocation,
+            and_(Allocation.referral_id == Referral.id, Allocation.ended_at.is_(None)),
+        )
+        .outerjoin(last_contact, last_contact.c.referral_id == Referral.id)
+        .outerjoin(planned, and_(planned.c.referral_id == Referral.id, planned.c.position == 1))
+        .outerjoin(next_contact, next_contact.id == planned.c.contact_id)
+        .outerjoin(last_supervision, last_supervision.c.referral_id == Referral.id)
+        .where(
+            Allocation.practitioner_id == practitioner.id,
+            Referral.status.in_(OPEN_STATUSES),
+            case_scope(viewer),
+        )
+        .options(
+            joinedload(Referral.child),
+            joinedload(Referral.school),
+            lazyload(Referral.need_links),
+            lazyload(Referral.risk_links),
+        )
+    )
+    if school_id is not None:
+        stmt = stmt.where(Referral.school_id == school_id)
+    if flag == "risk":
+        stmt = stmt.where(Referral.high_risk.is_(True))
+    interval = supervision_interval_weeks()
+    entries = [
+        CaseloadEntry(
+            referral=referral,
+            allocated_at=allocated_at,
+            last_contact_at=last_at,
+            next_session=next_session,
+            last_discussed_on=last_on,
+            today=today,
+            interval_weeks=interval,
+        )
+        for referral, allocated_at, last_at, next_session, last_on in db.session.execute(stmt)
+    ]
+    if flag == "supervision":
+        entries = [entry for entry in entries if entry.supervision_overdue]
+    return sorted(entries, key=SORT_KEYS.get(sort, SORT_KEYS["referral"]))
+
+
+def _name(entry: CaseloadEntry):
+    child = entry.referral.child
+    return (child.family_name.lower(), child.given_name.lower(), entry.referral.id)
+
+
+SORT_KEYS = {
+    "referral": lambda e: (-e.days_since_referral, e.referral.id),
+    # Never seen first (the longest since referral first), then the longest since contact.
+    "contact": lambda e: (
+        e.days_since_last_contact is not None,
+        -(e.days_since_last_contact or e.days_since_referral),
+        e.referral.id,
+    ),
+    # The soonest session first; then cases with nothing booked, allocated longest ago first.
+    "next": lambda e: (
+        e.next_session is None,
+        e.next_session.starts_at if e.next_session else e.allocated_at,
+        e.referral.id,
+    ),
+    "name": _name,
+}
+
+
+def caseload_sizes(practitioner_ids: list[int]) -> dict[int, int]:
+    """Open cases currently allocated to each practitioner: one grouped COUNT."""
+    if not practitioner_ids:
+        return {}
+    rows = db.session.execute(
+        select(Allocation.practitioner_id, func.count(Allocation.id))
+        .join(Referral, Referral.id == Allocation.referral_id)
+        .where(
+            Allocation.practitioner_id.in_(practitioner_ids),
+            Allocation.ended_at.is_(None),
+            Referral.status.in_(OPEN_STATUSES),
+        )
+        .group_by(Allocation.practitioner_id)
+    )
+    sizes = dict.fromkeys(practitioner_ids, 0)
+    sizes.update((practitioner_id, count) for practitioner_id, count in rows)
+    return sizes
+
+
+@dataclass(frozen=True)
+class TeamMember:
+    practitioner: User
+    open_cases: int
+
+
+def team_caseloads(team_id: int | None) -> list[TeamMember]:
+    """Each practitioner of the team with the size of their caseload: the active ones,
+    and anyone no longer active who still holds open cases (to be reallocated)."""
+    if team_id is None:
+        return []
+    holding = (
+        select(Allocation.practitioner_id)
+        .join(Referral, Referral.id == Allocation.referral_id)
+        .where(Allocation.ended_at.is_(None), Referral.status.in_(OPEN_STATUSES))
+    )
+    practitioners = list(
+        db.session.scalars(
+            select(User)
+            .where(
+                User.team_id == team_id,
+                User.role.in_(PRACTITIONER_ROLES),
+                or_(User.active.is_(True), User.id.in_(holding)),
+            )
+            .order_by(User.full_name, User.id)
+        )
+    )
+    sizes = caseload_sizes([p.id for p in practitioners])
+    return [TeamMember(p, sizes[p.id]) for p in practitioners]
+
+
+def team_member(team_id: int | None, user_id: int) -> User | None:
+    """A practitioner of the team (active or not), whose caseload a senior may look at."""
+    if team_id is None:
+        return None
+    return db.session.scalars(
+        select(User).where(
+            User.id == user_id, User.team_id == team_id, User.role.in_(PRACTITIONER_ROLES)
+        )
+    ).one_or_none()
+
+
+def waiting_count(viewer: User, team_id: int | None) -> int:
+    """Referrals of the team accepted onto the waiting list, not yet allocated."""
+    if team_id is None:
+        return 0
+    return db.session.scalar(
+        select(func.count(Referral.id))
+        .join(School, School.id == Referral.school_id)
+        .where(
+            referral_scope(viewer),
+            School.team_id == team_id,
+            Referral.status == ReferralStatus.ACCEPTED,
+        )
+    )
+
+
+def school_options(viewer: User, practitioner: User) -> list[School]:
+    """The schools a caseload can be filtered by: those of the practitioner's team that
+    the viewer may see."""
+    if practitioner.team_id is None:
+        return []
+    return list(
+        db.session.scalars(
+            select(School)
+            .where(School.team_id == practitioner.team_id, school_scope(viewer, School.id))
+            .order_by(School.name)
+        )
+    )

@@ -1,0 +1,227 @@
+"""Allocation, reallocation, discharge and reopening of a case: the rules.
+
+A case is a referral from the point a senior clinician allocates it to a practitioner
+(an EMHP or a senior clinician of the team that covers the child's school). Status
+changes go through :func:`mhst.referrals.operations.transition`, so the consent gate
+holds here too. Allocations are never deleted: reallocation and discharge end the
+current one, so the history of who held the case is kept.
+
+Operations add to the session and flush; the caller commits once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from sqlalchemy import select
+
+from mhst.accounts.models import Role, User
+from mhst.audit.models import AuditAction
+from mhst.audit.operations import record
+from mhst.casework.models import Allocation, Discharge, DischargeReason
+from mhst.casework.scope import current_allocation
+from mhst.core.rules import RuleError
+from mhst.core.time import utcnow
+from mhst.directory.models import DirectoryService
+from mhst.extensions import db
+from mhst.referrals import operations as referrals
+from mhst.referrals.models import Referral, ReferralSignpost, ReferralStatus
+
+S = ReferralStatus
+
+MAX_TEXT = referrals.MAX_TEXT
+PRACTITIONER_ROLES = (Role.EMHP, Role.SENIOR_CLINICIAN)
+# A case is open (on someone's caseload) in these statuses.
+OPEN_STATUSES = (S.ALLOCATED, S.IN_TREATMENT)
+# Allocation takes a referral off the waiting list; reallocation moves an open case.
+ALLOCATABLE_STATUSES = (S.ACCEPTED, *OPEN_STATUSES)
+
+NOT_IN_TEAM = "Select a practitioner from the team"
+
+
+def team_practitioners(team_id: int | None) -> list[User]:
+    """The active EMHPs and senior clinicians of a team, by name."""
+    if team_id is None:
+        return []
+    return list(
+        db.session.scalars(
+            select(User)
+            .where(
+                User.team_id == team_id,
+                User.role.in_(PRACTITIONER_ROLES),
+                User.active.is_(True),
+            )
+            .order_by(User.full_name, User.id)
+        )
+    )
+
+
+def can_hold_case(referral: Referral, practitioner: User | None) -> bool:
+    """Whether ``practitioner`` may hold ``referral``: an active EMHP or senior clinician
+    of the team that covers the child's school."""
+    return (
+        practitioner is not None
+        and practitioner.active
+        and practitioner.role in PRACTITIONER_ROLES
+        and referral.school.team_id is not None
+        and practitioner.team_id == referral.school.team_id
+    )
+
+
+def _check_practitioner(referral: Referral, practitioner: User | None) -> None:
+    if not can_hold_case(referral, practitioner):
+        raise RuleError("practitioner", NOT_IN_TEAM)
+
+
+def _check_text(field: str, text: str, missing: str) -> str:
+    text = (text or "").strip()
+    if not text:
+        raise RuleError(field, missing)
+    if len(text) > MAX_TEXT:
+        raise RuleError(field, f"Enter {MAX_TEXT:,} characters or fewer")
+    return text
+
+
+def _end(allocation: Allocation, reason: str) -> None:
+    allocation.ended_at = utcnow()
+    allocation.end_reason = reason
+    # The partial unique index allows one current allocation per referral: end this one
+    # in the database before another is added.
+    db.session.flush()
+
+
+def _start(referral: Referral, practitioner: User, *, by: User) -> Allocation:
+    allocation = Allocation(referral=referral, practitioner=practitioner, allocated_by=by)
+    db.session.add(allocation)
+    db.session.flush()
+    return allocation
+
+
+def allocate(referral: Referral, practitioner: User | None, *, by: User) -> Allocation:
+    """Allocate an accepted referral to a practitioner (it moves to ALLOCATED), or
+    reallocate an open case to someone else (its status stays; the current allocation
+    ends with a reason and is kept as history)."""
+    if referral.status not in ALLOCATABLE_STATUSES:
+        raise RuleError(
+            "practitioner",
+            f"A referral that is {referral.status.label.lower()} cannot be allocated: only "
+            "referrals accepted onto the waiting list, or open cases, can be",
+        )
+    _check_practitioner(referral, practitioner)
+    current = current_allocation(referral)
+    if current is not None and current.practitioner_id == practitioner.id:
+        raise RuleError(
+            "practitioner",
+            f"This case is already allocated to {practitioner.full_name}: select someone else "
+            "to reallocate it",
+        )
+    if referral.status is S.ACCEPTED:
+        referrals.transition(
+            referral, S.ALLOCATED, by=by, reason=f"Allocated to {practitioner.full_name}"
+        )
+    else:
+        # Same status, so no history event: the allocation rows and the audit log say it.
+        referrals.require_valid_consent(referral)
+    if current is not None:
+        _end(current, f"Reallocated to {practitioner.full_name}")
+    allocation = _start(referral, practitioner, by=by)
+    detail = (
+        f"reallocated from user {current.practitioner_id} to user {practitioner.id}"
+        if current is not None
+        else f"allocated to user {practitioner.id}"
+    )
+    record(AuditAction.UPDATE, "referral", referral.id, user=by, detail=detail)
+    return allocation
+
+
+def discharge(
+    referral: Referral,
+    *,
+    by: User,
+    reason: DischargeReason,
+    summary: str,
+    services: Iterable[DirectoryService] = (),
+) -> Discharge:
+    """Close an open case with a reason, a closing summary and any onward services.
+    Planned sessions are cancelled and the allocation ends; the case is then read-only
+    until a senior clinician reopens it."""
+    if referral.status not in OPEN_STATUSES:
+        raise RuleError(
+            "reason",
+            f"A case that is {referral.status.label.lower()} cannot be discharged: only an "
+            "allocated case or one in treatment can be",
+        )
+    if reason not in set(DischargeReason):
+        raise RuleError("reason", "Select a reason for the discharge")
+    reason = DischargeReason(reason)
+    summary = _check_text("summary", summary, "Enter a closing summary")
+    services = list(dict.fromkeys(services))
+    _cancel_planned_sessions(referral, by=by, reason=f"Case discharged: {reason.label}")
+    event = referrals.transition(
+        referral, S.DISCHARGED, by=by, reason=f"Discharged: {reason.label}"
+    )
+    db.session.flush()
+    closing = Discharge(
+        referral=referral, event_id=event.id, reason=reason, summary=summary, discharged_by=by
+    )
+    db.session.add(closing)
+    for service in services:
+        db.session.add(ReferralSignpost(referral=referral, event=event, service=service))
+    current = current_allocation(referral)
+    if current is not None:
+        _end(current, "Discharged")
+    db.session.flush()
+    record(AuditAction.CREATE, "discharge", closing.id, user=by, detail=f"referral {referral.id}")
+    return closing
+
+
+def _cancel_planned_sessions(referral: Referral, *, by: User, reason: str) -> None:
+    from mhst.casework.sessions import cancel_planned_sessions  # sessions imports casework
+
+    cancel_planned_sessions(referral, by=by, reason=reason)
+
+
+def last_allocation(referral: Referral) -> Allocation | None:
+    """The most recent allocation of the referral, current or ended."""
+    return db.session.scalars(
+        select(Allocation)
+        .where(Allocation.referral_id == referral.id)
+        .order_by(Allocation.allocated_at.desc(), Allocation.id.desc())
+        .limit(1)
+    ).one_or_none()
+
+
+def reopen(
+    referral: Referral, *, by: User, reason: str, practitioner: User | None = None
+) -> Allocation:
+    """Reopen a discharged case, with a reason: it is allocated again, to ``practitioner``
+    or, when none is given, to whoever held it last (if they still can)."""
+    if referral.status is not S.DISCHARGED:
+        raise RuleError(
+            "reason",
+            f"A case that is {referral.status.label.lower()} cannot be reopened: only a "
+            "discharged case can be",
+        )
+    reason = _check_text("reason", reason, "Enter why the case is being reopened")
+    if practitioner is None:
+        last = last_allocation(referral)
+        practitioner = last.practitioner if last is not None else None
+        if not can_hold_case(referral, practitioner):
+            who = practitioner.full_name if practitioner is not None else "No one"
+            raise RuleError(
+                "practitioner",
+                f"{who} can no longer hold this case: choose a practitioner of the team "
+                "to allocate it to",
+            )
+    _check_practitioner(referral, practitioner)
+    # The history shows the move from discharged to allocated: the reason is the user's.
+    referrals.transition(referral, S.ALLOCATED, by=by, reason=reason)
+    allocation = _start(referral, practitioner, by=by)
+    record(
+        AuditAction.UPDATE,
+        "referral",
+        referral.id,
+        user=by,
+        detail=f"reopened, allocated to user {practitioner.id}",
+    )
+    return allocation

@@ -1,0 +1,70 @@
+"""Which cases (referrals in casework) a user may see.
+
+A senior clinician sees the team's referrals, a clinical lead the whole service
+(read-only), an EMHP only the referrals CURRENTLY allocated to them. School leads and
+administrators see no cases. Anything out of scope is a 404, exactly like an id that
+does not exist.
+"""
+
+from __future__ import annotations
+
+from flask import abort
+from sqlalchemy import ColumnElement, and_, false, select
+from sqlalchemy.orm import joinedload
+
+from mhst.accounts.models import Role, User
+from mhst.audit.models import AuditAction
+from mhst.audit.operations import record
+from mhst.casework.models import Allocation
+from mhst.extensions import db
+from mhst.referrals.models import Referral
+from mhst.referrals.queries import referral_scope
+from mhst.schools.models import School
+
+
+def allocated_to(user: User) -> ColumnElement[bool]:
+    """Referrals currently allocated to ``user`` (correlated on ``Referral`` only, so it
+    also works in a query that joins ``Allocation`` itself)."""
+    return (
+        select(Allocation.id)
+        .where(
+            Allocation.referral_id == Referral.id,
+            Allocation.ended_at.is_(None),
+            Allocation.practitioner_id == user.id,
+        )
+        .correlate_except(Allocation)
+        .exists()
+    )
+
+
+def case_scope(user: User) -> ColumnElement[bool]:
+    """A WHERE clause on ``Referral`` limiting cases to those ``user`` may see."""
+    if user.role in (Role.SENIOR_CLINICIAN, Role.CLINICAL_LEAD):
+        return referral_scope(user)
+    if user.role is Role.EMHP:
+        return and_(referral_scope(user), allocated_to(user))
+    return false()
+
+
+def get_case_or_404(user: User, case_id: int, *, audit: bool = True) -> Referral:
+    """The case, if ``user`` may see it, with its child and school; the read is
+    audit-logged (pass ``audit=False`` when the caller records its own write)."""
+    referral = db.session.scalars(
+        select(Referral)
+        .where(Referral.id == case_id, case_scope(user))
+        .options(joinedload(Referral.child), joinedload(Referral.school).joinedload(School.area))
+    ).one_or_none()
+    if referral is None:
+        abort(404)
+    if audit:
+        record(AuditAction.READ, "referral", referral.id, user=user)
+    return referral
+
+
+def current_allocation(referral: Referral) -> Allocation | None:
+    """The referral's current (not ended) allocation, if any."""
+    return db.session.scalars(
+        select(Allocation)
+        .where(Allocation.referral_id == referral.id, Allocation.ended_at.is_(None))
+        .options(joinedload(Allocation.practitioner))
+    ).one_or_none()

@@ -1,0 +1,232 @@
+"""1:1 sessions (care contacts): a case's sessions, booking, logging and recording what
+happened.
+
+Every case is fetched through ``scope.get_case_or_404`` (an EMHP sees only the cases
+allocated to them; out of scope is a 404) and a session only through its case. Pages
+that show a child's record are rendered, then their audit reads committed
+(``render_audited``). Times are typed and shown in UK time and stored in UTC.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from flask import abort, flash, redirect, request, url_for
+from flask_login import current_user
+from sqlalchemy import select
+from sqlalchemy.orm import joinedload
+
+from mhst.audit.models import AuditAction
+from mhst.audit.operations import record, record_many, render_audited
+from mhst.casework import bp, scope
+from mhst.casework import sessions as rules
+from mhst.casework.models import CareContact, ContactMode, ContactStage
+from mhst.casework.session_forms import BookSessionForm, LogSessionForm, OutcomeForm
+from mhst.core.forms import commit_operation, failed
+from mhst.core.rules import RuleError
+from mhst.core.time import SERVICE_TIME_ZONE, service_today, utcnow
+from mhst.extensions import db
+from mhst.referrals.models import Referral
+from mhst.security.permissions import Permission, has_permission, requires
+
+DEFAULT_MINUTES = 45
+
+
+def day(value: date | None) -> str:
+    """A date as people write it: "2 November 2026"."""
+    return f"{value.day} {value:%B %Y}" if value else ""
+
+
+def local(value: datetime) -> datetime:
+    return value.astimezone(SERVICE_TIME_ZONE)
+
+
+def clock(value: datetime) -> str:
+    """The UK time of day: "14:30"."""
+    return f"{local(value):%H:%M}"
+
+
+def when(value: datetime) -> str:
+    """ "Tuesday 3 November 2026 at 14:30", in UK time."""
+    at = local(value)
+    return f"{at:%A} {day(at.date())} at {at:%H:%M}"
+
+
+def place(contact: CareContact) -> str:
+    """Where a session is: the place typed, or how it is held if it is remote."""
+    if contact.mode.remote or not contact.location:
+        return contact.mode.label
+    return contact.location
+
+
+def blocked_reason(referral: Referral) -> str | None:
+    """Why no session can be booked or logged on this case now, or None."""
+    try:
+        rules.check_case(referral)
+    except RuleError as error:
+        return error.message
+    return None
+
+
+def _render(template: str, status: int = 200, **context):
+    html = render_audited(
+        template, day=day, clock=clock, when=when, place=place, local=local, **context
+    )
+    return html, status
+
+
+def _after_failure(referral: Referral) -> None:
+    """A refused change was rolled back with its audit read; the page shown again reads
+    the record, so log that read (committed by ``render_audited``)."""
+    record(AuditAction.READ, "referral", referral.id, user=current_user)
+
+
+def _contact_or_404(referral: Referral, contact_id: int) -> CareContact:
+    contact = db.session.scalars(
+        select(CareContact)
+        .where(CareContact.id == contact_id, CareContact.referral_id == referral.id)
+        .options(joinedload(CareContact.practitioner))
+    ).one_or_none()
+    if contact is None:
+        abort(404)
+    return contact
+
+
+# ---- the case's sessions --------------------------------------------------------------
+
+
+@bp.get("/cases/<int:case_id>/sessions")
+@requires(Permission.VIEW_CASE_NOTES)
+def sessions(case_id: int):
+    referral = scope.get_case_or_404(current_user, case_id)
+    contacts = list(
+        db.session.scalars(
+            select(CareContact)
+            .where(CareContact.referral_id == referral.id)
+            .options(joinedload(CareContact.practitioner))
+            .order_by(CareContact.starts_at.desc(), CareContact.id.desc())
+        )
+    )
+    # The page shows each session's notes: a read of each care contact, one INSERT.
+    record_many("care_contact", [(AuditAction.READ, c.id) for c in contacts], user=current_user)
+    now = utcnow()
+    may_log = has_permission(current_user, Permission.LOG_SESSIONS)
+    blocked = blocked_reason(referral) if may_log else None
+    allocation = scope.current_allocation(referral)
+    return _render(
+        "casework/sessions.html",
+        referral=referral,
+        child=referral.child,
+        planned=sorted((c for c in contacts if c.planned), key=lambda c: (c.starts_at, c.id)),
+        past=[c for c in contacts if not c.planned],
+        now=now,
+        practitioner=allocation.practitioner if allocation else None,
+        can_log=may_log and blocked is None,
+        blocked=blocked,
+    )
+
+
+# ---- booking and logging --------------------------------------------------------------
+
+
+def _defaults(referral: Referral, *, logging: bool) -> dict:
+    """What the form starts with, so a usual session needs only its time typed."""
+    attended_before = rules.has_attended_session(referral.id)
+    pathway = rules.last_pathway(referral.id)
+    return {
+        "session_date": service_today() if logging else None,
+        "duration_minutes": str(DEFAULT_MINUTES),
+        "stage": (ContactStage.TREATMENT if attended_before else ContactStage.ASSESSMENT).value,
+        "mode": ContactMode.FACE_TO_FACE_SCHOOL.value,
+        "location": referral.school.name,
+        "pathway": pathway.value if pathway else "",
+    }
+
+
+def _session_form(case_id: int, *, logging: bool):
+    referral = scope.get_case_or_404(current_user, case_id)
+    form_class = LogSessionForm if logging else BookSessionForm
+    form = form_class(
+        data=None if request.method == "POST" else _defaults(referral, logging=logging)
+    )
+    if form.validate_on_submit():
+        operation = rules.log_session if logging else rules.book_session
+        contact = commit_operation(form, operation, referral, form.details(), by=current_user)
+        if not failed(contact):
+            done = "logged" if logging else "booked"
+            flash(f"Session on {when(contact.starts_at)} {done}", "success")
+            return redirect(url_for(".sessions", case_id=referral.id))
+        _after_failure(referral)
+    return _render(
+        "casework/session_form.html",
+        400 if form.errors else 200,
+        form=form,
+        referral=referral,
+        child=referral.child,
+        logging=logging,
+        blocked=blocked_reason(referral),
+    )
+
+
+@bp.route("/cases/<int:case_id>/sessions/book", methods=["GET", "POST"])
+@requires(Permission.LOG_SESSIONS)
+def book_session(case_id: int):
+    return _session_form(case_id, logging=False)
+
+
+@bp.route("/cases/<int:case_id>/sessions/log", methods=["GET", "POST"])
+@requires(Permission.LOG_SESSIONS)
+def log_session(case_id: int):
+    return _session_form(case_id, logging=True)
+
+
+# ---- what happened --------------------------------------------------------------------
+
+
+@bp.route("/cases/<int:case_id>/sessions/<int:contact_id>", methods=["GET", "POST"])
+@requires(Permission.LOG_SESSIONS)
+def record_outcome(case_id: int, contact_id: int):
+    referral = scope.get_case_or_404(current_user, case_id)
+    contact = _contact_or_404(referral, contact_id)
+    record(AuditAction.READ, "care_contact", contact.id, user=current_user)
+    was_planned = contact.planned
+    started = contact.starts_at <= utcnow()
+    form = OutcomeForm(
+        data=None
+        if request.method == "POST"
+        else {
+            "attendance": contact.attendance.value if contact.attendance else None,
+            "who_attended": contact.who_attended.value if contact.who_attended else None,
+            "clinical_notes": contact.clinical_notes,
+            "risk_update": contact.risk_update,
+        }
+    )
+    if not started:
+        form.offer_only_cancellations()
+    if form.validate_on_submit():
+        result = commit_operation(
+            form, rules.record_outcome, contact, form.outcome(), by=current_user
+        )
+        if not failed(result):
+            verb = "recorded" if was_planned else "changed"
+            flash(f"What happened at the session on {when(contact.starts_at)} {verb}", "success")
+            return redirect(url_for(".sessions", case_id=referral.id))
+        _after_failure(referral)
+        record(AuditAction.READ, "care_contact", contact.id, user=current_user)
+    if not started and contact.planned:
+        title = "Record a cancellation"
+    elif contact.planned:
+        title = "Record what happened"
+    else:
+        title = "Change what happened"
+    return _render(
+        "casework/outcome.html",
+        400 if form.errors else 200,
+        form=form,
+        referral=referral,
+        child=referral.child,
+        contact=contact,
+        started=started,
+        title=title,
+        blocked=blocked_reason(referral),
+    )

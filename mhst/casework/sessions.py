@@ -1,0 +1,407 @@
+"""The rules for 1:1 sessions (care contacts): booking ahead, logging one that happened,
+recording what happened at a booked one, and cancelling planned ones.
+
+Every session goes through the consent gate (``require_valid_consent``) and needs the
+case to be open in casework (allocated or in treatment): a discharged case is
+read-only. The first attended session moves the case from allocated to in treatment.
+Times are aware datetimes (stored UTC); the forms turn UK times into them.
+
+Operations add to the session and flush; the caller commits once. A broken rule raises
+:class:`RuleError` naming the form field it belongs to (the names in
+``session_forms``); the consent gate's :class:`ConsentRequired` names "status", which
+the form shows against its first field.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import select
+
+from mhst.accounts.models import User
+from mhst.audit.models import AuditAction
+from mhst.audit.operations import record
+from mhst.casework.models import (
+    Attendance,
+    CareContact,
+    ContactMode,
+    ContactStage,
+    Pathway,
+    WhoAttended,
+)
+from mhst.core.rules import RuleError
+from mhst.core.time import SERVICE_TIME_ZONE, utcnow
+from mhst.extensions import db
+from mhst.referrals.models import Referral, ReferralStatus
+from mhst.referrals.operations import require_valid_consent, transition
+
+OPEN_CASE_STATUSES = frozenset({ReferralStatus.ALLOCATED, ReferralStatus.IN_TREATMENT})
+MAX_DURATION = 480  # minutes: the table's CHECK constraint
+MAX_AHEAD = timedelta(days=365)
+LOCATION_MAX = 200
+NOTES_MAX = 10_000
+REASON_MAX = 5_000
+# Sessions that did not take place leave the practitioner's time free.
+NOT_HELD = frozenset({Attendance.CANCELLED_BY_FAMILY, Attendance.CANCELLED_BY_SERVICE})
+CANCELLATIONS = NOT_HELD
+
+# The form fields the messages belong to (see session_forms).
+DATE, TIME, DURATION = "session_date", "start_time", "duration_minutes"
+
+
+@dataclass
+class SessionDetails:
+    """A session to book (no attendance) or log (with attendance)."""
+
+    starts_at: datetime
+    duration_minutes: int | None
+    stage: ContactStage
+    mode: ContactMode
+    location: str | None = None
+    pathway: Pathway | None = None
+    attendance: Attendance | None = None
+    who_attended: WhoAttended | None = None
+    clinical_notes: str | None = None
+    risk_update: str | None = None
+
+
+@dataclass
+class OutcomeDetails:
+    """What happened at a session."""
+
+    attendance: Attendance | None
+    who_attended: WhoAttended | None = None
+    clinical_notes: str | None = None
+    risk_update: str | None = None
+
+
+# ---- formatting for messages ----------------------------------------------------------
+
+
+def local(value: datetime) -> datetime:
+    return value.astimezone(SERVICE_TIME_ZONE)
+
+
+def _day(value) -> str:
+    return f"{value.day} {value:%B %Y}"
+
+
+def _when(value: datetime) -> str:
+    at = local(value)
+    return f"{at:%H:%M} on {_day(at)}"
+
+
+# ---- checks ---------------------------------------------------------------------------
+
+
+def _member(enum_class, value, field: str, message: str, *, optional: bool = False):
+    """``value`` as a member of ``enum_class``: a plain string from a crafted POST is
+    accepted if it names one, anything else is refused with ``message``."""
+    if value is None or value == "":
+        if optional:
+            return None
+        raise RuleError(field, message)
+    try:
+        return enum_class(value)
+    except ValueError:
+        raise RuleError(field, message) from None
+
+
+def _text(value: str | None, field: str, limit: int, what: str) -> str | None:
+    value = (value or "").strip()
+    if len(value) > limit:
+        raise RuleError(field, f"{what} must be {limit:,} characters or fewer")
+    return value or None
+
+
+def check_case(referral: Referral) -> None:
+    require_valid_consent(referral)
+    if referral.status not in OPEN_CASE_STATUSES:
+        if referral.status is ReferralStatus.DISCHARGED:
+            message = (
+                "This case is discharged: its record is read-only. A senior clinician can reopen it"
+            )
+        elif referral.status.is_closed:
+            message = f"This referral is closed ({referral.status.label.lower()}): no sessions"
+        else:
+            message = (
+                "Sessions can be booked or logged only once the case is allocated "
+                f"(it is {referral.status.label.lower()})"
+            )
+        raise RuleError(DATE, message)
+
+
+def _check_duration(minutes: int | None) -> int:
+    if minutes is None:
+        raise RuleError(DURATION, "Enter how long the session lasts, in minutes")
+    if isinstance(minutes, bool) or not isinstance(minutes, int):
+        raise RuleError(DURATION, "Enter the length of the session as a whole number of minutes")
+    if minutes <= 0:
+        raise RuleError(DURATION, "The length of the session must be at least 1 minute")
+    if minutes > MAX_DURATION:
+        raise RuleError(
+            DURATION, f"The length of the session must be {MAX_DURATION} minutes (8 hours) or fewer"
+        )
+    return minutes
+
+
+def _check_starts_at(referral: Referral, starts_at: datetime, *, planned: bool) -> datetime:
+    if not isinstance(starts_at, datetime) or starts_at.tzinfo is None:
+        raise RuleError(DATE, "Enter the date of the session")
+    now = utcnow()
+    if local(starts_at).date() < referral.received_on:
+        raise RuleError(
+            DATE,
+            "The session must be on or after the date the referral was received "
+            f"({_day(referral.received_on)})",
+        )
+    if planned:
+        if starts_at <= now:
+            raise RuleError(
+                DATE,
+                "A session you book must be in the future: to record one that has happened, log it",
+            )
+        if starts_at > now + MAX_AHEAD:
+            raise RuleError(DATE, "A session can be booked up to a year ahead")
+    elif starts_at > now:
+        raise RuleError(
+            DATE, "A session you log must have already started: book a future session instead"
+        )
+    return starts_at.astimezone(UTC)
+
+
+def _check_overlap(
+    practitioner: User, starts_at: datetime, minutes: int, *, except_id: int | None = None
+) -> None:
+    """A practitioner cannot be in two sessions at once (cancelled ones do not count)."""
+    ends_at = starts_at + timedelta(minutes=minutes)
+    stmt = select(CareContact).where(
+        CareContact.practitioner_id == practitioner.id,
+        CareContact.starts_at < ends_at,
+        # No session is longer than MAX_DURATION: earlier ones cannot reach this one.
+        CareContact.starts_at > starts_at - timedelta(minutes=MAX_DURATION),
+    )
+    if except_id is not None:
+        stmt = stmt.where(CareContact.id != except_id)
+    for other in db.session.scalars(stmt):
+        if other.attendance in NOT_HELD:
+            continue
+        other_ends = other.starts_at + timedelta(minutes=other.duration_minutes)
+        if other.starts_at < ends_at and other_ends > starts_at:
+            raise RuleError(
+                TIME,
+                f"You already have a session from {local(other.starts_at):%H:%M} to "
+                f"{local(other_ends):%H:%M} on {_day(local(other.starts_at))}: choose "
+                "another time",
+            )
+
+
+def _check_outcome(details: OutcomeDetails) -> tuple[Attendance, WhoAttended | None]:
+    attendance = _member(
+        Attendance, details.attendance, "attendance", "Select what happened at the session"
+    )
+    if attendance is Attendance.ATTENDED:
+        who = _member(
+            WhoAttended,
+            details.who_attended,
+            "who_attended",
+            "Select who attended: the child, a parent or carer, or both",
+        )
+    else:
+        # Only an attended session has someone attending; an unknown value is still wrong.
+        _member(
+            WhoAttended,
+            details.who_attended,
+            "who_attended",
+            "Select who attended from the list",
+            optional=True,
+        )
+        who = None
+    return attendance, who
+
+
+def _after_attended(referral: Referral, contact: CareContact, *, by: User) -> None:
+    """The first attended session starts treatment."""
+    if contact.attendance is Attendance.ATTENDED and referral.status is ReferralStatus.ALLOCATED:
+        transition(
+            referral,
+            ReferralStatus.IN_TREATMENT,
+            by=by,
+            reason=f"First session attended ({contact.stage.label.lower()})",
+        )
+
+
+# ---- operations -----------------------------------------------------------------------
+
+
+def _new_contact(
+    referral: Referral, details: SessionDetails, *, by: User, planned: bool
+) -> CareContact:
+    check_case(referral)
+    stage = _member(ContactStage, details.stage, "stage", "Select the stage of the session")
+    mode = _member(ContactMode, details.mode, "mode", "Select how the session is held")
+    pathway = _member(
+        Pathway, details.pathway, "pathway", "Select the pathway from the list", optional=True
+    )
+    starts_at = _check_starts_at(referral, details.starts_at, planned=planned)
+    minutes = _check_duration(details.duration_minutes)
+    location = None
+    if not mode.remote:
+        location = _text(details.location, "location", LOCATION_MAX, "The place")
+        if planned and not location:
+            raise RuleError("location", "Enter where the session will be, such as the room")
+    attendance = who = None
+    notes = risk = None
+    if not planned:
+        attendance, who = _check_outcome(
+            OutcomeDetails(details.attendance, details.who_attended, None, None)
+        )
+        notes = _text(details.clinical_notes, "clinical_notes", NOTES_MAX, "Clinical notes")
+        risk = _text(details.risk_update, "risk_update", NOTES_MAX, "The risk update")
+    _check_overlap(by, starts_at, minutes)
+    contact = CareContact(
+        referral=referral,
+        practitioner=by,
+        starts_at=starts_at,
+        duration_minutes=minutes,
+        stage=stage,
+        mode=mode,
+        location=location,
+        pathway=pathway,
+        attendance=attendance,
+        who_attended=who,
+        clinical_notes=notes,
+        risk_update=risk,
+        created_by=by,
+    )
+    db.session.add(contact)
+    db.session.flush()
+    detail = f"referral {referral.id}: " + ("booked" if planned else f"logged, {attendance.value}")
+    record(AuditAction.CREATE, "care_contact", contact.id, user=by, detail=detail)
+    _after_attended(referral, contact, by=by)
+    return contact
+
+
+def book_session(referral: Referral, details: SessionDetails, *, by: User) -> CareContact:
+    """Book a session ahead: in the future, up to a year ahead, with a place if it is
+    face to face. What happened is recorded later with :func:`record_outcome`."""
+    return _new_contact(referral, details, by=by, planned=True)
+
+
+def log_session(referral: Referral, details: SessionDetails, *, by: User) -> CareContact:
+    """Record a session that has happened (or was missed), with its attendance."""
+    return _new_contact(referral, details, by=by, planned=False)
+
+
+def record_outcome(contact: CareContact, details: OutcomeDetails, *, by: User) -> CareContact:
+    """What happened at a booked session once it has started, or a correction of a
+    logged one's attendance, notes and risk update. A session that has not started yet
+    can only be recorded as cancelled."""
+    referral = contact.referral
+    check_case(referral)
+    attendance, who = _check_outcome(details)
+    if contact.starts_at > utcnow() and attendance not in CANCELLATIONS:
+        raise RuleError(
+            "attendance",
+            f"This session starts at {_when(contact.starts_at)}: until then you can only "
+            "record that it was cancelled",
+        )
+    notes = _text(details.clinical_notes, "clinical_notes", NOTES_MAX, "Clinical notes")
+    risk = _text(details.risk_update, "risk_update", NOTES_MAX, "The risk update")
+    if attendance is Attendance.ATTENDED and contact.attendance is not Attendance.ATTENDED:
+        # It now takes up the practitioner's time: a cancelled slot may have been reused.
+        _check_overlap(
+            contact.practitioner,
+            contact.starts_at,
+            contact.duration_minutes,
+            except_id=contact.id,
+        )
+    was_planned = contact.planned
+    contact.attendance = attendance
+    contact.who_attended = who
+    contact.clinical_notes = notes
+    contact.risk_update = risk
+    if attendance is not Attendance.CANCELLED_BY_SERVICE:
+        contact.cancellation_reason = None
+    contact.updated_at = utcnow()
+    detail = "outcome recorded" if was_planned else "outcome changed"
+    record(
+        AuditAction.UPDATE,
+        "care_contact",
+        contact.id,
+        user=by,
+        detail=f"referral {referral.id}: {detail}, {attendance.value}",
+    )
+    db.session.flush()
+    _after_attended(referral, contact, by=by)
+    return contact
+
+
+def cancel_planned_sessions(referral: Referral, *, by: User, reason: str) -> int:
+    """Cancel (by the service) every planned session of ``referral`` that has not started
+    yet, such as when consent is withdrawn; returns how many were cancelled. No consent
+    check: stopping work must always be possible."""
+    reason = (reason or "").strip()[:REASON_MAX] or None
+    contacts = db.session.scalars(
+        select(CareContact).where(
+            CareContact.referral_id == referral.id,
+            CareContact.attendance.is_(None),
+            CareContact.starts_at > utcnow(),
+        )
+    ).all()
+    now = utcnow()
+    for contact in contacts:
+        contact.attendance = Attendance.CANCELLED_BY_SERVICE
+        contact.cancellation_reason = reason
+        contact.updated_at = now
+        record(
+            AuditAction.UPDATE,
+            "care_contact",
+            contact.id,
+            user=by,
+            detail=f"referral {referral.id}: cancelled by the service",
+        )
+    db.session.flush()
+    return len(contacts)
+
+
+# ---- reading --------------------------------------------------------------------------
+
+
+def next_planned(referral_id: int) -> CareContact | None:
+    """The next planned session that has not started yet (for the school's lead too)."""
+    return db.session.scalars(
+        select(CareContact)
+        .where(
+            CareContact.referral_id == referral_id,
+            CareContact.attendance.is_(None),
+            CareContact.starts_at > utcnow(),
+        )
+        .order_by(CareContact.starts_at, CareContact.id)
+        .limit(1)
+    ).first()
+
+
+def has_attended_session(referral_id: int) -> bool:
+    return (
+        db.session.scalar(
+            select(CareContact.id)
+            .where(
+                CareContact.referral_id == referral_id,
+                CareContact.attendance == Attendance.ATTENDED,
+            )
+            .limit(1)
+        )
+        is not None
+    )
+
+
+def last_pathway(referral_id: int) -> Pathway | None:
+    """The pathway of the case's latest session that has one."""
+    return db.session.scalar(
+        select(CareContact.pathway)
+        .where(CareContact.referral_id == referral_id, CareContact.pathway.is_not(None))
+        .order_by(CareContact.starts_at.desc(), CareContact.id.desc())
+        .limit(1)
+    )

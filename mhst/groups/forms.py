@@ -1,0 +1,164 @@
+"""The forms for setting a group up, adding a participant and recording a session.
+
+Choices (schools, facilitators, referrals, participants) are set by the view from the
+group's team; a value not offered gets a "from the list" message. The operations check
+every rule again, so a crafted POST meets the same rules as the form.
+"""
+
+from __future__ import annotations
+
+from wtforms import BooleanField, StringField, TextAreaField
+from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
+
+from mhst.core.fields import CheckboxesField, DateInputField, WholeNumberField
+from mhst.core.forms import BaseForm, RadioField, SelectField, choices
+from mhst.groups import operations
+from mhst.groups.models import GroupAudience, GroupKind
+
+KIND_HINTS = {
+    GroupKind.TARGETED.value: "Up to about 8 referred children or young people, or their parents.",
+    GroupKind.UNIVERSAL.value: "8 to 30 children or young people who have not been referred.",
+}
+PLANNED_MESSAGE = (
+    f"Enter the number of planned sessions, from 1 to {operations.MAX_PLANNED_SESSIONS}"
+)
+HEAD_COUNT_MESSAGE = (
+    f"Enter how many children or young people came, from 0 to {operations.MAX_HEAD_COUNT}"
+)
+NOT_IN_GROUP = (
+    "Someone marked as attended is not in this group: tick only this group's participants"
+)
+
+
+class GroupForm(BaseForm):
+    title = StringField(
+        "Name of the group",
+        validators=[
+            DataRequired("Enter the name of the group"),
+            Length(
+                max=operations.MAX_TITLE,
+                message=f"The name of the group must be {operations.MAX_TITLE} characters or fewer",
+            ),
+        ],
+    )
+    kind = RadioField(
+        "What kind of group is it?",
+        choices=choices((kind.value, kind.label) for kind in GroupKind),
+        validators=[InputRequired("Select whether the group is targeted or universal")],
+        invalid_message="Select whether the group is targeted or universal",
+    )
+    audience = RadioField(
+        "Who is the group for?",
+        choices=choices((audience.value, audience.label) for audience in GroupAudience),
+        validators=[InputRequired("Select who the group is for")],
+        invalid_message="Select who the group is for",
+    )
+    school_id = SelectField(
+        "School",
+        validators=[Optional()],
+        invalid_message="Select one of your team's schools from the list",
+    )
+    is_virtual = BooleanField("The group meets online (virtual)")
+    facilitator_ids = CheckboxesField(
+        "Facilitators",
+        validators=[InputRequired("Select at least one facilitator")],
+        invalid_message="Select facilitators from your team's EMHPs and senior clinicians",
+    )
+    planned_sessions = WholeNumberField(
+        "How many sessions are planned?",
+        validators=[InputRequired(PLANNED_MESSAGE)],
+        invalid_message=PLANNED_MESSAGE,
+        too_large_message=PLANNED_MESSAGE,
+        maximum=operations.MAX_PLANNED_SESSIONS,
+    )
+    description = TextAreaField(
+        "Description (optional)",
+        validators=[
+            Optional(),
+            Length(
+                max=operations.MAX_DESCRIPTION,
+                message=(
+                    f"The description must be {operations.MAX_DESCRIPTION:,} characters or fewer"
+                ),
+            ),
+        ],
+    )
+
+    def set_choices(self, schools, facilitators) -> None:
+        self.school_id.choices = choices(
+            [("", "None: the group meets online only")]
+            + [(school.id, school.name) for school in schools]
+        )
+        self.facilitator_ids.choices = choices(
+            (user.id, f"{user.full_name}, {user.role.label}") for user in facilitators
+        )
+
+    def validate_planned_sessions(self, field):
+        if field.data is not None and field.data < 1:
+            raise ValidationError(PLANNED_MESSAGE)
+
+    def details(self) -> operations.GroupDetails:
+        return operations.GroupDetails(
+            title=self.title.data or "",
+            kind=GroupKind(self.kind.data),
+            audience=GroupAudience(self.audience.data),
+            planned_sessions=self.planned_sessions.data,
+            facilitator_ids=[int(value) for value in self.facilitator_ids.data or []],
+            school_id=int(self.school_id.data) if self.school_id.data else None,
+            is_virtual=bool(self.is_virtual.data),
+            description=self.description.data,
+        )
+
+
+class ParticipantForm(BaseForm):
+    referral_id = SelectField(
+        "Child or young person",
+        validators=[DataRequired("Select the child or young person to add")],
+        invalid_message="Select a child or young person from the list",
+    )
+    as_parent = BooleanField("Add their parent or carer instead (parents' group)")
+
+    def set_choices(self, referrals) -> None:
+        self.referral_id.choices = choices(
+            [("", "Select a child or young person")]
+            + [(r.id, f"{r.child.full_name}, {r.school.name}, {r.reference}") for r in referrals]
+        )
+
+
+class SessionForm(BaseForm):
+    held_on = DateInputField(
+        "Date of the session",
+        what="the date of the session",
+        required="Enter the date of the session",
+    )
+    topic = StringField(
+        "Topic (optional)",
+        validators=[
+            Optional(),
+            Length(
+                max=operations.MAX_TOPIC,
+                message=f"The topic must be {operations.MAX_TOPIC} characters or fewer",
+            ),
+        ],
+    )
+    attended = CheckboxesField("Who came to the session?", invalid_message=NOT_IN_GROUP)
+    head_count = WholeNumberField(
+        "How many children or young people came?",
+        validators=[Optional()],
+        invalid_message=HEAD_COUNT_MESSAGE,
+        too_large_message=HEAD_COUNT_MESSAGE,
+        maximum=operations.MAX_HEAD_COUNT,
+    )
+
+    def set_group(self, group, participants) -> None:
+        self.universal = group.kind is GroupKind.UNIVERSAL
+        self.attended.choices = choices(
+            (p.id, operations.participant_name(p)) for p in participants
+        )
+
+    def validate_head_count(self, field):
+        if getattr(self, "universal", False) and field.data is None:
+            raise ValidationError(HEAD_COUNT_MESSAGE)
+
+    def attended_ids(self) -> set[int]:
+        return {int(value) for value in self.attended.data or []}

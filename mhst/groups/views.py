@@ -1,0 +1,247 @@
+"""Group programmes: the team's groups, setting one up, its page, adding participants and
+recording sessions with attendance.
+
+A group is always fetched through :func:`operations.group_scope` (the user's team; a
+clinical lead's whole service): any other id is a 404. A page that lists children (the
+group's page, the participant and session forms) audit-logs a read of the group and of
+each child's referral, and commits those reads after rendering (``render_audited``).
+"""
+
+from __future__ import annotations
+
+from flask import abort, flash, redirect, request, url_for
+from flask_login import current_user
+from sqlalchemy import select
+from sqlalchemy.orm import joinedload, lazyload, selectinload
+
+from mhst.audit.models import AuditAction
+from mhst.audit.operations import record, render_audited
+from mhst.core.forms import commit_operation, failed
+from mhst.core.pagination import paginate
+from mhst.extensions import db
+from mhst.groups import bp, operations
+from mhst.groups.forms import KIND_HINTS, GroupForm, ParticipantForm, SessionForm
+from mhst.groups.models import (
+    GroupAudience,
+    GroupKind,
+    GroupParticipant,
+    GroupProgramme,
+    GroupSession,
+)
+from mhst.referrals import queries
+from mhst.referrals.models import Referral
+from mhst.schools.models import School
+from mhst.security.permissions import Permission, has_permission, requires
+from mhst.security.scoping import SERVICE_WIDE_ROLES, school_scope
+
+
+def _day(value) -> str:
+    return f"{value.day} {value:%B %Y}" if value else ""
+
+
+def _group_or_404(group_id: int, *options) -> GroupProgramme:
+    group = db.session.scalars(
+        select(GroupProgramme)
+        .where(GroupProgramme.id == group_id, operations.group_scope(current_user))
+        .options(joinedload(GroupProgramme.school), joinedload(GroupProgramme.team), *options)
+    ).one_or_none()
+    if group is None:
+        abort(404)
+    return group
+
+
+def _with_children():
+    """Load a group's participants with each child's referral, child and school."""
+    return selectinload(GroupProgramme.participants).options(
+        joinedload(GroupParticipant.referral).options(
+            joinedload(Referral.child),
+            joinedload(Referral.school),
+            lazyload(Referral.need_links),
+            lazyload(Referral.risk_links),
+        )
+    )
+
+
+def _audit_group_read(group: GroupProgramme, referrals) -> None:
+    """The page shows the group and names these children: a read of each."""
+    record(AuditAction.READ, operations.RECORD_TYPE, group.id, user=current_user)
+    queries.audit_listed(current_user, list(referrals))
+
+
+def _place(group: GroupProgramme) -> str:
+    if group.is_virtual and group.school is not None:
+        return f"Virtual ({group.school.name})"
+    return "Virtual" if group.is_virtual else group.school.name
+
+
+def _render(template: str, status: int = 200, **context):
+    html = render_audited(
+        template,
+        day=_day,
+        place=_place,
+        participant_name=operations.participant_name,
+        access_rule=operations.ACCESS_RULE,
+        **context,
+    )
+    return html, status
+
+
+# ---- the list -------------------------------------------------------------------------
+
+
+@bp.get("/")
+@requires(Permission.VIEW_GROUPS)
+def index():
+    stmt = (
+        select(GroupProgramme)
+        .where(operations.group_scope(current_user))
+        .options(joinedload(GroupProgramme.school), joinedload(GroupProgramme.team))
+        .order_by(GroupProgramme.created_at.desc(), GroupProgramme.id.desc())
+    )
+    page = paginate(stmt)
+    return _render(
+        "groups/index.html",
+        page=page,
+        tallies=operations.group_tallies(page.items),
+        show_team=current_user.role in SERVICE_WIDE_ROLES,
+        can_manage=has_permission(current_user, Permission.MANAGE_GROUPS),
+    )
+
+
+# ---- setting a group up ---------------------------------------------------------------
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@requires(Permission.MANAGE_GROUPS)
+def new():
+    schools = db.session.scalars(
+        select(School).where(school_scope(current_user, School.id)).order_by(School.name, School.id)
+    ).all()
+    facilitators = (
+        operations.facilitator_choices(current_user.team_id) if current_user.team_id else []
+    )
+    form = GroupForm()
+    form.set_choices(schools, facilitators)
+    if not form.is_submitted():
+        form.facilitator_ids.data = [str(current_user.id)]
+    if form.validate_on_submit():
+        group = commit_operation(form, operations.create_group, form.details(), by=current_user)
+        if not failed(group):
+            flash(f"Group '{group.title}' set up. Add its participants next.", "success")
+            return redirect(url_for(".show", group_id=group.id))
+    return _render(
+        "groups/form.html",
+        400 if form.errors else 200,
+        form=form,
+        kind_hints=KIND_HINTS,
+    )
+
+
+# ---- the group's page -----------------------------------------------------------------
+
+
+@bp.get("/<int:group_id>")
+@requires(Permission.VIEW_GROUPS)
+def show(group_id: int):
+    group = _group_or_404(
+        group_id,
+        selectinload(GroupProgramme.facilitators),
+        _with_children(),
+        selectinload(GroupProgramme.sessions).selectinload(GroupSession.attendances),
+    )
+    participants = list(group.participants)
+    sessions = list(group.sessions)
+    attendance = {
+        (a.session_id, a.participant_id): a.attended
+        for session in sessions
+        for a in session.attendances
+    }
+    _audit_group_read(group, [p.referral for p in participants])
+    return _render(
+        "groups/show.html",
+        group=group,
+        participants=participants,
+        sessions=sessions,
+        attendance=attendance,
+        tally=operations.group_tallies([group])[group.id],
+        targeted=group.kind is GroupKind.TARGETED,
+        can_manage=has_permission(current_user, Permission.MANAGE_GROUPS),
+    )
+
+
+# ---- participants ---------------------------------------------------------------------
+
+
+@bp.route("/<int:group_id>/participants", methods=["GET", "POST"])
+@requires(Permission.MANAGE_GROUPS)
+def participants(group_id: int):
+    group = _group_or_404(group_id)
+    if group.kind is not GroupKind.TARGETED:
+        # A universal group names nobody; a crafted POST changes nothing.
+        record(AuditAction.READ, operations.RECORD_TYPE, group.id, user=current_user)
+        status = 400 if request.method == "POST" else 200
+        return _render("groups/participants.html", status, group=group, form=None)
+    candidates = operations.candidate_referrals(group)
+    form = ParticipantForm()
+    form.set_choices(candidates)
+    if not form.is_submitted():
+        form.as_parent.data = group.audience is GroupAudience.PARENTS
+    if form.validate_on_submit():
+        referral = queries.get_referral_or_404(current_user, int(form.referral_id.data))
+        participant = commit_operation(
+            form,
+            operations.add_participant,
+            group,
+            referral,
+            as_parent=bool(form.as_parent.data),
+            by=current_user,
+        )
+        if not failed(participant):
+            flash(f"{operations.participant_name(participant)} added to the group.", "success")
+            return redirect(url_for(".show", group_id=group.id))
+        candidates = operations.candidate_referrals(group)  # the failure rolled back
+    _audit_group_read(group, candidates)
+    return _render(
+        "groups/participants.html",
+        400 if form.errors else 200,
+        group=group,
+        form=form,
+        has_candidates=bool(candidates),
+    )
+
+
+# ---- sessions -------------------------------------------------------------------------
+
+
+@bp.route("/<int:group_id>/sessions/new", methods=["GET", "POST"])
+@requires(Permission.MANAGE_GROUPS)
+def record_session(group_id: int):
+    group = _group_or_404(group_id, _with_children())
+    participants = list(group.participants)
+    form = SessionForm()
+    form.set_group(group, participants)
+    if form.validate_on_submit():
+        session = commit_operation(
+            form,
+            operations.record_session,
+            group,
+            held_on=form.held_on.data,
+            topic=form.topic.data,
+            attended_ids=form.attended_ids(),
+            head_count=form.head_count.data,
+            by=current_user,
+        )
+        if not failed(session):
+            flash(f"Session on {_day(session.held_on)} recorded.", "success")
+            return redirect(url_for(".show", group_id=group.id))
+        group = _group_or_404(group_id, _with_children())  # the failure rolled back
+        participants = list(group.participants)
+    _audit_group_read(group, [p.referral for p in participants])
+    return _render(
+        "groups/record_session.html",
+        400 if form.errors else 200,
+        group=group,
+        form=form,
+        participants=participants,
+        targeted=group.kind is GroupKind.TARGETED,
+    )

@@ -1,0 +1,322 @@
+"""Discharge and reopening: a case is closed with a reason, a closing summary and any
+onward services; it is then read-only until a senior clinician reopens it, with a reason."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import select
+
+from mhst.accounts.models import Role
+from mhst.audit.models import AuditAction, AuditEvent
+from mhst.casework import operations, sessions
+from mhst.casework.models import (
+    Allocation,
+    Attendance,
+    ContactMode,
+    ContactStage,
+    Discharge,
+    DischargeReason,
+)
+from mhst.casework.scope import current_allocation
+from mhst.core.rules import RuleError
+from mhst.core.time import utcnow
+from mhst.extensions import db
+from mhst.referrals.models import ReferralEvent, ReferralSignpost, ReferralStatus
+from mhst.referrals.operations import ConsentRequired
+from tests.test_triage import make_service, soup_of, text_of
+
+S = ReferralStatus
+
+
+def discharge_url(case) -> str:
+    return f"/casework/cases/{case.id}/discharge"
+
+
+def reopen_url(case) -> str:
+    return f"/casework/cases/{case.id}/reopen"
+
+
+@pytest.fixture
+def service(world):
+    return make_service("Invented Youth Counselling", min_age=5, max_age=18, age_text="5 to 18")
+
+
+def audit_details(record_type: str, record_id) -> list[tuple[AuditAction, str | None]]:
+    return [
+        (event.action, event.detail)
+        for event in db.session.scalars(
+            select(AuditEvent)
+            .where(AuditEvent.record_type == record_type, AuditEvent.record_id == str(record_id))
+            .order_by(AuditEvent.id)
+        )
+    ]
+
+
+def discharged(world, reason=DischargeReason.GOALS_MET):
+    """case_a1, discharged by the EMHP through the domain."""
+    case = world.case_a1
+    operations.discharge(
+        case, by=world.users[Role.EMHP], reason=reason, summary="Goals met; coping well."
+    )
+    db.session.commit()
+    return case
+
+
+# ---- discharge ---------------------------------------------------------------------------
+
+
+def test_an_emhp_discharges_their_case_with_onward_services(world, service, auth, client):
+    case, emhp = world.case_a1, world.users[Role.EMHP]
+    auth.sign_in(emhp.email)
+    page = client.get(discharge_url(case))
+    assert page.status_code == 200
+    text = text_of(page)
+    assert "Discharge Casey Allocated" in text
+    for reason in DischargeReason:
+        assert reason.label in text
+    assert "Invented Youth Counselling" in text
+    assert "Closing summary" in text
+    response = auth.post(
+        discharge_url(case),
+        {
+            "reason": "goals_met",
+            "summary": "Worked on worry; uses the plan at school.",
+            "services": [str(service.id)],
+        },
+    )
+    assert response.status_code == 302
+    assert response.headers["Location"] == f"/referrals/{case.id}"
+    shown = client.get(response.headers["Location"])
+    assert f"Case {case.reference} (Casey Allocated) discharged: goals met" in text_of(shown)
+
+    db.session.refresh(case)
+    assert case.status is S.DISCHARGED
+    assert case.closed_on is not None
+    closing = db.session.scalars(select(Discharge).where(Discharge.referral_id == case.id)).one()
+    assert closing.reason is DischargeReason.GOALS_MET
+    assert closing.summary == "Worked on worry; uses the plan at school."
+    assert closing.discharged_by_id == emhp.id
+    event = db.session.get(ReferralEvent, closing.event_id)
+    assert (event.from_status, event.to_status) == (S.ALLOCATED, S.DISCHARGED)
+    signposts = db.session.scalars(
+        select(ReferralSignpost).where(ReferralSignpost.referral_id == case.id)
+    ).all()
+    assert [(s.service_id, s.event_id) for s in signposts] == [(service.id, event.id)]
+    # The allocation ends (kept as history) and the planned session is cancelled.
+    assert current_allocation(case) is None
+    allocation = db.session.scalars(
+        select(Allocation).where(Allocation.referral_id == case.id)
+    ).one()
+    assert allocation.end_reason == "Discharged"
+    db.session.refresh(world.contact_a1)
+    assert world.contact_a1.attendance is Attendance.CANCELLED_BY_SERVICE
+    # Audited: the read, the status change and the discharge.
+    actions = audit_details("referral", case.id)
+    assert (AuditAction.UPDATE, "status: discharged") in actions
+    assert (AuditAction.READ, None) in actions
+    assert audit_details("discharge", closing.id) == [(AuditAction.CREATE, f"referral {case.id}")]
+    # The case is now out of the EMHP's casework scope: read-only through the referral page.
+    assert client.get(discharge_url(case)).status_code == 404
+    assert client.get("/casework/").status_code == 200
+    assert "Casey Allocated" not in text_of(client.get("/casework/"))
+
+
+@pytest.mark.parametrize(
+    ("answers", "messages"),
+    [
+        ({}, ["Select why the case is being discharged", "Enter a closing summary"]),
+        ({"reason": "goals_met", "summary": "   "}, ["Enter a closing summary"]),
+        ({"reason": "finished", "summary": "Done."}, ["Select a reason from the list"]),
+        ({"reason": "goals_met", "summary": "x" * 5001}, ["Enter 5,000 characters or fewer"]),
+        (
+            {"reason": "goals_met", "summary": "Done.", "services": ["999999"]},
+            ["Select services from the list"],
+        ),
+        (
+            {"reason": "' OR 1=1 --", "summary": "<script>alert(1)</script>"},
+            ["Select a reason from the list"],
+        ),
+    ],
+)
+def test_bad_answers_are_refused_and_nothing_is_saved(world, auth, client, answers, messages):
+    case = world.case_a1
+    auth.sign_in(world.users[Role.EMHP].email)
+    response = auth.post(discharge_url(case), answers)
+    assert response.status_code == 400
+    text = text_of(response)
+    assert "There is a problem" in text
+    for message in messages:
+        assert message in text
+    assert "<script>alert(1)</script>" not in response.get_data(as_text=True)
+    db.session.refresh(case)
+    assert case.status is S.ALLOCATED
+    assert db.session.scalars(select(Discharge)).all() == []
+    assert current_allocation(case) is not None
+
+
+def test_a_case_that_is_not_open_cannot_be_discharged(world, auth, client):
+    with pytest.raises(RuleError, match="cannot be discharged"):
+        operations.discharge(
+            world.referral_a1,
+            by=world.users[Role.SENIOR_CLINICIAN],
+            reason=DischargeReason.OTHER,
+            summary="Not open.",
+        )
+    db.session.rollback()
+    case = discharged(world)
+    auth.sign_in(world.users[Role.SENIOR_CLINICIAN].email)
+    page = client.get(discharge_url(case))
+    assert page.status_code == 200
+    assert f"Case {case.reference} cannot be discharged" in text_of(page)
+    assert soup_of(page).select("input[name=reason], textarea") == []
+
+
+def test_a_discharged_case_is_read_only(world):
+    case = discharged(world)
+    emhp, senior = world.users[Role.EMHP], world.users[Role.SENIOR_CLINICIAN]
+    with pytest.raises(RuleError, match="cannot be allocated"):
+        operations.allocate(case, emhp, by=senior)
+    db.session.rollback()
+    with pytest.raises(RuleError, match="discharged"):
+        sessions.book_session(
+            case,
+            sessions.SessionDetails(
+                starts_at=utcnow() + timedelta(days=3),
+                duration_minutes=45,
+                stage=ContactStage.TREATMENT,
+                mode=ContactMode.FACE_TO_FACE_SCHOOL,
+                location="Room 4",
+            ),
+            by=emhp,
+        )
+    db.session.rollback()
+    with pytest.raises(RuleError, match="cannot be discharged"):
+        operations.discharge(case, by=senior, reason=DischargeReason.OTHER, summary="Again.")
+    db.session.rollback()
+    db.session.refresh(case)
+    assert case.status is S.DISCHARGED
+    assert current_allocation(case) is None
+
+
+def test_a_senior_clinician_discharges_a_team_case_they_do_not_hold(world, auth, client):
+    case = world.case_a1
+    auth.sign_in(world.users[Role.SENIOR_CLINICIAN].email)
+    response = auth.post(
+        discharge_url(case), {"reason": "moved_school", "summary": "Moved out of the area."}
+    )
+    assert response.status_code == 302
+    db.session.refresh(case)
+    assert case.status is S.DISCHARGED
+
+
+# ---- reopening ---------------------------------------------------------------------------
+
+
+def test_a_senior_clinician_reopens_a_discharged_case_with_a_reason(world, auth, client):
+    case = discharged(world)
+    emhp = world.users[Role.EMHP]
+    auth.sign_in(world.users[Role.SENIOR_CLINICIAN].email)
+    page = client.get(reopen_url(case))
+    assert page.status_code == 200
+    assert "Reopen the case of Casey Allocated" in text_of(page)
+    checked = soup_of(page).select_one("input[name=practitioner][checked]")
+    assert checked["value"] == str(emhp.id)  # whoever held it last
+    response = auth.post(
+        reopen_url(case),
+        {"reason": "The family asked for more help.", "practitioner": str(emhp.id)},
+    )
+    assert response.status_code == 302
+    assert response.headers["Location"] == f"/referrals/{case.id}"
+    db.session.refresh(case)
+    assert case.status is S.ALLOCATED
+    assert case.closed_on is None
+    assert current_allocation(case).practitioner_id == emhp.id
+    assert (
+        len(db.session.scalars(select(Allocation).where(Allocation.referral_id == case.id)).all())
+        == 2
+    )
+    event = case.events[-1]
+    assert (event.from_status, event.to_status) == (S.DISCHARGED, S.ALLOCATED)
+    assert event.reason == "The family asked for more help."
+    # The earlier discharge is kept.
+    assert db.session.scalars(select(Discharge).where(Discharge.referral_id == case.id)).one()
+    assert (AuditAction.UPDATE, f"reopened, allocated to user {emhp.id}") in audit_details(
+        "referral", case.id
+    )
+    # Back on the EMHP's caseload.
+    auth.sign_out()
+    auth.sign_in(emhp.email)
+    assert "Casey Allocated" in text_of(client.get("/casework/"))
+
+
+def test_reopening_needs_a_reason(world, auth, client):
+    case = discharged(world)
+    auth.sign_in(world.users[Role.SENIOR_CLINICIAN].email)
+    response = auth.post(reopen_url(case), {"practitioner": str(world.users[Role.EMHP].id)})
+    assert response.status_code == 400
+    assert "Enter why the case is being reopened" in text_of(response)
+    with pytest.raises(RuleError, match="Enter why the case is being reopened"):
+        operations.reopen(case, by=world.users[Role.SENIOR_CLINICIAN], reason="  ")
+    db.session.rollback()
+    db.session.refresh(case)
+    assert case.status is S.DISCHARGED
+
+
+@pytest.mark.parametrize("role", [Role.EMHP, Role.CLINICAL_LEAD, Role.SCHOOL_MENTAL_HEALTH_LEAD])
+def test_only_a_senior_clinician_reopens(world, auth, client, role):
+    case = discharged(world)
+    auth.sign_in(world.users[role].email)
+    assert client.get(reopen_url(case)).status_code in (403, 404)
+    response = auth.post(
+        reopen_url(case), {"reason": "Again.", "practitioner": str(world.users[Role.EMHP].id)}
+    )
+    assert response.status_code in (403, 404)
+    db.session.refresh(case)
+    assert case.status is S.DISCHARGED
+
+
+def test_only_a_discharged_case_can_be_reopened(world, auth, client):
+    case = world.case_a1
+    with pytest.raises(RuleError, match="cannot be reopened"):
+        operations.reopen(case, by=world.users[Role.SENIOR_CLINICIAN], reason="Why not.")
+    db.session.rollback()
+    auth.sign_in(world.users[Role.SENIOR_CLINICIAN].email)
+    page = client.get(reopen_url(case))
+    assert page.status_code == 200
+    assert f"Case {case.reference} cannot be reopened" in text_of(page)
+    assert soup_of(page).select("textarea") == []
+
+
+def test_reopening_when_the_last_practitioner_has_left(world, make_user, auth, client):
+    case = discharged(world)
+    emhp, senior = world.users[Role.EMHP], world.users[Role.SENIOR_CLINICIAN]
+    robin = make_user(Role.EMHP, team=world.team_a, full_name="Robin Second")
+    emhp.active = False
+    db.session.commit()
+    with pytest.raises(RuleError, match="can no longer hold this case"):
+        operations.reopen(case, by=senior, reason="More help.")
+    db.session.rollback()
+    auth.sign_in(senior.email)
+    page = client.get(reopen_url(case))
+    assert soup_of(page).select("input[name=practitioner][checked]") == []
+    assert "Robin Second" in text_of(page)
+    response = auth.post(reopen_url(case), {"reason": "More help.", "practitioner": str(emhp.id)})
+    assert response.status_code == 400
+    assert "Select a practitioner from the list" in text_of(response)
+    response = auth.post(reopen_url(case), {"reason": "More help.", "practitioner": str(robin.id)})
+    assert response.status_code == 302
+    assert current_allocation(case).practitioner_id == robin.id
+
+
+def test_reopening_is_refused_by_the_consent_gate(world):
+    case = discharged(world, DischargeReason.CONSENT_WITHDRAWN)
+    case.consents[0].withdrawn_at = utcnow()  # a later state, made directly
+    db.session.commit()
+    with pytest.raises(ConsentRequired):
+        operations.reopen(case, by=world.users[Role.SENIOR_CLINICIAN], reason="Family came back.")
+    db.session.rollback()
+    db.session.refresh(case)
+    assert case.status is S.DISCHARGED
+    assert current_allocation(case) is None
