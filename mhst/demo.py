@@ -17,6 +17,7 @@ from sqlalchemy import select
 
 from mhst.accounts.models import Role, User
 from mhst.accounts.passwords import hash_password
+from mhst.demo_casework import load_demo_casework
 from mhst.demo_referrals import load_demo_referrals
 from mhst.demo_register import load_register
 from mhst.extensions import db
@@ -110,9 +111,11 @@ def load_demo_data() -> list[DemoUser]:
     _name_demo_lead(schools["990001"])
     load_register(areas, teams)
     emails = [demo.email for demo in USERS]
-    load_demo_referrals(
-        {u.email: u for u in db.session.scalars(select(User).where(User.email.in_(emails)))}
-    )
+    demo_users = {
+        u.email: u for u in db.session.scalars(select(User).where(User.email.in_(emails)))
+    }
+    load_demo_referrals(demo_users)
+    load_demo_casework(demo_users)
     db.session.commit()
     return list(USERS)
 

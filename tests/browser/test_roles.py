@@ -37,6 +37,7 @@ NAVIGATION = {
         "/",
         "/referrals/",
         "/referrals/waiting-list",
+        "/groups/",
         "/schools/",
         "/directory/",
         "/cohorts/",
@@ -47,6 +48,9 @@ NAVIGATION = {
         "/referrals/",
         "/referrals/triage",
         "/referrals/waiting-list",
+        "/casework/",
+        "/groups/",
+        "/supervision/",
         "/schools/",
         "/directory/",
         "/cohorts/",
@@ -55,6 +59,9 @@ NAVIGATION = {
         "/",
         "/referrals/",
         "/referrals/waiting-list",
+        "/casework/",
+        "/groups/",
+        "/supervision/",
         "/schools/",
         "/directory/",
         "/cohorts/",
@@ -63,8 +70,14 @@ NAVIGATION = {
 }
 # Forms each role can open (checked empty; the journeys check them filled in).
 FORMS = {
-    Role.SENIOR_CLINICIAN: ["/referrals/record"],
-    Role.EMHP: ["/referrals/record"],
+    Role.SENIOR_CLINICIAN: [
+        "/referrals/record",
+        "/casework/team",
+        "/supervision/overdue",
+        "/supervision/new",
+        "/groups/new",
+    ],
+    Role.EMHP: ["/referrals/record", "/groups/new"],
     Role.SCHOOL_MENTAL_HEALTH_LEAD: ["/referrals/new"],
 }
 HOME = re.compile(r"^http://127\.0\.0\.1:\d+/$")
