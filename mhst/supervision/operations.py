@@ -19,6 +19,7 @@ from mhst.accounts.models import Role, User
 from mhst.audit.models import AuditAction
 from mhst.audit.operations import record
 from mhst.casework.models import Allocation
+from mhst.casework.operations import PRACTITIONER_ROLES, team_practitioners
 from mhst.core.rules import RuleError
 from mhst.core.time import SERVICE_TIME_ZONE, service_today
 from mhst.extensions import db
@@ -27,7 +28,6 @@ from mhst.schools.models import School
 from mhst.supervision.models import SupervisionCase, SupervisionRecord
 
 OPEN_CASE_STATUSES = frozenset({ReferralStatus.ALLOCATED, ReferralStatus.IN_TREATMENT})
-PRACTITIONER_ROLES = frozenset({Role.EMHP, Role.SENIOR_CLINICIAN})
 DECISION_MAX = 5000
 DEFAULT_INTERVAL_WEEKS = 4
 
@@ -42,23 +42,6 @@ def discussed_field(referral_id: int) -> str:
 
 
 # ---- who takes part -------------------------------------------------------------------
-
-
-def team_practitioners(team_id: int | None) -> list[User]:
-    """Active EMHPs and senior clinicians of the team: the people who hold cases."""
-    if team_id is None:
-        return []
-    return list(
-        db.session.scalars(
-            select(User)
-            .where(
-                User.team_id == team_id,
-                User.active.is_(True),
-                User.role.in_(PRACTITIONER_ROLES),
-            )
-            .order_by(User.full_name, User.id)
-        )
-    )
 
 
 def team_supervisors(team_id: int | None) -> list[User]:
