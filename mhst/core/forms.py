@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import wtforms
 from flask_wtf import FlaskForm
+from sqlalchemy.exc import IntegrityError
 from wtforms.validators import StopValidation
 
 from mhst.core.rules import RuleError
@@ -72,6 +73,10 @@ class RadioField(_ChoiceMessageMixin, wtforms.RadioField):
 
 
 _FAILED = object()
+CHANGED_MEANWHILE = (
+    "Someone else changed this at the same time, so nothing was saved: "
+    "check the page and try again"
+)
 
 
 def commit_operation(form: BaseForm, operation, *args, **kwargs):
@@ -82,11 +87,17 @@ def commit_operation(form: BaseForm, operation, *args, **kwargs):
     """
     try:
         result = operation(*args, **kwargs)
+        db.session.commit()
     except RuleError as error:
         db.session.rollback()
         apply_rule_error(form, error)
         return _FAILED
-    db.session.commit()
+    except IntegrityError:
+        # Someone else's change got there first (two people allocating one case at the
+        # same moment): the database's constraint refused ours. Nothing is saved.
+        db.session.rollback()
+        apply_rule_error(form, RuleError("", CHANGED_MEANWHILE))
+        return _FAILED
     return result
 
 
