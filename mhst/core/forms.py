@@ -74,8 +74,7 @@ class RadioField(_ChoiceMessageMixin, wtforms.RadioField):
 
 _FAILED = object()
 CHANGED_MEANWHILE = (
-    "Someone else changed this at the same time, so nothing was saved: "
-    "check the page and try again"
+    "Someone else changed this at the same time, so nothing was saved: check the page and try again"
 )
 
 
