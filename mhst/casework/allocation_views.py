@@ -27,7 +27,7 @@ from mhst.core.forms import commit_operation, failed
 from mhst.core.time import SERVICE_TIME_ZONE, service_today
 from mhst.referrals import operations as referral_operations
 from mhst.referrals import queries
-from mhst.referrals.models import Referral, ReferralStatus
+from mhst.referrals.models import OPEN_CASE_STATUSES, Referral, ReferralStatus
 from mhst.security.permissions import Permission, has_permission, requires
 
 S = ReferralStatus
@@ -209,7 +209,7 @@ def allocate(referral_id: int):
 @requires(Permission.LOG_SESSIONS)
 def discharge(case_id: int):
     referral = get_case_or_404(current_user, case_id)
-    if referral.status not in operations.OPEN_STATUSES:
+    if referral.status not in OPEN_CASE_STATUSES:
         return _render("casework/discharge.html", referral=referral, form=None)
     form = DischargeForm().offer_services(referral_operations.proposed_services(referral))
     if form.validate_on_submit():

@@ -17,11 +17,11 @@ from sqlalchemy.orm import aliased, joinedload, lazyload
 
 from mhst.accounts.models import User
 from mhst.casework.models import Allocation, Attendance, CareContact
-from mhst.casework.operations import OPEN_STATUSES, PRACTITIONER_ROLES
+from mhst.casework.operations import PRACTITIONER_ROLES
 from mhst.casework.scope import case_scope
 from mhst.core.time import SERVICE_TIME_ZONE, service_today, utcnow
 from mhst.extensions import db
-from mhst.referrals.models import Referral, ReferralStatus
+from mhst.referrals.models import OPEN_CASE_STATUSES, Referral, ReferralStatus
 from mhst.referrals.queries import referral_scope
 from mhst.schools.models import School
 from mhst.security.scoping import school_scope
@@ -171,7 +171,7 @@ def caseload(
         .outerjoin(last_supervision, last_supervision.c.referral_id == Referral.id)
         .where(
             Allocation.practitioner_id == practitioner.id,
-            Referral.status.in_(OPEN_STATUSES),
+            Referral.status.in_(OPEN_CASE_STATUSES),
             case_scope(viewer),
         )
         .options(
@@ -236,7 +236,7 @@ def caseload_sizes(practitioner_ids: list[int]) -> dict[int, int]:
         .where(
             Allocation.practitioner_id.in_(practitioner_ids),
             Allocation.ended_at.is_(None),
-            Referral.status.in_(OPEN_STATUSES),
+            Referral.status.in_(OPEN_CASE_STATUSES),
         )
         .group_by(Allocation.practitioner_id)
     )
@@ -259,7 +259,7 @@ def team_caseloads(team_id: int | None) -> list[TeamMember]:
     holding = (
         select(Allocation.practitioner_id)
         .join(Referral, Referral.id == Allocation.referral_id)
-        .where(Allocation.ended_at.is_(None), Referral.status.in_(OPEN_STATUSES))
+        .where(Allocation.ended_at.is_(None), Referral.status.in_(OPEN_CASE_STATUSES))
     )
     practitioners = list(
         db.session.scalars(

@@ -25,16 +25,19 @@ from mhst.core.time import utcnow
 from mhst.directory.models import DirectoryService
 from mhst.extensions import db
 from mhst.referrals import operations as referrals
-from mhst.referrals.models import Referral, ReferralSignpost, ReferralStatus
+from mhst.referrals.models import (
+    OPEN_CASE_STATUSES,
+    Referral,
+    ReferralSignpost,
+    ReferralStatus,
+)
 
 S = ReferralStatus
 
 MAX_TEXT = referrals.MAX_TEXT
 PRACTITIONER_ROLES = (Role.EMHP, Role.SENIOR_CLINICIAN)
-# A case is open (on someone's caseload) in these statuses.
-OPEN_STATUSES = (S.ALLOCATED, S.IN_TREATMENT)
 # Allocation takes a referral off the waiting list; reallocation moves an open case.
-ALLOCATABLE_STATUSES = (S.ACCEPTED, *OPEN_STATUSES)
+ALLOCATABLE_STATUSES = frozenset({S.ACCEPTED, *OPEN_CASE_STATUSES})
 
 NOT_IN_TEAM = "Select a practitioner from the team"
 
@@ -145,7 +148,7 @@ def discharge(
     """Close an open case with a reason, a closing summary and any onward services.
     Planned sessions are cancelled and the allocation ends; the case is then read-only
     until a senior clinician reopens it."""
-    if referral.status not in OPEN_STATUSES:
+    if referral.status not in OPEN_CASE_STATUSES:
         raise RuleError(
             "reason",
             f"A case that is {referral.status.label.lower()} cannot be discharged: only an "

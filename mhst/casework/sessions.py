@@ -33,10 +33,9 @@ from mhst.casework.models import (
 from mhst.core.rules import RuleError
 from mhst.core.time import SERVICE_TIME_ZONE, utcnow
 from mhst.extensions import db
-from mhst.referrals.models import Referral, ReferralStatus
+from mhst.referrals.models import OPEN_CASE_STATUSES, Referral, ReferralStatus
 from mhst.referrals.operations import require_valid_consent, transition
 
-OPEN_CASE_STATUSES = frozenset({ReferralStatus.ALLOCATED, ReferralStatus.IN_TREATMENT})
 MAX_DURATION = 480  # minutes: the table's CHECK constraint
 MAX_AHEAD = timedelta(days=365)
 LOCATION_MAX = 200

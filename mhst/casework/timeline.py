@@ -132,9 +132,7 @@ def _consent_entries(referral: Referral) -> list[TimelineEntry]:
 def _risk_entries(referral: Referral) -> list[TimelineEntry]:
     if referral.risk_reviewed_at is None:
         return []
-    reviewer = (
-        db.session.get(User, referral.risk_reviewed_by_id) if referral.risk_reviewed_by_id else None
-    )
+    reviewer = referral.risk_reviewed_by
     return [
         TimelineEntry(
             referral.risk_reviewed_at,

@@ -33,7 +33,7 @@ from mhst.groups.models import (
     GroupProgramme,
     GroupSession,
 )
-from mhst.referrals.models import Referral, ReferralStatus
+from mhst.referrals.models import OPEN_CASE_STATUSES, Referral, ReferralStatus
 from mhst.referrals.operations import ConsentRequired, require_valid_consent
 from mhst.schools.models import School
 from mhst.security.scoping import team_scope
@@ -41,7 +41,8 @@ from mhst.security.scoping import team_scope
 RECORD_TYPE = "group"
 FACILITATOR_ROLES = (Role.EMHP, Role.SENIOR_CLINICIAN)
 # Referrals that can join a group: on the waiting list, allocated or in treatment.
-OPEN_STATUSES = (ReferralStatus.ACCEPTED, ReferralStatus.ALLOCATED, ReferralStatus.IN_TREATMENT)
+# A referral can join a group from the waiting list on, while its case is open.
+OPEN_STATUSES = frozenset({ReferralStatus.ACCEPTED, *OPEN_CASE_STATUSES})
 MAX_PLANNED_SESSIONS = 52
 MAX_TARGETED_PARTICIPANTS = 12  # targeted groups are for up to about 8 children
 MAX_HEAD_COUNT = 500

@@ -245,6 +245,10 @@ CLOSED_STATUSES = frozenset(
 )
 
 
+# A case is open, on a practitioner's caseload, in these statuses.
+OPEN_CASE_STATUSES = frozenset({ReferralStatus.ALLOCATED, ReferralStatus.IN_TREATMENT})
+
+
 class ConsentKind(LabelledEnum):
     PARENT_CARER = "parent_carer"
     YOUNG_PERSON = "young_person"  # 16 or over: consents for themselves

@@ -29,6 +29,7 @@ from mhst.extensions import db
 from mhst.referrals import bp, operations, queries
 from mhst.referrals.consent_forms import ConsentForm, WithdrawConsentForm, WithdrawReferralForm
 from mhst.referrals.models import (
+    OPEN_CASE_STATUSES,
     Consent,
     ConsentKind,
     Referral,
@@ -219,7 +220,23 @@ def show(referral_id: int):
         can_review_risk=can_triage and referral.awaiting_risk_review,
         can_withdraw=has_permission(current_user, Permission.WITHDRAW_REFERRAL)
         and not referral.status.is_closed,
+        **_casework_actions(referral, in_case_scope),
     )
+
+
+def _casework_actions(referral: Referral, in_case_scope: bool) -> dict:
+    """Which casework buttons the page offers: the user's permission and the statuses the
+    casework operations accept (they refuse anything else whatever the page shows)."""
+    from mhst.casework.operations import ALLOCATABLE_STATUSES  # casework builds on referrals
+
+    allocator = has_permission(current_user, Permission.ALLOCATE_CASES)
+    return {
+        "can_allocate": allocator and referral.status in ALLOCATABLE_STATUSES,
+        "can_discharge": in_case_scope
+        and has_permission(current_user, Permission.LOG_SESSIONS)
+        and referral.status in OPEN_CASE_STATUSES,
+        "can_reopen": allocator and referral.status is ReferralStatus.DISCHARGED,
+    }
 
 
 def _lead_page(referral: Referral):

@@ -23,11 +23,10 @@ from mhst.casework.operations import PRACTITIONER_ROLES, team_practitioners
 from mhst.core.rules import RuleError
 from mhst.core.time import SERVICE_TIME_ZONE, service_today
 from mhst.extensions import db
-from mhst.referrals.models import Child, Referral, ReferralStatus
+from mhst.referrals.models import OPEN_CASE_STATUSES, Child, Referral
 from mhst.schools.models import School
 from mhst.supervision.models import SupervisionCase, SupervisionRecord
 
-OPEN_CASE_STATUSES = frozenset({ReferralStatus.ALLOCATED, ReferralStatus.IN_TREATMENT})
 DECISION_MAX = 5000
 DEFAULT_INTERVAL_WEEKS = 4
 
