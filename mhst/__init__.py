@@ -109,9 +109,11 @@ def _register_blueprints(app: Flask) -> None:
     from mhst.core.templating import register_template_helpers
     from mhst.core.views import bp as core_bp
     from mhst.directory.views import bp as directory_bp
+    from mhst.extract import bp as extract_bp
     from mhst.groups import bp as groups_bp
     from mhst.organisation.views import bp as organisation_bp
     from mhst.referrals import bp as referrals_bp
+    from mhst.reports import bp as reports_bp
     from mhst.rollout.views import bp as rollout_bp
     from mhst.schools import school_page, views  # noqa: F401  (routes on the schools blueprint)
     from mhst.schools.blueprint import bp as schools_bp
@@ -153,6 +155,8 @@ def _register_blueprints(app: Flask) -> None:
         casework_bp,
         groups_bp,
         supervision_bp,
+        reports_bp,
+        extract_bp,
     ):
         app.register_blueprint(blueprint)
     register_error_handlers(app)

@@ -13,6 +13,7 @@ from mhst.groups.models import (
     group_facilitator,
 )
 from mhst.organisation.models import ServiceArea, Team
+from mhst.outcomes.models import MeasureAnswer, MeasureRecord, MeasureScore
 from mhst.referrals.models import (
     Child,
     Consent,
@@ -48,6 +49,9 @@ __all__ = [
     "GroupProgramme",
     "GroupSession",
     "InterestRegistration",
+    "MeasureAnswer",
+    "MeasureRecord",
+    "MeasureScore",
     "ParticipationEvent",
     "Referral",
     "ReferralEvent",

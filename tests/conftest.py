@@ -34,6 +34,8 @@ from mhst.extensions import db, limiter
 from mhst.groups.models import GroupAudience, GroupKind, GroupParticipant, GroupProgramme
 from mhst.migrate import upgrade
 from mhst.organisation.models import ServiceArea, Team
+from mhst.outcomes.definitions import Respondent
+from mhst.outcomes.models import MeasureAnswer, MeasureRecord, MeasureScore
 from mhst.referrals import operations as referral_operations
 from mhst.referrals.models import (
     ChildAgrees,
@@ -420,6 +422,7 @@ class World:
             Role.SCHOOL_MENTAL_HEALTH_LEAD: make_user(
                 Role.SCHOOL_MENTAL_HEALTH_LEAD, school=self.school_a1, email="mhl@test.example"
             ),
+            Role.COMMISSIONER: make_user(Role.COMMISSIONER, email="commissioner@test.example"),
         }
         self.activity_a1 = WholeSchoolActivity(
             school=self.school_a1,
@@ -444,7 +447,8 @@ class World:
     def _casework(self) -> None:
         """``case_a1``: a school-A2 referral allocated to the EMHP, with one planned session
         (``contact_a1``); ``group_a1``: a targeted group at school A1 with the case in it;
-        ``supervision_a1``: the senior clinician's supervision of the EMHP about the case.
+        ``supervision_a1``: the senior clinician's supervision of the EMHP about the case;
+        ``measure_a1``: a Goal Based Outcomes baseline for the case (one goal, rated 3).
         Made directly, as a later state of the journey."""
         emhp, senior = self.users[Role.EMHP], self.users[Role.SENIOR_CLINICIAN]
         self.school_a2.participation_status = ParticipationStatus.ACTIVE
@@ -487,7 +491,17 @@ class World:
             recorded_by_id=senior.id,
             cases=[SupervisionCase(referral=case, decision="Continue; review goals next week.")],
         )
-        db.session.add_all([self.contact_a1, self.group_a1, self.supervision_a1])
+        self.measure_a1 = MeasureRecord(
+            referral=case,
+            measure_code="GBO",
+            completed_on=service_today(),
+            respondent=Respondent.CHILD,
+            by_item=True,
+            recorded_by=emhp,
+            answers=[MeasureAnswer(item_number=1, value=3, item_text="Go to lunch in the hall")],
+            scores=[MeasureScore(scale="total", position=1, score=3)],
+        )
+        db.session.add_all([self.contact_a1, self.group_a1, self.supervision_a1, self.measure_a1])
         db.session.commit()
 
 

@@ -24,6 +24,8 @@ from tests.conftest import AuthActions
 
 PUBLIC = "public"
 ALL = frozenset(Role)
+# A commissioner sees suppressed aggregate reports and nothing else.
+STAFF_AND_LEADS = ALL - {Role.COMMISSIONER}
 ADMIN = frozenset({Role.ADMINISTRATOR})
 CASEWORKERS = frozenset({Role.SENIOR_CLINICIAN, Role.EMHP})
 SENIOR = frozenset({Role.SENIOR_CLINICIAN})
@@ -36,8 +38,8 @@ EXPECTED_ACCESS: dict[str, str | frozenset[Role]] = {
     "core.home": ALL,
     "accounts.sign_out": ALL,
     "accounts.change_password": ALL,
-    "schools.index": ALL,
-    "schools.show": ALL,
+    "schools.index": STAFF_AND_LEADS,
+    "schools.show": STAFF_AND_LEADS,
     "users_admin.index": ADMIN,
     "users_admin.new": ADMIN,
     "users_admin.edit": ADMIN,
@@ -73,7 +75,7 @@ EXPECTED_ACCESS: dict[str, str | frozenset[Role]] = {
     "interest.index": ADMIN,
     "interest.review": ADMIN,
     # --- whole-school activities ---
-    "wholeschool.index": ALL,
+    "wholeschool.index": STAFF_AND_LEADS,
     "wholeschool.new": frozenset(
         {Role.ADMINISTRATOR, Role.CLINICAL_LEAD, Role.SENIOR_CLINICIAN, Role.EMHP}
     ),
@@ -82,8 +84,8 @@ EXPECTED_ACCESS: dict[str, str | frozenset[Role]] = {
     ),
     # --- rollout ---
     # --- directory ---
-    "directory.index": ALL,
-    "directory.show": ALL,
+    "directory.index": STAFF_AND_LEADS,
+    "directory.show": STAFF_AND_LEADS,
     "directory.edit": ADMIN,
     "rollout.index": frozenset({Role.ADMINISTRATOR, Role.CLINICAL_LEAD}),
     "rollout.download": frozenset({Role.ADMINISTRATOR, Role.CLINICAL_LEAD}),
@@ -124,6 +126,17 @@ EXPECTED_ACCESS: dict[str, str | frozenset[Role]] = {
     "supervision.new": SENIOR,
     "supervision.show": CASEWORKERS,
     "supervision.overdue": SENIOR,
+    # --- outcome measures on a case (casework/measure_views.py) ---
+    "casework.measures": CASEWORKERS | {Role.CLINICAL_LEAD},
+    "casework.record_measure": CASEWORKERS,
+    "casework.measure_record": CASEWORKERS | {Role.CLINICAL_LEAD},
+    # --- service reports: suppressed for the commissioner, one team for a senior ---
+    "reports.index": frozenset({Role.CLINICAL_LEAD, Role.SENIOR_CLINICIAN, Role.COMMISSIONER}),
+    "reports.show": frozenset({Role.CLINICAL_LEAD, Role.SENIOR_CLINICIAN, Role.COMMISSIONER}),
+    "reports.download": frozenset({Role.CLINICAL_LEAD, Role.SENIOR_CLINICIAN, Role.COMMISSIONER}),
+    # --- the national (MHSDS) extract ---
+    "extract.index": frozenset({Role.CLINICAL_LEAD}),
+    "extract.download": frozenset({Role.CLINICAL_LEAD}),
 }
 
 # Values for URL arguments: records every role in EXPECTED_ACCESS may reach (team A).
@@ -140,6 +153,8 @@ URL_ARGUMENTS = {
     "contact_id": lambda world: world.contact_a1.id,
     "group_id": lambda world: world.group_a1.id,
     "record_id": lambda world: world.supervision_a1.id,
+    "measure_record_id": lambda world: world.measure_a1.id,
+    "slug": lambda world: "referrals",
 }
 
 

@@ -20,6 +20,8 @@ class Role(enum.StrEnum):
     SENIOR_CLINICIAN = "senior_clinician"
     EMHP = "emhp"
     SCHOOL_MENTAL_HEALTH_LEAD = "school_mental_health_lead"
+    # Reads suppressed aggregate reports only: never a child's record.
+    COMMISSIONER = "commissioner"
 
     @property
     def label(self) -> str:
@@ -27,7 +29,7 @@ class Role(enum.StrEnum):
 
     @property
     def is_staff(self) -> bool:
-        return self is not Role.SCHOOL_MENTAL_HEALTH_LEAD
+        return self not in (Role.SCHOOL_MENTAL_HEALTH_LEAD, Role.COMMISSIONER)
 
     @property
     def needs_team(self) -> bool:
@@ -41,6 +43,7 @@ ROLE_LABELS = {
     Role.SENIOR_CLINICIAN: "Senior clinician",
     Role.EMHP: "Education mental health practitioner (EMHP)",
     Role.SCHOOL_MENTAL_HEALTH_LEAD: "School mental health lead",
+    Role.COMMISSIONER: "Commissioner (suppressed reports only)",
 }
 
 

@@ -5,4 +5,4 @@ from flask import Blueprint
 
 bp = Blueprint("casework", __name__, url_prefix="/casework")
 
-from mhst.casework import allocation_views, session_views  # noqa: E402, F401
+from mhst.casework import allocation_views, measure_views, session_views  # noqa: E402, F401

@@ -186,6 +186,8 @@ class Discharge(db.Model):
         string_enum(DischargeReason, "discharge_reason", 30)
     )
     summary: Mapped[str] = mapped_column(Text)
+    # Why no final measure was taken, when none was recorded since the last session.
+    final_measures_note: Mapped[str | None] = mapped_column(Text)
     discharged_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     discharged_by_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
 

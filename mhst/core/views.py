@@ -28,6 +28,7 @@ HOME_TEMPLATES = {
     Role.SENIOR_CLINICIAN: "home/senior_clinician.html",
     Role.EMHP: "home/emhp.html",
     Role.SCHOOL_MENTAL_HEALTH_LEAD: "home/school_mental_health_lead.html",
+    Role.COMMISSIONER: "home/commissioner.html",
 }
 
 

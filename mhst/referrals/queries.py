@@ -30,7 +30,7 @@ FOUR_WEEKS = 28
 
 def referral_scope(user: User) -> ColumnElement[bool]:
     """A WHERE clause limiting referrals to those ``user`` may see."""
-    if user.role is Role.ADMINISTRATOR:
+    if user.role in (Role.ADMINISTRATOR, Role.COMMISSIONER):
         return false()
     clause = school_scope(user, Referral.school_id)
     if user.role is Role.SCHOOL_MENTAL_HEALTH_LEAD:

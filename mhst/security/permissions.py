@@ -50,6 +50,11 @@ class Permission(enum.StrEnum):
     MANAGE_GROUPS = "manage_groups"
     VIEW_SUPERVISION = "view_supervision"
     RECORD_SUPERVISION = "record_supervision"
+    RECORD_MEASURES = "record_measures"  # outcome measures, within case scope
+    # Service reports: a senior clinician's are fixed to their team; a commissioner's are
+    # always suppressed (small numbers hidden), and they see nothing else.
+    VIEW_REPORTS = "view_reports"
+    DOWNLOAD_NATIONAL_EXTRACT = "download_national_extract"  # pseudonymised MHSDS files
 
 
 _EVERYONE = {
@@ -79,6 +84,7 @@ _CASEWORK = {  # the team's work with referred children
     Permission.VIEW_GROUPS,
     Permission.MANAGE_GROUPS,
     Permission.VIEW_SUPERVISION,
+    Permission.RECORD_MEASURES,
 }
 
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
@@ -101,6 +107,8 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             Permission.VIEW_WAITING_LIST,
             Permission.VIEW_CASE_NOTES,
             Permission.VIEW_GROUPS,
+            Permission.VIEW_REPORTS,
+            Permission.DOWNLOAD_NATIONAL_EXTRACT,
         }
     ),
     Role.SENIOR_CLINICIAN: frozenset(
@@ -111,6 +119,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             Permission.TRIAGE_REFERRALS,
             Permission.ALLOCATE_CASES,
             Permission.RECORD_SUPERVISION,
+            Permission.VIEW_REPORTS,
         }
     ),
     Role.EMHP: frozenset(_STAFF | _CASEWORK),
@@ -118,6 +127,8 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
         _EVERYONE
         | {Permission.VIEW_REFERRALS, Permission.SUBMIT_REFERRAL, Permission.WITHDRAW_REFERRAL}
     ),
+    # Suppressed aggregate reports and nothing else: no schools, directory or records.
+    Role.COMMISSIONER: frozenset({Permission.SIGNED_IN, Permission.VIEW_REPORTS}),
 }
 
 PERMISSION_ATTR = "_mhst_permission"

@@ -30,7 +30,7 @@ def school_scope(user: User, school_id_column) -> ColumnElement[bool]:
         return true()
     if user.role is Role.SCHOOL_MENTAL_HEALTH_LEAD:
         return school_id_column == user.school_id if user.school_id else false()
-    if user.team_id is None:
+    if user.role is Role.COMMISSIONER or user.team_id is None:
         return false()
     team_schools = select(School.id).where(School.team_id == user.team_id)
     return school_id_column.in_(team_schools.scalar_subquery())
@@ -40,7 +40,7 @@ def team_scope(user: User, team_id_column) -> ColumnElement[bool]:
     """A WHERE clause limiting ``team_id_column`` to the teams ``user`` works in."""
     if user.role in SERVICE_WIDE_ROLES:
         return true()
-    if user.role is Role.SCHOOL_MENTAL_HEALTH_LEAD or user.team_id is None:
+    if user.role in (Role.SCHOOL_MENTAL_HEALTH_LEAD, Role.COMMISSIONER) or user.team_id is None:
         return false()
     return team_id_column == user.team_id
 

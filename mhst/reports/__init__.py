@@ -1,0 +1,13 @@
+"""Service reports for clinical leads, senior clinicians (their team) and commissioners
+(suppressed figures only).
+
+``cells`` holds the typed figures a report is made of, ``suppression`` the rule for
+figures that leave the service, ``filters`` what a report is filtered by and who may see
+what, ``queries`` the SQL aggregation behind each report, and ``views`` the pages and CSVs.
+"""
+
+from flask import Blueprint
+
+bp = Blueprint("reports", __name__, url_prefix="/reports")
+
+from mhst.reports import views  # noqa: E402, F401
