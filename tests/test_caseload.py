@@ -1,10 +1,11 @@
 """Caseloads: a practitioner's open cases with the days since referral and last contact,
-the next session, flags for risk and supervision; sortable, filterable, scoped, and a
-fixed number of queries whatever the caseload size. A senior clinician sees the team's."""
+the next session, the outcome measures due, flags for risk and supervision; sortable,
+filterable, scoped, and a fixed number of queries whatever the caseload size. A senior
+clinician sees the team's."""
 
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
 from sqlalchemy import func, select
@@ -12,6 +13,7 @@ from sqlalchemy import func, select
 from mhst.accounts.models import Role, User
 from mhst.audit.models import AuditAction, AuditEvent
 from mhst.casework import operations
+from mhst.casework.caseload import MeasuresDue, local_date, next_measure, service_date
 from mhst.casework.models import (
     Allocation,
     Attendance,
@@ -23,6 +25,8 @@ from mhst.casework.models import (
 from mhst.casework.scope import case_scope
 from mhst.core.time import SERVICE_TIME_ZONE, service_today, utcnow
 from mhst.extensions import db
+from mhst.outcomes.definitions import Respondent
+from mhst.outcomes.models import MeasureAnswer, MeasureRecord, MeasureScore
 from mhst.referrals import operations as referral_operations
 from mhst.referrals.models import (
     Child,
@@ -39,7 +43,7 @@ from mhst.referrals.models import (
     YearGroup,
 )
 from mhst.supervision.models import SupervisionCase, SupervisionRecord
-from tests.test_triage import table_rows, text_of
+from tests.test_triage import soup_of, table_rows, text_of
 
 S = ReferralStatus
 URL = "/casework/"
@@ -54,10 +58,25 @@ def long_day(value: date) -> str:
     return f"{value.day} {value:%B %Y}"
 
 
+def measure(referral, on: date, by: User, score: int = 5) -> MeasureRecord:
+    """A Goal Based Outcomes record (one goal) for ``referral``, completed ``on``."""
+    return MeasureRecord(
+        referral=referral,
+        measure_code="GBO",
+        completed_on=on,
+        respondent=Respondent.CHILD,
+        by_item=True,
+        recorded_by=by,
+        answers=[MeasureAnswer(item_number=1, value=score, item_text="Speak up in class")],
+        scores=[MeasureScore(scale="total", position=1, score=score)],
+    )
+
+
 def make_cases(world, practitioner: User, count: int, *, start: int = 0, school=None, **kw):
     """``count`` open cases allocated to ``practitioner``, made directly with bulk inserts
     (a later state of the journey), each with a parent's consent, an attended contact, a
-    planned session and a supervision discussion, so a query per row would show."""
+    planned session and a supervision discussion, and every other case two outcome
+    measures, so a query per row would show."""
     school = school or world.school_a2
     senior = world.users[Role.SENIOR_CLINICIAN]
     today = service_today()
@@ -123,6 +142,11 @@ def make_cases(world, practitioner: User, count: int, *, start: int = 0, school=
                     None,
                 ),
             ]
+            if index % 2:
+                rows += [
+                    measure(referral, today - timedelta(days=40), practitioner, 2),
+                    measure(referral, today - timedelta(days=30), practitioner, 6),
+                ]
         rows.append(
             SupervisionRecord(
                 held_on=today - timedelta(days=7),
@@ -283,7 +307,7 @@ def test_each_case_shows_days_contacts_next_session_measures_and_flags(world, ca
     assert seen["Next session"].replace(" ,", ",") == (
         f"{long_day(today + timedelta(days=3))} at 10:30, face to face in school: Room 4"
     )
-    assert seen["Measures due"] == "Not yet recorded"
+    assert seen["Measures due"] == "Baseline due Record a measure for Sam Seen"
     assert seen["Flags"] == "Risk screen positive Not discussed in supervision for 6 weeks"
     assert seen["Actions"].startswith("Sessions")
     new = rows["Nia New"]
@@ -297,6 +321,10 @@ def test_each_case_shows_days_contacts_next_session_measures_and_flags(world, ca
     assert recent["Flags"] == "None"  # allocated 3 days ago: not yet due for supervision
     casey = rows["Casey Allocated"]  # world.case_a1: discussed today, a session next week
     assert casey["Flags"] == "None"
+    # measure_a1 was recorded today.
+    assert casey["Measures due"] == (
+        f"Not due. Last recorded {long_day(today)} Record a measure for Casey Allocated"
+    )
     assert casey["Next session"].endswith("face to face in school: The school's wellbeing room")
     # The child's name links to the referral.
     assert f'href="/referrals/{cases["seen"].id}"' in response.get_data(as_text=True)
@@ -335,6 +363,12 @@ def test_the_caseload_filters_by_school_and_flag(world, cases, auth, client):
     assert children(client.get(f"{URL}?school={world.school_a1.id}")) == ["Nia New"]
     assert children(client.get(f"{URL}?flag=risk")) == ["Sam Seen"]
     assert children(client.get(f"{URL}?flag=supervision&sort=name")) == ["Nia New", "Sam Seen"]
+    # Casey (case_a1) has a measure from today; the others have none.
+    assert children(client.get(f"{URL}?flag=measures&sort=name")) == [
+        "Nia New",
+        "Ari Recent",
+        "Sam Seen",
+    ]
     response = client.get(f"{URL}?school={world.school_b1.id}&flag=risk")
     assert response.status_code == 400
 
@@ -376,6 +410,145 @@ def test_each_case_listed_is_an_audited_read(world, cases, auth, client):
     expected = {str(r.id) for r in (*cases.values(), world.case_a1)}
     assert set(read) == expected
     assert db.session.scalar(select(func.count(AuditEvent.id))) == before + 4
+
+
+# ---- outcome measures due -----------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("last_on", "sessions", "expected"),
+    [
+        (None, 0, MeasuresDue.BASELINE),
+        (None, 5, MeasuresDue.BASELINE),  # sessions without any measure: still the baseline
+        (date(2026, 11, 3), 0, MeasuresDue.NOT_DUE),
+        (date(2026, 11, 3), 2, MeasuresDue.NOT_DUE),  # one short of 3
+        (date(2026, 11, 3), 3, MeasuresDue.REVIEW),  # exactly 3
+        (date(2026, 11, 3), 4, MeasuresDue.REVIEW),
+    ],
+)
+def test_the_measures_due_rule(last_on, sessions, expected):
+    assert next_measure(last_on, sessions, 3) is expected
+
+
+@pytest.fixture
+def measured(world):
+    """Mia: a case with an old measure, a newer one 20 days ago (``on``), and two sessions
+    that count since then; sessions on the day of the newer measure, or missed, do not."""
+    emhp = world.users[Role.EMHP]
+    case = make_cases(
+        world, emhp, 1, start=800, given_name="Mia", family_name="Measured", contacts=False
+    )[0]
+    on = service_today() - timedelta(days=20)
+    db.session.add_all(
+        [
+            measure(case, on - timedelta(days=20), emhp, 2),
+            # Before the newer measure: these do not count towards its review.
+            *[
+                _contact(case, emhp, at(on - timedelta(days=d)), Attendance.ATTENDED)
+                for d in (19, 12, 5)
+            ],
+            measure(case, on, emhp, 4),
+            # The same day as the measure (after it): not a session since it.
+            _contact(case, emhp, at(on, 16), Attendance.ATTENDED),
+            _contact(case, emhp, at(on + timedelta(days=2)), Attendance.ATTENDED),
+            _contact(case, emhp, at(on + timedelta(days=4)), Attendance.DID_NOT_ATTEND),
+            _contact(case, emhp, at(on + timedelta(days=5)), Attendance.CANCELLED_BY_FAMILY),
+            _contact(case, emhp, at(on + timedelta(days=6)), Attendance.ATTENDED),
+        ]
+    )
+    db.session.commit()
+    return case, on
+
+
+def _measures_cell(client, name: str, query: str = "") -> str | None:
+    """The child's Measures due cell, without its "Record a measure" link, or None."""
+    rows = {" ".join(r["Child"].split()[:2]): r for r in table_rows(client.get(URL + query))}
+    if name not in rows:
+        return None
+    link = f" Record a measure for {name}"
+    assert rows[name]["Measures due"].endswith(link)
+    return rows[name]["Measures due"].removesuffix(link)
+
+
+def test_a_review_measure_is_due_after_3_sessions_on_later_days(world, measured, auth, client):
+    case, on = measured
+    sign_in(auth, world)
+    # 2 attended sessions after the day of the latest measure: not due.
+    assert _measures_cell(client, "Mia Measured") == (f"Not due. Last recorded {long_day(on)}")
+    assert _measures_cell(client, "Mia Measured", "?flag=measures") is None
+    # A third: the review is due.
+    db.session.add(
+        _contact(case, world.users[Role.EMHP], at(on + timedelta(days=9), 9), Attendance.ATTENDED)
+    )
+    db.session.commit()
+    due = "Review due (3 sessions since the last measure)"
+    assert _measures_cell(client, "Mia Measured") == due
+    assert _measures_cell(client, "Mia Measured", "?flag=measures") == due
+    # Recording a measure today stops it being due.
+    db.session.add(measure(case, service_today(), world.users[Role.EMHP], 7))
+    db.session.commit()
+    assert _measures_cell(client, "Mia Measured") == (
+        f"Not due. Last recorded {long_day(service_today())}"
+    )
+
+
+def test_a_case_with_no_measure_has_a_baseline_due(world, measured, auth, client):
+    sign_in(auth, world)
+    db.session.delete(world.measure_a1)
+    db.session.commit()
+    assert _measures_cell(client, "Casey Allocated") == "Baseline due"
+    assert children(client.get(URL + "?flag=measures")) == ["Casey Allocated"]
+    links = soup_of(client.get(URL)).select("td a[href$='/measures/new']")
+    assert {a["href"] for a in links} == {
+        f"/casework/cases/{world.case_a1.id}/measures/new",
+        f"/casework/cases/{measured[0].id}/measures/new",
+    }
+    # The link names the child for screen readers.
+    assert "Record a measure for Casey Allocated" in [a.get_text() for a in links]
+
+
+def test_the_review_interval_is_configurable(world, measured, auth, client, app, monkeypatch):
+    monkeypatch.setitem(app.config, "MEASURE_REVIEW_SESSIONS", 2)
+    sign_in(auth, world)
+    assert _measures_cell(client, "Mia Measured") == (
+        "Review due (2 sessions since the last measure)"
+    )
+    assert "after 2 attended sessions on later days" in text_of(client.get(URL))
+
+
+@pytest.mark.parametrize(
+    "moment",
+    [
+        # UK summer time starts at 01:00 UTC on the last Sunday of March (29 March 2026,
+        # 28 March 2027) and ends at 01:00 UTC on the last Sunday of October (25 October
+        # 2026, 31 October 2027). Each instant is UTC; the expected date is Python's.
+        datetime(2026, 3, 28, 23, 30),
+        datetime(2026, 3, 29, 0, 59),
+        datetime(2026, 3, 29, 1, 0),
+        datetime(2026, 3, 29, 23, 0),  # 00:00 BST on 30 March
+        datetime(2026, 7, 14, 22, 59),
+        datetime(2026, 7, 14, 23, 0),  # 00:00 BST on 15 July
+        datetime(2026, 10, 24, 23, 30),  # 00:30 BST on 25 October
+        datetime(2026, 10, 25, 0, 59),
+        datetime(2026, 10, 25, 1, 0),
+        datetime(2026, 10, 25, 23, 30),  # GMT again: still 25 October
+        datetime(2026, 12, 31, 23, 59),
+        datetime(2027, 3, 27, 23, 30),
+        datetime(2027, 3, 28, 1, 0),
+        datetime(2027, 10, 30, 23, 30),  # 00:30 BST on 31 October
+        datetime(2027, 10, 31, 23, 30),
+    ],
+)
+def test_sql_dates_of_sessions_are_uk_dates(world, moment):
+    contact = _contact(
+        world.case_a1, world.users[Role.EMHP], moment.replace(tzinfo=UTC), Attendance.ATTENDED
+    )
+    db.session.add(contact)
+    db.session.commit()
+    found = db.session.scalar(
+        select(service_date(CareContact.starts_at)).where(CareContact.id == contact.id)
+    )
+    assert found == local_date(moment.replace(tzinfo=UTC))
 
 
 # ---- whose caseload --------------------------------------------------------------------

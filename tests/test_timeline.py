@@ -1,5 +1,6 @@
-"""The child's timeline: every source merged newest first, notes only for those who may
-see the case's notes, in a fixed number of queries, and on the staff referral page."""
+"""The child's timeline: every source merged newest first (outcome measures included),
+notes only for those who may see the case's notes, in a fixed number of queries, and on
+the staff referral page."""
 
 from __future__ import annotations
 
@@ -24,6 +25,8 @@ from mhst.casework.timeline import timeline
 from mhst.core.time import SERVICE_TIME_ZONE, utcnow
 from mhst.extensions import db
 from mhst.groups.models import GroupAttendance, GroupParticipant, GroupSession
+from mhst.outcomes.definitions import Respondent
+from mhst.outcomes.models import MeasureAnswer, MeasureRecord, MeasureScore
 from mhst.referrals import operations
 from mhst.referrals.models import ReferralEvent, ReferralStatus
 from mhst.supervision.models import SupervisionCase, SupervisionRecord
@@ -42,6 +45,25 @@ def _events(referral) -> list[ReferralEvent]:
     )
 
 
+def _measure(case, on, by, code="GBO", respondent=Respondent.CHILD, **scores) -> MeasureRecord:
+    """A measure record with the given scale scores (as the scoring computes them)."""
+    record = MeasureRecord(
+        referral=case,
+        measure_code=code,
+        completed_on=on,
+        respondent=respondent,
+        by_item=False,
+        recorded_by=by,
+        answers=[MeasureAnswer(item_number=1, value=6, item_text="Sleep before 10pm")],
+        scores=[
+            MeasureScore(scale=scale, position=position, score=score)
+            for position, (scale, score) in enumerate(scores.items(), start=1)
+        ],
+    )
+    db.session.add(record)
+    return record
+
+
 def _group_session(world, held_on, topic, participant, attended: bool) -> GroupSession:
     session = GroupSession(
         group=world.group_a1,
@@ -58,7 +80,8 @@ def _group_session(world, held_on, topic, participant, attended: bool) -> GroupS
 def journey(world, make_referral):
     """A case's whole journey, with its moments set 30 days back so the order is known:
     referral and consent, allocation, a missed assessment, an attended treatment
-    session (which starts treatment), two group sessions, supervision and discharge."""
+    session (which starts treatment), two group sessions, supervision, a Goal Based
+    Outcomes rating and discharge."""
     emhp, senior = world.users[Role.EMHP], world.users[Role.SENIOR_CLINICIAN]
     case = open_case(world, make_referral)
     base = utcnow() - timedelta(days=30)
@@ -100,6 +123,7 @@ def journey(world, make_referral):
             cases=[SupervisionCase(referral=case, decision=DECISION)],
         )
     )
+    _measure(case, day + timedelta(days=7), emhp, total=6.5)
     event = operations.transition(case, ReferralStatus.DISCHARGED, by=emhp, reason="Goals met")
     event.occurred_at = base + timedelta(days=20)
     db.session.add(
@@ -122,6 +146,7 @@ def test_the_timeline_merges_every_source_newest_first(journey, world):
     assert [(e.kind, e.title) for e in entries] == [
         ("status", "In treatment to discharged"),
         ("discharge", "Discharge summary"),
+        ("measure", "Goal Based Outcomes recorded: total 6.5 (child)"),
         ("supervision", f"Discussed in supervision with {emhp.full_name}"),
         ("group", "Did not attend a group session of Worry busters"),
         ("group", "Attended group session 'Worry ladders' of Worry busters"),
@@ -161,6 +186,45 @@ def test_the_timeline_merges_every_source_newest_first(journey, world):
     assert by_title["In treatment to discharged"].detail == "Goals met"
     group = by_title["Attended group session 'Worry ladders' of Worry busters"]
     assert (group.by, group.has_time) == (emhp.full_name, False)
+    measure = by_title["Goal Based Outcomes recorded: total 6.5 (child)"]
+    assert (measure.by, measure.has_time, measure.detail) == (emhp.full_name, False, None)
+    assert measure.link_case_id == journey.id
+    without_notes = [e for e in timeline(journey, include_notes=False) if e.kind == "measure"]
+    assert [e.link_case_id for e in without_notes] == [None]
+
+
+def test_a_measure_entry_names_each_scale_and_the_respondent(world):
+    emhp = world.users[Role.EMHP]
+    _measure(
+        world.case_a1,
+        utcnow().date(),
+        emhp,
+        "ESQ",
+        Respondent.PARENT_CARER,
+        care=1.22,
+        environment=1.33,
+        total=1.25,
+    )
+    _measure(world.case_a1, utcnow().date(), emhp, "UNKNOWN", total=10)
+    db.session.commit()
+    titles = {e.title for e in timeline(world.case_a1) if e.kind == "measure"}
+    assert titles == {
+        "Goal Based Outcomes recorded: total 3 (child)",  # measure_a1
+        "Experience of Service Questionnaire recorded: care 1.22, environment 1.33, "
+        "total 1.25 (parent or carer)",
+        "UNKNOWN recorded: total 10 (child)",  # no definition: its code
+    }
+
+
+def test_the_discharge_summary_shows_why_final_measures_were_not_collected(journey):
+    closing = db.session.scalars(select(Discharge).where(Discharge.referral_id == journey.id)).one()
+    closing.final_measures_note = "NOTE-OKAPI did not come to the last session"
+    db.session.commit()
+    entry = next(e for e in timeline(journey) if e.kind == "discharge")
+    assert entry.detail == (
+        "Reason: Goals met\nSUMMARY-TAPIR less avoidance at school\n"
+        "Final measures not collected: NOTE-OKAPI did not come to the last session"
+    )
 
 
 def test_notes_are_left_out_unless_asked_for(journey):
@@ -217,6 +281,7 @@ def test_the_timeline_takes_a_fixed_number_of_queries(world, make_referral, coun
             _group_session(
                 world, (start + timedelta(days=number)).date(), f"Topic {number}", participant, True
             )
+            _measure(case, (start + timedelta(days=number)).date(), emhp, total=number)
             db.session.add(
                 SupervisionRecord(
                     held_on=(start + timedelta(days=number)).date(),
@@ -234,6 +299,7 @@ def test_the_timeline_takes_a_fixed_number_of_queries(world, make_referral, coun
         assert len([e for e in entries if e.kind == "session"]) == size
         assert len([e for e in entries if e.kind == "group"]) == size
         assert len([e for e in entries if e.kind == "supervision"]) == size
+        assert len([e for e in entries if e.kind == "measure"]) == size
     assert counts[0] == counts[1], counts
 
 
@@ -260,6 +326,12 @@ def test_the_staff_referral_page_shows_the_timeline_oldest_first(journey, world,
     assert NOTE in attended[3]
     assert " at " in attended[0]
     assert links(response)["Sessions"] == f"/casework/cases/{journey.id}/sessions"
+    measure = db.session.scalars(
+        select(MeasureRecord).where(MeasureRecord.referral_id == journey.id)
+    ).one()
+    assert links(response)["Goal Based Outcomes recorded: total 6.5 (child)"] == (
+        f"/casework/cases/{journey.id}/measures/{measure.id}"
+    )
     # The notes shown are reads of each session.
     reads = db.session.scalars(
         select(AuditEvent.record_id).where(
@@ -278,6 +350,7 @@ def test_staff_who_may_not_see_the_notes_see_the_timeline_without_them(
 ):
     case = open_case(world, make_referral)
     sessions.log_session(case, logged(), by=world.users[Role.EMHP])
+    _measure(case, utcnow().date(), world.users[Role.EMHP], total=3)
     db.session.commit()
     other = make_user(Role.EMHP, team=world.team_a, email="emhp3@test.example")
     assert auth.sign_in(other.email).status_code == 302
@@ -288,6 +361,9 @@ def test_staff_who_may_not_see_the_notes_see_the_timeline_without_them(
     assert "NOTE-PANGOLIN" not in body
     assert "RISK-AXOLOTL" not in body
     assert "Sessions" not in links(response)
+    # The measure is on the timeline, without the link to its record and notes.
+    assert "Goal Based Outcomes recorded: total 3 (child)" in body
+    assert "Goal Based Outcomes recorded: total 3 (child)" not in links(response)
     read = select(AuditEvent).where(
         AuditEvent.record_type == "care_contact", AuditEvent.action == AuditAction.READ
     )

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from wtforms import TextAreaField
-from wtforms.validators import DataRequired, InputRequired, Length
+from wtforms.validators import DataRequired, InputRequired, Length, ValidationError
 
 from mhst.accounts.models import User
 from mhst.casework.models import DischargeReason
-from mhst.casework.operations import MAX_TEXT
+from mhst.casework.operations import MAX_TEXT, NO_FINAL_MEASURES
 from mhst.core.fields import CheckboxesField
 from mhst.core.forms import BaseForm, RadioField, choices
 from mhst.directory.models import DirectoryService
@@ -51,6 +51,11 @@ class DischargeForm(BaseForm):
             Length(max=MAX_TEXT, message=TOO_LONG),
         ],
     )
+    # Needed only when no final measure was recorded (see ``ask_why_no_final_measures``).
+    final_measures_note = TextAreaField(
+        "Why were final measures not collected?",
+        validators=[Length(max=MAX_TEXT, message=TOO_LONG)],
+    )
     services = CheckboxesField(
         "Onward services (optional)",
         choices=[],
@@ -65,6 +70,21 @@ class DischargeForm(BaseForm):
 
     def chosen_services(self) -> list[DirectoryService]:
         return [self._services[i] for i in dict.fromkeys(self.services.data or [])]
+
+    needs_final_measures_note = False
+
+    def ask_why_no_final_measures(self, needed: bool) -> DischargeForm:
+        """Whether the case has no final measure, so the note is required."""
+        self.needs_final_measures_note = needed
+        return self
+
+    def validate_final_measures_note(self, field) -> None:
+        if self.needs_final_measures_note and not field.data:
+            raise ValidationError(NO_FINAL_MEASURES)
+
+    def note_given(self) -> str | None:
+        """The note, when it is asked for (otherwise whatever was sent is ignored)."""
+        return self.final_measures_note.data if self.needs_final_measures_note else None
 
 
 class ReopenForm(_PractitionerChoice, BaseForm):

@@ -17,12 +17,13 @@ from flask_login import current_user
 
 from mhst.accounts.models import User
 from mhst.audit.models import AuditAction
-from mhst.audit.operations import record, render_audited
+from mhst.audit.operations import record, record_many, render_audited
 from mhst.casework import bp, operations
 from mhst.casework import caseload as caseloads
 from mhst.casework.allocation_forms import AllocateForm, DischargeForm, ReopenForm
 from mhst.casework.models import Allocation, DischargeReason
 from mhst.casework.scope import current_allocation, get_case_or_404
+from mhst.casework.timeline import respondent_text, scores_text
 from mhst.core.forms import commit_operation, failed
 from mhst.core.time import SERVICE_TIME_ZONE, service_today
 from mhst.referrals import operations as referral_operations
@@ -131,8 +132,10 @@ def caseload():
         school_options=[(school.id, school.name) for school in schools],
         flag_options=list(caseloads.CASELOAD_FLAGS.items()),
         interval_weeks=caseloads.supervision_interval_weeks(),
+        review_sessions=caseloads.measure_review_sessions(),
         can_allocate=has_permission(current_user, Permission.ALLOCATE_CASES),
         can_log=has_permission(current_user, Permission.LOG_SESSIONS),
+        can_record_measures=has_permission(current_user, Permission.RECORD_MEASURES),
     )
 
 
@@ -211,7 +214,11 @@ def discharge(case_id: int):
     referral = get_case_or_404(current_user, case_id)
     if referral.status not in OPEN_CASE_STATUSES:
         return _render("casework/discharge.html", referral=referral, form=None)
-    form = DischargeForm().offer_services(referral_operations.proposed_services(referral))
+    form = (
+        DischargeForm()
+        .offer_services(referral_operations.proposed_services(referral))
+        .ask_why_no_final_measures(not operations.final_measure_recorded(referral))
+    )
     if form.validate_on_submit():
         reason = DischargeReason(form.reason.data)
         result = commit_operation(
@@ -222,6 +229,7 @@ def discharge(case_id: int):
             reason=reason,
             summary=form.summary.data,
             services=form.chosen_services(),
+            final_measures_note=form.note_given(),
         )
         if not failed(result):
             flash(
@@ -231,12 +239,18 @@ def discharge(case_id: int):
             )
             return redirect(url_for("referrals.show", referral_id=referral.id))
         _reread(referral)
+    summaries = operations.measure_summaries(referral)
+    shown = {r.id for s in summaries for r in (s.first, s.latest)}
+    record_many("measure_record", [(AuditAction.READ, i) for i in sorted(shown)], user=current_user)
     return _render(
         "casework/discharge.html",
         400 if form.errors else 200,
         referral=referral,
         form=form,
         current=current_allocation(referral),
+        measures=summaries,
+        scores_text=scores_text,
+        respondent_text=respondent_text,
     )
 
 

@@ -2,18 +2,23 @@
 size of each practitioner's caseload in a team.
 
 The caseload is ONE query whatever its size: the last attended contact, the next planned
-session and the last supervision discussion of every case come from grouped subqueries
-joined to the cases, never from a query per row.
+session, the last supervision discussion and the last outcome measure (with the sessions
+attended since) of every case come from grouped subqueries joined to the cases, never
+from a query per row.
 """
 
 from __future__ import annotations
 
+import enum
 from dataclasses import dataclass
 from datetime import date, datetime
 
 from flask import current_app, has_app_context
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import Date, and_, func, or_, select
+from sqlalchemy.exc import CompileError
+from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import aliased, joinedload, lazyload
+from sqlalchemy.sql.functions import FunctionElement
 
 from mhst.accounts.models import User
 from mhst.casework.models import Allocation, Attendance, CareContact
@@ -21,6 +26,7 @@ from mhst.casework.operations import PRACTITIONER_ROLES
 from mhst.casework.scope import case_scope
 from mhst.core.time import SERVICE_TIME_ZONE, service_today, utcnow
 from mhst.extensions import db
+from mhst.outcomes.models import MeasureRecord
 from mhst.referrals.models import OPEN_CASE_STATUSES, Referral, ReferralStatus
 from mhst.referrals.queries import referral_scope
 from mhst.schools.models import School
@@ -28,6 +34,7 @@ from mhst.security.scoping import school_scope
 from mhst.supervision.models import SupervisionCase, SupervisionRecord
 
 DEFAULT_SUPERVISION_INTERVAL_WEEKS = 4
+DEFAULT_MEASURE_REVIEW_SESSIONS = 3
 
 CASELOAD_SORTS = {
     "referral": "Days since referral (longest first)",
@@ -38,6 +45,7 @@ CASELOAD_SORTS = {
 CASELOAD_FLAGS = {
     "risk": "Risk screen positive",
     "supervision": "Not discussed in supervision recently",
+    "measures": "Measures due",
 }
 
 
@@ -50,8 +58,75 @@ def supervision_interval_weeks() -> int:
     return DEFAULT_SUPERVISION_INTERVAL_WEEKS
 
 
+def measure_review_sessions() -> int:
+    """After how many attended sessions without a measure a review measure is due."""
+    if has_app_context():
+        return int(
+            current_app.config.get("MEASURE_REVIEW_SESSIONS", DEFAULT_MEASURE_REVIEW_SESSIONS)
+        )
+    return DEFAULT_MEASURE_REVIEW_SESSIONS
+
+
 def local_date(moment: datetime) -> date:
     return moment.astimezone(SERVICE_TIME_ZONE).date()
+
+
+class service_date(FunctionElement):
+    """SQL: the date in the service's time zone (UK time) of a UTC timestamp column, so a
+    session at 00:30 on a summer night counts on its UK date, as ``local_date`` does."""
+
+    type = Date()
+    name = "service_date"
+    inherit_cache = True
+
+
+@compiles(service_date)
+def _service_date_other(element, compiler, **kw):
+    raise CompileError("service_date is written for PostgreSQL and SQLite only")
+
+
+@compiles(service_date, "postgresql")
+def _service_date_postgresql(element, compiler, **kw):
+    column = compiler.process(element.clauses, **kw)
+    return f"CAST(timezone('{SERVICE_TIME_ZONE.key}', {column}) AS DATE)"
+
+
+@compiles(service_date, "sqlite")
+def _service_date_sqlite(element, compiler, **kw):
+    """SQLite has no time zones: UK summer time (UTC+1) runs from 01:00 UTC on the last
+    Sunday of March to 01:00 UTC on the last Sunday of October (the 25th, moved on to a
+    Sunday). SQLite keeps UTC timestamps as ``YYYY-MM-DD HH:MM:SS``, which sort as text."""
+    if SERVICE_TIME_ZONE.key != "Europe/London":
+        raise CompileError("The SQLite service_date knows UK summer time only")
+    c = compiler.process(element.clauses, **kw)
+    year = f"strftime('%Y', {c})"
+    starts = f"(date({year} || '-03-25', 'weekday 0') || ' 01:00:00')"
+    ends = f"(date({year} || '-10-25', 'weekday 0') || ' 01:00:00')"
+    return (
+        f"date({c}, CASE WHEN {c} >= {starts} AND {c} < {ends} THEN '+1 hours' ELSE '+0 hours' END)"
+    )
+
+
+class MeasuresDue(enum.StrEnum):
+    BASELINE = "baseline"
+    REVIEW = "review"
+    NOT_DUE = "not_due"
+
+
+def next_measure(last_measure_on: date | None, sessions_since: int, review_sessions: int):
+    """Which outcome measure a case needs next.
+
+    * no measure recorded yet: a **baseline** is due;
+    * at least ``review_sessions`` (``MEASURE_REVIEW_SESSIONS``, 3 by default) attended
+      sessions on a date after the latest measure's date: a **review** is due. A session
+      on the same day as the measure does not count (the measure was taken at it);
+    * otherwise **not due**.
+    """
+    if last_measure_on is None:
+        return MeasuresDue.BASELINE
+    if sessions_since >= review_sessions:
+        return MeasuresDue.REVIEW
+    return MeasuresDue.NOT_DUE
 
 
 @dataclass(frozen=True)
@@ -65,10 +140,30 @@ class CaseloadEntry:
     last_discussed_on: date | None
     today: date
     interval_weeks: int
-    # Outcome measures (issue 6) plug in here: compute the measures due for every case in
-    # ``caseload`` with one grouped query, as for the columns above, and pass them in.
-    # None shows as "Not yet recorded".
-    measures_due: str | None = None
+    # The date of the latest outcome measure, and the sessions attended on later dates.
+    last_measure_on: date | None = None
+    sessions_since_measure: int = 0
+    review_sessions: int = DEFAULT_MEASURE_REVIEW_SESSIONS
+
+    @property
+    def measures(self) -> MeasuresDue:
+        return next_measure(self.last_measure_on, self.sessions_since_measure, self.review_sessions)
+
+    @property
+    def measures_due(self) -> bool:
+        """A baseline or a review measure is due."""
+        return self.measures is not MeasuresDue.NOT_DUE
+
+    @property
+    def measures_text(self) -> str:
+        if self.measures is MeasuresDue.BASELINE:
+            return "Baseline due"
+        if self.measures is MeasuresDue.REVIEW:
+            count = self.sessions_since_measure
+            sessions = "session" if count == 1 else "sessions"
+            return f"Review due ({count} {sessions} since the last measure)"
+        day = self.last_measure_on
+        return f"Not due. Last recorded {day.day} {day:%B %Y}"
 
     @property
     def days_since_referral(self) -> int:
@@ -153,6 +248,22 @@ def caseload(
         .group_by(SupervisionCase.referral_id)
         .subquery("last_supervision")
     )
+    last_measure = (
+        select(MeasureRecord.referral_id, func.max(MeasureRecord.completed_on).label("last_on"))
+        .where(MeasureRecord.referral_id.in_(theirs))
+        .group_by(MeasureRecord.referral_id)
+        .subquery("last_measure")
+    )
+    since_measure = (
+        select(CareContact.referral_id, func.count(CareContact.id).label("sessions"))
+        .join(last_measure, last_measure.c.referral_id == CareContact.referral_id)
+        .where(
+            CareContact.attendance == Attendance.ATTENDED,
+            service_date(CareContact.starts_at) > last_measure.c.last_on,
+        )
+        .group_by(CareContact.referral_id)
+        .subquery("since_measure")
+    )
     stmt = (
         select(
             Referral,
@@ -160,6 +271,8 @@ def caseload(
             last_contact.c.last_at,
             next_contact,
             last_supervision.c.last_on,
+            last_measure.c.last_on,
+            since_measure.c.sessions,
         )
         .join(
             Allocation,
@@ -169,6 +282,8 @@ def caseload(
         .outerjoin(planned, and_(planned.c.referral_id == Referral.id, planned.c.position == 1))
         .outerjoin(next_contact, next_contact.id == planned.c.contact_id)
         .outerjoin(last_supervision, last_supervision.c.referral_id == Referral.id)
+        .outerjoin(last_measure, last_measure.c.referral_id == Referral.id)
+        .outerjoin(since_measure, since_measure.c.referral_id == Referral.id)
         .where(
             Allocation.practitioner_id == practitioner.id,
             Referral.status.in_(OPEN_CASE_STATUSES),
@@ -186,6 +301,7 @@ def caseload(
     if flag == "risk":
         stmt = stmt.where(Referral.high_risk.is_(True))
     interval = supervision_interval_weeks()
+    review_sessions = measure_review_sessions()
     entries = [
         CaseloadEntry(
             referral=referral,
@@ -195,11 +311,24 @@ def caseload(
             last_discussed_on=last_on,
             today=today,
             interval_weeks=interval,
+            last_measure_on=measured_on,
+            sessions_since_measure=sessions or 0,
+            review_sessions=review_sessions,
         )
-        for referral, allocated_at, last_at, next_session, last_on in db.session.execute(stmt)
+        for (
+            referral,
+            allocated_at,
+            last_at,
+            next_session,
+            last_on,
+            measured_on,
+            sessions,
+        ) in db.session.execute(stmt)
     ]
     if flag == "supervision":
         entries = [entry for entry in entries if entry.supervision_overdue]
+    if flag == "measures":
+        entries = [entry for entry in entries if entry.measures_due]
     return sorted(entries, key=SORT_KEYS.get(sort, SORT_KEYS["referral"]))
 
 

@@ -12,18 +12,23 @@ Operations add to the session and flush; the caller commits once.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import exists, func, select
+from sqlalchemy.orm import selectinload
 
 from mhst.accounts.models import Role, User
 from mhst.audit.models import AuditAction
 from mhst.audit.operations import record
-from mhst.casework.models import Allocation, Discharge, DischargeReason
+from mhst.casework.models import Allocation, Attendance, CareContact, Discharge, DischargeReason
 from mhst.casework.scope import current_allocation
 from mhst.core.rules import RuleError
-from mhst.core.time import utcnow
+from mhst.core.time import SERVICE_TIME_ZONE, utcnow
 from mhst.directory.models import DirectoryService
 from mhst.extensions import db
+from mhst.outcomes.definitions import DefinitionError, MeasureDefinition, available_measures
+from mhst.outcomes.models import MeasureRecord
+from mhst.outcomes.rules import PairedOutcome, outcome
 from mhst.referrals import operations as referrals
 from mhst.referrals.models import (
     OPEN_CASE_STATUSES,
@@ -40,6 +45,7 @@ PRACTITIONER_ROLES = (Role.EMHP, Role.SENIOR_CLINICIAN)
 ALLOCATABLE_STATUSES = frozenset({S.ACCEPTED, *OPEN_CASE_STATUSES})
 
 NOT_IN_TEAM = "Select a practitioner from the team"
+NO_FINAL_MEASURES = "Enter why final measures were not collected"
 
 
 def team_practitioners(team_id: int | None) -> list[User]:
@@ -144,10 +150,15 @@ def discharge(
     reason: DischargeReason,
     summary: str,
     services: Iterable[DirectoryService] = (),
+    final_measures_note: str | None = None,
 ) -> Discharge:
     """Close an open case with a reason, a closing summary and any onward services.
     Planned sessions are cancelled and the allocation ends; the case is then read-only
-    until a senior clinician reopens it."""
+    until a senior clinician reopens it.
+
+    Final measures: unless a measure was recorded on or after the day of the last attended
+    session (:func:`final_measure_recorded`), ``final_measures_note`` must say why none
+    was collected. With a final measure the note is not kept."""
     if referral.status not in OPEN_CASE_STATUSES:
         raise RuleError(
             "reason",
@@ -158,6 +169,12 @@ def discharge(
         raise RuleError("reason", "Select a reason for the discharge")
     reason = DischargeReason(reason)
     summary = _check_text("summary", summary, "Enter a closing summary")
+    if final_measure_recorded(referral):
+        final_measures_note = None
+    else:
+        final_measures_note = _check_text(
+            "final_measures_note", final_measures_note, NO_FINAL_MEASURES
+        )
     services = list(dict.fromkeys(services))
     _cancel_planned_sessions(referral, by=by, reason=f"Case discharged: {reason.label}")
     event = referrals.transition(
@@ -165,7 +182,12 @@ def discharge(
     )
     db.session.flush()
     closing = Discharge(
-        referral=referral, event_id=event.id, reason=reason, summary=summary, discharged_by=by
+        referral=referral,
+        event_id=event.id,
+        reason=reason,
+        summary=summary,
+        final_measures_note=final_measures_note,
+        discharged_by=by,
     )
     db.session.add(closing)
     for service in services:
@@ -176,6 +198,106 @@ def discharge(
     db.session.flush()
     record(AuditAction.CREATE, "discharge", closing.id, user=by, detail=f"referral {referral.id}")
     return closing
+
+
+# ---- final measures ---------------------------------------------------------------------
+
+
+def final_measure_recorded(referral: Referral) -> bool:
+    """Whether the case has a final measure: one completed on or after the (UK) date of
+    its last attended session, or, when no session was attended, any measure at all."""
+    last_session = db.session.scalar(
+        select(func.max(CareContact.starts_at)).where(
+            CareContact.referral_id == referral.id,
+            CareContact.attendance == Attendance.ATTENDED,
+        )
+    )
+    since = []
+    if last_session is not None:
+        since.append(
+            MeasureRecord.completed_on >= last_session.astimezone(SERVICE_TIME_ZONE).date()
+        )
+    return bool(
+        db.session.scalar(select(exists().where(MeasureRecord.referral_id == referral.id, *since)))
+    )
+
+
+@dataclass(frozen=True)
+class MeasureSummary:
+    """One measure, from one kind of respondent, on a case: its first and latest records
+    and the paired outcome of the two (``None`` with only one record)."""
+
+    code: str
+    name: str
+    respondent: str
+    records: int
+    first: MeasureRecord
+    latest: MeasureRecord
+    definition: MeasureDefinition | None
+    outcome: PairedOutcome | None
+
+    @property
+    def outcome_text(self) -> str:
+        if self.records == 1:
+            return "Not paired: recorded once"
+        if self.outcome is None:
+            return "Not known: the measure's definition is not available"
+        result = self.outcome
+        if result.reliable_improvement:
+            text = "Reliable improvement"
+        elif result.reliable_deterioration:
+            text = "Reliable deterioration"
+        elif result.reliable_improvement is None:
+            text = "Paired (this measure has no reliable change value)"
+        else:
+            text = "No reliable change"
+        for scale, recovered in result.recovery.items():
+            what = "recovered" if recovered else "not recovered"
+            text += f"; {scale.replace('_', ' ')}: {what}"
+        return text
+
+
+def _scores(record: MeasureRecord) -> dict[str, float]:
+    return {s.scale: s.score for s in record.scores}
+
+
+def measure_summaries(referral: Referral) -> list[MeasureSummary]:
+    """Each measure recorded on the case, by measure and respondent (a child's ratings
+    are paired with the child's), in the order first recorded; two queries."""
+    records = db.session.scalars(
+        select(MeasureRecord)
+        .where(MeasureRecord.referral_id == referral.id)
+        .options(selectinload(MeasureRecord.scores))
+        .order_by(MeasureRecord.completed_on, MeasureRecord.recorded_at, MeasureRecord.id)
+    ).all()
+    try:
+        definitions = available_measures()
+    except DefinitionError:  # a broken service file: show the scores without outcomes
+        definitions = {}
+    grouped: dict[tuple[str, str], list[MeasureRecord]] = {}
+    for measure in records:
+        grouped.setdefault((measure.measure_code, measure.respondent), []).append(measure)
+    summaries = []
+    for (code, respondent), group in grouped.items():
+        definition = definitions.get(code)
+        paired_outcome = (
+            outcome(definition, [_scores(group[0]), _scores(group[-1])])
+            if definition is not None and len(group) > 1
+            else None
+        )
+        summaries.append(
+            MeasureSummary(
+                code=code,
+                name=definition.name if definition is not None else code,
+                respondent=respondent,
+                records=len(group),
+                first=group[0],
+                latest=group[-1],
+                definition=definition,
+                outcome=paired_outcome,
+            )
+        )
+    return summaries
 
 
 def _cancel_planned_sessions(referral: Referral, *, by: User, reason: str) -> None:

@@ -1,5 +1,6 @@
 """A child's record as one timeline: referral events, consent, the risk review,
-allocations, 1:1 sessions, group attendance, supervision decisions and discharges.
+allocations, 1:1 sessions, group attendance, supervision decisions, outcome measures and
+discharges.
 
 :func:`timeline` reads each source in one query, whatever the record's size, and
 returns entries newest first. Clinical notes, risk updates and supervision decisions
@@ -10,8 +11,10 @@ notes (``scope.case_scope``), never for a school's lead.
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
+from decimal import Decimal
 
 from sqlalchemy import select
 from sqlalchemy.orm import aliased, joinedload
@@ -21,6 +24,8 @@ from mhst.casework.models import Allocation, Attendance, CareContact, Discharge
 from mhst.core.time import SERVICE_TIME_ZONE
 from mhst.extensions import db
 from mhst.groups.models import GroupAttendance, GroupParticipant, GroupProgramme, GroupSession
+from mhst.outcomes.definitions import DefinitionError, Respondent, available_measures
+from mhst.outcomes.models import MeasureRecord, MeasureScore
 from mhst.referrals.models import Consent, Referral, ReferralEvent
 from mhst.supervision.models import SupervisionCase, SupervisionRecord
 
@@ -37,14 +42,18 @@ class TimelineEntry:
 
     when: datetime
     # "status", "consent", "risk", "allocation", "session", "group", "supervision",
-    # "discharge"
+    # "measure", "discharge"
     kind: str
     title: str
     detail: str | None
     by: str
     has_time: bool = True
-    # The care contact a "session" entry shows (its notes' reading is audited).
+    # The care contact a "session" entry shows (its notes' reading is audited), or the
+    # measure record of a "measure" entry.
     record_id: int | None = field(default=None, compare=False)
+    # A "measure" entry links to its record (which shows any notes) when the viewer may
+    # see the case's notes: the case's id, else None.
+    link_case_id: int | None = field(default=None, compare=False)
     # Ties at the same moment: a record comes before the status change it caused.
     order: int = field(default=0, compare=False)
     sequence: int = field(default=0, compare=False)
@@ -286,6 +295,79 @@ def _supervision_entries(referral: Referral, include_notes: bool) -> list[Timeli
     ]
 
 
+RESPONDENTS = {
+    Respondent.CHILD: "child",
+    Respondent.PARENT_CARER: "parent or carer",
+    Respondent.PRACTITIONER: "practitioner",
+}
+
+
+def respondent_text(respondent: Respondent | str) -> str:
+    return RESPONDENTS.get(respondent, str(respondent))
+
+
+def score_text(score: Decimal | float) -> str:
+    """A score without trailing zeros: 6.50 -> "6.5", 10.00 -> "10"."""
+    text = f"{Decimal(str(score)):f}"
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
+def scores_text(scores: Iterable[MeasureScore]) -> str:
+    """A record's scores in the definition's order: "care 1.22, total 1.25"."""
+    return ", ".join(
+        f"{s.scale.replace('_', ' ')} {score_text(s.score)}"
+        for s in sorted(scores, key=lambda s: s.position)
+    )
+
+
+def _measure_names() -> dict[str, str]:
+    try:
+        return {code: measure.name for code, measure in available_measures().items()}
+    except DefinitionError:  # a broken service file: name measures by their codes
+        return {}
+
+
+def _measure_entries(referral: Referral, include_notes: bool) -> list[TimelineEntry]:
+    records = (
+        db.session.scalars(
+            select(MeasureRecord)
+            .where(MeasureRecord.referral_id == referral.id)
+            .options(joinedload(MeasureRecord.scores), joinedload(MeasureRecord.recorded_by))
+            .order_by(MeasureRecord.completed_on, MeasureRecord.id)
+        )
+        .unique()
+        .all()
+    )
+    if not records:
+        return []
+    names = _measure_names()
+    return [
+        TimelineEntry(
+            _start_of(measure.completed_on),
+            "measure",
+            f"{names.get(measure.measure_code, measure.measure_code)} recorded: "
+            f"{scores_text(measure.scores)} ({respondent_text(measure.respondent)})",
+            None,
+            _name(measure.recorded_by),
+            has_time=False,
+            record_id=measure.id,
+            link_case_id=referral.id if include_notes else None,
+        )
+        for measure in records
+    ]
+
+
+def _discharge_detail(discharge: Discharge) -> str:
+    return _joined(
+        f"Reason: {discharge.reason.label}",
+        discharge.summary,
+        f"Final measures not collected: {discharge.final_measures_note}"
+        if discharge.final_measures_note
+        else None,
+        sep="\n",
+    )
+
+
 def _discharge_entries(referral: Referral) -> list[TimelineEntry]:
     discharges = db.session.scalars(
         select(Discharge)
@@ -298,7 +380,7 @@ def _discharge_entries(referral: Referral) -> list[TimelineEntry]:
             discharge.discharged_at,
             "discharge",
             "Discharge summary",
-            f"Reason: {discharge.reason.label}\n{discharge.summary}",
+            _discharge_detail(discharge),
             _name(discharge.discharged_by),
         )
         for discharge in discharges
@@ -315,6 +397,7 @@ def timeline(referral: Referral, *, include_notes: bool = True) -> list[Timeline
         *_session_entries(referral, include_notes),
         *_group_entries(referral),
         *_supervision_entries(referral, include_notes),
+        *_measure_entries(referral, include_notes),
         *_discharge_entries(referral),
         *_status_entries(referral),
     ]

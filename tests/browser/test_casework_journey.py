@@ -551,7 +551,12 @@ def test_a_case_from_allocation_to_discharge(page: Page, open_page: Callable[[],
     emhp.get_by_role("button", name="Discharge case").click()
     expect(emhp).to_have_title(re.compile(r"^Error: "))
     summary = emhp.locator(".nhsuk-error-summary")
-    for message in ("Select why the case is being discharged", "Enter a closing summary"):
+    # No outcome measure was recorded: the EMHP must say why there is no final one.
+    for message in (
+        "Select why the case is being discharged",
+        "Enter a closing summary",
+        "Enter why final measures were not collected",
+    ):
         expect(summary.get_by_role("link", name=message)).to_have_count(1)
     assert_accessible(emhp)
     emhp.get_by_role("radio", name="Goals met", exact=True).check()
@@ -560,6 +565,8 @@ def test_a_case_from_allocation_to_discharge(page: Page, open_page: Callable[[],
         "on her own. School to keep the weekly check-in."
     )
     emhp.get_by_label("Closing summary").fill(closing)
+    no_measures = "Marigold did not want to fill in the goals form again at the last session."
+    emhp.get_by_label("Why were final measures not collected?").fill(no_measures)
     emhp.get_by_role("button", name="Discharge case").click()
     expect(emhp.locator("h1")).to_have_text(CASE.name)
     expect(flash(emhp)).to_contain_text(f"Case {reference} ({CASE.name}) discharged: goals met")
@@ -568,6 +575,9 @@ def test_a_case_from_allocation_to_discharge(page: Page, open_page: Callable[[],
         expect(emhp.get_by_role("button", name=action, exact=True)).to_have_count(0)
     expect(timeline_row(emhp, "Discharge summary")).to_contain_text("Reason: Goals met")
     expect(timeline_row(emhp, "Discharge summary")).to_contain_text("School to keep the weekly")
+    expect(timeline_row(emhp, "Discharge summary")).to_contain_text(
+        f"Final measures not collected: {no_measures}"
+    )
     # The case is no longer allocated to the EMHP: its sessions and notes are out of scope.
     expect(emhp.get_by_role("link", name="Sessions", exact=True)).to_have_count(0)
     assert NOTE not in emhp.content()
