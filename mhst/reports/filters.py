@@ -1,8 +1,9 @@
 """What a report is filtered by, and what each viewer may see.
 
-Filters are checked here, not only in the form: a date range that ends before it starts,
-or an area, team or school that does not exist or is outside the viewer's reach, is a
-:class:`FilterError` (the page answers 400 with the message), never a 500.
+Filters are checked here, not only in the form: a date range that ends before it starts
+or reaches outside 2000 to 2099, or an area, team or school that does not exist or is
+outside the viewer's reach, is a :class:`FilterError` (the page answers 400 with the
+message), never a 500.
 """
 
 from __future__ import annotations
@@ -58,6 +59,16 @@ class ReportAccess:
         raise PermissionError(f"{user.role.label} has no reports")
 
 
+# The dates a report may cover: far wider than the service's records, but bounded so that
+# a date like 31 12 9999 (which has no next day) cannot reach the SQL.
+EARLIEST = date(2000, 1, 1)
+LATEST = date(2099, 12, 31)
+
+
+def _long(value: date) -> str:
+    return f"{value.day} {value:%B %Y}"
+
+
 def financial_year_start(today: date) -> date:
     """1 April of the financial year ``today`` is in."""
     year = today.year if today.month >= 4 else today.year - 1
@@ -81,6 +92,10 @@ def resolve_filters(
 ) -> ReportFilters:
     """Check the filters against the database and the viewer's reach (one query each for
     the ids given). A senior clinician's team is always their own."""
+    if date_from < EARLIEST:
+        raise FilterError("date_from", f"The start date must be {_long(EARLIEST)} or later")
+    if date_to > LATEST:
+        raise FilterError("date_to", f"The end date must be {_long(LATEST)} or earlier")
     if date_to < date_from:
         raise FilterError("date_to", "The end date must be the same as or after the start date")
     if access.team_id is not None:

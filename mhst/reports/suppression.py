@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from decimal import ROUND_HALF_UP, Decimal
 
-from mhst.reports.cells import Cell, Count, Days, Rate, Score
+from mhst.reports.cells import Cell, Count, Days, Rate, Score, Section
 
 SUPPRESSED = "*"
 SMALLEST_SHOWN = 8
@@ -60,3 +60,8 @@ def show(cell: Cell, *, suppressed: bool) -> str:
         text = _one_place(cell.value)
         return text.removesuffix(".0") if isinstance(cell, Days) else text
     raise TypeError(f"not a report cell: {cell!r}")
+
+
+def shown_rows(section: Section, *, suppressed: bool) -> list[list[str]]:
+    """The text of every cell of ``section``, as the page and the CSV both show it."""
+    return [[show(cell, suppressed=suppressed) for cell in row] for row in section.rows]

@@ -1,0 +1,291 @@
+"""The referrals report (3 queries) and the waiting-times report (5 queries)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy import Date as DateType
+from sqlalchemy import and_, case, func, literal, or_, select
+
+from mhst.casework.models import Attendance, CareContact
+from mhst.extensions import db
+from mhst.organisation.models import Team
+from mhst.referrals.models import (
+    Need,
+    Referral,
+    ReferralEvent,
+    ReferralNeed,
+    ReferralSource,
+    ReferralStatus,
+)
+from mhst.referrals.queries import FOUR_WEEKS
+from mhst.reports.cells import Count, Days, Rate, Section
+from mhst.reports.filters import ReportAccess, ReportFilters
+from mhst.reports.scope import long_date, period, school_clause
+from mhst.reports.sql import (
+    NO_CASES,
+    Percentiles,
+    days_between,
+    percentile_sums,
+    percentiles,
+    utc_date,
+)
+from mhst.schools.models import School
+
+NO_TEAM = "No team"
+
+# The outcomes of a referral counted as "ever": a status it reached at some time.
+EVER = (
+    ("Accepted", ReferralStatus.ACCEPTED),
+    ("Signposted", ReferralStatus.SIGNPOSTED),
+    ("Stepped up", ReferralStatus.STEPPED_UP),
+    ("Withdrawn", ReferralStatus.WITHDRAWN),
+    ("Not accepted", ReferralStatus.NOT_ACCEPTED),
+)
+
+RECEIVED_NOTE = (
+    "Referrals received {period} (the date the referral was received), at the schools "
+    "the filters select."
+)
+
+
+def received_in_report(filters: ReportFilters, access: ReportAccess):
+    """The WHERE clause for referrals received in the report's dates and schools."""
+    return and_(
+        Referral.received_on.between(filters.date_from, filters.date_to),
+        school_clause(Referral.school_id, filters, access),
+    )
+
+
+# --- referrals -----------------------------------------------------------------------
+
+
+def _reached(status: ReferralStatus):
+    """1 for a referral that ever moved to ``status``, per referral (a MAX over events)."""
+    return func.max(case((ReferralEvent.to_status == status, 1), else_=0))
+
+
+def referral_sections(
+    filters: ReportFilters, access: ReportAccess, today: date
+) -> tuple[Section, ...]:
+    scope = received_in_report(filters, access)
+    ever = (
+        select(
+            ReferralEvent.referral_id,
+            *(_reached(status).label(status.value) for _label, status in EVER),
+        )
+        .where(ReferralEvent.referral_id.in_(select(Referral.id).where(scope)))
+        .group_by(ReferralEvent.referral_id)
+        .subquery("ever")
+    )
+    awaiting = case((Referral.status == ReferralStatus.AWAITING_CONSENT, 1), else_=0)
+    totals = db.session.execute(
+        select(
+            func.count(Referral.id),
+            *(func.coalesce(func.sum(ever.c[status.value]), 0) for _label, status in EVER),
+            func.coalesce(func.sum(awaiting), 0),
+        )
+        .outerjoin(ever, ever.c.referral_id == Referral.id)
+        .where(scope)
+    ).one()
+    received, *reached, waiting_consent = (int(value) for value in totals)
+    summary_rows = [("Received", Count(received), Rate(received, received))]
+    for (label, _status), number in zip(EVER, reached, strict=True):
+        summary_rows.append((f"{label} (at any time)", Count(number), Rate(number, received)))
+    summary_rows.append(
+        ("Waiting for consent now", Count(waiting_consent), Rate(waiting_consent, received))
+    )
+
+    by_source = dict(
+        db.session.execute(
+            select(Referral.source, func.count()).where(scope).group_by(Referral.source)
+        ).all()
+    )
+    by_need = dict(
+        db.session.execute(
+            select(ReferralNeed.need, func.count())
+            .join(Referral, Referral.id == ReferralNeed.referral_id)
+            .where(scope)
+            .group_by(ReferralNeed.need)
+        ).all()
+    )
+    note = RECEIVED_NOTE.format(period=period(filters))
+    return (
+        Section(
+            "Referrals received and what happened to them",
+            ("Referrals", "Number", "Share of referrals received"),
+            tuple(summary_rows),
+            note=note + " Accepted, signposted, stepped up, withdrawn and not accepted count the "
+            "referrals that reached that status at any time up to now (a referral accepted "
+            "and later withdrawn counts in both). Waiting for consent is the referrals whose "
+            "status is awaiting consent now.",
+        ),
+        Section(
+            "Referrals by source",
+            ("Source", "Referrals", "Share of referrals received"),
+            tuple(
+                (
+                    source.label,
+                    Count(by_source.get(source, 0)),
+                    Rate(by_source.get(source, 0), received),
+                )
+                for source in ReferralSource
+            ),
+            chart=True,
+            note=note + " Every source is listed, with 0 where there were none.",
+        ),
+        Section(
+            "Referrals by need",
+            ("Need", "Referrals", "Share of referrals received"),
+            tuple(
+                (need.label, Count(by_need.get(need, 0)), Rate(by_need.get(need, 0), received))
+                for need in Need
+            ),
+            note=note
+            + " A referral with more than one need counts once under each of them, so the "
+            "needs add up to more than the referrals received.",
+        ),
+    )
+
+
+# --- waiting times -------------------------------------------------------------------
+
+
+def accepted_waits(filters: ReportFilters, access: ReportAccess):
+    """One row per referral received in the report that was ever accepted: its team, the
+    days from referral to its first and second attended contact (``None``: not yet),
+    and its received date. A common table expression."""
+    accepted = select(ReferralEvent.referral_id).where(
+        ReferralEvent.to_status == ReferralStatus.ACCEPTED
+    )
+    cases = (
+        select(Referral.id, Referral.received_on, School.team_id)
+        .join(School, School.id == Referral.school_id)
+        .where(received_in_report(filters, access), Referral.id.in_(accepted))
+        .cte("cases")
+    )
+    ranked = (
+        select(
+            CareContact.referral_id,
+            utc_date(CareContact.starts_at).label("seen_on"),
+            func.row_number()
+            .over(
+                partition_by=CareContact.referral_id,
+                order_by=(CareContact.starts_at, CareContact.id),
+            )
+            .label("number"),
+        )
+        .where(
+            CareContact.attendance == Attendance.ATTENDED,
+            CareContact.referral_id.in_(select(cases.c.id)),
+        )
+        .cte("ranked")
+    )
+    first = ranked.alias("first_contact")
+    second = ranked.alias("second_contact")
+    return (
+        select(
+            cases.c.id.label("referral_id"),
+            cases.c.team_id,
+            cases.c.received_on,
+            days_between(first.c.seen_on, cases.c.received_on).label("days_first"),
+            days_between(second.c.seen_on, cases.c.received_on).label("days_second"),
+        )
+        .outerjoin(first, and_(first.c.referral_id == cases.c.id, first.c.number == 1))
+        .outerjoin(second, and_(second.c.referral_id == cases.c.id, second.c.number == 2))
+        .cte("waits")
+    )
+
+
+def _by_group(rows) -> dict[int | None, Percentiles]:
+    return {row[0]: percentiles(row) for row in rows}
+
+
+def waiting_time_sections(
+    filters: ReportFilters, access: ReportAccess, today: date
+) -> tuple[Section, ...]:
+    waits = accepted_waits(filters, access)
+    overall, by_team = {}, {}
+    for column in ("days_first", "days_second"):
+        found = _by_group(db.session.execute(percentile_sums(waits, waits.c[column])))
+        overall[column] = found.get(0, NO_CASES)
+        by_team[column] = _by_group(
+            db.session.execute(percentile_sums(waits, waits.c[column], waits.c.team_id))
+        )
+
+    known = or_(
+        waits.c.days_first.is_not(None),
+        days_between(literal(today, DateType()), waits.c.received_on) >= FOUR_WEEKS,
+    )
+    within = and_(waits.c.days_first.is_not(None), waits.c.days_first <= FOUR_WEEKS)
+    teams = db.session.execute(
+        select(
+            waits.c.team_id,
+            Team.name,
+            func.count(),
+            func.coalesce(func.sum(case((known, 1), else_=0)), 0),
+            func.coalesce(func.sum(case((within, 1), else_=0)), 0),
+        )
+        .select_from(waits)
+        .outerjoin(Team, Team.id == waits.c.team_id)
+        .group_by(waits.c.team_id, Team.name)
+        .order_by(Team.name)
+    ).all()
+    seen = Rate(sum(int(row[4]) for row in teams), sum(int(row[3]) for row in teams))
+
+    def days(found: Percentiles) -> tuple[Days, Days]:
+        return Days(found.median, found.cases), Days(found.p90, found.cases)
+
+    team_rows = []
+    for team_id, name, _accepted, known_count, within_count in teams:
+        team_rows.append(
+            (
+                name or NO_TEAM,
+                *days(by_team["days_first"].get(team_id, NO_CASES)),
+                *days(by_team["days_second"].get(team_id, NO_CASES)),
+                Rate(int(within_count), int(known_count)),
+            )
+        )
+    accepted_note = RECEIVED_NOTE.format(period=period(filters)) + (
+        " Only referrals that were accepted onto the waiting list count. Days run from the "
+        "date the referral was received to the (UTC) date of the first, or second, "
+        "attended 1:1 contact, whenever it was. The median and 90th percentile interpolate "
+        "between the two nearest cases, as PostgreSQL's percentile_cont does; the number "
+        "of cases is those seen so far."
+    )
+    seen_note = (
+        f"Accepted referrals whose first attended contact was within {FOUR_WEEKS} days "
+        f"of referral, out of those that have had a first contact or have waited at least "
+        f"{FOUR_WEEKS} days by {long_date(today)}. Referrals waiting fewer than "
+        f"{FOUR_WEEKS} days without a contact are not yet known and are left out."
+    )
+    return (
+        Section(
+            "Days from referral to first and second contact",
+            ("Contact", "Median days", "90th percentile days"),
+            (
+                ("First attended contact", *days(overall["days_first"])),
+                ("Second attended contact", *days(overall["days_second"])),
+            ),
+            note=accepted_note,
+        ),
+        Section(
+            "Seen within 4 weeks",
+            ("Referrals", "Seen within 4 weeks"),
+            (("Accepted referrals", seen),),
+            note=seen_note,
+        ),
+        Section(
+            "Waiting times by team",
+            (
+                "Team",
+                "Median days to first contact",
+                "90th percentile days to first contact",
+                "Median days to second contact",
+                "90th percentile days to second contact",
+                "Seen within 4 weeks",
+            ),
+            tuple(team_rows),
+            note="The team is the team of the referral's school. " + accepted_note,
+        ),
+    )

@@ -1,0 +1,76 @@
+"""Which rows a report counts: the filters (and a senior clinician's team) as WHERE
+clauses, one function per kind of row.
+
+* Referrals (and what hangs off them: contacts, cases, measures) by their school: its
+  area (``School.area_id``), team (``School.team_id``) and the school itself.
+* Groups by the group's team; a group in a school also by that school and its area; a
+  virtual group by its team only (a school filter leaves it out, an area filter uses the
+  team's area).
+* Whole-school activities by their school.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy import ColumnElement, and_, or_, select, true
+
+from mhst.groups.models import GroupProgramme
+from mhst.organisation.models import Team
+from mhst.reports.filters import ReportAccess, ReportFilters
+from mhst.schools.models import School
+
+
+def _teams(filters: ReportFilters, access: ReportAccess) -> list[int]:
+    """The team ids the report is limited to (empty: no team limit)."""
+    return [team for team in (filters.team_id, access.team_id) if team is not None]
+
+
+def school_clause(school_column, filters: ReportFilters, access: ReportAccess):
+    """``school_column`` (a school id) within the filters' area, team and school."""
+    conditions = []
+    if filters.school_id is not None:
+        conditions.append(school_column == filters.school_id)
+    schools = select(School.id)
+    limited = False
+    if filters.area_id is not None:
+        schools, limited = schools.where(School.area_id == filters.area_id), True
+    for team_id in _teams(filters, access):
+        schools, limited = schools.where(School.team_id == team_id), True
+    if limited:
+        conditions.append(school_column.in_(schools))
+    return and_(true(), *conditions)
+
+
+def group_clause(filters: ReportFilters, access: ReportAccess) -> ColumnElement[bool]:
+    """Groups within the filters (see the module docstring)."""
+    conditions = [GroupProgramme.team_id == team_id for team_id in _teams(filters, access)]
+    if filters.school_id is not None:
+        conditions.append(
+            and_(
+                GroupProgramme.is_virtual.is_(False), GroupProgramme.school_id == filters.school_id
+            )
+        )
+    if filters.area_id is not None:
+        in_area_school = GroupProgramme.school_id.in_(
+            select(School.id).where(School.area_id == filters.area_id)
+        )
+        in_area_team = GroupProgramme.team_id.in_(
+            select(Team.id).where(Team.area_id == filters.area_id)
+        )
+        conditions.append(
+            or_(
+                and_(GroupProgramme.is_virtual.is_(False), in_area_school),
+                and_(GroupProgramme.is_virtual.is_(True), in_area_team),
+            )
+        )
+    return and_(true(), *conditions)
+
+
+def long_date(day: date) -> str:
+    """``1 April 2026`` (no leading zero, on every platform)."""
+    return f"{day.day} {day:%B %Y}"
+
+
+def period(filters: ReportFilters) -> str:
+    return f"from {long_date(filters.date_from)} to {long_date(filters.date_to)}"
