@@ -1,18 +1,46 @@
-"""The national extract's page and download (stub)."""
+"""The national extract's page and download (clinical leads only)."""
 
 from __future__ import annotations
 
+from flask import Response, render_template, request
+from flask_login import current_user
+
+from mhst.core.time import service_today, utcnow
+from mhst.extensions import db
 from mhst.extract import bp
+from mhst.extract.columns import FILES
+from mhst.extract.forms import PeriodForm
+from mhst.extract.package import audit_extract, build_extract
+from mhst.extract.period import MAX_DAYS, previous_month
+from mhst.extract.pseudonyms import Pseudonymiser
 from mhst.security.permissions import Permission, requires
+
+
+def _page(form: PeriodForm, status: int = 200):
+    return render_template("extract/index.html", form=form, files=FILES, max_days=MAX_DAYS), status
 
 
 @bp.get("/")
 @requires(Permission.DOWNLOAD_NATIONAL_EXTRACT)
 def index():
-    return "Extract"
+    default = previous_month(service_today())
+    return _page(PeriodForm(formdata=None, date_from=default.start, date_to=default.end))
 
 
 @bp.get("/download")
 @requires(Permission.DOWNLOAD_NATIONAL_EXTRACT)
 def download():
-    return "Extract"
+    form = PeriodForm(formdata=request.args)
+    if not form.validate_period(service_today()):
+        return _page(form, 400)
+    extract = build_extract(form.period, Pseudonymiser.from_config(), utcnow())
+    audit_extract(extract, form.period, user=current_user)
+    db.session.commit()
+    return Response(
+        extract.content,
+        mimetype="application/zip",
+        headers={
+            "Content-Disposition": f'attachment; filename="{extract.filename}"',
+            "Cache-Control": "no-store",
+        },
+    )
