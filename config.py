@@ -63,6 +63,16 @@ class Config:
     # Open cases not discussed in case-management supervision for longer than this are flagged.
     SUPERVISION_INTERVAL_WEEKS = int(os.environ.get("SUPERVISION_INTERVAL_WEEKS", "4"))
 
+    # Outcome measures: a folder of extra measure definitions (a licensed RCADS-25, say)
+    # beside the free ones shipped; and after how many attended sessions without a
+    # measure a review measure is due.
+    MEASURES_DIR = os.environ.get("MEASURES_DIR") or None
+    MEASURE_REVIEW_SESSIONS = int(os.environ.get("MEASURE_REVIEW_SESSIONS", "3"))
+
+    # The national extract's pseudonyms are keyed with this secret (SECRET_KEY if unset):
+    # keep it stable so the same child has the same pseudonym month to month.
+    EXTRACT_PSEUDONYM_KEY = os.environ.get("EXTRACT_PSEUDONYM_KEY") or None
+
     PASSWORD_MIN_LENGTH = 12
     ALLOW_DEMO_DATA = False
     # Refuse to start with a missing, short or well-known SECRET_KEY (off only for local use).

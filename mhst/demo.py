@@ -18,6 +18,7 @@ from sqlalchemy import select
 from mhst.accounts.models import Role, User
 from mhst.accounts.passwords import hash_password
 from mhst.demo_casework import load_demo_casework
+from mhst.demo_outcomes import load_demo_outcomes
 from mhst.demo_referrals import load_demo_referrals
 from mhst.demo_register import load_register
 from mhst.extensions import db
@@ -70,6 +71,7 @@ USERS = (
         Role.SCHOOL_MENTAL_HEALTH_LEAD,
         school_urn="990001",
     ),
+    DemoUser("commissioner@mhst.example", "Priya Danvers", Role.COMMISSIONER),
 )
 
 
@@ -116,6 +118,8 @@ def load_demo_data() -> list[DemoUser]:
     }
     load_demo_referrals(demo_users)
     load_demo_casework(demo_users)
+    db.session.commit()
+    load_demo_outcomes()
     db.session.commit()
     return list(USERS)
 

@@ -1351,6 +1351,7 @@ SCOPES = {
     Role.SENIOR_CLINICIAN: {"a1 school", "a1 self-referral", "a2 school", "a2 case"},
     Role.CLINICAL_LEAD: {"a1 school", "a1 self-referral", "a2 school", "a2 case", "b1 school"},
     Role.ADMINISTRATOR: set(),
+    Role.COMMISSIONER: set(),
 }
 
 

@@ -15,7 +15,10 @@ VISIBLE_SCHOOLS = {
     Role.SENIOR_CLINICIAN: {"School A1", "School A2"},
     Role.EMHP: {"School A1", "School A2"},
     Role.SCHOOL_MENTAL_HEALTH_LEAD: {"School A1"},
+    Role.COMMISSIONER: set(),  # suppressed reports only: no schools' pages at all
 }
+# Roles that may open the schools' pages (the commissioner may not: see below).
+SCHOOL_PAGE_ROLES = [role for role in Role if role is not Role.COMMISSIONER]
 
 
 @pytest.mark.parametrize("role", list(Role))
@@ -25,7 +28,7 @@ def test_school_scope_clause(role, world):
     assert names == VISIBLE_SCHOOLS[role]
 
 
-@pytest.mark.parametrize("role", list(Role))
+@pytest.mark.parametrize("role", SCHOOL_PAGE_ROLES)
 def test_schools_page_lists_only_schools_in_scope(role, world, auth, client):
     auth.sign_in(world.users[role].email)
     page = client.get("/schools/").get_data(as_text=True)
@@ -33,7 +36,7 @@ def test_schools_page_lists_only_schools_in_scope(role, world, auth, client):
         assert (name in page) == (name in VISIBLE_SCHOOLS[role]), name
 
 
-@pytest.mark.parametrize("role", list(Role))
+@pytest.mark.parametrize("role", SCHOOL_PAGE_ROLES)
 @pytest.mark.parametrize("school", ["school_a1", "school_a2", "school_b1", "school_b2"])
 def test_school_page_is_404_out_of_scope(role, school, world, auth, client):
     auth.sign_in(world.users[role].email)
@@ -45,6 +48,15 @@ def test_school_page_is_404_out_of_scope(role, school, world, auth, client):
     else:
         assert response.status_code == 404
         assert target.name not in response.get_data(as_text=True)
+
+
+def test_the_commissioner_is_refused_every_school_page(world, auth, client):
+    auth.sign_in(world.users[Role.COMMISSIONER].email)
+    assert client.get("/schools/").status_code == 403
+    for school in (world.school_a1, world.school_b1):
+        response = client.get(f"/schools/{school.id}")
+        assert response.status_code == 403
+        assert school.name not in response.get_data(as_text=True)
 
 
 def test_unknown_school_is_404_like_an_out_of_scope_one(world, auth, client):

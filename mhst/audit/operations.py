@@ -51,6 +51,12 @@ def record(
 def record_many(record_type: str, actions: list[tuple[AuditAction, object]], *, user) -> None:
     """Audit many records in one INSERT (bulk operations such as an import): one event per
     (action, record id), with the same who and where as :func:`record` gives."""
+    record_mixed([(action, record_type, record_id) for action, record_id in actions], user=user)
+
+
+def record_mixed(actions: list[tuple[AuditAction, str, object]], *, user) -> None:
+    """Like :func:`record_many` for records of several types, (action, type, id) each:
+    a page showing sessions and measures audits both in one INSERT."""
     if not actions:
         return
     ip_address = request.remote_addr if has_request_context() else None
@@ -66,7 +72,7 @@ def record_many(record_type: str, actions: list[tuple[AuditAction, object]], *, 
                 "ip_address": ip_address,
                 "detail": None,
             }
-            for action, record_id in actions
+            for action, record_type, record_id in actions
         ],
     )
 

@@ -21,7 +21,7 @@ from sqlalchemy.orm import joinedload, lazyload
 
 from mhst.accounts.models import Role
 from mhst.audit.models import AuditAction
-from mhst.audit.operations import record, record_many
+from mhst.audit.operations import record, record_mixed
 from mhst.core.forms import commit_operation, failed
 from mhst.core.pagination import paginate
 from mhst.core.time import SERVICE_TIME_ZONE, service_today
@@ -197,12 +197,13 @@ def show(referral_id: int):
         )
     )
     entries = timeline.timeline(referral, include_notes=in_case_scope)
-    if in_case_scope:  # the timeline shows each session's notes: a read of each
-        record_many(
-            "care_contact",
-            [(AuditAction.READ, e.record_id) for e in entries if e.kind == "session"],
-            user=current_user,
-        )
+    # The timeline shows each measure's scores and, in case scope, each session's notes:
+    # a read of each, in one INSERT.
+    shown = {"measure": "measure_record", "session": "care_contact" if in_case_scope else None}
+    record_mixed(
+        [(AuditAction.READ, shown[e.kind], e.record_id) for e in entries if shown.get(e.kind)],
+        user=current_user,
+    )
     return _render(
         "referrals/show.html",
         lead_view=False,
