@@ -66,6 +66,11 @@ def test_rates_and_summaries_need_enough_cases_behind_them():
     assert show(Rate(10, 40), suppressed=True) == "25%"
     assert show(Rate(0, 40), suppressed=True) == "0%"
     assert show(Rate(0, 0), suppressed=True) == "-"
+    # The rest of the total counts too: 22 of 23 would give away the other 1.
+    assert show(Rate(22, 23), suppressed=True) == "*"
+    assert show(Rate(20, 27), suppressed=True) == "*"  # 7 are not in the 20
+    assert show(Rate(20, 28), suppressed=True) == "71%"  # 8 are not: 20/28 = 71.4%
+    assert show(Rate(20, 20), suppressed=True) == "100%"  # none are not
     assert show(Days(Decimal("9"), 7), suppressed=True) == "*"
     assert show(Days(Decimal("9"), 8), suppressed=True) == "9"
     assert show(Score(Decimal("1.25"), 7), suppressed=True) == "*"

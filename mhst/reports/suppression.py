@@ -3,8 +3,9 @@
 The rule (NHS practice for published counts, stated on every suppressed page as
 :data:`RULE`): a count of 1 to 7 is shown as ``*``; any other count is rounded to the
 nearest 5 (halves up: 8 -> 10, 12 -> 10, 13 -> 15); 0 stays 0. A percentage is shown only
-when its numerator and denominator would both be shown, and is worked out from the
-unrounded counts; a median or other summary needs at least 8 cases behind it.
+when its numerator, its denominator and the difference between them are each 0 or 8 and
+over (else 96% of 23 would give away a count of 1), and is worked out from the unrounded
+counts; a median or other summary needs at least 8 cases behind it.
 """
 
 from __future__ import annotations
@@ -17,7 +18,8 @@ SUPPRESSED = "*"
 SMALLEST_SHOWN = 8
 RULE = (
     "Counts of 1 to 7 are shown as * and all other counts are rounded to the nearest 5. "
-    "Percentages are shown only where both of their counts are 8 or more (or 0), and "
+    "Percentages are shown only where their count, the total it is a share of, and the "
+    "difference between the two are each 8 or more (or 0), and "
     "medians and averages only where they summarise 8 or more cases."
 )
 
@@ -49,7 +51,9 @@ def show(cell: Cell, *, suppressed: bool) -> str:
     if isinstance(cell, Rate):
         if cell.denominator == 0:
             return "-"
-        if suppressed and (is_small(cell.numerator) or is_small(cell.denominator)):
+        # The rest of the denominator counts too: 96% of 23 would give away a 1.
+        rest = cell.denominator - cell.numerator
+        if suppressed and any(is_small(n) for n in (cell.numerator, cell.denominator, rest)):
             return SUPPRESSED
         return f"{_whole(cell.percent)}%"
     if isinstance(cell, Days | Score):
