@@ -35,11 +35,11 @@ from mhst.core.rules import RuleError
 from mhst.core.time import SERVICE_TIME_ZONE, service_today
 from mhst.extensions import db
 from mhst.outcomes import recording
-from mhst.outcomes.chart import Chart, measure_charts, number
+from mhst.outcomes.chart import Chart, measure_charts
 from mhst.outcomes.definitions import TOTAL, MeasureDefinition
 from mhst.outcomes.models import MeasureRecord
 from mhst.outcomes.rules import PairedOutcome, outcome
-from mhst.outcomes.scoring import scale_title
+from mhst.outcomes.scoring import scale_title, score_text
 from mhst.referrals.models import Referral
 from mhst.security.permissions import Permission, has_permission, requires
 
@@ -55,7 +55,7 @@ def _render(template: str, status: int = 200, **context):
         template,
         day=day,
         when=when,
-        number=number,
+        number=score_text,
         scale_title=scale_title,
         respondent_label=respondent_label,
         **context,
@@ -106,9 +106,9 @@ def _section(code: str, records: list[MeasureRecord], definition) -> MeasureSect
 
 def change_words(value) -> str:
     if value > 0:
-        return f"Better by {number(value)}"
+        return f"Better by {score_text(value)}"
     if value < 0:
-        return f"Worse by {number(-value)}"
+        return f"Worse by {score_text(-value)}"
     return "No change"
 
 
@@ -120,7 +120,7 @@ def reliable_words(scale_outcome, definition: MeasureDefinition) -> str:
         return "Reliable improvement"
     if scale_outcome.reliably_worse:
         return "Reliable deterioration"
-    return f"Within measurement error (a change of more than {number(scale.reliable_change)})"
+    return f"Within measurement error (a change of more than {score_text(scale.reliable_change)})"
 
 
 def recovery_words(scale_outcome, definition: MeasureDefinition) -> str:
@@ -218,7 +218,9 @@ def _choose(referral: Referral, definitions, *, contact_id: int | None, blocked)
 
 
 def _success_message(definition: MeasureDefinition, measure_record: MeasureRecord) -> str:
-    scores = [f"{scale_title(s.scale).lower()} {number(s.score)}" for s in measure_record.scores]
+    scores = [
+        f"{scale_title(s.scale).lower()} {score_text(s.score)}" for s in measure_record.scores
+    ]
     word = "Score" if len(scores) == 1 else "Scores"
     return (
         f"{definition.name} recorded for {day(measure_record.completed_on)}. "

@@ -14,7 +14,6 @@ import dataclasses
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
-from decimal import Decimal
 
 from sqlalchemy import select
 from sqlalchemy.orm import aliased, joinedload
@@ -26,6 +25,7 @@ from mhst.extensions import db
 from mhst.groups.models import GroupAttendance, GroupParticipant, GroupProgramme, GroupSession
 from mhst.outcomes.definitions import DefinitionError, Respondent, available_measures
 from mhst.outcomes.models import MeasureRecord, MeasureScore
+from mhst.outcomes.scoring import score_text
 from mhst.referrals.models import Consent, Referral, ReferralEvent
 from mhst.supervision.models import SupervisionCase, SupervisionRecord
 
@@ -304,12 +304,6 @@ RESPONDENTS = {
 
 def respondent_text(respondent: Respondent | str) -> str:
     return RESPONDENTS.get(respondent, str(respondent))
-
-
-def score_text(score: Decimal | float) -> str:
-    """A score without trailing zeros: 6.50 -> "6.5", 10.00 -> "10"."""
-    text = f"{Decimal(str(score)):f}"
-    return text.rstrip("0").rstrip(".") if "." in text else text
 
 
 def scores_text(scores: Iterable[MeasureScore]) -> str:

@@ -11,7 +11,6 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date
-from decimal import Decimal
 
 from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import aliased
@@ -24,6 +23,7 @@ from mhst.extract.pseudonyms import Pseudonymiser
 from mhst.groups.models import GroupAttendance, GroupParticipant, GroupProgramme, GroupSession
 from mhst.organisation.models import Team
 from mhst.outcomes.models import MeasureRecord, MeasureScore
+from mhst.outcomes.scoring import score_text
 from mhst.referrals.models import (
     CLOSED_STATUSES,
     Child,
@@ -55,12 +55,6 @@ def age_on(born: date, on: date) -> int:
 
 def _day(value: date | None) -> str:
     return value.isoformat() if value else ""
-
-
-def _score(value: Decimal) -> str:
-    """2 decimal places as stored, without trailing zeros: 6.50 is 6.5, 3.00 is 3."""
-    text = format(Decimal(value).quantize(Decimal("0.01")), "f")
-    return text.rstrip("0").rstrip(".") if "." in text else text
 
 
 # ---- referrals.csv ----------------------------------------------------------------------
@@ -336,7 +330,7 @@ def outcome_score_rows(period: Period, pseudonyms: Pseudonymiser) -> FileRows:
                 score.measure_code,
                 "",
                 score.scale,
-                _score(score.score),
+                score_text(score.score),
                 score.completed_on.isoformat(),
                 score.respondent.value,
                 "items" if score.by_item else "totals",

@@ -17,7 +17,7 @@ from datetime import date
 from decimal import Decimal
 
 from mhst.outcomes.definitions import Direction, MeasureDefinition, Respondent
-from mhst.outcomes.scoring import scale_title
+from mhst.outcomes.scoring import scale_title, score_text
 
 WIDTH, HEIGHT = 640, 280
 LEFT, RIGHT, TOP, BOTTOM = 64, 616, 40, 240  # the plot area
@@ -80,12 +80,6 @@ class Chart:
     right: int = RIGHT
     top: int = TOP
     bottom: int = BOTTOM
-
-
-def number(value: Decimal | float | int) -> str:
-    """A score as people write it: 3, 6.5, 2.67 (no trailing zeros)."""
-    text = f"{Decimal(str(value)):.2f}".rstrip("0").rstrip(".")
-    return "0" if text == "-0" else text
 
 
 def long_date(value: date) -> str:
@@ -165,7 +159,8 @@ def _x_ticks(points: Sequence[Point]) -> tuple[Tick, ...]:
 
 def _threshold_words(value: float, direction: Direction) -> str:
     side = "or more" if direction is Direction.HIGHER_IS_WORSE else "or less"
-    return f"threshold {number(value)}: a score of {number(value)} {side} is in the clinical range"
+    shown = score_text(value)
+    return f"threshold {shown}: a score of {shown} {side} is in the clinical range"
 
 
 def describe(definition: MeasureDefinition, scale: str, found: Sequence[Reading]) -> str:
@@ -175,15 +170,15 @@ def describe(definition: MeasureDefinition, scale: str, found: Sequence[Reading]
     better = "higher" if scale_def.direction is Direction.HIGHER_IS_BETTER else "lower"
     first, last = found[0], found[-1]
     if len(found) == 1:
-        trend = f"one score, {number(first.score)} on {long_date(first.on)}"
+        trend = f"one score, {score_text(first.score)} on {long_date(first.on)}"
     else:
         trend = (
-            f"{len(found)} scores, from {number(first.score)} on {long_date(first.on)} "
-            f"to {number(last.score)} on {long_date(last.on)}"
+            f"{len(found)} scores, from {score_text(first.score)} on {long_date(first.on)} "
+            f"to {score_text(last.score)} on {long_date(last.on)}"
         )
     words = (
-        f"{scale_title(scale)} score: {trend}. Scores can be {number(low)} to {number(high)}; "
-        f"{better} is better"
+        f"{scale_title(scale)} score: {trend}. "
+        f"Scores can be {score_text(low)} to {score_text(high)}; {better} is better"
     )
     if scale_def.threshold is not None:
         words += "; " + _threshold_words(scale_def.threshold.value, scale_def.direction)
@@ -201,13 +196,13 @@ def scale_chart(
     y = _y_scale(low, high)
     x = _x_scale(found[0].on, found[-1].on)
     points = tuple(
-        Point(round(x(r.on), 1), round(y(r.score), 1), r, number(r.score)) for r in found
+        Point(round(x(r.on), 1), round(y(r.score), 1), r, score_text(r.score)) for r in found
     )
     threshold = None
     if scale_def.threshold is not None:
         threshold = ThresholdLine(
             round(y(scale_def.threshold.value), 1),
-            f"Threshold {number(scale_def.threshold.value)}",
+            f"Threshold {score_text(scale_def.threshold.value)}",
         )
     better = "higher" if scale_def.direction is Direction.HIGHER_IS_BETTER else "lower"
     return Chart(
@@ -220,7 +215,7 @@ def scale_chart(
         points=points,
         line=" ".join(f"{p.x:.1f},{p.y:.1f}" for p in points),
         x_ticks=_x_ticks(points),
-        y_ticks=tuple(Tick(round(y(v), 1), number(v)) for v in y_tick_values(low, high)),
+        y_ticks=tuple(Tick(round(y(v), 1), score_text(v)) for v in y_tick_values(low, high)),
         threshold=threshold,
         show_values=len(points) <= MAX_VALUE_LABELS,
     )

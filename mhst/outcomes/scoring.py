@@ -24,6 +24,12 @@ class ScoringError(ValueError):
     """The answers cannot be scored; the message says why, in words for the user."""
 
 
+def score_text(value: Decimal | float | int) -> str:
+    """A score as people write it: 3, 6.5, 2.67 (no trailing zeros; 6.50 is 6.5)."""
+    text = f"{Decimal(str(value)):.2f}".rstrip("0").rstrip(".")
+    return "0" if text == "-0" else text
+
+
 def scale_title(scale_name: str) -> str:
     """``"total"`` -> ``"Total"``, ``"social_phobia"`` -> ``"Social phobia"``."""
     return scale_name.replace("_", " ").capitalize()
@@ -113,4 +119,4 @@ def score_from_totals(
     return {name: scores[name] for name in names if name in scores}
 
 
-__all__ = ["TOTAL", "ScoringError", "scale_title", "score", "score_from_totals"]
+__all__ = ["TOTAL", "ScoringError", "scale_title", "score", "score_from_totals", "score_text"]
