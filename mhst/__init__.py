@@ -110,14 +110,16 @@ def _register_blueprints(app: Flask) -> None:
     from mhst.core.views import bp as core_bp
     from mhst.directory.views import bp as directory_bp
     from mhst.extract import bp as extract_bp
-    from mhst.groups import bp as groups_bp
     from mhst.organisation.views import bp as organisation_bp
+    from mhst.outcomes.views import bp as outcomes_bp
     from mhst.referrals import bp as referrals_bp
     from mhst.reports import bp as reports_bp
     from mhst.rollout.views import bp as rollout_bp
     from mhst.schools import school_page, views  # noqa: F401  (routes on the schools blueprint)
     from mhst.schools.blueprint import bp as schools_bp
     from mhst.schools.interest_views import bp as interest_bp
+    from mhst.sessions.group_views import bp as groups_bp
+    from mhst.sessions.views import bp as sessions_bp
     from mhst.supervision import bp as supervision_bp
     from mhst.wholeschool.views import bp as wholeschool_bp
 
@@ -153,6 +155,8 @@ def _register_blueprints(app: Flask) -> None:
         directory_bp,
         referrals_bp,
         casework_bp,
+        sessions_bp,
+        outcomes_bp,
         groups_bp,
         supervision_bp,
         reports_bp,

@@ -11,20 +11,14 @@ from sqlalchemy import func, select
 
 from mhst.accounts.models import User
 from mhst.casework import operations as casework
-from mhst.casework import sessions
-from mhst.casework.models import (
-    Allocation,
-    Attendance,
-    ContactMode,
-    ContactStage,
-    Pathway,
-    WhoAttended,
-)
+from mhst.casework.models import Allocation
 from mhst.core.time import SERVICE_TIME_ZONE, service_today
 from mhst.extensions import db
-from mhst.groups import operations as groups
-from mhst.groups.models import GroupAudience, GroupKind
 from mhst.referrals.models import Child, Referral, ReferralStatus
+from mhst.sessions import group_operations as groups
+from mhst.sessions import operations as sessions
+from mhst.sessions.group_models import GroupAudience, GroupKind
+from mhst.sessions.models import Attendance, ContactMode, ContactStage, Pathway, WhoAttended
 from mhst.supervision import operations as supervision
 
 

@@ -27,16 +27,7 @@ from mhst.accounts.models import User
 from mhst.audit.models import AuditAction
 from mhst.audit.operations import record
 from mhst.casework import operations as casework
-from mhst.casework import sessions
-from mhst.casework.models import (
-    Attendance,
-    CareContact,
-    ContactMode,
-    ContactStage,
-    DischargeReason,
-    Pathway,
-    WhoAttended,
-)
+from mhst.casework.models import DischargeReason
 from mhst.core.time import SERVICE_TIME_ZONE, service_today
 from mhst.extensions import db
 from mhst.outcomes.definitions import MeasureDefinition, Respondent, available_measures
@@ -59,6 +50,15 @@ from mhst.referrals.models import (
     YearGroup,
 )
 from mhst.schools.models import School
+from mhst.sessions import operations as sessions
+from mhst.sessions.models import (
+    Attendance,
+    CareContact,
+    ContactMode,
+    ContactStage,
+    Pathway,
+    WhoAttended,
+)
 
 EMHP = "emhp@mhst.example"
 SENIOR = "senior.clinician@mhst.example"

@@ -2,16 +2,9 @@
 
 from mhst.accounts.models import User
 from mhst.audit.models import AuditEvent
-from mhst.casework.models import Allocation, CareContact, Discharge
+from mhst.casework.models import Allocation, Discharge
 from mhst.cohorts.models import Cohort, cohort_team
 from mhst.directory.models import DirectoryService, DirectoryServiceConcern
-from mhst.groups.models import (
-    GroupAttendance,
-    GroupParticipant,
-    GroupProgramme,
-    GroupSession,
-    group_facilitator,
-)
 from mhst.organisation.models import ServiceArea, Team
 from mhst.outcomes.models import MeasureAnswer, MeasureRecord, MeasureScore
 from mhst.referrals.models import (
@@ -30,6 +23,14 @@ from mhst.schools.models import (
     SchoolLeadAssignment,
     SchoolOnboarding,
 )
+from mhst.sessions.group_models import (
+    GroupAttendance,
+    GroupParticipant,
+    GroupProgramme,
+    GroupSession,
+    group_facilitator,
+)
+from mhst.sessions.models import CareContact
 from mhst.supervision.models import SupervisionCase, SupervisionRecord
 from mhst.wholeschool.models import ActivityPrinciple, WholeSchoolActivity
 

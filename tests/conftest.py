@@ -27,11 +27,10 @@ from config import TestConfig
 from mhst import create_app
 from mhst.accounts.models import Role, User
 from mhst.accounts.passwords import hash_password
-from mhst.casework.models import Allocation, CareContact, ContactMode, ContactStage
+from mhst.casework.models import Allocation
 from mhst.cohorts.models import Cohort
 from mhst.core.time import service_today, utcnow
 from mhst.extensions import db, limiter
-from mhst.groups.models import GroupAudience, GroupKind, GroupParticipant, GroupProgramme
 from mhst.migrate import upgrade
 from mhst.organisation.models import ServiceArea, Team
 from mhst.outcomes.definitions import Respondent
@@ -52,6 +51,8 @@ from mhst.referrals.models import (
     YearGroup,
 )
 from mhst.schools.models import InterestRegistration, ParticipationStatus, School
+from mhst.sessions.group_models import GroupAudience, GroupKind, GroupParticipant, GroupProgramme
+from mhst.sessions.models import CareContact, ContactMode, ContactStage
 from mhst.supervision.models import SupervisionCase, SupervisionRecord
 from mhst.wholeschool.models import ActivityKind, WholeSchoolActivity
 from tests.pages import check_page

@@ -14,16 +14,7 @@ from sqlalchemy import func, select
 
 from mhst.accounts.models import Role
 from mhst.audit.models import AuditAction, AuditEvent
-from mhst.casework import sessions
-from mhst.casework.models import (
-    Allocation,
-    Attendance,
-    CareContact,
-    ContactMode,
-    ContactStage,
-    Pathway,
-    WhoAttended,
-)
+from mhst.casework.models import Allocation
 from mhst.core.rules import RuleError
 from mhst.core.time import SERVICE_TIME_ZONE, service_today, utcnow
 from mhst.extensions import db
@@ -31,6 +22,15 @@ from mhst.referrals import operations
 from mhst.referrals.models import Referral, ReferralEvent, ReferralStatus
 from mhst.referrals.operations import ConsentRequired
 from mhst.schools.models import ParticipationStatus
+from mhst.sessions import operations as sessions
+from mhst.sessions.models import (
+    Attendance,
+    CareContact,
+    ContactMode,
+    ContactStage,
+    Pathway,
+    WhoAttended,
+)
 
 NOTE = "NOTE-PANGOLIN talked through the worry ladder"
 RISK = "RISK-AXOLOTL no new self-harm; safety plan reviewed"

@@ -14,14 +14,7 @@ from mhst.accounts.models import Role, User
 from mhst.audit.models import AuditAction, AuditEvent
 from mhst.casework import operations
 from mhst.casework.caseload import MeasuresDue, local_date, next_measure, service_date
-from mhst.casework.models import (
-    Allocation,
-    Attendance,
-    CareContact,
-    ContactMode,
-    ContactStage,
-    WhoAttended,
-)
+from mhst.casework.models import Allocation
 from mhst.casework.scope import case_scope
 from mhst.core.time import SERVICE_TIME_ZONE, service_today, utcnow
 from mhst.extensions import db
@@ -42,6 +35,7 @@ from mhst.referrals.models import (
     ReferralStatus,
     YearGroup,
 )
+from mhst.sessions.models import Attendance, CareContact, ContactMode, ContactStage, WhoAttended
 from mhst.supervision.models import SupervisionCase, SupervisionRecord
 from tests.test_triage import soup_of, table_rows, text_of
 

@@ -109,11 +109,11 @@ def test_the_walk_finds_every_kind_of_child_record(app):
     assert {
         "referrals.show",
         "referrals.consent",
-        "casework.sessions",
+        "sessions.sessions",
         "casework.discharge",
         "groups.show",
         "supervision.show",
-        "casework.measure_record",
+        "outcomes.measure_record",
     } <= endpoints
     assert set().union(*(rule.arguments for rule in rules)) >= CHILD_ARGUMENTS
 

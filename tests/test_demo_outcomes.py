@@ -11,12 +11,13 @@ from mhst.accounts.models import User
 from mhst.audit.models import AuditAction, AuditEvent
 from mhst.casework import caseload, operations
 from mhst.casework.caseload import MeasuresDue
-from mhst.casework.models import CareContact, Discharge
+from mhst.casework.models import Discharge
 from mhst.demo import DEMO_PASSWORD
 from mhst.demo_outcomes import load_demo_outcomes
 from mhst.extensions import db
 from mhst.outcomes.models import MeasureRecord
 from mhst.referrals.models import Child, Referral, ReferralEvent, ReferralStatus
+from mhst.sessions.models import CareContact
 from tests.conftest import AuthActions
 from tests.test_triage import table_rows
 

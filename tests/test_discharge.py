@@ -11,15 +11,8 @@ from sqlalchemy import select
 
 from mhst.accounts.models import Role
 from mhst.audit.models import AuditAction, AuditEvent
-from mhst.casework import operations, sessions
-from mhst.casework.models import (
-    Allocation,
-    Attendance,
-    ContactMode,
-    ContactStage,
-    Discharge,
-    DischargeReason,
-)
+from mhst.casework import operations
+from mhst.casework.models import Allocation, Discharge, DischargeReason
 from mhst.casework.scope import current_allocation
 from mhst.core.rules import RuleError
 from mhst.core.time import SERVICE_TIME_ZONE, service_today, utcnow
@@ -28,6 +21,8 @@ from mhst.outcomes.definitions import Respondent
 from mhst.outcomes.models import MeasureAnswer, MeasureRecord, MeasureScore
 from mhst.referrals.models import ReferralEvent, ReferralSignpost, ReferralStatus
 from mhst.referrals.operations import ConsentRequired
+from mhst.sessions import operations as sessions
+from mhst.sessions.models import Attendance, ContactMode, ContactStage
 from tests.test_care_contacts import add_contact
 from tests.test_triage import make_service, soup_of, text_of
 

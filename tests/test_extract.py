@@ -23,30 +23,13 @@ from sqlalchemy import select
 
 from mhst.accounts.models import Role
 from mhst.audit.models import AuditAction, AuditEvent
-from mhst.casework.models import (
-    Attendance,
-    CareContact,
-    ContactMode,
-    ContactStage,
-    Discharge,
-    DischargeReason,
-    Pathway,
-    WhoAttended,
-)
+from mhst.casework.models import Discharge, DischargeReason
 from mhst.core.rules import RuleError
 from mhst.core.time import service_today
 from mhst.extensions import db
 from mhst.extract.columns import FILES
 from mhst.extract.period import Period, check_period, previous_month
 from mhst.extract.pseudonyms import Pseudonymiser
-from mhst.groups.models import (
-    GroupAttendance,
-    GroupAudience,
-    GroupKind,
-    GroupParticipant,
-    GroupProgramme,
-    GroupSession,
-)
 from mhst.outcomes.definitions import Respondent
 from mhst.outcomes.models import MeasureAnswer, MeasureRecord, MeasureScore
 from mhst.referrals.models import (
@@ -64,6 +47,22 @@ from mhst.referrals.models import (
     ReferralSource,
     ReferralStatus,
     YearGroup,
+)
+from mhst.sessions.group_models import (
+    GroupAttendance,
+    GroupAudience,
+    GroupKind,
+    GroupParticipant,
+    GroupProgramme,
+    GroupSession,
+)
+from mhst.sessions.models import (
+    Attendance,
+    CareContact,
+    ContactMode,
+    ContactStage,
+    Pathway,
+    WhoAttended,
 )
 
 S = ReferralStatus

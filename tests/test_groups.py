@@ -14,8 +14,11 @@ from mhst.audit.models import AuditAction, AuditEvent
 from mhst.core.rules import RuleError
 from mhst.core.time import service_today, utcnow
 from mhst.extensions import db
-from mhst.groups import operations
-from mhst.groups.models import (
+from mhst.referrals import operations as referral_operations
+from mhst.referrals.models import ReferralStatus
+from mhst.schools.models import ParticipationStatus
+from mhst.sessions import group_operations as operations
+from mhst.sessions.group_models import (
     GroupAttendance,
     GroupAudience,
     GroupKind,
@@ -23,9 +26,6 @@ from mhst.groups.models import (
     GroupProgramme,
     GroupSession,
 )
-from mhst.referrals import operations as referral_operations
-from mhst.referrals.models import ReferralStatus
-from mhst.schools.models import ParticipationStatus
 
 TODAY = service_today()
 

@@ -13,14 +13,7 @@ from sqlalchemy import func, select
 
 from mhst.accounts.models import Role
 from mhst.audit.models import AuditAction, AuditEvent
-from mhst.casework.models import (
-    Allocation,
-    Attendance,
-    CareContact,
-    ContactMode,
-    ContactStage,
-    WhoAttended,
-)
+from mhst.casework.models import Allocation
 from mhst.core.rules import RuleError
 from mhst.core.time import SERVICE_TIME_ZONE, service_today
 from mhst.extensions import db
@@ -31,6 +24,7 @@ from mhst.referrals import operations
 from mhst.referrals.models import ReferralStatus
 from mhst.referrals.operations import ConsentRequired
 from mhst.schools.models import ParticipationStatus
+from mhst.sessions.models import Attendance, CareContact, ContactMode, ContactStage, WhoAttended
 
 DEPRESSION = [1, 4, 8, 10, 13, 15, 16, 19, 21, 24]
 

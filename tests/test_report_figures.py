@@ -23,24 +23,9 @@ import pytest
 from sqlalchemy import func, select
 
 from mhst.accounts.models import Role
-from mhst.casework.models import (
-    Allocation,
-    Attendance,
-    CareContact,
-    ContactMode,
-    ContactStage,
-    WhoAttended,
-)
+from mhst.casework.models import Allocation
 from mhst.directory.models import DirectoryService, DirectoryTable
 from mhst.extensions import db
-from mhst.groups.models import (
-    GroupAttendance,
-    GroupAudience,
-    GroupKind,
-    GroupParticipant,
-    GroupProgramme,
-    GroupSession,
-)
 from mhst.outcomes.definitions import Respondent
 from mhst.outcomes.models import MeasureRecord, MeasureScore
 from mhst.referrals.models import (
@@ -62,6 +47,15 @@ from mhst.reports.cells import Count, Days, Rate, Report, Score
 from mhst.reports.filters import ReportAccess, ReportFilters, resolve_filters
 from mhst.reports.queries import REPORTS, build_report
 from mhst.reports.referral_figures import accepted_waits
+from mhst.sessions.group_models import (
+    GroupAttendance,
+    GroupAudience,
+    GroupKind,
+    GroupParticipant,
+    GroupProgramme,
+    GroupSession,
+)
+from mhst.sessions.models import Attendance, CareContact, ContactMode, ContactStage, WhoAttended
 from mhst.wholeschool.models import ActivityKind, WholeSchoolActivity
 
 S = ReferralStatus

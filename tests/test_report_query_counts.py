@@ -9,11 +9,11 @@ from datetime import timedelta
 
 import pytest
 
-from mhst.casework.models import Attendance
 from mhst.extensions import db
 from mhst.referrals.models import Need, ReferralSource, ReferralStatus
 from mhst.reports.filters import ReportAccess, ReportFilters
 from mhst.reports.queries import REPORTS, build_report
+from mhst.sessions.models import Attendance
 from tests.test_report_figures import (
     COMMISSIONER,
     FROM,

@@ -111,10 +111,10 @@ EXPECTED_ACCESS: dict[str, str | frozenset[Role]] = {
     "casework.discharge": CASEWORKERS,
     "casework.reopen": SENIOR,
     # --- casework: 1:1 sessions (casework/session_views.py) ---
-    "casework.sessions": CASEWORKERS | {Role.CLINICAL_LEAD},
-    "casework.book_session": CASEWORKERS,
-    "casework.log_session": CASEWORKERS,
-    "casework.record_outcome": CASEWORKERS,
+    "sessions.sessions": CASEWORKERS | {Role.CLINICAL_LEAD},
+    "sessions.book_session": CASEWORKERS,
+    "sessions.log_session": CASEWORKERS,
+    "sessions.record_outcome": CASEWORKERS,
     # --- groups ---
     "groups.index": CASEWORKERS | {Role.CLINICAL_LEAD},
     "groups.new": CASEWORKERS,
@@ -127,9 +127,9 @@ EXPECTED_ACCESS: dict[str, str | frozenset[Role]] = {
     "supervision.show": CASEWORKERS,
     "supervision.overdue": SENIOR,
     # --- outcome measures on a case (casework/measure_views.py) ---
-    "casework.measures": CASEWORKERS | {Role.CLINICAL_LEAD},
-    "casework.record_measure": CASEWORKERS,
-    "casework.measure_record": CASEWORKERS | {Role.CLINICAL_LEAD},
+    "outcomes.measures": CASEWORKERS | {Role.CLINICAL_LEAD},
+    "outcomes.record_measure": CASEWORKERS,
+    "outcomes.measure_record": CASEWORKERS | {Role.CLINICAL_LEAD},
     # --- service reports: suppressed for the commissioner, one team for a senior ---
     "reports.index": frozenset({Role.CLINICAL_LEAD, Role.SENIOR_CLINICIAN, Role.COMMISSIONER}),
     "reports.show": frozenset({Role.CLINICAL_LEAD, Role.SENIOR_CLINICIAN, Role.COMMISSIONER}),

@@ -11,24 +11,17 @@ from sqlalchemy import select
 
 from mhst.accounts.models import Role
 from mhst.audit.models import AuditAction, AuditEvent
-from mhst.casework import sessions
-from mhst.casework.models import (
-    Allocation,
-    Attendance,
-    CareContact,
-    ContactStage,
-    Discharge,
-    DischargeReason,
-    WhoAttended,
-)
+from mhst.casework.models import Allocation, Discharge, DischargeReason
 from mhst.casework.timeline import timeline
 from mhst.core.time import SERVICE_TIME_ZONE, utcnow
 from mhst.extensions import db
-from mhst.groups.models import GroupAttendance, GroupParticipant, GroupSession
 from mhst.outcomes.definitions import Respondent
 from mhst.outcomes.models import MeasureAnswer, MeasureRecord, MeasureScore
 from mhst.referrals import operations
 from mhst.referrals.models import ReferralEvent, ReferralStatus
+from mhst.sessions import operations as sessions
+from mhst.sessions.group_models import GroupAttendance, GroupParticipant, GroupSession
+from mhst.sessions.models import Attendance, CareContact, ContactStage, WhoAttended
 from mhst.supervision.models import SupervisionCase, SupervisionRecord
 from tests.test_care_contacts import NOTE, RISK, add_contact, links, logged, open_case, soup_of
 

@@ -1,8 +1,9 @@
-"""Casework: allocation, caseloads, 1:1 Li-CBT sessions (care contacts), discharge and
-the child's timeline. Rules live in ``operations``; routes in the ``*_views`` modules."""
+"""Casework: allocation, caseloads, discharge and the child's timeline (1:1 sessions and
+groups are in ``mhst.sessions``). Rules live in ``operations``; routes in the
+``*_views`` modules."""
 
 from flask import Blueprint
 
 bp = Blueprint("casework", __name__, url_prefix="/casework")
 
-from mhst.casework import allocation_views, measure_views, session_views  # noqa: E402, F401
+from mhst.casework import allocation_views  # noqa: E402, F401

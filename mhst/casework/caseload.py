@@ -21,7 +21,7 @@ from sqlalchemy.orm import aliased, joinedload, lazyload
 from sqlalchemy.sql.functions import FunctionElement
 
 from mhst.accounts.models import User
-from mhst.casework.models import Allocation, Attendance, CareContact
+from mhst.casework.models import Allocation
 from mhst.casework.operations import PRACTITIONER_ROLES
 from mhst.casework.scope import case_scope
 from mhst.core.time import SERVICE_TIME_ZONE, service_today, utcnow
@@ -31,6 +31,7 @@ from mhst.referrals.models import OPEN_CASE_STATUSES, Referral, ReferralStatus
 from mhst.referrals.queries import referral_scope
 from mhst.schools.models import School
 from mhst.security.scoping import school_scope
+from mhst.sessions.models import Attendance, CareContact
 from mhst.supervision.models import SupervisionCase, SupervisionRecord
 
 DEFAULT_SUPERVISION_INTERVAL_WEEKS = 4

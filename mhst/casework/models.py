@@ -1,4 +1,5 @@
-"""Allocation of a referral to a practitioner, and 1:1 sessions (care contacts).
+"""Allocation of a referral to a practitioner, and discharge (1:1 sessions are in
+``mhst.sessions.models``).
 
 Discharge is a referral status (``ReferralStatus.DISCHARGED``) with its reason and
 closing summary on :class:`Discharge`; reopening is a status change with a reason.
@@ -8,7 +9,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, ForeignKey, Index, Integer, String, Text, text
+from sqlalchemy import ForeignKey, Index, Text, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from mhst.accounts.models import User
@@ -45,122 +46,6 @@ class Allocation(db.Model):
     referral: Mapped[Referral] = relationship()
     practitioner: Mapped[User] = relationship(foreign_keys=[practitioner_id])
     allocated_by: Mapped[User] = relationship(foreign_keys=[allocated_by_id])
-
-
-class ContactStage(LabelledEnum):
-    ASSESSMENT = "assessment"
-    TREATMENT = "treatment"
-    REVIEW = "review"
-    DISCHARGE = "discharge"
-
-
-class Attendance(LabelledEnum):
-    """What happened to a session; empty while it is only planned."""
-
-    ATTENDED = "attended"
-    DID_NOT_ATTEND = "did_not_attend"
-    CANCELLED_BY_FAMILY = "cancelled_by_family"
-    CANCELLED_BY_SERVICE = "cancelled_by_service"
-
-    @property
-    def label(self) -> str:
-        return {Attendance.CANCELLED_BY_FAMILY: "Cancelled by the family"}.get(self, super().label)
-
-
-class WhoAttended(LabelledEnum):
-    CHILD = "child"
-    PARENT_CARER = "parent_carer"  # a proxy contact: the parent for the child's care
-    BOTH = "both"
-
-    @property
-    def label(self) -> str:
-        return {
-            WhoAttended.CHILD: "The child or young person",
-            WhoAttended.PARENT_CARER: "Parent or carer only",
-            WhoAttended.BOTH: "Both",
-        }[self]
-
-
-class ContactMode(LabelledEnum):
-    FACE_TO_FACE_SCHOOL = "face_to_face_school"
-    FACE_TO_FACE_ELSEWHERE = "face_to_face_elsewhere"
-    VIDEO = "video"
-    TELEPHONE = "telephone"
-
-    @property
-    def label(self) -> str:
-        return {
-            ContactMode.FACE_TO_FACE_SCHOOL: "Face to face in school",
-            ContactMode.FACE_TO_FACE_ELSEWHERE: "Face to face elsewhere",
-            ContactMode.VIDEO: "Video call",
-            ContactMode.TELEPHONE: "Telephone",
-        }[self]
-
-    @property
-    def remote(self) -> bool:
-        return self in (ContactMode.VIDEO, ContactMode.TELEPHONE)
-
-
-class Pathway(LabelledEnum):
-    """The Li-CBT interventions MHSTs offer."""
-
-    GUIDED_SELF_HELP_ANXIETY = "guided_self_help_anxiety"
-    PARENT_LED_CBT_ANXIETY = "parent_led_cbt_anxiety"
-    BEHAVIOURAL_ACTIVATION = "behavioural_activation"
-    CBT_SLEEP = "cbt_sleep"
-    PARENTING_BEHAVIOUR = "parenting_behaviour"
-    GRADED_EXPOSURE = "graded_exposure"
-    OTHER = "other"
-
-    @property
-    def label(self) -> str:
-        return {
-            Pathway.GUIDED_SELF_HELP_ANXIETY: "Guided self-help for anxiety",
-            Pathway.PARENT_LED_CBT_ANXIETY: "Parent-led CBT for child anxiety",
-            Pathway.BEHAVIOURAL_ACTIVATION: "Behavioural activation for low mood",
-            Pathway.CBT_SLEEP: "CBT-based sleep management",
-            Pathway.PARENTING_BEHAVIOUR: "Parenting for behaviour",
-            Pathway.GRADED_EXPOSURE: "Graded exposure for phobias",
-            Pathway.OTHER: "Other",
-        }[self]
-
-
-class CareContact(db.Model):
-    """A 1:1 session with a child (or their parent, as a proxy): planned ahead, then
-    logged with its attendance. ``attendance`` is empty while it is only planned."""
-
-    __tablename__ = "care_contact"
-    __table_args__ = (
-        CheckConstraint("duration_minutes > 0 AND duration_minutes <= 480", name="duration_range"),
-    )
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    referral_id: Mapped[int] = mapped_column(ForeignKey("referral.id"), index=True)
-    practitioner_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"), index=True)
-    starts_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
-    duration_minutes: Mapped[int] = mapped_column(Integer)
-    stage: Mapped[ContactStage] = mapped_column(string_enum(ContactStage, "contact_stage", 20))
-    mode: Mapped[ContactMode] = mapped_column(string_enum(ContactMode, "contact_mode", 30))
-    location: Mapped[str | None] = mapped_column(String(200))
-    pathway: Mapped[Pathway | None] = mapped_column(string_enum(Pathway, "pathway", 40))
-    attendance: Mapped[Attendance | None] = mapped_column(string_enum(Attendance, "attendance", 30))
-    who_attended: Mapped[WhoAttended | None] = mapped_column(
-        string_enum(WhoAttended, "who_attended", 20)
-    )
-    clinical_notes: Mapped[str | None] = mapped_column(Text)
-    risk_update: Mapped[str | None] = mapped_column(Text)
-    cancellation_reason: Mapped[str | None] = mapped_column(Text)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    created_by_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
-    updated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-
-    referral: Mapped[Referral] = relationship()
-    practitioner: Mapped[User] = relationship(foreign_keys=[practitioner_id])
-    created_by: Mapped[User] = relationship(foreign_keys=[created_by_id])
-
-    @property
-    def planned(self) -> bool:
-        return self.attendance is None
 
 
 class DischargeReason(LabelledEnum):

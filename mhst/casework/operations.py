@@ -20,7 +20,7 @@ from sqlalchemy.orm import selectinload
 from mhst.accounts.models import Role, User
 from mhst.audit.models import AuditAction
 from mhst.audit.operations import record
-from mhst.casework.models import Allocation, Attendance, CareContact, Discharge, DischargeReason
+from mhst.casework.models import Allocation, Discharge, DischargeReason
 from mhst.casework.scope import current_allocation
 from mhst.core.rules import RuleError
 from mhst.core.time import SERVICE_TIME_ZONE, utcnow
@@ -36,6 +36,7 @@ from mhst.referrals.models import (
     ReferralSignpost,
     ReferralStatus,
 )
+from mhst.sessions.models import Attendance, CareContact
 
 S = ReferralStatus
 
@@ -301,7 +302,7 @@ def measure_summaries(referral: Referral) -> list[MeasureSummary]:
 
 
 def _cancel_planned_sessions(referral: Referral, *, by: User, reason: str) -> None:
-    from mhst.casework.sessions import cancel_planned_sessions  # sessions imports casework
+    from mhst.sessions.operations import cancel_planned_sessions  # sessions imports casework
 
     cancel_planned_sessions(referral, by=by, reason=reason)
 

@@ -19,14 +19,20 @@ from sqlalchemy import select
 from sqlalchemy.orm import aliased, joinedload
 
 from mhst.accounts.models import User
-from mhst.casework.models import Allocation, Attendance, CareContact, Discharge
+from mhst.casework.models import Allocation, Discharge
 from mhst.core.time import SERVICE_TIME_ZONE
 from mhst.extensions import db
-from mhst.groups.models import GroupAttendance, GroupParticipant, GroupProgramme, GroupSession
 from mhst.outcomes.definitions import DefinitionError, Respondent, available_measures
 from mhst.outcomes.models import MeasureRecord, MeasureScore
 from mhst.outcomes.scoring import score_text
 from mhst.referrals.models import Consent, Referral, ReferralEvent
+from mhst.sessions.group_models import (
+    GroupAttendance,
+    GroupParticipant,
+    GroupProgramme,
+    GroupSession,
+)
+from mhst.sessions.models import Attendance, CareContact
 from mhst.supervision.models import SupervisionCase, SupervisionRecord
 
 SYSTEM = "The system"

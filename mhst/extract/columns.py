@@ -11,8 +11,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from mhst.casework.models import Attendance, ContactMode
 from mhst.referrals.models import Gender, ReferralSource
+from mhst.sessions.models import Attendance, ContactMode
 
 
 @dataclass(frozen=True)

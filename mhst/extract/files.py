@@ -15,12 +15,11 @@ from datetime import date
 from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import aliased
 
-from mhst.casework.models import Attendance, CareContact, Discharge, WhoAttended
+from mhst.casework.models import Discharge
 from mhst.extensions import db
 from mhst.extract import columns as c
 from mhst.extract.period import Period, uk_date_and_time
 from mhst.extract.pseudonyms import Pseudonymiser
-from mhst.groups.models import GroupAttendance, GroupParticipant, GroupProgramme, GroupSession
 from mhst.organisation.models import Team
 from mhst.outcomes.models import MeasureRecord, MeasureScore
 from mhst.outcomes.scoring import score_text
@@ -34,6 +33,13 @@ from mhst.referrals.models import (
     ReferralStatus,
 )
 from mhst.schools.models import School
+from mhst.sessions.group_models import (
+    GroupAttendance,
+    GroupParticipant,
+    GroupProgramme,
+    GroupSession,
+)
+from mhst.sessions.models import Attendance, CareContact, WhoAttended
 
 Row = list[object]
 

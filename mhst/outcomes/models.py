@@ -15,12 +15,12 @@ from sqlalchemy import Boolean, CheckConstraint, Date, ForeignKey, Integer, Nume
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from mhst.accounts.models import User
-from mhst.casework.models import CareContact
 from mhst.core.time import utcnow
 from mhst.core.types import UTCDateTime, string_enum
 from mhst.extensions import db
 from mhst.outcomes.definitions import Respondent
 from mhst.referrals.models import Referral
+from mhst.sessions.models import CareContact
 
 
 class MeasureRecord(db.Model):

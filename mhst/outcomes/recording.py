@@ -15,7 +15,7 @@ The rules of :func:`record_measure`:
 * Goal Based Outcomes: each rated goal needs its wording, in the family's words.
 
 A broken rule raises :class:`RuleError` naming the form field it belongs to (the names
-in :mod:`mhst.casework.measure_forms`: ``item_3``, ``scale_2`` and so on). The operation
+in :mod:`mhst.outcomes.forms`: ``item_3``, ``scale_2`` and so on). The operation
 adds to the session and flushes; the caller commits once.
 """
 
@@ -32,7 +32,6 @@ from sqlalchemy.orm import selectinload
 from mhst.accounts.models import User
 from mhst.audit.models import AuditAction
 from mhst.audit.operations import record
-from mhst.casework.models import Attendance, CareContact
 from mhst.core.rules import RuleError
 from mhst.core.time import SERVICE_TIME_ZONE, service_today
 from mhst.extensions import db
@@ -41,6 +40,7 @@ from mhst.outcomes.models import MeasureAnswer, MeasureRecord, MeasureScore
 from mhst.outcomes.scoring import ScoringError, score, score_from_totals
 from mhst.referrals.models import OPEN_CASE_STATUSES, Referral, ReferralStatus
 from mhst.referrals.operations import require_valid_consent
+from mhst.sessions.models import Attendance, CareContact
 
 ITEM_TEXT_MAX = 500
 # Measures whose items are the family's own goals: each rated item needs its wording.

@@ -527,7 +527,7 @@ def withdraw_consent(referral: Referral, consent: Consent, *, by: User, reason: 
     consent.withdrawn_by = by
     consent.withdrawal_reason = reason
     record(AuditAction.UPDATE, "consent", consent.id, user=by, detail="withdrawn")
-    from mhst.casework.sessions import cancel_planned_sessions  # casework imports this module
+    from mhst.sessions.operations import cancel_planned_sessions  # casework imports this module
 
     cancel_planned_sessions(referral, by=by, reason=f"Consent withdrawn: {reason}")
     if not referral.status.is_closed:

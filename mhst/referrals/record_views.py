@@ -213,7 +213,7 @@ def show(referral_id: int):
         consents=[(c, operations.consent_problem(c, referral.child)) for c in consents],
         signposts=_signposts(referral),
         timeline=timeline.oldest_first(entries),
-        sessions_url=url_for("casework.sessions", case_id=referral.id) if in_case_scope else None,
+        sessions_url=url_for("sessions.sessions", case_id=referral.id) if in_case_scope else None,
         urgent_routes=operations.URGENT_ROUTES,
         can_record_consent=_can_record_consent(referral, consents),
         can_withdraw_consent=has_permission(current_user, Permission.RECORD_CONSENT),
@@ -243,7 +243,7 @@ def _casework_actions(referral: Referral, in_case_scope: bool) -> dict:
 def _lead_page(referral: Referral):
     """The school's view: what they sent, where it has got to, and when. The template gets
     only these values, so it cannot show the team's notes, reasons or who did what."""
-    from mhst.casework.sessions import next_planned  # casework builds on referrals
+    from mhst.sessions.operations import next_planned  # casework builds on referrals
 
     events = _events(referral)
     upcoming = next_planned(referral.id)

@@ -8,9 +8,14 @@ from datetime import date
 
 from sqlalchemy import and_, case, func, select
 
-from mhst.casework.models import Attendance, CareContact
 from mhst.extensions import db
-from mhst.groups.models import (
+from mhst.referrals.models import Referral, ReferralEvent, ReferralSignpost, ReferralStatus
+from mhst.reports.cells import Count, Section
+from mhst.reports.contact_figures import logged_contacts
+from mhst.reports.filters import ReportAccess, ReportFilters
+from mhst.reports.scope import group_clause, long_date, period, school_clause
+from mhst.reports.sql import on_utc_dates
+from mhst.sessions.group_models import (
     GroupAttendance,
     GroupAudience,
     GroupKind,
@@ -18,13 +23,8 @@ from mhst.groups.models import (
     GroupProgramme,
     GroupSession,
 )
-from mhst.groups.operations import ACCESS_MINIMUM_CHILDREN, ACCESS_MINIMUM_SESSIONS
-from mhst.referrals.models import Referral, ReferralEvent, ReferralSignpost, ReferralStatus
-from mhst.reports.cells import Count, Section
-from mhst.reports.contact_figures import logged_contacts
-from mhst.reports.filters import ReportAccess, ReportFilters
-from mhst.reports.scope import group_clause, long_date, period, school_clause
-from mhst.reports.sql import on_utc_dates
+from mhst.sessions.group_operations import ACCESS_MINIMUM_CHILDREN, ACCESS_MINIMUM_SESSIONS
+from mhst.sessions.models import Attendance, CareContact
 from mhst.wholeschool.models import ActivityKind, WholeSchoolActivity
 
 SIGNPOSTING = (

@@ -8,14 +8,7 @@ from decimal import Decimal
 from sqlalchemy import and_, case, func, select
 
 from mhst.accounts.models import User
-from mhst.casework.models import (
-    Allocation,
-    Attendance,
-    CareContact,
-    ContactMode,
-    ContactStage,
-    WhoAttended,
-)
+from mhst.casework.models import Allocation
 from mhst.extensions import db
 from mhst.organisation.models import Team
 from mhst.referrals.models import OPEN_CASE_STATUSES, Referral
@@ -23,6 +16,7 @@ from mhst.reports.cells import Count, Rate, Score, Section
 from mhst.reports.filters import ReportAccess, ReportFilters
 from mhst.reports.scope import period, school_clause
 from mhst.reports.sql import on_utc_dates
+from mhst.sessions.models import Attendance, CareContact, ContactMode, ContactStage, WhoAttended
 
 NO_TEAM = "No team"
 

@@ -7,7 +7,6 @@ from datetime import date
 from sqlalchemy import Date as DateType
 from sqlalchemy import and_, case, func, literal, or_, select
 
-from mhst.casework.models import Attendance, CareContact
 from mhst.extensions import db
 from mhst.organisation.models import Team
 from mhst.referrals.models import (
@@ -31,6 +30,7 @@ from mhst.reports.sql import (
     utc_date,
 )
 from mhst.schools.models import School
+from mhst.sessions.models import Attendance, CareContact
 
 NO_TEAM = "No team"
 

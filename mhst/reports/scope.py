@@ -15,10 +15,10 @@ from datetime import date
 
 from sqlalchemy import ColumnElement, and_, or_, select, true
 
-from mhst.groups.models import GroupProgramme
 from mhst.organisation.models import Team
 from mhst.reports.filters import ReportAccess, ReportFilters
 from mhst.schools.models import School
+from mhst.sessions.group_models import GroupProgramme
 
 
 def _teams(filters: ReportFilters, access: ReportAccess) -> list[int]:

@@ -13,12 +13,12 @@ from datetime import datetime, time
 from wtforms import StringField, TextAreaField
 from wtforms.validators import InputRequired, Length, Optional, ValidationError
 
-from mhst.casework import sessions
-from mhst.casework.models import Attendance, ContactMode, ContactStage, Pathway, WhoAttended
 from mhst.core.fields import DateInputField
 from mhst.core.forms import BaseForm, RadioField, SelectField, choices
 from mhst.core.rules import RuleError
 from mhst.core.time import SERVICE_TIME_ZONE
+from mhst.sessions import operations as sessions
+from mhst.sessions.models import Attendance, ContactMode, ContactStage, Pathway, WhoAttended
 
 _TIME = re.compile(
     r"(?P<hour>[0-9]{1,2})(?:(?:[:.h]|\s)?(?P<minute>[0-9]{2}))?\s*(?P<half>am|pm|a\.m\.|p\.m\.)?",

@@ -12,24 +12,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from flask import abort, flash, redirect, request, url_for
+from flask import Blueprint, abort, flash, redirect, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
 
 from mhst.audit.models import AuditAction
 from mhst.audit.operations import record, record_many, render_audited
-from mhst.casework import bp, scope
-from mhst.casework.measure_forms import (
-    BY_ITEM,
-    ChooseMeasureForm,
-    item_hint,
-    measure_form_class,
-    measure_summary,
-    scale_range,
-)
-from mhst.casework.models import Attendance, CareContact
-from mhst.casework.session_views import day, when
+from mhst.casework import scope
 from mhst.core.forms import commit_operation, failed
 from mhst.core.rules import RuleError
 from mhst.core.time import SERVICE_TIME_ZONE, service_today
@@ -37,11 +27,23 @@ from mhst.extensions import db
 from mhst.outcomes import recording
 from mhst.outcomes.chart import Chart, measure_charts
 from mhst.outcomes.definitions import TOTAL, MeasureDefinition
+from mhst.outcomes.forms import (
+    BY_ITEM,
+    ChooseMeasureForm,
+    item_hint,
+    measure_form_class,
+    measure_summary,
+    scale_range,
+)
 from mhst.outcomes.models import MeasureRecord
 from mhst.outcomes.rules import PairedOutcome, outcome
 from mhst.outcomes.scoring import scale_title, score_text
 from mhst.referrals.models import Referral
 from mhst.security.permissions import Permission, has_permission, requires
+from mhst.sessions.models import Attendance, CareContact
+from mhst.sessions.views import day, when
+
+bp = Blueprint("outcomes", __name__, url_prefix="/casework")
 
 CODE_SHOWN_MAX = 40  # of an unknown measure code from the URL, in its message
 
@@ -152,7 +154,7 @@ def measures(case_id: int):
     may_record = has_permission(current_user, Permission.RECORD_MEASURES)
     blocked = blocked_reason(referral) if may_record else None
     return _render(
-        "casework/measures.html",
+        "outcomes/measures.html",
         referral=referral,
         child=referral.child,
         sections=[_section(code, rs, definitions.get(code)) for code, rs in history.items()],
@@ -204,7 +206,7 @@ def _choose(referral: Referral, definitions, *, contact_id: int | None, blocked)
     if asked and form.validate():
         return form, None
     page = _render(
-        "casework/measure_choose.html",
+        "outcomes/measure_choose.html",
         400 if form.errors else 200,
         form=form,
         referral=referral,
@@ -276,7 +278,7 @@ def record_measure(case_id: int):
         # The refused change was rolled back with the audit read: log the page's read.
         record(AuditAction.READ, "referral", referral.id, user=current_user)
     return _render(
-        "casework/measure_form.html",
+        "outcomes/measure_form.html",
         400 if form.errors else 200,
         form=form,
         definition=definition,
@@ -311,7 +313,7 @@ def measure_record(case_id: int, measure_record_id: int):
     record(AuditAction.READ, "measure_record", measure.id, user=current_user)
     definition = recording.measures().get(measure.measure_code)
     return _render(
-        "casework/measure_record.html",
+        "outcomes/measure_record.html",
         referral=referral,
         child=referral.child,
         measure=measure,

@@ -11,23 +11,25 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from flask import abort, flash, redirect, request, url_for
+from flask import Blueprint, abort, flash, redirect, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from mhst.audit.models import AuditAction
 from mhst.audit.operations import record, record_many, render_audited
-from mhst.casework import bp, scope
-from mhst.casework import sessions as rules
-from mhst.casework.models import CareContact, ContactMode, ContactStage
-from mhst.casework.session_forms import BookSessionForm, LogSessionForm, OutcomeForm
+from mhst.casework import scope
 from mhst.core.forms import commit_operation, failed
 from mhst.core.rules import RuleError
 from mhst.core.time import SERVICE_TIME_ZONE, service_today, utcnow
 from mhst.extensions import db
 from mhst.referrals.models import Referral
 from mhst.security.permissions import Permission, has_permission, requires
+from mhst.sessions import operations as rules
+from mhst.sessions.forms import BookSessionForm, LogSessionForm, OutcomeForm
+from mhst.sessions.models import CareContact, ContactMode, ContactStage
+
+bp = Blueprint("sessions", __name__, url_prefix="/casework")
 
 DEFAULT_MINUTES = 45
 
@@ -114,7 +116,7 @@ def sessions(case_id: int):
     blocked = blocked_reason(referral) if may_log else None
     allocation = scope.current_allocation(referral)
     return _render(
-        "casework/sessions.html",
+        "sessions/sessions.html",
         referral=referral,
         child=referral.child,
         planned=sorted((c for c in contacts if c.planned), key=lambda c: (c.starts_at, c.id)),
@@ -158,7 +160,7 @@ def _session_form(case_id: int, *, logging: bool):
             return redirect(url_for(".sessions", case_id=referral.id))
         _after_failure(referral)
     return _render(
-        "casework/session_form.html",
+        "sessions/session_form.html",
         400 if form.errors else 200,
         form=form,
         referral=referral,
@@ -220,7 +222,7 @@ def record_outcome(case_id: int, contact_id: int):
     else:
         title = "Change what happened"
     return _render(
-        "casework/outcome.html",
+        "sessions/outcome.html",
         400 if form.errors else 200,
         form=form,
         referral=referral,

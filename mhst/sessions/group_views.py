@@ -9,7 +9,7 @@ each child's referral, and commits those reads after rendering (``render_audited
 
 from __future__ import annotations
 
-from flask import abort, flash, redirect, request, url_for
+from flask import Blueprint, abort, flash, redirect, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload, lazyload, selectinload
@@ -19,20 +19,22 @@ from mhst.audit.operations import record, render_audited
 from mhst.core.forms import commit_operation, failed
 from mhst.core.pagination import paginate
 from mhst.extensions import db
-from mhst.groups import bp, operations
-from mhst.groups.forms import KIND_HINTS, GroupForm, ParticipantForm, SessionForm
-from mhst.groups.models import (
+from mhst.referrals import queries
+from mhst.referrals.models import Referral
+from mhst.schools.models import School
+from mhst.security.permissions import Permission, has_permission, requires
+from mhst.security.scoping import SERVICE_WIDE_ROLES, school_scope
+from mhst.sessions import group_operations as operations
+from mhst.sessions.group_forms import KIND_HINTS, GroupForm, ParticipantForm, SessionForm
+from mhst.sessions.group_models import (
     GroupAudience,
     GroupKind,
     GroupParticipant,
     GroupProgramme,
     GroupSession,
 )
-from mhst.referrals import queries
-from mhst.referrals.models import Referral
-from mhst.schools.models import School
-from mhst.security.permissions import Permission, has_permission, requires
-from mhst.security.scoping import SERVICE_WIDE_ROLES, school_scope
+
+bp = Blueprint("groups", __name__, url_prefix="/groups")
 
 
 def _day(value) -> str:
@@ -100,7 +102,7 @@ def index():
     )
     page = paginate(stmt)
     return _render(
-        "groups/index.html",
+        "sessions/groups/index.html",
         page=page,
         tallies=operations.group_tallies(page.items),
         show_team=current_user.role in SERVICE_WIDE_ROLES,
@@ -130,7 +132,7 @@ def new():
             flash(f"Group '{group.title}' set up. Add its participants next.", "success")
             return redirect(url_for(".show", group_id=group.id))
     return _render(
-        "groups/form.html",
+        "sessions/groups/form.html",
         400 if form.errors else 200,
         form=form,
         kind_hints=KIND_HINTS,
@@ -158,7 +160,7 @@ def show(group_id: int):
     }
     _audit_group_read(group, [p.referral for p in participants])
     return _render(
-        "groups/show.html",
+        "sessions/groups/show.html",
         group=group,
         participants=participants,
         sessions=sessions,
@@ -180,7 +182,7 @@ def participants(group_id: int):
         # A universal group names nobody; a crafted POST changes nothing.
         record(AuditAction.READ, operations.RECORD_TYPE, group.id, user=current_user)
         status = 400 if request.method == "POST" else 200
-        return _render("groups/participants.html", status, group=group, form=None)
+        return _render("sessions/groups/participants.html", status, group=group, form=None)
     candidates = operations.candidate_referrals(group)
     form = ParticipantForm()
     form.set_choices(candidates)
@@ -202,7 +204,7 @@ def participants(group_id: int):
         candidates = operations.candidate_referrals(group)  # the failure rolled back
     _audit_group_read(group, candidates)
     return _render(
-        "groups/participants.html",
+        "sessions/groups/participants.html",
         400 if form.errors else 200,
         group=group,
         form=form,
@@ -238,7 +240,7 @@ def record_session(group_id: int):
         participants = list(group.participants)
     _audit_group_read(group, [p.referral for p in participants])
     return _render(
-        "groups/record_session.html",
+        "sessions/groups/record_session.html",
         400 if form.errors else 200,
         group=group,
         form=form,

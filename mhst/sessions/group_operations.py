@@ -25,7 +25,11 @@ from mhst.audit.operations import record
 from mhst.core.rules import RuleError
 from mhst.core.time import SERVICE_TIME_ZONE, service_today, utcnow
 from mhst.extensions import db
-from mhst.groups.models import (
+from mhst.referrals.models import OPEN_CASE_STATUSES, Referral, ReferralStatus
+from mhst.referrals.operations import ConsentRequired, require_valid_consent
+from mhst.schools.models import School
+from mhst.security.scoping import team_scope
+from mhst.sessions.group_models import (
     GroupAttendance,
     GroupAudience,
     GroupKind,
@@ -33,10 +37,6 @@ from mhst.groups.models import (
     GroupProgramme,
     GroupSession,
 )
-from mhst.referrals.models import OPEN_CASE_STATUSES, Referral, ReferralStatus
-from mhst.referrals.operations import ConsentRequired, require_valid_consent
-from mhst.schools.models import School
-from mhst.security.scoping import team_scope
 
 RECORD_TYPE = "group"
 FACILITATOR_ROLES = (Role.EMHP, Role.SENIOR_CLINICIAN)

@@ -22,7 +22,12 @@ from sqlalchemy import select
 from mhst.accounts.models import User
 from mhst.audit.models import AuditAction
 from mhst.audit.operations import record
-from mhst.casework.models import (
+from mhst.core.rules import RuleError
+from mhst.core.time import SERVICE_TIME_ZONE, utcnow
+from mhst.extensions import db
+from mhst.referrals.models import OPEN_CASE_STATUSES, Referral, ReferralStatus
+from mhst.referrals.operations import require_valid_consent, transition
+from mhst.sessions.models import (
     Attendance,
     CareContact,
     ContactMode,
@@ -30,11 +35,6 @@ from mhst.casework.models import (
     Pathway,
     WhoAttended,
 )
-from mhst.core.rules import RuleError
-from mhst.core.time import SERVICE_TIME_ZONE, utcnow
-from mhst.extensions import db
-from mhst.referrals.models import OPEN_CASE_STATUSES, Referral, ReferralStatus
-from mhst.referrals.operations import require_valid_consent, transition
 
 MAX_DURATION = 480  # minutes: the table's CHECK constraint
 MAX_AHEAD = timedelta(days=365)

@@ -12,8 +12,8 @@ from wtforms.validators import DataRequired, InputRequired, Length, Optional, Va
 
 from mhst.core.fields import CheckboxesField, DateInputField, WholeNumberField
 from mhst.core.forms import BaseForm, RadioField, SelectField, choices
-from mhst.groups import operations
-from mhst.groups.models import GroupAudience, GroupKind
+from mhst.sessions import group_operations as operations
+from mhst.sessions.group_models import GroupAudience, GroupKind
 
 KIND_HINTS = {
     GroupKind.TARGETED.value: "Up to about 8 referred children or young people, or their parents.",
