@@ -11,9 +11,9 @@ from sqlalchemy import func, select
 
 from mhst.accounts.models import User
 from mhst.casework import operations as casework
-from mhst.casework.models import Allocation
 from mhst.core.time import SERVICE_TIME_ZONE, service_today
 from mhst.extensions import db
+from mhst.referrals.allocations import Allocation
 from mhst.referrals.models import Child, Referral, ReferralStatus
 from mhst.sessions import group_operations as groups
 from mhst.sessions import operations as sessions

@@ -2,11 +2,12 @@
 
 from mhst.accounts.models import User
 from mhst.audit.models import AuditEvent
-from mhst.casework.models import Allocation, Discharge
+from mhst.casework.models import Discharge
 from mhst.cohorts.models import Cohort, cohort_team
 from mhst.directory.models import DirectoryService, DirectoryServiceConcern
 from mhst.organisation.models import ServiceArea, Team
 from mhst.outcomes.models import MeasureAnswer, MeasureRecord, MeasureScore
+from mhst.referrals.allocations import Allocation
 from mhst.referrals.models import (
     Child,
     Consent,

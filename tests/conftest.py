@@ -27,7 +27,6 @@ from config import TestConfig
 from mhst import create_app
 from mhst.accounts.models import Role, User
 from mhst.accounts.passwords import hash_password
-from mhst.casework.models import Allocation
 from mhst.cohorts.models import Cohort
 from mhst.core.time import service_today, utcnow
 from mhst.extensions import db, limiter
@@ -36,6 +35,7 @@ from mhst.organisation.models import ServiceArea, Team
 from mhst.outcomes.definitions import Respondent
 from mhst.outcomes.models import MeasureAnswer, MeasureRecord, MeasureScore
 from mhst.referrals import operations as referral_operations
+from mhst.referrals.allocations import Allocation
 from mhst.referrals.models import (
     ChildAgrees,
     ConsentKind,

@@ -14,11 +14,11 @@ from sqlalchemy import func, select
 
 from mhst.accounts.models import Role
 from mhst.audit.models import AuditAction, AuditEvent
-from mhst.casework.models import Allocation
 from mhst.core.rules import RuleError
 from mhst.core.time import SERVICE_TIME_ZONE, service_today, utcnow
 from mhst.extensions import db
 from mhst.referrals import operations
+from mhst.referrals.allocations import Allocation
 from mhst.referrals.models import Referral, ReferralEvent, ReferralStatus
 from mhst.referrals.operations import ConsentRequired
 from mhst.schools.models import ParticipationStatus

@@ -14,13 +14,13 @@ from mhst.accounts.models import Role, User
 from mhst.audit.models import AuditAction, AuditEvent
 from mhst.casework import operations
 from mhst.casework.caseload import MeasuresDue, local_date, next_measure, service_date
-from mhst.casework.models import Allocation
 from mhst.casework.scope import case_scope
 from mhst.core.time import SERVICE_TIME_ZONE, service_today, utcnow
 from mhst.extensions import db
 from mhst.outcomes.definitions import Respondent
 from mhst.outcomes.models import MeasureAnswer, MeasureRecord, MeasureScore
 from mhst.referrals import operations as referral_operations
+from mhst.referrals.allocations import Allocation
 from mhst.referrals.models import (
     Child,
     ChildAgrees,

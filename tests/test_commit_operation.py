@@ -7,9 +7,9 @@ import wtforms
 from sqlalchemy import func, select
 
 from mhst.accounts.models import Role
-from mhst.casework.models import Allocation
 from mhst.core.forms import CHANGED_MEANWHILE, BaseForm, commit_operation, failed
 from mhst.extensions import db
+from mhst.referrals.allocations import Allocation
 
 
 class PractitionerForm(BaseForm):

@@ -13,7 +13,6 @@ from sqlalchemy import func, select
 
 from mhst.accounts.models import Role
 from mhst.audit.models import AuditAction, AuditEvent
-from mhst.casework.models import Allocation
 from mhst.core.rules import RuleError
 from mhst.core.time import SERVICE_TIME_ZONE, service_today
 from mhst.extensions import db
@@ -21,6 +20,7 @@ from mhst.outcomes.definitions import Respondent
 from mhst.outcomes.models import MeasureRecord
 from mhst.outcomes.recording import measure_history, record_measure
 from mhst.referrals import operations
+from mhst.referrals.allocations import Allocation
 from mhst.referrals.models import ReferralStatus
 from mhst.referrals.operations import ConsentRequired
 from mhst.schools.models import ParticipationStatus

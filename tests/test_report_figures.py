@@ -23,11 +23,11 @@ import pytest
 from sqlalchemy import func, select
 
 from mhst.accounts.models import Role
-from mhst.casework.models import Allocation
 from mhst.directory.models import DirectoryService, DirectoryTable
 from mhst.extensions import db
 from mhst.outcomes.definitions import Respondent
 from mhst.outcomes.models import MeasureRecord, MeasureScore
+from mhst.referrals.allocations import Allocation
 from mhst.referrals.models import (
     Child,
     ChildAgrees,

@@ -12,11 +12,11 @@ from sqlalchemy import select
 
 from mhst.accounts.models import Role
 from mhst.audit.models import AuditAction, AuditEvent
-from mhst.casework.models import Allocation
 from mhst.core.rules import RuleError
 from mhst.core.time import SERVICE_TIME_ZONE, service_today
 from mhst.extensions import db
 from mhst.referrals import operations as referral_operations
+from mhst.referrals.allocations import Allocation
 from mhst.referrals.models import Referral, ReferralStatus
 from mhst.schools.models import ParticipationStatus
 from mhst.supervision import operations

@@ -11,13 +11,14 @@ from sqlalchemy import select
 
 from mhst.accounts.models import Role
 from mhst.audit.models import AuditAction, AuditEvent
-from mhst.casework.models import Allocation, Discharge, DischargeReason
+from mhst.casework.models import Discharge, DischargeReason
 from mhst.casework.timeline import timeline
 from mhst.core.time import SERVICE_TIME_ZONE, utcnow
 from mhst.extensions import db
 from mhst.outcomes.definitions import Respondent
 from mhst.outcomes.models import MeasureAnswer, MeasureRecord, MeasureScore
 from mhst.referrals import operations
+from mhst.referrals.allocations import Allocation
 from mhst.referrals.models import ReferralEvent, ReferralStatus
 from mhst.sessions import operations as sessions
 from mhst.sessions.group_models import GroupAttendance, GroupParticipant, GroupSession

@@ -21,13 +21,14 @@ from mhst.audit.operations import record, record_many, render_audited
 from mhst.casework import bp, operations
 from mhst.casework import caseload as caseloads
 from mhst.casework.allocation_forms import AllocateForm, DischargeForm, ReopenForm
-from mhst.casework.models import Allocation, DischargeReason
+from mhst.casework.models import DischargeReason
 from mhst.casework.scope import current_allocation, get_case_or_404
 from mhst.casework.timeline import respondent_text, scores_text
 from mhst.core.forms import commit_operation, failed
 from mhst.core.time import SERVICE_TIME_ZONE, service_today
 from mhst.referrals import operations as referral_operations
 from mhst.referrals import queries
+from mhst.referrals.allocations import Allocation
 from mhst.referrals.models import OPEN_CASE_STATUSES, Referral, ReferralStatus
 from mhst.security.permissions import Permission, has_permission, requires
 

@@ -21,12 +21,12 @@ from sqlalchemy.orm import aliased, joinedload, lazyload
 from sqlalchemy.sql.functions import FunctionElement
 
 from mhst.accounts.models import User
-from mhst.casework.models import Allocation
-from mhst.casework.operations import PRACTITIONER_ROLES
+from mhst.accounts.practitioners import PRACTITIONER_ROLES
 from mhst.casework.scope import case_scope
 from mhst.core.time import SERVICE_TIME_ZONE, service_today, utcnow
 from mhst.extensions import db
 from mhst.outcomes.models import MeasureRecord
+from mhst.referrals.allocations import Allocation
 from mhst.referrals.models import OPEN_CASE_STATUSES, Referral, ReferralStatus
 from mhst.referrals.queries import referral_scope
 from mhst.schools.models import School

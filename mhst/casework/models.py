@@ -1,5 +1,5 @@
-"""Allocation of a referral to a practitioner, and discharge (1:1 sessions are in
-``mhst.sessions.models``).
+"""Discharge: why and how a case was closed (the allocation record is
+``mhst.referrals.allocations.Allocation``; 1:1 sessions are in ``mhst.sessions.models``).
 
 Discharge is a referral status (``ReferralStatus.DISCHARGED``) with its reason and
 closing summary on :class:`Discharge`; reopening is a status change with a reason.
@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Index, Text, text
+from sqlalchemy import ForeignKey, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from mhst.accounts.models import User
@@ -17,35 +17,6 @@ from mhst.core.time import utcnow
 from mhst.core.types import LabelledEnum, UTCDateTime, string_enum
 from mhst.extensions import db
 from mhst.referrals.models import Referral
-
-
-class Allocation(db.Model):
-    """A referral allocated to a practitioner for a period; reallocation ends the current
-    one and starts another, so the history is kept."""
-
-    __tablename__ = "allocation"
-    __table_args__ = (
-        # At most one current allocation per referral.
-        Index(
-            "uq_allocation_current",
-            "referral_id",
-            unique=True,
-            sqlite_where=text("ended_at IS NULL"),
-            postgresql_where=text("ended_at IS NULL"),
-        ),
-    )
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    referral_id: Mapped[int] = mapped_column(ForeignKey("referral.id"), index=True)
-    practitioner_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"), index=True)
-    allocated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    allocated_by_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
-    ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    end_reason: Mapped[str | None] = mapped_column(Text)
-
-    referral: Mapped[Referral] = relationship()
-    practitioner: Mapped[User] = relationship(foreign_keys=[practitioner_id])
-    allocated_by: Mapped[User] = relationship(foreign_keys=[allocated_by_id])
 
 
 class DischargeReason(LabelledEnum):

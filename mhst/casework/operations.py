@@ -17,10 +17,11 @@ from dataclasses import dataclass
 from sqlalchemy import exists, func, select
 from sqlalchemy.orm import selectinload
 
-from mhst.accounts.models import Role, User
+from mhst.accounts.models import User
+from mhst.accounts.practitioners import PRACTITIONER_ROLES
 from mhst.audit.models import AuditAction
 from mhst.audit.operations import record
-from mhst.casework.models import Allocation, Discharge, DischargeReason
+from mhst.casework.models import Discharge, DischargeReason
 from mhst.casework.scope import current_allocation
 from mhst.core.rules import RuleError
 from mhst.core.time import SERVICE_TIME_ZONE, utcnow
@@ -30,6 +31,7 @@ from mhst.outcomes.definitions import DefinitionError, MeasureDefinition, availa
 from mhst.outcomes.models import MeasureRecord
 from mhst.outcomes.rules import PairedOutcome, outcome
 from mhst.referrals import operations as referrals
+from mhst.referrals.allocations import Allocation
 from mhst.referrals.models import (
     OPEN_CASE_STATUSES,
     Referral,
@@ -41,29 +43,11 @@ from mhst.sessions.models import Attendance, CareContact
 S = ReferralStatus
 
 MAX_TEXT = referrals.MAX_TEXT
-PRACTITIONER_ROLES = (Role.EMHP, Role.SENIOR_CLINICIAN)
 # Allocation takes a referral off the waiting list; reallocation moves an open case.
 ALLOCATABLE_STATUSES = frozenset({S.ACCEPTED, *OPEN_CASE_STATUSES})
 
 NOT_IN_TEAM = "Select a practitioner from the team"
 NO_FINAL_MEASURES = "Enter why final measures were not collected"
-
-
-def team_practitioners(team_id: int | None) -> list[User]:
-    """The active EMHPs and senior clinicians of a team, by name."""
-    if team_id is None:
-        return []
-    return list(
-        db.session.scalars(
-            select(User)
-            .where(
-                User.team_id == team_id,
-                User.role.in_(PRACTITIONER_ROLES),
-                User.active.is_(True),
-            )
-            .order_by(User.full_name, User.id)
-        )
-    )
 
 
 def can_hold_case(referral: Referral, practitioner: User | None) -> bool:

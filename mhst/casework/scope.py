@@ -15,8 +15,8 @@ from sqlalchemy.orm import joinedload
 from mhst.accounts.models import Role, User
 from mhst.audit.models import AuditAction
 from mhst.audit.operations import record
-from mhst.casework.models import Allocation
 from mhst.extensions import db
+from mhst.referrals.allocations import Allocation
 from mhst.referrals.models import Referral
 from mhst.referrals.queries import referral_scope
 from mhst.schools.models import School

@@ -19,12 +19,13 @@ from sqlalchemy import select
 from sqlalchemy.orm import aliased, joinedload
 
 from mhst.accounts.models import User
-from mhst.casework.models import Allocation, Discharge
+from mhst.casework.models import Discharge
 from mhst.core.time import SERVICE_TIME_ZONE
 from mhst.extensions import db
 from mhst.outcomes.definitions import DefinitionError, Respondent, available_measures
 from mhst.outcomes.models import MeasureRecord, MeasureScore
 from mhst.outcomes.scoring import score_text
+from mhst.referrals.allocations import Allocation
 from mhst.referrals.models import Consent, Referral, ReferralEvent
 from mhst.sessions.group_models import (
     GroupAttendance,

@@ -360,7 +360,7 @@ def _end_allocation(referral: Referral, reason: str) -> None:
     """A closed referral leaves its practitioner's caseload (the history is kept)."""
     from sqlalchemy import update
 
-    from mhst.casework.models import Allocation
+    from mhst.referrals.allocations import Allocation
 
     db.session.execute(
         update(Allocation)

@@ -8,9 +8,9 @@ from decimal import Decimal
 from sqlalchemy import and_, case, func, select
 
 from mhst.accounts.models import User
-from mhst.casework.models import Allocation
 from mhst.extensions import db
 from mhst.organisation.models import Team
+from mhst.referrals.allocations import Allocation
 from mhst.referrals.models import OPEN_CASE_STATUSES, Referral
 from mhst.reports.cells import Count, Rate, Score, Section
 from mhst.reports.filters import ReportAccess, ReportFilters

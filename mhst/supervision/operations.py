@@ -16,13 +16,13 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload, lazyload
 
 from mhst.accounts.models import Role, User
+from mhst.accounts.practitioners import PRACTITIONER_ROLES, team_practitioners
 from mhst.audit.models import AuditAction
 from mhst.audit.operations import record
-from mhst.casework.models import Allocation
-from mhst.casework.operations import PRACTITIONER_ROLES, team_practitioners
 from mhst.core.rules import RuleError
 from mhst.core.time import SERVICE_TIME_ZONE, service_today
 from mhst.extensions import db
+from mhst.referrals.allocations import Allocation
 from mhst.referrals.models import OPEN_CASE_STATUSES, Child, Referral
 from mhst.schools.models import School
 from mhst.supervision.models import SupervisionCase, SupervisionRecord
