@@ -8,8 +8,8 @@ from flask import Blueprint, Flask
 from jinja2 import ChainableUndefined, ChoiceLoader, FileSystemLoader, PackageLoader
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from config import DEVELOPMENT_SECRET_KEY, Config, config_from_env
 from mhst import paths
+from mhst.settings import DEVELOPMENT_SECRET_KEY, Config, config_from_env
 
 NHSUK_FRONTEND_DIST = paths.NHSUK_FRONTEND_DIST
 

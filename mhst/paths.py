@@ -27,6 +27,9 @@ NHSUK_FRONTEND_DIST = (
     else PACKAGE.parent / "node_modules" / "nhsuk-frontend" / "dist" / "nhsuk"
 )
 
+#: The settings file a checkout uses unless MHST_SETTINGS names another.
+CHECKOUT_SETTINGS = None if INSTALLED else PACKAGE.parent / "config.py"
+
 
 def instance_path() -> str | None:
     """``MHST_INSTANCE_PATH``, else ``instance/`` in a checkout, else None: Flask's default
