@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 from flask import Blueprint, Flask
 from jinja2 import ChainableUndefined, ChoiceLoader, FileSystemLoader, PackageLoader
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from config import DEVELOPMENT_SECRET_KEY, Config, config_from_env
+from mhst import paths
+from mhst.settings import DEVELOPMENT_SECRET_KEY, Config, config_from_env
 
-ROOT = Path(__file__).resolve().parent.parent
-NHSUK_FRONTEND_DIST = ROOT / "node_modules" / "nhsuk-frontend" / "dist" / "nhsuk"
+NHSUK_FRONTEND_DIST = paths.NHSUK_FRONTEND_DIST
 
 
 class ConfigurationError(RuntimeError):
@@ -24,9 +23,9 @@ def create_app(config: type[Config] | None = None, **overrides) -> Flask:
     config = config or config_from_env()
     app = Flask(
         __name__,
-        instance_path=os.environ.get("MHST_INSTANCE_PATH") or str(ROOT / "instance"),
-        template_folder=str(ROOT / "templates"),
-        static_folder=str(ROOT / "static"),
+        instance_path=paths.instance_path(),
+        template_folder=str(paths.TEMPLATES),
+        static_folder=str(paths.STATIC),
     )
     app.config.from_object(config)
     app.config.update(overrides)
@@ -43,7 +42,7 @@ def create_app(config: type[Config] | None = None, **overrides) -> Flask:
         "undefined": ChainableUndefined,
         "extensions": ["jinja2.ext.do"],
         "loader": ChoiceLoader(
-            [FileSystemLoader(str(ROOT / "templates")), PackageLoader("nhsuk_frontend_jinja")]
+            [FileSystemLoader(str(paths.TEMPLATES)), PackageLoader("nhsuk_frontend_jinja")]
         ),
     }
     if app.config["TRUST_PROXY"]:

@@ -9,13 +9,12 @@ from flask import current_app
 from flask.cli import with_appcontext
 from sqlalchemy.engine import Connection
 
+from mhst import paths
 from mhst.extensions import db
-
-ROOT_INI = __import__("pathlib").Path(__file__).resolve().parent.parent / "alembic.ini"
 
 
 def alembic_config(connection: Connection | None = None) -> AlembicConfig:
-    config = AlembicConfig(str(ROOT_INI))
+    config = AlembicConfig(str(paths.ALEMBIC_INI))
     config.attributes["connection"] = connection
     return config
 

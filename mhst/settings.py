@@ -1,0 +1,190 @@
+"""Settings classes, read from environment variables, and the loader that picks one.
+
+Pick one with ``MHST_ENV`` (development, test or production); ``create_app`` may also be
+given a class directly. Production refuses to start without a real ``SECRET_KEY``.
+
+The classes come from a settings module: the one ``MHST_SETTINGS`` names (a module name
+such as ``mysite_settings``, or the path of a ``.py`` file), else the repository's
+``config.py`` when running from a checkout, else this module (an installed wheel). A
+settings module imports the classes from ``mhst.settings`` and may then override any of
+``DevelopmentConfig``, ``TestConfig`` and ``ProductionConfig`` (see the top-level
+``config.py``).
+"""
+
+from __future__ import annotations
+
+import importlib
+import importlib.util
+import os
+import sys
+from datetime import timedelta
+from pathlib import Path
+from types import ModuleType
+
+from mhst import paths
+
+__all__ = [
+    "DEVELOPMENT_SECRET_KEY",
+    "Config",
+    "DevelopmentConfig",
+    "ProductionConfig",
+    "TestConfig",
+    "config_from_env",
+    "database_url_from_env",
+]
+
+DEVELOPMENT_SECRET_KEY = "development-only-secret-key-do-not-use-in-production"  # noqa: S105
+
+
+def database_url_from_env(default: str | None) -> str | None:
+    """Return ``DATABASE_URL`` with the psycopg 3 driver named explicitly."""
+    url = os.environ.get("DATABASE_URL") or default
+    if url is None:
+        return None
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix) :]
+    return url
+
+
+class Config:
+    SERVICE_NAME = "MHST Case Manager"
+    SECRET_KEY = os.environ.get("SECRET_KEY", DEVELOPMENT_SECRET_KEY)
+
+    # None means "SQLite under the instance folder"; create_app fills in the path.
+    SQLALCHEMY_DATABASE_URI = database_url_from_env(None)
+    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+
+    # Sessions: signed cookies, signed out after 30 minutes without a request.
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_SECURE = True
+    SESSION_COOKIE_NAME = "mhst_session"
+    IDLE_TIMEOUT = timedelta(minutes=30)
+    PERMANENT_SESSION_LIFETIME = IDLE_TIMEOUT
+    REMEMBER_COOKIE_DURATION = timedelta(seconds=0)
+
+    WTF_CSRF_TIME_LIMIT = 60 * 60 * 8
+
+    # Rate limits: in memory unless a Redis URL is given.
+    RATELIMIT_STORAGE_URI = os.environ.get("REDIS_URL", "memory://")
+    RATELIMIT_HEADERS_ENABLED = True
+    SIGN_IN_RATE_LIMIT = os.environ.get("SIGN_IN_RATE_LIMIT", "10 per minute;50 per hour")
+
+    # Behind a reverse proxy that terminates HTTPS, trust one hop of X-Forwarded-*.
+    TRUST_PROXY = os.environ.get("TRUST_PROXY", "0") == "1"
+
+    # The service's age range; some services run to 25.
+    SERVICE_MIN_AGE = int(os.environ.get("SERVICE_MIN_AGE", "5"))
+    SERVICE_MAX_AGE = int(os.environ.get("SERVICE_MAX_AGE", "18"))
+
+    # The rollout report: every school covered by the end of this academic year (2029 is
+    # 2029/30). ROLLOUT_TRAJECTORY may set the planned path, {2027: 70, 2029: 100} (percent
+    # of schools covered at the end of each year); None is a straight line to 100%.
+    ROLLOUT_TARGET_YEAR = 2029
+    ROLLOUT_TRAJECTORY: dict[int, float] | None = None
+
+    # Open cases not discussed in case-management supervision for longer than this are flagged.
+    SUPERVISION_INTERVAL_WEEKS = int(os.environ.get("SUPERVISION_INTERVAL_WEEKS", "4"))
+
+    # Outcome measures: a folder of extra measure definitions (a licensed RCADS-25, say)
+    # beside the free ones shipped; and after how many attended sessions without a
+    # measure a review measure is due.
+    MEASURES_DIR = os.environ.get("MEASURES_DIR") or None
+    MEASURE_REVIEW_SESSIONS = int(os.environ.get("MEASURE_REVIEW_SESSIONS", "3"))
+
+    # The national extract's pseudonyms are keyed with this secret (SECRET_KEY if unset):
+    # keep it stable so the same child has the same pseudonym month to month.
+    EXTRACT_PSEUDONYM_KEY = os.environ.get("EXTRACT_PSEUDONYM_KEY") or None
+
+    PASSWORD_MIN_LENGTH = 12
+    ALLOW_DEMO_DATA = False
+    # Refuse to start with a missing, short or well-known SECRET_KEY (off only for local use).
+    REQUIRE_STRONG_SECRET_KEY = True
+
+
+class DevelopmentConfig(Config):
+    DEBUG = False  # the interactive debugger is never needed to use the service
+    SESSION_COOKIE_SECURE = False
+    ALLOW_DEMO_DATA = True
+    REQUIRE_STRONG_SECRET_KEY = False
+
+
+class TestConfig(Config):
+    TESTING = True
+    SECRET_KEY = "test-secret-key"  # noqa: S105
+    SESSION_COOKIE_SECURE = False
+    RATELIMIT_STORAGE_URI = "memory://"
+    ALLOW_DEMO_DATA = True
+    REQUIRE_STRONG_SECRET_KEY = False
+    # Argon2 at full strength makes a test suite slow; tests use a cheaper setting.
+    ARGON2_TIME_COST = 1
+    ARGON2_MEMORY_COST = 8 * 1024
+
+
+class ProductionConfig(Config):
+    SESSION_COOKIE_SECURE = True
+
+
+# MHST_ENV names a class; the class is looked up in the settings module by name, so a
+# settings module's own subclasses take the place of these.
+CONFIG_NAMES = {
+    "development": "DevelopmentConfig",
+    "test": "TestConfig",
+    "production": "ProductionConfig",
+}
+
+
+def config_from_env() -> type[Config]:
+    """The class ``MHST_ENV`` names, from the settings module (see this module's doc)."""
+    name = os.environ.get("MHST_ENV", "development")
+    if name not in CONFIG_NAMES:
+        raise RuntimeError(f"MHST_ENV is {name!r}; it must be one of {', '.join(CONFIG_NAMES)}")
+    module = settings_module()
+    config = getattr(module, CONFIG_NAMES[name], None)
+    if not (isinstance(config, type) and issubclass(config, Config)):
+        raise RuntimeError(
+            f"The settings module {module.__name__} ({module.__file__}) has no class "
+            f"{CONFIG_NAMES[name]} (import it from mhst.settings or define it)"
+        )
+    return config
+
+
+def settings_module() -> ModuleType:
+    """``MHST_SETTINGS``, else a checkout's ``config.py``, else this module."""
+    target = os.environ.get("MHST_SETTINGS", "").strip()
+    if target.endswith(".py") or os.sep in target:
+        return _load_file(Path(target))
+    if target:
+        return importlib.import_module(target)
+    if paths.CHECKOUT_SETTINGS is not None and paths.CHECKOUT_SETTINGS.is_file():
+        return _load_file(paths.CHECKOUT_SETTINGS)
+    return sys.modules[__name__]
+
+
+def _load_file(path: Path) -> ModuleType:
+    """Import a settings file once, under its own name (``config``) when that is free, so
+    ``import config`` elsewhere finds the same module and the same classes."""
+    path = path.resolve()
+    if not path.is_file():
+        raise RuntimeError(f"MHST_SETTINGS names {path}, which is not a file")
+    private_name = f"_mhst_settings_{path.stem}"
+    for name in (path.stem, private_name):
+        module = sys.modules.get(name)
+        if module is not None and _file_of(module) == path:
+            return module
+    name = private_name if path.stem in sys.modules else path.stem
+    spec = importlib.util.spec_from_file_location(name, path)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module
+    try:
+        spec.loader.exec_module(module)
+    except BaseException:
+        del sys.modules[name]
+        raise
+    return module
+
+
+def _file_of(module: ModuleType) -> Path | None:
+    file = getattr(module, "__file__", None)
+    return Path(file).resolve() if file else None
