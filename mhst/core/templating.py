@@ -1,10 +1,12 @@
-"""Values every template can use: the navigation for the signed-in user's role."""
+"""Values every template can use: the navigation for the signed-in user's role, and the
+formatters of ``mhst.core.formatting`` as filters."""
 
 from __future__ import annotations
 
 from flask import Flask, request
 from flask_login import current_user
 
+from mhst.core import formatting
 from mhst.security.permissions import Permission, has_permission
 
 # (label, endpoint, permission): shown only to roles that have the permission.
@@ -69,6 +71,8 @@ def error_link(error: tuple[str, str]) -> dict:
 
 def register_template_helpers(app: Flask) -> None:
     app.add_template_filter(error_link, "error_link")
+    for formatter in formatting.FILTERS:
+        app.add_template_filter(formatter)
 
     @app.context_processor
     def inject_navigation():
