@@ -25,7 +25,7 @@ from mhst.casework.models import DischargeReason
 from mhst.casework.scope import current_allocation, get_case_or_404
 from mhst.casework.timeline import respondent_text, scores_text
 from mhst.core.forms import commit_operation, failed
-from mhst.core.time import SERVICE_TIME_ZONE, service_today
+from mhst.core.time import service_today
 from mhst.referrals import operations as referral_operations
 from mhst.referrals import queries
 from mhst.referrals.allocations import Allocation
@@ -37,26 +37,8 @@ ID = re.compile(r"[0-9]{1,9}")
 ARG_MAX = 40  # longer than any sort, flag or id: anything longer is not one
 
 
-def day(value) -> str:
-    """A date as people write it: "2 November 2026"."""
-    return f"{value.day} {value:%B %Y}" if value else ""
-
-
-def moment(value) -> str:
-    """A time in the service's time zone: "2 November 2026 at 14:05"."""
-    if value is None:
-        return ""
-    local = value.astimezone(SERVICE_TIME_ZONE)
-    return f"{day(local.date())} at {local:%H:%M}"
-
-
-def local_day(value) -> str:
-    """The date, in the service's time zone, of a moment."""
-    return day(value.astimezone(SERVICE_TIME_ZONE).date()) if value else ""
-
-
 def _render(template: str, status: int = 200, **context):
-    html = render_audited(template, day=day, moment=moment, local_day=local_day, **context)
+    html = render_audited(template, **context)
     return html, status
 
 

@@ -23,6 +23,7 @@ from sqlalchemy.sql.functions import FunctionElement
 from mhst.accounts.models import User
 from mhst.accounts.practitioners import PRACTITIONER_ROLES
 from mhst.casework.scope import case_scope
+from mhst.core.formatting import format_date
 from mhst.core.time import SERVICE_TIME_ZONE, service_today, utcnow
 from mhst.extensions import db
 from mhst.outcomes.models import MeasureRecord
@@ -163,8 +164,7 @@ class CaseloadEntry:
             count = self.sessions_since_measure
             sessions = "session" if count == 1 else "sessions"
             return f"Review due ({count} {sessions} since the last measure)"
-        day = self.last_measure_on
-        return f"Not due. Last recorded {day.day} {day:%B %Y}"
+        return f"Not due. Last recorded {format_date(self.last_measure_on)}"
 
     @property
     def days_since_referral(self) -> int:

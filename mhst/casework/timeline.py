@@ -74,10 +74,6 @@ def _start_of(day: date) -> datetime:
     return datetime.combine(day, time(0, 0), tzinfo=SERVICE_TIME_ZONE)
 
 
-def _day(value: date) -> str:
-    return f"{value.day} {value:%B %Y}"
-
-
 def _joined(*parts: str | None, sep: str = ". ") -> str | None:
     return sep.join(part for part in parts if part) or None
 

@@ -16,6 +16,7 @@ from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import aliased
 
 from mhst.casework.models import Discharge
+from mhst.core.formatting import iso_date
 from mhst.extensions import db
 from mhst.extract import columns as c
 from mhst.extract.period import Period, uk_date_and_time
@@ -57,10 +58,6 @@ class FileRows:
 
 def age_on(born: date, on: date) -> int:
     return on.year - born.year - ((on.month, on.day) < (born.month, born.day))
-
-
-def _day(value: date | None) -> str:
-    return value.isoformat() if value else ""
 
 
 # ---- referrals.csv ----------------------------------------------------------------------
@@ -147,9 +144,9 @@ def referral_rows(period: Period, pseudonyms: Pseudonymiser) -> FileRows:
                 r.team_name or "",
                 r.source.value,
                 c.SOURCE_OF_REFERRAL_CODE[r.source],
-                _day(r.received_on),
-                _day(accepted_on),
-                _day(closed_on),
+                iso_date(r.received_on),
+                iso_date(accepted_on),
+                iso_date(closed_on),
                 status.value,
                 r.discharge_reason.value if discharged else "",
                 age_on(r.date_of_birth, r.received_on),

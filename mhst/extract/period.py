@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
+from mhst.core.formatting import format_period
 from mhst.core.rules import RuleError
 from mhst.core.time import SERVICE_TIME_ZONE
 
@@ -36,7 +37,7 @@ class Period:
 
     @property
     def label(self) -> str:
-        return f"{self.start:%-d %B %Y} to {self.end:%-d %B %Y}"
+        return format_period(self.start, self.end)
 
 
 def _uk_midnight(day: date) -> datetime:

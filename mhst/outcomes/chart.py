@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
+from mhst.core.formatting import format_date, format_date_short
 from mhst.outcomes.definitions import Direction, MeasureDefinition, Respondent
 from mhst.outcomes.scoring import scale_title, score_text
 
@@ -82,14 +83,6 @@ class Chart:
     bottom: int = BOTTOM
 
 
-def long_date(value: date) -> str:
-    return f"{value.day} {value:%B %Y}"
-
-
-def short_date(value: date) -> str:
-    return f"{value.day} {value:%b %Y}"
-
-
 def chart_id(code: str, scale: str) -> str:
     """An id safe in HTML for a measure's scale chart."""
     return "chart-" + re.sub(r"[^a-z0-9]+", "-", f"{code} {scale}".lower()).strip("-")
@@ -147,14 +140,14 @@ def _x_ticks(points: Sequence[Point]) -> tuple[Tick, ...]:
         if not dates or dates[-1][1] != point.reading.on:
             dates.append((point.x, point.reading.on))
     if len(dates) == 1:
-        return (Tick(dates[0][0], short_date(dates[0][1])),)
+        return (Tick(dates[0][0], format_date_short(dates[0][1])),)
     chosen = [dates[0]]
     last_x = dates[-1][0]
     for x, on in dates[1:-1]:
         if x - chosen[-1][0] >= MIN_TICK_GAP and last_x - x >= MIN_TICK_GAP:
             chosen.append((x, on))
     chosen.append(dates[-1])
-    return tuple(Tick(x, short_date(on)) for x, on in chosen)
+    return tuple(Tick(x, format_date_short(on)) for x, on in chosen)
 
 
 def _threshold_words(value: float, direction: Direction) -> str:
@@ -170,11 +163,11 @@ def describe(definition: MeasureDefinition, scale: str, found: Sequence[Reading]
     better = "higher" if scale_def.direction is Direction.HIGHER_IS_BETTER else "lower"
     first, last = found[0], found[-1]
     if len(found) == 1:
-        trend = f"one score, {score_text(first.score)} on {long_date(first.on)}"
+        trend = f"one score, {score_text(first.score)} on {format_date(first.on)}"
     else:
         trend = (
-            f"{len(found)} scores, from {score_text(first.score)} on {long_date(first.on)} "
-            f"to {score_text(last.score)} on {long_date(last.on)}"
+            f"{len(found)} scores, from {score_text(first.score)} on {format_date(first.on)} "
+            f"to {score_text(last.score)} on {format_date(last.on)}"
         )
     words = (
         f"{scale_title(scale)} score: {trend}. "

@@ -32,6 +32,7 @@ from sqlalchemy.orm import selectinload
 from mhst.accounts.models import User
 from mhst.audit.models import AuditAction
 from mhst.audit.operations import record
+from mhst.core.formatting import format_date
 from mhst.core.rules import RuleError
 from mhst.core.time import SERVICE_TIME_ZONE, service_today
 from mhst.extensions import db
@@ -76,10 +77,6 @@ def asks_item_text(definition: MeasureDefinition) -> bool:
 def measures() -> dict[str, MeasureDefinition]:
     """Every measure the service can record, by code."""
     return available_measures(current_app.config.get("MEASURES_DIR"))
-
-
-def _day(value: date) -> str:
-    return f"{value.day} {value:%B %Y}"
 
 
 # ---- checks ---------------------------------------------------------------------------
@@ -129,7 +126,7 @@ def _completed_on(referral: Referral, value) -> date:
         raise RuleError(
             DATE,
             "The date completed must be on or after the date the referral was received "
-            f"({_day(referral.received_on)})",
+            f"({format_date(referral.received_on)})",
         )
     if value > service_today():
         raise RuleError(DATE, "The date completed must be today or in the past")
@@ -149,7 +146,7 @@ def _contact(referral: Referral, contact: CareContact | None, completed_on: date
     if held_on != completed_on:
         raise RuleError(
             DATE,
-            f"A measure completed at the session on {_day(held_on)} is dated that day: "
+            f"A measure completed at the session on {format_date(held_on)} is dated that day: "
             "change the date, or choose 'Not at a session'",
         )
     return contact

@@ -20,6 +20,7 @@ from sqlalchemy.orm import joinedload, selectinload
 from mhst.audit.models import AuditAction
 from mhst.audit.operations import record, record_many, render_audited
 from mhst.casework import scope
+from mhst.core.formatting import format_date, format_datetime_with_day
 from mhst.core.forms import commit_operation, failed
 from mhst.core.rules import RuleError
 from mhst.core.time import SERVICE_TIME_ZONE, service_today
@@ -41,7 +42,6 @@ from mhst.outcomes.scoring import scale_title, score_text
 from mhst.referrals.models import Referral
 from mhst.security.permissions import Permission, has_permission, requires
 from mhst.sessions.models import Attendance, CareContact
-from mhst.sessions.views import day, when
 
 bp = Blueprint("outcomes", __name__, url_prefix="/casework")
 
@@ -55,8 +55,6 @@ def respondent_label(respondent) -> str:
 def _render(template: str, status: int = 200, **context):
     html = render_audited(
         template,
-        day=day,
-        when=when,
         number=score_text,
         scale_title=scale_title,
         respondent_label=respondent_label,
@@ -184,7 +182,7 @@ def _attended_sessions(referral: Referral) -> list[CareContact]:
 
 
 def _session_words(contact: CareContact) -> str:
-    return f"{when(contact.starts_at)}, {contact.stage.label.lower()}"
+    return f"{format_datetime_with_day(contact.starts_at)}, {contact.stage.label.lower()}"
 
 
 def _contact_date(contact: CareContact) -> date:
@@ -225,7 +223,7 @@ def _success_message(definition: MeasureDefinition, measure_record: MeasureRecor
     ]
     word = "Score" if len(scores) == 1 else "Scores"
     return (
-        f"{definition.name} recorded for {day(measure_record.completed_on)}. "
+        f"{definition.name} recorded for {format_date(measure_record.completed_on)}. "
         f"{word}: {', '.join(scores)}"
     )
 

@@ -12,8 +12,6 @@ front of the lead's template (see :func:`_lead_page`).
 
 from __future__ import annotations
 
-from datetime import date, datetime
-
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import exists, select
@@ -22,9 +20,10 @@ from sqlalchemy.orm import joinedload, lazyload
 from mhst.accounts.models import Role
 from mhst.audit.models import AuditAction
 from mhst.audit.operations import record, record_mixed
+from mhst.core.formatting import format_datetime_with_day
 from mhst.core.forms import commit_operation, failed
 from mhst.core.pagination import paginate
-from mhst.core.time import SERVICE_TIME_ZONE, service_today
+from mhst.core.time import service_today
 from mhst.extensions import db
 from mhst.referrals import bp, operations, queries
 from mhst.referrals.consent_forms import ConsentForm, WithdrawConsentForm, WithdrawReferralForm
@@ -44,22 +43,9 @@ from mhst.security.scoping import school_scope
 FILTER_MAX = 40  # longer than any status value or school id: anything longer is not one
 
 
-def day(value: date | None) -> str:
-    """A date as people write it: "2 November 2026"."""
-    return f"{value.day} {value:%B %Y}" if value else ""
-
-
-def moment(value: datetime | None) -> str:
-    """A time in the service's time zone: "2 November 2026 at 14:05"."""
-    if value is None:
-        return ""
-    local = value.astimezone(SERVICE_TIME_ZONE)
-    return f"{day(local.date())} at {local:%H:%M}"
-
-
 def _render(template: str, status: int = 200, **context):
     """Render a page that shows a child's record, then commit its audit events."""
-    html = render_template(template, day=day, moment=moment, **context)
+    html = render_template(template, **context)
     db.session.commit()
     return html, status
 
@@ -256,7 +242,6 @@ def _lead_page(referral: Referral):
         consent_state=_consent_state(_consents(referral), referral),
         services=list(dict.fromkeys(s.service.name for s in _signposts(referral))),
         history=[(event.occurred_at, event.to_status) for event in events],
-        local_day=lambda value: day(value.astimezone(SERVICE_TIME_ZONE).date()),
         can_withdraw=has_permission(current_user, Permission.WITHDRAW_REFERRAL)
         and not referral.status.is_closed,
     )
@@ -265,8 +250,7 @@ def _lead_page(referral: Referral):
 def _appointment(contact) -> str:
     """When and where the next session is, for the school's lead: nothing clinical."""
     where = contact.mode.label if contact.mode.remote or not contact.location else contact.location
-    local = contact.starts_at.astimezone(SERVICE_TIME_ZONE)
-    return f"{local:%A} {day(local.date())} at {local:%H:%M}, {where}"
+    return f"{format_datetime_with_day(contact.starts_at)}, {where}"
 
 
 # ---- consent --------------------------------------------------------------------------

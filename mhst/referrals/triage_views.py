@@ -17,6 +17,7 @@ from sqlalchemy import select
 
 from mhst.audit.models import AuditAction
 from mhst.audit.operations import record
+from mhst.core.formatting import format_date
 from mhst.core.forms import commit_operation, failed
 from mhst.core.time import service_today
 from mhst.directory import operations as directory
@@ -68,7 +69,7 @@ def _consent_summary(referral: Referral) -> tuple[bool, str]:
                 given_by += f" ({consent.relationship_to_child})"
             return True, (
                 f"Valid consent: {consent.kind.label.lower()}, given by {given_by} "
-                f"on {_day(consent.given_on)}, {consent.method.label[0].lower()}"
+                f"on {format_date(consent.given_on)}, {consent.method.label[0].lower()}"
                 f"{consent.method.label[1:]}"
             )
     if any(consent.withdrawn for consent in referral.consents):
@@ -78,10 +79,6 @@ def _consent_summary(referral: Referral) -> tuple[bool, str]:
             operations.consent_problem(c, referral.child) for c in referral.consents
         )
     return False, "No consent recorded yet"
-
-
-def _day(value) -> str:
-    return f"{value.day} {value:%B %Y}"
 
 
 def _and_list(names: list[str]) -> str:

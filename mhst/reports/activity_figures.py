@@ -8,12 +8,13 @@ from datetime import date
 
 from sqlalchemy import and_, case, func, select
 
+from mhst.core.formatting import format_date
 from mhst.extensions import db
 from mhst.referrals.models import Referral, ReferralEvent, ReferralSignpost, ReferralStatus
 from mhst.reports.cells import Count, Section
 from mhst.reports.contact_figures import logged_contacts
 from mhst.reports.filters import ReportAccess, ReportFilters
-from mhst.reports.scope import group_clause, long_date, period, school_clause
+from mhst.reports.scope import group_clause, period, school_clause
 from mhst.reports.sql import on_utc_dates
 from mhst.sessions.group_models import (
     GroupAttendance,
@@ -166,7 +167,7 @@ def _direct_support(filters: ReportFilters, access: ReportAccess) -> Section:
             f"children or young people over at least {ACCESS_MINIMUM_SESSIONS} sessions; for "
             f"a universal group, {ACCESS_MINIMUM_SESSIONS} sessions with a head count of "
             f"{ACCESS_MINIMUM_CHILDREN} or more), counting its sessions up to "
-            f"{long_date(filters.date_to)}. 1:1 contacts: attended contacts on a UTC date "
+            f"{format_date(filters.date_to)}. 1:1 contacts: attended contacts on a UTC date "
             "in range, for referrals at the schools the filters select."
         ),
     )

@@ -14,6 +14,7 @@ from datetime import date
 from sqlalchemy import select
 
 from mhst.accounts.models import Role, User
+from mhst.core.formatting import format_date
 from mhst.core.time import service_today
 from mhst.extensions import db
 from mhst.organisation.models import ServiceArea, Team
@@ -65,10 +66,6 @@ EARLIEST = date(2000, 1, 1)
 LATEST = date(2099, 12, 31)
 
 
-def _long(value: date) -> str:
-    return f"{value.day} {value:%B %Y}"
-
-
 def financial_year_start(today: date) -> date:
     """1 April of the financial year ``today`` is in."""
     year = today.year if today.month >= 4 else today.year - 1
@@ -93,9 +90,9 @@ def resolve_filters(
     """Check the filters against the database and the viewer's reach (one query each for
     the ids given). A senior clinician's team is always their own."""
     if date_from < EARLIEST:
-        raise FilterError("date_from", f"The start date must be {_long(EARLIEST)} or later")
+        raise FilterError("date_from", f"The start date must be {format_date(EARLIEST)} or later")
     if date_to > LATEST:
-        raise FilterError("date_to", f"The end date must be {_long(LATEST)} or earlier")
+        raise FilterError("date_to", f"The end date must be {format_date(LATEST)} or earlier")
     if date_to < date_from:
         raise FilterError("date_to", "The end date must be the same as or after the start date")
     if access.team_id is not None:

@@ -15,6 +15,7 @@ from datetime import date
 from werkzeug.datastructures import MultiDict
 
 from mhst.core.fields import DATE_PARTS, DateInputField
+from mhst.core.formatting import format_date
 from mhst.core.forms import BaseForm, SelectField, apply_rule_error, choices
 from mhst.reports.filters import (
     FilterError,
@@ -81,16 +82,12 @@ class FilterState:
         filters = self.filters
         assert filters is not None
         return [
-            ("Start date", _long_date(filters.date_from)),
-            ("End date", _long_date(filters.date_to)),
+            ("Start date", format_date(filters.date_from)),
+            ("End date", format_date(filters.date_to)),
             ("Area", self.names["area_id"]),
             ("Team", self.names["team_id"]),
             ("School", self.names["school_id"]),
         ]
-
-
-def _long_date(value: date) -> str:
-    return f"{value.day} {value:%B %Y}"
 
 
 def _with_default_dates(args: MultiDict, defaults: ReportFilters) -> MultiDict:

@@ -7,6 +7,7 @@ from datetime import date
 from sqlalchemy import Date as DateType
 from sqlalchemy import and_, case, func, literal, or_, select
 
+from mhst.core.formatting import format_date
 from mhst.extensions import db
 from mhst.organisation.models import Team
 from mhst.referrals.models import (
@@ -20,7 +21,7 @@ from mhst.referrals.models import (
 from mhst.referrals.queries import FOUR_WEEKS
 from mhst.reports.cells import Count, Days, Rate, Section
 from mhst.reports.filters import ReportAccess, ReportFilters
-from mhst.reports.scope import long_date, period, school_clause
+from mhst.reports.scope import period, school_clause
 from mhst.reports.sql import (
     NO_CASES,
     Percentiles,
@@ -256,7 +257,7 @@ def waiting_time_sections(
     seen_note = (
         f"Accepted referrals whose first attended contact was within {FOUR_WEEKS} days "
         f"of referral, out of those that have had a first contact or have waited at least "
-        f"{FOUR_WEEKS} days by {long_date(today)}. Referrals waiting fewer than "
+        f"{FOUR_WEEKS} days by {format_date(today)}. Referrals waiting fewer than "
         f"{FOUR_WEEKS} days without a contact are not yet known and are left out."
     )
     return (

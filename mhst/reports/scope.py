@@ -11,10 +11,9 @@ clauses, one function per kind of row.
 
 from __future__ import annotations
 
-from datetime import date
-
 from sqlalchemy import ColumnElement, and_, or_, select, true
 
+from mhst.core.formatting import format_period
 from mhst.organisation.models import Team
 from mhst.reports.filters import ReportAccess, ReportFilters
 from mhst.schools.models import School
@@ -67,10 +66,5 @@ def group_clause(filters: ReportFilters, access: ReportAccess) -> ColumnElement[
     return and_(true(), *conditions)
 
 
-def long_date(day: date) -> str:
-    """``1 April 2026`` (no leading zero, on every platform)."""
-    return f"{day.day} {day:%B %Y}"
-
-
 def period(filters: ReportFilters) -> str:
-    return f"from {long_date(filters.date_from)} to {long_date(filters.date_to)}"
+    return f"from {format_period(filters.date_from, filters.date_to)}"

@@ -12,6 +12,7 @@ from sqlalchemy import select
 from mhst.accounts.models import User
 from mhst.audit import operations as audit
 from mhst.audit.models import AuditAction
+from mhst.core.formatting import format_date
 from mhst.core.rules import RuleError
 from mhst.core.time import utcnow
 from mhst.extensions import db
@@ -145,12 +146,11 @@ def accept(registration: InterestRegistration, *, by: User, reason: str | None =
             by=by,
         )
     if school.participation_status in MAY_REGISTER:
-        submitted = registration.submitted_at
         change_participation(
             school,
             ParticipationStatus.INTEREST_REGISTERED,
             by=by,
-            reason=f"Interest registered on {submitted.day} {submitted:%B %Y} "
+            reason=f"Interest registered on {format_date(registration.submitted_at)} "
             f"by {registration.contact_name}",
         )
     registration.school = school

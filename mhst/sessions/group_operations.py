@@ -22,6 +22,7 @@ from sqlalchemy.orm import joinedload, lazyload, selectinload
 from mhst.accounts.models import Role, User
 from mhst.audit.models import AuditAction
 from mhst.audit.operations import record
+from mhst.core.formatting import format_date
 from mhst.core.rules import RuleError
 from mhst.core.time import SERVICE_TIME_ZONE, service_today, utcnow
 from mhst.extensions import db
@@ -289,10 +290,6 @@ def earliest_session_date(group: GroupProgramme) -> date:
     return created - EARLIEST_SESSION
 
 
-def day(value: date) -> str:
-    return f"{value.day} {value:%B %Y}"
-
-
 def record_session(
     group: GroupProgramme,
     *,
@@ -318,7 +315,7 @@ def record_session(
     if held_on < earliest:
         raise RuleError(
             "held_on",
-            f"The date of the session must be on or after {day(earliest)}, a year before "
+            f"The date of the session must be on or after {format_date(earliest)}, a year before "
             "the group was set up",
         )
     topic = (topic or "").strip() or None
@@ -331,7 +328,8 @@ def record_session(
     )
     if already:
         raise RuleError(
-            "held_on", f"A session on {day(held_on)} has already been recorded for this group"
+            "held_on",
+            f"A session on {format_date(held_on)} has already been recorded for this group",
         )
     attended = set(attended_ids or ())
     participants = db.session.scalars(

@@ -16,6 +16,7 @@ from sqlalchemy.orm import joinedload, lazyload, selectinload
 
 from mhst.audit.models import AuditAction
 from mhst.audit.operations import record, render_audited
+from mhst.core.formatting import format_date
 from mhst.core.forms import commit_operation, failed
 from mhst.core.pagination import paginate
 from mhst.extensions import db
@@ -35,10 +36,6 @@ from mhst.sessions.group_models import (
 )
 
 bp = Blueprint("groups", __name__, url_prefix="/groups")
-
-
-def _day(value) -> str:
-    return f"{value.day} {value:%B %Y}" if value else ""
 
 
 def _group_or_404(group_id: int, *options) -> GroupProgramme:
@@ -79,7 +76,6 @@ def _place(group: GroupProgramme) -> str:
 def _render(template: str, status: int = 200, **context):
     html = render_audited(
         template,
-        day=_day,
         place=_place,
         participant_name=operations.participant_name,
         access_rule=operations.ACCESS_RULE,
@@ -234,7 +230,7 @@ def record_session(group_id: int):
             by=current_user,
         )
         if not failed(session):
-            flash(f"Session on {_day(session.held_on)} recorded.", "success")
+            flash(f"Session on {format_date(session.held_on)} recorded.", "success")
             return redirect(url_for(".show", group_id=group.id))
         group = _group_or_404(group_id, _with_children())  # the failure rolled back
         participants = list(group.participants)

@@ -22,6 +22,7 @@ from sqlalchemy import select
 from mhst.accounts.models import User
 from mhst.audit.models import AuditAction
 from mhst.audit.operations import record
+from mhst.core.formatting import format_date, format_time
 from mhst.core.rules import RuleError
 from mhst.core.time import SERVICE_TIME_ZONE, utcnow
 from mhst.extensions import db
@@ -73,22 +74,6 @@ class OutcomeDetails:
     who_attended: WhoAttended | None = None
     clinical_notes: str | None = None
     risk_update: str | None = None
-
-
-# ---- formatting for messages ----------------------------------------------------------
-
-
-def local(value: datetime) -> datetime:
-    return value.astimezone(SERVICE_TIME_ZONE)
-
-
-def _day(value) -> str:
-    return f"{value.day} {value:%B %Y}"
-
-
-def _when(value: datetime) -> str:
-    at = local(value)
-    return f"{at:%H:%M} on {_day(at)}"
 
 
 # ---- checks ---------------------------------------------------------------------------
@@ -149,11 +134,11 @@ def _check_starts_at(referral: Referral, starts_at: datetime, *, planned: bool) 
     if not isinstance(starts_at, datetime) or starts_at.tzinfo is None:
         raise RuleError(DATE, "Enter the date of the session")
     now = utcnow()
-    if local(starts_at).date() < referral.received_on:
+    if starts_at.astimezone(SERVICE_TIME_ZONE).date() < referral.received_on:
         raise RuleError(
             DATE,
             "The session must be on or after the date the referral was received "
-            f"({_day(referral.received_on)})",
+            f"({format_date(referral.received_on)})",
         )
     if planned:
         if starts_at <= now:
@@ -190,8 +175,8 @@ def _check_overlap(
         if other.starts_at < ends_at and other_ends > starts_at:
             raise RuleError(
                 TIME,
-                f"You already have a session from {local(other.starts_at):%H:%M} to "
-                f"{local(other_ends):%H:%M} on {_day(local(other.starts_at))}: choose "
+                f"You already have a session from {format_time(other.starts_at)} to "
+                f"{format_time(other_ends)} on {format_date(other.starts_at)}: choose "
                 "another time",
             )
 
@@ -303,7 +288,8 @@ def record_outcome(contact: CareContact, details: OutcomeDetails, *, by: User) -
     if contact.starts_at > utcnow() and attendance not in CANCELLATIONS:
         raise RuleError(
             "attendance",
-            f"This session starts at {_when(contact.starts_at)}: until then you can only "
+            f"This session starts at {format_time(contact.starts_at)} on "
+            f"{format_date(contact.starts_at)}: until then you can only "
             "record that it was cancelled",
         )
     notes = _text(details.clinical_notes, "clinical_notes", NOTES_MAX, "Clinical notes")

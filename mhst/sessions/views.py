@@ -9,8 +9,6 @@ that show a child's record are rendered, then their audit reads committed
 
 from __future__ import annotations
 
-from datetime import date, datetime
-
 from flask import Blueprint, abort, flash, redirect, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
@@ -19,9 +17,10 @@ from sqlalchemy.orm import joinedload
 from mhst.audit.models import AuditAction
 from mhst.audit.operations import record, record_many, render_audited
 from mhst.casework import scope
+from mhst.core.formatting import format_datetime_with_day
 from mhst.core.forms import commit_operation, failed
 from mhst.core.rules import RuleError
-from mhst.core.time import SERVICE_TIME_ZONE, service_today, utcnow
+from mhst.core.time import service_today, utcnow
 from mhst.extensions import db
 from mhst.referrals.models import Referral
 from mhst.security.permissions import Permission, has_permission, requires
@@ -32,26 +31,6 @@ from mhst.sessions.models import CareContact, ContactMode, ContactStage
 bp = Blueprint("sessions", __name__, url_prefix="/casework")
 
 DEFAULT_MINUTES = 45
-
-
-def day(value: date | None) -> str:
-    """A date as people write it: "2 November 2026"."""
-    return f"{value.day} {value:%B %Y}" if value else ""
-
-
-def local(value: datetime) -> datetime:
-    return value.astimezone(SERVICE_TIME_ZONE)
-
-
-def clock(value: datetime) -> str:
-    """The UK time of day: "14:30"."""
-    return f"{local(value):%H:%M}"
-
-
-def when(value: datetime) -> str:
-    """ "Tuesday 3 November 2026 at 14:30", in UK time."""
-    at = local(value)
-    return f"{at:%A} {day(at.date())} at {at:%H:%M}"
 
 
 def place(contact: CareContact) -> str:
@@ -71,9 +50,7 @@ def blocked_reason(referral: Referral) -> str | None:
 
 
 def _render(template: str, status: int = 200, **context):
-    html = render_audited(
-        template, day=day, clock=clock, when=when, place=place, local=local, **context
-    )
+    html = render_audited(template, place=place, **context)
     return html, status
 
 
@@ -156,7 +133,7 @@ def _session_form(case_id: int, *, logging: bool):
         contact = commit_operation(form, operation, referral, form.details(), by=current_user)
         if not failed(contact):
             done = "logged" if logging else "booked"
-            flash(f"Session on {when(contact.starts_at)} {done}", "success")
+            flash(f"Session on {format_datetime_with_day(contact.starts_at)} {done}", "success")
             return redirect(url_for(".sessions", case_id=referral.id))
         _after_failure(referral)
     return _render(
@@ -211,7 +188,8 @@ def record_outcome(case_id: int, contact_id: int):
         )
         if not failed(result):
             verb = "recorded" if was_planned else "changed"
-            flash(f"What happened at the session on {when(contact.starts_at)} {verb}", "success")
+            when = format_datetime_with_day(contact.starts_at)
+            flash(f"What happened at the session on {when} {verb}", "success")
             return redirect(url_for(".sessions", case_id=referral.id))
         _after_failure(referral)
         record(AuditAction.READ, "care_contact", contact.id, user=current_user)

@@ -11,8 +11,6 @@ practitioner's open cases to tick, each with its decision.
 
 from __future__ import annotations
 
-from datetime import date
-
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import ColumnElement, func, select
@@ -21,6 +19,7 @@ from sqlalchemy.orm import joinedload, lazyload
 from mhst.accounts.models import Role, User
 from mhst.audit.models import AuditAction
 from mhst.audit.operations import record, render_audited
+from mhst.core.formatting import format_date
 from mhst.core.forms import commit_operation, failed
 from mhst.core.pagination import paginate
 from mhst.core.time import service_today
@@ -31,11 +30,6 @@ from mhst.security.permissions import Permission, has_permission, requires
 from mhst.supervision import bp, operations
 from mhst.supervision.forms import PractitionerForm, supervision_form
 from mhst.supervision.models import SupervisionCase, SupervisionRecord
-
-
-def day(value: date | None) -> str:
-    """A date as people write it: "2 November 2026"."""
-    return f"{value.day} {value:%B %Y}" if value else ""
 
 
 def interval_weeks() -> int:
@@ -89,7 +83,6 @@ def index():
         case_counts=case_counts,
         senior=senior,
         can_record=has_permission(current_user, Permission.RECORD_SUPERVISION),
-        day=day,
     )
 
 
@@ -137,7 +130,6 @@ def new():
             practitioner=practitioner,
             cases=cases,
             no_cases_error=True,
-            day=day,
         ), 400
     if request.method == "POST" and form.validate():
         by_id = {str(user.id): user for user in supervisors}
@@ -152,7 +144,8 @@ def new():
         )
         if not failed(result):
             flash(
-                f"Supervision with {practitioner.full_name} on {day(result.held_on)} recorded.",
+                f"Supervision with {practitioner.full_name} on "
+                f"{format_date(result.held_on)} recorded.",
                 "success",
             )
             return redirect(url_for(".show", record_id=result.id))
@@ -166,7 +159,6 @@ def new():
         form=form,
         practitioner=practitioner,
         cases=cases,
-        day=day,
     ), (400 if form.errors else 200)
 
 
@@ -205,7 +197,6 @@ def show(record_id: int):
         "supervision/show.html",
         supervision=supervision,
         discussed=discussed,
-        day=day,
     )
 
 
@@ -224,5 +215,4 @@ def overdue():
         cases=cases,
         weeks=weeks,
         team=current_user.team,
-        day=day,
     )

@@ -10,6 +10,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_login import current_user
 from sqlalchemy import select
 
+from mhst.core.formatting import format_date
 from mhst.core.forms import commit_operation, failed
 from mhst.core.pagination import paginate
 from mhst.extensions import db
@@ -76,7 +77,7 @@ def new(school_id: int):
             form, operations.log_activity, school, _details(form), by=current_user
         )
         if not failed(activity):
-            flash(f"{activity.kind_label} on {_day(activity)} logged.", "success")
+            flash(f"{activity.kind_label} on {format_date(activity.held_on)} logged.", "success")
             return redirect(url_for(".index", school_id=school.id))
     return render_template("wholeschool/form.html", school=school, form=form, activity=None), (
         400 if form.errors else 200
@@ -107,12 +108,8 @@ def edit(school_id: int, activity_id: int):
             form, operations.update_activity, activity, _details(form), by=current_user
         )
         if not failed(result):
-            flash(f"Changes to the activity on {_day(activity)} saved.", "success")
+            flash(f"Changes to the activity on {format_date(activity.held_on)} saved.", "success")
             return redirect(url_for(".index", school_id=school.id))
     return render_template("wholeschool/form.html", school=school, form=form, activity=activity), (
         400 if form.errors else 200
     )
-
-
-def _day(activity: WholeSchoolActivity) -> str:
-    return f"{activity.held_on.day} {activity.held_on:%B %Y}"
