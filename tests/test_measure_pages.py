@@ -560,7 +560,7 @@ def test_outcome_warns_when_the_respondents_differ(signed_in, client, world, cas
     assert "the latest by a parent or carer: compare them with care" in text
 
 
-# ---- the chart model (mhst.outcomes.chart) --------------------------------------------
+# ---- the chart model (mhst.outcomes.chart, drawn by mhst.core.charts) -----------------
 
 
 def _gbo():
@@ -570,7 +570,7 @@ def _gbo():
 
 
 def test_y_ticks_are_round_steps_with_the_range_ends():
-    from mhst.outcomes.chart import y_tick_values
+    from mhst.core.charts import tick_values as y_tick_values
 
     assert [str(v) for v in y_tick_values(0, 10)] == ["0", "2", "4", "6", "8", "10"]
     assert [str(v) for v in y_tick_values(1, 3)] == ["1", "1.5", "2.0", "2.5", "3"]
@@ -579,7 +579,7 @@ def test_y_ticks_are_round_steps_with_the_range_ends():
 
 
 def test_one_score_is_described_and_centred():
-    from mhst.outcomes.chart import LEFT, RIGHT, Reading, scale_chart
+    from mhst.outcomes.chart import FRAME, Reading, scale_chart
 
     chart = scale_chart(
         _gbo(), "total", [Reading(date(2026, 10, 1), Decimal("3.00"), Respondent.CHILD, 7)]
@@ -588,13 +588,14 @@ def test_one_score_is_described_and_centred():
         "Total score: one score, 3 on 1 October 2026. Scores can be 0 to 10; higher is "
         "better. The table gives every score."
     )
-    assert chart.points[0].x == (LEFT + RIGHT) / 2
+    assert chart.points[0].x == (FRAME.left + FRAME.right) / 2
     assert [t.label for t in chart.x_ticks] == ["1 Oct 2026"]
     assert chart.threshold is None
 
 
 def test_many_scores_keep_date_labels_apart_and_drop_value_labels():
-    from mhst.outcomes.chart import MIN_TICK_GAP, Reading, scale_chart
+    from mhst.core.charts import MIN_TICK_GAP
+    from mhst.outcomes.chart import Reading, scale_chart
 
     start = date(2026, 1, 5)
     found = [
@@ -609,6 +610,6 @@ def test_many_scores_keep_date_labels_apart_and_drop_value_labels():
     assert positions[-1] == chart.points[-1].x
     assert all(b - a >= MIN_TICK_GAP for a, b in pairwise(positions))
     # Higher is better: a score of 10 is drawn at the top of the plot, 0 at the bottom.
-    assert chart.points[10].y == chart.top
-    assert chart.points[0].y == chart.bottom
-    assert chart.line.count(",") == 20
+    assert chart.points[10].y == chart.frame.top
+    assert chart.points[0].y == chart.frame.bottom
+    assert BeautifulSoup(chart.svg(), "html.parser").polyline["points"].count(",") == 20

@@ -1,11 +1,10 @@
-"""A measure's scores over time as a chart model: plain numbers and words that
-``templates/casework/_measure_chart.html`` draws as SVG (so every piece of text goes
-through the template's escaping; nothing here builds markup).
+"""A measure's scores over time: each scale (a subscale or the total) as a chart model
+that :mod:`mhst.core.charts` draws as SVG, and that
+``templates/outcomes/_measure_chart.html`` lists in a table beside it.
 
-One chart is one scale (a subscale or the total): x is the date completed, on a time
-scale; y is the scale's possible range; a dashed line marks the clinical threshold when
-the scale has one. The words for the SVG's <title> and <desc> are here too, and the page
-shows every point in a table beside the chart.
+x is the date completed, on a time scale; y is the scale's possible range; a dashed line
+marks the clinical threshold when the scale has one. The words for the SVG's <title> and
+<desc> are here too.
 """
 
 from __future__ import annotations
@@ -16,19 +15,16 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
+from markupsafe import Markup
+
+from mhst.core import charts
 from mhst.core.formatting import format_date, format_date_short
 from mhst.outcomes.definitions import Direction, MeasureDefinition, Respondent
 from mhst.outcomes.scoring import scale_title, score_text
 
-WIDTH, HEIGHT = 640, 280
-LEFT, RIGHT, TOP, BOTTOM = 64, 616, 40, 240  # the plot area
+FRAME = charts.Frame(width=640, height=280, left=64, right=616, top=40, bottom=240)
 PAD = 28  # keeps the first and last points off the axes
-MIN_TICK_GAP = 96  # pixels between date labels, so they never overlap
-MAX_Y_TICKS = 6
 MAX_VALUE_LABELS = 10  # beyond this, values are read from the table only
-STEPS = tuple(
-    Decimal(s) for s in ("0.25", "0.5", "1", "2", "2.5", "5", "10", "20", "25", "50", "100")
-)
 
 
 @dataclass(frozen=True)
@@ -50,19 +46,10 @@ class Point:
 
 
 @dataclass(frozen=True)
-class Tick:
-    position: float
-    label: str
-
-
-@dataclass(frozen=True)
-class ThresholdLine:
-    y: float
-    label: str
-
-
-@dataclass(frozen=True)
 class Chart:
+    """One scale's scores as a chart: the points (each with its reading, for the table),
+    the axes' ticks, the threshold, and the words."""
+
     id: str
     scale: str
     scale_title: str
@@ -70,17 +57,33 @@ class Chart:
     description: str
     y_axis_label: str
     points: tuple[Point, ...]
-    line: str  # the polyline's "x,y x,y" (numbers only)
-    x_ticks: tuple[Tick, ...]
-    y_ticks: tuple[Tick, ...]
-    threshold: ThresholdLine | None
+    x_ticks: tuple[charts.Tick, ...]
+    y_ticks: tuple[charts.Tick, ...]
+    threshold: charts.Threshold | None
     show_values: bool
-    width: int = WIDTH
-    height: int = HEIGHT
-    left: int = LEFT
-    right: int = RIGHT
-    top: int = TOP
-    bottom: int = BOTTOM
+    frame: charts.Frame = FRAME
+
+    def svg(self) -> Markup:
+        """The chart drawn as an accessible SVG."""
+        return charts.line_chart(
+            charts.LineChart(
+                id=self.id,
+                title=self.title,
+                description=self.description,
+                frame=self.frame,
+                y_axis_title=self.y_axis_label,
+                y_ticks=self.y_ticks,
+                x_ticks=self.x_ticks,
+                threshold=self.threshold,
+                series=[
+                    charts.Series(
+                        [(p.x, p.y) for p in self.points],
+                        charts.SOLID,
+                        labels=[p.label for p in self.points] if self.show_values else (),
+                    )
+                ],
+            )
+        )
 
 
 def chart_id(code: str, scale: str) -> str:
@@ -99,55 +102,22 @@ def readings(records: Iterable, scale: str) -> list[Reading]:
     return found
 
 
-def _y_scale(low: float, high: float):
-    def y(value) -> float:
-        return BOTTOM - (BOTTOM - TOP) * (float(value) - low) / (high - low)
-
-    return y
-
-
 def _x_scale(first: date, last: date):
     span = (last - first).days
-
-    def x(value: date) -> float:
-        if span == 0:
-            return (LEFT + RIGHT) / 2
-        return LEFT + PAD + (RIGHT - LEFT - 2 * PAD) * (value - first).days / span
-
-    return x
+    if span == 0:
+        return lambda _value: (FRAME.left + FRAME.right) / 2
+    days = charts.linear(0, span, FRAME.left + PAD, FRAME.right - PAD)
+    return lambda value: days((value - first).days)
 
 
-def y_tick_values(low: float, high: float) -> list[Decimal]:
-    """The range's ends and round steps between them, at most about ``MAX_Y_TICKS``."""
-    bottom, top = Decimal(str(low)), Decimal(str(high))
-    span = top - bottom
-    step = next((s for s in STEPS if span / s <= MAX_Y_TICKS), STEPS[-1])
-    values = [bottom]
-    value = (bottom / step).to_integral_value(rounding="ROUND_FLOOR") * step + step
-    while value < top:
-        # A tick too close to the top would collide with its label.
-        if top - value >= step * Decimal("0.6"):
-            values.append(value)
-        value += step
-    values.append(top)
-    return values
-
-
-def _x_ticks(points: Sequence[Point]) -> tuple[Tick, ...]:
+def _x_ticks(points: Sequence[Point]) -> tuple[charts.Tick, ...]:
     """A label for the first and last dates, and for dates between that have room."""
-    dates: list[tuple[float, date]] = []
+    dates: list[charts.Tick] = []
     for point in points:
-        if not dates or dates[-1][1] != point.reading.on:
-            dates.append((point.x, point.reading.on))
-    if len(dates) == 1:
-        return (Tick(dates[0][0], format_date_short(dates[0][1])),)
-    chosen = [dates[0]]
-    last_x = dates[-1][0]
-    for x, on in dates[1:-1]:
-        if x - chosen[-1][0] >= MIN_TICK_GAP and last_x - x >= MIN_TICK_GAP:
-            chosen.append((x, on))
-    chosen.append(dates[-1])
-    return tuple(Tick(x, format_date_short(on)) for x, on in chosen)
+        label = format_date_short(point.reading.on)
+        if not dates or dates[-1].label != label:
+            dates.append(charts.Tick(point.x, label))
+    return charts.spaced_ticks(dates)
 
 
 def _threshold_words(value: float, direction: Direction) -> str:
@@ -186,14 +156,14 @@ def scale_chart(
         return None
     scale_def = definition.scale(scale)
     low, high = definition.possible_range(scale_def)
-    y = _y_scale(low, high)
+    y = charts.linear(low, high, FRAME.bottom, FRAME.top)
     x = _x_scale(found[0].on, found[-1].on)
     points = tuple(
         Point(round(x(r.on), 1), round(y(r.score), 1), r, score_text(r.score)) for r in found
     )
     threshold = None
     if scale_def.threshold is not None:
-        threshold = ThresholdLine(
+        threshold = charts.Threshold(
             round(y(scale_def.threshold.value), 1),
             f"Threshold {score_text(scale_def.threshold.value)}",
         )
@@ -206,9 +176,10 @@ def scale_chart(
         description=describe(definition, scale, found),
         y_axis_label=f"{scale_title(scale)} score ({better} is better)",
         points=points,
-        line=" ".join(f"{p.x:.1f},{p.y:.1f}" for p in points),
         x_ticks=_x_ticks(points),
-        y_ticks=tuple(Tick(round(y(v), 1), score_text(v)) for v in y_tick_values(low, high)),
+        y_ticks=tuple(
+            charts.Tick(round(y(v), 1), score_text(v)) for v in charts.tick_values(low, high)
+        ),
         threshold=threshold,
         show_values=len(points) <= MAX_VALUE_LABELS,
     )
@@ -216,9 +187,7 @@ def scale_chart(
 
 def measure_charts(definition: MeasureDefinition, records: Sequence) -> list[Chart]:
     """A chart for each scale with scores, in the definition's order (the total last)."""
-    charts = []
-    for name in definition.scale_names:
-        chart = scale_chart(definition, name, readings(records, name))
-        if chart is not None:
-            charts.append(chart)
-    return charts
+    found = (
+        scale_chart(definition, name, readings(records, name)) for name in definition.scale_names
+    )
+    return [chart for chart in found if chart is not None]
