@@ -24,7 +24,7 @@ from decimal import Decimal
 from sqlalchemy import func, select
 
 from mhst.accounts.models import User
-from mhst.audit.models import AuditAction
+from mhst.audit.models import AuditAction, AuditRecordType
 from mhst.audit.operations import record
 from mhst.casework import operations as casework
 from mhst.casework.models import DischargeReason
@@ -192,7 +192,11 @@ def record_demo_measure(
     db.session.add(measure)
     db.session.flush()
     record(
-        AuditAction.CREATE, "measure_record", measure.id, user=by, detail=f"referral {referral.id}"
+        AuditAction.CREATE,
+        AuditRecordType.MEASURE_RECORD,
+        measure.id,
+        user=by,
+        detail=f"referral {referral.id}",
     )
     return measure
 

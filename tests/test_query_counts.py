@@ -4,7 +4,7 @@ import pytest
 
 from mhst.accounts.models import Role
 from mhst.audit import operations as audit
-from mhst.audit.models import AuditAction
+from mhst.audit.models import AuditAction, AuditRecordType
 from mhst.extensions import db
 
 
@@ -27,7 +27,7 @@ def test_list_pages_use_a_constant_number_of_queries(
         # Each row has its own related rows, so a lazy load per row would show.
         school = make_school(team=make_team())
         make_user(Role.SCHOOL_MENTAL_HEALTH_LEAD, school=school)
-        audit.record(AuditAction.READ, "referral", 1, user=admin)
+        audit.record(AuditAction.READ, AuditRecordType.REFERRAL, 1, user=admin)
     db.session.commit()
     assert small > 0  # the counter really sees the queries
     assert _queries_for(client, count_queries, path) == small

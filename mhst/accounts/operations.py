@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 from mhst.accounts.models import Role, User
 from mhst.accounts.passwords import hash_password, spend_equal_time, verify_password
 from mhst.audit import operations as audit
-from mhst.audit.models import AuditAction
+from mhst.audit.models import AuditAction, AuditRecordType
 from mhst.core.rules import RuleError
 from mhst.core.time import utcnow
 from mhst.extensions import db
@@ -67,19 +67,21 @@ def authenticate(email: str, password: str) -> User | None:
     user = find_user_by_email(email)
     if user is None:
         spend_equal_time(password)
-        audit.record(AuditAction.SIGN_IN_FAILED, "user", actor=normalise_email(email)[:254])
+        audit.record(
+            AuditAction.SIGN_IN_FAILED, AuditRecordType.USER, actor=normalise_email(email)[:254]
+        )
         return None
     if not verify_password(user.password_hash, password) or not user.active:
         audit.record(
             AuditAction.SIGN_IN_FAILED,
-            "user",
+            AuditRecordType.USER,
             user.id,
             user=user,
             detail=None if user.active else "account deactivated",
         )
         return None
     user.last_signed_in_at = utcnow()
-    audit.record(AuditAction.SIGN_IN, "user", user.id, user=user)
+    audit.record(AuditAction.SIGN_IN, AuditRecordType.USER, user.id, user=user)
     return user
 
 
@@ -112,7 +114,7 @@ def create_user(
     db.session.flush()
     audit.record(
         AuditAction.CREATE,
-        "user",
+        AuditRecordType.USER,
         user.id,
         user=by,
         actor=None if by else "command line",
@@ -146,7 +148,13 @@ def update_user(
         # What they may see has changed: end their sessions so it takes effect at once.
         user.session_version += 1
     user.full_name, user.role, user.team, user.school = full_name, role, team, school
-    audit.record(AuditAction.UPDATE, "user", user.id, user=by, detail="; ".join(changes) or None)
+    audit.record(
+        AuditAction.UPDATE,
+        AuditRecordType.USER,
+        user.id,
+        user=by,
+        detail="; ".join(changes) or None,
+    )
     return user
 
 
@@ -159,7 +167,7 @@ def set_active(user: User, active: bool, *, by: User) -> User:
     user.session_version += 1  # a deactivated user's sessions stop working at once
     audit.record(
         AuditAction.UPDATE,
-        "user",
+        AuditRecordType.USER,
         user.id,
         user=by,
         detail="reactivated" if active else "deactivated",
@@ -173,7 +181,9 @@ def change_password(user: User, *, current_password: str, new_password: str) -> 
     check_password_rules(new_password, field="new_password")
     user.password_hash = hash_password(new_password)
     user.session_version += 1  # sign out every other session
-    audit.record(AuditAction.UPDATE, "user", user.id, user=user, detail="password changed")
+    audit.record(
+        AuditAction.UPDATE, AuditRecordType.USER, user.id, user=user, detail="password changed"
+    )
 
 
 def load_user_from_session(session_id: str) -> User | None:

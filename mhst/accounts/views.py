@@ -19,7 +19,7 @@ from flask_login import current_user, login_user, logout_user
 from mhst.accounts import operations
 from mhst.accounts.forms import ChangePasswordForm, SignInForm
 from mhst.audit import operations as audit
-from mhst.audit.models import AuditAction
+from mhst.audit.models import AuditAction, AuditRecordType
 from mhst.core.forms import commit_operation, failed
 from mhst.extensions import db, limiter
 from mhst.security.http import mark_activity
@@ -79,7 +79,7 @@ def sign_in():
 @bp.post("/sign-out")
 @requires(Permission.SIGNED_IN)
 def sign_out():
-    audit.record(AuditAction.SIGN_OUT, "user", current_user.id)
+    audit.record(AuditAction.SIGN_OUT, AuditRecordType.USER, current_user.id)
     db.session.commit()
     logout_user()
     session.clear()

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Index, String
+from sqlalchemy import Enum, ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from mhst.core.time import utcnow
@@ -20,6 +20,45 @@ class AuditAction(LabelledEnum):
     SIGN_IN_FAILED = "sign_in_failed"
     SIGN_OUT = "sign_out"
     TIMED_OUT = "timed_out"
+
+
+class AuditRecordType(LabelledEnum):
+    """What an audit event is about: a kind of record, or (for an export) what was
+    exported. Stored as its value in ``audit_event.record_type``; the log keeps every
+    value for ever, so a value is never renamed or removed, only added."""
+
+    USER = "user"
+    SERVICE_AREA = "service_area"
+    TEAM = "team"
+    SCHOOL = "school"
+    SCHOOL_REGISTER = "school_register"  # the register, downloaded as CSV
+    INTEREST_REGISTRATION = "interest_registration"
+    COHORT = "cohort"
+    WHOLE_SCHOOL_ACTIVITY = "whole_school_activity"
+    DIRECTORY_SERVICE = "directory_service"
+    REFERRAL = "referral"
+    CONSENT = "consent"
+    CARE_CONTACT = "care_contact"
+    GROUP = "group"
+    MEASURE_RECORD = "measure_record"
+    SUPERVISION = "supervision"
+    DISCHARGE = "discharge"
+    ROLLOUT = "rollout"  # the rollout report, downloaded as CSV
+    REPORT = "report"  # a service report, downloaded as CSV
+    NATIONAL_EXTRACT = "national_extract"
+
+    @property
+    def label(self) -> str:
+        return {
+            AuditRecordType.WHOLE_SCHOOL_ACTIVITY: "Whole-school activity",
+            AuditRecordType.DIRECTORY_SERVICE: "Signposting directory service",
+            AuditRecordType.CARE_CONTACT: "Care contact (1:1 session)",
+            AuditRecordType.GROUP: "Group programme",
+            AuditRecordType.MEASURE_RECORD: "Outcome measure",
+            AuditRecordType.SUPERVISION: "Supervision record",
+            AuditRecordType.ROLLOUT: "Rollout report",
+            AuditRecordType.REPORT: "Service report",
+        }.get(self, super().label)
 
 
 class AuditEvent(db.Model):
@@ -40,7 +79,18 @@ class AuditEvent(db.Model):
     # A copy of who it was, readable even if the account later changes.
     actor: Mapped[str] = mapped_column(String(254))
     action: Mapped[AuditAction] = mapped_column(string_enum(AuditAction, "audit_action", 30))
-    record_type: Mapped[str] = mapped_column(String(60))
+    # The enum's values in a plain VARCHAR(60), without a CHECK constraint: the column is
+    # as the first migration made it, and adding a record type needs no migration.
+    record_type: Mapped[AuditRecordType] = mapped_column(
+        Enum(
+            AuditRecordType,
+            native_enum=False,
+            create_constraint=False,
+            length=60,
+            values_callable=lambda members: [member.value for member in members],
+            validate_strings=True,
+        )
+    )
     record_id: Mapped[str | None] = mapped_column(String(60))
     ip_address: Mapped[str | None] = mapped_column(String(45))
     detail: Mapped[str | None] = mapped_column(String(500))

@@ -11,7 +11,7 @@ from flask import has_request_context, render_template, request
 from flask_login import current_user
 from sqlalchemy import event, insert
 
-from mhst.audit.models import AuditAction, AuditEvent
+from mhst.audit.models import AuditAction, AuditEvent, AuditRecordType
 from mhst.extensions import db
 
 
@@ -19,9 +19,16 @@ class AuditLogIsAppendOnly(Exception):
     pass
 
 
+def _checked(record_type: AuditRecordType) -> AuditRecordType:
+    # AuditRecordType is a str enum: a plain string would pass unnoticed into the column.
+    if not isinstance(record_type, AuditRecordType):
+        raise TypeError(f"record_type must be an AuditRecordType, not {record_type!r}")
+    return record_type
+
+
 def record(
     action: AuditAction,
-    record_type: str,
+    record_type: AuditRecordType,
     record_id: object | None = None,
     *,
     detail: str | None = None,
@@ -39,7 +46,7 @@ def record(
         user_id=user.id if user is not None else None,
         actor=actor or (user.email if user is not None else "anonymous"),
         action=action,
-        record_type=record_type,
+        record_type=_checked(record_type),
         record_id=None if record_id is None else str(record_id),
         ip_address=ip_address,
         detail=detail[:500] if detail else None,
@@ -48,13 +55,16 @@ def record(
     return event_
 
 
-def record_many(record_type: str, actions: list[tuple[AuditAction, object]], *, user) -> None:
+def record_many(
+    record_type: AuditRecordType, actions: list[tuple[AuditAction, object]], *, user
+) -> None:
     """Audit many records in one INSERT (bulk operations such as an import): one event per
     (action, record id), with the same who and where as :func:`record` gives."""
+    _checked(record_type)
     record_mixed([(action, record_type, record_id) for action, record_id in actions], user=user)
 
 
-def record_mixed(actions: list[tuple[AuditAction, str, object]], *, user) -> None:
+def record_mixed(actions: list[tuple[AuditAction, AuditRecordType, object]], *, user) -> None:
     """Like :func:`record_many` for records of several types, (action, type, id) each:
     a page showing sessions and measures audits both in one INSERT."""
     if not actions:
@@ -67,7 +77,7 @@ def record_mixed(actions: list[tuple[AuditAction, str, object]], *, user) -> Non
                 "user_id": user.id,
                 "actor": user.email,
                 "action": action,
-                "record_type": record_type,
+                "record_type": _checked(record_type),
                 "record_id": str(record_id),
                 "ip_address": ip_address,
                 "detail": None,

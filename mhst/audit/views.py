@@ -7,9 +7,8 @@ from datetime import UTC, date, datetime, time, timedelta
 from flask import Blueprint, render_template, request
 from sqlalchemy import func, select
 
-from mhst.audit.models import AuditAction, AuditEvent
+from mhst.audit.models import AuditAction, AuditEvent, AuditRecordType
 from mhst.core.pagination import paginate
-from mhst.extensions import db
 from mhst.security.permissions import Permission, requires
 
 bp = Blueprint("audit", __name__, url_prefix="/admin/audit-log")
@@ -46,7 +45,10 @@ def index():
         else:
             errors.append(("action", "Select an action from the list"))
     if args["record_type"]:
-        stmt = stmt.where(AuditEvent.record_type == args["record_type"])
+        if args["record_type"] in {t.value for t in AuditRecordType}:
+            stmt = stmt.where(AuditEvent.record_type == AuditRecordType(args["record_type"]))
+        else:
+            errors.append(("record_type", "Select a record type from the list"))
     if args["record_id"]:
         stmt = stmt.where(AuditEvent.record_id == args["record_id"])
     start = _parse_day(args["from"], "from", errors)
@@ -60,14 +62,14 @@ def index():
             stmt = stmt.where(
                 AuditEvent.occurred_at < datetime.combine(end + timedelta(days=1), time(), UTC)
             )
-    record_types = db.session.scalars(
-        select(AuditEvent.record_type).distinct().order_by(AuditEvent.record_type)
-    ).all()
     return render_template(
         "admin/audit/index.html",
         page=paginate(stmt, per_page=50),
         filters=args,
         filter_errors=errors,
         action_options=[(action.value, action.label) for action in AuditAction],
-        record_type_options=[(record_type, record_type) for record_type in record_types],
+        record_type_options=sorted(
+            ((record_type.value, record_type.label) for record_type in AuditRecordType),
+            key=lambda option: option[1],
+        ),
     ), 400 if errors else 200

@@ -16,7 +16,7 @@ from flask import abort, flash, redirect, request, url_for
 from flask_login import current_user
 
 from mhst.accounts.models import User
-from mhst.audit.models import AuditAction
+from mhst.audit.models import AuditAction, AuditRecordType
 from mhst.audit.operations import record, record_many, render_audited
 from mhst.casework import bp, operations
 from mhst.casework import caseload as caseloads
@@ -44,7 +44,7 @@ def _render(template: str, status: int = 200, **context):
 
 def _reread(referral: Referral) -> None:
     """A failed operation rolled back the audit event of reading the case: record it again."""
-    record(AuditAction.READ, "referral", referral.id, user=current_user)
+    record(AuditAction.READ, AuditRecordType.REFERRAL, referral.id, user=current_user)
 
 
 def _arg(name: str) -> str:
@@ -224,7 +224,11 @@ def discharge(case_id: int):
         _reread(referral)
     summaries = operations.measure_summaries(referral)
     shown = {r.id for s in summaries for r in (s.first, s.latest)}
-    record_many("measure_record", [(AuditAction.READ, i) for i in sorted(shown)], user=current_user)
+    record_many(
+        AuditRecordType.MEASURE_RECORD,
+        [(AuditAction.READ, i) for i in sorted(shown)],
+        user=current_user,
+    )
     return _render(
         "casework/discharge.html",
         400 if form.errors else 200,

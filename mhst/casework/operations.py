@@ -19,7 +19,7 @@ from sqlalchemy.orm import selectinload
 
 from mhst.accounts.models import User
 from mhst.accounts.practitioners import PRACTITIONER_ROLES
-from mhst.audit.models import AuditAction
+from mhst.audit.models import AuditAction, AuditRecordType
 from mhst.audit.operations import record
 from mhst.casework.models import Discharge, DischargeReason
 from mhst.casework.scope import current_allocation
@@ -124,7 +124,7 @@ def allocate(referral: Referral, practitioner: User | None, *, by: User) -> Allo
         if current is not None
         else f"allocated to user {practitioner.id}"
     )
-    record(AuditAction.UPDATE, "referral", referral.id, user=by, detail=detail)
+    record(AuditAction.UPDATE, AuditRecordType.REFERRAL, referral.id, user=by, detail=detail)
     return allocation
 
 
@@ -181,7 +181,13 @@ def discharge(
     if current is not None:
         _end(current, "Discharged")
     db.session.flush()
-    record(AuditAction.CREATE, "discharge", closing.id, user=by, detail=f"referral {referral.id}")
+    record(
+        AuditAction.CREATE,
+        AuditRecordType.DISCHARGE,
+        closing.id,
+        user=by,
+        detail=f"referral {referral.id}",
+    )
     return closing
 
 
@@ -329,7 +335,7 @@ def reopen(
     allocation = _start(referral, practitioner, by=by)
     record(
         AuditAction.UPDATE,
-        "referral",
+        AuditRecordType.REFERRAL,
         referral.id,
         user=by,
         detail=f"reopened, allocated to user {practitioner.id}",

@@ -13,7 +13,7 @@ from sqlalchemy import ColumnElement, and_, false, select
 from sqlalchemy.orm import joinedload
 
 from mhst.accounts.models import Role, User
-from mhst.audit.models import AuditAction
+from mhst.audit.models import AuditAction, AuditRecordType
 from mhst.audit.operations import record
 from mhst.extensions import db
 from mhst.referrals.allocations import Allocation
@@ -57,7 +57,7 @@ def get_case_or_404(user: User, case_id: int, *, audit: bool = True) -> Referral
     if referral is None:
         abort(404)
     if audit:
-        record(AuditAction.READ, "referral", referral.id, user=user)
+        record(AuditAction.READ, AuditRecordType.REFERRAL, referral.id, user=user)
     return referral
 
 

@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 
 from mhst.accounts.models import User
 from mhst.audit import operations as audit
-from mhst.audit.models import AuditAction
+from mhst.audit.models import AuditAction, AuditRecordType
 from mhst.cohorts.models import Cohort
 from mhst.core.academic_year import FIRST_MONTH, academic_year_end, academic_year_label
 from mhst.core.rules import RuleError
@@ -78,7 +78,9 @@ def create_cohort(
     )
     db.session.add(cohort)
     db.session.flush()
-    audit.record(AuditAction.CREATE, "cohort", cohort.id, user=by, detail=_detail(cohort))
+    audit.record(
+        AuditAction.CREATE, AuditRecordType.COHORT, cohort.id, user=by, detail=_detail(cohort)
+    )
     return cohort
 
 
@@ -97,5 +99,7 @@ def update_cohort(
     cohort.name, cohort.academic_year, cohort.go_live_date = name, academic_year, go_live_date
     cohort.teams = sorted(teams, key=lambda team: team.name)
     db.session.flush()
-    audit.record(AuditAction.UPDATE, "cohort", cohort.id, user=by, detail=_detail(cohort))
+    audit.record(
+        AuditAction.UPDATE, AuditRecordType.COHORT, cohort.id, user=by, detail=_detail(cohort)
+    )
     return cohort

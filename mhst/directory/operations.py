@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import and_, exists, func, or_, select, true
 
-from mhst.audit.models import AuditAction
+from mhst.audit.models import AuditAction, AuditRecordType
 from mhst.audit.operations import record
 from mhst.core.rules import RuleError
 from mhst.core.time import utcnow
@@ -101,7 +101,7 @@ def import_directory(text: str, *, actor: str = "flask import-directory") -> Imp
             _apply(service, row)
             db.session.add(service)
             db.session.flush()
-            record(AuditAction.CREATE, "directory_service", service.id, actor=actor)
+            record(AuditAction.CREATE, AuditRecordType.DIRECTORY_SERVICE, service.id, actor=actor)
             result.added.append(row.name)
         elif _differs(service, row):
             _apply(service, row)
@@ -110,7 +110,7 @@ def import_directory(text: str, *, actor: str = "flask import-directory") -> Imp
             service.updated_at = utcnow()
             record(
                 AuditAction.UPDATE,
-                "directory_service",
+                AuditRecordType.DIRECTORY_SERVICE,
                 service.id,
                 actor=actor,
                 detail="re-imported from the directory file",
@@ -314,7 +314,7 @@ def update_service(
         service.updated_at = utcnow()
         record(
             AuditAction.UPDATE,
-            "directory_service",
+            AuditRecordType.DIRECTORY_SERVICE,
             service.id,
             user=user,
             detail="changed: " + ", ".join(changed),

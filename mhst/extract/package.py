@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from mhst.audit import operations as audit
-from mhst.audit.models import AuditAction
+from mhst.audit.models import AuditAction, AuditRecordType
 from mhst.core.downloads import safe_cell
 from mhst.core.time import SERVICE_TIME_ZONE
 from mhst.extract.files import BUILDERS, FileRows
@@ -90,12 +90,12 @@ def audit_extract(extract: Extract, period: Period, *, user) -> None:
     counts = ", ".join(f"{f.spec.filename} {len(f.rows)}" for f in extract.files)
     audit.record(
         AuditAction.EXPORT,
-        "national_extract",
+        AuditRecordType.NATIONAL_EXTRACT,
         detail=f"{period.start.isoformat()} to {period.end.isoformat()}: {counts}",
         user=user,
     )
     audit.record_many(
-        "referral",
+        AuditRecordType.REFERRAL,
         [(AuditAction.EXPORT, referral_id) for referral_id in sorted(extract.referral_ids)],
         user=user,
     )

@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import func, select
 
 from mhst.audit import operations as audit
-from mhst.audit.models import AuditAction
+from mhst.audit.models import AuditAction, AuditRecordType
 from mhst.core.rules import RuleError
 from mhst.extensions import db
 from mhst.organisation.models import ServiceArea, Team
@@ -24,7 +24,7 @@ def create_area(name: str) -> ServiceArea:
     area = ServiceArea(name=name)
     db.session.add(area)
     db.session.flush()
-    audit.record(AuditAction.CREATE, "service_area", area.id, detail=name)
+    audit.record(AuditAction.CREATE, AuditRecordType.SERVICE_AREA, area.id, detail=name)
     return area
 
 
@@ -34,5 +34,5 @@ def create_team(name: str, area: ServiceArea) -> Team:
     team = Team(name=name, area=area)
     db.session.add(team)
     db.session.flush()
-    audit.record(AuditAction.CREATE, "team", team.id, detail=f"{name} in {area.name}")
+    audit.record(AuditAction.CREATE, AuditRecordType.TEAM, team.id, detail=f"{name} in {area.name}")
     return team

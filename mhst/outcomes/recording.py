@@ -30,7 +30,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from mhst.accounts.models import User
-from mhst.audit.models import AuditAction
+from mhst.audit.models import AuditAction, AuditRecordType
 from mhst.audit.operations import record
 from mhst.core.formatting import format_date
 from mhst.core.rules import RuleError
@@ -287,7 +287,7 @@ def record_measure(
     db.session.flush()
     record(
         AuditAction.CREATE,
-        "measure_record",
+        AuditRecordType.MEASURE_RECORD,
         measure_record.id,
         user=by,
         detail=f"referral {referral.id}: {definition.code}, "

@@ -17,7 +17,7 @@ from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
 
-from mhst.audit.models import AuditAction
+from mhst.audit.models import AuditAction, AuditRecordType
 from mhst.audit.operations import record, record_many, render_audited
 from mhst.casework import scope
 from mhst.core.formatting import format_date, format_datetime_with_day
@@ -145,7 +145,7 @@ def measures(case_id: int):
     history = recording.measure_history(referral)
     definitions = recording.measures()
     record_many(
-        "measure_record",
+        AuditRecordType.MEASURE_RECORD,
         [(AuditAction.READ, r.id) for records in history.values() for r in records],
         user=current_user,
     )
@@ -274,7 +274,7 @@ def record_measure(case_id: int):
             flash(_success_message(definition, result), "success")
             return redirect(url_for(".measures", case_id=referral.id))
         # The refused change was rolled back with the audit read: log the page's read.
-        record(AuditAction.READ, "referral", referral.id, user=current_user)
+        record(AuditAction.READ, AuditRecordType.REFERRAL, referral.id, user=current_user)
     return _render(
         "outcomes/measure_form.html",
         400 if form.errors else 200,
@@ -308,7 +308,7 @@ def measure_record(case_id: int, measure_record_id: int):
     ).one_or_none()
     if measure is None:
         abort(404)
-    record(AuditAction.READ, "measure_record", measure.id, user=current_user)
+    record(AuditAction.READ, AuditRecordType.MEASURE_RECORD, measure.id, user=current_user)
     definition = recording.measures().get(measure.measure_code)
     return _render(
         "outcomes/measure_record.html",

@@ -19,7 +19,7 @@ from datetime import date
 from flask import current_app, has_app_context
 
 from mhst.accounts.models import User
-from mhst.audit.models import AuditAction
+from mhst.audit.models import AuditAction, AuditRecordType
 from mhst.audit.operations import record
 from mhst.core import nhs_number
 from mhst.core.rules import RuleError
@@ -315,7 +315,7 @@ def submit_referral(
     db.session.add_all([child, referral])
     db.session.flush()
     _add_event(referral, None, S.SUBMITTED, by=by, reason=_submission_note(referral))
-    record(AuditAction.CREATE, "referral", referral.id, user=by)
+    record(AuditAction.CREATE, AuditRecordType.REFERRAL, referral.id, user=by)
     _move(referral, S.AWAITING_CONSENT, by=by, reason="No consent recorded yet")
     return referral
 
@@ -351,7 +351,13 @@ def _move(referral: Referral, to: ReferralStatus, *, by: User, reason: str | Non
     referral.closed_on = today if to.is_closed else None
     if to.is_closed and to is not S.DISCHARGED:  # discharge ends it with its own reason
         _end_allocation(referral, f"Referral {to.label.lower()}")
-    record(AuditAction.UPDATE, "referral", referral.id, user=by, detail=f"status: {to.value}")
+    record(
+        AuditAction.UPDATE,
+        AuditRecordType.REFERRAL,
+        referral.id,
+        user=by,
+        detail=f"status: {to.value}",
+    )
     db.session.flush()
     return event
 
@@ -505,7 +511,13 @@ def record_consent(
     consent.referral = referral
     db.session.add(consent)
     db.session.flush()
-    record(AuditAction.CREATE, "consent", consent.id, user=by, detail=f"referral {referral.id}")
+    record(
+        AuditAction.CREATE,
+        AuditRecordType.CONSENT,
+        consent.id,
+        user=by,
+        detail=f"referral {referral.id}",
+    )
     if referral.status is S.AWAITING_CONSENT:
         _move(referral, S.READY_FOR_TRIAGE, by=by, reason=f"Consent recorded: {consent.kind.label}")
     return consent
@@ -526,7 +538,7 @@ def withdraw_consent(referral: Referral, consent: Consent, *, by: User, reason: 
     consent.withdrawn_at = utcnow()
     consent.withdrawn_by = by
     consent.withdrawal_reason = reason
-    record(AuditAction.UPDATE, "consent", consent.id, user=by, detail="withdrawn")
+    record(AuditAction.UPDATE, AuditRecordType.CONSENT, consent.id, user=by, detail="withdrawn")
     from mhst.sessions.operations import cancel_planned_sessions  # casework imports this module
 
     cancel_planned_sessions(referral, by=by, reason=f"Consent withdrawn: {reason}")
@@ -553,7 +565,9 @@ def review_risk(referral: Referral, *, by: User, notes: str) -> None:
     referral.risk_reviewed_at = utcnow()
     referral.risk_reviewed_by = by
     referral.risk_review_notes = notes
-    record(AuditAction.UPDATE, "referral", referral.id, user=by, detail="risk reviewed")
+    record(
+        AuditAction.UPDATE, AuditRecordType.REFERRAL, referral.id, user=by, detail="risk reviewed"
+    )
     db.session.flush()
 
 

@@ -16,7 +16,7 @@ from sqlalchemy import ColumnElement, and_, case, false, select, true
 from sqlalchemy.orm import joinedload, selectinload
 
 from mhst.accounts.models import Role, User
-from mhst.audit.models import AuditAction
+from mhst.audit.models import AuditAction, AuditRecordType
 from mhst.audit.operations import record, record_many
 from mhst.core.time import service_today
 from mhst.extensions import db
@@ -49,13 +49,13 @@ def get_referral_or_404(user: User, referral_id: int, *, audit: bool = True) -> 
     if referral is None:
         abort(404)
     if audit:
-        record(AuditAction.READ, "referral", referral.id, user=user)
+        record(AuditAction.READ, AuditRecordType.REFERRAL, referral.id, user=user)
     return referral
 
 
 def audit_listed(user: User, referrals: list[Referral]) -> None:
     """A list of children is a read of each child's referral: one INSERT for the page."""
-    record_many("referral", [(AuditAction.READ, r.id) for r in referrals], user=user)
+    record_many(AuditRecordType.REFERRAL, [(AuditAction.READ, r.id) for r in referrals], user=user)
 
 
 def _with_child_and_school(stmt):

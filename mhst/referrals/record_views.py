@@ -18,7 +18,7 @@ from sqlalchemy import exists, select
 from sqlalchemy.orm import joinedload, lazyload
 
 from mhst.accounts.models import Role
-from mhst.audit.models import AuditAction
+from mhst.audit.models import AuditAction, AuditRecordType
 from mhst.audit.operations import record, record_mixed
 from mhst.core.formatting import format_datetime_with_day
 from mhst.core.forms import commit_operation, failed
@@ -185,7 +185,10 @@ def show(referral_id: int):
     entries = timeline.timeline(referral, include_notes=in_case_scope)
     # The timeline shows each measure's scores and, in case scope, each session's notes:
     # a read of each, in one INSERT.
-    shown = {"measure": "measure_record", "session": "care_contact" if in_case_scope else None}
+    shown = {
+        "measure": AuditRecordType.MEASURE_RECORD,
+        "session": AuditRecordType.CARE_CONTACT if in_case_scope else None,
+    }
     record_mixed(
         [(AuditAction.READ, shown[e.kind], e.record_id) for e in entries if shown.get(e.kind)],
         user=current_user,
@@ -259,7 +262,7 @@ def _appointment(contact) -> str:
 def _after_failure(referral: Referral) -> None:
     """A refused change was rolled back with its audit read; the page shown again reads
     the record, so log that read (committed by :func:`_render`)."""
-    record(AuditAction.READ, "referral", referral.id, user=current_user)
+    record(AuditAction.READ, AuditRecordType.REFERRAL, referral.id, user=current_user)
 
 
 @bp.route("/<int:referral_id>/consent", methods=["GET", "POST"])

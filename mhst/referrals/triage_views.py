@@ -15,7 +15,7 @@ from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
 
-from mhst.audit.models import AuditAction
+from mhst.audit.models import AuditAction, AuditRecordType
 from mhst.audit.operations import record
 from mhst.core.formatting import format_date
 from mhst.core.forms import commit_operation, failed
@@ -37,7 +37,7 @@ def _shown(page: str, referral: Referral, *, rolled_back: bool = False) -> str:
     rows it shows were not expired and reloaded). An operation that failed rolled the
     event back with everything else: record it again."""
     if rolled_back:
-        record(AuditAction.READ, "referral", referral.id, user=current_user)
+        record(AuditAction.READ, AuditRecordType.REFERRAL, referral.id, user=current_user)
     db.session.commit()
     return page
 

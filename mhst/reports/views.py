@@ -16,7 +16,7 @@ from flask_login import current_user
 from markupsafe import Markup
 
 from mhst.audit import operations as audit
-from mhst.audit.models import AuditAction
+from mhst.audit.models import AuditAction, AuditRecordType
 from mhst.core import time
 from mhst.core.downloads import csv_response
 from mhst.extensions import db
@@ -155,7 +155,7 @@ def download(slug: str):
     sharing = "-for-sharing" if state.suppressed else ""
     audit.record(
         AuditAction.EXPORT,
-        "report",
+        AuditRecordType.REPORT,
         slug,
         detail=f"{report.title} CSV{' for sharing' if sharing else ''}: "
         + "; ".join(f"{what} {value}" for what, value in state.describe()),

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, abort, render_template, request
 
 from mhst.audit import operations as audit
-from mhst.audit.models import AuditAction
+from mhst.audit.models import AuditAction, AuditRecordType
 from mhst.core.downloads import csv_response
 from mhst.extensions import db
 from mhst.rollout import queries
@@ -56,7 +56,9 @@ def download():
         abort(400, description=f"{AREA_MESSAGE} on the rollout report, then download it again.")
     rollout = queries.load_rollout(area_list)
     area_name = rollout.for_area(area_id).name
-    audit.record(AuditAction.EXPORT, "rollout", area_id, detail=f"rollout CSV: {area_name}")
+    audit.record(
+        AuditAction.EXPORT, AuditRecordType.ROLLOUT, area_id, detail=f"rollout CSV: {area_name}"
+    )
     db.session.commit()
     filename = f"rollout-{rollout.today.isoformat()}.csv"
     return csv_response(csv_rows(rollout, area_id), filename, byte_order_mark=False)

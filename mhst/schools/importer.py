@@ -21,7 +21,7 @@ from sqlalchemy import insert, select
 
 from mhst.accounts.models import User
 from mhst.audit import operations as audit
-from mhst.audit.models import AuditAction
+from mhst.audit.models import AuditAction, AuditRecordType
 from mhst.core.rules import RuleError
 from mhst.extensions import db
 from mhst.organisation.models import ServiceArea, Team
@@ -479,7 +479,9 @@ def import_schools(
         # SQLite, which cannot return the ids of a batch in order.
         db.session.execute(insert(School), new_rows)
         ids.update(_ids_by_urn([new["urn"] for new in new_rows]))
-    audit.record_many("school", [(action, ids[urn]) for action, urn in written], user=by)
+    audit.record_many(
+        AuditRecordType.SCHOOL, [(action, ids[urn]) for action, urn in written], user=by
+    )
     return ImportResult(
         added=len(new_rows), updated=len(written) - len(new_rows), unchanged=unchanged
     )

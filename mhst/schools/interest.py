@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from mhst.accounts.models import User
 from mhst.audit import operations as audit
-from mhst.audit.models import AuditAction
+from mhst.audit.models import AuditAction, AuditRecordType
 from mhst.core.formatting import format_date
 from mhst.core.rules import RuleError
 from mhst.core.time import utcnow
@@ -30,7 +30,6 @@ from mhst.schools.operations import (
     save_school,
 )
 
-RECORD_TYPE = "interest_registration"
 PUBLIC_ACTOR = "public interest form"
 
 # A school in one of these statuses may register (again): it is not in the programme.
@@ -98,7 +97,12 @@ def register_interest(
     )
     db.session.add(registration)
     db.session.flush()
-    audit.record(AuditAction.CREATE, RECORD_TYPE, registration.id, actor=PUBLIC_ACTOR)
+    audit.record(
+        AuditAction.CREATE,
+        AuditRecordType.INTEREST_REGISTRATION,
+        registration.id,
+        actor=PUBLIC_ACTOR,
+    )
     return registration
 
 
@@ -122,7 +126,13 @@ def _decide(
     registration.reviewed_by_id = by.id
     registration.reviewed_at = utcnow()
     registration.decision_reason = (reason or "").strip() or None
-    audit.record(AuditAction.UPDATE, RECORD_TYPE, registration.id, user=by, detail=status.value)
+    audit.record(
+        AuditAction.UPDATE,
+        AuditRecordType.INTEREST_REGISTRATION,
+        registration.id,
+        user=by,
+        detail=status.value,
+    )
 
 
 def accept(registration: InterestRegistration, *, by: User, reason: str | None = None) -> School:

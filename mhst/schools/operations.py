@@ -14,7 +14,7 @@ from sqlalchemy import select
 
 from mhst.accounts.models import Role, User
 from mhst.audit import operations as audit
-from mhst.audit.models import AuditAction
+from mhst.audit.models import AuditAction, AuditRecordType
 from mhst.core.rules import RuleError
 from mhst.core.time import service_today, utcnow
 from mhst.extensions import db
@@ -154,7 +154,10 @@ def save_school(
         setattr(school, key, value)
     db.session.flush()
     audit.record(
-        AuditAction.CREATE if creating else AuditAction.UPDATE, "school", school.id, user=by
+        AuditAction.CREATE if creating else AuditAction.UPDATE,
+        AuditRecordType.SCHOOL,
+        school.id,
+        user=by,
     )
     return school
 
@@ -220,7 +223,13 @@ def update_onboarding(
     record.safeguarding_aligned = safeguarding_aligned
     record.welcome_pack_sent_on = welcome_pack_sent_on
     record.updated_at, record.updated_by_id = utcnow(), by.id
-    audit.record(AuditAction.UPDATE, "school", school.id, user=by, detail="onboarding checklist")
+    audit.record(
+        AuditAction.UPDATE,
+        AuditRecordType.SCHOOL,
+        school.id,
+        user=by,
+        detail="onboarding checklist",
+    )
     return record
 
 
@@ -282,7 +291,7 @@ def change_participation(
     db.session.add(event)
     audit.record(
         AuditAction.UPDATE,
-        "school",
+        AuditRecordType.SCHOOL,
         school.id,
         user=by,
         actor=None if by else "public interest form",
@@ -315,7 +324,11 @@ def name_lead(school: School, user: User, kind: LeadKind, *, by: User) -> School
     )
     db.session.add(assignment)
     audit.record(
-        AuditAction.UPDATE, "school", school.id, user=by, detail=f"{kind.value} is user {user.id}"
+        AuditAction.UPDATE,
+        AuditRecordType.SCHOOL,
+        school.id,
+        user=by,
+        detail=f"{kind.value} is user {user.id}",
     )
     return assignment
 
@@ -325,4 +338,6 @@ def end_lead(school: School, kind: LeadKind, *, by: User) -> None:
     if assignment is None:
         raise RuleError("kind", f"The school has no {kind.label.lower()} to remove")
     assignment.ended_at = utcnow()
-    audit.record(AuditAction.UPDATE, "school", school.id, user=by, detail=f"{kind.value} ended")
+    audit.record(
+        AuditAction.UPDATE, AuditRecordType.SCHOOL, school.id, user=by, detail=f"{kind.value} ended"
+    )

@@ -8,7 +8,7 @@ from flask_login import current_user
 from sqlalchemy import or_, select
 
 from mhst.audit import operations as audit
-from mhst.audit.models import AuditAction
+from mhst.audit.models import AuditAction, AuditRecordType
 from mhst.cohorts.models import Cohort
 from mhst.core.downloads import csv_response
 from mhst.core.forms import apply_rule_error, commit_operation, failed
@@ -292,7 +292,9 @@ def download():
         for school in schools
     ]
     audit.record(
-        AuditAction.EXPORT, "school_register", detail=f"{len(schools)} schools downloaded as CSV"
+        AuditAction.EXPORT,
+        AuditRecordType.SCHOOL_REGISTER,
+        detail=f"{len(schools)} schools downloaded as CSV",
     )
     db.session.commit()
     return csv_response(rows, f"school-register-{service_today().isoformat()}.csv")

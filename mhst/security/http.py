@@ -8,7 +8,7 @@ from flask import Flask, abort, current_app, flash, redirect, request, session, 
 from flask_login import current_user, logout_user
 
 from mhst.audit import operations as audit
-from mhst.audit.models import AuditAction
+from mhst.audit.models import AuditAction, AuditRecordType
 from mhst.core.time import utcnow
 from mhst.extensions import db
 from mhst.security.permissions import STATIC_ENDPOINTS
@@ -57,7 +57,9 @@ def sign_out_when_idle():
         last_seen = session.get(LAST_SEEN_KEY)
         timeout = current_app.config["IDLE_TIMEOUT"]
         if last_seen is None or now - datetime.fromisoformat(last_seen) > timeout:
-            audit.record(AuditAction.TIMED_OUT, "user", current_user.id, user=current_user)
+            audit.record(
+                AuditAction.TIMED_OUT, AuditRecordType.USER, current_user.id, user=current_user
+            )
             db.session.commit()
             logout_user()
             session.clear()

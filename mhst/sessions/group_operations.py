@@ -7,7 +7,7 @@ participant per session, one :class:`GroupAttendance` row each, which shows on t
 child's record. A universal group names nobody: each session records a head count.
 
 Views fetch the group through :func:`group_scope` first. These functions check the rest,
-write the audit log (record type ``"group"``), flush and do not commit.
+write the audit log (record type ``AuditRecordType.GROUP``), flush and do not commit.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from sqlalchemy import ColumnElement, case, func, select, true
 from sqlalchemy.orm import joinedload, lazyload, selectinload
 
 from mhst.accounts.models import Role, User
-from mhst.audit.models import AuditAction
+from mhst.audit.models import AuditAction, AuditRecordType
 from mhst.audit.operations import record
 from mhst.core.formatting import format_date
 from mhst.core.rules import RuleError
@@ -39,7 +39,6 @@ from mhst.sessions.group_models import (
     GroupSession,
 )
 
-RECORD_TYPE = "group"
 FACILITATOR_ROLES = (Role.EMHP, Role.SENIOR_CLINICIAN)
 # Referrals that can join a group: on the waiting list, allocated or in treatment.
 # A referral can join a group from the waiting list on, while its case is open.
@@ -146,7 +145,9 @@ def create_group(details: GroupDetails, *, by: User) -> GroupProgramme:
     )
     db.session.add(group)
     db.session.flush()
-    record(AuditAction.CREATE, RECORD_TYPE, group.id, user=by, detail=f"{kind.value} group")
+    record(
+        AuditAction.CREATE, AuditRecordType.GROUP, group.id, user=by, detail=f"{kind.value} group"
+    )
     return group
 
 
@@ -274,7 +275,7 @@ def add_participant(
     db.session.flush()
     record(
         AuditAction.UPDATE,
-        RECORD_TYPE,
+        AuditRecordType.GROUP,
         group.id,
         user=by,
         detail=f"participant added: referral {referral.id}" + (" (parent or carer)" * as_parent),
@@ -368,7 +369,11 @@ def record_session(
     db.session.add(session)
     db.session.flush()
     record(
-        AuditAction.UPDATE, RECORD_TYPE, group.id, user=by, detail=f"session recorded: {held_on}"
+        AuditAction.UPDATE,
+        AuditRecordType.GROUP,
+        group.id,
+        user=by,
+        detail=f"session recorded: {held_on}",
     )
     return session
 

@@ -14,7 +14,7 @@ from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload, lazyload, selectinload
 
-from mhst.audit.models import AuditAction
+from mhst.audit.models import AuditAction, AuditRecordType
 from mhst.audit.operations import record, render_audited
 from mhst.core.formatting import format_date
 from mhst.core.forms import commit_operation, failed
@@ -63,7 +63,7 @@ def _with_children():
 
 def _audit_group_read(group: GroupProgramme, referrals) -> None:
     """The page shows the group and names these children: a read of each."""
-    record(AuditAction.READ, operations.RECORD_TYPE, group.id, user=current_user)
+    record(AuditAction.READ, AuditRecordType.GROUP, group.id, user=current_user)
     queries.audit_listed(current_user, list(referrals))
 
 
@@ -176,7 +176,7 @@ def participants(group_id: int):
     group = _group_or_404(group_id)
     if group.kind is not GroupKind.TARGETED:
         # A universal group names nobody; a crafted POST changes nothing.
-        record(AuditAction.READ, operations.RECORD_TYPE, group.id, user=current_user)
+        record(AuditAction.READ, AuditRecordType.GROUP, group.id, user=current_user)
         status = 400 if request.method == "POST" else 200
         return _render("sessions/groups/participants.html", status, group=group, form=None)
     candidates = operations.candidate_referrals(group)

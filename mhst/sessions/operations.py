@@ -20,7 +20,7 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import select
 
 from mhst.accounts.models import User
-from mhst.audit.models import AuditAction
+from mhst.audit.models import AuditAction, AuditRecordType
 from mhst.audit.operations import record
 from mhst.core.formatting import format_date, format_time
 from mhst.core.rules import RuleError
@@ -262,7 +262,7 @@ def _new_contact(
     db.session.add(contact)
     db.session.flush()
     detail = f"referral {referral.id}: " + ("booked" if planned else f"logged, {attendance.value}")
-    record(AuditAction.CREATE, "care_contact", contact.id, user=by, detail=detail)
+    record(AuditAction.CREATE, AuditRecordType.CARE_CONTACT, contact.id, user=by, detail=detail)
     _after_attended(referral, contact, by=by)
     return contact
 
@@ -313,7 +313,7 @@ def record_outcome(contact: CareContact, details: OutcomeDetails, *, by: User) -
     detail = "outcome recorded" if was_planned else "outcome changed"
     record(
         AuditAction.UPDATE,
-        "care_contact",
+        AuditRecordType.CARE_CONTACT,
         contact.id,
         user=by,
         detail=f"referral {referral.id}: {detail}, {attendance.value}",
@@ -342,7 +342,7 @@ def cancel_planned_sessions(referral: Referral, *, by: User, reason: str) -> int
         contact.updated_at = now
         record(
             AuditAction.UPDATE,
-            "care_contact",
+            AuditRecordType.CARE_CONTACT,
             contact.id,
             user=by,
             detail=f"referral {referral.id}: cancelled by the service",

@@ -14,7 +14,7 @@ from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
-from mhst.audit.models import AuditAction
+from mhst.audit.models import AuditAction, AuditRecordType
 from mhst.audit.operations import record, record_many, render_audited
 from mhst.casework import scope
 from mhst.core.formatting import format_datetime_with_day
@@ -57,7 +57,7 @@ def _render(template: str, status: int = 200, **context):
 def _after_failure(referral: Referral) -> None:
     """A refused change was rolled back with its audit read; the page shown again reads
     the record, so log that read (committed by ``render_audited``)."""
-    record(AuditAction.READ, "referral", referral.id, user=current_user)
+    record(AuditAction.READ, AuditRecordType.REFERRAL, referral.id, user=current_user)
 
 
 def _contact_or_404(referral: Referral, contact_id: int) -> CareContact:
@@ -87,7 +87,11 @@ def sessions(case_id: int):
         )
     )
     # The page shows each session's notes: a read of each care contact, one INSERT.
-    record_many("care_contact", [(AuditAction.READ, c.id) for c in contacts], user=current_user)
+    record_many(
+        AuditRecordType.CARE_CONTACT,
+        [(AuditAction.READ, c.id) for c in contacts],
+        user=current_user,
+    )
     now = utcnow()
     may_log = has_permission(current_user, Permission.LOG_SESSIONS)
     blocked = blocked_reason(referral) if may_log else None
@@ -167,7 +171,7 @@ def log_session(case_id: int):
 def record_outcome(case_id: int, contact_id: int):
     referral = scope.get_case_or_404(current_user, case_id)
     contact = _contact_or_404(referral, contact_id)
-    record(AuditAction.READ, "care_contact", contact.id, user=current_user)
+    record(AuditAction.READ, AuditRecordType.CARE_CONTACT, contact.id, user=current_user)
     was_planned = contact.planned
     started = contact.starts_at <= utcnow()
     form = OutcomeForm(
@@ -192,7 +196,7 @@ def record_outcome(case_id: int, contact_id: int):
             flash(f"What happened at the session on {when} {verb}", "success")
             return redirect(url_for(".sessions", case_id=referral.id))
         _after_failure(referral)
-        record(AuditAction.READ, "care_contact", contact.id, user=current_user)
+        record(AuditAction.READ, AuditRecordType.CARE_CONTACT, contact.id, user=current_user)
     if not started and contact.planned:
         title = "Record a cancellation"
     elif contact.planned:

@@ -17,7 +17,7 @@ from sqlalchemy.orm import joinedload, lazyload
 
 from mhst.accounts.models import Role, User
 from mhst.accounts.practitioners import PRACTITIONER_ROLES, team_practitioners
-from mhst.audit.models import AuditAction
+from mhst.audit.models import AuditAction, AuditRecordType
 from mhst.audit.operations import record
 from mhst.core.rules import RuleError
 from mhst.core.time import SERVICE_TIME_ZONE, service_today
@@ -177,14 +177,18 @@ def record_supervision(
     db.session.flush()
     record(
         AuditAction.CREATE,
-        "supervision",
+        AuditRecordType.SUPERVISION,
         supervision.id,
         user=by,
         detail=f"{len(discussed)} case(s) discussed with {practitioner.full_name}",
     )
     for referral, _ in discussed:
         record(
-            AuditAction.UPDATE, "referral", referral.id, user=by, detail="discussed in supervision"
+            AuditAction.UPDATE,
+            AuditRecordType.REFERRAL,
+            referral.id,
+            user=by,
+            detail="discussed in supervision",
         )
     return supervision
 

@@ -17,7 +17,7 @@ from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.orm import joinedload, lazyload
 
 from mhst.accounts.models import Role, User
-from mhst.audit.models import AuditAction
+from mhst.audit.models import AuditAction, AuditRecordType
 from mhst.audit.operations import record, render_audited
 from mhst.core.formatting import format_date
 from mhst.core.forms import commit_operation, failed
@@ -191,7 +191,7 @@ def show(record_id: int):
             .order_by(SupervisionCase.id)
         )
     )
-    record(AuditAction.READ, "supervision", supervision.id, user=current_user)
+    record(AuditAction.READ, AuditRecordType.SUPERVISION, supervision.id, user=current_user)
     queries.audit_listed(current_user, [case.referral for case in discussed])
     return render_audited(
         "supervision/show.html",

@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 
 from mhst.accounts.models import User
 from mhst.audit import operations as audit
-from mhst.audit.models import AuditAction
+from mhst.audit.models import AuditAction, AuditRecordType
 from mhst.core.rules import RuleError
 from mhst.core.time import service_today, utcnow
 from mhst.extensions import db
@@ -25,8 +25,6 @@ from mhst.wholeschool.models import (
     Principle,
     WholeSchoolActivity,
 )
-
-RECORD_TYPE = "whole_school_activity"
 
 
 @dataclass(frozen=True)
@@ -95,7 +93,11 @@ def log_activity(school: School, details: ActivityDetails, *, by: User) -> Whole
     db.session.add(activity)
     db.session.flush()
     audit.record(
-        AuditAction.CREATE, RECORD_TYPE, activity.id, user=by, detail=f"school {school.id}"
+        AuditAction.CREATE,
+        AuditRecordType.WHOLE_SCHOOL_ACTIVITY,
+        activity.id,
+        user=by,
+        detail=f"school {school.id}",
     )
     return activity
 
@@ -106,7 +108,11 @@ def update_activity(
     """Correct a logged activity."""
     _apply(activity, details)
     audit.record(
-        AuditAction.UPDATE, RECORD_TYPE, activity.id, user=by, detail=f"school {activity.school_id}"
+        AuditAction.UPDATE,
+        AuditRecordType.WHOLE_SCHOOL_ACTIVITY,
+        activity.id,
+        user=by,
+        detail=f"school {activity.school_id}",
     )
     return activity
 
