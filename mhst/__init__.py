@@ -99,71 +99,51 @@ def _init_extensions(app: Flask) -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
-    from mhst.accounts.admin_views import bp as users_admin_bp
-    from mhst.accounts.views import bp as accounts_bp
-    from mhst.audit.views import bp as audit_bp
-    from mhst.casework import bp as casework_bp
-    from mhst.cohorts.views import bp as cohorts_bp
+    """Register every feature's blueprint, each the ``bp`` of the module named here: the
+    module holding its routes, or the package's ``blueprint`` module when its routes are
+    spread over several modules (that module imports them)."""
+    from importlib import import_module
+
     from mhst.core.errors import register_error_handlers
     from mhst.core.templating import register_template_helpers
-    from mhst.core.views import bp as core_bp
-    from mhst.directory.views import bp as directory_bp
-    from mhst.extract import bp as extract_bp
-    from mhst.organisation.views import bp as organisation_bp
-    from mhst.outcomes.views import bp as outcomes_bp
-    from mhst.referrals import bp as referrals_bp
-    from mhst.reports import bp as reports_bp
-    from mhst.rollout.views import bp as rollout_bp
-    from mhst.schools import school_page, views  # noqa: F401  (routes on the schools blueprint)
-    from mhst.schools.blueprint import bp as schools_bp
-    from mhst.schools.interest_views import bp as interest_bp
-    from mhst.sessions.group_views import bp as groups_bp
-    from mhst.sessions.views import bp as sessions_bp
-    from mhst.supervision import bp as supervision_bp
-    from mhst.wholeschool.views import bp as wholeschool_bp
 
-    # nhsuk-frontend straight from the npm package: its CSS and JavaScript, and the images
-    # and icons at /assets, where the CSS expects them (e.g. /assets/images/...).
-    app.register_blueprint(
-        Blueprint(
-            "nhsuk_frontend",
-            __name__,
-            static_folder=str(NHSUK_FRONTEND_DIST),
-            static_url_path="/nhsuk-frontend",
-        )
-    )
-    app.register_blueprint(
-        Blueprint(
-            "assets",
-            __name__,
-            static_folder=str(NHSUK_FRONTEND_DIST / "assets"),
-            static_url_path="/assets",
-        )
-    )
-    for blueprint in (
-        core_bp,
-        accounts_bp,
-        users_admin_bp,
-        audit_bp,
-        organisation_bp,
-        schools_bp,
-        cohorts_bp,
-        interest_bp,
-        wholeschool_bp,
-        rollout_bp,
-        directory_bp,
-        referrals_bp,
-        casework_bp,
-        sessions_bp,
-        outcomes_bp,
-        groups_bp,
-        supervision_bp,
-        reports_bp,
-        extract_bp,
+    _register_nhsuk_frontend(app)
+    for module in (
+        "mhst.core.views",
+        "mhst.accounts.views",
+        "mhst.accounts.admin_views",
+        "mhst.audit.views",
+        "mhst.organisation.views",
+        "mhst.schools.blueprint",
+        "mhst.cohorts.views",
+        "mhst.schools.interest_views",
+        "mhst.wholeschool.views",
+        "mhst.rollout.views",
+        "mhst.directory.views",
+        "mhst.referrals.blueprint",
+        "mhst.casework.allocation_views",
+        "mhst.sessions.views",
+        "mhst.outcomes.views",
+        "mhst.sessions.group_views",
+        "mhst.supervision.views",
+        "mhst.reports.views",
+        "mhst.extract.views",
     ):
-        app.register_blueprint(blueprint)
+        app.register_blueprint(import_module(module).bp)
     register_error_handlers(app)
     register_template_helpers(app)
+
+
+def _register_nhsuk_frontend(app: Flask) -> None:
+    """nhsuk-frontend straight from the npm package: its CSS and JavaScript, and the images
+    and icons at /assets, where the CSS expects them (e.g. /assets/images/...)."""
+    for name, folder, url_path in (
+        ("nhsuk_frontend", NHSUK_FRONTEND_DIST, "/nhsuk-frontend"),
+        ("assets", NHSUK_FRONTEND_DIST / "assets", "/assets"),
+    ):
+        app.register_blueprint(
+            Blueprint(name, __name__, static_folder=str(folder), static_url_path=url_path)
+        )
 
 
 def _register_commands(app: Flask) -> None:

@@ -12,14 +12,14 @@ from __future__ import annotations
 
 import re
 
-from flask import abort, flash, redirect, request, url_for
+from flask import Blueprint, abort, flash, redirect, request, url_for
 from flask_login import current_user
 
 from mhst.accounts.models import User
 from mhst.audit.models import AuditAction, AuditRecordType
 from mhst.audit.operations import record, record_many, render_audited
-from mhst.casework import bp, operations
 from mhst.casework import caseload as caseloads
+from mhst.casework import operations
 from mhst.casework.allocation_forms import AllocateForm, DischargeForm, ReopenForm
 from mhst.casework.models import DischargeReason
 from mhst.casework.scope import current_allocation, get_case_or_404
@@ -32,6 +32,7 @@ from mhst.referrals.allocations import Allocation
 from mhst.referrals.models import OPEN_CASE_STATUSES, Referral, ReferralStatus
 from mhst.security.permissions import Permission, has_permission, requires
 
+bp = Blueprint("casework", __name__, url_prefix="/casework")
 S = ReferralStatus
 ID = re.compile(r"[0-9]{1,9}")
 ARG_MAX = 40  # longer than any sort, flag or id: anything longer is not one

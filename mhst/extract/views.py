@@ -2,18 +2,19 @@
 
 from __future__ import annotations
 
-from flask import Response, render_template, request
+from flask import Blueprint, Response, render_template, request
 from flask_login import current_user
 
 from mhst.core.time import service_today, utcnow
 from mhst.extensions import db
-from mhst.extract import bp
 from mhst.extract.columns import FILES
 from mhst.extract.forms import PeriodForm
 from mhst.extract.package import audit_extract, build_extract
 from mhst.extract.period import MAX_DAYS, previous_month
 from mhst.extract.pseudonyms import Pseudonymiser
 from mhst.security.permissions import Permission, requires
+
+bp = Blueprint("extract", __name__, url_prefix="/extract")
 
 
 def _page(form: PeriodForm, status: int = 200):

@@ -25,7 +25,8 @@ from mhst.core.forms import commit_operation, failed
 from mhst.core.pagination import paginate
 from mhst.core.time import service_today
 from mhst.extensions import db
-from mhst.referrals import bp, operations, queries
+from mhst.referrals import operations, queries
+from mhst.referrals.blueprint import bp
 from mhst.referrals.consent_forms import ConsentForm, WithdrawConsentForm, WithdrawReferralForm
 from mhst.referrals.models import (
     OPEN_CASE_STATUSES,

@@ -14,7 +14,8 @@ from sqlalchemy import select
 from mhst.core.forms import choices, commit_operation, failed
 from mhst.core.time import service_today
 from mhst.extensions import db
-from mhst.referrals import bp, operations, queries
+from mhst.referrals import operations, queries
+from mhst.referrals.blueprint import bp
 from mhst.referrals.forms import RecordReferralForm, ReferralForm
 from mhst.schools.models import School
 from mhst.security.permissions import Permission, requires

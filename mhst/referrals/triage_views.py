@@ -23,7 +23,8 @@ from mhst.core.time import service_today
 from mhst.directory import operations as directory
 from mhst.extensions import db
 from mhst.organisation.models import Team
-from mhst.referrals import bp, operations, queries
+from mhst.referrals import operations, queries
+from mhst.referrals.blueprint import bp
 from mhst.referrals.models import Referral, ReferralStatus
 from mhst.referrals.triage_forms import RiskReviewForm, TriageForm
 from mhst.security.permissions import Permission, requires

@@ -3,11 +3,6 @@
 
 ``cells`` holds the typed figures a report is made of, ``suppression`` the rule for
 figures that leave the service, ``filters`` what a report is filtered by and who may see
-what, ``queries`` the SQL aggregation behind each report, and ``views`` the pages and CSVs.
+what, ``queries`` the SQL aggregation behind each report, and ``views`` the pages and CSVs
+(the ``reports`` blueprint).
 """
-
-from flask import Blueprint
-
-bp = Blueprint("reports", __name__, url_prefix="/reports")
-
-from mhst.reports import views  # noqa: E402, F401

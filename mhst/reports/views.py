@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass
 from decimal import Decimal
 
-from flask import abort, render_template, request
+from flask import Blueprint, abort, render_template, request
 from flask_login import current_user
 from markupsafe import Markup
 
@@ -20,13 +20,15 @@ from mhst.audit.models import AuditAction, AuditRecordType
 from mhst.core import time
 from mhst.core.downloads import csv_response
 from mhst.extensions import db
-from mhst.reports import bp, queries
+from mhst.reports import queries
 from mhst.reports.cells import Report, Section
 from mhst.reports.chart import render_chart
 from mhst.reports.filters import ReportAccess
 from mhst.reports.forms import FilterState, read_filters
 from mhst.reports.suppression import RULE, shown_rows
 from mhst.security.permissions import Permission, requires
+
+bp = Blueprint("reports", __name__, url_prefix="/reports")
 
 
 @dataclass(frozen=True)

@@ -1,6 +1,9 @@
-"""The schools blueprint; its routes live in views.py (the register) and school_page.py
-(one school: participation, onboarding, leads)."""
+"""The schools blueprint; its routes live in ``views`` (the register) and ``school_page``
+(one school: participation, onboarding, leads), imported below so that importing this
+module registers them all."""
 
 from flask import Blueprint
 
 bp = Blueprint("schools", __name__, url_prefix="/schools")
+
+from mhst.schools import school_page, views  # noqa: E402, F401

@@ -11,7 +11,7 @@ practitioner's open cases to tick, each with its decision.
 
 from __future__ import annotations
 
-from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.orm import joinedload, lazyload
@@ -27,9 +27,11 @@ from mhst.extensions import db
 from mhst.referrals import queries
 from mhst.referrals.models import Referral
 from mhst.security.permissions import Permission, has_permission, requires
-from mhst.supervision import bp, operations
+from mhst.supervision import operations
 from mhst.supervision.forms import PractitionerForm, supervision_form
 from mhst.supervision.models import SupervisionCase, SupervisionRecord
+
+bp = Blueprint("supervision", __name__, url_prefix="/supervision")
 
 
 def interval_weeks() -> int:

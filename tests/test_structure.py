@@ -1,0 +1,52 @@
+"""How the code is put together: one way to define and register a blueprint, and models
+that can be imported without the views."""
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+STATIC_BLUEPRINTS = {"nhsuk_frontend", "assets"}
+
+
+def _is_routes_module(name: str) -> bool:
+    last = name.rsplit(".", 1)[-1]
+    return last in {"views", "blueprint"} or last.endswith("_views")
+
+
+@pytest.fixture(scope="module")
+def blueprints():
+    from config import TestConfig
+    from mhst import create_app
+
+    app = create_app(TestConfig, SQLALCHEMY_DATABASE_URI="sqlite://")
+    return {name: bp for name, bp in app.blueprints.items() if name not in STATIC_BLUEPRINTS}
+
+
+def test_every_blueprint_is_defined_in_views_or_blueprint_module(blueprints):
+    """A blueprint lives in the module with its routes (``views``, ``*_views``), or in its
+    package's ``blueprint`` module when its routes are spread over several; never in a
+    package's ``__init__``."""
+    assert blueprints
+    misplaced = {name: bp.import_name for name, bp in blueprints.items()}
+    misplaced = {
+        name: module for name, module in misplaced.items() if not _is_routes_module(module)
+    }
+    assert misplaced == {}
+
+
+def test_importing_the_models_imports_no_views():
+    code = (
+        "import sys, flask, mhst.models\n"
+        "for name, module in list(sys.modules.items()):\n"
+        "    if name.startswith('mhst') and any(\n"
+        "        isinstance(value, flask.Blueprint) for value in vars(module).values()\n"
+        "    ):\n"
+        "        print(name)\n"
+    )
+    result = subprocess.run(  # noqa: S603 (our own interpreter and code)
+        [sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, check=True
+    )
+    assert result.stdout.split() == []
