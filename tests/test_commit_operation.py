@@ -1,13 +1,17 @@
-"""commit_operation: one unit of work per request, and never a 500 when the database's own
-constraints refuse a change another user's request made impossible meanwhile."""
+"""commit_operation and commit_unit: one unit of work per request, committed whole or
+rolled back whole, and never a 500 when the database's own constraints refuse a change
+another user's request made impossible meanwhile."""
 
 from __future__ import annotations
 
+import pytest
 import wtforms
 from sqlalchemy import func, select
 
 from mhst.accounts.models import Role
-from mhst.core.forms import CHANGED_MEANWHILE, BaseForm, commit_operation, failed
+from mhst.audit import operations as audit
+from mhst.audit.models import AuditAction, AuditEvent, AuditRecordType
+from mhst.core.forms import CHANGED_MEANWHILE, BaseForm, commit_operation, commit_unit, failed
 from mhst.extensions import db
 from mhst.referrals.allocations import Allocation
 
@@ -49,3 +53,30 @@ def test_a_successful_operation_is_committed_once(app, world):
         result = commit_operation(form, lambda: "done")
     assert result == "done"
     assert not form.errors
+
+
+def _audit_events() -> int:
+    return db.session.scalar(select(func.count(AuditEvent.id)))
+
+
+def test_commit_unit_commits_what_the_operation_did(app, world):
+    before = _audit_events()
+    user = world.users[Role.SENIOR_CLINICIAN]
+    event = commit_unit(audit.record, AuditAction.READ, AuditRecordType.REFERRAL, 1, user=user)
+    assert event.id is not None
+    assert not db.session.new
+    assert _audit_events() == before + 1
+
+
+def test_commit_unit_rolls_back_when_the_operation_fails(app, world):
+    """A page that fails to render does not commit the audit reads made for it."""
+    before = _audit_events()
+    user = world.users[Role.SENIOR_CLINICIAN]
+
+    def read_then_fail():
+        audit.record(AuditAction.READ, AuditRecordType.REFERRAL, 1, user=user)
+        raise LookupError("the template is missing")
+
+    with pytest.raises(LookupError):
+        commit_unit(read_then_fail)
+    assert _audit_events() == before

@@ -1,6 +1,7 @@
-"""How the code is put together: one way to define and register a blueprint, and models
-that can be imported without the views."""
+"""How the code is put together: one way to define and register a blueprint, models
+that can be imported without the views, and one place that commits."""
 
+import ast
 import subprocess
 import sys
 from pathlib import Path
@@ -50,3 +51,47 @@ def test_importing_the_models_imports_no_views():
         [sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, check=True
     )
     assert result.stdout.split() == []
+
+
+# The one mechanism that commits (commit_unit and commit_operation), and the command-line
+# commands and the demo loader, which run outside any request.
+COMMITTERS = ("mhst/core/forms.py",)
+
+
+def _may_commit(path: Path) -> bool:
+    relative = path.relative_to(ROOT).as_posix()
+    return (
+        relative in COMMITTERS
+        or path.name in {"cli.py", "migrate.py"}
+        or path.name == "demo.py"
+        or path.name.startswith("demo_")
+        or "/demo/" in relative
+    )
+
+
+def _commits(path: Path) -> list[int]:
+    tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+    return [
+        node.lineno
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Attribute) and node.attr == "commit"
+    ]
+
+
+def test_only_the_one_mechanism_commits():
+    """Views and helpers commit through mhst.core.forms (commit_unit, commit_operation, or
+    mhst.audit.operations.render_audited built on them), never with .commit() of their own."""
+    found = {
+        f"{path.relative_to(ROOT).as_posix()}:{line}"
+        for path in sorted((ROOT / "mhst").rglob("*.py"))
+        if not _may_commit(path)
+        for line in _commits(path)
+    }
+    assert found == set()
+
+
+def test_the_commit_check_finds_a_commit(tmp_path):
+    module = tmp_path / "views.py"
+    module.write_text("def view():\n    db.session.commit()\n", encoding="utf-8")
+    assert _commits(module) == [2]
+    assert _commits(ROOT / "mhst" / "core" / "forms.py") != []  # the one place that does

@@ -9,7 +9,7 @@ from sqlalchemy import func, or_, select
 from mhst.accounts import operations
 from mhst.accounts.forms import EditUserForm, NewUserForm, set_scope_choices
 from mhst.accounts.models import ROLE_LABELS, Role, User
-from mhst.core.forms import commit_operation, failed
+from mhst.core.forms import commit_operation, commit_unit, failed
 from mhst.core.pagination import paginate
 from mhst.extensions import db
 from mhst.organisation.models import Team
@@ -156,12 +156,10 @@ def reactivate(user_id: int):
 def _set_active(user_id: int, active: bool):
     user = _get_user_or_404(user_id)
     try:
-        operations.set_active(user, active, by=current_user)
-    except operations.AccountRuleError as error:
-        db.session.rollback()
+        commit_unit(operations.set_active, user, active, by=current_user)
+    except operations.AccountRuleError as error:  # rolled back: nothing changed
         flash(error.message, "info")
     else:
-        db.session.commit()
         if active:
             flash(f"{user.full_name} can sign in again.", "success")
         else:

@@ -20,8 +20,8 @@ from mhst.accounts import operations
 from mhst.accounts.forms import ChangePasswordForm, SignInForm
 from mhst.audit import operations as audit
 from mhst.audit.models import AuditAction, AuditRecordType
-from mhst.core.forms import commit_operation, failed
-from mhst.extensions import db, limiter
+from mhst.core.forms import commit_operation, commit_unit, failed
+from mhst.extensions import limiter
 from mhst.security.http import mark_activity
 from mhst.security.permissions import Permission, public, requires
 
@@ -57,8 +57,7 @@ def sign_in():
     form = SignInForm()
     failed = False
     if form.validate_on_submit():
-        user = operations.authenticate(form.email.data, form.password.data)
-        db.session.commit()
+        user = commit_unit(operations.authenticate, form.email.data, form.password.data)
         if user is not None:
             session.clear()  # a fresh session: no fixation
             login_user(user)
@@ -79,8 +78,7 @@ def sign_in():
 @bp.post("/sign-out")
 @requires(Permission.SIGNED_IN)
 def sign_out():
-    audit.record(AuditAction.SIGN_OUT, AuditRecordType.USER, current_user.id)
-    db.session.commit()
+    commit_unit(audit.record, AuditAction.SIGN_OUT, AuditRecordType.USER, current_user.id)
     logout_user()
     session.clear()
     flash("You have signed out.", "success")

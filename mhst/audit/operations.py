@@ -12,6 +12,7 @@ from flask_login import current_user
 from sqlalchemy import event, insert
 
 from mhst.audit.models import AuditAction, AuditEvent, AuditRecordType
+from mhst.core.forms import commit_unit
 from mhst.extensions import db
 
 
@@ -91,9 +92,7 @@ def render_audited(template_name: str, **context) -> str:
     """Render a page that reads children's records, then commit the audit events of
     those reads. Rendering comes first: a commit expires every loaded object, and the
     page would then load each one again (a query per row)."""
-    html = render_template(template_name, **context)
-    db.session.commit()
-    return html
+    return commit_unit(render_template, template_name, **context)
 
 
 @event.listens_for(AuditEvent, "before_update")

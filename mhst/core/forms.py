@@ -1,4 +1,5 @@
-"""The form base class every form in the service uses."""
+"""The form base class every form in the service uses, and the one way to commit a unit
+of work (:func:`commit_unit`, and :func:`commit_operation` for a form's operation)."""
 
 from __future__ import annotations
 
@@ -78,6 +79,25 @@ CHANGED_MEANWHILE = (
 )
 
 
+def commit_unit(operation, *args, **kwargs):
+    """Run ``operation`` and commit what it did, once, as one unit of work; if it raises,
+    roll the unit back and let the exception go on.
+
+    The one place that commits (with :func:`commit_operation`, built on it): a view that
+    changes something, or that only records audit events, commits through here. A view
+    that renders records commits after rendering (``commit_unit(render_template, ...)``,
+    as ``mhst.audit.operations.render_audited`` does), so the objects the template reads
+    are not expired by the commit and loaded again row by row.
+    """
+    try:
+        result = operation(*args, **kwargs)
+        db.session.commit()
+    except Exception:
+        db.session.rollback()
+        raise
+    return result
+
+
 def commit_operation(form: BaseForm, operation, *args, **kwargs):
     """Run a domain operation and commit it, once, as one unit of work.
 
@@ -85,19 +105,14 @@ def commit_operation(form: BaseForm, operation, *args, **kwargs):
     :func:`failed` then tells the view to re-display the form with what the user typed.
     """
     try:
-        result = operation(*args, **kwargs)
-        db.session.commit()
+        return commit_unit(operation, *args, **kwargs)
     except RuleError as error:
-        db.session.rollback()
         apply_rule_error(form, error)
-        return _FAILED
     except IntegrityError:
         # Someone else's change got there first (two people allocating one case at the
         # same moment): the database's constraint refused ours. Nothing is saved.
-        db.session.rollback()
         apply_rule_error(form, RuleError("", CHANGED_MEANWHILE))
-        return _FAILED
-    return result
+    return _FAILED
 
 
 def failed(result) -> bool:

@@ -5,8 +5,8 @@ from __future__ import annotations
 from flask import Blueprint, Response, render_template, request
 from flask_login import current_user
 
+from mhst.core.forms import commit_unit
 from mhst.core.time import service_today, utcnow
-from mhst.extensions import db
 from mhst.extract.columns import FILES
 from mhst.extract.forms import PeriodForm
 from mhst.extract.package import audit_extract, build_extract
@@ -35,8 +35,7 @@ def download():
     if not form.validate_period(service_today()):
         return _page(form, 400)
     extract = build_extract(form.period, Pseudonymiser.from_config(), utcnow())
-    audit_extract(extract, form.period, user=current_user)
-    db.session.commit()
+    commit_unit(audit_extract, extract, form.period, user=current_user)
     return Response(
         extract.content,
         mimetype="application/zip",

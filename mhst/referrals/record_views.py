@@ -12,14 +12,14 @@ front of the lead's template (see :func:`_lead_page`).
 
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, request, url_for
 from flask_login import current_user
 from sqlalchemy import exists, select
 from sqlalchemy.orm import joinedload, lazyload
 
 from mhst.accounts.models import Role
 from mhst.audit.models import AuditAction, AuditRecordType
-from mhst.audit.operations import record, record_mixed
+from mhst.audit.operations import record, record_mixed, render_audited
 from mhst.core.formatting import format_datetime_with_day
 from mhst.core.forms import commit_operation, failed
 from mhst.core.pagination import paginate
@@ -46,9 +46,7 @@ FILTER_MAX = 40  # longer than any status value or school id: anything longer is
 
 def _render(template: str, status: int = 200, **context):
     """Render a page that shows a child's record, then commit its audit events."""
-    html = render_template(template, **context)
-    db.session.commit()
-    return html, status
+    return render_audited(template, **context), status
 
 
 def _is_lead() -> bool:

@@ -11,6 +11,7 @@ from flask import abort, redirect, render_template, url_for
 from flask_login import current_user
 from sqlalchemy import select
 
+from mhst.audit.operations import render_audited
 from mhst.core.forms import choices, commit_operation, failed
 from mhst.core.time import service_today
 from mhst.extensions import db
@@ -85,8 +86,7 @@ def record():
 def submitted(referral_id: int):
     referral = queries.get_referral_or_404(current_user, referral_id)
     age = operations.age_on(referral.child.date_of_birth, service_today())
-    db.session.commit()  # the audit event for reading the referral
-    return render_template(
+    return render_audited(  # and commit the audit event of reading the referral
         "referrals/submitted.html",
         referral=referral,
         self_consent=age >= operations.SELF_CONSENT_AGE,

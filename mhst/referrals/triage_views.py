@@ -11,12 +11,12 @@ from __future__ import annotations
 
 import re
 
-from flask import flash, redirect, render_template, request, url_for
+from flask import flash, redirect, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
 
 from mhst.audit.models import AuditAction, AuditRecordType
-from mhst.audit.operations import record
+from mhst.audit.operations import record, render_audited
 from mhst.core.formatting import format_date
 from mhst.core.forms import commit_operation, failed
 from mhst.core.time import service_today
@@ -33,14 +33,13 @@ from mhst.security.scoping import SERVICE_WIDE_ROLES
 S = ReferralStatus
 
 
-def _shown(page: str, referral: Referral, *, rolled_back: bool = False) -> str:
-    """Commit the audit event of reading ``referral`` once its page is rendered (so the
-    rows it shows were not expired and reloaded). An operation that failed rolled the
-    event back with everything else: record it again."""
+def _shown(template: str, referral: Referral, *, rolled_back: bool = False, **context) -> str:
+    """Render ``referral``'s page, then commit the audit event of reading it (so the rows
+    it shows were not expired and reloaded). An operation that failed rolled the event
+    back with everything else: record it again."""
     if rolled_back:
         record(AuditAction.READ, AuditRecordType.REFERRAL, referral.id, user=current_user)
-    db.session.commit()
-    return page
+    return render_audited(template, referral=referral, **context)
 
 
 @bp.get("/triage")
@@ -48,14 +47,12 @@ def _shown(page: str, referral: Referral, *, rolled_back: bool = False) -> str:
 def triage_queue():
     referrals = queries.triage_queue(current_user)
     queries.audit_listed(current_user, referrals)
-    page = render_template(
+    return render_audited(
         "referrals/triage_queue.html",
         referrals=referrals,
         today=service_today(),
         same_day=sum(1 for referral in referrals if referral.awaiting_risk_review),
     )
-    db.session.commit()
-    return page
 
 
 # ---- triage -------------------------------------------------------------------------
@@ -102,8 +99,7 @@ def _flash_decision(referral: Referral, decision: ReferralStatus, services) -> N
 def triage(referral_id: int):
     referral = queries.get_referral_or_404(current_user, referral_id)
     if referral.status not in operations.TRIAGE_STATUSES:
-        page = render_template("referrals/triage.html", referral=referral, form=None)
-        return _shown(page, referral)
+        return _shown("referrals/triage.html", referral, form=None)
     proposed = operations.proposed_services(referral)
     proposed_ids = {service.id for service in proposed}
     others = [s for s in directory.search_services() if s.id not in proposed_ids]
@@ -133,9 +129,10 @@ def triage(referral_id: int):
         in_education=referral.in_education,
         on=today,
     )
-    page = render_template(
+    page = _shown(
         "referrals/triage.html",
-        referral=referral,
+        referral,
+        rolled_back=rolled_back,
         form=form,
         age=operations.age_on(referral.child.date_of_birth, today),
         valid_consent=valid_consent,
@@ -143,7 +140,7 @@ def triage(referral_id: int):
         ineligible=ineligible,
         urgent_routes=operations.URGENT_ROUTES,
     )
-    return _shown(page, referral, rolled_back=rolled_back), 400 if form.errors else 200
+    return page, 400 if form.errors else 200
 
 
 # ---- risk review --------------------------------------------------------------------
@@ -163,14 +160,14 @@ def review_risk(referral_id: int):
             flash(f"Risk review of referral {referral.reference} recorded", "success")
             return redirect(url_for(".triage_queue"))
         rolled_back = True
-    page = render_template(
+    page = _shown(
         "referrals/review_risk.html",
-        referral=referral,
+        referral,
+        rolled_back=rolled_back,
         form=form,
         urgent_routes=operations.URGENT_ROUTES,
     )
-    status = 400 if form is not None and form.errors else 200
-    return _shown(page, referral, rolled_back=rolled_back), status
+    return page, 400 if form is not None and form.errors else 200
 
 
 # ---- the waiting list ---------------------------------------------------------------
@@ -196,7 +193,7 @@ def waiting_list():
         [] if errors else queries.waiting_list(current_user, team_id=team_id, sort=sort or "days")
     )
     queries.audit_listed(current_user, [entry.referral for entry in entries])
-    page = render_template(
+    page = render_audited(
         "referrals/waiting_list.html",
         entries=entries,
         over=sum(1 for entry in entries if entry.past_four_weeks),
@@ -209,5 +206,4 @@ def waiting_list():
         team_name={team.id: team.name for team in teams}.get(team_id),
         own_team=None if service_wide else current_user.team,
     )
-    db.session.commit()
     return page, 400 if errors else 200

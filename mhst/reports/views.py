@@ -19,7 +19,7 @@ from mhst.audit import operations as audit
 from mhst.audit.models import AuditAction, AuditRecordType
 from mhst.core import time
 from mhst.core.downloads import csv_response
-from mhst.extensions import db
+from mhst.core.forms import commit_unit
 from mhst.reports import queries
 from mhst.reports.cells import Report, Section
 from mhst.reports.chart import render_chart
@@ -155,14 +155,14 @@ def download(slug: str):
     report = queries.build_report(slug, state.filters, state.access, state.today)
     filters = state.filters
     sharing = "-for-sharing" if state.suppressed else ""
-    audit.record(
+    commit_unit(
+        audit.record,
         AuditAction.EXPORT,
         AuditRecordType.REPORT,
         slug,
         detail=f"{report.title} CSV{' for sharing' if sharing else ''}: "
         + "; ".join(f"{what} {value}" for what, value in state.describe()),
     )
-    db.session.commit()
     filename = (
         f"{slug}-{filters.date_from.isoformat()}-to-{filters.date_to.isoformat()}{sharing}.csv"
     )

@@ -7,7 +7,7 @@ from flask import Blueprint, abort, render_template, request
 from mhst.audit import operations as audit
 from mhst.audit.models import AuditAction, AuditRecordType
 from mhst.core.downloads import csv_response
-from mhst.extensions import db
+from mhst.core.forms import commit_unit
 from mhst.rollout import queries
 from mhst.rollout.chart import render_chart
 from mhst.rollout.figures import csv_rows
@@ -56,9 +56,12 @@ def download():
         abort(400, description=f"{AREA_MESSAGE} on the rollout report, then download it again.")
     rollout = queries.load_rollout(area_list)
     area_name = rollout.for_area(area_id).name
-    audit.record(
-        AuditAction.EXPORT, AuditRecordType.ROLLOUT, area_id, detail=f"rollout CSV: {area_name}"
+    commit_unit(
+        audit.record,
+        AuditAction.EXPORT,
+        AuditRecordType.ROLLOUT,
+        area_id,
+        detail=f"rollout CSV: {area_name}",
     )
-    db.session.commit()
     filename = f"rollout-{rollout.today.isoformat()}.csv"
     return csv_response(csv_rows(rollout, area_id), filename, byte_order_mark=False)

@@ -11,7 +11,7 @@ from mhst.audit import operations as audit
 from mhst.audit.models import AuditAction, AuditRecordType
 from mhst.cohorts.models import Cohort
 from mhst.core.downloads import csv_response
-from mhst.core.forms import apply_rule_error, commit_operation, failed
+from mhst.core.forms import apply_rule_error, commit_operation, commit_unit, failed
 from mhst.core.pagination import paginate
 from mhst.core.rules import RuleError
 from mhst.core.time import service_today
@@ -291,10 +291,10 @@ def download():
         )
         for school in schools
     ]
-    audit.record(
+    commit_unit(
+        audit.record,
         AuditAction.EXPORT,
         AuditRecordType.SCHOOL_REGISTER,
         detail=f"{len(schools)} schools downloaded as CSV",
     )
-    db.session.commit()
     return csv_response(rows, f"school-register-{service_today().isoformat()}.csv")

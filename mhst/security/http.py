@@ -9,8 +9,8 @@ from flask_login import current_user, logout_user
 
 from mhst.audit import operations as audit
 from mhst.audit.models import AuditAction, AuditRecordType
+from mhst.core.forms import commit_unit
 from mhst.core.time import utcnow
-from mhst.extensions import db
 from mhst.security.permissions import STATIC_ENDPOINTS
 
 CONTENT_SECURITY_POLICY = "; ".join(
@@ -57,10 +57,13 @@ def sign_out_when_idle():
         last_seen = session.get(LAST_SEEN_KEY)
         timeout = current_app.config["IDLE_TIMEOUT"]
         if last_seen is None or now - datetime.fromisoformat(last_seen) > timeout:
-            audit.record(
-                AuditAction.TIMED_OUT, AuditRecordType.USER, current_user.id, user=current_user
+            commit_unit(
+                audit.record,
+                AuditAction.TIMED_OUT,
+                AuditRecordType.USER,
+                current_user.id,
+                user=current_user,
             )
-            db.session.commit()
             logout_user()
             session.clear()
             minutes = int(timeout.total_seconds() // 60)
