@@ -181,13 +181,8 @@ def discharge(
     if current is not None:
         _end(current, "Discharged")
     db.session.flush()
-    record(
-        AuditAction.CREATE,
-        AuditRecordType.DISCHARGE,
-        closing.id,
-        user=by,
-        detail=f"referral {referral.id}",
-    )
+    detail = f"referral {referral.id}"
+    record(AuditAction.CREATE, AuditRecordType.DISCHARGE, closing.id, user=by, detail=detail)
     return closing
 
 

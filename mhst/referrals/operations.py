@@ -351,13 +351,8 @@ def _move(referral: Referral, to: ReferralStatus, *, by: User, reason: str | Non
     referral.closed_on = today if to.is_closed else None
     if to.is_closed and to is not S.DISCHARGED:  # discharge ends it with its own reason
         _end_allocation(referral, f"Referral {to.label.lower()}")
-    record(
-        AuditAction.UPDATE,
-        AuditRecordType.REFERRAL,
-        referral.id,
-        user=by,
-        detail=f"status: {to.value}",
-    )
+    detail = f"status: {to.value}"
+    record(AuditAction.UPDATE, AuditRecordType.REFERRAL, referral.id, user=by, detail=detail)
     db.session.flush()
     return event
 
@@ -511,13 +506,8 @@ def record_consent(
     consent.referral = referral
     db.session.add(consent)
     db.session.flush()
-    record(
-        AuditAction.CREATE,
-        AuditRecordType.CONSENT,
-        consent.id,
-        user=by,
-        detail=f"referral {referral.id}",
-    )
+    detail = f"referral {referral.id}"
+    record(AuditAction.CREATE, AuditRecordType.CONSENT, consent.id, user=by, detail=detail)
     if referral.status is S.AWAITING_CONSENT:
         _move(referral, S.READY_FOR_TRIAGE, by=by, reason=f"Consent recorded: {consent.kind.label}")
     return consent

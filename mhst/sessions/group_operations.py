@@ -368,13 +368,8 @@ def record_session(
     ]
     db.session.add(session)
     db.session.flush()
-    record(
-        AuditAction.UPDATE,
-        AuditRecordType.GROUP,
-        group.id,
-        user=by,
-        detail=f"session recorded: {held_on}",
-    )
+    detail = f"session recorded: {held_on}"
+    record(AuditAction.UPDATE, AuditRecordType.GROUP, group.id, user=by, detail=detail)
     return session
 
 

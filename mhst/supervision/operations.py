@@ -183,13 +183,8 @@ def record_supervision(
         detail=f"{len(discussed)} case(s) discussed with {practitioner.full_name}",
     )
     for referral, _ in discussed:
-        record(
-            AuditAction.UPDATE,
-            AuditRecordType.REFERRAL,
-            referral.id,
-            user=by,
-            detail="discussed in supervision",
-        )
+        detail = "discussed in supervision"
+        record(AuditAction.UPDATE, AuditRecordType.REFERRAL, referral.id, user=by, detail=detail)
     return supervision
 
 
