@@ -168,7 +168,7 @@ def _register_blueprints(app: Flask) -> None:
 
 def _register_commands(app: Flask) -> None:
     from mhst.accounts.cli import create_admin
-    from mhst.demo import demo_data
+    from mhst.demo.cli import demo_data
     from mhst.directory.cli import import_directory_command
     from mhst.migrate import db_group
 

@@ -13,7 +13,7 @@ from mhst.casework import caseload, operations
 from mhst.casework.caseload import MeasuresDue
 from mhst.casework.models import Discharge
 from mhst.demo import DEMO_PASSWORD
-from mhst.demo_outcomes import load_demo_outcomes
+from mhst.demo.outcomes import load_demo_outcomes
 from mhst.extensions import db
 from mhst.outcomes.models import MeasureRecord
 from mhst.referrals.models import Child, Referral, ReferralEvent, ReferralStatus

@@ -3,7 +3,7 @@ its CSV, then turns on figures for sharing; a commissioner sees only figures for
 and cannot open a child's record.
 
 The figures expected are worked out from the demo's own definitions (the referrals of
-mhst/demo_referrals.py and the outcome cases of mhst/demo_outcomes.py, each received a
+mhst/demo/referrals.py and the outcome cases of mhst/demo/outcomes.py, each received a
 number of days before today, all at City North MHST's two schools). Other browser tests
 add referrals received today or five days ago, so the figures are checked exactly only
 for a range that leaves those out: 15 to 40 days ago.
@@ -22,8 +22,8 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from mhst.core.time import service_today
-from mhst.demo_outcomes import DEMO_CASES
-from mhst.demo_referrals import DEMO_REFERRALS
+from mhst.demo.outcomes import DEMO_CASES
+from mhst.demo.referrals import DEMO_REFERRALS
 from mhst.referrals.models import ReferralSource
 from mhst.reports.suppression import RULE, suppress_count
 from tests.browser.test_referral_journey import fill_date

@@ -5,13 +5,14 @@ each has its history; loaded once (nothing is added if any allocation exists).""
 
 from __future__ import annotations
 
-from datetime import datetime, time, timedelta
+from datetime import timedelta
 
 from sqlalchemy import func, select
 
 from mhst.accounts.models import User
 from mhst.casework import operations as casework
-from mhst.core.time import SERVICE_TIME_ZONE, service_today
+from mhst.core.time import service_today
+from mhst.demo.helpers import at
 from mhst.extensions import db
 from mhst.referrals.allocations import Allocation
 from mhst.referrals.models import Child, Referral, ReferralStatus
@@ -20,10 +21,6 @@ from mhst.sessions import operations as sessions
 from mhst.sessions.group_models import GroupAudience, GroupKind
 from mhst.sessions.models import Attendance, ContactMode, ContactStage, Pathway, WhoAttended
 from mhst.supervision import operations as supervision
-
-
-def _at(day, hour: int) -> datetime:
-    return datetime.combine(day, time(hour, 0), tzinfo=SERVICE_TIME_ZONE)
 
 
 def load_demo_casework(users: dict[str, User]) -> None:
@@ -51,7 +48,7 @@ def load_demo_casework(users: dict[str, User]) -> None:
         sessions.log_session(
             case,
             sessions.SessionDetails(
-                starts_at=_at(today - timedelta(days=days_ago), 10),
+                starts_at=at(today - timedelta(days=days_ago), 10),
                 duration_minutes=45,
                 stage=stage,
                 mode=ContactMode.FACE_TO_FACE_SCHOOL,
@@ -66,7 +63,7 @@ def load_demo_casework(users: dict[str, User]) -> None:
     sessions.book_session(
         case,
         sessions.SessionDetails(
-            starts_at=_at(today + timedelta(days=5), 11),
+            starts_at=at(today + timedelta(days=5), 11),
             duration_minutes=45,
             stage=ContactStage.TREATMENT,
             mode=ContactMode.FACE_TO_FACE_SCHOOL,

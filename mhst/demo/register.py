@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import random
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, timedelta
 
 from sqlalchemy import func, select
 
@@ -19,6 +19,7 @@ from mhst.accounts.models import Role, User
 from mhst.accounts.passwords import hash_password
 from mhst.cohorts.models import Cohort
 from mhst.core.academic_year import academic_year_label
+from mhst.demo.helpers import at
 from mhst.extensions import db
 from mhst.organisation.models import ServiceArea, Team
 from mhst.schools.models import (
@@ -63,76 +64,16 @@ AREAS = {
 }
 
 FIRST_WORDS = (
-    "Brook",
-    "Harcourt",
-    "Willow",
-    "Oak",
-    "Fern",
-    "Kestrel",
-    "Ash",
-    "Beech",
-    "Hazel",
-    "Linden",
-    "Maple",
-    "Rowan",
-    "Alder",
-    "Heron",
-    "Lark",
-    "Wren",
-    "Kingfisher",
-    "Meadow",
-    "Orchard",
-    "Copper",
-    "Silver",
-    "Stone",
-    "Mill",
-    "Bridge",
-    "Church",
-    "Castle",
-    "Forest",
-    "Valley",
-    "Hill",
-    "Spring",
-    "River",
-    "Wood",
-    "Green",
-    "Field",
-    "Vale",
-    "Cedar",
-    "Elm",
-    "Holly",
-    "Ivy",
-    "Juniper",
-    "Laurel",
-    "Poplar",
-    "Sycamore",
-    "Thorn",
-    "Yew",
-    "Bramble",
-    "Clover",
-)
+    "Brook", "Harcourt", "Willow", "Oak", "Fern", "Kestrel", "Ash", "Beech", "Hazel", "Linden",
+    "Maple", "Rowan", "Alder", "Heron", "Lark", "Wren", "Kingfisher", "Meadow", "Orchard",
+    "Copper", "Silver", "Stone", "Mill", "Bridge", "Church", "Castle", "Forest", "Valley",
+    "Hill", "Spring", "River", "Wood", "Green", "Field", "Vale", "Cedar", "Elm", "Holly", "Ivy",
+    "Juniper", "Laurel", "Poplar", "Sycamore", "Thorn", "Yew", "Bramble", "Clover",
+)  # fmt: skip
 SECOND_WORDS = (
-    "field",
-    "bank",
-    "leigh",
-    "hill",
-    "side",
-    "mead",
-    "croft",
-    "dale",
-    "gate",
-    "ford",
-    "brook",
-    "wood",
-    "well",
-    "ton",
-    "hurst",
-    "worth",
-    "stead",
-    "lands",
-    "ridge",
-    "moor",
-)
+    "field", "bank", "leigh", "hill", "side", "mead", "croft", "dale", "gate", "ford", "brook",
+    "wood", "well", "ton", "hurst", "worth", "stead", "lands", "ridge", "moor",
+)  # fmt: skip
 SUFFIX = {
     SchoolPhase.PRIMARY: (
         "Primary School",
@@ -165,53 +106,14 @@ PUPILS = {
     SchoolPhase.COLLEGE: (900, 2400),
 }
 GIVEN = (
-    "Alex",
-    "Sam",
-    "Jo",
-    "Chris",
-    "Priya",
-    "Amir",
-    "Grace",
-    "Tom",
-    "Aisha",
-    "Ben",
-    "Hannah",
-    "Ravi",
-    "Leah",
-    "Owen",
-    "Zara",
-    "Megan",
-    "Imran",
-    "Nadia",
-    "Ellis",
-    "Kofi",
-)
+    "Alex", "Sam", "Jo", "Chris", "Priya", "Amir", "Grace", "Tom", "Aisha", "Ben", "Hannah",
+    "Ravi", "Leah", "Owen", "Zara", "Megan", "Imran", "Nadia", "Ellis", "Kofi",
+)  # fmt: skip
 FAMILY = (
-    "Ashworth",
-    "Brennan",
-    "Choudhury",
-    "Dalby",
-    "Evans",
-    "Fairley",
-    "Gill",
-    "Hartley",
-    "Iqbal",
-    "Jarvis",
-    "Kaur",
-    "Lowe",
-    "Mistry",
-    "Norris",
-    "Okoro",
-    "Patel",
-    "Quinn",
-    "Rahman",
-    "Singh",
-    "Thorpe",
-    "Upton",
-    "Varley",
-    "Walsh",
-    "Young",
-)
+    "Ashworth", "Brennan", "Choudhury", "Dalby", "Evans", "Fairley", "Gill", "Hartley", "Iqbal",
+    "Jarvis", "Kaur", "Lowe", "Mistry", "Norris", "Okoro", "Patel", "Quinn", "Rahman", "Singh",
+    "Thorpe", "Upton", "Varley", "Walsh", "Young",
+)  # fmt: skip
 THEMES = (
     "Managing worry",
     "Sleep and wellbeing",
@@ -234,10 +136,6 @@ INTEREST_SCHOOLS = 12
 class Plan:
     status: ParticipationStatus
     cohort_year: int | None
-
-
-def _moment(day: date) -> datetime:
-    return datetime.combine(day, time(9, 0), UTC)
 
 
 def register_is_loaded() -> bool:
@@ -425,7 +323,7 @@ def _event(
             school=school,
             from_status=from_status,
             to_status=to_status,
-            occurred_at=_moment(day),
+            occurred_at=at(day, 9),
             by_user_id=recorded_by,
             reason=reason,
         )
@@ -450,7 +348,7 @@ def _name_invented_lead(rng, school: School, since: date, lead_hash: str) -> Non
             school=school,
             user=lead,
             kind=LeadKind.LEAD,
-            started_at=_moment(since - timedelta(days=60)),
+            started_at=at(since - timedelta(days=60), 9),
         )
     )
 

@@ -18,7 +18,7 @@ Loaded once: nothing is added if any measure record exists.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date, timedelta
 from decimal import Decimal
 
 from sqlalchemy import func, select
@@ -29,6 +29,7 @@ from mhst.audit.operations import record
 from mhst.casework import operations as casework
 from mhst.casework.models import DischargeReason
 from mhst.core.time import SERVICE_TIME_ZONE, service_today
+from mhst.demo.helpers import at, birthday
 from mhst.extensions import db
 from mhst.outcomes.definitions import MeasureDefinition, Respondent, available_measures
 from mhst.outcomes.models import MeasureAnswer, MeasureRecord, MeasureScore
@@ -148,14 +149,6 @@ IMOGEN_GOALS = ("Speak up in class", "Sleep before 10pm", "See friends at the we
 IMOGEN_BASELINE = (3, 2, 4)  # 3.0
 
 
-def _at(day: date, hour: int) -> datetime:
-    return datetime.combine(day, time(hour, 0), tzinfo=SERVICE_TIME_ZONE)
-
-
-def _birthday(age: int, today: date) -> date:
-    return today - timedelta(days=int(age * 365.25) + 45)
-
-
 def record_demo_measure(
     referral: Referral,
     definition: MeasureDefinition,
@@ -207,7 +200,7 @@ def _open_case(spec: DemoCase, schools: dict[str, School], users: dict[str, User
         referrals.ChildDetails(
             given_name=spec.given,
             family_name=spec.family,
-            date_of_birth=_birthday(spec.age, today),
+            date_of_birth=birthday(spec.age, today),
             gender=spec.gender,
             year_group=spec.year,
             parent_carer_name=f"Jo {spec.family}",
@@ -257,7 +250,7 @@ def _log(referral: Referral, spec: DemoCase, days_ago: int, stage: ContactStage,
     return sessions.log_session(
         referral,
         sessions.SessionDetails(
-            starts_at=_at(service_today() - timedelta(days=days_ago), spec.hour),
+            starts_at=at(service_today() - timedelta(days=days_ago), spec.hour),
             duration_minutes=45,
             stage=stage,
             mode=ContactMode.FACE_TO_FACE_SCHOOL,

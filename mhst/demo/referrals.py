@@ -4,12 +4,13 @@ its history and audit trail. Loaded once: nothing is added if any referral exist
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 from sqlalchemy import func, select
 
 from mhst.accounts.models import User
 from mhst.core.time import service_today
+from mhst.demo.helpers import birthday
 from mhst.extensions import db
 from mhst.referrals import operations
 from mhst.referrals.models import (
@@ -46,11 +47,6 @@ DEMO_REFERRALS = (
 )  # fmt: skip
 
 
-def _birthday(age: int, today: date) -> date:
-    """A date of birth that makes the child ``age`` today (a month past a birthday)."""
-    return today - timedelta(days=int(age * 365.25) + 30)
-
-
 def load_demo_referrals(users: dict[str, User]) -> None:
     """``users`` maps the demo emails to their accounts."""
     if db.session.scalar(select(func.count(Referral.id))):
@@ -68,7 +64,7 @@ def load_demo_referrals(users: dict[str, User]) -> None:
             operations.ChildDetails(
                 given_name=given,
                 family_name=family,
-                date_of_birth=_birthday(age, today),
+                date_of_birth=birthday(age, today),
                 gender=gender,
                 year_group=year,
                 parent_carer_name=f"Alex {family}",

@@ -1,7 +1,7 @@
 """``flask demo-data``: an idempotent, entirely invented data set for trying the service.
 
 One user per role (printed), a few small schools they work with, and the full invented
-register of about 300 schools (mhst/demo_register.py). Every person, school and URN here
+register of about 300 schools (mhst/demo/register.py). Every person, school and URN here
 is made up. Running it again changes nothing except resetting the demo accounts to the
 printed passwords.
 """
@@ -17,10 +17,11 @@ from sqlalchemy import select
 
 from mhst.accounts.models import Role, User
 from mhst.accounts.passwords import hash_password
-from mhst.demo_casework import load_demo_casework
-from mhst.demo_outcomes import load_demo_outcomes
-from mhst.demo_referrals import load_demo_referrals
-from mhst.demo_register import load_register
+from mhst.demo.casework import load_demo_casework
+from mhst.demo.helpers import get_or_create
+from mhst.demo.outcomes import load_demo_outcomes
+from mhst.demo.referrals import load_demo_referrals
+from mhst.demo.register import load_register
 from mhst.extensions import db
 from mhst.organisation.models import ServiceArea, Team
 from mhst.schools.models import LeadKind, School, SchoolLeadAssignment
@@ -75,23 +76,14 @@ USERS = (
 )
 
 
-def _get_or_create(model, defaults: dict | None = None, **keys):
-    found = db.session.scalars(select(model).filter_by(**keys)).one_or_none()
-    if found is None:
-        found = model(**keys, **(defaults or {}))
-        db.session.add(found)
-        db.session.flush()
-    return found
-
-
 def load_demo_data() -> list[DemoUser]:
-    areas = {name: _get_or_create(ServiceArea, name=name) for name in AREAS}
+    areas = {name: get_or_create(ServiceArea, name=name) for name in AREAS}
     teams = {
-        name: _get_or_create(Team, {"area": areas[area]}, name=name) for name, area in TEAMS.items()
+        name: get_or_create(Team, {"area": areas[area]}, name=name) for name, area in TEAMS.items()
     }
     schools = {}
     for urn, name, area, team in SCHOOLS:
-        school = _get_or_create(
+        school = get_or_create(
             School,
             {"name": name, "area": areas[area], "team": teams.get(team)},
             urn=urn,
