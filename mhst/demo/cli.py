@@ -9,6 +9,7 @@ printed passwords.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timedelta
 
 import click
 from flask import current_app
@@ -17,11 +18,11 @@ from sqlalchemy import select
 
 from mhst.accounts.models import Role, User
 from mhst.accounts.passwords import hash_password
-from mhst.demo.casework import load_demo_casework
-from mhst.demo.helpers import get_or_create
-from mhst.demo.outcomes import load_demo_outcomes
-from mhst.demo.referrals import load_demo_referrals
+from mhst.core.time import service_today
+from mhst.demo.helpers import at, get_or_create
+from mhst.demo.history import load_history
 from mhst.demo.register import load_register
+from mhst.demo.staff import load_colleagues
 from mhst.extensions import db
 from mhst.organisation.models import ServiceArea, Team
 from mhst.schools.models import LeadKind, School, SchoolLeadAssignment
@@ -103,15 +104,9 @@ def load_demo_data() -> list[DemoUser]:
         user.active = True
     db.session.flush()
     _name_demo_lead(schools["990001"])
+    load_colleagues()
     load_register(areas, teams)
-    emails = [demo.email for demo in USERS]
-    demo_users = {
-        u.email: u for u in db.session.scalars(select(User).where(User.email.in_(emails)))
-    }
-    load_demo_referrals(demo_users)
-    load_demo_casework(demo_users)
-    db.session.commit()
-    load_demo_outcomes()
+    load_history()
     db.session.commit()
     return list(USERS)
 
@@ -125,7 +120,10 @@ def _name_demo_lead(school: School) -> None:
         .where(SchoolLeadAssignment.ended_at.is_(None))
     ).one_or_none()
     if current is None:
-        db.session.add(SchoolLeadAssignment(school=school, user=lead, kind=LeadKind.LEAD))
+        since = at(service_today() - timedelta(days=365), 9)  # named a year ago
+        db.session.add(
+            SchoolLeadAssignment(school=school, user=lead, kind=LeadKind.LEAD, started_at=since)
+        )
 
 
 def print_sign_ins(users: list[DemoUser]) -> None:

@@ -3,10 +3,13 @@ making a row by its natural key."""
 
 from __future__ import annotations
 
+import secrets
 from datetime import date, datetime, time, timedelta
+from functools import cache
 
 from sqlalchemy import select
 
+from mhst.accounts.passwords import hash_password
 from mhst.core.time import SERVICE_TIME_ZONE
 from mhst.extensions import db
 
@@ -29,3 +32,22 @@ def get_or_create(model, defaults: dict | None = None, **keys):
         db.session.add(found)
         db.session.flush()
     return found
+
+
+def working_day(days: int, today: date) -> date:
+    """The date ``days`` working days (Monday to Friday) before ``today``, or after it
+    for a negative number: the demo's history happens on working days."""
+    step = timedelta(days=-1 if days > 0 else 1)
+    day, left = today, abs(days)
+    while left:
+        day += step
+        if day.weekday() < 5:
+            left -= 1
+    return day
+
+
+@cache
+def unknown_password_hash() -> str:
+    """The password hash of invented people who cannot sign in: of a random password
+    nobody knows (made once, as hashing takes a while)."""
+    return hash_password(secrets.token_urlsafe(32))
