@@ -1,9 +1,10 @@
 """``flask demo-data``: an idempotent, entirely invented data set for trying the service.
 
-One user per role (printed), a few small schools they work with, and the full invented
-register of about 300 schools (mhst/demo/register.py). Every person, school and URN here
-is made up. Running it again changes nothing except resetting the demo accounts to the
-printed passwords.
+One user per role (printed), a few small schools they work with, the full invented
+register of about 300 schools (mhst/demo/register.py), and four teams' casework over the
+past six months (mhst/demo/history.py). Every person, school and URN here is made up.
+Running it again changes nothing except resetting the demo accounts to the printed
+passwords.
 """
 
 from __future__ import annotations
