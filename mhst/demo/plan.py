@@ -18,12 +18,14 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from functools import cache
 
-from sqlalchemy import and_, case, event, or_, update
+from sqlalchemy import Date, and_, bindparam, case, event, or_, update
 from sqlalchemy.orm.attributes import set_committed_value
 
 from mhst.casework.models import Discharge
 from mhst.core.time import SERVICE_TIME_ZONE, service_today, utcnow
+from mhst.core.types import UTCDateTime
 from mhst.extensions import db
 from mhst.outcomes.models import MeasureRecord
 from mhst.referrals.allocations import Allocation
@@ -79,6 +81,32 @@ def _tables_written() -> Iterator[set[str]]:
         event.remove(db.engine, "before_cursor_execute", note)
 
 
+@cache
+def _moving(model: type):
+    """The UPDATE that moves ``model``'s stamps (made once: the demo runs it hundreds of
+    times). A referral's date accepted or closed moves with a status change made then."""
+    since = bindparam("since", type_=UTCDateTime())
+    moment = bindparam("moment", type_=UTCDateTime())
+    columns = STAMPED[model]
+    values = {c.key: case((c >= since, moment), else_=c) for c in columns}
+    if model is Referral:
+        moved = Referral.status_changed_at >= since
+        day = bindparam("day", type_=Date())
+        values["accepted_on"] = case(
+            (and_(moved, Referral.accepted_on == bindparam("today", type_=Date())), day),
+            else_=Referral.accepted_on,
+        )
+        values["closed_on"] = case(
+            (and_(moved, Referral.closed_on.is_not(None)), day), else_=Referral.closed_on
+        )
+    return (
+        update(model)
+        .where(or_(*(c >= since for c in columns)))
+        .values(values)
+        .execution_options(synchronize_session=False)
+    )
+
+
 @dataclass(frozen=True)
 class Move:
     """Stamps made at or after ``since`` move to ``moment``; a referral's date accepted
@@ -94,24 +122,10 @@ class Move:
 
     def in_database(self, model: type) -> None:
         """One UPDATE of ``model``'s rows."""
-        columns = STAMPED[model]
-        values = {c.key: case((c >= self.since, self.moment), else_=c) for c in columns}
+        params = {"since": self.since, "moment": self.moment}
         if model is Referral:
-            moved = Referral.status_changed_at >= self.since
-            values["accepted_on"] = case(
-                (and_(moved, Referral.accepted_on == self.today), self.day),
-                else_=Referral.accepted_on,
-            )
-            values["closed_on"] = case(
-                (and_(moved, Referral.closed_on.is_not(None)), self.day),
-                else_=Referral.closed_on,
-            )
-        db.session.execute(
-            update(model)
-            .where(or_(*(c >= self.since for c in columns)))
-            .values(values)
-            .execution_options(synchronize_session=False)
-        )
+            params |= {"today": self.today, "day": self.day}
+        db.session.execute(_moving(model), params)
 
     def in_session(self, models: set[type]) -> None:
         """The same for the objects in the session, as loaded (nothing is loaded here)."""
