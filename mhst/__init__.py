@@ -148,7 +148,7 @@ def _register_nhsuk_frontend(app: Flask) -> None:
 
 def _register_commands(app: Flask) -> None:
     from mhst.accounts.cli import create_admin
-    from mhst.demo import demo_data
+    from mhst.demo.cli import demo_data
     from mhst.directory.cli import import_directory_command
     from mhst.migrate import db_group
 

@@ -1,4 +1,4 @@
-"""The demo's outcome measures: they load on top of the demo data, loading again adds
+"""The demo's outcome measures: they load with the demo data, loading again adds
 nothing, and the caseload and the outcomes show each state the demo is there to show."""
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from mhst.casework import caseload, operations
 from mhst.casework.caseload import MeasuresDue
 from mhst.casework.models import Discharge
 from mhst.demo import DEMO_PASSWORD
-from mhst.demo_outcomes import load_demo_outcomes
+from mhst.demo.history import STORIES
 from mhst.extensions import db
 from mhst.outcomes.models import MeasureRecord
 from mhst.referrals.models import Child, Referral, ReferralEvent, ReferralStatus
@@ -36,17 +36,15 @@ def _case(family_name: str) -> Referral:
 
 
 def _load(app) -> None:
-    """``flask demo-data``, then the outcomes (a no-op if demo-data already loads them)."""
     result = app.test_cli_runner().invoke(args=["demo-data"])
     assert result.exit_code == 0, result.output
-    load_demo_outcomes()
-    db.session.commit()
 
 
 def test_the_demo_outcomes_load_once_and_show_every_state(app):
     _load(app)
     counts = _counts()
-    assert counts[0] == 10  # Imogen 1 + Ruby 2 + Theo 3 + Leo 4 (3 GBO, 1 ESQ) + Zara 0
+    # The demo EMHP's: Imogen 1 + Ruby 2 + Theo 3 + Leo 4 (3 GBO, 1 ESQ) + Zara 0; and others'.
+    assert counts[0] == sum(len(story.care.measures) for story in STORIES if story.care)
     _load(app)
     assert _counts() == counts
 

@@ -2,11 +2,11 @@
 its CSV, then turns on figures for sharing; a commissioner sees only figures for sharing
 and cannot open a child's record.
 
-The figures expected are worked out from the demo's own definitions (the referrals of
-mhst/demo_referrals.py and the outcome cases of mhst/demo_outcomes.py, each received a
-number of days before today, all at City North MHST's two schools). Other browser tests
-add referrals received today or five days ago, so the figures are checked exactly only
-for a range that leaves those out: 15 to 40 days ago.
+The figures expected are worked out from the demo's own definitions (the stories of
+mhst/demo/stories.py and mhst/demo/team_stories.py, each received a number of working days
+before today, at the schools of four teams). Other browser tests add referrals received
+today or five days ago, so the figures are checked exactly only for a range that leaves
+those out: 15 to 40 days ago.
 """
 
 from __future__ import annotations
@@ -22,8 +22,9 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from mhst.core.time import service_today
-from mhst.demo_outcomes import DEMO_CASES
-from mhst.demo_referrals import DEMO_REFERRALS
+from mhst.demo.cli import SCHOOLS
+from mhst.demo.helpers import working_day
+from mhst.demo.history import STORIES
 from mhst.referrals.models import ReferralSource
 from mhst.reports.suppression import RULE, suppress_count
 from tests.browser.test_referral_journey import fill_date
@@ -34,23 +35,23 @@ pytestmark = pytest.mark.browser
 
 COMMISSIONER = "commissioner@mhst.example"
 TEAM = "City North MHST"
-OTHER_TEAM = "City South MHST"
+OTHER_TEAM = "Melton MHST"  # a team with no demo referrals
 SUMMARY = "Referrals received and what happened to them"
 BY_SOURCE = "Referrals by source"
 SHARING_SUFFIX = " (figures for sharing)"
 FIRST_DAYS_AGO, LAST_DAYS_AGO = 40, 15
 
 
-def demo_received() -> Counter[str]:
-    """The demo's referrals received 15 to 40 days ago, by the label of their source."""
+def demo_received(team: str) -> Counter[str]:
+    """The demo's referrals at ``team``'s schools received 15 to 40 days ago, by the label
+    of their source."""
+    today = service_today()
+    teams = {urn: school_team for urn, _name, _area, school_team in SCHOOLS}
     sources: Counter[str] = Counter()
-    for referral in DEMO_REFERRALS:
-        source, days_ago = referral[6], referral[9]
-        if LAST_DAYS_AGO <= days_ago <= FIRST_DAYS_AGO:
-            sources[source.label] += 1
-    for case in DEMO_CASES:  # each recorded as referred by the school's Mental Health Lead
-        if LAST_DAYS_AGO <= case.referred_days_ago <= FIRST_DAYS_AGO:
-            sources[ReferralSource.SCHOOL.label] += 1
+    for story in STORIES:
+        days_ago = (today - working_day(story.received, today)).days
+        if teams[story.urn] == team and LAST_DAYS_AGO <= days_ago <= FIRST_DAYS_AGO:
+            sources[story.source.label] += 1
     return sources
 
 
@@ -111,6 +112,20 @@ def assert_csv_matches_the_page(rows: list[list[str]], page: Page) -> None:
         assert in_csv == [["" if cell == "-" else cell for cell in r] for r in table], caption
 
 
+def check_figures_for_sharing(page: Page, received: int) -> None:
+    """Figures for sharing: small numbers hidden, the rest rounded, and the rule stated."""
+    page.get_by_label("Show figures for sharing").check()
+    page.get_by_role("button", name="Show figures").click()
+    expect(page.get_by_role("heading", name="Figures for sharing")).to_be_visible()
+    expect(page.get_by_text(RULE)).to_be_visible()
+    assert row(page, SUMMARY, "Received")[1] == suppress_count(received)
+    assert_accessible(page)
+    filename, rows = download_csv(page, "Download these figures for sharing (CSV)")
+    assert filename.endswith("-for-sharing.csv")
+    assert ["Suppression rule", RULE] in rows
+    assert_csv_matches_the_page(rows, page)
+
+
 def test_a_clinical_lead_filters_a_report_downloads_it_and_shares_it(page: Page):
     today = service_today()
     signed_in(page, CLINICAL_LEAD)
@@ -131,7 +146,7 @@ def test_a_clinical_lead_filters_a_report_downloads_it_and_shares_it(page: Page)
     recent = tables(page)
 
     # 15 to 40 days ago, City North MHST: the demo's referrals of that time, by source.
-    expected = demo_received()
+    expected = demo_received(TEAM)
     received = sum(expected.values())
     assert received >= 2  # the range is chosen to hold some of the demo's referrals
     start, end = today - timedelta(days=FIRST_DAYS_AGO), today - timedelta(days=LAST_DAYS_AGO)
@@ -145,7 +160,8 @@ def test_a_clinical_lead_filters_a_report_downloads_it_and_shares_it(page: Page)
     expect(page.get_by_role("img", name=re.compile(f"^{BY_SOURCE}"))).to_be_visible()
     assert_accessible(page)
 
-    # Another team's schools had none of these referrals.
+    # A team without demo referrals had none of these.
+    assert not demo_received(OTHER_TEAM)
     filter_report(page, start, end, OTHER_TEAM)
     assert row(page, SUMMARY, "Received")[1:] == ["0", "-"]
     filter_report(page, start, end, TEAM)
@@ -158,17 +174,7 @@ def test_a_clinical_lead_filters_a_report_downloads_it_and_shares_it(page: Page)
     assert [SUMMARY, "Received", str(received), "100%"] in rows
     assert_csv_matches_the_page(rows, page)
 
-    # Figures for sharing: small numbers hidden, the rest rounded, and the rule stated.
-    page.get_by_label("Show figures for sharing").check()
-    page.get_by_role("button", name="Show figures").click()
-    expect(page.get_by_role("heading", name="Figures for sharing")).to_be_visible()
-    expect(page.get_by_text(RULE)).to_be_visible()
-    assert row(page, SUMMARY, "Received")[1] == suppress_count(received)
-    assert_accessible(page)
-    filename, rows = download_csv(page, "Download these figures for sharing (CSV)")
-    assert filename.endswith("-for-sharing.csv")
-    assert ["Suppression rule", RULE] in rows
-    assert_csv_matches_the_page(rows, page)
+    check_figures_for_sharing(page, received)
 
     # The filters carry over to the next report.
     page.get_by_role("main").get_by_role("link", name="Waiting times").click()

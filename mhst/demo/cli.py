@@ -1,14 +1,16 @@
 """``flask demo-data``: an idempotent, entirely invented data set for trying the service.
 
-One user per role (printed), a few small schools they work with, and the full invented
-register of about 300 schools (mhst/demo_register.py). Every person, school and URN here
-is made up. Running it again changes nothing except resetting the demo accounts to the
-printed passwords.
+One user per role (printed), a few small schools they work with, the full invented
+register of about 300 schools (mhst/demo/register.py), and four teams' casework over the
+past six months (mhst/demo/history.py). Every person, school and URN here is made up.
+Running it again changes nothing except resetting the demo accounts to the printed
+passwords.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timedelta
 
 import click
 from flask import current_app
@@ -17,10 +19,11 @@ from sqlalchemy import select
 
 from mhst.accounts.models import Role, User
 from mhst.accounts.passwords import hash_password
-from mhst.demo_casework import load_demo_casework
-from mhst.demo_outcomes import load_demo_outcomes
-from mhst.demo_referrals import load_demo_referrals
-from mhst.demo_register import load_register
+from mhst.core.time import service_today
+from mhst.demo.helpers import at, get_or_create
+from mhst.demo.history import load_history
+from mhst.demo.register import load_register
+from mhst.demo.staff import load_colleagues
 from mhst.extensions import db
 from mhst.organisation.models import ServiceArea, Team
 from mhst.schools.models import LeadKind, School, SchoolLeadAssignment
@@ -75,23 +78,14 @@ USERS = (
 )
 
 
-def _get_or_create(model, defaults: dict | None = None, **keys):
-    found = db.session.scalars(select(model).filter_by(**keys)).one_or_none()
-    if found is None:
-        found = model(**keys, **(defaults or {}))
-        db.session.add(found)
-        db.session.flush()
-    return found
-
-
 def load_demo_data() -> list[DemoUser]:
-    areas = {name: _get_or_create(ServiceArea, name=name) for name in AREAS}
+    areas = {name: get_or_create(ServiceArea, name=name) for name in AREAS}
     teams = {
-        name: _get_or_create(Team, {"area": areas[area]}, name=name) for name, area in TEAMS.items()
+        name: get_or_create(Team, {"area": areas[area]}, name=name) for name, area in TEAMS.items()
     }
     schools = {}
     for urn, name, area, team in SCHOOLS:
-        school = _get_or_create(
+        school = get_or_create(
             School,
             {"name": name, "area": areas[area], "team": teams.get(team)},
             urn=urn,
@@ -111,15 +105,9 @@ def load_demo_data() -> list[DemoUser]:
         user.active = True
     db.session.flush()
     _name_demo_lead(schools["990001"])
+    load_colleagues()
     load_register(areas, teams)
-    emails = [demo.email for demo in USERS]
-    demo_users = {
-        u.email: u for u in db.session.scalars(select(User).where(User.email.in_(emails)))
-    }
-    load_demo_referrals(demo_users)
-    load_demo_casework(demo_users)
-    db.session.commit()
-    load_demo_outcomes()
+    load_history()
     db.session.commit()
     return list(USERS)
 
@@ -133,7 +121,10 @@ def _name_demo_lead(school: School) -> None:
         .where(SchoolLeadAssignment.ended_at.is_(None))
     ).one_or_none()
     if current is None:
-        db.session.add(SchoolLeadAssignment(school=school, user=lead, kind=LeadKind.LEAD))
+        since = at(service_today() - timedelta(days=365), 9)  # named a year ago
+        db.session.add(
+            SchoolLeadAssignment(school=school, user=lead, kind=LeadKind.LEAD, started_at=since)
+        )
 
 
 def print_sign_ins(users: list[DemoUser]) -> None:

@@ -11,14 +11,15 @@ from __future__ import annotations
 
 import random
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, timedelta
 
 from sqlalchemy import func, select
 
 from mhst.accounts.models import Role, User
-from mhst.accounts.passwords import hash_password
 from mhst.cohorts.models import Cohort
 from mhst.core.academic_year import academic_year_label
+from mhst.core.time import service_today
+from mhst.demo.helpers import at, unknown_password_hash, working_day
 from mhst.extensions import db
 from mhst.organisation.models import ServiceArea, Team
 from mhst.schools.models import (
@@ -63,76 +64,16 @@ AREAS = {
 }
 
 FIRST_WORDS = (
-    "Brook",
-    "Harcourt",
-    "Willow",
-    "Oak",
-    "Fern",
-    "Kestrel",
-    "Ash",
-    "Beech",
-    "Hazel",
-    "Linden",
-    "Maple",
-    "Rowan",
-    "Alder",
-    "Heron",
-    "Lark",
-    "Wren",
-    "Kingfisher",
-    "Meadow",
-    "Orchard",
-    "Copper",
-    "Silver",
-    "Stone",
-    "Mill",
-    "Bridge",
-    "Church",
-    "Castle",
-    "Forest",
-    "Valley",
-    "Hill",
-    "Spring",
-    "River",
-    "Wood",
-    "Green",
-    "Field",
-    "Vale",
-    "Cedar",
-    "Elm",
-    "Holly",
-    "Ivy",
-    "Juniper",
-    "Laurel",
-    "Poplar",
-    "Sycamore",
-    "Thorn",
-    "Yew",
-    "Bramble",
-    "Clover",
-)
+    "Brook", "Harcourt", "Willow", "Oak", "Fern", "Kestrel", "Ash", "Beech", "Hazel", "Linden",
+    "Maple", "Rowan", "Alder", "Heron", "Lark", "Wren", "Kingfisher", "Meadow", "Orchard",
+    "Copper", "Silver", "Stone", "Mill", "Bridge", "Church", "Castle", "Forest", "Valley",
+    "Hill", "Spring", "River", "Wood", "Green", "Field", "Vale", "Cedar", "Elm", "Holly", "Ivy",
+    "Juniper", "Laurel", "Poplar", "Sycamore", "Thorn", "Yew", "Bramble", "Clover",
+)  # fmt: skip
 SECOND_WORDS = (
-    "field",
-    "bank",
-    "leigh",
-    "hill",
-    "side",
-    "mead",
-    "croft",
-    "dale",
-    "gate",
-    "ford",
-    "brook",
-    "wood",
-    "well",
-    "ton",
-    "hurst",
-    "worth",
-    "stead",
-    "lands",
-    "ridge",
-    "moor",
-)
+    "field", "bank", "leigh", "hill", "side", "mead", "croft", "dale", "gate", "ford", "brook",
+    "wood", "well", "ton", "hurst", "worth", "stead", "lands", "ridge", "moor",
+)  # fmt: skip
 SUFFIX = {
     SchoolPhase.PRIMARY: (
         "Primary School",
@@ -165,62 +106,18 @@ PUPILS = {
     SchoolPhase.COLLEGE: (900, 2400),
 }
 GIVEN = (
-    "Alex",
-    "Sam",
-    "Jo",
-    "Chris",
-    "Priya",
-    "Amir",
-    "Grace",
-    "Tom",
-    "Aisha",
-    "Ben",
-    "Hannah",
-    "Ravi",
-    "Leah",
-    "Owen",
-    "Zara",
-    "Megan",
-    "Imran",
-    "Nadia",
-    "Ellis",
-    "Kofi",
-)
+    "Alex", "Sam", "Jo", "Chris", "Priya", "Amir", "Grace", "Tom", "Aisha", "Ben", "Hannah",
+    "Ravi", "Leah", "Owen", "Zara", "Megan", "Imran", "Nadia", "Ellis", "Kofi",
+)  # fmt: skip
 FAMILY = (
-    "Ashworth",
-    "Brennan",
-    "Choudhury",
-    "Dalby",
-    "Evans",
-    "Fairley",
-    "Gill",
-    "Hartley",
-    "Iqbal",
-    "Jarvis",
-    "Kaur",
-    "Lowe",
-    "Mistry",
-    "Norris",
-    "Okoro",
-    "Patel",
-    "Quinn",
-    "Rahman",
-    "Singh",
-    "Thorpe",
-    "Upton",
-    "Varley",
-    "Walsh",
-    "Young",
-)
+    "Ashworth", "Brennan", "Choudhury", "Dalby", "Evans", "Fairley", "Gill", "Hartley", "Iqbal",
+    "Jarvis", "Kaur", "Lowe", "Mistry", "Norris", "Okoro", "Patel", "Quinn", "Rahman", "Singh",
+    "Thorpe", "Upton", "Varley", "Walsh", "Young",
+)  # fmt: skip
 THEMES = (
-    "Managing worry",
-    "Sleep and wellbeing",
-    "Exam stress",
-    "Friendships and belonging",
-    "Transition to secondary school",
-    "Low mood: spotting the signs",
-    "Kindness week",
-)
+    "Managing worry", "Sleep and wellbeing", "Exam stress", "Friendships and belonging",
+    "Transition to secondary school", "Low mood: spotting the signs", "Kindness week",
+)  # fmt: skip
 
 # Cohorts: academic year -> (go-live date, share of the active schools that joined).
 COHORT_YEARS = {2019: 0.10, 2020: 0.12, 2021: 0.14, 2022: 0.15, 2023: 0.16, 2024: 0.17, 2025: 0.16}
@@ -234,10 +131,6 @@ INTEREST_SCHOOLS = 12
 class Plan:
     status: ParticipationStatus
     cohort_year: int | None
-
-
-def _moment(day: date) -> datetime:
-    return datetime.combine(day, time(9, 0), UTC)
 
 
 def register_is_loaded() -> bool:
@@ -257,16 +150,7 @@ def load_register(areas: dict[str, ServiceArea], teams: dict[str, Team]) -> None
                 db.session.add(teams[name])
     db.session.flush()
 
-    cohorts = {}
-    for number, year in enumerate([*COHORT_YEARS, NEXT_COHORT_YEAR], start=1):
-        go_live = date(year + 1, 1, 8) if year < NEXT_COHORT_YEAR else date(year + 1, 1, 11)
-        cohorts[year] = Cohort(
-            name=f"Cohort {number} ({academic_year_label(year)})",
-            academic_year=year,
-            go_live_date=go_live,
-        )
-        db.session.add(cohorts[year])
-
+    cohorts = _cohorts()
     existing = {s.urn: s for s in db.session.scalars(select(School))}
     schools: list[School] = []
     urn = 990100
@@ -298,14 +182,29 @@ def load_register(areas: dict[str, ServiceArea], teams: dict[str, Team]) -> None
     everyone = [*existing.values(), *schools]
     plans = _plan(rng, everyone, existing)
     _scale_pupils(everyone, plans)
-    lead_hash = hash_password(f"no sign-in {rng.random()}")  # leads here cannot sign in
+    lead_hash = unknown_password_hash()  # leads here cannot sign in
     # The demo administrator is recorded as having made the invented history.
     recorded_by = db.session.scalars(
         select(User.id).where(User.role == Role.ADMINISTRATOR).order_by(User.id).limit(1)
     ).first()
-    for school in everyone:
-        _apply(rng, school, plans[school.urn], cohorts, lead_hash, recorded_by)
+    with db.session.no_autoflush:  # one flush at the end, not one per school's look-ups
+        for school in everyone:
+            _apply(rng, school, plans[school.urn], cohorts, lead_hash, recorded_by)
     db.session.flush()
+
+
+def _cohorts() -> dict[int, Cohort]:
+    """A cohort each academic year from 2019/20, and next year's."""
+    cohorts = {}
+    for number, year in enumerate([*COHORT_YEARS, NEXT_COHORT_YEAR], start=1):
+        go_live = date(year + 1, 1, 8) if year < NEXT_COHORT_YEAR else date(year + 1, 1, 11)
+        cohorts[year] = Cohort(
+            name=f"Cohort {number} ({academic_year_label(year)})",
+            academic_year=year,
+            go_live_date=go_live,
+        )
+        db.session.add(cohorts[year])
+    return cohorts
 
 
 def _school_name(rng: random.Random, phase: SchoolPhase, used: set[str]) -> str:
@@ -365,7 +264,7 @@ def _apply(
             school,
             S.NOT_PARTICIPATING,
             S.INTEREST_REGISTERED,
-            date(2026, rng.randint(1, 10), rng.randint(1, 28)),
+            working_day(rng.randint(5, 200), service_today()),
             "Interest registered through the public form",
             recorded_by,
         )
@@ -384,8 +283,28 @@ def _apply(
     _event(
         school, S.ASSIGNED_TO_COHORT, S.ONBOARDING, assigned + timedelta(days=30), None, recorded_by
     )
+    school.onboarding = _onboarding(rng, plan, cohort)
     if plan.status is S.ONBOARDING:
-        school.onboarding = SchoolOnboarding(
+        return
+    _event(school, S.ONBOARDING, S.ACTIVE, cohort.go_live_date, None, recorded_by)
+    if plan.status is S.PAUSED:
+        _event(
+            school,
+            S.ACTIVE,
+            S.PAUSED,
+            _paused_on(cohort.go_live_date),
+            "Paused at the school's request during a change of headteacher",
+            recorded_by,
+        )
+    _name_invented_lead(rng, school, cohort.go_live_date, lead_hash)
+    if rng.random() < 0.3:
+        _invented_activity(rng, school)
+
+
+def _onboarding(rng, plan: Plan, cohort: Cohort) -> SchoolOnboarding:
+    """The checklist: half done for a school still onboarding, complete for the others."""
+    if plan.status is S.ONBOARDING:
+        return SchoolOnboarding(
             lead_capacity_confirmed=True,
             involves_children_and_families=rng.random() < 0.5,
             supports_evaluation=True,
@@ -393,8 +312,7 @@ def _apply(
             safeguarding_aligned=False,
             welcome_pack_sent_on=None,
         )
-        return
-    school.onboarding = SchoolOnboarding(
+    return SchoolOnboarding(
         lead_capacity_confirmed=True,
         involves_children_and_families=True,
         supports_evaluation=True,
@@ -402,19 +320,12 @@ def _apply(
         safeguarding_aligned=True,
         welcome_pack_sent_on=cohort.go_live_date - timedelta(days=40),
     )
-    _event(school, S.ONBOARDING, S.ACTIVE, cohort.go_live_date, None, recorded_by)
-    if plan.status is S.PAUSED:
-        _event(
-            school,
-            S.ACTIVE,
-            S.PAUSED,
-            date(2026, 9, 15),
-            "Paused at the school's request during a change of headteacher",
-            recorded_by,
-        )
-    _name_invented_lead(rng, school, cohort.go_live_date, lead_hash)
-    if rng.random() < 0.3:
-        _invented_activity(rng, school)
+
+
+def _paused_on(go_live: date) -> date:
+    """About eleven weeks ago, or a month after the school went live if that is later."""
+    yesterday = working_day(1, service_today())
+    return min(max(working_day(55, service_today()), go_live + timedelta(days=30)), yesterday)
 
 
 def _event(
@@ -425,7 +336,7 @@ def _event(
             school=school,
             from_status=from_status,
             to_status=to_status,
-            occurred_at=_moment(day),
+            occurred_at=at(day, 9),
             by_user_id=recorded_by,
             reason=reason,
         )
@@ -450,22 +361,30 @@ def _name_invented_lead(rng, school: School, since: date, lead_hash: str) -> Non
             school=school,
             user=lead,
             kind=LeadKind.LEAD,
-            started_at=_moment(since - timedelta(days=60)),
+            started_at=at(since - timedelta(days=60), 9),
         )
     )
 
 
+def _team_emhp(team_id: int) -> User | None:
+    """An EMHP of the team to record its activities (the demo EMHP where it has none)."""
+    emhps = select(User).where(User.role == Role.EMHP).order_by(User.team_id != team_id, User.id)
+    return db.session.scalars(emhps.limit(1)).first()
+
+
 def _invented_activity(rng, school: School) -> None:
+    held_on = working_day(rng.randint(1, 210), service_today())
     kind = rng.choice([k for k in ActivityKind if k is not ActivityKind.OTHER])
     principles = rng.sample(list(Principle), 2)
-    recorder = db.session.scalars(select(User).where(User.role == Role.EMHP).limit(1)).first()
+    recorder = _team_emhp(school.team_id)
     if recorder is None:
         return
     db.session.add(
         WholeSchoolActivity(
             school=school,
             kind=kind,
-            held_on=date(2026, rng.randint(1, 10), rng.randint(1, 28)),
+            held_on=held_on,
+            recorded_at=at(held_on, 17, 30),
             theme=rng.choice(THEMES),
             delivered_by=f"{school.team.name} EMHPs",
             attendance=rng.randint(15, 300),

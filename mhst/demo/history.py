@@ -1,0 +1,31 @@
+"""The demo's invented history, loaded once: every story's referral and casework, the
+teams' groups, supervision and whole-school activities, played in the order they
+happened (see :mod:`mhst.demo.plan`). Nothing is added if any referral exists."""
+
+from __future__ import annotations
+
+from sqlalchemy import func, select
+
+from mhst.demo.casework import Diary, add_case_steps
+from mhst.demo.plan import Plan
+from mhst.demo.referrals import Cast, add_referral_steps
+from mhst.demo.stories import CITY_NORTH
+from mhst.demo.team_stories import TEAM_STORIES
+from mhst.demo.teamwork import add_teamwork_steps
+from mhst.extensions import db
+from mhst.referrals.models import Referral
+
+STORIES = (*CITY_NORTH, *TEAM_STORIES)
+
+
+def load_history() -> None:
+    if db.session.scalar(select(func.count(Referral.id))):
+        return
+    cast = Cast.load()
+    plan, diary = Plan(), Diary()
+    for number, story in enumerate(STORIES):
+        add_referral_steps(plan, cast, story)
+        add_case_steps(plan, cast, story, diary, number)
+    add_teamwork_steps(plan, cast)
+    plan.play()
+    db.session.flush()
