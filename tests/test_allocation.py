@@ -9,11 +9,10 @@ from sqlalchemy import select
 from mhst.accounts.models import Role
 from mhst.audit.models import AuditAction, AuditEvent
 from mhst.casework import operations
-from mhst.casework.scope import current_allocation
 from mhst.core.rules import RuleError
 from mhst.extensions import db
 from mhst.referrals import operations as referral_operations
-from mhst.referrals.allocations import Allocation
+from mhst.referrals.allocations import Allocation, current_allocation
 from mhst.referrals.models import ReferralEvent, ReferralStatus
 from mhst.referrals.operations import ConsentRequired
 from tests.test_triage import soup_of, text_of

@@ -13,13 +13,12 @@ from mhst.accounts.models import Role
 from mhst.audit.models import AuditAction, AuditEvent
 from mhst.casework import operations
 from mhst.casework.models import Discharge, DischargeReason
-from mhst.casework.scope import current_allocation
 from mhst.core.rules import RuleError
 from mhst.core.time import SERVICE_TIME_ZONE, service_today, utcnow
 from mhst.extensions import db
 from mhst.outcomes.definitions import Respondent
 from mhst.outcomes.models import MeasureAnswer, MeasureRecord, MeasureScore
-from mhst.referrals.allocations import Allocation
+from mhst.referrals.allocations import Allocation, current_allocation
 from mhst.referrals.models import ReferralEvent, ReferralSignpost, ReferralStatus
 from mhst.referrals.operations import ConsentRequired
 from mhst.sessions import operations as sessions

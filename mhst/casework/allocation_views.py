@@ -22,13 +22,13 @@ from mhst.casework import caseload as caseloads
 from mhst.casework import operations
 from mhst.casework.allocation_forms import AllocateForm, DischargeForm, ReopenForm
 from mhst.casework.models import DischargeReason
-from mhst.casework.scope import current_allocation, get_case_or_404
+from mhst.casework.scope import get_case_or_404
 from mhst.casework.timeline import respondent_text, scores_text
 from mhst.core.forms import commit_operation, failed
 from mhst.core.time import service_today
 from mhst.referrals import operations as referral_operations
 from mhst.referrals import queries
-from mhst.referrals.allocations import Allocation
+from mhst.referrals.allocations import Allocation, current_allocation
 from mhst.referrals.models import OPEN_CASE_STATUSES, Referral, ReferralStatus
 from mhst.security.permissions import Permission, has_permission, requires
 

@@ -22,7 +22,6 @@ from mhst.accounts.practitioners import PRACTITIONER_ROLES
 from mhst.audit.models import AuditAction, AuditRecordType
 from mhst.audit.operations import record
 from mhst.casework.models import Discharge, DischargeReason
-from mhst.casework.scope import current_allocation
 from mhst.core.rules import RuleError
 from mhst.core.time import SERVICE_TIME_ZONE, utcnow
 from mhst.directory.models import DirectoryService
@@ -31,7 +30,7 @@ from mhst.outcomes.definitions import DefinitionError, MeasureDefinition, availa
 from mhst.outcomes.models import MeasureRecord
 from mhst.outcomes.rules import PairedOutcome, outcome
 from mhst.referrals import operations as referrals
-from mhst.referrals.allocations import Allocation
+from mhst.referrals.allocations import Allocation, current_allocation
 from mhst.referrals.models import (
     OPEN_CASE_STATUSES,
     Referral,

@@ -16,25 +16,15 @@ from mhst.accounts.models import Role, User
 from mhst.audit.models import AuditAction, AuditRecordType
 from mhst.audit.operations import record
 from mhst.extensions import db
-from mhst.referrals.allocations import Allocation
+from mhst.referrals.allocations import held_by
 from mhst.referrals.models import Referral
 from mhst.referrals.queries import referral_scope
 from mhst.schools.models import School
 
 
 def allocated_to(user: User) -> ColumnElement[bool]:
-    """Referrals currently allocated to ``user`` (correlated on ``Referral`` only, so it
-    also works in a query that joins ``Allocation`` itself)."""
-    return (
-        select(Allocation.id)
-        .where(
-            Allocation.referral_id == Referral.id,
-            Allocation.ended_at.is_(None),
-            Allocation.practitioner_id == user.id,
-        )
-        .correlate_except(Allocation)
-        .exists()
-    )
+    """Referrals currently allocated to ``user``."""
+    return held_by(user.id)
 
 
 def case_scope(user: User) -> ColumnElement[bool]:
@@ -59,12 +49,3 @@ def get_case_or_404(user: User, case_id: int, *, audit: bool = True) -> Referral
     if audit:
         record(AuditAction.READ, AuditRecordType.REFERRAL, referral.id, user=user)
     return referral
-
-
-def current_allocation(referral: Referral) -> Allocation | None:
-    """The referral's current (not ended) allocation, if any."""
-    return db.session.scalars(
-        select(Allocation)
-        .where(Allocation.referral_id == referral.id, Allocation.ended_at.is_(None))
-        .options(joinedload(Allocation.practitioner))
-    ).one_or_none()

@@ -2,15 +2,16 @@
 
 The table sits with the referral because every layer above referrals asks "who holds
 this case?" (scoping, sessions, outcomes, supervision); allocating, reallocating and
-ending an allocation are casework's operations (``mhst.casework.operations``).
+ending an allocation are casework's operations (``mhst.casework.operations``). Scoping
+asks :func:`held_by` for the cases a practitioner holds.
 """
 
 from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Index, Text, text
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy import ColumnElement, ForeignKey, Index, Text, select, text
+from sqlalchemy.orm import Mapped, joinedload, mapped_column, relationship
 
 from mhst.accounts.models import User
 from mhst.core.time import utcnow
@@ -46,3 +47,27 @@ class Allocation(db.Model):
     referral: Mapped[Referral] = relationship()
     practitioner: Mapped[User] = relationship(foreign_keys=[practitioner_id])
     allocated_by: Mapped[User] = relationship(foreign_keys=[allocated_by_id])
+
+
+def held_by(user_id: int) -> ColumnElement[bool]:
+    """Referrals currently allocated to the user ``user_id`` (correlated on ``Referral``
+    only, so it also works in a query that joins ``Allocation`` itself)."""
+    return (
+        select(Allocation.id)
+        .where(
+            Allocation.referral_id == Referral.id,
+            Allocation.ended_at.is_(None),
+            Allocation.practitioner_id == user_id,
+        )
+        .correlate_except(Allocation)
+        .exists()
+    )
+
+
+def current_allocation(referral: Referral) -> Allocation | None:
+    """The referral's current (not ended) allocation, if any, with its practitioner."""
+    return db.session.scalars(
+        select(Allocation)
+        .where(Allocation.referral_id == referral.id, Allocation.ended_at.is_(None))
+        .options(joinedload(Allocation.practitioner))
+    ).one_or_none()

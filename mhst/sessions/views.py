@@ -22,6 +22,7 @@ from mhst.core.forms import commit_operation, failed
 from mhst.core.rules import RuleError
 from mhst.core.time import service_today, utcnow
 from mhst.extensions import db
+from mhst.referrals.allocations import current_allocation
 from mhst.referrals.models import Referral
 from mhst.security.permissions import Permission, has_permission, requires
 from mhst.sessions import operations as rules
@@ -95,7 +96,7 @@ def sessions(case_id: int):
     now = utcnow()
     may_log = has_permission(current_user, Permission.LOG_SESSIONS)
     blocked = blocked_reason(referral) if may_log else None
-    allocation = scope.current_allocation(referral)
+    allocation = current_allocation(referral)
     return _render(
         "sessions/sessions.html",
         referral=referral,
