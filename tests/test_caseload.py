@@ -14,7 +14,6 @@ from mhst.accounts.models import Role, User
 from mhst.audit.models import AuditAction, AuditEvent
 from mhst.casework import operations
 from mhst.casework.caseload import MeasuresDue, local_date, next_measure, service_date
-from mhst.casework.scope import case_scope
 from mhst.core.time import SERVICE_TIME_ZONE, service_today, utcnow
 from mhst.extensions import db
 from mhst.outcomes.definitions import Respondent
@@ -35,6 +34,8 @@ from mhst.referrals.models import (
     ReferralStatus,
     YearGroup,
 )
+from mhst.security import scoping
+from mhst.security.scoping import Kind
 from mhst.sessions.models import Attendance, CareContact, ContactMode, ContactStage, WhoAttended
 from mhst.supervision.models import SupervisionCase, SupervisionRecord
 from tests.test_triage import soup_of, table_rows, text_of
@@ -571,7 +572,9 @@ def test_an_emhp_sees_only_their_own_caseload(world, others, auth, client):
     # Another EMHP's case (same team) and another team's case are not found.
     for case in (others["robin_case"], others["bea_case"]):
         assert client.get(f"/casework/cases/{case.id}/discharge").status_code == 404
-    visible = set(db.session.scalars(select(Referral.id).where(case_scope(emhp))))
+    visible = set(
+        db.session.scalars(select(Referral.id).where(scoping.scope(emhp, Referral, Kind.CASE)))
+    )
     assert visible == {world.case_a1.id}
 
 
@@ -619,7 +622,9 @@ def test_case_scope_by_role(world, others, role, expected):
         others["bea_case"].id: "bea_case",
         others["robin_case"].id: "robin_case",
     }
-    visible = db.session.scalars(select(Referral.id).where(case_scope(world.users[role])))
+    visible = db.session.scalars(
+        select(Referral.id).where(scoping.scope(world.users[role], Referral, Kind.CASE))
+    )
     assert {names[i] for i in visible if i in names} == expected
 
 

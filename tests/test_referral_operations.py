@@ -45,6 +45,7 @@ from mhst.referrals.models import (
     RiskItem,
 )
 from mhst.schools.models import ParticipationStatus
+from mhst.security import scoping
 from tests.conftest import child_details, referral_details
 
 S = ReferralStatus
@@ -1358,33 +1359,33 @@ SCOPES = {
 @pytest.mark.parametrize("role", list(Role), ids=ids)
 def test_referral_scope_for_each_role(role, world, spread):
     user = world.users[role]
-    visible = set(db.session.scalars(select(Referral.id).where(queries.referral_scope(user))))
+    visible = set(db.session.scalars(select(Referral.id).where(scoping.scope(user, Referral))))
     assert visible == {spread[name].id for name in SCOPES[role]}
     for name, referral in spread.items():
         if name in SCOPES[role]:
-            assert queries.get_referral_or_404(user, referral.id) is referral
+            assert scoping.get_or_404(user, Referral, referral.id) is referral
         else:
             with pytest.raises(NotFound):
-                queries.get_referral_or_404(user, referral.id)
+                scoping.get_or_404(user, Referral, referral.id)
 
 
 def test_staff_without_a_team_see_no_referrals(world, spread, make_user):
     loner = make_user(Role.EMHP)
-    assert db.session.scalars(select(Referral.id).where(queries.referral_scope(loner))).all() == []
+    assert db.session.scalars(select(Referral.id).where(scoping.scope(loner, Referral))).all() == []
 
 
 def test_every_read_through_the_scope_is_audited(world, spread):
     emhp = world.users[Role.EMHP]
     referral = spread["a2 school"]
     before = audit_trail("referral", referral.id)
-    queries.get_referral_or_404(emhp, referral.id)
-    queries.get_referral_or_404(emhp, referral.id, audit=False)
+    scoping.get_or_404(emhp, Referral, referral.id)
+    scoping.get_or_404(emhp, Referral, referral.id, audit=False)
     db.session.commit()
     assert audit_trail("referral", referral.id) == [*before, (AuditAction.READ, None, emhp.id)]
     with pytest.raises(NotFound):
-        queries.get_referral_or_404(emhp, spread["b1 school"].id)
+        scoping.get_or_404(emhp, Referral, spread["b1 school"].id)
     with pytest.raises(NotFound):
-        queries.get_referral_or_404(emhp, 999_999)
+        scoping.get_or_404(emhp, Referral, 999_999)
     queries.audit_listed(emhp, [spread["a1 school"], referral])
     db.session.commit()
     assert audit_trail("referral", referral.id)[-1] == (AuditAction.READ, None, emhp.id)

@@ -7,7 +7,7 @@ from mhst.accounts.models import Role
 from mhst.extensions import db
 from mhst.organisation.models import Team
 from mhst.schools.models import School
-from mhst.security.scoping import school_scope, team_scope
+from mhst.security import scoping
 
 VISIBLE_SCHOOLS = {
     Role.ADMINISTRATOR: {"School A1", "School A2", "School B1", "School B2"},
@@ -24,7 +24,7 @@ SCHOOL_PAGE_ROLES = [role for role in Role if role is not Role.COMMISSIONER]
 @pytest.mark.parametrize("role", list(Role))
 def test_school_scope_clause(role, world):
     user = world.users[role]
-    names = set(db.session.scalars(select(School.name).where(school_scope(user, School.id))).all())
+    names = set(db.session.scalars(select(School.name).where(scoping.scope(user, School))).all())
     assert names == VISIBLE_SCHOOLS[role]
 
 
@@ -66,8 +66,8 @@ def test_unknown_school_is_404_like_an_out_of_scope_one(world, auth, client):
 
 def test_staff_without_a_team_see_no_team_work(world, make_user):
     drifting = make_user(Role.EMHP, team=None)
-    assert db.session.scalars(select(School).where(school_scope(drifting, School.id))).all() == []
-    assert db.session.scalars(select(Team).where(team_scope(drifting, Team.id))).all() == []
+    assert db.session.scalars(select(School).where(scoping.scope(drifting, School))).all() == []
+    assert db.session.scalars(select(Team).where(scoping.scope(drifting, Team))).all() == []
 
 
 @pytest.mark.parametrize(
@@ -82,5 +82,5 @@ def test_staff_without_a_team_see_no_team_work(world, make_user):
 )
 def test_team_scope_clause(role, teams, world):
     user = world.users[role]
-    found = set(db.session.scalars(select(Team.name).where(team_scope(user, Team.id))).all())
+    found = set(db.session.scalars(select(Team.name).where(scoping.scope(user, Team))).all())
     assert found == teams

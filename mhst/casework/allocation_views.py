@@ -2,10 +2,10 @@
 
 A senior clinician allocates accepted referrals to the team's practitioners, sees each
 practitioner's caseload, and reopens discharged cases; EMHPs work from their caseload and
-discharge their cases. Referrals are fetched through ``queries.get_referral_or_404`` and
-cases through ``scope.get_case_or_404`` (both scoped and audit-logged); pages that show a
-child render with ``render_audited``, which commits the audit reads after rendering.
-Rules live in ``operations``, caseload queries in ``caseload``.
+discharge their cases. Referrals and cases are fetched through ``scoping.get_or_404``
+(scoped and audit-logged; a case as ``Kind.CASE``); pages that show a child render with
+``render_audited``, which commits the audit reads after rendering. Rules live in
+``operations``, caseload queries in ``caseload``.
 """
 
 from __future__ import annotations
@@ -22,7 +22,6 @@ from mhst.casework import caseload as caseloads
 from mhst.casework import operations
 from mhst.casework.allocation_forms import AllocateForm, DischargeForm, ReopenForm
 from mhst.casework.models import DischargeReason
-from mhst.casework.scope import get_case_or_404
 from mhst.casework.timeline import respondent_text, scores_text
 from mhst.core.forms import commit_operation, failed
 from mhst.core.time import service_today
@@ -30,6 +29,7 @@ from mhst.referrals import operations as referral_operations
 from mhst.referrals import queries
 from mhst.referrals.allocations import Allocation, current_allocation
 from mhst.referrals.models import OPEN_CASE_STATUSES, Referral, ReferralStatus
+from mhst.security import scoping
 from mhst.security.permissions import Permission, has_permission, requires
 
 bp = Blueprint("casework", __name__, url_prefix="/casework")
@@ -155,7 +155,7 @@ def _allocation_flash(referral: Referral, allocation: Allocation, previous: User
 @bp.route("/referrals/<int:referral_id>/allocate", methods=["GET", "POST"])
 @requires(Permission.ALLOCATE_CASES)
 def allocate(referral_id: int):
-    referral = queries.get_referral_or_404(current_user, referral_id)
+    referral = scoping.get_or_404(current_user, Referral, referral_id)
     if referral.status not in operations.ALLOCATABLE_STATUSES:
         return _render(
             "casework/allocate.html",
@@ -195,7 +195,7 @@ def allocate(referral_id: int):
 @bp.route("/cases/<int:case_id>/discharge", methods=["GET", "POST"])
 @requires(Permission.LOG_SESSIONS)
 def discharge(case_id: int):
-    referral = get_case_or_404(current_user, case_id)
+    referral = scoping.get_or_404(current_user, Referral, case_id, kind=scoping.Kind.CASE)
     if referral.status not in OPEN_CASE_STATUSES:
         return _render("casework/discharge.html", referral=referral, form=None)
     form = (
@@ -245,7 +245,7 @@ def discharge(case_id: int):
 @bp.route("/cases/<int:case_id>/reopen", methods=["GET", "POST"])
 @requires(Permission.ALLOCATE_CASES)
 def reopen(case_id: int):
-    referral = get_case_or_404(current_user, case_id)
+    referral = scoping.get_or_404(current_user, Referral, case_id, kind=scoping.Kind.CASE)
     if referral.status is not S.DISCHARGED:
         return _render("casework/reopen.html", referral=referral, form=None)
     members = caseloads.team_caseloads(referral.school.team_id)

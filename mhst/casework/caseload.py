@@ -22,16 +22,14 @@ from sqlalchemy.sql.functions import FunctionElement
 
 from mhst.accounts.models import User
 from mhst.accounts.practitioners import PRACTITIONER_ROLES
-from mhst.casework.scope import case_scope
 from mhst.core.formatting import format_date
 from mhst.core.time import SERVICE_TIME_ZONE, service_today, utcnow
 from mhst.extensions import db
 from mhst.outcomes.models import MeasureRecord
 from mhst.referrals.allocations import Allocation
 from mhst.referrals.models import OPEN_CASE_STATUSES, Referral, ReferralStatus
-from mhst.referrals.queries import referral_scope
 from mhst.schools.models import School
-from mhst.security.scoping import school_scope
+from mhst.security import scoping
 from mhst.sessions.models import Attendance, CareContact
 from mhst.supervision.models import SupervisionCase, SupervisionRecord
 
@@ -288,7 +286,7 @@ def caseload(
         .where(
             Allocation.practitioner_id == practitioner.id,
             Referral.status.in_(OPEN_CASE_STATUSES),
-            case_scope(viewer),
+            scoping.scope(viewer, Referral, scoping.Kind.CASE),
         )
         .options(
             joinedload(Referral.child),
@@ -425,7 +423,7 @@ def waiting_count(viewer: User, team_id: int | None) -> int:
         select(func.count(Referral.id))
         .join(School, School.id == Referral.school_id)
         .where(
-            referral_scope(viewer),
+            scoping.scope(viewer, Referral),
             School.team_id == team_id,
             Referral.status == ReferralStatus.ACCEPTED,
         )
@@ -440,7 +438,7 @@ def school_options(viewer: User, practitioner: User) -> list[School]:
     return list(
         db.session.scalars(
             select(School)
-            .where(School.team_id == practitioner.team_id, school_scope(viewer, School.id))
+            .where(School.team_id == practitioner.team_id, scoping.scope(viewer, School))
             .order_by(School.name)
         )
     )

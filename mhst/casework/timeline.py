@@ -5,7 +5,7 @@ discharges.
 :func:`timeline` reads each source in one query, whatever the record's size, and
 returns entries newest first. Clinical notes, risk updates and supervision decisions
 are included only when asked for (``include_notes``): for staff who may see the case's
-notes (``scope.case_scope``), never for a school's lead.
+notes (a case in their ``mhst.security.scoping`` reach), never for a school's lead.
 """
 
 from __future__ import annotations

@@ -14,8 +14,8 @@ from mhst.core.forms import choices, commit_operation, failed
 from mhst.extensions import db
 from mhst.organisation.models import Team
 from mhst.schools.models import School
+from mhst.security import scoping
 from mhst.security.permissions import Permission, has_permission, requires
-from mhst.security.scoping import school_scope
 
 bp = Blueprint("cohorts", __name__, url_prefix="/cohorts")
 
@@ -78,7 +78,7 @@ def show(cohort_id: int):
     linkable = set(
         db.session.scalars(
             select(School.id).where(
-                School.cohort_id == cohort.id, school_scope(current_user, School.id)
+                School.cohort_id == cohort.id, scoping.scope(current_user, School)
             )
         )
     )

@@ -11,12 +11,12 @@ from mhst.accounts.models import Role, User
 from mhst.audit.operations import render_audited
 from mhst.extensions import db
 from mhst.referrals.models import Referral
-from mhst.referrals.queries import audit_listed, referral_scope
+from mhst.referrals.queries import audit_listed
 from mhst.referrals.summary import referral_counts
 from mhst.schools.models import School
 from mhst.schools.operations import onboarding_checklist
+from mhst.security import scoping
 from mhst.security.permissions import Permission, has_permission, public, requires
-from mhst.security.scoping import school_scope
 from mhst.wholeschool import operations as wholeschool
 from mhst.wholeschool.models import WholeSchoolActivity
 
@@ -36,7 +36,7 @@ HOME_TEMPLATES = {
 @requires(Permission.SIGNED_IN)
 def home():
     school_count = db.session.scalar(
-        select(func.count(School.id)).where(school_scope(current_user, School.id))
+        select(func.count(School.id)).where(scoping.scope(current_user, School))
     )
     active_users = None
     if current_user.role is Role.ADMINISTRATOR:
@@ -57,15 +57,16 @@ def home():
 def _school_lead_home(user: User) -> dict:
     """A school lead's own school: onboarding, the MHST team's contacts and the latest
     whole-school activity, in a fixed number of queries."""
-    school = db.session.scalars(
-        select(School)
-        .where(School.id == user.school_id)
-        .options(
+    school = scoping.get_or_404(
+        user,
+        School,
+        user.school_id,
+        options=(
             db.joinedload(School.team),
             db.joinedload(School.onboarding),
             db.selectinload(School.lead_assignments),
-        )
-    ).one()
+        ),
+    )
     contacts = []
     if school.team_id is not None:
         contacts = db.session.scalars(
@@ -84,7 +85,7 @@ def _school_lead_home(user: User) -> dict:
     checklist = onboarding_checklist(school)
     recent_referrals = db.session.scalars(
         select(Referral)
-        .where(referral_scope(user))
+        .where(scoping.scope(user, Referral))
         .options(db.joinedload(Referral.child))
         .order_by(Referral.received_on.desc(), Referral.id.desc())
         .limit(5)

@@ -6,6 +6,7 @@ from sqlalchemy import ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from mhst.extensions import db
+from mhst.security.scoping import Kind, Shape
 
 if TYPE_CHECKING:
     from mhst.schools.models import School
@@ -36,6 +37,11 @@ class Team(db.Model):
 
     area: Mapped[ServiceArea] = relationship(back_populates="teams")
     schools: Mapped[list[School]] = relationship(back_populates="team", order_by="School.name")
+
+    @classmethod
+    def scope_shape(cls) -> Shape:
+        """For ``mhst.security.scoping``: a team is its own."""
+        return Shape(Kind.TEAM, of_team=lambda team_id: cls.id == team_id)
 
     def __repr__(self) -> str:
         return f"<Team {self.name!r}>"

@@ -1,7 +1,7 @@
 """Outcome measures on a case: the measures page (a chart and table of each measure over
 time, and the paired outcome so far), recording a measure, and one record.
 
-Every case is fetched through ``scope.get_case_or_404`` and every record only through its
+Every case is fetched through ``scoping.get_or_404`` and every record only through its
 case. Recording is two steps: choose the measure and how to record it (a GET form, so
 the choice is in the URL: ``?measure=GBO&method=items``), then the measure's own form.
 Scores are computed by ``mhst.outcomes.recording``, never typed.
@@ -19,7 +19,6 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from mhst.audit.models import AuditAction, AuditRecordType
 from mhst.audit.operations import record, record_many, render_audited
-from mhst.casework import scope
 from mhst.core.formatting import format_date, format_datetime_with_day
 from mhst.core.forms import commit_operation, failed
 from mhst.core.rules import RuleError
@@ -40,6 +39,7 @@ from mhst.outcomes.models import MeasureRecord
 from mhst.outcomes.rules import PairedOutcome, outcome
 from mhst.outcomes.scoring import scale_title, score_text
 from mhst.referrals.models import Referral
+from mhst.security import scoping
 from mhst.security.permissions import Permission, has_permission, requires
 from mhst.sessions.models import Attendance, CareContact
 
@@ -141,7 +141,7 @@ def yes_no(value: bool | None) -> str:
 @bp.get("/cases/<int:case_id>/measures")
 @requires(Permission.VIEW_CASE_NOTES)
 def measures(case_id: int):
-    referral = scope.get_case_or_404(current_user, case_id)
+    referral = scoping.get_or_404(current_user, Referral, case_id, kind=scoping.Kind.CASE)
     history = recording.measure_history(referral)
     definitions = recording.measures()
     record_many(
@@ -231,7 +231,7 @@ def _success_message(definition: MeasureDefinition, measure_record: MeasureRecor
 @bp.route("/cases/<int:case_id>/measures/new", methods=["GET", "POST"])
 @requires(Permission.RECORD_MEASURES)
 def record_measure(case_id: int):
-    referral = scope.get_case_or_404(current_user, case_id)
+    referral = scoping.get_or_404(current_user, Referral, case_id, kind=scoping.Kind.CASE)
     blocked = blocked_reason(referral)
     definitions = recording.measures()
     contact_id = request.args.get("contact_id", type=int)
@@ -295,7 +295,7 @@ def record_measure(case_id: int):
 @bp.get("/cases/<int:case_id>/measures/<int:measure_record_id>")
 @requires(Permission.VIEW_CASE_NOTES)
 def measure_record(case_id: int, measure_record_id: int):
-    referral = scope.get_case_or_404(current_user, case_id)
+    referral = scoping.get_or_404(current_user, Referral, case_id, kind=scoping.Kind.CASE)
     measure = db.session.scalars(
         select(MeasureRecord)
         .where(MeasureRecord.id == measure_record_id, MeasureRecord.referral_id == referral.id)

@@ -9,15 +9,17 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import Boolean, CheckConstraint, Date, ForeignKey, String, Text
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy import Boolean, CheckConstraint, Date, ForeignKey, String, Text, select
+from sqlalchemy.orm import Mapped, joinedload, mapped_column, relationship
 
 from mhst.accounts.models import User
+from mhst.audit.models import AuditRecordType
 from mhst.core.time import utcnow
 from mhst.core.types import LabelledEnum, UTCDateTime, string_enum
 from mhst.directory.models import DirectoryService
 from mhst.extensions import db
 from mhst.schools.models import School
+from mhst.security.scoping import Kind, Shape
 
 
 class Gender(LabelledEnum):
@@ -390,6 +392,25 @@ class Referral(db.Model):
     @property
     def awaiting_risk_review(self) -> bool:
         return self.high_risk and self.risk_reviewed_at is None
+
+    @classmethod
+    def scope_shape(cls) -> Shape:
+        """For ``mhst.security.scoping``: a referral is its school's and that school's
+        team's; the school made it if its source is the school; as a case it is held by
+        the practitioner it is allocated to now. Reading one is audited."""
+        from mhst.referrals.allocations import held_by  # allocations imports this module
+
+        return Shape(
+            Kind.REFERRAL,
+            of_team=lambda team_id: cls.school_id.in_(
+                select(School.id).where(School.team_id == team_id).scalar_subquery()
+            ),
+            of_school=lambda school_id: cls.school_id == school_id,
+            made_by_school=cls.source == ReferralSource.SCHOOL,
+            held_by=held_by,
+            audited_as=AuditRecordType.REFERRAL,
+            load=(joinedload(cls.child), joinedload(cls.school).joinedload(School.area)),
+        )
 
 
 class ReferralNeed(db.Model):

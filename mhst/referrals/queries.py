@@ -1,9 +1,10 @@
-"""Which referrals a user may see, and the lists built from them.
+"""The lists of referrals staff work from (the triage queue, the waiting list), and the
+audit of a list's reads.
 
-Every lookup of a referral goes through :func:`referral_scope`: a school's lead sees
-only the referrals their school made (a self-referral or a GP's referral of a pupil is
-confidential to the team), staff their team's schools, clinical leads the service.
-Administrators have no need to see children's records and see none.
+Every list is limited by ``mhst.security.scoping`` to the referrals the user may see: a
+school's lead only the referrals their school made (a self-referral or a GP's referral
+of a pupil is confidential to the team), staff their team's schools, clinical leads the
+service, administrators none.
 """
 
 from __future__ import annotations
@@ -11,46 +12,20 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from flask import abort
-from sqlalchemy import ColumnElement, and_, case, false, select, true
+from sqlalchemy import and_, case, select, true
 from sqlalchemy.orm import joinedload, selectinload
 
-from mhst.accounts.models import Role, User
+from mhst.accounts.models import User
 from mhst.audit.models import AuditAction, AuditRecordType
-from mhst.audit.operations import record, record_many
+from mhst.audit.operations import record_many
 from mhst.core.time import service_today
 from mhst.extensions import db
-from mhst.referrals.models import Referral, ReferralSource, ReferralStatus
+from mhst.referrals.models import Referral, ReferralStatus
 from mhst.referrals.operations import TRIAGE_STATUSES
 from mhst.schools.models import School
-from mhst.security.scoping import school_scope
+from mhst.security import scoping
 
 FOUR_WEEKS = 28
-
-
-def referral_scope(user: User) -> ColumnElement[bool]:
-    """A WHERE clause limiting referrals to those ``user`` may see."""
-    if user.role in (Role.ADMINISTRATOR, Role.COMMISSIONER):
-        return false()
-    clause = school_scope(user, Referral.school_id)
-    if user.role is Role.SCHOOL_MENTAL_HEALTH_LEAD:
-        return and_(clause, Referral.source == ReferralSource.SCHOOL)
-    return clause
-
-
-def get_referral_or_404(user: User, referral_id: int, *, audit: bool = True) -> Referral:
-    """The referral, if ``user`` may see it, with its child and school; its reading is
-    audit-logged (pass ``audit=False`` when the caller records its own write)."""
-    referral = db.session.scalars(
-        select(Referral)
-        .where(Referral.id == referral_id, referral_scope(user))
-        .options(joinedload(Referral.child), joinedload(Referral.school).joinedload(School.area))
-    ).one_or_none()
-    if referral is None:
-        abort(404)
-    if audit:
-        record(AuditAction.READ, AuditRecordType.REFERRAL, referral.id, user=user)
-    return referral
 
 
 def audit_listed(user: User, referrals: list[Referral]) -> None:
@@ -67,7 +42,7 @@ def triage_queue(user: User) -> list[Referral]:
     review), then ready for triage before awaiting consent, then oldest first."""
     unreviewed = and_(Referral.high_risk == true(), Referral.risk_reviewed_at.is_(None))
     stmt = _with_child_and_school(
-        select(Referral).where(referral_scope(user), Referral.status.in_(TRIAGE_STATUSES))
+        select(Referral).where(scoping.scope(user, Referral), Referral.status.in_(TRIAGE_STATUSES))
     ).order_by(
         case((unreviewed, 0), else_=1),
         case((Referral.status == ReferralStatus.READY_FOR_TRIAGE, 0), else_=1),
@@ -105,7 +80,9 @@ def waiting_list(
     """Accepted referrals waiting for allocation, with days waiting since referral."""
     today = today or service_today()
     stmt = _with_child_and_school(
-        select(Referral).where(referral_scope(user), Referral.status == ReferralStatus.ACCEPTED)
+        select(Referral).where(
+            scoping.scope(user, Referral), Referral.status == ReferralStatus.ACCEPTED
+        )
     ).options(selectinload(Referral.need_links))
     if team_id is not None:
         stmt = stmt.join(School, School.id == Referral.school_id).where(School.team_id == team_id)

@@ -1,6 +1,6 @@
 """The referral list, the referral's page, consent and withdrawal.
 
-Every referral is fetched through ``queries.get_referral_or_404`` (scoped, audit-logged)
+Every referral is fetched through ``scoping.get_or_404`` (scoped, audit-logged)
 and a consent only through its referral. A page that shows a child's record commits its
 audit events after rendering, so the read is logged before the page is sent and the
 objects the template uses are not expired (and reloaded row by row) by the commit.
@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from flask import abort, flash, redirect, request, url_for
 from flask_login import current_user
-from sqlalchemy import exists, select
+from sqlalchemy import select
 from sqlalchemy.orm import joinedload, lazyload
 
 from mhst.accounts.models import Role
@@ -38,8 +38,8 @@ from mhst.referrals.models import (
     ReferralStatus,
 )
 from mhst.schools.models import School
+from mhst.security import scoping
 from mhst.security.permissions import Permission, has_permission, requires
-from mhst.security.scoping import school_scope
 
 FILTER_MAX = 40  # longer than any status value or school id: anything longer is not one
 
@@ -67,14 +67,14 @@ def index():
     schools = (
         db.session.scalars(
             select(School)
-            .where(school_scope(current_user, School.id))
+            .where(scoping.scope(current_user, School))
             .order_by(School.name, School.id)
         ).all()
         if staff
         else []
     )
     filters = {"status": _filter_arg("status"), "school": _filter_arg("school") if staff else ""}
-    stmt = select(Referral).where(queries.referral_scope(current_user))
+    stmt = select(Referral).where(scoping.scope(current_user, Referral))
     errors = []
     statuses = {status.value: status for status in ReferralStatus}
     if filters["status"]:
@@ -168,18 +168,16 @@ def _can_record_consent(referral: Referral, consents: list[Consent]) -> bool:
 @bp.get("/<int:referral_id>")
 @requires(Permission.VIEW_REFERRALS)
 def show(referral_id: int):
-    referral = queries.get_referral_or_404(current_user, referral_id)
+    referral = scoping.get_or_404(current_user, Referral, referral_id)
     if _is_lead():
         return _lead_page(referral)
-    from mhst.casework import scope, timeline  # casework builds on referrals
+    from mhst.casework import timeline  # casework builds on referrals
 
     consents = _consents(referral)
     can_triage = has_permission(current_user, Permission.TRIAGE_REFERRALS)
     # Session notes and supervision decisions are for those who may see the case's notes.
-    in_case_scope = has_permission(current_user, Permission.VIEW_CASE_NOTES) and bool(
-        db.session.scalar(
-            select(exists().where(Referral.id == referral.id, scope.case_scope(current_user)))
-        )
+    in_case_scope = has_permission(current_user, Permission.VIEW_CASE_NOTES) and scoping.in_scope(
+        current_user, Referral, referral.id, scoping.Kind.CASE
     )
     entries = timeline.timeline(referral, include_notes=in_case_scope)
     # The timeline shows each measure's scores and, in case scope, each session's notes:
@@ -267,7 +265,7 @@ def _after_failure(referral: Referral) -> None:
 @bp.route("/<int:referral_id>/consent", methods=["GET", "POST"])
 @requires(Permission.RECORD_CONSENT)
 def consent(referral_id: int):
-    referral = queries.get_referral_or_404(current_user, referral_id)
+    referral = scoping.get_or_404(current_user, Referral, referral_id)
     form = ConsentForm()
     if form.validate_on_submit():
         was_waiting = referral.status is ReferralStatus.AWAITING_CONSENT
@@ -299,7 +297,7 @@ def consent(referral_id: int):
 @bp.route("/<int:referral_id>/consent/<int:consent_id>/withdraw", methods=["GET", "POST"])
 @requires(Permission.RECORD_CONSENT)
 def withdraw_consent(referral_id: int, consent_id: int):
-    referral = queries.get_referral_or_404(current_user, referral_id)
+    referral = scoping.get_or_404(current_user, Referral, referral_id)
     consent = db.session.scalars(
         select(Consent).where(Consent.id == consent_id, Consent.referral_id == referral.id)
     ).one_or_none()
@@ -337,7 +335,7 @@ def withdraw_consent(referral_id: int, consent_id: int):
 @bp.route("/<int:referral_id>/withdraw", methods=["GET", "POST"])
 @requires(Permission.WITHDRAW_REFERRAL)
 def withdraw(referral_id: int):
-    referral = queries.get_referral_or_404(current_user, referral_id)
+    referral = scoping.get_or_404(current_user, Referral, referral_id)
     form = WithdrawReferralForm()
     if form.validate_on_submit():
         result = commit_operation(

@@ -15,12 +15,13 @@ from mhst.audit.operations import render_audited
 from mhst.core.forms import choices, commit_operation, failed
 from mhst.core.time import service_today
 from mhst.extensions import db
-from mhst.referrals import operations, queries
+from mhst.referrals import operations
 from mhst.referrals.blueprint import bp
 from mhst.referrals.forms import RecordReferralForm, ReferralForm
+from mhst.referrals.models import Referral
 from mhst.schools.models import School
+from mhst.security import scoping
 from mhst.security.permissions import Permission, requires
-from mhst.security.scoping import school_scope
 
 
 def _submit(form: ReferralForm, school: School):
@@ -61,7 +62,7 @@ def new():
 def _schools_in_scope() -> list[School]:
     return list(
         db.session.scalars(
-            select(School).where(school_scope(current_user, School.id)).order_by(School.name)
+            select(School).where(scoping.scope(current_user, School)).order_by(School.name)
         )
     )
 
@@ -84,7 +85,7 @@ def record():
 @bp.get("/<int:referral_id>/submitted")
 @requires(Permission.VIEW_REFERRALS)
 def submitted(referral_id: int):
-    referral = queries.get_referral_or_404(current_user, referral_id)
+    referral = scoping.get_or_404(current_user, Referral, referral_id)
     age = operations.age_on(referral.child.date_of_birth, service_today())
     return render_audited(  # and commit the audit event of reading the referral
         "referrals/submitted.html",

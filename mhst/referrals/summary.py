@@ -11,7 +11,8 @@ from mhst.accounts.models import User
 from mhst.core.time import service_today
 from mhst.extensions import db
 from mhst.referrals.models import CLOSED_STATUSES, Referral, ReferralStatus
-from mhst.referrals.queries import FOUR_WEEKS, referral_scope
+from mhst.referrals.queries import FOUR_WEEKS
+from mhst.security import scoping
 
 
 @dataclass(frozen=True)
@@ -41,6 +42,6 @@ def referral_counts(user: User, today: date | None = None) -> ReferralCounts:
             count(Referral.status == ReferralStatus.READY_FOR_TRIAGE),
             count(waiting),
             count(and_(waiting, Referral.received_on <= four_weeks_ago)),
-        ).where(referral_scope(user))
+        ).where(scoping.scope(user, Referral))
     ).one()
     return ReferralCounts(*row)

@@ -2,7 +2,7 @@
 
 Senior clinicians triage their team's referrals; EMHPs, senior clinicians and clinical
 leads see the waiting list. Every referral is fetched through
-:func:`queries.get_referral_or_404` (scoped and audit-logged); lists audit each row.
+:func:`scoping.get_or_404` (scoped and audit-logged); lists audit each row.
 List pages render before they commit the audit events, so the rows they show are not
 expired and reloaded one by one.
 """
@@ -27,8 +27,8 @@ from mhst.referrals import operations, queries
 from mhst.referrals.blueprint import bp
 from mhst.referrals.models import Referral, ReferralStatus
 from mhst.referrals.triage_forms import RiskReviewForm, TriageForm
+from mhst.security import scoping
 from mhst.security.permissions import Permission, requires
-from mhst.security.scoping import SERVICE_WIDE_ROLES
 
 S = ReferralStatus
 
@@ -97,7 +97,7 @@ def _flash_decision(referral: Referral, decision: ReferralStatus, services) -> N
 @bp.route("/<int:referral_id>/triage", methods=["GET", "POST"])
 @requires(Permission.TRIAGE_REFERRALS)
 def triage(referral_id: int):
-    referral = queries.get_referral_or_404(current_user, referral_id)
+    referral = scoping.get_or_404(current_user, Referral, referral_id)
     if referral.status not in operations.TRIAGE_STATUSES:
         return _shown("referrals/triage.html", referral, form=None)
     proposed = operations.proposed_services(referral)
@@ -149,7 +149,7 @@ def triage(referral_id: int):
 @bp.route("/<int:referral_id>/risk-review", methods=["GET", "POST"])
 @requires(Permission.TRIAGE_REFERRALS)
 def review_risk(referral_id: int):
-    referral = queries.get_referral_or_404(current_user, referral_id)
+    referral = scoping.get_or_404(current_user, Referral, referral_id)
     form = RiskReviewForm() if referral.awaiting_risk_review else None
     rolled_back = False
     if form is not None and form.validate_on_submit():
@@ -178,7 +178,7 @@ def review_risk(referral_id: int):
 def waiting_list():
     sort = request.args.get("sort", "").strip()[:50]
     team_arg = request.args.get("team", "").strip()[:50]
-    service_wide = current_user.role in SERVICE_WIDE_ROLES
+    service_wide = scoping.reach(current_user, scoping.Kind.REFERRAL) is scoping.Reach.ALL
     teams = list(db.session.scalars(select(Team).order_by(Team.name))) if service_wide else []
     errors = []
     if sort and sort not in queries.WAITING_SORTS:

@@ -21,6 +21,7 @@ from mhst.core.time import utcnow
 from mhst.core.types import LabelledEnum, UTCDateTime, string_enum
 from mhst.extensions import db
 from mhst.organisation.models import ServiceArea, Team
+from mhst.security.scoping import Kind, Shape
 
 if TYPE_CHECKING:
     from mhst.accounts.models import User
@@ -87,6 +88,15 @@ class School(db.Model):
     def nhs_org_code(self) -> str:
         """The school's NHS organisation code: its DfE URN with an ``EE`` prefix."""
         return f"EE{self.urn}"
+
+    @classmethod
+    def scope_shape(cls) -> Shape:
+        """For ``mhst.security.scoping``: a school is its team's and its own."""
+        return Shape(
+            Kind.SCHOOL,
+            of_team=lambda team_id: cls.team_id == team_id,
+            of_school=lambda school_id: cls.id == school_id,
+        )
 
     def __repr__(self) -> str:
         return f"<School {self.urn} {self.name!r}>"

@@ -27,8 +27,8 @@ from mhst.schools.page_forms import (
     NameLeadForm,
     OnboardingForm,
 )
+from mhst.security import scoping
 from mhst.security.permissions import Permission, has_permission, requires
-from mhst.security.scoping import get_school_or_404, school_scope
 
 S = ParticipationStatus
 
@@ -45,21 +45,19 @@ ONBOARDING_STAGES = frozenset({S.ASSIGNED_TO_COHORT, S.ONBOARDING})
 
 def _load_school(school_id: int) -> School:
     """The school with everything its page shows, within the user's scope (else 404)."""
-    school = db.session.scalars(
-        select(School)
-        .where(School.id == school_id, school_scope(current_user, School.id))
-        .options(
+    return scoping.get_or_404(
+        current_user,
+        School,
+        school_id,
+        options=(
             db.joinedload(School.area),
             db.joinedload(School.team),
             db.joinedload(School.cohort),
             db.joinedload(School.onboarding),
             db.selectinload(School.participation_events).joinedload(ParticipationEvent.by_user),
             db.selectinload(School.lead_assignments).joinedload(SchoolLeadAssignment.user),
-        )
-    ).one_or_none()
-    if school is None:
-        abort(404)
-    return school
+        ),
+    )
 
 
 def _cohorts() -> list[Cohort]:
@@ -150,7 +148,7 @@ def change_status(school_id: int):
 @bp.route("/<int:school_id>/onboarding", methods=["GET", "POST"])
 @requires(Permission.MANAGE_ONBOARDING)
 def onboarding(school_id: int):
-    school = get_school_or_404(current_user, school_id)
+    school = scoping.get_or_404(current_user, School, school_id)
     record = school.onboarding
     if request.method == "POST":
         form = OnboardingForm()

@@ -21,8 +21,8 @@ from mhst.schools import importer, operations
 from mhst.schools.blueprint import bp
 from mhst.schools.forms import ImportSchoolsForm, SchoolForm, set_choices
 from mhst.schools.models import ParticipationStatus, School, SchoolPhase
+from mhst.security import scoping
 from mhst.security.permissions import Permission, has_permission, requires
-from mhst.security.scoping import get_school_or_404, school_scope
 
 NONE = "none"  # the filter value for "no team" and "no cohort"
 SEARCH_MAX = 100
@@ -108,7 +108,7 @@ def index():
             for name in ("area", "team", "phase", "status", "cohort")
         },
     }
-    stmt = select(School).where(school_scope(current_user, School.id))
+    stmt = select(School).where(scoping.scope(current_user, School))
     stmt, errors = _filtered(stmt, filters, areas, teams, cohorts)
     stmt = stmt.options(
         db.joinedload(School.area), db.joinedload(School.team), db.joinedload(School.cohort)
@@ -162,7 +162,7 @@ def new():
 @bp.route("/<int:school_id>/edit", methods=["GET", "POST"])
 @requires(Permission.MANAGE_SCHOOLS)
 def edit(school_id: int):
-    school = get_school_or_404(current_user, school_id)
+    school = scoping.get_or_404(current_user, School, school_id)
     if request.method == "POST":
         form = SchoolForm()
     else:
@@ -270,7 +270,7 @@ def import_schools():
 def download():
     schools = db.session.scalars(
         select(School)
-        .where(school_scope(current_user, School.id))
+        .where(scoping.scope(current_user, School))
         .options(
             db.joinedload(School.area), db.joinedload(School.team), db.joinedload(School.cohort)
         )

@@ -1,57 +1,187 @@
-"""Query helpers that limit every lookup to what the signed-in user may see.
+"""Who may see which schools, teams, referrals and cases, and the one way to fetch them.
 
-Fetch records *through* these clauses, never by bare id: an id outside the user's
-school, team or caseload gives 404, exactly like an id that does not exist.
+Two halves meet here:
+
+* the **policy** (:data:`POLICY`, in this module): for each role and each kind of record,
+  how far the user reaches: everything, their team's records, their school's, only those
+  their school made, only the team's cases they hold, or nothing;
+* the **shape** (:class:`Shape`, declared by each scoped model as ``scope_shape()``): how
+  the model's rows reach their team and school, which rows the school made, who holds
+  them, and whether reading one is audited.
+
+Fetch records through :func:`scope` (a WHERE clause) or :func:`get_or_404` (one record),
+never by bare id: an id outside the user's reach gives 404, exactly like an id that does
+not exist.
+
+This module sits below every feature package and imports none of them: models bring
+their shapes to it. Roles are named by their values (``Role`` is a string enum, so
+``user.role`` finds its row); ``tests/test_scoping.py`` checks that every role has one.
 """
 
 from __future__ import annotations
 
-from typing import TypeVar
+import enum
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any, Protocol, TypeVar
 
 from flask import abort
-from sqlalchemy import ColumnElement, false, select, true
+from sqlalchemy import ColumnElement, and_, exists, false, select, true
 
-from mhst.accounts.models import Role, User
+from mhst.audit.models import AuditAction, AuditRecordType
+from mhst.audit.operations import record
 from mhst.extensions import db
-from mhst.schools.models import School
-
-Model = TypeVar("Model")
-
-SERVICE_WIDE_ROLES = frozenset({Role.ADMINISTRATOR, Role.CLINICAL_LEAD})
 
 
-def school_scope(user: User, school_id_column) -> ColumnElement[bool]:
-    """A WHERE clause limiting ``school_id_column`` to the schools ``user`` works with.
+class Kind(enum.StrEnum):
+    """The kinds of record the policy decides on."""
 
-    Administrators and clinical leads cover the whole service; EMHPs and senior
-    clinicians their team's schools; a school's lead only their own school.
+    SCHOOL = "school"
+    TEAM = "team"
+    REFERRAL = "referral"
+    CASE = "case"  # a referral in casework: its sessions, notes and measures
+
+
+class Reach(enum.Enum):
+    """How far a role reaches into one kind of record."""
+
+    ALL = "every"
+    TEAM = "their team's"
+    SCHOOL = "their school's"
+    MADE_BY_SCHOOL = "their school's own"  # what the school itself made: its referrals
+    HELD = "the team's held by them"  # the cases currently allocated to them
+    NONE = "no"
+
+
+def _row(school: Reach, team: Reach, referral: Reach, case: Reach) -> dict[Kind, Reach]:
+    return {Kind.SCHOOL: school, Kind.TEAM: team, Kind.REFERRAL: referral, Kind.CASE: case}
+
+
+# fmt: off
+POLICY: dict[str, dict[Kind, Reach]] = {
+    #                                 school        team        referral              case
+    "administrator":             _row(Reach.ALL,    Reach.ALL,  Reach.NONE,           Reach.NONE),
+    "clinical_lead":             _row(Reach.ALL,    Reach.ALL,  Reach.ALL,            Reach.ALL),
+    "senior_clinician":          _row(Reach.TEAM,   Reach.TEAM, Reach.TEAM,           Reach.TEAM),
+    "emhp":                      _row(Reach.TEAM,   Reach.TEAM, Reach.TEAM,           Reach.HELD),
+    "school_mental_health_lead": _row(Reach.SCHOOL, Reach.NONE, Reach.MADE_BY_SCHOOL, Reach.NONE),
+    # Suppressed aggregate reports only: never a school's page or a child's record.
+    "commissioner":              _row(Reach.NONE,   Reach.NONE, Reach.NONE,           Reach.NONE),
+}
+# fmt: on
+NO_REACH = dict.fromkeys(Kind, Reach.NONE)  # a role missing from the table sees nothing
+
+Rows = Callable[[int], ColumnElement[bool]]
+
+
+@dataclass(frozen=True)
+class Shape:
+    """How a model's rows meet the policy; the model declares it as ``scope_shape()``.
+
+    ``kind`` is the policy column that applies unless a caller names another (a referral
+    is a :attr:`Kind.REFERRAL`, and a :attr:`Kind.CASE` in casework). ``of_team`` and
+    ``of_school`` give the rows of a team or school; ``made_by_school`` the rows the
+    school itself made; ``held_by`` the rows a user holds now. A part the model's kind
+    never needs may be left out. Reads of a model with ``audited_as`` (a child's records)
+    are audit-logged under that record type; ``load`` are the loader options every lookup
+    applies.
     """
-    if user.role in SERVICE_WIDE_ROLES:
+
+    kind: Kind
+    of_team: Rows
+    of_school: Rows | None = None
+    made_by_school: ColumnElement[bool] | None = None
+    held_by: Rows | None = None
+    audited_as: AuditRecordType | None = None
+    load: Sequence[Any] = ()
+
+
+class Viewer(Protocol):
+    """What scoping reads of a user (``mhst.accounts.models.User``)."""
+
+    id: int
+    role: str
+    team_id: int | None
+    school_id: int | None
+
+
+class Scoped(Protocol):
+    id: Any
+
+    @classmethod
+    def scope_shape(cls) -> Shape: ...
+
+
+Model = TypeVar("Model", bound=Scoped)
+
+
+def reach(user: Viewer, kind: Kind) -> Reach:
+    """How far ``user``'s role reaches into records of ``kind``."""
+    return POLICY.get(user.role, NO_REACH)[kind]
+
+
+def _clause(user: Viewer, model: type, shape: Shape, kind: Kind | None) -> ColumnElement[bool]:
+    found = reach(user, kind or shape.kind)
+    if found is Reach.ALL:
         return true()
-    if user.role is Role.SCHOOL_MENTAL_HEALTH_LEAD:
-        return school_id_column == user.school_id if user.school_id else false()
-    if user.role is Role.COMMISSIONER or user.team_id is None:
+    if found is Reach.NONE:
         return false()
-    team_schools = select(School.id).where(School.team_id == user.team_id)
-    return school_id_column.in_(team_schools.scalar_subquery())
-
-
-def team_scope(user: User, team_id_column) -> ColumnElement[bool]:
-    """A WHERE clause limiting ``team_id_column`` to the teams ``user`` works in."""
-    if user.role in SERVICE_WIDE_ROLES:
-        return true()
-    if user.role in (Role.SCHOOL_MENTAL_HEALTH_LEAD, Role.COMMISSIONER) or user.team_id is None:
+    if found in (Reach.SCHOOL, Reach.MADE_BY_SCHOOL):
+        if user.school_id is None:
+            return false()
+        rows = _part(shape.of_school, "of_school", model)(user.school_id)
+        if found is Reach.MADE_BY_SCHOOL:
+            return and_(rows, _part(shape.made_by_school, "made_by_school", model))
+        return rows
+    if user.team_id is None:  # staff not (yet) in a team see no team's work
         return false()
-    return team_id_column == user.team_id
+    rows = shape.of_team(user.team_id)
+    if found is Reach.HELD:
+        return and_(rows, _part(shape.held_by, "held_by", model)(user.id))
+    return rows
 
 
-def get_in_scope_or_404(model: type[Model], record_id: int, scope: ColumnElement[bool]) -> Model:
-    """Fetch one ``model`` row by id within ``scope``; anything else is a 404."""
-    found = db.session.scalars(select(model).where(model.id == record_id, scope)).one_or_none()
+def _part(part, name: str, model: type):
+    if part is None:
+        raise TypeError(f"{model.__name__}.scope_shape() declares no {name}")
+    return part
+
+
+def scope(user: Viewer, model: type[Scoped], kind: Kind | None = None) -> ColumnElement[bool]:
+    """A WHERE clause limiting ``model``'s rows to those ``user`` may see as ``kind``
+    (by default the model's own kind)."""
+    return _clause(user, model, model.scope_shape(), kind)
+
+
+def get_or_404(
+    user: Viewer,
+    model: type[Model],
+    record_id: int,
+    *,
+    kind: Kind | None = None,
+    options: Sequence[Any] = (),
+    audit: bool = True,
+) -> Model:
+    """The ``model`` row ``record_id``, if ``user`` may see it as ``kind``; anything else
+    is a 404. The model's loader options apply, then ``options``. Reading a child's
+    record is audit-logged (pass ``audit=False`` when the caller records its own write).
+    """
+    shape = model.scope_shape()
+    found = db.session.scalars(
+        select(model)
+        .where(model.id == record_id, _clause(user, model, shape, kind))
+        .options(*shape.load, *options)
+    ).one_or_none()
     if found is None:
         abort(404)
+    if audit and shape.audited_as is not None:
+        record(AuditAction.READ, shape.audited_as, found.id, user=user)
     return found
 
 
-def get_school_or_404(user: User, school_id: int) -> School:
-    return get_in_scope_or_404(School, school_id, school_scope(user, School.id))
+def in_scope(user: Viewer, model: type[Scoped], record_id: int, kind: Kind | None = None) -> bool:
+    """Whether ``user`` may see the ``model`` row ``record_id`` as ``kind`` (one query,
+    no audit: nothing is read)."""
+    return bool(
+        db.session.scalar(select(exists().where(model.id == record_id, scope(user, model, kind))))
+    )

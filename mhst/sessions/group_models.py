@@ -21,7 +21,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
 )
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, joinedload, mapped_column, relationship
 
 from mhst.accounts.models import User
 from mhst.core.time import utcnow
@@ -30,6 +30,7 @@ from mhst.extensions import db
 from mhst.organisation.models import Team
 from mhst.referrals.models import Referral
 from mhst.schools.models import School
+from mhst.security.scoping import Kind, Shape
 
 
 class GroupKind(LabelledEnum):
@@ -86,6 +87,16 @@ class GroupProgramme(db.Model):
     sessions: Mapped[list[GroupSession]] = relationship(
         back_populates="group", order_by="GroupSession.held_on"
     )
+
+    @classmethod
+    def scope_shape(cls) -> Shape:
+        """For ``mhst.security.scoping``: a group is its team's, wherever it is held (a
+        group's page names children: the views audit its reads themselves)."""
+        return Shape(
+            Kind.TEAM,
+            of_team=lambda team_id: cls.team_id == team_id,
+            load=(joinedload(cls.school), joinedload(cls.team)),
+        )
 
 
 class GroupParticipant(db.Model):

@@ -6,8 +6,9 @@ group, their parents or carers), each with valid consent; attendance is taken pe
 participant per session, one :class:`GroupAttendance` row each, which shows on the
 child's record. A universal group names nobody: each session records a head count.
 
-Views fetch the group through :func:`group_scope` first. These functions check the rest,
-write the audit log (record type ``AuditRecordType.GROUP``), flush and do not commit.
+Views fetch the group through ``mhst.security.scoping`` first (a group is its team's).
+These functions check the rest, write the audit log (record type
+``AuditRecordType.GROUP``), flush and do not commit.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from sqlalchemy import ColumnElement, case, func, select, true
+from sqlalchemy import case, func, select, true
 from sqlalchemy.orm import joinedload, lazyload, selectinload
 
 from mhst.accounts.models import Role, User
@@ -29,7 +30,6 @@ from mhst.extensions import db
 from mhst.referrals.models import OPEN_CASE_STATUSES, Referral, ReferralStatus
 from mhst.referrals.operations import ConsentRequired, require_valid_consent
 from mhst.schools.models import School
-from mhst.security.scoping import team_scope
 from mhst.sessions.group_models import (
     GroupAttendance,
     GroupAudience,
@@ -59,11 +59,6 @@ ACCESS_RULE = (
     "One public service counts a group towards access only with at least 2 children or "
     "young people over at least 2 sessions"
 )
-
-
-def group_scope(user: User) -> ColumnElement[bool]:
-    """The groups ``user`` may see: their team's (clinical leads: every team's)."""
-    return team_scope(user, GroupProgramme.team_id)
 
 
 def participant_name(participant: GroupParticipant) -> str:

@@ -1,15 +1,15 @@
 """Group programmes: the team's groups, setting one up, its page, adding participants and
 recording sessions with attendance.
 
-A group is always fetched through :func:`operations.group_scope` (the user's team; a
-clinical lead's whole service): any other id is a 404. A page that lists children (the
+A group is always fetched through ``scoping.get_or_404`` (the user's team; a clinical
+lead's whole service): any other id is a 404. A page that lists children (the
 group's page, the participant and session forms) audit-logs a read of the group and of
 each child's referral, and commits those reads after rendering (``render_audited``).
 """
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, request, url_for
+from flask import Blueprint, flash, redirect, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload, lazyload, selectinload
@@ -23,8 +23,8 @@ from mhst.extensions import db
 from mhst.referrals import queries
 from mhst.referrals.models import Referral
 from mhst.schools.models import School
+from mhst.security import scoping
 from mhst.security.permissions import Permission, has_permission, requires
-from mhst.security.scoping import SERVICE_WIDE_ROLES, school_scope
 from mhst.sessions import group_operations as operations
 from mhst.sessions.group_forms import KIND_HINTS, GroupForm, ParticipantForm, SessionForm
 from mhst.sessions.group_models import (
@@ -39,14 +39,7 @@ bp = Blueprint("groups", __name__, url_prefix="/groups")
 
 
 def _group_or_404(group_id: int, *options) -> GroupProgramme:
-    group = db.session.scalars(
-        select(GroupProgramme)
-        .where(GroupProgramme.id == group_id, operations.group_scope(current_user))
-        .options(joinedload(GroupProgramme.school), joinedload(GroupProgramme.team), *options)
-    ).one_or_none()
-    if group is None:
-        abort(404)
-    return group
+    return scoping.get_or_404(current_user, GroupProgramme, group_id, options=options)
 
 
 def _with_children():
@@ -92,7 +85,7 @@ def _render(template: str, status: int = 200, **context):
 def index():
     stmt = (
         select(GroupProgramme)
-        .where(operations.group_scope(current_user))
+        .where(scoping.scope(current_user, GroupProgramme))
         .options(joinedload(GroupProgramme.school), joinedload(GroupProgramme.team))
         .order_by(GroupProgramme.created_at.desc(), GroupProgramme.id.desc())
     )
@@ -101,7 +94,7 @@ def index():
         "sessions/groups/index.html",
         page=page,
         tallies=operations.group_tallies(page.items),
-        show_team=current_user.role in SERVICE_WIDE_ROLES,
+        show_team=scoping.reach(current_user, scoping.Kind.TEAM) is scoping.Reach.ALL,
         can_manage=has_permission(current_user, Permission.MANAGE_GROUPS),
     )
 
@@ -113,7 +106,7 @@ def index():
 @requires(Permission.MANAGE_GROUPS)
 def new():
     schools = db.session.scalars(
-        select(School).where(school_scope(current_user, School.id)).order_by(School.name, School.id)
+        select(School).where(scoping.scope(current_user, School)).order_by(School.name, School.id)
     ).all()
     facilitators = (
         operations.facilitator_choices(current_user.team_id) if current_user.team_id else []
@@ -185,7 +178,7 @@ def participants(group_id: int):
     if not form.is_submitted():
         form.as_parent.data = group.audience is GroupAudience.PARENTS
     if form.validate_on_submit():
-        referral = queries.get_referral_or_404(current_user, int(form.referral_id.data))
+        referral = scoping.get_or_404(current_user, Referral, int(form.referral_id.data))
         participant = commit_operation(
             form,
             operations.add_participant,

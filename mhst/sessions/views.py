@@ -1,7 +1,7 @@
 """1:1 sessions (care contacts): a case's sessions, booking, logging and recording what
 happened.
 
-Every case is fetched through ``scope.get_case_or_404`` (an EMHP sees only the cases
+Every case is fetched through ``scoping.get_or_404`` (an EMHP sees only the cases
 allocated to them; out of scope is a 404) and a session only through its case. Pages
 that show a child's record are rendered, then their audit reads committed
 (``render_audited``). Times are typed and shown in UK time and stored in UTC.
@@ -16,7 +16,6 @@ from sqlalchemy.orm import joinedload
 
 from mhst.audit.models import AuditAction, AuditRecordType
 from mhst.audit.operations import record, record_many, render_audited
-from mhst.casework import scope
 from mhst.core.formatting import format_datetime_with_day
 from mhst.core.forms import commit_operation, failed
 from mhst.core.rules import RuleError
@@ -24,6 +23,7 @@ from mhst.core.time import service_today, utcnow
 from mhst.extensions import db
 from mhst.referrals.allocations import current_allocation
 from mhst.referrals.models import Referral
+from mhst.security import scoping
 from mhst.security.permissions import Permission, has_permission, requires
 from mhst.sessions import operations as rules
 from mhst.sessions.forms import BookSessionForm, LogSessionForm, OutcomeForm
@@ -78,7 +78,7 @@ def _contact_or_404(referral: Referral, contact_id: int) -> CareContact:
 @bp.get("/cases/<int:case_id>/sessions")
 @requires(Permission.VIEW_CASE_NOTES)
 def sessions(case_id: int):
-    referral = scope.get_case_or_404(current_user, case_id)
+    referral = scoping.get_or_404(current_user, Referral, case_id, kind=scoping.Kind.CASE)
     contacts = list(
         db.session.scalars(
             select(CareContact)
@@ -128,7 +128,7 @@ def _defaults(referral: Referral, *, logging: bool) -> dict:
 
 
 def _session_form(case_id: int, *, logging: bool):
-    referral = scope.get_case_or_404(current_user, case_id)
+    referral = scoping.get_or_404(current_user, Referral, case_id, kind=scoping.Kind.CASE)
     form_class = LogSessionForm if logging else BookSessionForm
     form = form_class(
         data=None if request.method == "POST" else _defaults(referral, logging=logging)
@@ -170,7 +170,7 @@ def log_session(case_id: int):
 @bp.route("/cases/<int:case_id>/sessions/<int:contact_id>", methods=["GET", "POST"])
 @requires(Permission.LOG_SESSIONS)
 def record_outcome(case_id: int, contact_id: int):
-    referral = scope.get_case_or_404(current_user, case_id)
+    referral = scoping.get_or_404(current_user, Referral, case_id, kind=scoping.Kind.CASE)
     contact = _contact_or_404(referral, contact_id)
     record(AuditAction.READ, AuditRecordType.CARE_CONTACT, contact.id, user=current_user)
     was_planned = contact.planned

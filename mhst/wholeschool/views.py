@@ -15,8 +15,8 @@ from mhst.core.forms import commit_operation, failed
 from mhst.core.pagination import paginate
 from mhst.extensions import db
 from mhst.schools.models import School
+from mhst.security import scoping
 from mhst.security.permissions import Permission, has_permission, requires
-from mhst.security.scoping import get_school_or_404
 from mhst.wholeschool import operations
 from mhst.wholeschool.forms import ActivityForm
 from mhst.wholeschool.models import ActivityKind, Principle, WholeSchoolActivity
@@ -51,7 +51,7 @@ def _details(form: ActivityForm) -> operations.ActivityDetails:
 @bp.get("/schools/<int:school_id>/activities")
 @requires(Permission.VIEW_WHOLE_SCHOOL_ACTIVITY)
 def index(school_id: int):
-    school = get_school_or_404(current_user, school_id)
+    school = scoping.get_or_404(current_user, School, school_id)
     stmt = (
         select(WholeSchoolActivity)
         .where(WholeSchoolActivity.school_id == school.id)
@@ -70,7 +70,7 @@ def index(school_id: int):
 @bp.route("/schools/<int:school_id>/activities/new", methods=["GET", "POST"])
 @requires(Permission.LOG_WHOLE_SCHOOL_ACTIVITY)
 def new(school_id: int):
-    school = get_school_or_404(current_user, school_id)
+    school = scoping.get_or_404(current_user, School, school_id)
     form = ActivityForm()
     if form.validate_on_submit():
         activity = commit_operation(
@@ -87,7 +87,7 @@ def new(school_id: int):
 @bp.route("/schools/<int:school_id>/activities/<int:activity_id>/edit", methods=["GET", "POST"])
 @requires(Permission.LOG_WHOLE_SCHOOL_ACTIVITY)
 def edit(school_id: int, activity_id: int):
-    school = get_school_or_404(current_user, school_id)
+    school = scoping.get_or_404(current_user, School, school_id)
     activity = _activity_or_404(school, activity_id)
     form = ActivityForm(
         data=None
