@@ -12,9 +12,9 @@ from mhst.core.formatting import format_date
 from mhst.extensions import db
 from mhst.referrals.models import Referral, ReferralEvent, ReferralSignpost, ReferralStatus
 from mhst.reports.cells import Count, Section
+from mhst.reports.clauses import group_clause, period, school_clause
 from mhst.reports.contact_figures import logged_contacts
 from mhst.reports.filters import ReportAccess, ReportFilters
-from mhst.reports.scope import group_clause, period, school_clause
 from mhst.reports.sql import on_utc_dates
 from mhst.sessions.group_models import (
     GroupAttendance,

@@ -13,8 +13,8 @@ from mhst.organisation.models import Team
 from mhst.referrals.allocations import Allocation
 from mhst.referrals.models import OPEN_CASE_STATUSES, Referral
 from mhst.reports.cells import Count, Rate, Score, Section
+from mhst.reports.clauses import period, school_clause
 from mhst.reports.filters import ReportAccess, ReportFilters
-from mhst.reports.scope import period, school_clause
 from mhst.reports.sql import on_utc_dates
 from mhst.sessions.models import Attendance, CareContact, ContactMode, ContactStage, WhoAttended
 

@@ -19,6 +19,8 @@ from mhst.core.time import service_today
 from mhst.extensions import db
 from mhst.organisation.models import ServiceArea, Team
 from mhst.schools.models import School
+from mhst.security import scoping
+from mhst.security.permissions import Permission, has_permission
 
 
 class FilterError(ValueError):
@@ -51,13 +53,13 @@ class ReportAccess:
 
     @classmethod
     def for_user(cls, user: User) -> ReportAccess:
-        if user.role is Role.SENIOR_CLINICIAN:
-            return cls(team_id=user.team_id, always_suppressed=False)
-        if user.role is Role.CLINICAL_LEAD:
-            return cls(team_id=None, always_suppressed=False)
+        """A commissioner's figures cover the service, always suppressed; anyone else's
+        the teams the scoping policy lets them reach in referrals (every team, or one)."""
+        if not has_permission(user, Permission.VIEW_REPORTS):
+            raise PermissionError(f"{user.role.label} has no reports")
         if user.role is Role.COMMISSIONER:
             return cls(team_id=None, always_suppressed=True)
-        raise PermissionError(f"{user.role.label} has no reports")
+        return cls(team_id=scoping.team_limit(user, scoping.Kind.REFERRAL), always_suppressed=False)
 
 
 # The dates a report may cover: far wider than the service's records, but bounded so that

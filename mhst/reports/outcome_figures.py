@@ -22,8 +22,8 @@ from mhst.outcomes.models import MeasureRecord, MeasureScore
 from mhst.outcomes.rules import outcome
 from mhst.referrals.models import Referral
 from mhst.reports.cells import Count, Rate, Score, Section
+from mhst.reports.clauses import period, school_clause
 from mhst.reports.filters import ReportAccess, ReportFilters
-from mhst.reports.scope import period, school_clause
 
 
 def paired_scores(filters: ReportFilters, access: ReportAccess):

@@ -20,8 +20,8 @@ from mhst.referrals.models import (
 )
 from mhst.referrals.queries import FOUR_WEEKS
 from mhst.reports.cells import Count, Days, Rate, Section
+from mhst.reports.clauses import period, school_clause
 from mhst.reports.filters import ReportAccess, ReportFilters
-from mhst.reports.scope import period, school_clause
 from mhst.reports.sql import (
     NO_CASES,
     Percentiles,

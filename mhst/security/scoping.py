@@ -120,6 +120,22 @@ def reach(user: Viewer, kind: Kind) -> Reach:
     return POLICY.get(user.role, NO_REACH)[kind]
 
 
+def team_limit(user: Viewer, kind: Kind) -> int | None:
+    """The team ``user``'s reach into ``kind`` is limited to; None when it is every team.
+
+    For figures across many records (the reports). A reach that is neither every team
+    nor one team is an error, never "no limit". A team-limited user without a team gets
+    None, as the reports have always had it (``accounts.operations`` gives EMHPs and
+    senior clinicians a team).
+    """
+    found = reach(user, kind)
+    if found is Reach.ALL:
+        return None
+    if found in (Reach.TEAM, Reach.HELD):
+        return user.team_id
+    raise ValueError(f"the {user.role} role reaches {found.value} {kind} records, not a team's")
+
+
 def _clause(user: Viewer, model: type, shape: Shape, kind: Kind | None) -> ColumnElement[bool]:
     found = reach(user, kind or shape.kind)
     if found is Reach.ALL:

@@ -1,5 +1,8 @@
-"""Which rows a report counts: the filters (and a senior clinician's team) as WHERE
-clauses, one function per kind of row.
+"""Which rows a report counts: its filters as WHERE clauses, one function per kind of row.
+
+The filters are resolved in ``mhst.reports.filters``; a viewer whose reach the scoping
+policy limits to one team (``ReportAccess.team_id``, a senior clinician's) is held to
+it here as well, whatever the filters say.
 
 * Referrals (and what hangs off them: contacts, cases, measures) by their school: its
   area (``School.area_id``), team (``School.team_id``) and the school itself.
