@@ -49,6 +49,7 @@ def create_app(config: type[Config] | None = None, **overrides) -> Flask:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1)
 
     _init_extensions(app)
+    _connect_receivers()
     _register_blueprints(app)
     _register_commands(app)
     return app
@@ -96,6 +97,13 @@ def _init_extensions(app: Flask) -> None:
 
     http.init_app(app)  # idle timeout runs before the permission guard
     app.before_request(enforce_route_permission)
+
+
+def _connect_receivers() -> None:
+    """Import every module whose receivers subscribe to ``mhst.core.signals``: each
+    connects when first imported, so exactly once however many apps are built."""
+    import mhst.casework.receivers
+    import mhst.sessions.receivers  # noqa: F401
 
 
 def _register_blueprints(app: Flask) -> None:

@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from sqlalchemy import exists, func, select
+from sqlalchemy import exists, func, select, update
 from sqlalchemy.orm import selectinload
 
 from mhst.accounts.models import User
@@ -38,6 +38,7 @@ from mhst.referrals.models import (
     ReferralStatus,
 )
 from mhst.sessions.models import Attendance, CareContact
+from mhst.sessions.operations import cancel_planned_sessions
 
 S = ReferralStatus
 
@@ -127,6 +128,22 @@ def allocate(referral: Referral, practitioner: User | None, *, by: User) -> Allo
     return allocation
 
 
+def end_allocation_of_closed_referral(referral: Referral) -> None:
+    """A closed referral leaves its practitioner's caseload (the history is kept).
+
+    Runs when referrals announce the close (``signals.referral_closed``), inside the
+    closing operation. A discharged case is left alone: :func:`discharge` ends its
+    allocation itself, with its own reason."""
+    if referral.status is S.DISCHARGED:
+        return
+    db.session.execute(
+        update(Allocation)
+        .where(Allocation.referral_id == referral.id, Allocation.ended_at.is_(None))
+        .values(ended_at=utcnow(), end_reason=f"Referral {referral.status.label.lower()}")
+        .execution_options(synchronize_session="fetch")
+    )
+
+
 def discharge(
     referral: Referral,
     *,
@@ -160,7 +177,7 @@ def discharge(
             "final_measures_note", final_measures_note, NO_FINAL_MEASURES
         )
     services = list(dict.fromkeys(services))
-    _cancel_planned_sessions(referral, by=by, reason=f"Case discharged: {reason.label}")
+    cancel_planned_sessions(referral, by=by, reason=f"Case discharged: {reason.label}")
     event = referrals.transition(
         referral, S.DISCHARGED, by=by, reason=f"Discharged: {reason.label}"
     )
@@ -283,12 +300,6 @@ def measure_summaries(referral: Referral) -> list[MeasureSummary]:
             )
         )
     return summaries
-
-
-def _cancel_planned_sessions(referral: Referral, *, by: User, reason: str) -> None:
-    from mhst.sessions.operations import cancel_planned_sessions  # sessions imports casework
-
-    cancel_planned_sessions(referral, by=by, reason=reason)
 
 
 def last_allocation(referral: Referral) -> Allocation | None:

@@ -21,7 +21,7 @@ from flask import current_app, has_app_context
 from mhst.accounts.models import User
 from mhst.audit.models import AuditAction, AuditRecordType
 from mhst.audit.operations import record
-from mhst.core import nhs_number
+from mhst.core import nhs_number, signals
 from mhst.core.rules import RuleError
 from mhst.core.time import service_today, utcnow
 from mhst.directory.models import Concern, DirectoryService
@@ -349,26 +349,12 @@ def _move(referral: Referral, to: ReferralStatus, *, by: User, reason: str | Non
     if to is S.ACCEPTED and referral.accepted_on is None:
         referral.accepted_on = today
     referral.closed_on = today if to.is_closed else None
-    if to.is_closed and to is not S.DISCHARGED:  # discharge ends it with its own reason
-        _end_allocation(referral, f"Referral {to.label.lower()}")
+    if to.is_closed:
+        signals.referral_closed.send(referral, by=by)  # casework ends the allocation
     detail = f"status: {to.value}"
     record(AuditAction.UPDATE, AuditRecordType.REFERRAL, referral.id, user=by, detail=detail)
     db.session.flush()
     return event
-
-
-def _end_allocation(referral: Referral, reason: str) -> None:
-    """A closed referral leaves its practitioner's caseload (the history is kept)."""
-    from sqlalchemy import update
-
-    from mhst.referrals.allocations import Allocation
-
-    db.session.execute(
-        update(Allocation)
-        .where(Allocation.referral_id == referral.id, Allocation.ended_at.is_(None))
-        .values(ended_at=utcnow(), end_reason=reason)
-        .execution_options(synchronize_session="fetch")
-    )
 
 
 def transition(
@@ -529,9 +515,8 @@ def withdraw_consent(referral: Referral, consent: Consent, *, by: User, reason: 
     consent.withdrawn_by = by
     consent.withdrawal_reason = reason
     record(AuditAction.UPDATE, AuditRecordType.CONSENT, consent.id, user=by, detail="withdrawn")
-    from mhst.sessions.operations import cancel_planned_sessions  # casework imports this module
-
-    cancel_planned_sessions(referral, by=by, reason=f"Consent withdrawn: {reason}")
+    # Sessions cancels the planned sessions; closing the referral then ends the allocation.
+    signals.consent_withdrawn.send(referral, consent=consent, by=by, reason=reason)
     if not referral.status.is_closed:
         _move(referral, S.WITHDRAWN, by=by, reason=f"Consent withdrawn: {reason}")
     db.session.flush()
