@@ -1,8 +1,9 @@
 """The signals of ``mhst.core.signals``: each connected, once, to the receivers that act
-on it."""
+on it, and the page values merged the way the pages rely on."""
 
 from __future__ import annotations
 
+import pytest
 from blinker import NamedSignal
 
 from config import TestConfig
@@ -12,6 +13,10 @@ from mhst.core import signals
 EXPECTED_RECEIVERS = {
     "referral_closed": {"mhst.casework.receivers._end_allocation"},
     "consent_withdrawn": {"mhst.sessions.receivers._cancel_planned_sessions"},
+    "referral_page": {
+        "mhst.casework.receivers._referral_page",
+        "mhst.sessions.receivers._referral_page",
+    },
 }
 
 
@@ -33,3 +38,29 @@ def test_each_receiver_is_connected_once_however_many_apps_are_built():
     for name, expected in EXPECTED_RECEIVERS.items():
         receivers = _receivers(getattr(signals, name))
         assert sorted(receivers) == sorted(expected), name
+
+
+def _answer(**values):
+    def receiver(sender, **_):
+        return values
+
+    return receiver
+
+
+def test_page_values_are_the_defaults_updated_by_each_receiver():
+    responses = [(_answer(timeline=["x"]), {"timeline": ["x"]}), (_answer(), None)]
+    assert signals.values_from_signal(responses, {"timeline": [], "can_reopen": False}) == {
+        "timeline": ["x"],
+        "can_reopen": False,
+    }
+
+
+def test_a_receiver_may_not_supply_a_value_the_page_does_not_declare():
+    with pytest.raises(KeyError, match="'notes'"):
+        signals.values_from_signal([(_answer(), {"notes": "..."})], {"timeline": []})
+
+
+def test_two_receivers_may_not_supply_the_same_value():
+    responses = [(_answer(), {"timeline": [1]}), (_answer(), {"timeline": [2]})]
+    with pytest.raises(KeyError, match="'timeline'"):
+        signals.values_from_signal(responses, {"timeline": []})

@@ -6,11 +6,59 @@ receivers, connected when this module is imported (by the app factory), act on i
 
 from __future__ import annotations
 
-from mhst.casework import operations
+from flask import url_for
+
+from mhst.audit.models import AuditAction, AuditRecordType
+from mhst.audit.operations import record_mixed
+from mhst.casework import operations, timeline
 from mhst.core import signals
-from mhst.referrals.models import Referral
+from mhst.referrals.models import OPEN_CASE_STATUSES, Referral, ReferralStatus
+from mhst.security import scoping
+from mhst.security.permissions import Permission, has_permission
 
 
 @signals.referral_closed.connect
 def _end_allocation(referral: Referral, **_) -> None:
     operations.end_allocation_of_closed_referral(referral)
+
+
+@signals.referral_page.connect
+def _referral_page(referral: Referral, *, user, lead_view: bool, **_) -> dict | None:
+    """The staff page's timeline, the link to the case's sessions and the casework
+    buttons. Notes and the sessions link are for those who may see the case's notes."""
+    if lead_view:
+        return None
+    in_case_scope = has_permission(user, Permission.VIEW_CASE_NOTES) and scoping.in_scope(
+        user, Referral, referral.id, scoping.Kind.CASE
+    )
+    entries = timeline.timeline(referral, include_notes=in_case_scope)
+    # The timeline shows each measure's scores and, in case scope, each session's notes:
+    # a read of each, in one INSERT.
+    shown = {
+        "measure": AuditRecordType.MEASURE_RECORD,
+        "session": AuditRecordType.CARE_CONTACT if in_case_scope else None,
+    }
+    record_mixed(
+        [(AuditAction.READ, shown[e.kind], e.record_id) for e in entries if shown.get(e.kind)],
+        user=user,
+    )
+    return {
+        "timeline": timeline.oldest_first(entries),
+        "sessions_url": url_for("sessions.sessions", case_id=referral.id)
+        if in_case_scope
+        else None,
+        **_casework_actions(referral, user, in_case_scope),
+    }
+
+
+def _casework_actions(referral: Referral, user, in_case_scope: bool) -> dict:
+    """Which casework buttons the page offers: the user's permission and the statuses the
+    casework operations accept (they refuse anything else whatever the page shows)."""
+    allocator = has_permission(user, Permission.ALLOCATE_CASES)
+    return {
+        "can_allocate": allocator and referral.status in operations.ALLOCATABLE_STATUSES,
+        "can_discharge": in_case_scope
+        and has_permission(user, Permission.LOG_SESSIONS)
+        and referral.status in OPEN_CASE_STATUSES,
+        "can_reopen": allocator and referral.status is ReferralStatus.DISCHARGED,
+    }

@@ -1,5 +1,5 @@
 """Every signal in the service, in one place: how a lower package tells higher ones what
-happened without importing them.
+happened, or asks them what to add to one of its pages, without importing them.
 
 The packages form layers: referrals may not import casework or sessions. So referrals
 *sends* :data:`referral_closed` and casework, which builds on referrals, *receives* it.
@@ -9,9 +9,15 @@ the app factory imports every module that holds receivers, once (``_connect_rece
 in ``mhst/__init__.py``). They run synchronously inside the sender's unit of work: they
 add to the session and flush, and the sender's caller commits once. Each signal has one
 receiver per effect; none may depend on the order in which receivers run.
+
+Page signals (``*_page``) follow Indico's ``values_from_signal``: each receiver returns a
+dict of template values, merged by :func:`values_from_signal` over the page's defaults.
 """
 
 from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Any
 
 from blinker import Namespace
 
@@ -45,3 +51,38 @@ consent_withdrawn = _signals.signal(
     not started yet are cancelled by the service.
     """,
 )
+
+# ---- what a page shows ------------------------------------------------------------------
+
+referral_page = _signals.signal(
+    "referral-page",
+    doc="""The referral's page (``referrals.show``) collects what higher packages show on it.
+
+    Sent by ``mhst.referrals.record_views.show``. Sender: the referral. Keyword arguments:
+    ``user`` (who is looking) and ``lead_view`` (True for a school's lead, whose page shows
+    nothing clinical). Each receiver returns a dict of template values:
+
+    - ``mhst.casework.receivers``, staff view: ``timeline`` (and it audit-logs the reads of
+      what the timeline shows), ``sessions_url`` (in case scope only), ``can_allocate``,
+      ``can_discharge``, ``can_reopen``.
+    - ``mhst.sessions.receivers``, lead view: ``next_session``, the next planned session
+      not yet started (the page tells the lead only when and where it is).
+    """,
+)
+
+
+def values_from_signal(
+    responses: Iterable[tuple[Any, Mapping[str, Any] | None]], defaults: Mapping[str, Any]
+) -> dict[str, Any]:
+    """The page's ``defaults`` updated with every receiver's values (``Signal.send``'s
+    result). Receivers may only supply names the page declares, and each only once."""
+    values = dict(defaults)
+    supplied: dict[str, Any] = {}
+    for receiver, answer in responses:
+        for name, value in (answer or {}).items():
+            if name not in defaults:
+                raise KeyError(f"{receiver.__qualname__} supplies {name!r}, not a page value")
+            if name in supplied:
+                raise KeyError(f"{name!r} supplied by {receiver.__qualname__} and another")
+            supplied[name] = values[name] = value
+    return values

@@ -19,7 +19,8 @@ from sqlalchemy.orm import joinedload, lazyload
 
 from mhst.accounts.models import Role
 from mhst.audit.models import AuditAction, AuditRecordType
-from mhst.audit.operations import record, record_mixed, render_audited
+from mhst.audit.operations import record, render_audited
+from mhst.core import signals
 from mhst.core.formatting import format_datetime_with_day
 from mhst.core.forms import commit_operation, failed
 from mhst.core.pagination import paginate
@@ -29,7 +30,6 @@ from mhst.referrals import operations, queries
 from mhst.referrals.blueprint import bp
 from mhst.referrals.consent_forms import ConsentForm, WithdrawConsentForm, WithdrawReferralForm
 from mhst.referrals.models import (
-    OPEN_CASE_STATUSES,
     Consent,
     ConsentKind,
     Referral,
@@ -165,41 +165,42 @@ def _can_record_consent(referral: Referral, consents: list[Consent]) -> bool:
     )
 
 
+# What higher packages add to the page (``signals.referral_page``), and what it shows
+# when they add nothing: casework the timeline and its buttons, sessions the lead's next
+# appointment.
+STAFF_PAGE_VALUES = {
+    "timeline": [],
+    "sessions_url": None,
+    "can_allocate": False,
+    "can_discharge": False,
+    "can_reopen": False,
+}
+LEAD_PAGE_VALUES = {"next_session": None}
+
+
+def _page_values(referral: Referral, *, lead_view: bool) -> dict:
+    defaults = LEAD_PAGE_VALUES if lead_view else STAFF_PAGE_VALUES
+    responses = signals.referral_page.send(referral, user=current_user, lead_view=lead_view)
+    return signals.values_from_signal(responses, defaults)
+
+
 @bp.get("/<int:referral_id>")
 @requires(Permission.VIEW_REFERRALS)
 def show(referral_id: int):
     referral = scoping.get_or_404(current_user, Referral, referral_id)
     if _is_lead():
         return _lead_page(referral)
-    from mhst.casework import timeline  # casework builds on referrals
-
     consents = _consents(referral)
     can_triage = has_permission(current_user, Permission.TRIAGE_REFERRALS)
-    # Session notes and supervision decisions are for those who may see the case's notes.
-    in_case_scope = has_permission(current_user, Permission.VIEW_CASE_NOTES) and scoping.in_scope(
-        current_user, Referral, referral.id, scoping.Kind.CASE
-    )
-    entries = timeline.timeline(referral, include_notes=in_case_scope)
-    # The timeline shows each measure's scores and, in case scope, each session's notes:
-    # a read of each, in one INSERT.
-    shown = {
-        "measure": AuditRecordType.MEASURE_RECORD,
-        "session": AuditRecordType.CARE_CONTACT if in_case_scope else None,
-    }
-    record_mixed(
-        [(AuditAction.READ, shown[e.kind], e.record_id) for e in entries if shown.get(e.kind)],
-        user=current_user,
-    )
     return _render(
         "referrals/show.html",
         lead_view=False,
+        **_page_values(referral, lead_view=False),
         referral=referral,
         child=referral.child,
         age=operations.age_on(referral.child.date_of_birth, service_today()),
         consents=[(c, operations.consent_problem(c, referral.child)) for c in consents],
         signposts=_signposts(referral),
-        timeline=timeline.oldest_first(entries),
-        sessions_url=url_for("sessions.sessions", case_id=referral.id) if in_case_scope else None,
         urgent_routes=operations.URGENT_ROUTES,
         can_record_consent=_can_record_consent(referral, consents),
         can_withdraw_consent=has_permission(current_user, Permission.RECORD_CONSENT),
@@ -207,32 +208,14 @@ def show(referral_id: int):
         can_review_risk=can_triage and referral.awaiting_risk_review,
         can_withdraw=has_permission(current_user, Permission.WITHDRAW_REFERRAL)
         and not referral.status.is_closed,
-        **_casework_actions(referral, in_case_scope),
     )
-
-
-def _casework_actions(referral: Referral, in_case_scope: bool) -> dict:
-    """Which casework buttons the page offers: the user's permission and the statuses the
-    casework operations accept (they refuse anything else whatever the page shows)."""
-    from mhst.casework.operations import ALLOCATABLE_STATUSES  # casework builds on referrals
-
-    allocator = has_permission(current_user, Permission.ALLOCATE_CASES)
-    return {
-        "can_allocate": allocator and referral.status in ALLOCATABLE_STATUSES,
-        "can_discharge": in_case_scope
-        and has_permission(current_user, Permission.LOG_SESSIONS)
-        and referral.status in OPEN_CASE_STATUSES,
-        "can_reopen": allocator and referral.status is ReferralStatus.DISCHARGED,
-    }
 
 
 def _lead_page(referral: Referral):
     """The school's view: what they sent, where it has got to, and when. The template gets
     only these values, so it cannot show the team's notes, reasons or who did what."""
-    from mhst.sessions.operations import next_planned  # casework builds on referrals
-
     events = _events(referral)
-    upcoming = next_planned(referral.id)
+    upcoming = _page_values(referral, lead_view=True)["next_session"]
     return _render(
         "referrals/show.html",
         lead_view=True,

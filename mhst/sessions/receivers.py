@@ -14,3 +14,12 @@ from mhst.sessions import operations
 @signals.consent_withdrawn.connect
 def _cancel_planned_sessions(referral: Referral, *, reason: str, by, **_) -> None:
     operations.cancel_planned_sessions(referral, by=by, reason=f"Consent withdrawn: {reason}")
+
+
+@signals.referral_page.connect
+def _referral_page(referral: Referral, *, lead_view: bool, **_) -> dict | None:
+    """The school's lead is told when the next session is (the page says only when and
+    where): the next planned session that has not started yet."""
+    if not lead_view:
+        return None
+    return {"next_session": operations.next_planned(referral.id)}
