@@ -103,6 +103,7 @@ def _connect_receivers() -> None:
     """Import every module whose receivers subscribe to ``mhst.core.signals``: each
     connects when first imported, so exactly once however many apps are built."""
     import mhst.casework.receivers
+    import mhst.schools.receivers
     import mhst.sessions.receivers  # noqa: F401
 
 

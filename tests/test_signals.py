@@ -17,6 +17,8 @@ EXPECTED_RECEIVERS = {
         "mhst.casework.receivers._referral_page",
         "mhst.sessions.receivers._referral_page",
     },
+    "cohort_list_page": {"mhst.schools.receivers._cohort_totals"},
+    "cohort_page": {"mhst.schools.receivers._cohort_schools"},
 }
 
 

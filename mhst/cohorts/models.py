@@ -7,7 +7,6 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from mhst.extensions import db
 from mhst.organisation.models import Team
-from mhst.schools.models import School
 
 cohort_team = Table(
     "cohort_team",
@@ -29,7 +28,8 @@ class Cohort(db.Model):
     go_live_date: Mapped[date] = mapped_column(Date)
 
     teams: Mapped[list[Team]] = relationship(secondary=cohort_team, order_by="Team.name")
-    schools: Mapped[list[School]] = relationship(back_populates="cohort", order_by="School.name")
+    # Schools sit above cohorts (a school joins a cohort): named, not imported.
+    schools = relationship("School", back_populates="cohort", order_by="School.name")
 
     def __repr__(self) -> str:
         return f"<Cohort {self.name!r}>"

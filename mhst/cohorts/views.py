@@ -4,17 +4,16 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from mhst.cohorts import operations
 from mhst.cohorts.forms import CohortForm
 from mhst.cohorts.models import Cohort
+from mhst.core import signals
 from mhst.core.academic_year import academic_year_label
 from mhst.core.forms import choices, commit_operation, failed
 from mhst.extensions import db
 from mhst.organisation.models import Team
-from mhst.schools.models import School
-from mhst.security import scoping
 from mhst.security.permissions import Permission, has_permission, requires
 
 bp = Blueprint("cohorts", __name__, url_prefix="/cohorts")
@@ -42,22 +41,12 @@ def index():
         .options(db.selectinload(Cohort.teams))
         .order_by(Cohort.academic_year.desc(), Cohort.go_live_date, Cohort.name)
     ).all()
-    totals = {
-        cohort_id: (schools, pupils)
-        for cohort_id, schools, pupils in db.session.execute(
-            select(
-                School.cohort_id,
-                func.count(School.id),
-                func.coalesce(func.sum(School.pupils_on_roll), 0),
-            )
-            .where(School.cohort_id.is_not(None))
-            .group_by(School.cohort_id)
-        )
-    }
+    # The schools and pupils in each come from the schools package (it builds on cohorts).
+    responses = signals.cohort_list_page.send(None, cohorts=cohorts, user=current_user)
     return render_template(
         "cohorts/index.html",
         cohorts=cohorts,
-        totals=totals,
+        **signals.values_from_signal(responses, {"totals": {}}),
         academic_year_label=academic_year_label,
         can_manage=has_permission(current_user, Permission.MANAGE_COHORTS),
     )
@@ -67,27 +56,11 @@ def index():
 @requires(Permission.VIEW_COHORTS)
 def show(cohort_id: int):
     cohort = _get_cohort_or_404(cohort_id)
-    schools = db.session.scalars(
-        select(School)
-        .where(School.cohort_id == cohort.id)
-        .options(db.joinedload(School.team), db.joinedload(School.area))
-        .order_by(School.name, School.id)
-    ).all()
-    # Every member of staff may see who is in a cohort; links go only to the schools
-    # whose own page this user may open.
-    linkable = set(
-        db.session.scalars(
-            select(School.id).where(
-                School.cohort_id == cohort.id, scoping.scope(current_user, School)
-            )
-        )
-    )
+    responses = signals.cohort_page.send(cohort, user=current_user)
     return render_template(
         "cohorts/show.html",
         cohort=cohort,
-        schools=schools,
-        linkable=linkable,
-        pupils=sum(school.pupils_on_roll or 0 for school in schools),
+        **signals.values_from_signal(responses, {"schools": [], "linkable": set(), "pupils": 0}),
         academic_year_label=academic_year_label,
         can_manage=has_permission(current_user, Permission.MANAGE_COHORTS),
     )

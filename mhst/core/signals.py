@@ -1,8 +1,9 @@
 """Every signal in the service, in one place: how a lower package tells higher ones what
 happened, or asks them what to add to one of its pages, without importing them.
 
-The packages form layers: referrals may not import casework or sessions. So referrals
-*sends* :data:`referral_closed` and casework, which builds on referrals, *receives* it.
+The packages form layers: referrals may not import casework or sessions, cohorts may not
+import schools. So referrals *sends* :data:`referral_closed` and casework, which builds
+on referrals, *receives* it.
 
 Receivers connect when their module is imported (``@signals.referral_closed.connect``);
 the app factory imports every module that holds receivers, once (``_connect_receivers``
@@ -67,6 +68,27 @@ referral_page = _signals.signal(
       ``can_discharge``, ``can_reopen``.
     - ``mhst.sessions.receivers``, lead view: ``next_session``, the next planned session
       not yet started (the page tells the lead only when and where it is).
+    """,
+)
+
+cohort_list_page = _signals.signal(
+    "cohort-list-page",
+    doc="""The list of cohorts (``cohorts.index``) collects the figures shown beside each.
+
+    Sent by ``mhst.cohorts.views.index``. Sender: None. Keyword arguments: ``cohorts``
+    (those listed) and ``user``. Received by ``mhst.schools.receivers``, which returns
+    ``totals``: ``{cohort id: (schools, pupils on roll)}`` for cohorts with schools.
+    """,
+)
+
+cohort_page = _signals.signal(
+    "cohort-page",
+    doc="""A cohort's page (``cohorts.show``) collects the schools in the cohort.
+
+    Sent by ``mhst.cohorts.views.show``. Sender: the cohort. Keyword arguments: ``user``.
+    Received by ``mhst.schools.receivers``, which returns ``schools`` (by name, with their
+    team and area), ``linkable`` (the ids of those whose page ``user`` may open) and
+    ``pupils`` (the total on roll).
     """,
 )
 

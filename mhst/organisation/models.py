@@ -1,15 +1,10 @@
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from sqlalchemy import ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from mhst.extensions import db
 from mhst.security.scoping import Kind, Shape
-
-if TYPE_CHECKING:
-    from mhst.schools.models import School
 
 
 class ServiceArea(db.Model):
@@ -36,7 +31,8 @@ class Team(db.Model):
     area_id: Mapped[int] = mapped_column(ForeignKey("service_area.id"), index=True)
 
     area: Mapped[ServiceArea] = relationship(back_populates="teams")
-    schools: Mapped[list[School]] = relationship(back_populates="team", order_by="School.name")
+    # Schools sit above organisation (a school is in a team's area): named, not imported.
+    schools = relationship("School", back_populates="team", order_by="School.name")
 
     @classmethod
     def scope_shape(cls) -> Shape:

@@ -10,7 +10,6 @@ from mhst.extensions import db
 from mhst.organisation import operations
 from mhst.organisation.forms import AreaForm, TeamForm
 from mhst.organisation.models import ServiceArea, Team
-from mhst.schools.models import School
 from mhst.security.permissions import Permission, requires
 
 bp = Blueprint("organisation", __name__, url_prefix="/admin/organisation")
@@ -24,9 +23,7 @@ def _render(area_form: AreaForm, team_form: TeamForm):
     areas = _areas()
     team_form.area_id.choices = choices([("", "Select an area")] + [(a.id, a.name) for a in areas])
     school_counts = dict(
-        db.session.execute(
-            select(School.team_id, func.count(School.id)).group_by(School.team_id)
-        ).all()
+        db.session.execute(select(Team.id, func.count()).join(Team.schools).group_by(Team.id)).all()
     )
     teams = db.session.scalars(
         select(Team).options(db.joinedload(Team.area)).order_by(Team.name)
