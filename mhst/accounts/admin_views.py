@@ -8,13 +8,14 @@ from sqlalchemy import func, or_, select
 
 from mhst.accounts import operations
 from mhst.accounts.forms import EditUserForm, NewUserForm, set_scope_choices
-from mhst.accounts.models import ROLE_LABELS, Role, User
+from mhst.accounts.models import User
 from mhst.core.forms import commit_operation, commit_unit, failed
 from mhst.core.pagination import paginate
 from mhst.extensions import db
 from mhst.organisation.models import Team
 from mhst.schools.models import School
 from mhst.security.permissions import Permission, requires
+from mhst.security.roles import ROLE_LABELS, Role
 
 bp = Blueprint("users_admin", __name__, url_prefix="/admin/users")
 

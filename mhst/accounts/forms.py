@@ -3,8 +3,8 @@ from __future__ import annotations
 from wtforms import EmailField, PasswordField, StringField
 from wtforms.validators import DataRequired, Email, InputRequired, Length, Optional
 
-from mhst.accounts.models import ROLE_LABELS
 from mhst.core.forms import BaseForm, RadioField, SelectField, choices
+from mhst.security.roles import ROLE_LABELS
 
 EMAIL_MAX = 254
 EMAIL_TOO_LONG = "Email address must be 254 characters or fewer"

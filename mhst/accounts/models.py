@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-import enum
 from datetime import datetime
 
 from flask_login import UserMixin
@@ -10,41 +9,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from mhst.core.time import utcnow
 from mhst.core.types import UTCDateTime, string_enum
 from mhst.extensions import db
-from mhst.organisation.models import Team
-from mhst.schools.models import School
-
-
-class Role(enum.StrEnum):
-    ADMINISTRATOR = "administrator"
-    CLINICAL_LEAD = "clinical_lead"
-    SENIOR_CLINICIAN = "senior_clinician"
-    EMHP = "emhp"
-    SCHOOL_MENTAL_HEALTH_LEAD = "school_mental_health_lead"
-    # Reads suppressed aggregate reports only: never a child's record.
-    COMMISSIONER = "commissioner"
-
-    @property
-    def label(self) -> str:
-        return ROLE_LABELS[self]
-
-    @property
-    def is_staff(self) -> bool:
-        return self not in (Role.SCHOOL_MENTAL_HEALTH_LEAD, Role.COMMISSIONER)
-
-    @property
-    def needs_team(self) -> bool:
-        """EMHPs and senior clinicians work within one team; others may cover the service."""
-        return self in (Role.EMHP, Role.SENIOR_CLINICIAN)
-
-
-ROLE_LABELS = {
-    Role.ADMINISTRATOR: "Administrator",
-    Role.CLINICAL_LEAD: "Clinical lead",
-    Role.SENIOR_CLINICIAN: "Senior clinician",
-    Role.EMHP: "Education mental health practitioner (EMHP)",
-    Role.SCHOOL_MENTAL_HEALTH_LEAD: "School mental health lead",
-    Role.COMMISSIONER: "Commissioner (suppressed reports only)",
-}
+from mhst.security.roles import Role  # defined beside what each role may do
 
 
 class User(UserMixin, db.Model):
@@ -71,8 +36,9 @@ class User(UserMixin, db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_signed_in_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
-    team: Mapped[Team | None] = relationship()
-    school: Mapped[School | None] = relationship()
+    # Teams and schools sit above accounts (their records name users): named, not imported.
+    team = relationship("Team")
+    school = relationship("School")
 
     @property
     def is_active(self) -> bool:  # Flask-Login refuses inactive users

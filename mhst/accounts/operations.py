@@ -15,8 +15,6 @@ from mhst.audit.models import AuditAction, AuditRecordType
 from mhst.core.rules import RuleError
 from mhst.core.time import utcnow
 from mhst.extensions import db
-from mhst.organisation.models import Team
-from mhst.schools.models import School
 
 MAX_PASSWORD_LENGTH = 128
 
@@ -45,8 +43,11 @@ def check_password_rules(password: str, *, field: str = "password") -> None:
         raise AccountRuleError(field, "Password must not repeat the same few characters")
 
 
-def check_role_scope(role: Role, team: Team | None, school: School | None) -> None:
-    """A school's lead belongs to one school; EMHPs and senior clinicians to one team."""
+def check_role_scope(role: Role, team, school) -> None:
+    """A school's lead belongs to one school; EMHPs and senior clinicians to one team.
+
+    ``team`` and ``school`` are a Team and a School, or None (organisation and schools
+    build on accounts, so they are not imported here)."""
     if role is Role.SCHOOL_MENTAL_HEALTH_LEAD:
         if school is None:
             raise AccountRuleError("school_id", "Select the school this lead works at")
@@ -91,8 +92,8 @@ def create_user(
     full_name: str,
     role: Role,
     password: str,
-    team: Team | None = None,
-    school: School | None = None,
+    team=None,
+    school=None,
     by: User | None = None,
 ) -> User:
     email = normalise_email(email)
@@ -128,8 +129,8 @@ def update_user(
     *,
     full_name: str,
     role: Role,
-    team: Team | None,
-    school: School | None,
+    team,
+    school,
     by: User,
 ) -> User:
     if user.id == by.id and role is not Role.ADMINISTRATOR:

@@ -14,8 +14,8 @@ from typing import TypeVar
 from flask import Flask, abort, current_app, request
 from flask_login import current_user
 
-from mhst.accounts.models import Role
 from mhst.extensions import login_manager
+from mhst.security.roles import Role
 
 
 class Permission(enum.StrEnum):
