@@ -120,8 +120,8 @@ def _register_blueprints(app: Flask) -> None:
     for module in (
         "mhst.core.views",
         "mhst.accounts.views",
-        "mhst.accounts.admin_views",
-        "mhst.audit.views",
+        "mhst.admin.users_views",
+        "mhst.admin.audit_views",
         "mhst.organisation.views",
         "mhst.schools.blueprint",
         "mhst.cohorts.views",
