@@ -118,7 +118,7 @@ def _register_blueprints(app: Flask) -> None:
 
     _register_nhsuk_frontend(app)
     for module in (
-        "mhst.core.views",
+        "mhst.home.views",
         "mhst.accounts.views",
         "mhst.admin.users_views",
         "mhst.admin.audit_views",

@@ -45,8 +45,8 @@ CHILD_ARGUMENTS = frozenset(
 # What a commissioner may open without arguments: their home page, their account, the
 # reports, and the public pages. Every other page is refused.
 ALLOWED_WITHOUT_ARGUMENTS = {
-    "core.home",
-    "core.healthz",
+    "home.index",
+    "home.healthz",
     "accounts.sign_in",
     "accounts.sign_out",
     "accounts.change_password",

@@ -33,9 +33,9 @@ SENIOR = frozenset({Role.SENIOR_CLINICIAN})
 REFERRAL_READERS = CASEWORKERS | {Role.CLINICAL_LEAD, Role.SCHOOL_MENTAL_HEALTH_LEAD}
 
 EXPECTED_ACCESS: dict[str, str | frozenset[Role]] = {
-    "core.healthz": PUBLIC,
+    "home.healthz": PUBLIC,
     "accounts.sign_in": PUBLIC,
-    "core.home": ALL,
+    "home.index": ALL,
     "accounts.sign_out": ALL,
     "accounts.change_password": ALL,
     "schools.index": STAFF_AND_LEADS,
@@ -281,6 +281,6 @@ def test_role_matrix(role, endpoint, app, world, client):
 
 
 def test_every_navigation_item_is_a_route(app):
-    from mhst.core.templating import NAVIGATION
+    from mhst.home.navigation import NAVIGATION
 
     assert {endpoint for _, endpoint, _ in NAVIGATION} <= set(app.view_functions)

@@ -44,7 +44,7 @@ def _safe_next(target: str | None) -> str:
         parts = urlsplit(target)
         if not parts.scheme and not parts.netloc and target.startswith("/") and "\\" not in target:
             return target
-    return url_for("core.home")
+    return url_for("home.index")
 
 
 @bp.route("/sign-in", methods=["GET", "POST"])
@@ -53,7 +53,7 @@ def _safe_next(target: str | None) -> str:
 @limiter.limit(_sign_in_limit, methods=["POST"], key_func=_submitted_email)
 def sign_in():
     if current_user.is_authenticated:
-        return redirect(url_for("core.home"))
+        return redirect(url_for("home.index"))
     form = SignInForm()
     failed = False
     if form.validate_on_submit():
@@ -104,5 +104,5 @@ def change_password():
                 "Your password has been changed. Any other sessions have been signed out.",
                 "success",
             )
-            return redirect(url_for("core.home"))
+            return redirect(url_for("home.index"))
     return render_template("accounts/change_password.html", form=form), 400 if form.errors else 200

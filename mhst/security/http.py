@@ -50,7 +50,7 @@ def set_security_headers(response):
 
 def sign_out_when_idle():
     """Sign the user out after ``IDLE_TIMEOUT`` without a request."""
-    if request.endpoint in (*STATIC_ENDPOINTS, "core.healthz"):
+    if request.endpoint in (*STATIC_ENDPOINTS, "home.healthz"):
         return None
     now = utcnow()
     if current_user.is_authenticated:

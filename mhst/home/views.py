@@ -10,6 +10,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from mhst.accounts.models import Role, User
 from mhst.audit.operations import render_audited
 from mhst.extensions import db
+from mhst.home.navigation import inject_navigation
 from mhst.referrals.models import Referral
 from mhst.referrals.queries import audit_listed
 from mhst.referrals.summary import referral_counts
@@ -20,7 +21,9 @@ from mhst.security.permissions import Permission, has_permission, public, requir
 from mhst.wholeschool import operations as wholeschool
 from mhst.wholeschool.models import WholeSchoolActivity
 
-bp = Blueprint("core", __name__)
+bp = Blueprint("home", __name__)
+# The menu and can() on every page, whichever blueprint renders it.
+bp.app_context_processor(inject_navigation)
 
 HOME_TEMPLATES = {
     Role.ADMINISTRATOR: "home/administrator.html",
@@ -34,7 +37,7 @@ HOME_TEMPLATES = {
 
 @bp.get("/")
 @requires(Permission.SIGNED_IN)
-def home():
+def index():
     school_count = db.session.scalar(
         select(func.count(School.id)).where(scoping.scope(current_user, School))
     )
