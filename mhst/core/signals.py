@@ -1,9 +1,9 @@
 """Every signal in the service, in one place: how a lower package tells higher ones what
 happened, or asks them what to add to one of its pages, without importing them.
 
-The packages form layers: referrals may not import casework or sessions, cohorts may not
-import schools. So referrals *sends* :data:`referral_closed` and casework, which builds
-on referrals, *receives* it.
+The packages form layers (see ``tests/test_layers.py``): referrals may not import
+casework or sessions, cohorts may not import schools. So referrals *sends*
+:data:`referral_closed` and casework, which builds on referrals, *receives* it.
 
 Receivers connect when their module is imported (``@signals.referral_closed.connect``);
 the app factory imports every module that holds receivers, once (``_connect_receivers``
