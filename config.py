@@ -100,6 +100,7 @@ class TestConfig(Config):
 
 
 class ProductionConfig(Config):
+    DEBUG = False  # whatever FLASK_DEBUG says: Flask reads it for every app it makes
     SESSION_COOKIE_SECURE = True
 
 

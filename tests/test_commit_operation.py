@@ -4,12 +4,13 @@ constraints refuse a change another user's request made impossible meanwhile."""
 from __future__ import annotations
 
 import wtforms
-from sqlalchemy import func, select
+from sqlalchemy import event, func, select
 
 from mhst.accounts.models import Role
 from mhst.casework.models import Allocation
 from mhst.core.forms import CHANGED_MEANWHILE, BaseForm, commit_operation, failed
 from mhst.extensions import db
+from mhst.schools.models import School
 
 
 class PractitionerForm(BaseForm):
@@ -44,8 +45,28 @@ def test_a_constraint_refusal_becomes_a_form_error_and_saves_nothing(app, world)
 
 
 def test_a_successful_operation_is_committed_once(app, world):
-    with app.test_request_context(method="POST"):
-        form = PractitionerForm()
-        result = commit_operation(form, lambda: "done")
+    """The operation's change is committed by one COMMIT of the session, after it runs;
+    a rollback afterwards cannot undo it."""
+    session = db.session()
+    commits: list[str | None] = []
+
+    def count_commit(committed):
+        commits.append(committed.get(School, world.school_a1.id).name)
+
+    def rename():
+        assert commits == []  # nothing committed before the operation runs
+        world.school_a1.name = "School A1, renamed"
+        return "done"
+
+    event.listen(session, "after_commit", count_commit)
+    try:
+        with app.test_request_context(method="POST"):
+            form = PractitionerForm()
+            result = commit_operation(form, rename)
+    finally:
+        event.remove(session, "after_commit", count_commit)
     assert result == "done"
     assert not form.errors
+    assert commits == ["School A1, renamed"]
+    db.session.rollback()
+    assert db.session.get(School, world.school_a1.id).name == "School A1, renamed"
