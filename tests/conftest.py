@@ -70,14 +70,43 @@ def postgres_required() -> bool:
     return in_ci() or os.environ.get("MHST_REQUIRE_POSTGRES") == "1"
 
 
+def xdist_worker() -> str | None:
+    """The pytest-xdist worker this process is ("gw0", "gw1", ...), or None."""
+    return os.environ.get("PYTEST_XDIST_WORKER")
+
+
 def pytest_sessionfinish(session, exitstatus):
-    """In CI a skipped test is a failure: no PostgreSQL, Redis or browser must not pass."""
+    """Each process drops the databases it created. In CI a skipped test is a failure: no
+    PostgreSQL, Redis or browser must not pass. Under pytest-xdist the workers send every
+    report (skips too) to the controller, which counts them here."""
+    drop_created_databases()
+    if xdist_worker():
+        return
     reporter = session.config.pluginmanager.get_plugin("terminalreporter")
     skipped = reporter.stats.get("skipped", []) if reporter else []
-    drop_created_databases()
     if in_ci() and skipped:
         reporter.write_line(f"CI: {len(skipped)} test(s) skipped; CI allows none.", red=True)
         session.exitstatus = pytest.ExitCode.TESTS_FAILED
+
+
+@pytest.hookimpl(optionalhook=True)  # a pytest-xdist hook: without xdist it is not called
+def pytest_xdist_make_scheduler(config, log):
+    """``--dist loadgroup``, with every browser test in one group: they all run on one
+    worker, which starts the live server with its demo data, and Chromium, once.
+
+    (The ``xdist_group`` mark cannot say so: pytest-xdist 3.8 marks a group by changing
+    node ids, which pytest 9.2 no longer lets it do, pytest-dev/pytest-xdist#1386.)"""
+    if config.getvalue("dist") != "loadgroup":
+        return None
+    from xdist.scheduler import LoadGroupScheduling
+
+    class BrowserTestsTogether(LoadGroupScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            if nodeid.startswith("tests/browser/"):
+                return "tests/browser/"
+            return super()._split_scope(nodeid)
+
+    return BrowserTestsTogether(config, log)
 
 
 def _maintenance_dsn(url: str) -> str:
@@ -102,12 +131,14 @@ def recreate_postgres_database(url: str) -> None:
 
 
 def database_url_for(backend: str, tmp_path_factory, name: str = "test") -> str:
-    """A new, empty database. On PostgreSQL its name carries the process id, so test
-    runs in parallel (several developers, or CI beside a developer) never share one."""
+    """A new, empty database. On PostgreSQL its name carries the xdist worker and the
+    process id, so test runs in parallel (several developers, CI beside a developer, the
+    workers of one run) never share one. SQLite files are under the worker's own
+    temporary directory."""
     if backend == "sqlite":
         return f"sqlite:///{tmp_path_factory.mktemp(name) / 'test.sqlite3'}"
     base = make_url(POSTGRES_URL).database or "mhst_test"
-    database = f"{base}_{name}_{os.getpid()}"
+    database = f"{base}_{name}_{xdist_worker() or 'main'}_{os.getpid()}"
     url = make_url(POSTGRES_URL).set(database=database).render_as_string(hide_password=False)
     recreate_postgres_database(url)
     _created_databases.append(url)
@@ -118,7 +149,7 @@ _created_databases: list[str] = []
 
 
 def drop_created_databases() -> None:
-    for url in _created_databases:
+    for url in dict.fromkeys(_created_databases):
         with psycopg.connect(_maintenance_dsn(url), autocommit=True) as conn:
             conn.execute(f'DROP DATABASE IF EXISTS "{make_url(url).database}" WITH (FORCE)')
 
