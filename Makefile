@@ -47,11 +47,14 @@ run: demo-data ## Install, migrate, load demo data and serve on http://127.0.0.1
 	@echo "Serving on http://$(HOST):$(PORT) (Ctrl+C to stop)"
 	$(BIN)/flask run --host $(HOST) --port $(PORT)
 
+# pytest-xdist workers for `make test`; the browser tests share one (--dist loadgroup).
+TEST_WORKERS ?= 2
+
 .PHONY: test
 test: install ## Run ruff and the whole test suite (SQLite, PostgreSQL and browser tests)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/pytest
+	$(BIN)/pytest -n $(TEST_WORKERS) --dist loadgroup
 
 .PHONY: lint
 lint: install ## Check the code with ruff

@@ -11,7 +11,7 @@ from __future__ import annotations
 import contextvars
 import os
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from datetime import date, timedelta
 from itertools import count
 
@@ -21,6 +21,7 @@ from flask import Flask, has_app_context
 from flask.testing import FlaskClient
 from flask_sqlalchemy.session import Session as FlaskSQLAlchemySession
 from sqlalchemy import event
+from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.engine import make_url
 
 from config import TestConfig
@@ -71,14 +72,43 @@ def postgres_required() -> bool:
     return in_ci() or os.environ.get("MHST_REQUIRE_POSTGRES") == "1"
 
 
+def xdist_worker() -> str | None:
+    """The pytest-xdist worker this process is ("gw0", "gw1", ...), or None."""
+    return os.environ.get("PYTEST_XDIST_WORKER")
+
+
 def pytest_sessionfinish(session, exitstatus):
-    """In CI a skipped test is a failure: no PostgreSQL, Redis or browser must not pass."""
+    """Each process drops the databases it created. In CI a skipped test is a failure: no
+    PostgreSQL, Redis or browser must not pass. Under pytest-xdist the workers send every
+    report (skips too) to the controller, which counts them here."""
+    drop_created_databases()
+    if xdist_worker():
+        return
     reporter = session.config.pluginmanager.get_plugin("terminalreporter")
     skipped = reporter.stats.get("skipped", []) if reporter else []
-    drop_created_databases()
     if in_ci() and skipped:
         reporter.write_line(f"CI: {len(skipped)} test(s) skipped; CI allows none.", red=True)
         session.exitstatus = pytest.ExitCode.TESTS_FAILED
+
+
+@pytest.hookimpl(optionalhook=True)  # a pytest-xdist hook: without xdist it is not called
+def pytest_xdist_make_scheduler(config, log):
+    """``--dist loadgroup``, with every browser test in one group: they all run on one
+    worker, which starts the live server with its demo data, and Chromium, once.
+
+    (The ``xdist_group`` mark cannot say so: pytest-xdist 3.8 marks a group by changing
+    node ids, which pytest 9.2 no longer lets it do, pytest-dev/pytest-xdist#1386.)"""
+    if config.getvalue("dist") != "loadgroup":
+        return None
+    from xdist.scheduler import LoadGroupScheduling
+
+    class BrowserTestsTogether(LoadGroupScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            if nodeid.startswith("tests/browser/"):
+                return "tests/browser/"
+            return super()._split_scope(nodeid)
+
+    return BrowserTestsTogether(config, log)
 
 
 def _maintenance_dsn(url: str) -> str:
@@ -103,12 +133,14 @@ def recreate_postgres_database(url: str) -> None:
 
 
 def database_url_for(backend: str, tmp_path_factory, name: str = "test") -> str:
-    """A new, empty database. On PostgreSQL its name carries the process id, so test
-    runs in parallel (several developers, or CI beside a developer) never share one."""
+    """A new, empty database. On PostgreSQL its name carries the xdist worker and the
+    process id, so test runs in parallel (several developers, CI beside a developer, the
+    workers of one run) never share one. SQLite files are under the worker's own
+    temporary directory."""
     if backend == "sqlite":
         return f"sqlite:///{tmp_path_factory.mktemp(name) / 'test.sqlite3'}"
     base = make_url(POSTGRES_URL).database or "mhst_test"
-    database = f"{base}_{name}_{os.getpid()}"
+    database = f"{base}_{name}_{xdist_worker() or 'main'}_{os.getpid()}"
     url = make_url(POSTGRES_URL).set(database=database).render_as_string(hide_password=False)
     recreate_postgres_database(url)
     _created_databases.append(url)
@@ -119,7 +151,7 @@ _created_databases: list[str] = []
 
 
 def drop_created_databases() -> None:
-    for url in _created_databases:
+    for url in dict.fromkeys(_created_databases):
         with psycopg.connect(_maintenance_dsn(url), autocommit=True) as conn:
             conn.execute(f'DROP DATABASE IF EXISTS "{make_url(url).database}" WITH (FORCE)')
 
@@ -129,16 +161,62 @@ def backend(request) -> str:
     return request.param
 
 
+class Databases:
+    """The apps the tests run on, one per backend and kind, each built by the migrations
+    on first use and kept until this process's session ends (under pytest-xdist each
+    worker has its own). Kind "empty" holds nothing else; kind "world" also holds the rows
+    of a ``World``, built and committed once, which each test using ``world`` then loads
+    by id in its own rolled-back transaction."""
+
+    def __init__(self, tmp_path_factory):
+        self.tmp_path_factory = tmp_path_factory
+        self._apps: dict[tuple[str, str], Flask] = {}
+        self._errors: dict[tuple[str, str], BaseException] = {}
+        self.world_identities: dict[str, dict] = {}
+
+    def app(self, backend: str, kind: str) -> Flask:
+        key = (backend, kind)
+        if key in self._errors:  # PostgreSQL absent: skip (or fail) at once, as before
+            raise self._errors[key]
+        if key not in self._apps:
+            try:
+                self._apps[key] = self._build(backend, kind)
+            except BaseException as error:
+                self._errors[key] = error
+                raise
+        return self._apps[key]
+
+    def _build(self, backend: str, kind: str) -> Flask:
+        url = database_url_for(backend, self.tmp_path_factory, name=kind)
+        app = create_app(TestConfig, SQLALCHEMY_DATABASE_URI=url)
+        app.test_client_class = CheckedClient
+        with app.app_context():
+            upgrade()  # the test database is built by the migrations, never by create_all
+            if kind == "world":
+                world = World(new_area, new_team, new_school, new_user, new_referral)
+                self.world_identities[backend] = world_identities(world)
+                db.session.remove()
+        return app
+
+    def dispose(self) -> None:
+        for app in self._apps.values():
+            with app.app_context():
+                db.engine.dispose()
+
+
 @pytest.fixture(scope="session")
-def app(backend, tmp_path_factory) -> Iterator[Flask]:
-    url = database_url_for(backend, tmp_path_factory)
-    app = create_app(TestConfig, SQLALCHEMY_DATABASE_URI=url)
-    app.test_client_class = CheckedClient
-    with app.app_context():
-        upgrade()  # the test database is built by the migrations, never by create_all
-    yield app
-    with app.app_context():
-        db.engine.dispose()
+def databases(tmp_path_factory) -> Iterator[Databases]:
+    databases = Databases(tmp_path_factory)
+    yield databases
+    databases.dispose()
+
+
+@pytest.fixture
+def app(request, backend, databases) -> Flask:
+    """The app on ``backend``'s database: the one holding the committed ``World`` when the
+    test uses ``world``, otherwise one that holds nothing but what the migrations made."""
+    kind = "world" if "world" in request.fixturenames else "empty"
+    return databases.app(backend, kind)
 
 
 class ConnectionBoundSession(FlaskSQLAlchemySession):
@@ -236,78 +314,82 @@ def auth(client) -> AuthActions:
 _sequence = count(1)
 
 
-@pytest.fixture
-def make_area(app) -> Callable[..., ServiceArea]:
-    def make(name: str | None = None) -> ServiceArea:
-        area = ServiceArea(name=name or f"Area {next(_sequence)}")
-        db.session.add(area)
-        db.session.commit()
-        return area
-
-    return make
+def new_area(name: str | None = None) -> ServiceArea:
+    area = ServiceArea(name=name or f"Area {next(_sequence)}")
+    db.session.add(area)
+    db.session.commit()
+    return area
 
 
-@pytest.fixture
-def make_team(make_area) -> Callable[..., Team]:
-    def make(name: str | None = None, area: ServiceArea | None = None) -> Team:
-        team = Team(name=name or f"Team {next(_sequence)}", area=area or make_area())
-        db.session.add(team)
-        db.session.commit()
-        return team
-
-    return make
+def new_team(name: str | None = None, area: ServiceArea | None = None) -> Team:
+    team = Team(name=name or f"Team {next(_sequence)}", area=area or new_area())
+    db.session.add(team)
+    db.session.commit()
+    return team
 
 
-@pytest.fixture
-def make_school(make_area) -> Callable[..., School]:
-    def make(name: str | None = None, team: Team | None = None, urn: str | None = None) -> School:
-        number = next(_sequence)
-        school = School(
-            name=name or f"School {number}",
-            urn=urn or f"{800000 + number:06d}",
-            area=team.area if team else make_area(),
-            team=team,
-        )
-        db.session.add(school)
-        db.session.commit()
-        return school
-
-    return make
+def new_school(name: str | None = None, team: Team | None = None, urn: str | None = None) -> School:
+    number = next(_sequence)
+    school = School(
+        name=name or f"School {number}",
+        urn=urn or f"{800000 + number:06d}",
+        area=team.area if team else new_area(),
+        team=team,
+    )
+    db.session.add(school)
+    db.session.commit()
+    return school
 
 
 _PASSWORD_HASH: dict[str, str] = {}
 
 
+def new_user(
+    role: Role = Role.EMHP,
+    *,
+    team: Team | None = None,
+    school: School | None = None,
+    email: str | None = None,
+    password: str = PASSWORD,
+    active: bool = True,
+    full_name: str | None = None,
+) -> User:
+    if password not in _PASSWORD_HASH:
+        _PASSWORD_HASH[password] = hash_password(password)  # at TestConfig's Argon2 strength
+    number = next(_sequence)
+    user = User(
+        email=email or f"user{number}@mhst.example",
+        full_name=full_name or f"Test User {number}",
+        role=role,
+        team=team,
+        school=school,
+        password_hash=_PASSWORD_HASH[password],
+        active=active,
+        session_version=1,
+    )
+    db.session.add(user)
+    db.session.commit()
+    return user
+
+
+@pytest.fixture
+def make_area(app) -> Callable[..., ServiceArea]:
+    return new_area
+
+
+@pytest.fixture
+def make_team(make_area) -> Callable[..., Team]:
+    return new_team
+
+
+@pytest.fixture
+def make_school(make_area) -> Callable[..., School]:
+    return new_school
+
+
 @pytest.fixture
 def make_user(app) -> Callable[..., User]:
-    def make(
-        role: Role = Role.EMHP,
-        *,
-        team: Team | None = None,
-        school: School | None = None,
-        email: str | None = None,
-        password: str = PASSWORD,
-        active: bool = True,
-        full_name: str | None = None,
-    ) -> User:
-        if password not in _PASSWORD_HASH:
-            _PASSWORD_HASH[password] = hash_password(password)
-        number = next(_sequence)
-        user = User(
-            email=email or f"user{number}@mhst.example",
-            full_name=full_name or f"Test User {number}",
-            role=role,
-            team=team,
-            school=school,
-            password_hash=_PASSWORD_HASH[password],
-            active=active,
-            session_version=1,
-        )
-        db.session.add(user)
-        db.session.commit()
-        return user
-
-    return make
+    return new_user
 
 
 def child_details(**overrides) -> referral_operations.ChildDetails:
@@ -350,38 +432,39 @@ def parent_consent(**overrides) -> referral_operations.ConsentDetails:
     return referral_operations.ConsentDetails(**{**values, **overrides})
 
 
-@pytest.fixture
-def make_referral(app) -> Callable[..., Referral]:
+def new_referral(
+    school: School,
+    *,
+    by: User,
+    consent: bool = False,
+    risks: tuple[RiskItem, ...] = (),
+    source: ReferralSource = ReferralSource.SCHOOL,
+    child: dict | None = None,
+    **details,
+) -> Referral:
     """A referral made through the domain layer (so it has its history), committed.
 
     ``consent=True`` records a parent's consent (it then waits for triage);
     ``risks`` fills the risk screen; child and referral fields can be overridden.
     """
+    if source is not ReferralSource.SCHOOL:
+        details.setdefault("referrer_name", "Dr Invented")
+    referral = referral_operations.submit_referral(
+        school,
+        child_details(**(child or {})),
+        referral_details(risks=list(risks), source=source, **details),
+        by=by,
+    )
+    if consent:
+        referral_operations.record_consent(referral, parent_consent(), by=by)
+    db.session.commit()
+    return referral
 
-    def make(
-        school: School,
-        *,
-        by: User,
-        consent: bool = False,
-        risks: tuple[RiskItem, ...] = (),
-        source: ReferralSource = ReferralSource.SCHOOL,
-        child: dict | None = None,
-        **details,
-    ) -> Referral:
-        if source is not ReferralSource.SCHOOL:
-            details.setdefault("referrer_name", "Dr Invented")
-        referral = referral_operations.submit_referral(
-            school,
-            child_details(**(child or {})),
-            referral_details(risks=list(risks), source=source, **details),
-            by=by,
-        )
-        if consent:
-            referral_operations.record_consent(referral, parent_consent(), by=by)
-        db.session.commit()
-        return referral
 
-    return make
+@pytest.fixture
+def make_referral(app) -> Callable[..., Referral]:
+    """``new_referral``: a referral made through the domain layer, committed."""
+    return new_referral
 
 
 class World:
@@ -506,9 +589,71 @@ class World:
         db.session.commit()
 
 
+def world_identities(world: World) -> dict[str, object]:
+    """Each attribute of a committed ``World`` as (class, primary key); dicts by key."""
+
+    def identity(instance) -> tuple[type, tuple]:
+        return type(instance), sa_inspect(instance).identity
+
+    return {
+        name: (
+            {key: identity(item) for key, item in value.items()}
+            if isinstance(value, dict)
+            else identity(value)
+        )
+        for name, value in vars(world).items()
+    }
+
+
+def _load(identity: tuple[type, tuple]):
+    instance = db.session.get(*identity)
+    assert instance is not None, f"the world's {identity} is missing from the database"
+    return instance
+
+
+class _LoadedOnUse(Mapping):
+    """A dict of the world's objects (``world.users``), each loaded when first used."""
+
+    def __init__(self, identities: dict):
+        self._identities = identities
+        self._loaded: dict = {}
+
+    def __getitem__(self, key):
+        if key not in self._loaded:
+            self._loaded[key] = _load(self._identities[key])
+        return self._loaded[key]
+
+    def __iter__(self):
+        return iter(self._identities)
+
+    def __len__(self) -> int:
+        return len(self._identities)
+
+
+class LoadedWorld(World):
+    """The committed ``World`` seen from a test's session: each attribute is loaded by id
+    the first time the test uses it. One query, as when the test used an object of a world
+    it had just committed itself (committing expires every object in the session)."""
+
+    def __init__(self, identities: dict[str, object]):
+        self._identities = identities
+
+    def __getattr__(self, name: str):
+        identities = self.__dict__.get("_identities", {})
+        if name not in identities:
+            raise AttributeError(name)
+        identity = identities[name]
+        value = _LoadedOnUse(identity) if isinstance(identity, dict) else _load(identity)
+        setattr(self, name, value)
+        return value
+
+
 @pytest.fixture
-def world(make_area, make_team, make_school, make_user, make_referral) -> World:
-    return World(make_area, make_team, make_school, make_user, make_referral)
+def world(app, backend, databases) -> World:
+    """The ``World``, committed once per database and process (see ``Databases``);
+    the test changes it only inside its own transaction, which is rolled back."""
+    assert app is databases.app(backend, "world")
+    return LoadedWorld(databases.world_identities[backend])
 
 
 @pytest.fixture

@@ -1,14 +1,16 @@
 """Configuration: production refuses weak secrets; databases are set up correctly."""
 
+import psycopg
 import pytest
 from flask import render_template_string
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 import config
 from config import DEVELOPMENT_SECRET_KEY, DevelopmentConfig, ProductionConfig
 from mhst import ConfigurationError, create_app
 from mhst.extensions import db
-from mhst.organisation.models import Team
+from mhst.organisation.models import ServiceArea, Team
 
 
 @pytest.mark.parametrize("secret", [None, "", DEVELOPMENT_SECRET_KEY, "short-secret"])
@@ -27,6 +29,25 @@ def test_production_starts_with_a_strong_secret_key(tmp_path):
         SECRET_KEY="k" * 64,
         SQLALCHEMY_DATABASE_URI=f"sqlite:///{tmp_path / 'x.db'}",
     )
+    assert app.secret_key == "k" * 64
+    assert app.test_client().get("/sign-in").status_code == 200
+
+
+@pytest.mark.parametrize("flask_debug", [None, "1"])
+def test_production_is_never_in_debug_mode(flask_debug, tmp_path, monkeypatch):
+    """Not even when FLASK_DEBUG=1 is left in the environment, which Flask reads whenever
+    it makes an app: in debug mode an unexpected error would go to the WSGI server as an
+    exception instead of becoming the service's own error page."""
+    if flask_debug is None:
+        monkeypatch.delenv("FLASK_DEBUG", raising=False)
+    else:
+        monkeypatch.setenv("FLASK_DEBUG", flask_debug)
+    app = create_app(
+        ProductionConfig,
+        SECRET_KEY="k" * 64,
+        SQLALCHEMY_DATABASE_URI=f"sqlite:///{tmp_path / 'x.db'}",
+    )
+    assert app.debug is False
     assert app.config["DEBUG"] is False
 
 
@@ -60,11 +81,33 @@ def test_default_database_is_sqlite_in_the_instance_folder(tmp_path, monkeypatch
     )
 
 
-def test_foreign_keys_are_enforced(app):
-    db.session.add(Team(name="Orphan team", area_id=987654))
-    with pytest.raises(IntegrityError):
+def test_foreign_keys_are_enforced(app, backend):
+    """The database itself refuses a row that points at nothing, at once (not deferred to
+    the commit): SQLite only because each connection turns the check on, PostgreSQL
+    because the migrations made the constraint. The same row with a real area is saved,
+    so it is the foreign key that refuses it, not some other constraint."""
+    area = ServiceArea(name="A real area")
+    db.session.add(area)
+    db.session.flush()
+    db.session.add(Team(name="Team in a real area", area_id=area.id))
+    db.session.flush()
+    savepoint = db.session.begin_nested()
+    db.session.add(Team(name="Orphan team", area_id=area.id + 987654))
+    with pytest.raises(IntegrityError) as refused:
         db.session.flush()
-    db.session.rollback()
+    savepoint.rollback()
+    error = refused.value.orig
+    if backend == "postgresql":
+        assert isinstance(error, psycopg.errors.ForeignKeyViolation)
+        assert (error.diag.table_name, error.diag.constraint_name) == (
+            "team",
+            "fk_team_area_id_service_area",
+        )
+    else:
+        assert str(error) == "FOREIGN KEY constraint failed"
+    assert db.session.scalars(select(Team.name).where(Team.area_id == area.id)).all() == [
+        "Team in a real area"
+    ]
 
 
 def test_text_given_to_the_nhs_macros_is_escaped(app):

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 import wtforms
-from sqlalchemy import func, select
+from sqlalchemy import event, func, select
 
 from mhst.accounts.models import Role
 from mhst.audit import operations as audit
@@ -14,6 +14,7 @@ from mhst.audit.models import AuditAction, AuditEvent, AuditRecordType
 from mhst.core.forms import CHANGED_MEANWHILE, BaseForm, commit_operation, commit_unit, failed
 from mhst.extensions import db
 from mhst.referrals.allocations import Allocation
+from mhst.schools.models import School
 
 
 class PractitionerForm(BaseForm):
@@ -48,11 +49,31 @@ def test_a_constraint_refusal_becomes_a_form_error_and_saves_nothing(app, world)
 
 
 def test_a_successful_operation_is_committed_once(app, world):
-    with app.test_request_context(method="POST"):
-        form = PractitionerForm()
-        result = commit_operation(form, lambda: "done")
+    """The operation's change is committed by one COMMIT of the session, after it runs;
+    a rollback afterwards cannot undo it."""
+    session = db.session()
+    commits: list[str | None] = []
+
+    def count_commit(committed):
+        commits.append(committed.get(School, world.school_a1.id).name)
+
+    def rename():
+        assert commits == []  # nothing committed before the operation runs
+        world.school_a1.name = "School A1, renamed"
+        return "done"
+
+    event.listen(session, "after_commit", count_commit)
+    try:
+        with app.test_request_context(method="POST"):
+            form = PractitionerForm()
+            result = commit_operation(form, rename)
+    finally:
+        event.remove(session, "after_commit", count_commit)
     assert result == "done"
     assert not form.errors
+    assert commits == ["School A1, renamed"]
+    db.session.rollback()
+    assert db.session.get(School, world.school_a1.id).name == "School A1, renamed"
 
 
 def _audit_events() -> int:
@@ -62,8 +83,8 @@ def _audit_events() -> int:
 def test_commit_unit_commits_what_the_operation_did(app, world):
     before = _audit_events()
     user = world.users[Role.SENIOR_CLINICIAN]
-    event = commit_unit(audit.record, AuditAction.READ, AuditRecordType.REFERRAL, 1, user=user)
-    assert event.id is not None
+    recorded = commit_unit(audit.record, AuditAction.READ, AuditRecordType.REFERRAL, 1, user=user)
+    assert recorded.id is not None
     assert not db.session.new
     assert _audit_events() == before + 1
 

@@ -436,8 +436,32 @@ def test_only_administrators_and_clinical_leads_add_or_change_schools(world, aut
 
 
 def test_clinical_leads_add_schools_too(world, auth):
-    sign_in(auth, world, Role.CLINICAL_LEAD)
-    assert auth.post("/schools/new", school_data(world)).status_code == 302
+    lead = sign_in(auth, world, Role.CLINICAL_LEAD)
+    response = auth.post("/schools/new", school_data(world, name="Oakham Primary"))
+    school = db.session.scalars(select(School).where(School.urn == "120001")).one()
+    assert response.status_code == 302
+    assert response.headers["Location"] == f"/schools/{school.id}"
+    assert (
+        school.name,
+        school.phase,
+        school.area_id,
+        school.local_authority,
+        school.pupils_on_roll,
+        school.team_id,
+    ) == (
+        "Oakham Primary",
+        SchoolPhase.PRIMARY,
+        world.area_a.id,
+        "Leicester",
+        420,
+        world.team_a.id,
+    )
+    event = db.session.scalars(
+        select(AuditEvent).where(
+            AuditEvent.record_type == "school", AuditEvent.record_id == str(school.id)
+        )
+    ).one()
+    assert (event.action, event.user_id) == (AuditAction.CREATE, lead.id)
 
 
 # ---------------------------------------------------------------- the download

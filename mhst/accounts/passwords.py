@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import cache
+
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 from flask import current_app, has_app_context
@@ -15,9 +17,12 @@ def _hasher() -> PasswordHasher:
     config = current_app.config
     if "ARGON2_TIME_COST" not in config:
         return _DEFAULT
-    return PasswordHasher(
-        time_cost=config["ARGON2_TIME_COST"], memory_cost=config["ARGON2_MEMORY_COST"]
-    )
+    return _configured_hasher(config["ARGON2_TIME_COST"], config["ARGON2_MEMORY_COST"])
+
+
+@cache
+def _configured_hasher(time_cost: int, memory_cost: int) -> PasswordHasher:
+    return PasswordHasher(time_cost=time_cost, memory_cost=memory_cost)
 
 
 def hash_password(password: str) -> str:
@@ -31,10 +36,14 @@ def verify_password(password_hash: str, password: str) -> bool:
         return False
 
 
-# Verified when the email matches no account, so a wrong email takes as long as a
-# wrong password and response times do not reveal which accounts exist.
-_DUMMY_HASH = _DEFAULT.hash("not a real password; used to equalise timing")
+@cache
+def _dummy_hash(hasher: PasswordHasher) -> str:
+    """A hash at ``hasher``'s strength, made on first use: verifying costs what the hash's
+    own parameters say, so it must be as strong as the real accounts' hashes."""
+    return hasher.hash("not a real password; used to equalise timing")
 
 
 def spend_equal_time(password: str) -> None:
-    verify_password(_DUMMY_HASH, password)
+    """Verified when the email matches no account, so a wrong email takes as long as a
+    wrong password and response times do not reveal which accounts exist."""
+    verify_password(_dummy_hash(_hasher()), password)
