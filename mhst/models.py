@@ -1,9 +1,11 @@
 """Imports every model so the metadata is complete (for Alembic and the test suite)."""
 
 from mhst.accounts.models import User
+from mhst.amendments.models import TextVersion
 from mhst.audit.models import AuditEvent
 from mhst.casework.models import Discharge
 from mhst.cohorts.models import Cohort, cohort_team
+from mhst.core.submissions import FormSubmission
 from mhst.directory.models import DirectoryService, DirectoryServiceConcern
 from mhst.organisation.models import ServiceArea, Team
 from mhst.outcomes.models import MeasureAnswer, MeasureRecord, MeasureScore
@@ -46,6 +48,7 @@ __all__ = [
     "DirectoryService",
     "DirectoryServiceConcern",
     "Discharge",
+    "FormSubmission",
     "GroupAttendance",
     "GroupParticipant",
     "GroupProgramme",
@@ -67,6 +70,7 @@ __all__ = [
     "SupervisionCase",
     "SupervisionRecord",
     "Team",
+    "TextVersion",
     "User",
     "WholeSchoolActivity",
     "cohort_team",

@@ -36,6 +36,7 @@ LAYERS: list[tuple[str, frozenset[str]]] = [
     ("2a", frozenset({"mhst.audit"})),  # the audit log (its page is mhst.admin's)
     ("2b", frozenset({"mhst.security"})),  # roles, permissions, scoping (audits its reads)
     ("2c", frozenset({"mhst.accounts"})),  # users, sign-in
+    ("2d", frozenset({"mhst.amendments"})),  # clinical text kept as versions
     # The register, without cycles: today organisation, then cohorts, then schools, and
     # wholeschool, rollout and admin (the user and audit log pages) above them;
     # directory on its own.

@@ -370,6 +370,7 @@ def test_changing_a_school(admin, world, auth, client):
             local_authority="",
             pupils_on_roll="0",
             team_id=str(world.team_b.id),
+            version=page.select_one("input[name=version]")["value"],
         ),
     )
     assert response.status_code == 302
@@ -407,12 +408,15 @@ def test_changing_a_school(admin, world, auth, client):
 def test_a_school_keeps_its_own_urn_but_cannot_take_anothers(admin, world, auth):
     school = world.school_a1
     same = auth.post(
-        f"/schools/{school.id}/edit", school_data(world, name="Renamed", urn=school.urn)
+        f"/schools/{school.id}/edit",
+        school_data(world, name="Renamed", urn=school.urn, version=str(school.version)),
     )
     assert same.status_code == 302
     taken = auth.post(
         f"/schools/{school.id}/edit",
-        school_data(world, name="Renamed again", urn=world.school_b1.urn),
+        school_data(
+            world, name="Renamed again", urn=world.school_b1.urn, version=str(school.version)
+        ),
     )
     assert taken.status_code == 400
     page = taken.get_data(as_text=True)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import wtforms
 from flask_wtf import FlaskForm
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.exc import StaleDataError
 from wtforms.validators import StopValidation
 
 from mhst.core.rules import RuleError
@@ -108,9 +109,9 @@ def commit_operation(form: BaseForm, operation, *args, **kwargs):
         return commit_unit(operation, *args, **kwargs)
     except RuleError as error:
         apply_rule_error(form, error)
-    except IntegrityError:
+    except (IntegrityError, StaleDataError):
         # Someone else's change got there first (two people allocating one case at the
-        # same moment): the database's constraint refused ours. Nothing is saved.
+        # same moment): the database's constraint, or the row's version, refused ours.
         apply_rule_error(form, RuleError("", CHANGED_MEANWHILE))
     return _FAILED
 
@@ -120,9 +121,19 @@ def failed(result) -> bool:
 
 
 def apply_rule_error(form: BaseForm, error) -> None:
-    """Show a domain rule's error (with ``field`` and ``message``) against its field."""
-    field = getattr(form, error.field, None)
-    if field is None:
-        field = next(iter(form))
-    field.errors = [*field.errors, error.message]
+    """Show a domain rule's error (with ``field`` and ``message``) against its field; an
+    error with ``field_messages()`` (a stale edit) has a message for several fields and
+    may update the form (``refresh_form``) so that saving again is possible."""
+    pairs = error.field_messages() if hasattr(error, "field_messages") else None
+    for name, message in pairs or [(error.field, error.message)]:
+        field = getattr(form, name, None)
+        if field is None or field.type in ("HiddenField", "VersionField"):
+            field = next(
+                f
+                for f in form
+                if f.type not in ("HiddenField", "VersionField", "SubmissionTokenField")
+            )
+        field.errors = [*field.errors, message]
+    if hasattr(error, "refresh_form"):
+        error.refresh_form(form)
     form._errors = None  # WTForms caches form.errors; recompute with this one included

@@ -9,6 +9,7 @@ from wtforms import StringField, ValidationError
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, Regexp
 
 from mhst.core.forms import BaseForm, RadioField, SelectField, choices
+from mhst.core.versions import VersionedForm
 from mhst.schools.importer import MAX_PUPILS
 from mhst.schools.models import SchoolPhase
 
@@ -39,7 +40,7 @@ def _team():
     )
 
 
-class SchoolForm(BaseForm):
+class SchoolForm(VersionedForm):
     name = StringField(
         "Name",
         validators=[

@@ -19,6 +19,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from mhst.core.time import utcnow
 from mhst.core.types import LabelledEnum, UTCDateTime, string_enum
+from mhst.core.versions import version_column, versioned
 from mhst.extensions import db
 from mhst.organisation.models import ServiceArea, Team
 from mhst.security.scoping import Kind, Shape
@@ -57,6 +58,8 @@ class School(db.Model):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
+    version: Mapped[int] = version_column()
+    __mapper_args__ = versioned(version)  # an edit saved on an older version is refused
     name: Mapped[str] = mapped_column(String(200))
     urn: Mapped[str] = mapped_column(String(6), unique=True)
     phase: Mapped[SchoolPhase | None] = mapped_column(string_enum(SchoolPhase, "phase", 30))

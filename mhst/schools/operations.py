@@ -17,6 +17,7 @@ from mhst.audit import operations as audit
 from mhst.audit.models import AuditAction, AuditRecordType
 from mhst.core.rules import RuleError
 from mhst.core.time import service_today, utcnow
+from mhst.core.versions import ensure_current
 from mhst.extensions import db
 from mhst.organisation.models import ServiceArea, Team
 from mhst.schools.models import (
@@ -134,8 +135,24 @@ def save_school(
     pupils_on_roll: int | None,
     team: Team | None,
     by: User | None,
+    read_version: int | None = None,
 ) -> School:
-    """Create a school (``school`` None) or update one; the URN stays unique."""
+    """Create a school (``school`` None) or update one; the URN stays unique. An edit
+    made on ``read_version`` is refused if someone has saved the school since."""
+    if school is not None and read_version is not None:
+        ensure_current(
+            school,
+            read_version,
+            {
+                "name": (school.name, name),
+                "urn": (school.urn, urn),
+                "phase": (school.phase, phase),
+                "area_id": (school.area, area),
+                "local_authority": (school.local_authority, local_authority),
+                "pupils_on_roll": (school.pupils_on_roll, pupils_on_roll),
+                "team_id": (school.team, team),
+            },
+        )
     details = checked_school_details(
         school,
         name=name,

@@ -141,6 +141,7 @@ def _save(form: SchoolForm, school: School | None):
         pupils_on_roll=form.pupils(),
         team=_by_id(Team, form.team_id.data),
         by=current_user,
+        read_version=form.read_version() if school else None,
     )
 
 
@@ -178,6 +179,7 @@ def edit(school_id: int):
                 if school.pupils_on_roll is None
                 else str(school.pupils_on_roll),
                 "team_id": str(school.team_id or ""),
+                "version": str(school.version),
             },
         )
     set_choices(form, _areas(), _teams(), no_team="No team yet")

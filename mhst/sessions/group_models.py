@@ -26,6 +26,7 @@ from sqlalchemy.orm import Mapped, joinedload, mapped_column, relationship
 from mhst.accounts.models import User
 from mhst.core.time import utcnow
 from mhst.core.types import LabelledEnum, UTCDateTime, string_enum
+from mhst.core.versions import version_column, versioned
 from mhst.extensions import db
 from mhst.organisation.models import Team
 from mhst.referrals.models import Referral
@@ -124,6 +125,8 @@ class GroupSession(db.Model):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
+    version: Mapped[int] = version_column()
+    __mapper_args__ = versioned(version)  # an edit saved on an older version is refused
     group_id: Mapped[int] = mapped_column(ForeignKey("group_programme.id"), index=True)
     held_on: Mapped[date] = mapped_column(Date)
     topic: Mapped[str | None] = mapped_column(String(200))

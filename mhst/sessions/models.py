@@ -11,6 +11,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from mhst.accounts.models import User
 from mhst.core.time import utcnow
 from mhst.core.types import LabelledEnum, UTCDateTime, string_enum
+from mhst.core.versions import version_column, versioned
 from mhst.extensions import db
 from mhst.referrals.models import Referral
 
@@ -103,6 +104,8 @@ class CareContact(db.Model):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
+    version: Mapped[int] = version_column()
+    __mapper_args__ = versioned(version)  # an edit saved on an older version is refused
     referral_id: Mapped[int] = mapped_column(ForeignKey("referral.id"), index=True)
     practitioner_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"), index=True)
     starts_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)

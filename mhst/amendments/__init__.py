@@ -1,0 +1,1 @@
+"""Clinical text kept as versions: amended, never overwritten."""
