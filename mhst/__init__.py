@@ -132,6 +132,7 @@ def _register_blueprints(app: Flask) -> None:
         "mhst.referrals.blueprint",
         "mhst.casework.allocation_views",
         "mhst.sessions.views",
+        "mhst.sessions.correction_views",
         "mhst.outcomes.views",
         "mhst.sessions.group_views",
         "mhst.supervision.views",

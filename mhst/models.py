@@ -26,6 +26,7 @@ from mhst.schools.models import (
     SchoolLeadAssignment,
     SchoolOnboarding,
 )
+from mhst.sessions.change_models import SessionChange
 from mhst.sessions.group_models import (
     GroupAttendance,
     GroupParticipant,
@@ -67,6 +68,7 @@ __all__ = [
     "SchoolLeadAssignment",
     "SchoolOnboarding",
     "ServiceArea",
+    "SessionChange",
     "SupervisionCase",
     "SupervisionRecord",
     "Team",

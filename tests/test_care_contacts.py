@@ -537,7 +537,7 @@ def test_booking_through_the_page_in_uk_time(case, signed_in, client, auth):
         f"{sessions_url(case)}/book", book_data(**date_parts("session_date", summer))
     )
     assert response.status_code == 302
-    assert response.headers["Location"] == sessions_url(case)
+    assert response.headers["Location"].startswith(f"{sessions_url(case)}#session-")
     [contact] = contacts_of(case)
     # 14:30 in British Summer Time is 13:30 UTC.
     assert contact.starts_at.astimezone(UTC).time() == time(13, 30)
@@ -605,7 +605,11 @@ def test_recording_what_happened_through_the_page(case, signed_in, emhp, client,
     stored = db.session.get(CareContact, planned.id)
     assert (stored.attendance, stored.who_attended) == (Attendance.ATTENDED, WhoAttended.BOTH)
     assert status_of(case) is ReferralStatus.IN_TREATMENT
-    assert soup_of(client.get(url)).h1.get_text(strip=True) == "Change what happened"
+    # Recorded: what happened is now corrected with a reason, on its own page.
+    assert client.get(url).headers["Location"] == f"{url}/attendance"
+    assert soup_of(client.get(f"{url}/attendance")).h1.get_text(strip=True) == (
+        "Change what happened"
+    )
 
 
 def test_a_future_session_can_be_marked_cancelled_but_not_attended(case, signed_in, emhp, auth):
@@ -747,7 +751,10 @@ def test_a_discharged_case_is_read_only(case, world, emhp, signed_in, client, au
     before = _count_contacts()
     assert auth.post(f"{sessions_url(case)}/log", log_data()).status_code == 400
     assert auth.post(f"{sessions_url(case)}/book", book_data()).status_code == 400
-    response = auth.post(f"{sessions_url(case)}/{contact.id}", {"attendance": "did_not_attend"})
+    response = auth.post(
+        f"{sessions_url(case)}/{contact.id}/attendance",
+        {"attendance": "did_not_attend", "reason": "Wrong box", "version": str(contact.version)},
+    )
     assert response.status_code == 400
     assert "This case is discharged" in text_of(response)
     assert _count_contacts() == before

@@ -16,7 +16,9 @@ from wtforms.validators import InputRequired, Length, Optional, ValidationError
 from mhst.core.fields import DateInputField
 from mhst.core.forms import BaseForm, RadioField, SelectField, choices
 from mhst.core.rules import RuleError
+from mhst.core.submissions import OnceForm
 from mhst.core.time import SERVICE_TIME_ZONE
+from mhst.core.versions import VersionedForm
 from mhst.sessions import operations as sessions
 from mhst.sessions.models import Attendance, ContactMode, ContactStage, Pathway, WhoAttended
 
@@ -103,12 +105,19 @@ class _OutcomeFields:
             who_attended=WhoAttended(self.who_attended.data)
             if attended and self.who_attended.data
             else None,
-            clinical_notes=self.clinical_notes.data,
-            risk_update=self.risk_update.data,
+            # A correction of the attendance carries no notes: they are amended.
+            clinical_notes=self._text("clinical_notes"),
+            risk_update=self._text("risk_update"),
         )
 
+    def _text(self, name: str) -> str | None:
+        field = getattr(self, name, None)
+        return field.data if field is not None else None
 
-class BookSessionForm(BaseForm):
+
+class _TimeFields:
+    """The date, start time and length of a session, typed in UK time."""
+
     session_date = DateInputField(
         "Date", what="the date of the session", required="Enter the date of the session"
     )
@@ -126,6 +135,25 @@ class BookSessionForm(BaseForm):
             Length(max=20, message="Enter the length in minutes as a whole number, like 45"),
         ],
     )
+
+    def validate_start_time(self, field):
+        if parse_time(field.data) is None:
+            raise ValidationError(TIME_MESSAGE)
+
+    def validate_duration_minutes(self, field):
+        minutes = parse_minutes(field.data)
+        if minutes is None:
+            raise ValidationError("Enter the length in minutes as a whole number, like 45")
+        _as_validation_error(sessions._check_duration, minutes)
+
+    def starts_at(self) -> datetime:
+        """The date and time typed, in UK time, as an aware datetime."""
+        return datetime.combine(
+            self.session_date.data, parse_time(self.start_time.data), tzinfo=SERVICE_TIME_ZONE
+        )
+
+
+class BookSessionForm(_TimeFields, OnceForm):
     stage = RadioField(
         "Stage",
         choices=choices((s.value, s.label) for s in ContactStage),
@@ -154,22 +182,6 @@ class BookSessionForm(BaseForm):
         validators=[Optional()],
         invalid_message="Select the pathway from the list",
     )
-
-    def validate_start_time(self, field):
-        if parse_time(field.data) is None:
-            raise ValidationError(TIME_MESSAGE)
-
-    def validate_duration_minutes(self, field):
-        minutes = parse_minutes(field.data)
-        if minutes is None:
-            raise ValidationError("Enter the length in minutes as a whole number, like 45")
-        _as_validation_error(sessions._check_duration, minutes)
-
-    def starts_at(self) -> datetime:
-        """The date and time typed, in UK time, as an aware datetime."""
-        return datetime.combine(
-            self.session_date.data, parse_time(self.start_time.data), tzinfo=SERVICE_TIME_ZONE
-        )
 
     def details(self) -> sessions.SessionDetails:
         return sessions.SessionDetails(
@@ -209,3 +221,29 @@ class OutcomeForm(_OutcomeFields, BaseForm):
         self.attendance.choices = choices(
             (a.value, a.label) for a in Attendance if a in sessions.CANCELLATIONS
         )
+
+
+# ---- corrections ----------------------------------------------------------------------
+
+
+def _reason_field(label: str = "Why are you making this change?") -> TextAreaField:
+    # Whether a reason was given, and its length, are the operation's rules.
+    return TextAreaField(label, validators=[Optional()])
+
+
+class ChangeTimeForm(_TimeFields, VersionedForm):
+    """Reschedule a booked session, or correct a logged one's date and time."""
+
+    reason = _reason_field()
+
+
+class ChangeAttendanceForm(_OutcomeFields, VersionedForm):
+    """Correct what happened at a logged session (the notes are amended separately)."""
+
+    attendance = _attendance_field()
+    who_attended = _who_field()
+    reason = _reason_field()
+
+
+class DeleteSessionForm(VersionedForm):
+    reason = _reason_field("Why are you deleting this session?")

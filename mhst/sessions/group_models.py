@@ -15,11 +15,13 @@ from sqlalchemy import (
     Column,
     Date,
     ForeignKey,
+    Index,
     Integer,
     String,
     Table,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import Mapped, joinedload, mapped_column, relationship
 
@@ -122,6 +124,16 @@ class GroupSession(db.Model):
     __tablename__ = "group_session"
     __table_args__ = (
         CheckConstraint("head_count IS NULL OR head_count >= 0", name="head_count_not_negative"),
+        # One session per group per date, however many people record it at once (a
+        # session entered in error leaves its date free).
+        Index(
+            "uq_group_session_group_id_held_on",
+            "group_id",
+            "held_on",
+            unique=True,
+            sqlite_where=text("entered_in_error_at IS NULL"),
+            postgresql_where=text("entered_in_error_at IS NULL"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -133,11 +145,23 @@ class GroupSession(db.Model):
     head_count: Mapped[int | None] = mapped_column(Integer)  # universal groups
     recorded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     recorded_by_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
+    updated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Deleted as entered in error: kept, struck through, counted nowhere.
+    entered_in_error_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     group: Mapped[GroupProgramme] = relationship(back_populates="sessions")
     attendances: Mapped[list[GroupAttendance]] = relationship(
         back_populates="session", cascade="all, delete-orphan"
     )
+
+    @property
+    def in_error(self) -> bool:
+        return self.entered_in_error_at is not None
+
+
+def group_session_counts():
+    """The clause keeping group sessions entered in error out of every count."""
+    return GroupSession.entered_in_error_at.is_(None)
 
 
 class GroupAttendance(db.Model):

@@ -124,11 +124,36 @@ class CareContact(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     created_by_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
     updated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Who recorded what happened (the author of the notes and risk update), and when.
+    outcome_recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    outcome_recorded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Set when the session is deleted as entered in error: it stays in the record, struck
+    # through, and counts nowhere (see ``mhst.sessions.changes``).
+    entered_in_error_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     referral: Mapped[Referral] = relationship()
     practitioner: Mapped[User] = relationship(foreign_keys=[practitioner_id])
     created_by: Mapped[User] = relationship(foreign_keys=[created_by_id])
+    outcome_recorded_by: Mapped[User | None] = relationship(foreign_keys=[outcome_recorded_by_id])
 
     @property
     def planned(self) -> bool:
         return self.attendance is None
+
+    @property
+    def in_error(self) -> bool:
+        return self.entered_in_error_at is not None
+
+    @property
+    def notes_author_id(self) -> int:
+        """Who wrote the notes and risk update: whoever recorded what happened."""
+        return self.outcome_recorded_by_id or self.created_by_id
+
+    @property
+    def notes_written_at(self) -> datetime:
+        return self.outcome_recorded_at or self.created_at
+
+
+def contact_counts():
+    """The clause keeping sessions entered in error out of every count and list."""
+    return CareContact.entered_in_error_at.is_(None)

@@ -23,6 +23,7 @@ from mhst.accounts.models import User
 from mhst.audit.models import AuditAction, AuditRecordType
 from mhst.audit.operations import record
 from mhst.core.formatting import format_date, format_time
+from mhst.core.locking import lock_row
 from mhst.core.rules import RuleError
 from mhst.core.time import SERVICE_TIME_ZONE, utcnow
 from mhst.extensions import db
@@ -35,6 +36,7 @@ from mhst.sessions.models import (
     ContactStage,
     Pathway,
     WhoAttended,
+    contact_counts,
 )
 
 MAX_DURATION = 480  # minutes: the table's CHECK constraint
@@ -158,10 +160,14 @@ def _check_starts_at(referral: Referral, starts_at: datetime, *, planned: bool) 
 def _check_overlap(
     practitioner: User, starts_at: datetime, minutes: int, *, except_id: int | None = None
 ) -> None:
-    """A practitioner cannot be in two sessions at once (cancelled ones do not count)."""
+    """A practitioner cannot be in two sessions at once (cancelled ones, and ones entered
+    in error, do not count). The practitioner's row is locked first, so two bookings for
+    them arriving at the same moment are checked one after the other."""
+    lock_row(User, practitioner.id)
     ends_at = starts_at + timedelta(minutes=minutes)
     stmt = select(CareContact).where(
         CareContact.practitioner_id == practitioner.id,
+        contact_counts(),
         CareContact.starts_at < ends_at,
         # No session is longer than MAX_DURATION: earlier ones cannot reach this one.
         CareContact.starts_at > starts_at - timedelta(minutes=MAX_DURATION),
@@ -203,6 +209,17 @@ def _check_outcome(details: OutcomeDetails) -> tuple[Attendance, WhoAttended | N
         )
         who = None
     return attendance, who
+
+
+def check_started(contact: CareContact, attendance: Attendance) -> None:
+    """A session that has not started yet can only have been cancelled."""
+    if contact.starts_at > utcnow() and attendance not in CANCELLATIONS:
+        raise RuleError(
+            "attendance",
+            f"This session starts at {format_time(contact.starts_at)} on "
+            f"{format_date(contact.starts_at)}: until then you can only "
+            "record that it was cancelled",
+        )
 
 
 def _after_attended(referral: Referral, contact: CareContact, *, by: User) -> None:
@@ -258,6 +275,8 @@ def _new_contact(
         clinical_notes=notes,
         risk_update=risk,
         created_by=by,
+        outcome_recorded_by=None if planned else by,
+        outcome_recorded_at=None if planned else utcnow(),
     )
     db.session.add(contact)
     db.session.flush()
@@ -279,19 +298,20 @@ def log_session(referral: Referral, details: SessionDetails, *, by: User) -> Car
 
 
 def record_outcome(contact: CareContact, details: OutcomeDetails, *, by: User) -> CareContact:
-    """What happened at a booked session once it has started, or a correction of a
-    logged one's attendance, notes and risk update. A session that has not started yet
-    can only be recorded as cancelled."""
+    """What happened at a booked session once it has started; the notes and risk update
+    written here are the first version (later changes are amendments, and a change of
+    attendance is a correction with a reason: ``mhst.sessions.corrections``). A session
+    that has not started yet can only be recorded as cancelled."""
     referral = contact.referral
     check_case(referral)
-    attendance, who = _check_outcome(details)
-    if contact.starts_at > utcnow() and attendance not in CANCELLATIONS:
+    if not contact.planned or contact.in_error:
         raise RuleError(
             "attendance",
-            f"This session starts at {format_time(contact.starts_at)} on "
-            f"{format_date(contact.starts_at)}: until then you can only "
-            "record that it was cancelled",
+            "What happened at this session is already recorded: change the attendance with "
+            "a reason, or amend the notes",
         )
+    attendance, who = _check_outcome(details)
+    check_started(contact, attendance)
     notes = _text(details.clinical_notes, "clinical_notes", NOTES_MAX, "Clinical notes")
     risk = _text(details.risk_update, "risk_update", NOTES_MAX, "The risk update")
     if attendance is Attendance.ATTENDED and contact.attendance is not Attendance.ATTENDED:
@@ -302,21 +322,20 @@ def record_outcome(contact: CareContact, details: OutcomeDetails, *, by: User) -
             contact.duration_minutes,
             except_id=contact.id,
         )
-    was_planned = contact.planned
     contact.attendance = attendance
     contact.who_attended = who
     contact.clinical_notes = notes
     contact.risk_update = risk
     if attendance is not Attendance.CANCELLED_BY_SERVICE:
         contact.cancellation_reason = None
-    contact.updated_at = utcnow()
-    detail = "outcome recorded" if was_planned else "outcome changed"
+    contact.updated_at = contact.outcome_recorded_at = utcnow()
+    contact.outcome_recorded_by_id = by.id
     record(
         AuditAction.UPDATE,
         AuditRecordType.CARE_CONTACT,
         contact.id,
         user=by,
-        detail=f"referral {referral.id}: {detail}, {attendance.value}",
+        detail=f"referral {referral.id}: outcome recorded, {attendance.value}",
     )
     db.session.flush()
     _after_attended(referral, contact, by=by)
@@ -333,6 +352,7 @@ def cancel_planned_sessions(referral: Referral, *, by: User, reason: str) -> int
             CareContact.referral_id == referral.id,
             CareContact.attendance.is_(None),
             CareContact.starts_at > utcnow(),
+            contact_counts(),
         )
     ).all()
     now = utcnow()
@@ -349,44 +369,3 @@ def cancel_planned_sessions(referral: Referral, *, by: User, reason: str) -> int
         )
     db.session.flush()
     return len(contacts)
-
-
-# ---- reading --------------------------------------------------------------------------
-
-
-def next_planned(referral_id: int) -> CareContact | None:
-    """The next planned session that has not started yet (for the school's lead too)."""
-    return db.session.scalars(
-        select(CareContact)
-        .where(
-            CareContact.referral_id == referral_id,
-            CareContact.attendance.is_(None),
-            CareContact.starts_at > utcnow(),
-        )
-        .order_by(CareContact.starts_at, CareContact.id)
-        .limit(1)
-    ).first()
-
-
-def has_attended_session(referral_id: int) -> bool:
-    return (
-        db.session.scalar(
-            select(CareContact.id)
-            .where(
-                CareContact.referral_id == referral_id,
-                CareContact.attendance == Attendance.ATTENDED,
-            )
-            .limit(1)
-        )
-        is not None
-    )
-
-
-def last_pathway(referral_id: int) -> Pathway | None:
-    """The pathway of the case's latest session that has one."""
-    return db.session.scalar(
-        select(CareContact.pathway)
-        .where(CareContact.referral_id == referral_id, CareContact.pathway.is_not(None))
-        .order_by(CareContact.starts_at.desc(), CareContact.id.desc())
-        .limit(1)
-    )

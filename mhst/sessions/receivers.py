@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from mhst.core import signals
 from mhst.referrals.models import Referral
-from mhst.sessions import operations
+from mhst.sessions import operations, reading
 
 
 @signals.consent_withdrawn.connect
@@ -22,4 +22,4 @@ def _referral_page(referral: Referral, *, lead_view: bool, **_) -> dict | None:
     where): the next planned session that has not started yet."""
     if not lead_view:
         return None
-    return {"next_session": operations.next_planned(referral.id)}
+    return {"next_session": reading.next_planned(referral.id)}

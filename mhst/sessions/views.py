@@ -14,11 +14,13 @@ from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
+from mhst.amendments.operations import may_amend, versions_for
 from mhst.audit.models import AuditAction, AuditRecordType
 from mhst.audit.operations import record, record_many, render_audited
 from mhst.core.formatting import format_datetime_with_day
 from mhst.core.forms import commit_operation, failed
 from mhst.core.rules import RuleError
+from mhst.core.submissions import submit_once
 from mhst.core.time import service_today, utcnow
 from mhst.extensions import db
 from mhst.referrals.allocations import current_allocation
@@ -26,6 +28,8 @@ from mhst.referrals.models import Referral
 from mhst.security import scoping
 from mhst.security.permissions import Permission, has_permission, requires
 from mhst.sessions import operations as rules
+from mhst.sessions import reading
+from mhst.sessions.changes import contact_changes
 from mhst.sessions.forms import BookSessionForm, LogSessionForm, OutcomeForm
 from mhst.sessions.models import CareContact, ContactMode, ContactStage
 
@@ -61,7 +65,12 @@ def _after_failure(referral: Referral) -> None:
     record(AuditAction.READ, AuditRecordType.REFERRAL, referral.id, user=current_user)
 
 
-def _contact_or_404(referral: Referral, contact_id: int) -> CareContact:
+def session_url(case_id: int, contact_id: int) -> str:
+    """The case's sessions, at this one."""
+    return url_for("sessions.sessions", case_id=case_id, _anchor=f"session-{contact_id}")
+
+
+def contact_or_404(referral: Referral, contact_id: int) -> CareContact:
     contact = db.session.scalars(
         select(CareContact)
         .where(CareContact.id == contact_id, CareContact.referral_id == referral.id)
@@ -87,6 +96,7 @@ def sessions(case_id: int):
             .order_by(CareContact.starts_at.desc(), CareContact.id.desc())
         )
     )
+    ids = [c.id for c in contacts]
     # The page shows each session's notes: a read of each care contact, one INSERT.
     record_many(
         AuditRecordType.CARE_CONTACT,
@@ -97,12 +107,18 @@ def sessions(case_id: int):
     may_log = has_permission(current_user, Permission.LOG_SESSIONS)
     blocked = blocked_reason(referral) if may_log else None
     allocation = current_allocation(referral)
+    kept = [c for c in contacts if not c.in_error]
     return _render(
         "sessions/sessions.html",
         referral=referral,
         child=referral.child,
-        planned=sorted((c for c in contacts if c.planned), key=lambda c: (c.starts_at, c.id)),
-        past=[c for c in contacts if not c.planned],
+        planned=sorted((c for c in kept if c.planned), key=lambda c: (c.starts_at, c.id)),
+        past=[c for c in kept if not c.planned],
+        in_error=[c for c in contacts if c.in_error],
+        # The notes' versions and the sessions' corrections: one query each.
+        versions=versions_for(AuditRecordType.CARE_CONTACT, ids),
+        changes=contact_changes(ids),
+        may_amend=lambda contact: may_amend(current_user, contact.notes_author_id),
         now=now,
         practitioner=allocation.practitioner if allocation else None,
         can_log=may_log and blocked is None,
@@ -115,8 +131,8 @@ def sessions(case_id: int):
 
 def _defaults(referral: Referral, *, logging: bool) -> dict:
     """What the form starts with, so a usual session needs only its time typed."""
-    attended_before = rules.has_attended_session(referral.id)
-    pathway = rules.last_pathway(referral.id)
+    attended_before = reading.has_attended_session(referral.id)
+    pathway = reading.last_pathway(referral.id)
     return {
         "session_date": service_today() if logging else None,
         "duration_minutes": str(DEFAULT_MINUTES),
@@ -135,11 +151,21 @@ def _session_form(case_id: int, *, logging: bool):
     )
     if form.validate_on_submit():
         operation = rules.log_session if logging else rules.book_session
-        contact = commit_operation(form, operation, referral, form.details(), by=current_user)
-        if not failed(contact):
-            done = "logged" if logging else "booked"
-            flash(f"Session on {format_datetime_with_day(contact.starts_at)} {done}", "success")
-            return redirect(url_for(".sessions", case_id=referral.id))
+        sent = submit_once(
+            form,
+            operation,
+            referral,
+            form.details(),
+            by=current_user,
+            user=current_user,
+            result_url=lambda contact: session_url(referral.id, contact.id),
+        )
+        if not failed(sent):
+            if not sent.repeated:
+                done = "logged" if logging else "booked"
+                when = format_datetime_with_day(sent.record.starts_at)
+                flash(f"Session on {when} {done}", "success")
+            return redirect(sent.url)
         _after_failure(referral)
     return _render(
         "sessions/session_form.html",
@@ -171,9 +197,13 @@ def log_session(case_id: int):
 @requires(Permission.LOG_SESSIONS)
 def record_outcome(case_id: int, contact_id: int):
     referral = scoping.get_or_404(current_user, Referral, case_id, kind=scoping.Kind.CASE)
-    contact = _contact_or_404(referral, contact_id)
+    contact = contact_or_404(referral, contact_id)
+    if not contact.planned or contact.in_error:
+        # What happened is recorded: it is corrected with a reason, its notes amended.
+        return redirect(
+            url_for("session_changes.attendance", case_id=referral.id, contact_id=contact.id)
+        )
     record(AuditAction.READ, AuditRecordType.CARE_CONTACT, contact.id, user=current_user)
-    was_planned = contact.planned
     started = contact.starts_at <= utcnow()
     form = OutcomeForm(
         data=None
@@ -192,18 +222,12 @@ def record_outcome(case_id: int, contact_id: int):
             form, rules.record_outcome, contact, form.outcome(), by=current_user
         )
         if not failed(result):
-            verb = "recorded" if was_planned else "changed"
             when = format_datetime_with_day(contact.starts_at)
-            flash(f"What happened at the session on {when} {verb}", "success")
-            return redirect(url_for(".sessions", case_id=referral.id))
+            flash(f"What happened at the session on {when} recorded", "success")
+            return redirect(session_url(referral.id, contact.id))
         _after_failure(referral)
         record(AuditAction.READ, AuditRecordType.CARE_CONTACT, contact.id, user=current_user)
-    if not started and contact.planned:
-        title = "Record a cancellation"
-    elif contact.planned:
-        title = "Record what happened"
-    else:
-        title = "Change what happened"
+    title = "Record what happened" if started else "Record a cancellation"
     return _render(
         "sessions/outcome.html",
         400 if form.errors else 200,

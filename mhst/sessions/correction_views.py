@@ -1,0 +1,159 @@
+"""Correcting a 1:1 session, leaving history: rescheduling a booked one, correcting a
+logged one's date and time or attendance, deleting one entered in error, and amending
+its notes and risk update (``mhst.amendments``' page).
+
+The case is fetched through ``scoping.get_or_404`` and the session only through its
+case; each page reads the session (audited) and each form carries the version it was
+read at, so a correction made on a session someone has since changed is refused.
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, request, url_for
+from flask_login import current_user
+
+from mhst.amendments.pages import AmendPage, amend_page
+from mhst.audit.models import AuditAction, AuditRecordType
+from mhst.audit.operations import record, render_audited
+from mhst.core.formatting import format_date, format_datetime_with_day, format_time
+from mhst.core.forms import commit_operation, commit_unit, failed
+from mhst.core.time import SERVICE_TIME_ZONE
+from mhst.referrals.models import Referral
+from mhst.security import scoping
+from mhst.security.permissions import Permission, requires
+from mhst.sessions import corrections
+from mhst.sessions.changes import contact_changes
+from mhst.sessions.forms import (
+    ChangeAttendanceForm,
+    ChangeTimeForm,
+    DeleteSessionForm,
+    parse_minutes,
+)
+from mhst.sessions.models import CareContact
+from mhst.sessions.views import blocked_reason, contact_or_404, place, session_url
+
+bp = Blueprint("session_changes", __name__, url_prefix="/casework")
+
+SESSION = "/cases/<int:case_id>/sessions/<int:contact_id>"
+TEXT_FIELDS = {"notes": "clinical_notes", "risk-update": "risk_update"}
+
+
+def _load(case_id: int, contact_id: int) -> tuple[Referral, CareContact]:
+    referral = scoping.get_or_404(current_user, Referral, case_id, kind=scoping.Kind.CASE)
+    contact = contact_or_404(referral, contact_id)
+    record(AuditAction.READ, AuditRecordType.CARE_CONTACT, contact.id, user=current_user)
+    return referral, contact
+
+
+def _initial(contact: CareContact, kind: str) -> dict:
+    data = {"version": str(contact.version)}
+    if kind == "time":
+        local = contact.starts_at.astimezone(SERVICE_TIME_ZONE)
+        data |= {
+            "session_date": local.date(),
+            "start_time": format_time(contact.starts_at),
+            "duration_minutes": str(contact.duration_minutes),
+        }
+    elif kind == "attendance":
+        data |= {
+            "attendance": contact.attendance.value if contact.attendance else None,
+            "who_attended": contact.who_attended.value if contact.who_attended else None,
+        }
+    return data
+
+
+def _arguments(form, kind: str) -> tuple[tuple, dict]:
+    common = {"reason": form.reason.data, "by": current_user, "read_version": form.read_version()}
+    if kind == "time":
+        minutes = parse_minutes(form.duration_minutes.data)
+        return (), {"starts_at": form.starts_at(), "duration_minutes": minutes, **common}
+    if kind == "attendance":
+        return (form.outcome(),), common
+    return (), common
+
+
+OPERATIONS = {
+    "time": (ChangeTimeForm, corrections.change_time),
+    "attendance": (ChangeAttendanceForm, corrections.change_attendance),
+    "delete": (DeleteSessionForm, corrections.enter_in_error),
+}
+
+
+def _title(contact: CareContact, kind: str) -> str:
+    if kind == "time":
+        return "Reschedule the session" if contact.planned else "Correct the date or time"
+    if kind == "attendance":
+        return "Change what happened"
+    return "Delete a session entered in error"
+
+
+def _correct(case_id: int, contact_id: int, kind: str):
+    referral, contact = _load(case_id, contact_id)
+    if contact.in_error or (kind == "attendance" and contact.planned):
+        abort(404)
+    form_class, operation = OPERATIONS[kind]
+    if request.method == "POST":
+        form = form_class()
+    else:
+        form = form_class(formdata=None, data=_initial(contact, kind))
+    when = format_datetime_with_day(contact.starts_at)
+    if form.validate_on_submit():
+        args, kwargs = _arguments(form, kind)
+        result = commit_operation(form, operation, contact, *args, **kwargs)
+        if not failed(result):
+            flash(f"{_title(contact, kind)}: the session on {when} is saved", "success")
+            return redirect(session_url(referral.id, contact.id))
+        record(AuditAction.READ, AuditRecordType.CARE_CONTACT, contact.id, user=current_user)
+    html = render_audited(
+        "sessions/correction.html",
+        form=form,
+        kind=kind,
+        title=_title(contact, kind),
+        referral=referral,
+        child=referral.child,
+        contact=contact,
+        place=place,
+        changes=contact_changes([contact.id]).get(contact.id, []),
+        blocked=None if kind == "delete" else blocked_reason(referral),
+    )
+    return html, 400 if form.errors else 200
+
+
+@bp.route(f"{SESSION}/time", methods=["GET", "POST"])
+@requires(Permission.LOG_SESSIONS)
+def change_time(case_id: int, contact_id: int):
+    return _correct(case_id, contact_id, "time")
+
+
+@bp.route(f"{SESSION}/attendance", methods=["GET", "POST"])
+@requires(Permission.LOG_SESSIONS)
+def attendance(case_id: int, contact_id: int):
+    return _correct(case_id, contact_id, "attendance")
+
+
+@bp.route(f"{SESSION}/delete", methods=["GET", "POST"])
+@requires(Permission.LOG_SESSIONS)
+def delete(case_id: int, contact_id: int):
+    return _correct(case_id, contact_id, "delete")
+
+
+@bp.route(f"{SESSION}/<any(notes, 'risk-update'):text>/amend", methods=["GET", "POST"])
+@requires(Permission.LOG_SESSIONS)
+def amend(case_id: int, contact_id: int, text: str):
+    """Amend the notes or risk update of a logged session: its author or a senior
+    clinician, with a reason; every earlier version stays readable."""
+    referral, contact = _load(case_id, contact_id)
+    if contact.planned or contact.in_error:
+        abort(404)
+    amendable = corrections.session_text(contact, TEXT_FIELDS[text])
+    label = corrections.TEXTS[amendable.field][1]
+    page = AmendPage(
+        title=f"Amend the {label.lower()}",
+        caption=f"{referral.child.full_name}, session on {format_date(contact.starts_at)}",
+        label=label,
+        action=url_for(".amend", case_id=referral.id, contact_id=contact.id, text=text),
+        back_url=session_url(referral.id, contact.id),
+        back_text="Cancel and go back to the sessions",
+    )
+    # The page shows the text: its read is committed with it (or with the amendment).
+    return commit_unit(amend_page, amendable, page)

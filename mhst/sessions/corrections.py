@@ -1,0 +1,192 @@
+"""Correcting a 1:1 session, leaving history: a booked session rescheduled, a logged
+one's date and time or attendance corrected, and a session deleted as entered in error
+(kept, struck through, counted nowhere). Each correction needs a reason, is refused if
+someone changed the session since it was read (``ensure_current``), and leaves a
+:class:`~mhst.sessions.change_models.SessionChange` row and an audit entry.
+
+Its notes and risk update are never overwritten: they are amended
+(:func:`session_text` describes them to ``mhst.amendments``), their author being whoever
+recorded what happened at the session.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from mhst.accounts.models import User
+from mhst.amendments.operations import AmendableText
+from mhst.audit.models import AuditAction, AuditRecordType
+from mhst.audit.operations import record
+from mhst.core.formatting import format_date, format_datetime_with_day, format_time
+from mhst.core.rules import RuleError
+from mhst.core.time import SERVICE_TIME_ZONE, utcnow
+from mhst.core.versions import ensure_current
+from mhst.extensions import db
+from mhst.sessions import operations as rules
+from mhst.sessions.change_models import ChangeKind
+from mhst.sessions.changes import checked_reason, log_change
+from mhst.sessions.models import Attendance, CareContact, WhoAttended
+
+TEXTS = {  # field: (how a message names it, how a page names it)
+    "clinical_notes": ("the session notes", "Session notes"),
+    "risk_update": ("the risk update", "Risk update"),
+}
+
+
+def session_text(contact: CareContact, field: str) -> AmendableText:
+    """The session's notes or risk update, as ``mhst.amendments`` amends them."""
+    return AmendableText(
+        record=contact,
+        record_type=AuditRecordType.CARE_CONTACT,
+        field=field,
+        label=TEXTS[field][0],
+        author_id=contact.notes_author_id,
+        written_at=contact.notes_written_at,
+        required=False,  # notes are optional when a session is logged
+        max_length=rules.NOTES_MAX,
+    )
+
+
+def when_text(starts_at: datetime, minutes: int) -> str:
+    return f"{format_datetime_with_day(starts_at)}, {minutes} minutes"
+
+
+def attendance_text(attendance: Attendance | None, who: WhoAttended | None) -> str:
+    if attendance is None:
+        return "Not recorded"
+    return f"{attendance.label} ({who.label.lower()})" if who else attendance.label
+
+
+def _audit(contact: CareContact, by: User, what: str) -> None:
+    record(
+        AuditAction.UPDATE,
+        AuditRecordType.CARE_CONTACT,
+        contact.id,
+        user=by,
+        detail=f"referral {contact.referral_id}: {what}",
+    )
+
+
+def _check_open(contact: CareContact) -> None:
+    if contact.in_error:
+        raise RuleError(rules.DATE, "This session was deleted as entered in error")
+    rules.check_case(contact.referral)
+
+
+def change_time(
+    contact: CareContact,
+    *,
+    starts_at: datetime,
+    duration_minutes: int | None,
+    reason: str | None,
+    by: User,
+    read_version: int | None,
+) -> CareContact:
+    """Reschedule a booked session (to a future time), or correct the date and time of a
+    logged one (to a time already past); the practitioner still cannot be in two
+    sessions at once."""
+    local = contact.starts_at.astimezone(SERVICE_TIME_ZONE)
+    sent = starts_at.astimezone(SERVICE_TIME_ZONE) if isinstance(starts_at, datetime) else None
+    ensure_current(
+        contact,
+        read_version,
+        {
+            rules.DATE: (local.date(), sent.date() if sent else None),
+            rules.TIME: (format_time(contact.starts_at), format_time(sent) if sent else None),
+            rules.DURATION: (contact.duration_minutes, duration_minutes),
+        },
+    )
+    _check_open(contact)
+    planned = contact.planned
+    starts_at = rules._check_starts_at(contact.referral, starts_at, planned=planned)
+    minutes = rules._check_duration(duration_minutes)
+    if (starts_at, minutes) == (contact.starts_at, contact.duration_minutes):
+        raise RuleError(rules.DATE, "Change the date, the time or the length, or go back")
+    reason = checked_reason(reason)
+    if contact.attendance not in rules.NOT_HELD:
+        rules._check_overlap(contact.practitioner, starts_at, minutes, except_id=contact.id)
+    log_change(
+        ChangeKind.RESCHEDULED if planned else ChangeKind.TIME_CORRECTED,
+        by=by,
+        reason=reason,
+        from_value=when_text(contact.starts_at, contact.duration_minutes),
+        to_value=when_text(starts_at, minutes),
+        care_contact_id=contact.id,
+    )
+    contact.starts_at, contact.duration_minutes = starts_at, minutes
+    contact.updated_at = utcnow()
+    _audit(contact, by, f"{'rescheduled' if planned else 'time corrected'} to {starts_at}")
+    db.session.flush()
+    return contact
+
+
+def change_attendance(
+    contact: CareContact,
+    details: rules.OutcomeDetails,
+    *,
+    reason: str | None,
+    by: User,
+    read_version: int | None,
+) -> CareContact:
+    """Correct what happened at a logged session (its notes are amended, not here)."""
+    ensure_current(
+        contact,
+        read_version,
+        {
+            "attendance": (contact.attendance, details.attendance),
+            "who_attended": (contact.who_attended, details.who_attended),
+        },
+    )
+    _check_open(contact)
+    if contact.planned:
+        raise RuleError("attendance", "Record what happened at this session first")
+    attendance, who = rules._check_outcome(details)
+    rules.check_started(contact, attendance)
+    if (attendance, who) == (contact.attendance, contact.who_attended):
+        raise RuleError("attendance", "Change what happened, or go back")
+    reason = checked_reason(reason)
+    if attendance not in rules.NOT_HELD and contact.attendance in rules.NOT_HELD:
+        # It now takes up the practitioner's time: a cancelled slot may have been reused.
+        rules._check_overlap(
+            contact.practitioner, contact.starts_at, contact.duration_minutes, except_id=contact.id
+        )
+    log_change(
+        ChangeKind.ATTENDANCE_CHANGED,
+        by=by,
+        reason=reason,
+        from_value=attendance_text(contact.attendance, contact.who_attended),
+        to_value=attendance_text(attendance, who),
+        care_contact_id=contact.id,
+    )
+    contact.attendance, contact.who_attended = attendance, who
+    if attendance is not Attendance.CANCELLED_BY_SERVICE:
+        contact.cancellation_reason = None
+    contact.updated_at = utcnow()
+    _audit(contact, by, f"attendance changed to {attendance.value}")
+    db.session.flush()
+    rules._after_attended(contact.referral, contact, by=by)
+    return contact
+
+
+def enter_in_error(
+    contact: CareContact, *, reason: str | None, by: User, read_version: int | None
+) -> CareContact:
+    """Delete a session entered in error: it stays in the record, struck through, and
+    counts nowhere (caseloads, reports, the national extract)."""
+    ensure_current(contact, read_version, {})
+    if contact.in_error:
+        raise RuleError("reason", "This session was already deleted as entered in error")
+    reason = checked_reason(reason, "this deletion")
+    what = "Booked" if contact.planned else attendance_text(contact.attendance, None)
+    log_change(
+        ChangeKind.ENTERED_IN_ERROR,
+        by=by,
+        reason=reason,
+        from_value=f"{what}: {when_text(contact.starts_at, contact.duration_minutes)}",
+        to_value="Entered in error",
+        care_contact_id=contact.id,
+    )
+    contact.entered_in_error_at = contact.updated_at = utcnow()
+    _audit(contact, by, f"deleted as entered in error ({format_date(contact.starts_at)})")
+    db.session.flush()
+    return contact
