@@ -17,6 +17,7 @@ from mhst.extensions import db
 from mhst.referrals import operations as referral_operations
 from mhst.referrals.models import ReferralStatus
 from mhst.schools.models import ParticipationStatus
+from mhst.sessions import group_access
 from mhst.sessions import group_operations as operations
 from mhst.sessions.group_models import (
     GroupAttendance,
@@ -394,9 +395,9 @@ def run_sessions(group, by, attendance: list[set]) -> None:
 )
 def test_counts_towards_access_on_and_either_side_of_the_rule(emhp, group, three, pattern, counts):
     people = dict(zip(["ada", "ben", "casey"], three, strict=True))
-    assert operations.counts_towards_access(group) is False
+    assert group_access.counts_towards_access(group) is False
     run_sessions(group, emhp, [{people[name] for name in names} for names in pattern])
-    assert operations.counts_towards_access(group) is counts
+    assert group_access.counts_towards_access(group) is counts
 
 
 def test_a_parent_and_their_child_count_as_one_child(world, emhp, open_referral):
@@ -406,11 +407,11 @@ def test_a_parent_and_their_child_count_as_one_child(world, emhp, open_referral)
     )
     one = operations.add_participant(parents, open_referral(), as_parent=True, by=emhp)
     run_sessions(parents, emhp, [{one}, {one}])
-    assert operations.counts_towards_access(parents) is False
+    assert group_access.counts_towards_access(parents) is False
     two = operations.add_participant(parents, open_referral(), as_parent=True, by=emhp)
     operations.record_session(parents, held_on=TODAY, topic=None, attended_ids={two.id}, by=emhp)
     db.session.commit()
-    assert operations.counts_towards_access(parents) is True
+    assert group_access.counts_towards_access(parents) is True
 
 
 @pytest.mark.parametrize(
@@ -428,7 +429,7 @@ def test_a_universal_group_counts_by_head_counts(world, emhp, head_counts, count
             by=emhp,
         )
     db.session.commit()
-    assert operations.counts_towards_access(universal) is counts
+    assert group_access.counts_towards_access(universal) is counts
 
 
 # ---- pages ----------------------------------------------------------------------------
@@ -524,7 +525,7 @@ def test_the_group_page_shows_participants_and_attendance(
     ]
     text = text_of(response)
     assert "Counts towards access Yes" in text
-    assert operations.ACCESS_RULE in text
+    assert group_access.ACCESS_RULE in text
     assert "Add a participant" in text
     assert "Record a session" in text
 

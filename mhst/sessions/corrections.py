@@ -47,6 +47,16 @@ def session_text(contact: CareContact, field: str) -> AmendableText:
     )
 
 
+def texts_with_versions(contact: CareContact, versions: dict) -> tuple:
+    """(label, text, versions) of the notes and risk update, for those written or amended;
+    ``versions`` is ``mhst.amendments.operations.versions_for``'s answer."""
+    return tuple(
+        (TEXTS[name][1], getattr(contact, name), versions.get((contact.id, name), []))
+        for name in TEXTS
+        if getattr(contact, name) or (contact.id, name) in versions
+    )
+
+
 def when_text(starts_at: datetime, minutes: int) -> str:
     return f"{format_datetime_with_day(starts_at)}, {minutes} minutes"
 

@@ -1,5 +1,5 @@
-"""Group programmes' rules: setting a group up, adding participants, recording sessions,
-and whether a group counts towards access.
+"""Group programmes' rules: setting a group up, adding participants and recording
+sessions (whether a group counts towards access: ``group_access``).
 
 A targeted group's participants are the team's referred children (or, in a parents'
 group, their parents or carers), each with valid consent; attendance is taken per
@@ -14,16 +14,17 @@ These functions check the rest, write the audit log (record type
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, timedelta
 
-from sqlalchemy import case, func, select, true
+from sqlalchemy import func, select, true
 from sqlalchemy.orm import joinedload, lazyload, selectinload
 
 from mhst.accounts.models import Role, User
 from mhst.audit.models import AuditAction, AuditRecordType
 from mhst.audit.operations import record
 from mhst.core.formatting import format_date
+from mhst.core.locking import lock_row
 from mhst.core.rules import RuleError
 from mhst.core.time import SERVICE_TIME_ZONE, service_today, utcnow
 from mhst.extensions import db
@@ -37,6 +38,7 @@ from mhst.sessions.group_models import (
     GroupParticipant,
     GroupProgramme,
     GroupSession,
+    group_session_counts,
 )
 
 FACILITATOR_ROLES = (Role.EMHP, Role.SENIOR_CLINICIAN)
@@ -52,13 +54,6 @@ MAX_DESCRIPTION = 2000
 # How far before a group was set up its sessions may be recorded (a group that ran
 # before it was entered in the service).
 EARLIEST_SESSION = timedelta(days=365)
-# What counts a group towards access (the public rule, quoted on the group's page).
-ACCESS_MINIMUM_CHILDREN = 2
-ACCESS_MINIMUM_SESSIONS = 2
-ACCESS_RULE = (
-    "One public service counts a group towards access only with at least 2 children or "
-    "young people over at least 2 sessions"
-)
 
 
 def participant_name(participant: GroupParticipant) -> str:
@@ -286,23 +281,14 @@ def earliest_session_date(group: GroupProgramme) -> date:
     return created - EARLIEST_SESSION
 
 
-def record_session(
-    group: GroupProgramme,
-    *,
-    held_on: date | None,
-    topic: str | None,
-    attended_ids: Iterable[int] = (),
-    head_count: int | None = None,
-    by: User,
-) -> GroupSession:
-    """Record one session of ``group``: for a targeted group, whether each participant
-    came (one attendance row per participant, ``attended_ids`` naming those who came);
-    for a universal group, how many came (0 to 500).
-
-    The date is today or earlier, no more than a year before the group was set up, and
-    not a date already recorded for this group. Anyone named who is not a participant of
-    this group refuses the whole session: nothing is saved.
-    """
+def check_session_date(
+    group: GroupProgramme, held_on: date | None, *, except_id: int | None = None
+) -> date:
+    """A session's date: today or earlier, no more than a year before the group was set
+    up, and not a date already recorded for this group (sessions entered in error do not
+    count). The group's row is locked first, so two sessions recorded for one date at the
+    same moment are checked one after the other (and the database's unique index holds
+    whatever happens)."""
     if held_on is None:
         raise RuleError("held_on", "Enter the date of the session")
     if held_on > service_today():
@@ -314,19 +300,25 @@ def record_session(
             f"The date of the session must be on or after {format_date(earliest)}, a year before "
             "the group was set up",
         )
-    topic = (topic or "").strip() or None
-    if topic and len(topic) > MAX_TOPIC:
-        raise RuleError("topic", f"The topic must be {MAX_TOPIC} characters or fewer")
-    already = db.session.scalar(
-        select(func.count())
-        .select_from(GroupSession)
-        .where(GroupSession.group_id == group.id, GroupSession.held_on == held_on)
+    lock_row(GroupProgramme, group.id)
+    same_day = select(func.count()).where(
+        GroupSession.group_id == group.id, GroupSession.held_on == held_on, group_session_counts()
     )
-    if already:
+    if except_id is not None:
+        same_day = same_day.where(GroupSession.id != except_id)
+    if db.session.scalar(same_day):
         raise RuleError(
             "held_on",
             f"A session on {format_date(held_on)} has already been recorded for this group",
         )
+    return held_on
+
+
+def checked_attendance(
+    group: GroupProgramme, attended_ids: Iterable[int], head_count: int | None
+) -> tuple[list[GroupParticipant], set[int], int | None]:
+    """For a targeted group, its participants and those of them who came; for a
+    universal group, the head count (0 to 500)."""
     attended = set(attended_ids or ())
     participants = db.session.scalars(
         select(GroupParticipant)
@@ -344,17 +336,39 @@ def record_session(
                 "head_count",
                 f"Enter how many children or young people came, from 0 to {MAX_HEAD_COUNT}",
             )
-    else:
-        if not participants:
-            raise RuleError("attended", "Add the group's participants before recording a session")
-        strangers = attended - {p.id for p in participants}
-        if strangers:
-            raise RuleError(
-                "attended",
-                "Someone marked as attended is not in this group: tick only this group's "
-                "participants",
-            )
-        head_count = None
+        return list(participants), attended, head_count
+    if not participants:
+        raise RuleError("attended", "Add the group's participants before recording a session")
+    strangers = attended - {p.id for p in participants}
+    if strangers:
+        raise RuleError(
+            "attended",
+            "Someone marked as attended is not in this group: tick only this group's participants",
+        )
+    return list(participants), attended, None
+
+
+def record_session(
+    group: GroupProgramme,
+    *,
+    held_on: date | None,
+    topic: str | None,
+    attended_ids: Iterable[int] = (),
+    head_count: int | None = None,
+    by: User,
+) -> GroupSession:
+    """Record one session of ``group``: for a targeted group, whether each participant
+    came (one attendance row per participant, ``attended_ids`` naming those who came);
+    for a universal group, how many came (0 to 500).
+
+    The date follows :func:`check_session_date`. Anyone named who is not a participant of
+    this group refuses the whole session: nothing is saved.
+    """
+    held_on = check_session_date(group, held_on)
+    topic = (topic or "").strip() or None
+    if topic and len(topic) > MAX_TOPIC:
+        raise RuleError("topic", f"The topic must be {MAX_TOPIC} characters or fewer")
+    participants, attended, head_count = checked_attendance(group, attended_ids, head_count)
     session = GroupSession(
         group=group, held_on=held_on, topic=topic, head_count=head_count, recorded_by_id=by.id
     )
@@ -366,116 +380,3 @@ def record_session(
     detail = f"session recorded: {held_on}"
     record(AuditAction.UPDATE, AuditRecordType.GROUP, group.id, user=by, detail=detail)
     return session
-
-
-# ---- access ---------------------------------------------------------------------------
-
-
-@dataclass
-class GroupTally:
-    """What a group has done so far, and so whether it counts towards access.
-
-    ``sessions_counted`` is, for a targeted group, the sessions at least one participant
-    came to; for a universal group, the sessions with a head count of 2 or more.
-    ``children`` (targeted groups) is how many different children came to at least one
-    session, each child counted once whether they or their parent or carer came.
-    """
-
-    kind: GroupKind
-    sessions_held: int = 0
-    sessions_counted: int = 0
-    participants: int = 0
-    children: int = 0
-    notes: list[str] = field(default_factory=list)
-
-    @property
-    def counts_towards_access(self) -> bool:
-        if self.kind is GroupKind.UNIVERSAL:
-            return self.sessions_counted >= ACCESS_MINIMUM_SESSIONS
-        return (
-            self.children >= ACCESS_MINIMUM_CHILDREN
-            and self.sessions_counted >= ACCESS_MINIMUM_SESSIONS
-        )
-
-    @property
-    def explanation(self) -> str:
-        """Why the group counts, or does not count yet, in words."""
-        verdict = (
-            "It counts towards access"
-            if self.counts_towards_access
-            else "It does not count towards access yet"
-        )
-        sessions = _plural(self.sessions_counted, "session")
-        if self.kind is GroupKind.UNIVERSAL:
-            return f"{verdict}: {sessions} with a head count of 2 or more."
-        children = _plural(self.children, "child or young person", "children or young people")
-        return (
-            f"{verdict}: {children} came to at least one session, and "
-            f"{sessions} had at least one of them there."
-        )
-
-
-def _plural(number: int, one: str, many: str | None = None) -> str:
-    return f"{number} {one if number == 1 else (many or one + 's')}"
-
-
-def group_tallies(groups: Iterable[GroupProgramme]) -> dict[int, GroupTally]:
-    """Each group's tally (by group id), in a fixed number of queries however many."""
-    groups = list(groups)
-    tallies = {group.id: GroupTally(kind=group.kind) for group in groups}
-    if not tallies:
-        return tallies
-    ids = list(tallies)
-    sessions = db.session.execute(
-        select(
-            GroupSession.group_id,
-            func.count(),
-            func.sum(case((GroupSession.head_count >= ACCESS_MINIMUM_CHILDREN, 1), else_=0)),
-        )
-        .where(GroupSession.group_id.in_(ids))
-        .group_by(GroupSession.group_id)
-    )
-    for group_id, held, big_enough in sessions:
-        tallies[group_id].sessions_held = held
-        if tallies[group_id].kind is GroupKind.UNIVERSAL:
-            tallies[group_id].sessions_counted = int(big_enough or 0)
-    participants = db.session.execute(
-        select(GroupParticipant.group_id, func.count())
-        .where(GroupParticipant.group_id.in_(ids))
-        .group_by(GroupParticipant.group_id)
-    )
-    for group_id, number in participants:
-        tallies[group_id].participants = number
-    attended = GroupAttendance.attended == true()
-    with_someone = db.session.execute(
-        select(GroupSession.group_id, func.count(func.distinct(GroupSession.id)))
-        .join(GroupAttendance, GroupAttendance.session_id == GroupSession.id)
-        .where(GroupSession.group_id.in_(ids), attended)
-        .group_by(GroupSession.group_id)
-    )
-    for group_id, number in with_someone:
-        if tallies[group_id].kind is GroupKind.TARGETED:
-            tallies[group_id].sessions_counted = number
-    children = db.session.execute(
-        select(GroupParticipant.group_id, func.count(func.distinct(GroupParticipant.referral_id)))
-        .join(GroupAttendance, GroupAttendance.participant_id == GroupParticipant.id)
-        .where(GroupParticipant.group_id.in_(ids), attended)
-        .group_by(GroupParticipant.group_id)
-    )
-    for group_id, number in children:
-        tallies[group_id].children = number
-    return tallies
-
-
-def counts_towards_access(group: GroupProgramme) -> bool:
-    """Whether ``group`` counts towards access: computed from its attendance, never typed.
-
-    The rule ("at least 2 children or young people over at least 2 sessions"):
-
-    - a **targeted** group counts when at least 2 different children or young people
-      (a parent or carer attending counts for their child) came to at least one session
-      each, and at least 2 sessions had at least one participant there;
-    - a **universal** group, which records only a head count, counts when at least 2 of
-      its sessions had a head count of 2 or more.
-    """
-    return group_tallies([group])[group.id].counts_towards_access
