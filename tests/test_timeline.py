@@ -172,8 +172,8 @@ def test_the_timeline_merges_every_source_newest_first(journey, world):
     attended = by_title["Treatment session: attended"]
     assert attended.by == emhp.full_name
     assert "Who attended: The child or young person" in attended.detail
-    assert f"Notes: {NOTE}" in attended.detail
-    assert f"Risk update: {RISK}" in attended.detail
+    # The notes and risk update are shown with their amendments (none yet).
+    assert attended.texts == (("Session notes", NOTE, []), ("Risk update", RISK, []))
     assert "Pathway: Guided self-help for anxiety" in attended.detail
     assert by_title[f"Allocated to {emhp.full_name}"].by == senior.full_name
     assert by_title["Consent recorded"].detail == "Parent or carer: Sam Invented (Mother), by phone"
@@ -221,12 +221,18 @@ def test_the_discharge_summary_shows_why_final_measures_were_not_collected(journ
     )
 
 
+def _shown(entries) -> str:
+    return " ".join(
+        " ".join([e.detail or "", *(text or "" for _, text, _ in e.texts)]) for e in entries
+    )
+
+
 def test_notes_are_left_out_unless_asked_for(journey):
-    details = " ".join(e.detail or "" for e in timeline(journey, include_notes=False))
+    details = _shown(timeline(journey, include_notes=False))
     for secret in ("NOTE-PANGOLIN", "RISK-AXOLOTL", "DECISION-QUOKKA", "Phoned home"):
         assert secret not in details
     assert "Who attended: The child or young person" in details  # the facts stay
-    with_notes = " ".join(e.detail or "" for e in timeline(journey))
+    with_notes = _shown(timeline(journey))
     for secret in ("NOTE-PANGOLIN", "RISK-AXOLOTL", "DECISION-QUOKKA", "Phoned home"):
         assert secret in with_notes
 
@@ -262,7 +268,8 @@ def test_the_timeline_takes_a_fixed_number_of_queries(world, make_referral, coun
         case = open_case(world, make_referral, child={"given_name": f"Size{size}"})
         participant = GroupParticipant(group=world.group_a1, referral=case)
         db.session.add(participant)
-        start = utcnow() - timedelta(days=50)
+        # One group session per group per date: each size's sessions on their own days.
+        start = utcnow() - timedelta(days=50 + 20 * size)
         for number in range(size):
             add_contact(
                 case,

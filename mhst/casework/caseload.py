@@ -30,7 +30,7 @@ from mhst.referrals.allocations import Allocation
 from mhst.referrals.models import OPEN_CASE_STATUSES, Referral, ReferralStatus
 from mhst.schools.models import School
 from mhst.security import scoping
-from mhst.sessions.models import Attendance, CareContact
+from mhst.sessions.models import Attendance, CareContact, contact_counts
 from mhst.supervision.models import SupervisionCase, SupervisionRecord
 
 DEFAULT_SUPERVISION_INTERVAL_WEEKS = 4
@@ -217,7 +217,11 @@ def caseload(
     theirs = _current_allocations_of(practitioner)
     last_contact = (
         select(CareContact.referral_id, func.max(CareContact.starts_at).label("last_at"))
-        .where(CareContact.attendance == Attendance.ATTENDED, CareContact.referral_id.in_(theirs))
+        .where(
+            CareContact.attendance == Attendance.ATTENDED,
+            CareContact.referral_id.in_(theirs),
+            contact_counts(),
+        )
         .group_by(CareContact.referral_id)
         .subquery("last_contact")
     )
@@ -236,6 +240,7 @@ def caseload(
             CareContact.attendance.is_(None),
             CareContact.starts_at >= now,
             CareContact.referral_id.in_(theirs),
+            contact_counts(),
         )
         .subquery("planned")
     )
@@ -259,6 +264,7 @@ def caseload(
         .where(
             CareContact.attendance == Attendance.ATTENDED,
             service_date(CareContact.starts_at) > last_measure.c.last_on,
+            contact_counts(),
         )
         .group_by(CareContact.referral_id)
         .subquery("since_measure")

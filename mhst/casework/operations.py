@@ -37,7 +37,7 @@ from mhst.referrals.models import (
     ReferralSignpost,
     ReferralStatus,
 )
-from mhst.sessions.models import Attendance, CareContact
+from mhst.sessions.models import Attendance, CareContact, contact_counts
 from mhst.sessions.operations import cancel_planned_sessions
 
 S = ReferralStatus
@@ -212,6 +212,7 @@ def final_measure_recorded(referral: Referral) -> bool:
         select(func.max(CareContact.starts_at)).where(
             CareContact.referral_id == referral.id,
             CareContact.attendance == Attendance.ATTENDED,
+            contact_counts(),
         )
     )
     since = []

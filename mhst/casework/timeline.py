@@ -19,6 +19,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import aliased, joinedload
 
 from mhst.accounts.models import User
+from mhst.amendments.operations import versions_for
+from mhst.audit.models import AuditRecordType
 from mhst.casework.models import Discharge
 from mhst.core.time import SERVICE_TIME_ZONE
 from mhst.extensions import db
@@ -27,6 +29,7 @@ from mhst.outcomes.models import MeasureRecord, MeasureScore
 from mhst.outcomes.scoring import score_text
 from mhst.referrals.allocations import Allocation
 from mhst.referrals.models import Consent, Referral, ReferralEvent
+from mhst.sessions.corrections import texts_with_versions
 from mhst.sessions.group_models import (
     GroupAttendance,
     GroupParticipant,
@@ -64,6 +67,9 @@ class TimelineEntry:
     # Ties at the same moment: a record comes before the status change it caused.
     order: int = field(default=0, compare=False)
     sequence: int = field(default=0, compare=False)
+    # Clinical texts shown with their amendments: (label, current text, versions).
+    texts: tuple = field(default=(), compare=False)
+    entered_in_error: bool = field(default=False, compare=False)  # shown struck through
 
 
 def _name(user: User | None) -> str:
@@ -209,11 +215,6 @@ def _session_detail(contact: CareContact, include_notes: bool) -> str | None:
         f"Pathway: {contact.pathway.label}" if contact.pathway else None,
         f"Reason: {contact.cancellation_reason}" if contact.cancellation_reason else None,
     ]
-    if include_notes:
-        parts += [
-            f"Notes: {contact.clinical_notes}" if contact.clinical_notes else None,
-            f"Risk update: {contact.risk_update}" if contact.risk_update else None,
-        ]
     return _joined(*parts, sep="\n")
 
 
@@ -223,7 +224,9 @@ def _session_entries(referral: Referral, include_notes: bool) -> list[TimelineEn
         .where(CareContact.referral_id == referral.id)
         .options(joinedload(CareContact.practitioner))
         .order_by(CareContact.starts_at, CareContact.id)
-    )
+    ).all()
+    ids = [contact.id for contact in contacts]
+    versions = versions_for(AuditRecordType.CARE_CONTACT, ids) if include_notes and ids else {}
     return [
         TimelineEntry(
             contact.starts_at,
@@ -232,6 +235,8 @@ def _session_entries(referral: Referral, include_notes: bool) -> list[TimelineEn
             _session_detail(contact, include_notes),
             _name(contact.practitioner),
             record_id=contact.id,
+            texts=texts_with_versions(contact, versions) if include_notes else (),
+            entered_in_error=contact.in_error,
         )
         for contact in contacts
     ]
@@ -247,6 +252,7 @@ def _group_entries(referral: Referral) -> list[TimelineEntry]:
             GroupSession.topic,
             GroupProgramme.title,
             recorder.full_name,
+            GroupSession.entered_in_error_at,
         )
         .join(GroupParticipant, GroupParticipant.id == GroupAttendance.participant_id)
         .join(GroupSession, GroupSession.id == GroupAttendance.session_id)
@@ -256,7 +262,7 @@ def _group_entries(referral: Referral) -> list[TimelineEntry]:
         .order_by(GroupSession.held_on, GroupSession.id)
     )
     entries = []
-    for attended, as_parent, held_on, topic, title, recorded_by in rows:
+    for attended, as_parent, held_on, topic, title, recorded_by, in_error in rows:
         verb = "Attended" if attended else "Did not attend"
         session = f"group session '{topic}'" if topic else "a group session"
         text = f"{verb} {session} of {title}"
@@ -264,7 +270,13 @@ def _group_entries(referral: Referral) -> list[TimelineEntry]:
             text = f"Parent or carer: {text[0].lower()}{text[1:]}"
         entries.append(
             TimelineEntry(
-                _start_of(held_on), "group", text, None, recorded_by or SYSTEM, has_time=False
+                _start_of(held_on),
+                "group",
+                text,
+                None,
+                recorded_by or SYSTEM,
+                has_time=False,
+                entered_in_error=in_error is not None,
             )
         )
     return entries

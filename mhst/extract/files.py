@@ -39,8 +39,9 @@ from mhst.sessions.group_models import (
     GroupParticipant,
     GroupProgramme,
     GroupSession,
+    group_session_counts,
 )
-from mhst.sessions.models import Attendance, CareContact, WhoAttended
+from mhst.sessions.models import Attendance, CareContact, WhoAttended, contact_counts
 
 Row = list[object]
 
@@ -182,6 +183,7 @@ def _contacts_in(period: Period):
         .where(
             CareContact.starts_at >= period.starts_at,
             CareContact.starts_at < period.ends_before,
+            contact_counts(),  # a session entered in error is no contact
         )
         .order_by(CareContact.starts_at, CareContact.id)
     )
@@ -243,6 +245,7 @@ def _add_group_rows(result: FileRows, period: Period, pseudonyms: Pseudonymiser)
         .where(
             GroupAttendance.attended.is_(True),
             and_(GroupSession.held_on >= period.start, GroupSession.held_on <= period.end),
+            group_session_counts(),
         )
         .order_by(GroupSession.held_on, GroupSession.id, GroupParticipant.id)
     ).all()

@@ -138,7 +138,7 @@ def _contact(referral: Referral, contact: CareContact | None, completed_on: date
         return None
     if contact.referral_id != referral.id:
         raise RuleError(CONTACT, "Choose one of this case's sessions, or 'Not at a session'")
-    if contact.attendance is not Attendance.ATTENDED:
+    if contact.attendance is not Attendance.ATTENDED or contact.in_error:
         raise RuleError(
             CONTACT, "Choose a session that took place: this one was not attended or is planned"
         )

@@ -41,7 +41,7 @@ from mhst.outcomes.scoring import scale_title, score_text
 from mhst.referrals.models import Referral
 from mhst.security import scoping
 from mhst.security.permissions import Permission, has_permission, requires
-from mhst.sessions.models import Attendance, CareContact
+from mhst.sessions.models import Attendance, CareContact, contact_counts
 
 bp = Blueprint("outcomes", __name__, url_prefix="/casework")
 
@@ -175,6 +175,7 @@ def _attended_sessions(referral: Referral) -> list[CareContact]:
             .where(
                 CareContact.referral_id == referral.id,
                 CareContact.attendance == Attendance.ATTENDED,
+                contact_counts(),
             )
             .order_by(CareContact.starts_at.desc(), CareContact.id.desc())
         )

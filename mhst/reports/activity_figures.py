@@ -16,6 +16,7 @@ from mhst.reports.clauses import group_clause, period, school_clause
 from mhst.reports.contact_figures import logged_contacts
 from mhst.reports.filters import ReportAccess, ReportFilters
 from mhst.reports.sql import on_utc_dates
+from mhst.sessions.group_access import ACCESS_MINIMUM_CHILDREN, ACCESS_MINIMUM_SESSIONS
 from mhst.sessions.group_models import (
     GroupAttendance,
     GroupAudience,
@@ -23,8 +24,8 @@ from mhst.sessions.group_models import (
     GroupParticipant,
     GroupProgramme,
     GroupSession,
+    group_session_counts,
 )
-from mhst.sessions.group_operations import ACCESS_MINIMUM_CHILDREN, ACCESS_MINIMUM_SESSIONS
 from mhst.sessions.models import Attendance, CareContact
 from mhst.wholeschool.models import ActivityKind, WholeSchoolActivity
 
@@ -43,7 +44,7 @@ def _access_tallies(date_to: date):
     """Per group, its attendance up to ``date_to`` as ``counts_towards_access`` counts it:
     sessions someone attended, different children who came (a parent counts for their
     child), and sessions with a head count of at least 2 (universal groups)."""
-    until = GroupSession.held_on <= date_to
+    until = and_(GroupSession.held_on <= date_to, group_session_counts())
     attended = (
         select(
             GroupSession.group_id,
@@ -68,7 +69,9 @@ def _access_tallies(date_to: date):
 def _group_rows(filters: ReportFilters, access: ReportAccess):
     """Per kind of group: groups that met, sessions held, head counts by audience, and
     groups counting towards access. One query."""
-    in_range = GroupSession.held_on.between(filters.date_from, filters.date_to)
+    in_range = and_(
+        GroupSession.held_on.between(filters.date_from, filters.date_to), group_session_counts()
+    )
     met = (
         select(
             GroupSession.group_id,
@@ -124,6 +127,7 @@ def _attendees(filters: ReportFilters, access: ReportAccess) -> dict[bool, int]:
                 GroupProgramme.kind == GroupKind.TARGETED,
                 GroupAttendance.attended.is_(True),
                 GroupSession.held_on.between(filters.date_from, filters.date_to),
+                group_session_counts(),
                 group_clause(filters, access),
             )
             .group_by(GroupParticipant.as_parent)

@@ -16,7 +16,14 @@ from mhst.reports.cells import Count, Rate, Score, Section
 from mhst.reports.clauses import period, school_clause
 from mhst.reports.filters import ReportAccess, ReportFilters
 from mhst.reports.sql import on_utc_dates
-from mhst.sessions.models import Attendance, CareContact, ContactMode, ContactStage, WhoAttended
+from mhst.sessions.models import (
+    Attendance,
+    CareContact,
+    ContactMode,
+    ContactStage,
+    WhoAttended,
+    contact_counts,
+)
 
 NO_TEAM = "No team"
 
@@ -26,6 +33,7 @@ def logged_contacts(filters: ReportFilters, access: ReportAccess):
     the report's dates, for referrals at the report's schools."""
     return and_(
         CareContact.attendance.is_not(None),
+        contact_counts(),  # a session entered in error is no contact
         on_utc_dates(CareContact.starts_at, filters.date_from, filters.date_to),
         CareContact.referral_id.in_(
             select(Referral.id).where(school_clause(Referral.school_id, filters, access))

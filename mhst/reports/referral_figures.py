@@ -31,7 +31,7 @@ from mhst.reports.sql import (
     utc_date,
 )
 from mhst.schools.models import School
-from mhst.sessions.models import Attendance, CareContact
+from mhst.sessions.models import Attendance, CareContact, contact_counts
 
 NO_TEAM = "No team"
 
@@ -179,6 +179,7 @@ def accepted_waits(filters: ReportFilters, access: ReportAccess):
         .where(
             CareContact.attendance == Attendance.ATTENDED,
             CareContact.referral_id.in_(select(cases.c.id)),
+            contact_counts(),
         )
         .cte("ranked")
     )
