@@ -135,6 +135,7 @@ def _register_blueprints(app: Flask) -> None:
         "mhst.sessions.correction_views",
         "mhst.outcomes.views",
         "mhst.sessions.group_views",
+        "mhst.sessions.group_correction_views",
         "mhst.supervision.views",
         "mhst.reports.views",
         "mhst.extract.views",

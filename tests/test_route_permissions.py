@@ -7,6 +7,8 @@ here who may use it.
 
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
 from flask import Flask
 
@@ -115,12 +117,20 @@ EXPECTED_ACCESS: dict[str, str | frozenset[Role]] = {
     "sessions.book_session": CASEWORKERS,
     "sessions.log_session": CASEWORKERS,
     "sessions.record_outcome": CASEWORKERS,
+    "session_changes.change_time": CASEWORKERS,
+    "session_changes.attendance": CASEWORKERS,
+    "session_changes.delete": CASEWORKERS,
+    "session_changes.amend": CASEWORKERS,
     # --- groups ---
     "groups.index": CASEWORKERS | {Role.CLINICAL_LEAD},
     "groups.new": CASEWORKERS,
     "groups.show": CASEWORKERS | {Role.CLINICAL_LEAD},
     "groups.participants": CASEWORKERS,
     "groups.record_session": CASEWORKERS,
+    "group_changes.show": CASEWORKERS | {Role.CLINICAL_LEAD},
+    "group_changes.correct_date": CASEWORKERS,
+    "group_changes.attendance": CASEWORKERS,
+    "group_changes.delete": CASEWORKERS,
     # --- supervision ---
     "supervision.index": CASEWORKERS,
     "supervision.new": SENIOR,
@@ -152,10 +162,26 @@ URL_ARGUMENTS = {
     "case_id": lambda world: world.case_a1.id,
     "contact_id": lambda world: world.contact_a1.id,
     "group_id": lambda world: world.group_a1.id,
+    "session_id": lambda world: _group_session_id(world),
+    "text": lambda world: "notes",
     "record_id": lambda world: world.supervision_a1.id,
     "measure_record_id": lambda world: world.measure_a1.id,
     "slug": lambda world: "referrals",
 }
+
+
+def _group_session_id(world) -> int:
+    """A session of the world's group (the world has none): made once per test."""
+    from mhst.extensions import db
+    from mhst.sessions.group_models import GroupSession
+
+    group = world.group_a1
+    if not group.sessions:
+        db.session.add(
+            GroupSession(group=group, held_on=date(2026, 11, 2), recorded_by_id=group.created_by_id)
+        )
+        db.session.flush()
+    return group.sessions[0].id
 
 
 def _directory_service_id() -> int:

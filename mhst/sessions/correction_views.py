@@ -9,7 +9,7 @@ read at, so a correction made on a session someone has since changed is refused.
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, request, url_for
+from flask import Blueprint, flash, redirect, request, url_for
 from flask_login import current_user
 
 from mhst.amendments.pages import AmendPage, amend_page
@@ -43,6 +43,15 @@ def _load(case_id: int, contact_id: int) -> tuple[Referral, CareContact]:
     contact = contact_or_404(referral, contact_id)
     record(AuditAction.READ, AuditRecordType.CARE_CONTACT, contact.id, user=current_user)
     return referral, contact
+
+
+def _nothing_to_change(referral: Referral, contact: CareContact):
+    """A session deleted in error is not corrected; a booked one has no outcome or notes
+    yet: back to the sessions (the read is still recorded)."""
+    if not contact.in_error:
+        flash("Record what happened at this session first", "info")
+    commit_unit(lambda: None)
+    return redirect(session_url(referral.id, contact.id))
 
 
 def _initial(contact: CareContact, kind: str) -> dict:
@@ -90,7 +99,7 @@ def _title(contact: CareContact, kind: str) -> str:
 def _correct(case_id: int, contact_id: int, kind: str):
     referral, contact = _load(case_id, contact_id)
     if contact.in_error or (kind == "attendance" and contact.planned):
-        abort(404)
+        return _nothing_to_change(referral, contact)
     form_class, operation = OPERATIONS[kind]
     if request.method == "POST":
         form = form_class()
@@ -144,7 +153,7 @@ def amend(case_id: int, contact_id: int, text: str):
     clinician, with a reason; every earlier version stays readable."""
     referral, contact = _load(case_id, contact_id)
     if contact.planned or contact.in_error:
-        abort(404)
+        return _nothing_to_change(referral, contact)
     amendable = corrections.session_text(contact, TEXT_FIELDS[text])
     label = corrections.TEXTS[amendable.field][1]
     page = AmendPage(

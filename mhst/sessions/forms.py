@@ -226,7 +226,7 @@ class OutcomeForm(_OutcomeFields, BaseForm):
 # ---- corrections ----------------------------------------------------------------------
 
 
-def _reason_field(label: str = "Why are you making this change?") -> TextAreaField:
+def reason_field(label: str = "Why are you making this change?") -> TextAreaField:
     # Whether a reason was given, and its length, are the operation's rules.
     return TextAreaField(label, validators=[Optional()])
 
@@ -234,7 +234,7 @@ def _reason_field(label: str = "Why are you making this change?") -> TextAreaFie
 class ChangeTimeForm(_TimeFields, VersionedForm):
     """Reschedule a booked session, or correct a logged one's date and time."""
 
-    reason = _reason_field()
+    reason = reason_field()
 
 
 class ChangeAttendanceForm(_OutcomeFields, VersionedForm):
@@ -242,8 +242,8 @@ class ChangeAttendanceForm(_OutcomeFields, VersionedForm):
 
     attendance = _attendance_field()
     who_attended = _who_field()
-    reason = _reason_field()
+    reason = reason_field()
 
 
 class DeleteSessionForm(VersionedForm):
-    reason = _reason_field("Why are you deleting this session?")
+    reason = reason_field("Why are you deleting this session?")

@@ -11,8 +11,11 @@ from wtforms import BooleanField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
 from mhst.core.fields import CheckboxesField, DateInputField, WholeNumberField
-from mhst.core.forms import BaseForm, RadioField, SelectField, choices
+from mhst.core.forms import RadioField, SelectField, choices
+from mhst.core.submissions import OnceForm
+from mhst.core.versions import VersionedForm
 from mhst.sessions import group_operations as operations
+from mhst.sessions.forms import reason_field
 from mhst.sessions.group_models import GroupAudience, GroupKind
 
 KIND_HINTS = {
@@ -30,7 +33,7 @@ NOT_IN_GROUP = (
 )
 
 
-class GroupForm(BaseForm):
+class GroupForm(OnceForm):
     title = StringField(
         "Name of the group",
         validators=[
@@ -110,7 +113,7 @@ class GroupForm(BaseForm):
         )
 
 
-class ParticipantForm(BaseForm):
+class ParticipantForm(OnceForm):
     referral_id = SelectField(
         "Child or young person",
         validators=[DataRequired("Select the child or young person to add")],
@@ -125,12 +128,16 @@ class ParticipantForm(BaseForm):
         )
 
 
-class SessionForm(BaseForm):
-    held_on = DateInputField(
+def _held_on_field() -> DateInputField:
+    return DateInputField(
         "Date of the session",
         what="the date of the session",
         required="Enter the date of the session",
     )
+
+
+class SessionForm(OnceForm):
+    held_on = _held_on_field()
     topic = StringField(
         "Topic (optional)",
         validators=[
@@ -162,3 +169,24 @@ class SessionForm(BaseForm):
 
     def attended_ids(self) -> set[int]:
         return {int(value) for value in self.attended.data or []}
+
+
+# ---- corrections ----------------------------------------------------------------------
+
+
+class GroupSessionDateForm(VersionedForm):
+    held_on = _held_on_field()
+    reason = reason_field()
+
+
+class GroupAttendanceForm(VersionedForm, SessionForm):
+    """Who came to a recorded session (a universal group: how many)."""
+
+    held_on = None
+    topic = None
+    submission_token = None
+    reason = reason_field()
+
+
+class DeleteGroupSessionForm(VersionedForm):
+    reason = reason_field("Why are you deleting this session?")

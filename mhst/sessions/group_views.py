@@ -17,14 +17,16 @@ from sqlalchemy.orm import joinedload, lazyload, selectinload
 from mhst.audit.models import AuditAction, AuditRecordType
 from mhst.audit.operations import record, render_audited
 from mhst.core.formatting import format_date
-from mhst.core.forms import commit_operation, failed
+from mhst.core.forms import failed
 from mhst.core.pagination import paginate
+from mhst.core.submissions import submit_once
 from mhst.extensions import db
 from mhst.referrals import queries
 from mhst.referrals.models import Referral
 from mhst.schools.models import School
 from mhst.security import scoping
 from mhst.security.permissions import Permission, has_permission, requires
+from mhst.sessions import group_access
 from mhst.sessions import group_operations as operations
 from mhst.sessions.group_forms import KIND_HINTS, GroupForm, ParticipantForm, SessionForm
 from mhst.sessions.group_models import (
@@ -71,7 +73,7 @@ def _render(template: str, status: int = 200, **context):
         template,
         place=_place,
         participant_name=operations.participant_name,
-        access_rule=operations.ACCESS_RULE,
+        access_rule=group_access.ACCESS_RULE,
         **context,
     )
     return html, status
@@ -93,7 +95,7 @@ def index():
     return _render(
         "sessions/groups/index.html",
         page=page,
-        tallies=operations.group_tallies(page.items),
+        tallies=group_access.group_tallies(page.items),
         show_team=scoping.reach(current_user, scoping.Kind.TEAM) is scoping.Reach.ALL,
         can_manage=has_permission(current_user, Permission.MANAGE_GROUPS),
     )
@@ -116,10 +118,19 @@ def new():
     if not form.is_submitted():
         form.facilitator_ids.data = [str(current_user.id)]
     if form.validate_on_submit():
-        group = commit_operation(form, operations.create_group, form.details(), by=current_user)
-        if not failed(group):
-            flash(f"Group '{group.title}' set up. Add its participants next.", "success")
-            return redirect(url_for(".show", group_id=group.id))
+        sent = submit_once(
+            form,
+            operations.create_group,
+            form.details(),
+            by=current_user,
+            user=current_user,
+            result_url=lambda group: url_for(".show", group_id=group.id),
+        )
+        if not failed(sent):
+            if not sent.repeated:
+                title = sent.record.title
+                flash(f"Group '{title}' set up. Add its participants next.", "success")
+            return redirect(sent.url)
     return _render(
         "sessions/groups/form.html",
         400 if form.errors else 200,
@@ -141,7 +152,7 @@ def show(group_id: int):
         selectinload(GroupProgramme.sessions).selectinload(GroupSession.attendances),
     )
     participants = list(group.participants)
-    sessions = list(group.sessions)
+    sessions = [session for session in group.sessions if not session.in_error]
     attendance = {
         (a.session_id, a.participant_id): a.attended
         for session in sessions
@@ -153,8 +164,9 @@ def show(group_id: int):
         group=group,
         participants=participants,
         sessions=sessions,
+        in_error=[session for session in group.sessions if session.in_error],
         attendance=attendance,
-        tally=operations.group_tallies([group])[group.id],
+        tally=group_access.group_tallies([group])[group.id],
         targeted=group.kind is GroupKind.TARGETED,
         can_manage=has_permission(current_user, Permission.MANAGE_GROUPS),
     )
@@ -179,17 +191,21 @@ def participants(group_id: int):
         form.as_parent.data = group.audience is GroupAudience.PARENTS
     if form.validate_on_submit():
         referral = scoping.get_or_404(current_user, Referral, int(form.referral_id.data))
-        participant = commit_operation(
+        sent = submit_once(
             form,
             operations.add_participant,
             group,
             referral,
             as_parent=bool(form.as_parent.data),
             by=current_user,
+            user=current_user,
+            result_url=lambda participant: url_for(".show", group_id=group.id),
         )
-        if not failed(participant):
-            flash(f"{operations.participant_name(participant)} added to the group.", "success")
-            return redirect(url_for(".show", group_id=group.id))
+        if not failed(sent):
+            if not sent.repeated:
+                name = operations.participant_name(sent.record)
+                flash(f"{name} added to the group.", "success")
+            return redirect(sent.url)
         candidates = operations.candidate_referrals(group)  # the failure rolled back
     _audit_group_read(group, candidates)
     return _render(
@@ -212,7 +228,7 @@ def record_session(group_id: int):
     form = SessionForm()
     form.set_group(group, participants)
     if form.validate_on_submit():
-        session = commit_operation(
+        sent = submit_once(
             form,
             operations.record_session,
             group,
@@ -221,10 +237,13 @@ def record_session(group_id: int):
             attended_ids=form.attended_ids(),
             head_count=form.head_count.data,
             by=current_user,
+            user=current_user,
+            result_url=lambda session: url_for(".show", group_id=group.id),
         )
-        if not failed(session):
-            flash(f"Session on {format_date(session.held_on)} recorded.", "success")
-            return redirect(url_for(".show", group_id=group.id))
+        if not failed(sent):
+            if not sent.repeated:
+                flash(f"Session on {format_date(sent.record.held_on)} recorded.", "success")
+            return redirect(sent.url)
         group = _group_or_404(group_id, _with_children())  # the failure rolled back
         participants = list(group.participants)
     _audit_group_read(group, [p.referral for p in participants])
