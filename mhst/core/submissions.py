@@ -72,6 +72,14 @@ def _earlier_url(token: str) -> str | None:
     return db.session.scalar(select(FormSubmission.result_url).where(FormSubmission.token == token))
 
 
+def earlier_url(form) -> str | None:
+    """The page of what this form's submission already made, if it was sent before: for a
+    view whose form no longer validates once its record exists (a choice now taken)."""
+    if not form.is_submitted():
+        return None
+    return _earlier_url(form.submission_token.token())
+
+
 def submit_once(
     form, operation: Callable, *args, result_url: Callable[[Any], str], user=None, **kwargs
 ):

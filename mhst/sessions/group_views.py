@@ -19,7 +19,7 @@ from mhst.audit.operations import record, render_audited
 from mhst.core.formatting import format_date
 from mhst.core.forms import failed
 from mhst.core.pagination import paginate
-from mhst.core.submissions import submit_once
+from mhst.core.submissions import earlier_url, submit_once
 from mhst.extensions import db
 from mhst.referrals import queries
 from mhst.referrals.models import Referral
@@ -189,6 +189,8 @@ def participants(group_id: int):
     form.set_choices(candidates)
     if not form.is_submitted():
         form.as_parent.data = group.audience is GroupAudience.PARENTS
+    elif earlier := earlier_url(form):  # sent twice: the child is no longer a choice
+        return redirect(earlier)
     if form.validate_on_submit():
         referral = scoping.get_or_404(current_user, Referral, int(form.referral_id.data))
         sent = submit_once(
