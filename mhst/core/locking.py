@@ -12,7 +12,7 @@ from mhst.extensions import db
 def lock_row(model: type, record_id: int):
     """Lock ``model`` row ``record_id`` until the transaction ends and reload it.
 
-    PostgreSQL: ``SELECT ... FOR UPDATE`` (a second locker waits for the first's commit,
+    PostgreSQL: ``SELECT ... FOR NO KEY UPDATE`` (a second locker waits for the first's commit,
     then reads what it saved). SQLite locks the whole database for writing: a no-op
     UPDATE takes that lock before the row is read again. Returns None if the row is gone.
     """
@@ -24,5 +24,8 @@ def lock_row(model: type, record_id: int):
         )
     statement = select(model).where(primary_key == record_id)
     if db.session.get_bind().dialect.name != "sqlite":
-        statement = statement.with_for_update()
+        # FOR NO KEY UPDATE: lockers of the row still queue one behind the other, but rows
+        # that merely refer to it (a form submission's user, a session's practitioner)
+        # can be inserted meanwhile; FOR UPDATE would deadlock with their key-share locks.
+        statement = statement.with_for_update(key_share=True)
     return db.session.scalars(statement.execution_options(populate_existing=True)).one_or_none()
