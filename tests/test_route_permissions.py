@@ -117,9 +117,7 @@ EXPECTED_ACCESS: dict[str, str | frozenset[Role]] = {
     "sessions.book_session": CASEWORKERS,
     "sessions.log_session": CASEWORKERS,
     "sessions.record_outcome": CASEWORKERS,
-    "session_changes.change_time": CASEWORKERS,
-    "session_changes.attendance": CASEWORKERS,
-    "session_changes.delete": CASEWORKERS,
+    "session_changes.correct": CASEWORKERS,
     "session_changes.amend": CASEWORKERS,
     # --- groups ---
     "groups.index": CASEWORKERS | {Role.CLINICAL_LEAD},
@@ -128,9 +126,7 @@ EXPECTED_ACCESS: dict[str, str | frozenset[Role]] = {
     "groups.participants": CASEWORKERS,
     "groups.record_session": CASEWORKERS,
     "group_changes.show": CASEWORKERS | {Role.CLINICAL_LEAD},
-    "group_changes.correct_date": CASEWORKERS,
-    "group_changes.attendance": CASEWORKERS,
-    "group_changes.delete": CASEWORKERS,
+    "group_changes.correct": CASEWORKERS,
     # --- supervision ---
     "supervision.index": CASEWORKERS,
     "supervision.new": SENIOR,
@@ -164,6 +160,7 @@ URL_ARGUMENTS = {
     "group_id": lambda world: world.group_a1.id,
     "session_id": lambda world: _group_session_id(world),
     "text": lambda world: "notes",
+    "kind": lambda world: "attendance",  # a correction of a 1:1 or group session
     "record_id": lambda world: world.supervision_a1.id,
     "measure_record_id": lambda world: world.measure_a1.id,
     "slug": lambda world: "referrals",

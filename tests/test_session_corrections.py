@@ -28,6 +28,7 @@ from mhst.sessions import corrections, reading
 from mhst.sessions import operations as sessions
 from mhst.sessions.change_models import ChangeKind, SessionChange
 from mhst.sessions.models import Attendance, CareContact, WhoAttended
+from tests import test_care_contacts
 from tests.test_care_contacts import (
     NOTE,
     RISK,
@@ -39,27 +40,17 @@ from tests.test_care_contacts import (
     details,
     log_data,
     logged,
-    open_case,
     sessions_url,
     soup_of,
     text_of,
 )
 
-
-@pytest.fixture
-def emhp(world):
-    return world.users[Role.EMHP]
-
-
-@pytest.fixture
-def case(world, make_referral):
-    return open_case(world, make_referral)
-
-
-@pytest.fixture
-def signed_in(auth, emhp):
-    assert auth.sign_in(emhp.email).status_code == 302
-    return emhp
+# The 1:1 session tests' fixtures: the EMHP, their open case, the EMHP signed in.
+emhp, case, signed_in = (
+    test_care_contacts.emhp,
+    test_care_contacts.case,
+    test_care_contacts.signed_in,
+)
 
 
 def _entry(emhp, case):

@@ -30,7 +30,7 @@ from mhst.sessions.forms import (
     parse_minutes,
 )
 from mhst.sessions.models import CareContact
-from mhst.sessions.views import blocked_reason, contact_or_404, place, session_url
+from mhst.sessions.views import blocked_reason, contact_or_404, session_url
 
 bp = Blueprint("session_changes", __name__, url_prefix="/casework")
 
@@ -121,29 +121,18 @@ def _correct(case_id: int, contact_id: int, kind: str):
         referral=referral,
         child=referral.child,
         contact=contact,
-        place=place,
         changes=contact_changes([contact.id]).get(contact.id, []),
         blocked=None if kind == "delete" else blocked_reason(referral),
     )
     return html, 400 if form.errors else 200
 
 
-@bp.route(f"{SESSION}/time", methods=["GET", "POST"])
+@bp.route(f"{SESSION}/<any(time, attendance, delete):kind>", methods=["GET", "POST"])
 @requires(Permission.LOG_SESSIONS)
-def change_time(case_id: int, contact_id: int):
-    return _correct(case_id, contact_id, "time")
-
-
-@bp.route(f"{SESSION}/attendance", methods=["GET", "POST"])
-@requires(Permission.LOG_SESSIONS)
-def attendance(case_id: int, contact_id: int):
-    return _correct(case_id, contact_id, "attendance")
-
-
-@bp.route(f"{SESSION}/delete", methods=["GET", "POST"])
-@requires(Permission.LOG_SESSIONS)
-def delete(case_id: int, contact_id: int):
-    return _correct(case_id, contact_id, "delete")
+def correct(case_id: int, contact_id: int, kind: str):
+    """Reschedule or correct the time ("time"), change what happened ("attendance") or
+    delete as entered in error ("delete"), with a reason."""
+    return _correct(case_id, contact_id, kind)
 
 
 @bp.route(f"{SESSION}/<any(notes, 'risk-update'):text>/amend", methods=["GET", "POST"])

@@ -17,7 +17,7 @@ from mhst.accounts.models import User
 from mhst.amendments.operations import AmendableText
 from mhst.audit.models import AuditAction, AuditRecordType
 from mhst.audit.operations import record
-from mhst.core.formatting import format_date, format_datetime_with_day, format_time
+from mhst.core.formatting import format_datetime_with_day, format_time
 from mhst.core.rules import RuleError
 from mhst.core.time import SERVICE_TIME_ZONE, utcnow
 from mhst.core.versions import ensure_current
@@ -67,14 +67,13 @@ def attendance_text(attendance: Attendance | None, who: WhoAttended | None) -> s
     return f"{attendance.label} ({who.label.lower()})" if who else attendance.label
 
 
-def _audit(contact: CareContact, by: User, what: str) -> None:
-    record(
-        AuditAction.UPDATE,
-        AuditRecordType.CARE_CONTACT,
-        contact.id,
-        user=by,
-        detail=f"referral {contact.referral_id}: {what}",
-    )
+def _changed(contact: CareContact, kind: ChangeKind, by: User, reason: str, old: str, new: str):
+    """The correction's history row and audit entry."""
+    log_change(kind, by=by, reason=reason, from_value=old, to_value=new, care_contact_id=contact.id)
+    contact.updated_at = utcnow()
+    detail = f"referral {contact.referral_id}: {kind.label.lower()} ({new})"
+    record(AuditAction.UPDATE, AuditRecordType.CARE_CONTACT, contact.id, user=by, detail=detail)
+    db.session.flush()
 
 
 def _check_open(contact: CareContact) -> None:
@@ -115,18 +114,10 @@ def change_time(
     reason = checked_reason(reason)
     if contact.attendance not in rules.NOT_HELD:
         rules._check_overlap(contact.practitioner, starts_at, minutes, except_id=contact.id)
-    log_change(
-        ChangeKind.RESCHEDULED if planned else ChangeKind.TIME_CORRECTED,
-        by=by,
-        reason=reason,
-        from_value=when_text(contact.starts_at, contact.duration_minutes),
-        to_value=when_text(starts_at, minutes),
-        care_contact_id=contact.id,
-    )
+    old = when_text(contact.starts_at, contact.duration_minutes)
     contact.starts_at, contact.duration_minutes = starts_at, minutes
-    contact.updated_at = utcnow()
-    _audit(contact, by, f"{'rescheduled' if planned else 'time corrected'} to {starts_at}")
-    db.session.flush()
+    kind = ChangeKind.RESCHEDULED if planned else ChangeKind.TIME_CORRECTED
+    _changed(contact, kind, by, reason, old, when_text(starts_at, minutes))
     return contact
 
 
@@ -160,20 +151,13 @@ def change_attendance(
         rules._check_overlap(
             contact.practitioner, contact.starts_at, contact.duration_minutes, except_id=contact.id
         )
-    log_change(
-        ChangeKind.ATTENDANCE_CHANGED,
-        by=by,
-        reason=reason,
-        from_value=attendance_text(contact.attendance, contact.who_attended),
-        to_value=attendance_text(attendance, who),
-        care_contact_id=contact.id,
-    )
+    old = attendance_text(contact.attendance, contact.who_attended)
     contact.attendance, contact.who_attended = attendance, who
     if attendance is not Attendance.CANCELLED_BY_SERVICE:
         contact.cancellation_reason = None
-    contact.updated_at = utcnow()
-    _audit(contact, by, f"attendance changed to {attendance.value}")
-    db.session.flush()
+    _changed(
+        contact, ChangeKind.ATTENDANCE_CHANGED, by, reason, old, attendance_text(attendance, who)
+    )
     rules._after_attended(contact.referral, contact, by=by)
     return contact
 
@@ -188,15 +172,7 @@ def enter_in_error(
         raise RuleError("reason", "This session was already deleted as entered in error")
     reason = checked_reason(reason, "this deletion")
     what = "Booked" if contact.planned else attendance_text(contact.attendance, None)
-    log_change(
-        ChangeKind.ENTERED_IN_ERROR,
-        by=by,
-        reason=reason,
-        from_value=f"{what}: {when_text(contact.starts_at, contact.duration_minutes)}",
-        to_value="Entered in error",
-        care_contact_id=contact.id,
-    )
-    contact.entered_in_error_at = contact.updated_at = utcnow()
-    _audit(contact, by, f"deleted as entered in error ({format_date(contact.starts_at)})")
-    db.session.flush()
+    old = f"{what}: {when_text(contact.starts_at, contact.duration_minutes)}"
+    contact.entered_in_error_at = utcnow()
+    _changed(contact, ChangeKind.ENTERED_IN_ERROR, by, reason, old, "Entered in error")
     return contact

@@ -137,19 +137,9 @@ def _correct(group_id: int, session_id: int, kind: str):
     )
 
 
-@bp.route(f"{SESSION}/date", methods=["GET", "POST"])
+@bp.route(f"{SESSION}/<any(date, attendance, delete):kind>", methods=["GET", "POST"])
 @requires(Permission.MANAGE_GROUPS)
-def correct_date(group_id: int, session_id: int):
-    return _correct(group_id, session_id, "date")
-
-
-@bp.route(f"{SESSION}/attendance", methods=["GET", "POST"])
-@requires(Permission.MANAGE_GROUPS)
-def attendance(group_id: int, session_id: int):
-    return _correct(group_id, session_id, "attendance")
-
-
-@bp.route(f"{SESSION}/delete", methods=["GET", "POST"])
-@requires(Permission.MANAGE_GROUPS)
-def delete(group_id: int, session_id: int):
-    return _correct(group_id, session_id, "delete")
+def correct(group_id: int, session_id: int, kind: str):
+    """Correct the date ("date"), change who came ("attendance") or delete as entered in
+    error ("delete"), with a reason."""
+    return _correct(group_id, session_id, kind)

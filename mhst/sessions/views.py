@@ -201,7 +201,12 @@ def record_outcome(case_id: int, contact_id: int):
     if not contact.planned or contact.in_error:
         # What happened is recorded: it is corrected with a reason, its notes amended.
         return redirect(
-            url_for("session_changes.attendance", case_id=referral.id, contact_id=contact.id)
+            url_for(
+                "session_changes.correct",
+                kind="attendance",
+                case_id=referral.id,
+                contact_id=contact.id,
+            )
         )
     record(AuditAction.READ, AuditRecordType.CARE_CONTACT, contact.id, user=current_user)
     started = contact.starts_at <= utcnow()

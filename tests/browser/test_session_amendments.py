@@ -25,6 +25,7 @@ from tests.browser.test_casework_journey import (
     main_menu,
     open_case_from_caseload,
     referred_with_consent_and_accepted,
+    short_day,
 )
 from tests.browser.test_referral_journey import (
     EMHP,
@@ -91,7 +92,9 @@ def test_a_session_note_is_amended_and_its_earlier_version_read(
         has=emhp.get_by_text("Clinical notes", exact=True)
     )
     expect(notes).to_contain_text(NOTE)
-    notes.get_by_role("link", name="Amend this text").click()
+    notes.get_by_role(
+        "link", name=f"Amend clinical notes of the session on {short_day(held_on)}"
+    ).click()
     expect(emhp.locator("h1")).to_have_text("Amend the session notes")
     expect(emhp.get_by_label("Amended session notes")).to_have_value(NOTE)
     assert_accessible(emhp)
