@@ -22,6 +22,8 @@ from mhst.extensions import db
 from mhst.extract.files import care_contact_rows
 from mhst.extract.period import Period
 from mhst.extract.pseudonyms import Pseudonymiser
+from mhst.referrals import operations as referral_operations
+from mhst.referrals.models import ReferralStatus
 from mhst.reports.contact_figures import logged_contacts
 from mhst.reports.filters import ReportAccess, ReportFilters
 from mhst.sessions import corrections, reading
@@ -412,3 +414,22 @@ def test_the_sessions_page_reads_versions_and_changes_in_a_fixed_number_of_queri
     for days_ago in range(2, 12):
         amended_session(days_ago)
     assert queries() == small
+
+
+def test_a_discharged_cases_notes_can_still_be_amended_but_not_corrected(
+    case, emhp, world, signed_in, client, auth
+):
+    contact = _logged(case, emhp)
+    referral_operations.transition(
+        case, ReferralStatus.DISCHARGED, by=world.users[Role.SENIOR_CLINICIAN]
+    )
+    db.session.commit()
+    hrefs = [a["href"] for a in soup_of(client.get(sessions_url(case))).select("main a[href]")]
+    base = f"{sessions_url(case)}/{contact.id}"
+    assert f"{base}/notes/amend" in hrefs
+    assert f"{base}/attendance" not in hrefs
+    response = auth.post(
+        f"{base}/notes/amend", {"text": "Added later", "reason": "Letter", "version": "1"}
+    )
+    assert response.status_code == 302
+    assert db.session.get(CareContact, contact.id).clinical_notes == "Added later"

@@ -122,6 +122,7 @@ def sessions(case_id: int):
         now=now,
         practitioner=allocation.practitioner if allocation else None,
         can_log=may_log and blocked is None,
+        may_log=may_log,  # amendments correct the record, even of a discharged case
         blocked=blocked,
     )
 
