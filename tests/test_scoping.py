@@ -103,13 +103,13 @@ def test_team_scope_clause(role, teams, world):
 # ---- the one policy: each role's reach into each kind of record --------------------------
 
 R = Reach
-POLICY_BY_ROLE = {  # each role's reach into schools, teams, referrals and cases
-    Role.ADMINISTRATOR: (R.ALL, R.ALL, R.NONE, R.NONE),
-    Role.CLINICAL_LEAD: (R.ALL, R.ALL, R.ALL, R.ALL),
-    Role.SENIOR_CLINICIAN: (R.TEAM, R.TEAM, R.TEAM, R.TEAM),
-    Role.EMHP: (R.TEAM, R.TEAM, R.TEAM, R.HELD),
-    Role.SCHOOL_MENTAL_HEALTH_LEAD: (R.SCHOOL, R.NONE, R.MADE_BY_SCHOOL, R.NONE),
-    Role.COMMISSIONER: (R.NONE, R.NONE, R.NONE, R.NONE),
+POLICY_BY_ROLE = {  # each role's reach into schools, teams, referrals, cases and records
+    Role.ADMINISTRATOR: (R.ALL, R.ALL, R.NONE, R.NONE, R.ALL),
+    Role.CLINICAL_LEAD: (R.ALL, R.ALL, R.ALL, R.ALL, R.ALL),
+    Role.SENIOR_CLINICIAN: (R.TEAM, R.TEAM, R.TEAM, R.TEAM, R.NONE),
+    Role.EMHP: (R.TEAM, R.TEAM, R.TEAM, R.HELD, R.NONE),
+    Role.SCHOOL_MENTAL_HEALTH_LEAD: (R.SCHOOL, R.NONE, R.MADE_BY_SCHOOL, R.NONE, R.NONE),
+    Role.COMMISSIONER: (R.NONE, R.NONE, R.NONE, R.NONE, R.NONE),
 }
 
 
@@ -166,15 +166,29 @@ EVERY_REFERRAL = TEAM_A_REFERRALS | {"B1 school's"}
 A_SCHOOLS, ALL_SCHOOLS = {"School A1", "School A2"}, VISIBLE_SCHOOLS[Role.ADMINISTRATOR]
 BOTH = {"Team A", "Team B"}
 BOTH_GROUPS = {"Team A's group", "Team B's group"}
-NOTHING = {"school": set(), "team": set(), "group": set(), "referral": set(), "case": set()}
+NOTHING = {
+    "school": set(),
+    "team": set(),
+    "group": set(),
+    "referral": set(),
+    "case": set(),
+    "records": set(),
+}
 VISIBLE = {
-    Role.ADMINISTRATOR: {**NOTHING, "school": ALL_SCHOOLS, "team": BOTH, "group": BOTH_GROUPS},
+    Role.ADMINISTRATOR: {
+        **NOTHING,
+        "school": ALL_SCHOOLS,
+        "team": BOTH,
+        "group": BOTH_GROUPS,
+        "records": EVERY_REFERRAL,
+    },
     Role.CLINICAL_LEAD: {
         "school": ALL_SCHOOLS,
         "team": BOTH,
         "group": BOTH_GROUPS,
         "referral": EVERY_REFERRAL,
         "case": EVERY_REFERRAL,
+        "records": EVERY_REFERRAL,
     },
     Role.SENIOR_CLINICIAN: {
         "school": A_SCHOOLS,
@@ -182,6 +196,7 @@ VISIBLE = {
         "group": {"Team A's group"},
         "referral": TEAM_A_REFERRALS,
         "case": TEAM_A_REFERRALS,
+        "records": set(),
     },
     Role.EMHP: {
         "school": A_SCHOOLS,
@@ -189,6 +204,7 @@ VISIBLE = {
         "group": {"Team A's group"},
         "referral": TEAM_A_REFERRALS,
         "case": {"A2 held by the EMHP"},
+        "records": set(),
     },
     Role.SCHOOL_MENTAL_HEALTH_LEAD: {
         **NOTHING,
@@ -203,6 +219,7 @@ KINDS = {
     "group": Kind.TEAM,
     "referral": Kind.REFERRAL,
     "case": Kind.CASE,
+    "records": Kind.RECORDS,
 }
 
 
@@ -257,6 +274,7 @@ def records(world, make_user, make_referral):
         "group": (GroupProgramme, {"Team A's group": world.group_a1, "Team B's group": group_b}),
         "referral": (Referral, referrals),
         "case": (Referral, referrals),
+        "records": (Referral, referrals),
     }
 
 

@@ -46,6 +46,8 @@ class AuditRecordType(LabelledEnum):
     ROLLOUT = "rollout"  # the rollout report, downloaded as CSV
     REPORT = "report"  # a service report, downloaded as CSV
     NATIONAL_EXTRACT = "national_extract"
+    CHILD = "child"
+    RETENTION_DECISION = "retention_decision"
 
     @property
     def label(self) -> str:

@@ -55,6 +55,8 @@ class Permission(enum.StrEnum):
     # always suppressed (small numbers hidden), and they see nothing else.
     VIEW_REPORTS = "view_reports"
     DOWNLOAD_NATIONAL_EXTRACT = "download_national_extract"  # pseudonymised MHSDS files
+    # Subject access exports, erasure on objection, retention review (mhst.privacy)
+    MANAGE_RECORDS = "manage_records"
 
 
 _EVERYONE = {
@@ -97,6 +99,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             Permission.MANAGE_USERS,
             Permission.MANAGE_ORGANISATION,
             Permission.VIEW_AUDIT_LOG,
+            Permission.MANAGE_RECORDS,
         }
     ),
     Role.CLINICAL_LEAD: frozenset(
@@ -109,6 +112,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             Permission.VIEW_GROUPS,
             Permission.VIEW_REPORTS,
             Permission.DOWNLOAD_NATIONAL_EXTRACT,
+            Permission.MANAGE_RECORDS,
         }
     ),
     Role.SENIOR_CLINICIAN: frozenset(

@@ -40,6 +40,9 @@ class Kind(enum.StrEnum):
     TEAM = "team"
     REFERRAL = "referral"
     CASE = "case"  # a referral in casework: its sessions, notes and measures
+    # A child's whole record for records management (mhst.privacy): subject access
+    # exports, erasure on objection and the retention review; never casework.
+    RECORDS = "records"
 
 
 class Reach(enum.Enum):
@@ -69,6 +72,11 @@ POLICY: dict[str, dict[Kind, Reach]] = {
     "commissioner":              _row(Reach.NONE,   Reach.NONE, Reach.NONE,           Reach.NONE),
 }
 # fmt: on
+# The records column: administrators and clinical leads manage every child's record.
+RECORDS_REACH = {"administrator": Reach.ALL, "clinical_lead": Reach.ALL}
+POLICY = {
+    role: {**row, Kind.RECORDS: RECORDS_REACH.get(role, Reach.NONE)} for role, row in POLICY.items()
+}
 NO_REACH = dict.fromkeys(Kind, Reach.NONE)  # a role missing from the table sees nothing
 
 Rows = Callable[[int], ColumnElement[bool]]
