@@ -9,6 +9,7 @@ from mhst.core.submissions import FormSubmission
 from mhst.directory.models import DirectoryService, DirectoryServiceConcern
 from mhst.organisation.models import ServiceArea, Team
 from mhst.outcomes.models import MeasureAnswer, MeasureRecord, MeasureScore
+from mhst.privacy.models import RetentionDecision
 from mhst.referrals.allocations import Allocation
 from mhst.referrals.models import (
     Child,
@@ -64,6 +65,7 @@ __all__ = [
     "ReferralNeed",
     "ReferralRisk",
     "ReferralSignpost",
+    "RetentionDecision",
     "School",
     "SchoolLeadAssignment",
     "SchoolOnboarding",

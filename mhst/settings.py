@@ -97,6 +97,17 @@ class Config:
     # keep it stable so the same child has the same pseudonym month to month.
     EXTRACT_PSEUDONYM_KEY = os.environ.get("EXTRACT_PSEUDONYM_KEY") or None
 
+    # Records retention (the Records Management Code of Practice): a child's record is kept
+    # until their RETENTION_AGE birthday, or their RETENTION_AGE_LATE birthday if they were
+    # RETENTION_LATE_END_AGE (17) at the end of treatment; an 18-year-old's at least
+    # ADULT_RETENTION_YEARS after it. A pseudonymised record keeps the date of birth's
+    # "month" (the 1st of it) or "year" (1 January).
+    RETENTION_AGE = int(os.environ.get("RETENTION_AGE", "25"))
+    RETENTION_AGE_LATE = int(os.environ.get("RETENTION_AGE_LATE", "26"))
+    RETENTION_LATE_END_AGE = 17
+    ADULT_RETENTION_YEARS = 8
+    PSEUDONYMISED_BIRTH_DATE = os.environ.get("PSEUDONYMISED_BIRTH_DATE", "month")
+
     PASSWORD_MIN_LENGTH = 12
     ALLOW_DEMO_DATA = False
     # Refuse to start with a missing, short or well-known SECRET_KEY (off only for local use).
