@@ -139,6 +139,7 @@ def _register_blueprints(app: Flask) -> None:
         "mhst.supervision.views",
         "mhst.reports.views",
         "mhst.extract.views",
+        "mhst.privacy.blueprint",
     ):
         app.register_blueprint(import_module(module).bp)
     register_error_handlers(app)
@@ -162,8 +163,10 @@ def _register_commands(app: Flask) -> None:
     from mhst.demo.cli import demo_data
     from mhst.directory.cli import import_directory_command
     from mhst.migrate import db_group
+    from mhst.privacy.cli import retention_review
 
     app.cli.add_command(create_admin)
     app.cli.add_command(demo_data)
     app.cli.add_command(import_directory_command)
     app.cli.add_command(db_group)
+    app.cli.add_command(retention_review)

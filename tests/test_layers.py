@@ -66,6 +66,7 @@ LAYERS: list[tuple[str, frozenset[str]]] = [
             {
                 "mhst.reports",
                 "mhst.extract",
+                "mhst.privacy",
                 "mhst.home",
                 "mhst.demo",
                 "mhst.models",

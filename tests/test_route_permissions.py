@@ -32,6 +32,8 @@ ADMIN = frozenset({Role.ADMINISTRATOR})
 CASEWORKERS = frozenset({Role.SENIOR_CLINICIAN, Role.EMHP})
 SENIOR = frozenset({Role.SENIOR_CLINICIAN})
 # Children's referrals: never the administrator, who has no need to see them.
+# A child's whole record for subject access, erasure and retention.
+RECORDS = frozenset({Role.ADMINISTRATOR, Role.CLINICAL_LEAD})
 REFERRAL_READERS = CASEWORKERS | {Role.CLINICAL_LEAD, Role.SCHOOL_MENTAL_HEALTH_LEAD}
 
 EXPECTED_ACCESS: dict[str, str | frozenset[Role]] = {
@@ -143,6 +145,14 @@ EXPECTED_ACCESS: dict[str, str | frozenset[Role]] = {
     # --- the national (MHSDS) extract ---
     "extract.index": frozenset({Role.CLINICAL_LEAD}),
     "extract.download": frozenset({Role.CLINICAL_LEAD}),
+    # --- children's records: subject access, erasure, retention (mhst.privacy) ---
+    "privacy.index": RECORDS,
+    "privacy.show": RECORDS,
+    "privacy.export_document": RECORDS,
+    "privacy.export_json": RECORDS,
+    "privacy.erase": RECORDS,
+    "privacy.retention": RECORDS,
+    "privacy.review": RECORDS,
 }
 
 # Values for URL arguments: records every role in EXPECTED_ACCESS may reach (team A).
@@ -164,6 +174,7 @@ URL_ARGUMENTS = {
     "record_id": lambda world: world.supervision_a1.id,
     "measure_record_id": lambda world: world.measure_a1.id,
     "slug": lambda world: "referrals",
+    "child_id": lambda world: world.case_a1.child_id,
 }
 
 

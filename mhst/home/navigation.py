@@ -26,6 +26,7 @@ NAVIGATION = [
     ("Teams and areas", "organisation.index", Permission.MANAGE_ORGANISATION),
     ("Users", "users_admin.index", Permission.MANAGE_USERS),
     ("Audit log", "audit.index", Permission.VIEW_AUDIT_LOG),
+    ("Records", "privacy.index", Permission.MANAGE_RECORDS),
 ]
 
 

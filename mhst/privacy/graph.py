@@ -1,0 +1,223 @@
+"""Everything held about a child: the rows reached by walking the foreign keys from the
+child's row through ``db.metadata``.
+
+A row that points, by a foreign key, at a row about the child is about the child: its
+referrals, their events, consents, sessions, measures and answers, a group attendance of
+the child's place in a group, and so on down. A new table about a child or a referral is
+therefore found without a change here. The tables the walk does not reach are listed in
+:data:`NOT_ABOUT_A_CHILD`, each with the reason; the tables that name a child's records by
+a record type and id instead of a foreign key are in :data:`BY_RECORD_TYPE`.
+``tests/test_privacy_graph.py`` fails naming any table that is none of these.
+
+The same walk serves the subject access export (:mod:`mhst.privacy.export`), erasure on
+objection (:mod:`mhst.privacy.erasure`) and the retention review's deletion and
+pseudonymisation (:mod:`mhst.privacy.disposal`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from sqlalchemy import ColumnElement, Table, delete, or_, select, tuple_, update
+
+from mhst.audit.models import AuditRecordType
+from mhst.extensions import db
+
+ROOT = "child"
+
+# Every table the walk from a child does not reach, with why it is not about one child.
+NOT_ABOUT_A_CHILD: dict[str, str] = {
+    "service_area": "the service's areas",
+    "team": "the MHST teams",
+    "cohort": "the programme's cohorts of schools",
+    "cohort_team": "which teams are in which cohort",
+    "school": "the schools register: the child's school is named in the export, not copied",
+    "participation_event": "a school's participation history",
+    "school_onboarding": "a school's onboarding checklist",
+    "school_lead_assignment": "which staff member is a school's Mental Health Lead",
+    "interest_registration": "schools' registrations of interest (a school's contact)",
+    "whole_school_activity": "whole-school work: assemblies and workshops, no child named",
+    "activity_principle": "the principles a whole-school activity addressed",
+    "user_account": "staff accounts: the export names the staff who wrote each record",
+    "directory_service": "the signposting directory: the services are named in the export",
+    "directory_service_concern": "the signposting directory's concerns per service",
+    "group_programme": "a group shared by its participants: the child's place in it "
+    "(group_participant) and attendance are exported, with the group's title",
+    "group_facilitator": "the staff who run a group",
+    "group_session": "a group's session, shared by everyone there: the child's attendance "
+    "is exported with the session's date",
+    "supervision_record": "a supervision meeting about several children: the decision about "
+    "this child (supervision_case) is exported",
+}
+
+# Tables naming a child's records by record type and id rather than by a foreign key.
+BY_RECORD_TYPE: dict[str, str] = {
+    "audit_event": "the audit log: its entries about the child's records are exported; "
+    "never deleted or changed (append-only), and it holds ids, staff, times and fixed "
+    "wording, no child's name, NHS number, date of birth or family's details",
+}
+
+# The audit log's record type for each table of a child's record it names.
+AUDITED_AS: dict[str, AuditRecordType] = {
+    "child": AuditRecordType.CHILD,
+    "referral": AuditRecordType.REFERRAL,
+    "consent": AuditRecordType.CONSENT,
+    "care_contact": AuditRecordType.CARE_CONTACT,
+    "measure_record": AuditRecordType.MEASURE_RECORD,
+    "discharge": AuditRecordType.DISCHARGE,
+    "retention_decision": AuditRecordType.RETENTION_DECISION,
+}
+
+# Rows kept when the child's record is deleted, their link to the child set to NULL: the
+# disposal register must outlive what it disposed of.
+DETACHED: dict[str, str] = {"retention_decision": "child_id"}
+
+
+def tables() -> list[Table]:
+    """The tables the walk reaches from ``child``, parents before the rows that point at
+    them (``child`` first)."""
+    metadata = db.metadata
+    reached = {metadata.tables[ROOT]}
+    grown = True
+    while grown:
+        grown = False
+        for table in metadata.sorted_tables:
+            if table in reached:
+                continue
+            if any(fk.referred_table in reached for fk in table.foreign_key_constraints):
+                reached.add(table)
+                grown = True
+    return [table for table in metadata.sorted_tables if table in reached]
+
+
+def unclassified() -> list[str]:
+    """Tables neither reached by the walk nor listed with a reason: each must be decided
+    on (a table about a child without a foreign key to the child's record would be left
+    out of the export and survive an erasure)."""
+    walked = {table.name for table in tables()}
+    listed = set(NOT_ABOUT_A_CHILD) | set(BY_RECORD_TYPE)
+    return sorted(set(db.metadata.tables) - walked - listed)
+
+
+def wrongly_listed() -> list[str]:
+    """Tables listed as not about a child that the walk reaches all the same."""
+    walked = {table.name for table in tables()}
+    return sorted(walked & (set(NOT_ABOUT_A_CHILD) | set(BY_RECORD_TYPE)))
+
+
+def key(table: Table, row: dict) -> tuple:
+    return tuple(row[column.name] for column in table.primary_key.columns)
+
+
+@dataclass
+class ChildRecords:
+    """The rows about some children, by table name, each a dict of column to value."""
+
+    child_ids: tuple[int, ...]
+    walked: list[Table]
+    rows: dict[str, dict[tuple, dict]] = field(default_factory=dict)
+    audit_events: list[dict] = field(default_factory=list)
+
+    def of(self, table_name: str) -> list[dict]:
+        return list(self.rows.get(table_name, {}).values())
+
+    def ids(self, table_name: str, column: str = "id") -> set:
+        return {row[column] for row in self.of(table_name)}
+
+    def counts(self) -> dict[str, int]:
+        """Rows per table (tables with none left out), in the walk's order."""
+        return {name: len(found) for name, found in self.rows.items() if found}
+
+
+def _clause(table: Table, rows: dict[str, dict[tuple, dict]]) -> ColumnElement[bool] | None:
+    """Rows of ``table`` pointing at any row found so far, or None if none can."""
+    clauses = []
+    for fk in table.foreign_key_constraints:
+        parents = rows.get(fk.referred_table.name)
+        if not parents:
+            continue
+        if len(fk.elements) != 1:
+            raise NotImplementedError(f"{table.name}: a composite foreign key to a child's record")
+        (element,) = fk.elements
+        values = sorted({row[element.column.name] for row in parents.values()} - {None})
+        clauses.append(element.parent.in_(values))
+    return or_(*clauses) if clauses else None
+
+
+def _sizes(table: Table, rows: dict[str, dict[tuple, dict]]) -> tuple[int, ...]:
+    return tuple(len(rows.get(fk.referred_table.name, ())) for fk in table.foreign_key_constraints)
+
+
+def collect(child_ids: Iterable[int], *, with_audit: bool = False) -> ChildRecords:
+    """Every row about the children ``child_ids``: a query per table reached (again only
+    where a table it points at gained rows, as a child merged into another does), and the
+    audit log's entries about them if ``with_audit``."""
+    walked = tables()
+    records = ChildRecords(tuple(sorted(child_ids)), walked)
+    rows = records.rows = {table.name: {} for table in walked}
+    root = db.metadata.tables[ROOT]
+    for row in db.session.execute(select(root).where(root.c.id.in_(records.child_ids))):
+        rows[ROOT][key(root, row._asdict())] = row._asdict()
+    queried: dict[str, tuple[int, ...]] = {}
+    grown = True
+    while grown:
+        grown = False
+        for table in walked:
+            sizes = _sizes(table, rows)
+            clause = _clause(table, rows)
+            if clause is None or queried.get(table.name) == sizes:
+                continue
+            queried[table.name] = sizes
+            for row in db.session.execute(select(table).where(clause)):
+                found = row._asdict()
+                if key(table, found) not in rows[table.name]:
+                    rows[table.name][key(table, found)] = found
+                    grown = True
+    if with_audit:
+        records.audit_events = audit_events(records)
+    return records
+
+
+def audit_events(records: ChildRecords) -> list[dict]:
+    """The audit log's entries about the records found, oldest first."""
+    audit = db.metadata.tables["audit_event"]
+    clauses = [
+        (audit.c.record_type == record_type.value)
+        & audit.c.record_id.in_(sorted(str(i) for i in records.ids(table_name)))
+        for table_name, record_type in AUDITED_AS.items()
+        if records.of(table_name)
+    ]
+    if not clauses:
+        return []
+    return [
+        row._asdict()
+        for row in db.session.execute(
+            select(audit).where(or_(*clauses)).order_by(audit.c.occurred_at, audit.c.id)
+        )
+    ]
+
+
+def by_key(table: Table, keys: list[tuple]) -> ColumnElement[bool]:
+    columns = list(table.primary_key.columns)
+    if len(columns) == 1:
+        return columns[0].in_([k[0] for k in keys])
+    return tuple_(*columns).in_(keys)
+
+
+def delete_records(records: ChildRecords) -> dict[str, int]:
+    """Delete every row found, children before the rows they point at; the disposal
+    register's rows (:data:`DETACHED`) stay with their link to the child set to NULL.
+    Returns the rows deleted per table (in the walk's order)."""
+    deleted: dict[str, int] = {}
+    for table in reversed(records.walked):
+        keys = list(records.rows[table.name])
+        if not keys:
+            continue
+        if table.name in DETACHED:
+            column = table.c[DETACHED[table.name]]
+            db.session.execute(update(table).where(by_key(table, keys)).values({column: None}))
+            continue
+        db.session.execute(delete(table).where(by_key(table, keys)))
+        deleted[table.name] = len(keys)
+    return dict(reversed(deleted.items()))

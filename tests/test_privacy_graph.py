@@ -1,0 +1,136 @@
+"""The walk of the foreign keys from a child (mhst.privacy.graph): every table is either
+reached (so exported, erased and pseudonymised with the child) or excluded with a reason,
+and the walk finds exactly the rows about one child."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import Column, ForeignKey, Integer, Table, Text, func, select
+
+import mhst.models  # noqa: F401  (every model on the metadata)
+from mhst.extensions import db
+from mhst.outcomes.models import MeasureAnswer, MeasureRecord, MeasureScore
+from mhst.privacy import graph
+from mhst.referrals.allocations import Allocation
+from mhst.referrals.models import Child, Consent, Referral, ReferralEvent, ReferralNeed
+from mhst.sessions.group_models import GroupParticipant
+from mhst.sessions.models import CareContact
+from mhst.supervision.models import SupervisionCase, SupervisionRecord
+
+
+def test_every_table_is_exported_or_excluded_with_a_reason():
+    assert graph.unclassified() == [], (
+        "tables neither reached from the child by a foreign key nor listed in "
+        "mhst/privacy/graph.py with a reason"
+    )
+    assert graph.wrongly_listed() == []
+    assert all(reason.strip() for reason in graph.NOT_ABOUT_A_CHILD.values())
+    assert all(reason.strip() for reason in graph.BY_RECORD_TYPE.values())
+
+
+def test_the_walk_reaches_the_childs_referrals_and_everything_below_them():
+    names = [table.name for table in graph.tables()]
+    assert names[0] == "child"
+    for expected in (
+        "referral",
+        "referral_event",
+        "consent",
+        "allocation",
+        "care_contact",
+        "group_attendance",
+        "measure_score",
+        "supervision_case",
+        "discharge",
+        "retention_decision",
+    ):
+        assert expected in names
+    for shared in ("school", "user_account", "group_session", "supervision_record"):
+        assert shared not in names
+    # Parents come before the rows that point at them (deletion runs the other way).
+    assert names.index("referral") < names.index("consent") < len(names)
+    assert names.index("measure_record") < names.index("measure_answer")
+
+
+@pytest.fixture
+def extra_tables():
+    """Two tables another change might add: notes about a referral (with a foreign key)
+    and a register naming children by number only (without one)."""
+    added = [
+        Table(
+            "test_referral_note",
+            db.metadata,
+            Column("id", Integer, primary_key=True),
+            Column("referral_id", ForeignKey("referral.id")),
+            Column("text", Text),
+        ),
+        Table(
+            "test_child_register",
+            db.metadata,
+            Column("id", Integer, primary_key=True),
+            Column("child_number", Integer),
+        ),
+    ]
+    yield added
+    for table in added:
+        db.metadata.remove(table)
+
+
+def test_a_new_table_is_walked_if_it_points_at_a_childs_record_and_named_if_not(extra_tables):
+    assert "test_referral_note" in [table.name for table in graph.tables()]
+    assert graph.unclassified() == ["test_child_register"]
+
+
+def _count(stmt) -> int:
+    return db.session.scalar(select(func.count()).select_from(stmt.subquery()))
+
+
+def test_the_walk_finds_every_row_of_one_childs_record_and_no_other(world):
+    case = world.case_a1
+    child_id = case.child_id
+    records = graph.collect([child_id], with_audit=True)
+    mine = Referral.child_id == child_id
+    expected = {
+        "child": _count(select(Child.id).where(Child.id == child_id)),
+        "referral": _count(select(Referral.id).where(mine)),
+        "referral_event": _count(select(ReferralEvent.id).join(Referral).where(mine)),
+        "referral_need": _count(select(ReferralNeed.need).join(Referral).where(mine)),
+        "consent": _count(select(Consent.id).join(Referral).where(mine)),
+        "allocation": _count(select(Allocation.id).join(Referral).where(mine)),
+        "care_contact": _count(select(CareContact.id).join(Referral).where(mine)),
+        "group_participant": _count(select(GroupParticipant.id).join(Referral).where(mine)),
+        "supervision_case": _count(select(SupervisionCase.id).join(Referral).where(mine)),
+        "measure_record": _count(select(MeasureRecord.id).join(Referral).where(mine)),
+        "measure_answer": _count(
+            select(MeasureAnswer.record_id).join(MeasureRecord).join(Referral).where(mine)
+        ),
+        "measure_score": _count(
+            select(MeasureScore.record_id).join(MeasureRecord).join(Referral).where(mine)
+        ),
+    }
+    assert records.counts() == expected
+    assert records.ids("referral") == {case.id}
+    assert world.referral_a1.id not in records.ids("referral")
+    assert world.consent_a1.id not in records.ids("consent")
+    about = {(e["record_type"].value, e["record_id"]) for e in records.audit_events}
+    assert ("referral", str(case.id)) in about
+    assert ("referral", str(world.referral_a1.id)) not in about
+
+
+def test_deleting_the_rows_found_leaves_nothing_of_the_child_and_everything_else(world):
+    child_id, other = world.case_a1.child_id, world.referral_a1
+    supervision_id, consent_id = world.supervision_a1.id, world.consent_a1.id
+    records = graph.collect([child_id])
+    tables_before = {
+        table.name: db.session.scalar(select(func.count()).select_from(table))
+        for table in graph.tables()
+    }
+    deleted = graph.delete_records(records)
+    db.session.expire_all()
+    assert deleted == records.counts()
+    assert graph.collect([child_id]).counts() == {}
+    for table in graph.tables():
+        left = db.session.scalar(select(func.count()).select_from(table))
+        assert left == tables_before[table.name] - deleted.get(table.name, 0), table.name
+    assert db.session.get(Referral, other.id) is not None
+    assert db.session.get(Consent, consent_id) is not None
+    assert db.session.get(SupervisionRecord, supervision_id) is not None  # the meeting stays
