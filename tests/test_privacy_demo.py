@@ -11,6 +11,8 @@ import pytest
 from sqlalchemy import select
 
 from mhst.accounts.models import Role, User
+from mhst.amendments.models import TextVersion
+from mhst.audit.models import AuditRecordType
 from mhst.casework.models import Discharge
 from mhst.demo import DEMO_PASSWORD, load_demo_data
 from mhst.extensions import db
@@ -30,6 +32,7 @@ from mhst.sessions.group_models import GroupAttendance, GroupParticipant
 from mhst.sessions.models import CareContact
 from mhst.supervision.models import SupervisionCase
 from tests.conftest import AuthActions
+from tests.test_privacy_graph import amended
 
 
 def _via_referral(model, *key):
@@ -90,14 +93,38 @@ def _plain(value):
     return value.value if isinstance(value, enum.Enum) else value
 
 
+# The table each record type of an amended text names (supervision: the decision).
+VERSIONED = {
+    "referral": "referral",
+    "consent": "consent",
+    "care_contact": "care_contact",
+    "measure_record": "measure_record",
+    "supervision": "supervision_case",
+    "discharge": "discharge",
+}
+
+
 def _rows_by_child() -> dict[str, dict[int, list]]:
-    """{table: {child id: [primary key, ...]}}, from ROWS."""
+    """{table: {child id: [primary key, ...]}}, from ROWS, and the amended texts' versions
+    by the child of the record each belongs to."""
     found: dict[str, dict[int, list]] = {}
     for table, query in ROWS.items():
         for child_id, *key in db.session.execute(query()):
             found.setdefault(table, {}).setdefault(child_id, []).append(
                 tuple(_plain(v) for v in key)
             )
+    child_of = {
+        (record_type, key[0]): child_id
+        for record_type, table in VERSIONED.items()
+        for child_id, keys in found.get(table, {}).items()
+        for key in keys
+    }
+    versions = found.setdefault("text_version", {})
+    for version_id, record_type, record_id in db.session.execute(
+        select(TextVersion.id, TextVersion.record_type, TextVersion.record_id)
+    ):
+        child_id = child_of[(record_type.value, record_id)]
+        versions.setdefault(child_id, []).append((version_id,))
     return found
 
 
@@ -113,7 +140,17 @@ def _identifiers(child: Child) -> list[str]:
 
 @pytest.fixture
 def demo(app, client) -> AuthActions:
+    """The demo data, with a session's notes and a supervision decision amended (so that
+    there are earlier versions of texts to export), and the clinical lead signed in."""
     load_demo_data()
+    senior = db.session.scalars(select(User).where(User.role == Role.SENIOR_CLINICIAN)).first()
+    contact = db.session.scalars(
+        select(CareContact).where(CareContact.clinical_notes.is_not(None)).order_by(CareContact.id)
+    ).first()
+    decision = db.session.scalars(select(SupervisionCase).order_by(SupervisionCase.id)).first()
+    amended(contact, AuditRecordType.CARE_CONTACT, "clinical_notes", senior)
+    amended(decision, AuditRecordType.SUPERVISION, "decision", senior)
+    db.session.commit()
     auth = AuthActions(client)
     lead = db.session.scalars(select(User).where(User.role == Role.CLINICAL_LEAD)).first()
     assert auth.sign_in(lead.email, DEMO_PASSWORD).status_code == 302
@@ -122,7 +159,8 @@ def demo(app, client) -> AuthActions:
 
 def _check_holds_all_and_only(child_id: int, document, rows, others: list[str]) -> None:
     held = {table: len(found) for table, found in document["records"].items()}
-    assert set(held) <= set(ROWS), f"tables this test does not count: {set(held) - set(ROWS)}"
+    counted = {*ROWS, "text_version"}
+    assert set(held) <= counted, f"tables this test does not count: {set(held) - counted}"
     expected = {table: len(by_child.get(child_id, [])) for table, by_child in rows.items()}
     assert held == {table: n for table, n in expected.items() if n}, child_id
     for table, found in document["records"].items():
@@ -144,7 +182,13 @@ def test_every_demo_childs_export_holds_their_whole_record_and_nothing_of_anothe
     assert len(flat) == len(set(flat))
     rows = _rows_by_child()
     assert sum(1 for by_child in rows["care_contact"].values() if by_child) > 10
-    for table in ("group_attendance", "discharge", "measure_score", "referral_signpost"):
+    for table in (
+        "group_attendance",
+        "discharge",
+        "measure_score",
+        "referral_signpost",
+        "text_version",
+    ):
         assert rows[table], table  # the demo has every kind of record to export
     for child_id, own in identifiers.items():
         others = [i for other, found in identifiers.items() if other != child_id for i in found]

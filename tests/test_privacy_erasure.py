@@ -11,6 +11,7 @@ import pytest
 from sqlalchemy import func, select
 
 from mhst.accounts.models import Role
+from mhst.amendments.models import TextVersion
 from mhst.audit.models import AuditAction, AuditEvent, AuditRecordType
 from mhst.core.rules import RuleError
 from mhst.core.time import service_today, utcnow
@@ -24,6 +25,7 @@ from mhst.referrals.models import Referral, ReferralStatus, RiskItem
 from mhst.sessions.group_models import GroupAttendance, GroupSession
 from mhst.sessions.models import Attendance, CareContact, ContactMode, ContactStage
 from tests.conftest import AuthActions
+from tests.test_privacy_graph import amended
 
 FAMILY = {
     "given_name": "Orla",
@@ -56,14 +58,17 @@ def _audit_text() -> str:
 def test_erasing_deletes_every_row_of_the_record_and_leaves_one_entry_of_counts(world, waiting):
     child_id, referral_id = waiting.child_id, waiting.id
     born = waiting.child.date_of_birth
-    lead = world.users[Role.CLINICAL_LEAD]
+    lead, senior = world.users[Role.CLINICAL_LEAD], world.users[Role.SENIOR_CLINICIAN]
+    notes = "Orla is safe today; Petra will call back."
+    amended(waiting, AuditRecordType.REFERRAL, "risk_review_notes", senior, new_text=notes)
     before = graph.collect([child_id]).counts()
-    assert before["consent"] == 1
+    assert (before["consent"], before["text_version"]) == (1, 2)
     deleted = erase_on_objection(child_id, "The parent objected by phone.", by=lead)
     db.session.commit()
     assert deleted == before
     assert graph.collect([child_id]).counts() == {}
     assert db.session.get(Referral, referral_id) is None
+    assert db.session.scalars(select(TextVersion)).all() == []
     erased = db.session.scalars(
         select(AuditEvent).where(
             AuditEvent.action == AuditAction.DELETE,

@@ -8,6 +8,11 @@ import pytest
 from sqlalchemy import Column, ForeignKey, Integer, Table, Text, func, select
 
 import mhst.models  # noqa: F401  (every model on the metadata)
+from mhst.accounts.models import Role
+from mhst.amendments.models import TextVersion
+from mhst.amendments.operations import AmendableText, amend
+from mhst.audit.models import AuditRecordType
+from mhst.core.time import utcnow
 from mhst.extensions import db
 from mhst.outcomes.models import MeasureAnswer, MeasureRecord, MeasureScore
 from mhst.privacy import graph
@@ -134,3 +139,41 @@ def test_deleting_the_rows_found_leaves_nothing_of_the_child_and_everything_else
     assert db.session.get(Referral, other.id) is not None
     assert db.session.get(Consent, consent_id) is not None
     assert db.session.get(SupervisionRecord, supervision_id) is not None  # the meeting stays
+
+
+def amended(record, record_type, field: str, by, new_text: str = "Amended: the right words."):
+    """Amend ``record``'s ``field`` through mhst.amendments (two versions kept)."""
+    text = AmendableText(
+        record=record,
+        record_type=record_type,
+        field=field,
+        label="the text",
+        author_id=by.id,
+        written_at=utcnow(),
+        required=False,
+    )
+    return amend(text, new_text=new_text, reason="A typing error", by=by, read_version=1)
+
+
+def test_the_versions_of_amended_texts_are_part_of_the_record(world):
+    senior = world.users[Role.SENIOR_CLINICIAN]
+    case = world.supervision_a1.cases[0]
+    amended(case, AuditRecordType.SUPERVISION, "decision", senior)
+    amended(world.contact_a1, AuditRecordType.CARE_CONTACT, "clinical_notes", senior)
+    theirs = amended(world.referral_a1, AuditRecordType.REFERRAL, "risk_review_notes", senior)
+    records = graph.collect([world.case_a1.child_id])
+    texts = {
+        (row["record_type"], row["field"], row["version"]) for row in records.of("text_version")
+    }
+    assert texts == {
+        (AuditRecordType.SUPERVISION, "decision", 1),
+        (AuditRecordType.SUPERVISION, "decision", 2),
+        (AuditRecordType.CARE_CONTACT, "clinical_notes", 1),
+        (AuditRecordType.CARE_CONTACT, "clinical_notes", 2),
+    }
+    assert theirs.id not in records.ids("text_version")
+    originals = {row["text"] for row in records.of("text_version")}
+    assert "Continue; review goals next week." in originals
+    graph.delete_records(records)
+    left = db.session.scalars(select(TextVersion.id)).all()
+    assert left == [theirs.id - 1, theirs.id]  # only the other child's versions are left

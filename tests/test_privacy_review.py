@@ -11,6 +11,7 @@ import pytest
 from sqlalchemy import func, select
 
 from mhst.accounts.models import Role
+from mhst.amendments.models import TextVersion
 from mhst.audit.models import AuditAction, AuditEvent, AuditRecordType
 from mhst.core.time import service_today
 from mhst.demo import load_demo_data
@@ -24,6 +25,7 @@ from mhst.referrals.models import Child, Referral, ReferralStatus
 from mhst.reports.filters import ReportAccess, default_filters
 from mhst.reports.queries import REPORTS, build_report
 from tests.conftest import AuthActions
+from tests.test_privacy_graph import amended
 
 TODAY = service_today()
 
@@ -152,9 +154,13 @@ def _approve(admin, child, action: str) -> None:
 PERSONAL = ("Retained", "4010234563", "parent@retained", "has worried", "Sam Invented")
 
 
-def test_the_command_pseudonymises_and_deletes_what_was_approved(app, closed_child, admin):
+def test_the_command_pseudonymises_and_deletes_what_was_approved(app, world, closed_child, admin):
     kept, gone = closed_child("Pia", 26), closed_child("Dan", 27)
     kept_id, gone_id, born = kept.id, gone.id, kept.date_of_birth
+    referral = db.session.scalars(select(Referral).where(Referral.child_id == kept_id)).one()
+    senior = world.users[Role.SENIOR_CLINICIAN]
+    amended(referral, AuditRecordType.REFERRAL, "needs_detail", senior, new_text="Pia Retained.")
+    db.session.commit()
     _approve(admin, kept, "pseudonymise")
     _approve(admin, gone, "delete")
     # The requests' units sit inside this session's savepoint: end it, or the dry run's
@@ -188,6 +194,11 @@ def test_the_command_pseudonymises_and_deletes_what_was_approved(app, closed_chi
     assert (referral.needs_detail, referral.status) == ("", ReferralStatus.SIGNPOSTED)
     assert child.parent_carer_phone is None
     assert referral.already_tried == ""  # was "Time with the pastoral lead."
+    versions = db.session.scalars(select(TextVersion).order_by(TextVersion.version)).all()
+    assert [(v.field, v.version, v.text, v.reason) for v in versions] == [
+        ("needs_detail", 1, None, None),
+        ("needs_detail", 2, None, None),
+    ]
     assert graph.collect([kept_id]).counts() == counts  # every row kept, for the figures
     assert db.session.get(Child, gone_id) is None
     assert graph.collect([gone_id]).counts() == {}

@@ -28,6 +28,7 @@ NOUNS: dict[str, tuple[str, str]] = {
     "supervision_case": ("supervision decision", "supervision decisions"),
     "discharge": ("discharge", "discharges"),
     "retention_decision": ("retention decision", "retention decisions"),
+    "text_version": ("version of an amended text", "versions of amended texts"),
 }
 
 

@@ -35,6 +35,7 @@ from mhst.referrals.models import CLOSED_STATUSES
 CODES: frozenset[tuple[str, str]] = frozenset(
     {
         ("measure_record", "measure_code"),
+        ("text_version", "field"),  # which column of the record the text was
         ("retention_decision", "reason"),  # the disposal register (checked when given)
         ("retention_decision", "outcome"),
     }
@@ -68,7 +69,7 @@ def pseudonymise(records: ChildRecords) -> dict[str, int]:
     """Empty the record's free text and cut the date of birth; returns the rows changed
     per table."""
     changed = {}
-    for table in records.walked:
+    for table in records.tables:
         keys = list(records.rows[table.name])
         values = text_columns(table)
         if keys and values:

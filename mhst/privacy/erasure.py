@@ -20,15 +20,14 @@ from __future__ import annotations
 
 import re
 
-from sqlalchemy import select
-
 from mhst.audit.models import AuditAction, AuditRecordType
 from mhst.audit.operations import record
+from mhst.core.locking import lock_row
 from mhst.core.rules import RuleError
 from mhst.extensions import db
 from mhst.privacy import describe
 from mhst.privacy.graph import ROOT, ChildRecords, collect, delete_records
-from mhst.referrals.models import ReferralStatus
+from mhst.referrals.models import Child, ReferralStatus
 from mhst.sessions.models import Attendance
 
 TREATMENT_STATUSES = frozenset(
@@ -92,13 +91,6 @@ def check_reason(reason: str, records: ChildRecords, field: str = "reason") -> s
     return reason
 
 
-def _lock(child_id: int) -> None:
-    """Lock the child's row (PostgreSQL) so that nothing is added to the record while
-    the rule is checked and the rows deleted."""
-    child = db.metadata.tables[ROOT]
-    db.session.execute(select(child.c.id).where(child.c.id == child_id).with_for_update())
-
-
 def erasure_problem(records: ChildRecords) -> str | None:
     started = treatment_started(records)
     if not started:
@@ -113,7 +105,7 @@ def erasure_problem(records: ChildRecords) -> str | None:
 def erase_on_objection(child_id: int, reason: str, *, by) -> dict[str, int]:
     """Erase the child's record; returns the rows deleted per table. Refused (a
     :class:`RuleError`) once treatment has started, or if the reason names the family."""
-    _lock(child_id)
+    lock_row(Child, child_id)  # a second erasure waits, then finds nothing to erase
     records = collect([child_id])
     if not records.of(ROOT):
         raise RuleError("reason", "This record has already been erased")

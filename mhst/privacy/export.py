@@ -36,9 +36,9 @@ WIDE = 5  # a table with more columns than this shows each row as a summary list
 
 def _outside(records: ChildRecords) -> dict[str, set]:
     """Ids of rows outside the child's record that the record points at, by table."""
-    walked = {table.name for table in records.walked}
+    walked = {table.name for table in records.tables}
     wanted: dict[str, set] = {}
-    for table in records.walked:
+    for table in records.tables:
         for fk in table.foreign_keys:
             target = fk.column.table.name
             if target in walked or target not in NAMED_BY:
@@ -129,9 +129,9 @@ def _heading(table: Table, row: dict, named: dict, walked: set) -> str:
 def sections(records: ChildRecords, named: dict[str, dict]) -> list[Section]:
     """The printable document's sections: a table of the record per section, the child's
     own details first."""
-    walked = {table.name for table in records.walked}
+    walked = {table.name for table in records.tables}
     found = []
-    for table in records.walked:
+    for table in records.tables:
         rows = records.of(table.name)
         if not rows:
             continue

@@ -19,7 +19,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from sqlalchemy import ColumnElement, Table, delete, or_, select, tuple_, update
+from sqlalchemy import ColumnElement, String, Table, delete, or_, select, tuple_, update
 
 from mhst.audit.models import AuditRecordType
 from mhst.extensions import db
@@ -49,6 +49,8 @@ NOT_ABOUT_A_CHILD: dict[str, str] = {
     "is exported with the session's date",
     "supervision_record": "a supervision meeting about several children: the decision about "
     "this child (supervision_case) is exported",
+    "form_submission": "which form submission made which page (a token, the user and the "
+    "page's address, such as /referrals/12): no child's details",
 }
 
 # Tables naming a child's records by record type and id rather than by a foreign key.
@@ -56,6 +58,19 @@ BY_RECORD_TYPE: dict[str, str] = {
     "audit_event": "the audit log: its entries about the child's records are exported; "
     "never deleted or changed (append-only), and it holds ids, staff, times and fixed "
     "wording, no child's name, NHS number, date of birth or family's details",
+    "text_version": "every version of an amended clinical text (mhst.amendments): part of "
+    "the child's record, exported, erased and pseudonymised with the record it belongs to",
+}
+
+# Which table's rows a text version's record type names. SUPERVISION names the decision
+# about one child (a supervision_case), as mhst.amendments' callers do.
+TEXT_VERSIONS_OF: dict[AuditRecordType, str] = {
+    AuditRecordType.REFERRAL: "referral",
+    AuditRecordType.CONSENT: "consent",
+    AuditRecordType.CARE_CONTACT: "care_contact",
+    AuditRecordType.MEASURE_RECORD: "measure_record",
+    AuditRecordType.SUPERVISION: "supervision_case",
+    AuditRecordType.DISCHARGE: "discharge",
 }
 
 # The audit log's record type for each table of a child's record it names.
@@ -119,6 +134,11 @@ class ChildRecords:
     rows: dict[str, dict[tuple, dict]] = field(default_factory=dict)
     audit_events: list[dict] = field(default_factory=list)
 
+    @property
+    def tables(self) -> list[Table]:
+        """The tables of the record: those walked, then the text versions."""
+        return [*self.walked, db.metadata.tables["text_version"]]
+
     def of(self, table_name: str) -> list[dict]:
         return list(self.rows.get(table_name, {}).values())
 
@@ -174,28 +194,42 @@ def collect(child_ids: Iterable[int], *, with_audit: bool = False) -> ChildRecor
                 if key(table, found) not in rows[table.name]:
                     rows[table.name][key(table, found)] = found
                     grown = True
+    rows["text_version"] = _text_versions(records)
     if with_audit:
         records.audit_events = audit_events(records)
     return records
 
 
+def _by_record_type(table: Table, records: ChildRecords, named: dict) -> ColumnElement[bool]:
+    """Rows of ``table`` whose (record_type, record_id) names a row found."""
+    as_text = isinstance(table.c.record_id.type, String)  # the audit log's ids are text
+    clauses = [
+        (table.c.record_type == record_type.value)
+        & table.c.record_id.in_([str(i) if as_text else i for i in sorted(records.ids(name))])
+        for record_type, name in named.items()
+        if records.of(name)
+    ]
+    return or_(*clauses) if clauses else None
+
+
+def _text_versions(records: ChildRecords) -> dict[tuple, dict]:
+    versions = db.metadata.tables["text_version"]
+    clause = _by_record_type(versions, records, TEXT_VERSIONS_OF)
+    if clause is None:
+        return {}
+    found = db.session.execute(select(versions).where(clause).order_by(versions.c.id))
+    return {(row.id,): row._asdict() for row in found}
+
+
 def audit_events(records: ChildRecords) -> list[dict]:
     """The audit log's entries about the records found, oldest first."""
     audit = db.metadata.tables["audit_event"]
-    clauses = [
-        (audit.c.record_type == record_type.value)
-        & audit.c.record_id.in_(sorted(str(i) for i in records.ids(table_name)))
-        for table_name, record_type in AUDITED_AS.items()
-        if records.of(table_name)
-    ]
-    if not clauses:
+    named = {record_type: table_name for table_name, record_type in AUDITED_AS.items()}
+    clause = _by_record_type(audit, records, named)
+    if clause is None:
         return []
-    return [
-        row._asdict()
-        for row in db.session.execute(
-            select(audit).where(or_(*clauses)).order_by(audit.c.occurred_at, audit.c.id)
-        )
-    ]
+    stmt = select(audit).where(clause).order_by(audit.c.occurred_at, audit.c.id)
+    return [row._asdict() for row in db.session.execute(stmt)]
 
 
 def by_key(table: Table, keys: list[tuple]) -> ColumnElement[bool]:
@@ -210,7 +244,7 @@ def delete_records(records: ChildRecords) -> dict[str, int]:
     register's rows (:data:`DETACHED`) stay with their link to the child set to NULL.
     Returns the rows deleted per table (in the walk's order)."""
     deleted: dict[str, int] = {}
-    for table in reversed(records.walked):
+    for table in reversed(records.tables):
         keys = list(records.rows[table.name])
         if not keys:
             continue

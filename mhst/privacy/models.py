@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import Date, ForeignKey, String, Text
+from sqlalchemy import Date, ForeignKey, Index, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from mhst.accounts.models import User
@@ -40,6 +40,16 @@ class RetentionDecision(db.Model):
     """A record approved for disposal at the retention review, and when it was applied."""
 
     __tablename__ = "retention_decision"
+    __table_args__ = (
+        # At most one decision per child waiting to be applied.
+        Index(
+            "uq_retention_decision_pending",
+            "child_id",
+            unique=True,
+            sqlite_where=text("applied_at IS NULL"),
+            postgresql_where=text("applied_at IS NULL"),
+        ),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     child_id: Mapped[int | None] = mapped_column(

@@ -2,7 +2,7 @@
 approved for deletion or pseudonymisation.
 
 Revision ID: 0010_retention
-Revises: 0006_outcomes
+Revises: 0007_record_versions
 Create Date: 2026-12-03
 """
 
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0010_retention"
-down_revision: str | None = "0006_outcomes"
+down_revision: str | None = "0007_record_versions"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
@@ -50,9 +50,17 @@ def upgrade() -> None:
         batch_op.create_index(
             batch_op.f("ix_retention_decision_child_id"), ["child_id"], unique=False
         )
+        batch_op.create_index(
+            "uq_retention_decision_pending",
+            ["child_id"],
+            unique=True,
+            sqlite_where=sa.text("applied_at IS NULL"),
+            postgresql_where=sa.text("applied_at IS NULL"),
+        )
 
 
 def downgrade() -> None:
     with op.batch_alter_table("retention_decision", schema=None) as batch_op:
+        batch_op.drop_index("uq_retention_decision_pending")
         batch_op.drop_index(batch_op.f("ix_retention_decision_child_id"))
     op.drop_table("retention_decision")
