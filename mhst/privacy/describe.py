@@ -37,9 +37,12 @@ def noun(table_name: str, count: int = 1) -> str:
     return one if count == 1 else many
 
 
+TITLES = {"child": "The child and their parent or carer"}
+
+
 def title(table_name: str) -> str:
     """A section's heading: the plural, capitalised."""
-    text = noun(table_name, 2)
+    text = TITLES.get(table_name) or noun(table_name, 2)
     return text[0].upper() + text[1:]
 
 

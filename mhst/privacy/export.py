@@ -135,7 +135,8 @@ def sections(records: ChildRecords, named: dict[str, dict]) -> list[Section]:
         rows = records.of(table.name)
         if not rows:
             continue
-        columns = [column.name for column in table.columns]
+        # The id is in each row's heading already.
+        columns = [c.name for c in table.columns if not (c.primary_key and c.name == "id")]
         found.append(
             Section(
                 table=table.name,

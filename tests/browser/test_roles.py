@@ -32,6 +32,7 @@ NAVIGATION = {
         "/admin/organisation/",
         "/admin/users/",
         "/admin/audit-log/",
+        "/privacy/",
     ],
     Role.CLINICAL_LEAD: [
         "/",
@@ -43,6 +44,7 @@ NAVIGATION = {
         "/cohorts/",
         "/rollout/",
         "/reports/",
+        "/privacy/",
     ],
     Role.SENIOR_CLINICIAN: [
         "/",
