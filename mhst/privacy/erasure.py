@@ -20,6 +20,8 @@ from __future__ import annotations
 
 import re
 
+from sqlalchemy import select
+
 from mhst.audit.models import AuditAction, AuditRecordType
 from mhst.audit.operations import record
 from mhst.core.locking import lock_row
@@ -27,7 +29,7 @@ from mhst.core.rules import RuleError
 from mhst.extensions import db
 from mhst.privacy import describe
 from mhst.privacy.graph import ROOT, ChildRecords, collect, delete_records
-from mhst.referrals.models import Child, ReferralStatus
+from mhst.referrals.models import Child, Referral, ReferralStatus
 from mhst.sessions.models import Attendance
 
 TREATMENT_STATUSES = frozenset(
@@ -105,7 +107,11 @@ def erasure_problem(records: ChildRecords) -> str | None:
 def erase_on_objection(child_id: int, reason: str, *, by) -> dict[str, int]:
     """Erase the child's record; returns the rows deleted per table. Refused (a
     :class:`RuleError`) once treatment has started, or if the reason names the family."""
-    lock_row(Child, child_id)  # a second erasure waits, then finds nothing to erase
+    # A second erasure waits, then finds nothing; a transition of one of the referrals
+    # (which locks the referral) waits too, then finds it gone.
+    lock_row(Child, child_id)
+    for referral_id in db.session.scalars(select(Referral.id).where(Referral.child_id == child_id)):
+        lock_row(Referral, referral_id)
     records = collect([child_id])
     if not records.of(ROOT):
         raise RuleError("reason", "This record has already been erased")

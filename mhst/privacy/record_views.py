@@ -119,9 +119,14 @@ def erase(child_id: int):
         return render_audited("privacy/erase.html", **context), 400
     if form.confirmed.data != "yes":
         return render_audited("privacy/erase_confirm.html", **context)
-    reason = form.reason.data
-    deleted = commit_operation(form, erase_on_objection, child.id, reason, by=current_user)
+    child_id, reason = child.id, form.reason.data
+    deleted = commit_operation(form, erase_on_objection, child_id, reason, by=current_user)
+    if failed(deleted) and not collect([child_id]).of("child"):
+        # Someone erased it at the same moment: their erasure is the one in the log.
+        flash("This record had already been erased: nothing more was deleted.", "info")
+        return redirect(url_for("privacy.index"))
     if failed(deleted):
+        context["problem"] = erasure_problem(collect([child_id]))
         return render_audited("privacy/erase.html", **context), 400
     flash(f"The child's record was erased: {describe.counted(deleted)}.", "success")
     return redirect(url_for("privacy.index"))
