@@ -168,3 +168,21 @@ def test_an_administrator_exports_a_record_they_cannot_otherwise_read(world, cli
     response = client.get(f"/privacy/children/{world.case_a1.child_id}/export.json")
     assert response.status_code == 200
     assert client.get("/privacy/children/987654321/export.json").status_code == 404
+
+
+def test_two_records_with_one_nhs_number_are_both_listed_to_choose_from(world, known, lead):
+    """(A child recorded twice, before the records are merged.)"""
+    other = world.case_a1.child
+    other.nhs_number = NHS_NUMBER
+    db.session.commit()
+    reads = select(func.count(AuditEvent.id)).where(
+        AuditEvent.action == AuditAction.READ, AuditEvent.record_type == AuditRecordType.CHILD
+    )
+    before = db.session.scalar(reads)
+    response = lead.post("/privacy/", {"identifier": NHS_NUMBER})
+    assert response.status_code == 200
+    page = response.get_data(as_text=True)
+    assert "2 records have this NHS number" in page
+    assert f'href="/privacy/children/{known.child_id}"' in page
+    assert f'href="/privacy/children/{other.id}"' in page
+    assert db.session.scalar(reads) == before + 2

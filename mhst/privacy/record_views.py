@@ -10,7 +10,7 @@ from flask import Response, flash, redirect, render_template, url_for
 from flask_login import current_user
 
 from mhst.audit.models import AuditAction, AuditRecordType
-from mhst.audit.operations import record, render_audited
+from mhst.audit.operations import record, record_mixed, render_audited
 from mhst.core.forms import apply_rule_error, commit_operation, commit_unit, failed
 from mhst.core.rules import RuleError
 from mhst.core.time import service_today, utcnow
@@ -35,6 +35,8 @@ def index():
             form.identifier.errors = [error.message]
         if len(found) == 1:
             return redirect(url_for("privacy.show", child_id=found[0].id))
+        read = [(AuditAction.READ, AuditRecordType.CHILD, child.id) for child in found]
+        record_mixed(read, user=current_user)  # the records sharing an NHS number, listed
     status = 400 if form.errors else 200
     return render_audited("privacy/index.html", form=form, found=found), status
 
