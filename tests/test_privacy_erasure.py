@@ -22,7 +22,9 @@ from mhst.privacy import graph
 from mhst.privacy.erasure import erase_on_objection, treatment_started
 from mhst.referrals.allocations import Allocation
 from mhst.referrals.models import Referral, ReferralStatus, RiskItem
-from mhst.sessions.group_models import GroupAttendance, GroupSession
+from mhst.sessions.change_models import SessionChange
+from mhst.sessions.group_corrections import change_attendance
+from mhst.sessions.group_models import GroupAttendance, GroupParticipant, GroupSession
 from mhst.sessions.models import Attendance, CareContact, ContactMode, ContactStage
 from tests.conftest import AuthActions
 from tests.test_privacy_graph import amended
@@ -261,3 +263,35 @@ def test_the_pages_refuse_once_treatment_has_started(admin, world):
     refused = admin.post(url, {"reason": "Objected.", "confirmed": "yes"})
     assert refused.status_code == 200
     assert db.session.get(Referral, case.id) is not None
+
+
+def test_erasing_takes_the_childs_name_out_of_a_group_sessions_history(world, waiting):
+    """A group session's attendance corrections list who came by name: the erased
+    child's name goes, the other children's stay."""
+    group, emhp = world.group_a1, world.users[Role.EMHP]
+    casey = group.participants[0]
+    orla = GroupParticipant(group=group, referral=waiting)
+    session = GroupSession(group=group, held_on=service_today(), recorded_by_id=emhp.id)
+    session.attendances = [
+        GroupAttendance(participant=casey, attended=True),
+        GroupAttendance(participant=orla, attended=True),
+    ]
+    db.session.add_all([orla, session])
+    db.session.flush()
+    change_attendance(
+        session,
+        attended_ids=[casey.id],
+        head_count=None,
+        reason="Orla was off sick that day",
+        by=emhp,
+        read_version=session.version,
+    )
+    db.session.flush()
+    (change,) = db.session.scalars(select(SessionChange)).all()
+    assert change.from_value == "Casey Allocated, Orla Objector"
+    erase_on_objection(waiting.child_id, "Objected.", by=world.users[Role.CLINICAL_LEAD])
+    db.session.expire_all()
+    change = db.session.get(SessionChange, change.id)
+    assert change.from_value == "Casey Allocated, a child whose record was erased"
+    assert change.to_value == "Casey Allocated"
+    assert change.reason == "[name removed] was off sick that day"

@@ -27,6 +27,7 @@ from mhst.core.time import service_today, utcnow
 from mhst.extensions import db
 from mhst.privacy import describe
 from mhst.privacy.graph import ROOT, ChildRecords, by_key, collect, delete_records
+from mhst.privacy.mentions import replace_mentions
 from mhst.privacy.models import RetentionAction, RetentionDecision
 from mhst.privacy.retention import RetentionRule, is_past, retain_until
 from mhst.referrals.models import CLOSED_STATUSES
@@ -150,8 +151,10 @@ def apply(decision: RetentionDecision, report: Report) -> None:
         return
     action = decision.action
     if action is RetentionAction.PSEUDONYMISE:
+        replace_mentions(records, " ".join(REPLACEMENTS.values()))
         counts = pseudonymise(records)
     else:
+        replace_mentions(records, "a child whose record was deleted")
         counts = delete_records(records)
     db.session.expire_all()
     decision.applied_at = utcnow()

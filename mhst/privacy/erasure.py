@@ -29,6 +29,7 @@ from mhst.core.rules import RuleError
 from mhst.extensions import db
 from mhst.privacy import describe
 from mhst.privacy.graph import ROOT, ChildRecords, collect, delete_records
+from mhst.privacy.mentions import replace_mentions
 from mhst.referrals.models import Child, Referral, ReferralStatus
 from mhst.sessions.models import Attendance
 
@@ -36,6 +37,7 @@ TREATMENT_STATUSES = frozenset(
     {ReferralStatus.ALLOCATED, ReferralStatus.IN_TREATMENT, ReferralStatus.DISCHARGED}
 )
 REASON_MAX = 200
+ERASED = "a child whose record was erased"
 
 
 def treatment_started(records: ChildRecords) -> list[str]:
@@ -119,6 +121,7 @@ def erase_on_objection(child_id: int, reason: str, *, by) -> dict[str, int]:
     if problem:
         raise RuleError("reason", problem)
     reason = check_reason(reason, records)
+    replace_mentions(records, ERASED)
     deleted = delete_records(records)
     record(
         AuditAction.DELETE,

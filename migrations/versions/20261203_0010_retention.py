@@ -2,7 +2,7 @@
 approved for deletion or pseudonymisation.
 
 Revision ID: 0010_retention
-Revises: 0007_record_versions
+Revises: 0011_session_corrections
 Create Date: 2026-12-03
 """
 
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0010_retention"
-down_revision: str | None = "0007_record_versions"
+down_revision: str | None = "0011_session_corrections"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
