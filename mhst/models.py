@@ -11,6 +11,12 @@ from mhst.organisation.models import ServiceArea, Team
 from mhst.outcomes.models import MeasureAnswer, MeasureRecord, MeasureScore
 from mhst.privacy.models import RetentionDecision
 from mhst.referrals.allocations import Allocation
+from mhst.referrals.child_models import (
+    ChildCorrection,
+    ChildCorrectionValue,
+    ChildMerge,
+    ChildMergeReferral,
+)
 from mhst.referrals.models import (
     Child,
     Consent,
@@ -45,6 +51,10 @@ __all__ = [
     "AuditEvent",
     "CareContact",
     "Child",
+    "ChildCorrection",
+    "ChildCorrectionValue",
+    "ChildMerge",
+    "ChildMergeReferral",
     "Cohort",
     "Consent",
     "DirectoryService",

@@ -46,13 +46,16 @@ class AuditRecordType(LabelledEnum):
     ROLLOUT = "rollout"  # the rollout report, downloaded as CSV
     REPORT = "report"  # a service report, downloaded as CSV
     NATIONAL_EXTRACT = "national_extract"
-    CHILD = "child"
+    CHILD = "child"  # a child's record: their and their parent's details
     RETENTION_DECISION = "retention_decision"
+    CHILD_MERGE = "child_merge"  # two records of one child merged, or the merge undone
 
     @property
     def label(self) -> str:
         return {
             AuditRecordType.WHOLE_SCHOOL_ACTIVITY: "Whole-school activity",
+            AuditRecordType.CHILD: "Child's record",
+            AuditRecordType.CHILD_MERGE: "Merge of a child's records",
             AuditRecordType.DIRECTORY_SERVICE: "Signposting directory service",
             AuditRecordType.CARE_CONTACT: "Care contact (1:1 session)",
             AuditRecordType.GROUP: "Group programme",

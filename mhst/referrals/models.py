@@ -1,6 +1,7 @@
-"""Children, their referrals, consent and the referral's history.
+"""Children's referrals, consent and the referral's history.
 
-A :class:`Child` is the young person; each request for support is a :class:`Referral`
+A :class:`Child` (``mhst.referrals.child_models``, re-exported here) is the young person;
+each request for support is a :class:`Referral`
 with its own status, moved only by :mod:`mhst.referrals.operations` (the state machine
 and the consent gate). Every change of status is a :class:`ReferralEvent`.
 """
@@ -9,7 +10,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import Boolean, CheckConstraint, Date, ForeignKey, String, Text, select
+from sqlalchemy import Boolean, Date, ForeignKey, String, Text, select
 from sqlalchemy.orm import Mapped, joinedload, mapped_column, relationship
 
 from mhst.accounts.models import User
@@ -18,97 +19,11 @@ from mhst.core.time import utcnow
 from mhst.core.types import LabelledEnum, UTCDateTime, string_enum
 from mhst.directory.models import DirectoryService
 from mhst.extensions import db
+from mhst.referrals.child_models import Child, Ethnicity, Gender, YearGroup
 from mhst.schools.models import School
 from mhst.security.scoping import Kind, Shape
 
-
-class Gender(LabelledEnum):
-    """Gender identity as the Mental Health Services Data Set codes it."""
-
-    FEMALE = "female"
-    MALE = "male"
-    NON_BINARY = "non_binary"
-    OTHER = "other"
-    NOT_STATED = "not_stated"
-
-    @property
-    def label(self) -> str:
-        return {
-            Gender.NON_BINARY: "Non-binary",
-            Gender.OTHER: "In another way",
-            Gender.NOT_STATED: "Not known or prefers not to say",
-        }.get(self, super().label)
-
-
-class Ethnicity(LabelledEnum):
-    """NHS ethnic category codes (the Data Dictionary's 2001 census categories)."""
-
-    A = "A"
-    B = "B"
-    C = "C"
-    D = "D"
-    E = "E"
-    F = "F"
-    G = "G"
-    H = "H"
-    J = "J"
-    K = "K"
-    L = "L"
-    M = "M"
-    N = "N"
-    P = "P"
-    R = "R"
-    S = "S"
-    Z = "Z"
-
-    @property
-    def label(self) -> str:
-        return ETHNICITY_LABELS[self]
-
-
-ETHNICITY_LABELS = {
-    Ethnicity.A: "White: British",
-    Ethnicity.B: "White: Irish",
-    Ethnicity.C: "White: any other White background",
-    Ethnicity.D: "Mixed: White and Black Caribbean",
-    Ethnicity.E: "Mixed: White and Black African",
-    Ethnicity.F: "Mixed: White and Asian",
-    Ethnicity.G: "Mixed: any other mixed background",
-    Ethnicity.H: "Asian or Asian British: Indian",
-    Ethnicity.J: "Asian or Asian British: Pakistani",
-    Ethnicity.K: "Asian or Asian British: Bangladeshi",
-    Ethnicity.L: "Asian or Asian British: any other Asian background",
-    Ethnicity.M: "Black or Black British: Caribbean",
-    Ethnicity.N: "Black or Black British: African",
-    Ethnicity.P: "Black or Black British: any other Black background",
-    Ethnicity.R: "Other ethnic groups: Chinese",
-    Ethnicity.S: "Other ethnic groups: any other ethnic group",
-    Ethnicity.Z: "Not stated",
-}
-
-
-class YearGroup(LabelledEnum):
-    RECEPTION = "reception"
-    YEAR_1 = "year_1"
-    YEAR_2 = "year_2"
-    YEAR_3 = "year_3"
-    YEAR_4 = "year_4"
-    YEAR_5 = "year_5"
-    YEAR_6 = "year_6"
-    YEAR_7 = "year_7"
-    YEAR_8 = "year_8"
-    YEAR_9 = "year_9"
-    YEAR_10 = "year_10"
-    YEAR_11 = "year_11"
-    YEAR_12 = "year_12"
-    YEAR_13 = "year_13"
-    POST_16 = "post_16"
-
-    @property
-    def label(self) -> str:
-        if self is YearGroup.POST_16:
-            return "College or other post-16 education"
-        return super().label
+__all__ = ["Child", "Ethnicity", "Gender", "YearGroup"]  # re-exported: imported from here
 
 
 class Need(LabelledEnum):
@@ -279,44 +194,6 @@ class ConsentMethod(LabelledEnum):
             ConsentMethod.PHONE: "By phone",
             ConsentMethod.IN_PERSON: "In person",
         }[self]
-
-
-class Child(db.Model):
-    """A child or young person referred to the team."""
-
-    __tablename__ = "child"
-    __table_args__ = (
-        CheckConstraint("nhs_number IS NULL OR length(nhs_number) = 10", name="nhs_number_ten"),
-    )
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    given_name: Mapped[str] = mapped_column(String(100))
-    family_name: Mapped[str] = mapped_column(String(100))
-    date_of_birth: Mapped[date] = mapped_column(Date)
-    gender: Mapped[Gender] = mapped_column(string_enum(Gender, "gender", 20))
-    ethnicity: Mapped[Ethnicity | None] = mapped_column(string_enum(Ethnicity, "ethnicity", 1))
-    nhs_number: Mapped[str | None] = mapped_column(String(10), index=True)
-    year_group: Mapped[YearGroup] = mapped_column(string_enum(YearGroup, "year_group", 20))
-    school_id: Mapped[int] = mapped_column(ForeignKey("school.id"), index=True)
-    parent_carer_name: Mapped[str | None] = mapped_column(String(200))
-    parent_carer_relationship: Mapped[str | None] = mapped_column(String(100))
-    parent_carer_phone: Mapped[str | None] = mapped_column(String(40))
-    parent_carer_email: Mapped[str | None] = mapped_column(String(254))
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-
-    school: Mapped[School] = relationship()
-    referrals: Mapped[list[Referral]] = relationship(
-        back_populates="child", order_by="Referral.received_on"
-    )
-
-    @property
-    def full_name(self) -> str:
-        return f"{self.given_name} {self.family_name}"
-
-    @property
-    def formatted_nhs_number(self) -> str | None:
-        n = self.nhs_number
-        return f"{n[:3]} {n[3:6]} {n[6:]}" if n else None
 
 
 class Referral(db.Model):

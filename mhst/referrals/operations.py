@@ -26,6 +26,7 @@ from mhst.core.rules import RuleError
 from mhst.core.time import service_today, utcnow
 from mhst.directory.models import Concern, DirectoryService
 from mhst.extensions import db
+from mhst.referrals import child_records
 from mhst.referrals.models import (
     Child,
     ChildAgrees,
@@ -257,8 +258,10 @@ def submit_referral(
 ) -> Referral:
     """Record a referral: the child, what they need, the risk screen and eligibility.
 
-    An ineligible referral is still recorded, with the reason, for signposting. A risk
-    screen with anything ticked flags it for same-day senior review.
+    A referral for a child already known (``children.compare``) is linked to their
+    record (no new child) and brings its details up to date. An ineligible referral is
+    still recorded, with the reason, for signposting. A risk screen with anything ticked
+    flags it for same-day senior review.
     """
     today = today or service_today()
     _check_child(child_details, today)
@@ -274,20 +277,8 @@ def submit_referral(
         in_education=details.in_education,
         on=received_on,
     )
-    child = Child(
-        given_name=child_details.given_name,
-        family_name=child_details.family_name,
-        date_of_birth=child_details.date_of_birth,
-        gender=child_details.gender,
-        ethnicity=child_details.ethnicity,
-        nhs_number=nhs_number.normalise(child_details.nhs_number) or None,
-        year_group=child_details.year_group,
-        school=school,
-        parent_carer_name=child_details.parent_carer_name or None,
-        parent_carer_relationship=child_details.parent_carer_relationship or None,
-        parent_carer_phone=child_details.parent_carer_phone or None,
-        parent_carer_email=child_details.parent_carer_email or None,
-    )
+    known = child_records.find_known_child(child_details, school)
+    child = known.child or child_records.new_child(child_details, school, conflict=known.conflict)
     referral = Referral(
         child=child,
         school=school,
@@ -312,10 +303,14 @@ def submit_referral(
         need_links=[ReferralNeed(need=need) for need in dict.fromkeys(details.needs)],
         risk_links=[ReferralRisk(risk=risk) for risk in dict.fromkeys(details.risks)],
     )
-    db.session.add_all([child, referral])
+    db.session.add(referral)
     db.session.flush()
     _add_event(referral, None, S.SUBMITTED, by=by, reason=_submission_note(referral))
     record(AuditAction.CREATE, AuditRecordType.REFERRAL, referral.id, user=by)
+    if known.child is None:
+        record(AuditAction.CREATE, AuditRecordType.CHILD, child.id, user=by)
+    else:  # linked to the child already known, whose details it brings up to date
+        child_records.update_from_referral(child, child_details, school, referral, by=by)
     _move(referral, S.AWAITING_CONSENT, by=by, reason="No consent recorded yet")
     return referral
 

@@ -43,6 +43,7 @@ class Kind(enum.StrEnum):
     # A child's whole record for records management (mhst.privacy): subject access
     # exports, erasure on objection and the retention review; never casework.
     RECORDS = "records"
+    CHILD = "child"  # a child's record: their and their parent's details, found by search
 
 
 class Reach(enum.Enum):
@@ -56,20 +57,32 @@ class Reach(enum.Enum):
     NONE = "no"
 
 
-def _row(school: Reach, team: Reach, referral: Reach, case: Reach) -> dict[Kind, Reach]:
-    return {Kind.SCHOOL: school, Kind.TEAM: team, Kind.REFERRAL: referral, Kind.CASE: case}
+def _row(
+    school: Reach, team: Reach, referral: Reach, case: Reach, child: Reach
+) -> dict[Kind, Reach]:
+    return {
+        Kind.SCHOOL: school,
+        Kind.TEAM: team,
+        Kind.REFERRAL: referral,
+        Kind.CASE: case,
+        Kind.CHILD: child,
+    }
 
 
+# A child's record (their identity and contact details) is the team's who saw them; the
+# administrator reaches every child's details (to correct and merge records) but none of
+# their referrals. A school's lead never opens a child's record: only their referrals.
+R = Reach  # the table below, in short
 # fmt: off
 POLICY: dict[str, dict[Kind, Reach]] = {
-    #                                 school        team        referral              case
-    "administrator":             _row(Reach.ALL,    Reach.ALL,  Reach.NONE,           Reach.NONE),
-    "clinical_lead":             _row(Reach.ALL,    Reach.ALL,  Reach.ALL,            Reach.ALL),
-    "senior_clinician":          _row(Reach.TEAM,   Reach.TEAM, Reach.TEAM,           Reach.TEAM),
-    "emhp":                      _row(Reach.TEAM,   Reach.TEAM, Reach.TEAM,           Reach.HELD),
-    "school_mental_health_lead": _row(Reach.SCHOOL, Reach.NONE, Reach.MADE_BY_SCHOOL, Reach.NONE),
+    #                                 school    team    referral          case    child
+    "administrator":             _row(R.ALL,    R.ALL,  R.NONE,           R.NONE, R.ALL),
+    "clinical_lead":             _row(R.ALL,    R.ALL,  R.ALL,            R.ALL,  R.ALL),
+    "senior_clinician":          _row(R.TEAM,   R.TEAM, R.TEAM,           R.TEAM, R.TEAM),
+    "emhp":                      _row(R.TEAM,   R.TEAM, R.TEAM,           R.HELD, R.TEAM),
+    "school_mental_health_lead": _row(R.SCHOOL, R.NONE, R.MADE_BY_SCHOOL, R.NONE, R.NONE),
     # Suppressed aggregate reports only: never a school's page or a child's record.
-    "commissioner":              _row(Reach.NONE,   Reach.NONE, Reach.NONE,           Reach.NONE),
+    "commissioner":              _row(R.NONE,   R.NONE, R.NONE,           R.NONE, R.NONE),
 }
 # fmt: on
 # The records column: administrators and clinical leads manage every child's record.
