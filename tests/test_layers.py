@@ -59,6 +59,7 @@ LAYERS: list[tuple[str, frozenset[str]]] = [
     ("5b", frozenset({"mhst.outcomes"})),
     ("5c", frozenset({"mhst.supervision"})),
     ("5d", frozenset({"mhst.casework"})),  # allocation, caseloads, discharge, timeline
+    ("5e", frozenset({"mhst.children"})),  # a child's records: search, page, corrections, merges
     # Consumers: reports, the extract, home pages, demo data, the app and its models.
     (
         "6",

@@ -35,6 +35,9 @@ SENIOR = frozenset({Role.SENIOR_CLINICIAN})
 # A child's whole record for subject access, erasure and retention.
 RECORDS = frozenset({Role.ADMINISTRATOR, Role.CLINICAL_LEAD})
 REFERRAL_READERS = CASEWORKERS | {Role.CLINICAL_LEAD, Role.SCHOOL_MENTAL_HEALTH_LEAD}
+# A child's record (details, corrections): staff; merging two records: not an EMHP.
+CHILD_RECORD_STAFF = CASEWORKERS | {Role.CLINICAL_LEAD, Role.ADMINISTRATOR}
+CHILD_MERGERS = frozenset({Role.SENIOR_CLINICIAN, Role.CLINICAL_LEAD, Role.ADMINISTRATOR})
 
 EXPECTED_ACCESS: dict[str, str | frozenset[Role]] = {
     "home.healthz": PUBLIC,
@@ -153,6 +156,13 @@ EXPECTED_ACCESS: dict[str, str | frozenset[Role]] = {
     "privacy.erase": RECORDS,
     "privacy.retention": RECORDS,
     "privacy.review": RECORDS,
+    # --- children's records: staff only (never a school's lead or the commissioner) ---
+    "children.search": CHILD_RECORD_STAFF,
+    "children.show": CHILD_RECORD_STAFF,
+    "children.correct": CHILD_RECORD_STAFF,
+    "children.find_merge": CHILD_MERGERS,
+    "children.merge": CHILD_MERGERS,
+    "children.undo_merge": CHILD_MERGERS,
 }
 
 # Values for URL arguments: records every role in EXPECTED_ACCESS may reach (team A).
@@ -175,6 +185,8 @@ URL_ARGUMENTS = {
     "measure_record_id": lambda world: world.measure_a1.id,
     "slug": lambda world: "referrals",
     "child_id": lambda world: world.case_a1.child_id,
+    "other_id": lambda world: world.referral_a1.child_id,
+    "merge_id": lambda world: _child_merge_id(world),
 }
 
 
@@ -190,6 +202,31 @@ def _group_session_id(world) -> int:
         )
         db.session.flush()
     return group.sessions[0].id
+
+
+def _child_merge_id(world) -> int:
+    """A merge for the matrix (the world has none): a second record of school A1's child
+    merged into the first, made once per test."""
+    from mhst.children.operations import merge_children
+    from mhst.extensions import db
+    from mhst.referrals.child_models import Child
+
+    kept = world.referral_a1.child
+    duplicate = Child(
+        given_name="Matrix",
+        family_name="Duplicate",
+        date_of_birth=kept.date_of_birth,
+        gender=kept.gender,
+        year_group=kept.year_group,
+        school_id=kept.school_id,
+    )
+    db.session.add(duplicate)
+    db.session.flush()
+    merge = merge_children(
+        kept, duplicate, by=world.users[Role.CLINICAL_LEAD], reason="One child, two records"
+    )
+    db.session.commit()
+    return merge.id
 
 
 def _directory_service_id() -> int:

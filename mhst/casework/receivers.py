@@ -8,8 +8,6 @@ from __future__ import annotations
 
 from flask import url_for
 
-from mhst.audit.models import AuditAction, AuditRecordType
-from mhst.audit.operations import record_mixed
 from mhst.casework import operations, timeline
 from mhst.core import signals
 from mhst.referrals.models import OPEN_CASE_STATUSES, Referral, ReferralStatus
@@ -32,16 +30,7 @@ def _referral_page(referral: Referral, *, user, lead_view: bool, **_) -> dict | 
         user, Referral, referral.id, scoping.Kind.CASE
     )
     entries = timeline.timeline(referral, include_notes=in_case_scope)
-    # The timeline shows each measure's scores and, in case scope, each session's notes:
-    # a read of each, in one INSERT.
-    shown = {
-        "measure": AuditRecordType.MEASURE_RECORD,
-        "session": AuditRecordType.CARE_CONTACT if in_case_scope else None,
-    }
-    record_mixed(
-        [(AuditAction.READ, shown[e.kind], e.record_id) for e in entries if shown.get(e.kind)],
-        user=user,
-    )
+    timeline.audit_shown(entries, user, {referral.id} if in_case_scope else set())
     return {
         "timeline": timeline.oldest_first(entries),
         "sessions_url": url_for("sessions.sessions", case_id=referral.id)

@@ -19,6 +19,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from mhst.accounts.models import User
+from mhst.audit.models import AuditAction, AuditRecordType
+from mhst.audit.operations import record_mixed
 from mhst.casework.models import Discharge
 from mhst.casework.timeline_care import (
     group_entries,
@@ -37,6 +39,7 @@ from mhst.referrals.models import Consent, Referral, ReferralEvent
 __all__ = [
     "SYSTEM",
     "TimelineEntry",
+    "audit_shown",
     "oldest_first",
     "respondent_text",
     "scores_text",
@@ -221,3 +224,20 @@ def timeline(
 
 def oldest_first(entries: list[TimelineEntry]) -> list[TimelineEntry]:
     return list(reversed(entries))
+
+
+AUDITED_AS = {"measure": AuditRecordType.MEASURE_RECORD, "session": AuditRecordType.CARE_CONTACT}
+
+
+def audit_shown(entries: list[TimelineEntry], user: User, notes_for: Collection[int]) -> None:
+    """The timeline shows each measure's scores and, for the referrals in ``notes_for``,
+    each session's notes: a read of each, in one INSERT."""
+    shown = [
+        entry
+        for entry in entries
+        if entry.kind == "measure" or (entry.kind == "session" and entry.referral_id in notes_for)
+    ]
+    record_mixed(
+        [(AuditAction.READ, AUDITED_AS[entry.kind], entry.record_id) for entry in shown],
+        user=user,
+    )

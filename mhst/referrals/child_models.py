@@ -17,7 +17,6 @@ from sqlalchemy import (
     Date,
     ForeignKey,
     Index,
-    Integer,
     String,
     Text,
     event,
@@ -30,6 +29,7 @@ from mhst.accounts.models import User
 from mhst.audit.models import AuditRecordType
 from mhst.core.time import utcnow
 from mhst.core.types import LabelledEnum, UTCDateTime, string_enum
+from mhst.core.versions import version_column, versioned
 from mhst.extensions import db
 from mhst.referrals.children import name_key
 from mhst.schools.models import School
@@ -162,10 +162,8 @@ class Child(db.Model):
     # Another record with this child's NHS number but a different name or date of birth:
     # staff check it and merge the two, or correct the wrong NHS number.
     possible_duplicate_of_id: Mapped[int | None] = mapped_column(ForeignKey("child.id"))
-    # Optimistic locking: the edit form carries the version it was read at.
-    version: Mapped[int] = mapped_column(Integer, nullable=False, server_default="1")
-
-    __mapper_args__ = {"version_id_col": version}
+    version: Mapped[int] = version_column()
+    __mapper_args__ = versioned(version)  # an edit saved on an older version is refused
 
     school: Mapped[School] = relationship()
     referrals: Mapped[list[Referral]] = relationship(

@@ -15,7 +15,8 @@ from datetime import date
 from enum import Enum
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import and_, or_, select
+from sqlalchemy import and_, func, or_, select
+from sqlalchemy.orm import joinedload
 
 from mhst.accounts.models import User
 from mhst.audit.models import AuditAction, AuditRecordType
@@ -27,6 +28,7 @@ from mhst.referrals.child_models import Child, ChildCorrection, ChildCorrectionV
 from mhst.referrals.children import Identity, Verdict, compare, name_key
 from mhst.referrals.models import Referral
 from mhst.schools.models import School
+from mhst.security import scoping
 
 if TYPE_CHECKING:
     from mhst.referrals.operations import ChildDetails
@@ -223,3 +225,28 @@ def known_before(referral: Referral) -> bool:
         )
         is not None
     )
+
+
+@dataclass(frozen=True)
+class ChildReferrals:
+    """A child's referrals the user may see, and how many others there are."""
+
+    visible: list[Referral]
+    hidden: int
+
+
+def referrals_of(user: User, child_id: int, *, besides: int | None = None) -> ChildReferrals:
+    """The child's referrals in ``user``'s reach, oldest first, and the count of the
+    others (two queries); ``besides`` leaves one referral out (the page it is shown on)."""
+    mine = scoping.scope(user, Referral)
+    where = [Referral.child_id == child_id]
+    if besides is not None:
+        where.append(Referral.id != besides)
+    visible = db.session.scalars(
+        select(Referral)
+        .where(*where, mine)
+        .options(joinedload(Referral.school))
+        .order_by(Referral.received_on, Referral.id)
+    ).all()
+    hidden = db.session.scalar(select(func.count()).select_from(Referral).where(*where, ~mine))
+    return ChildReferrals(list(visible), hidden or 0)

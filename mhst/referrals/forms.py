@@ -98,10 +98,10 @@ class _ReferralSourceFields:
             raise ValidationError("The date the referral was received must not be in the future")
 
 
-class ReferralForm(BaseForm):
-    """The referral form a school's Mental Health Lead fills in (source: the school)."""
+class ChildFields:
+    """The child's and the parent's or carer's details: the referral forms ask for them,
+    and staff correct them later (``mhst.children.forms``)."""
 
-    # The child
     given_name = StringField(
         "First name",
         validators=[
@@ -156,6 +156,15 @@ class ReferralForm(BaseForm):
             Email("Enter an email address in the correct format, like name@example.org"),
         ],
     )
+
+    def validate_nhs_number(self, field):
+        problem = nhs_number.problem(field.data)
+        if problem:
+            raise ValidationError(problem)
+
+
+class ReferralForm(ChildFields, BaseForm):
+    """The referral form a school's Mental Health Lead fills in (source: the school)."""
 
     # What the child needs help with
     needs = CheckboxesField(
@@ -214,11 +223,6 @@ class ReferralForm(BaseForm):
     def referral_source(self) -> ReferralSource | None:
         """Who made the referral (None while the answer is missing or not in the list)."""
         return ReferralSource.SCHOOL
-
-    def validate_nhs_number(self, field):
-        problem = nhs_number.problem(field.data)
-        if problem:
-            raise ValidationError(problem)
 
     def validate_need_other(self, field):
         if Need.OTHER.value in _checked(self.needs) and not field.data:

@@ -26,7 +26,7 @@ from mhst.core.forms import commit_operation, failed
 from mhst.core.pagination import paginate
 from mhst.core.time import service_today
 from mhst.extensions import db
-from mhst.referrals import operations, queries
+from mhst.referrals import child_records, operations, queries
 from mhst.referrals.blueprint import bp
 from mhst.referrals.consent_forms import ConsentForm, WithdrawConsentForm, WithdrawReferralForm
 from mhst.referrals.models import (
@@ -192,11 +192,15 @@ def show(referral_id: int):
         return _lead_page(referral)
     consents = _consents(referral)
     can_triage = has_permission(current_user, Permission.TRIAGE_REFERRALS)
+    # The child's other referrals: those the user may see, and how many others there are.
+    others = child_records.referrals_of(current_user, referral.child_id, besides=referral.id)
+    queries.audit_listed(current_user, others.visible)
     return _render(
         "referrals/show.html",
         lead_view=False,
         **_page_values(referral, lead_view=False),
         referral=referral,
+        other_referrals=others,
         child=referral.child,
         age=operations.age_on(referral.child.date_of_birth, service_today()),
         consents=[(c, operations.consent_problem(c, referral.child)) for c in consents],

@@ -15,7 +15,7 @@ from mhst.audit.operations import render_audited
 from mhst.core.forms import choices, commit_operation, failed
 from mhst.core.time import service_today
 from mhst.extensions import db
-from mhst.referrals import operations
+from mhst.referrals import child_records, operations
 from mhst.referrals.blueprint import bp
 from mhst.referrals.forms import RecordReferralForm, ReferralForm
 from mhst.referrals.models import Referral
@@ -90,6 +90,7 @@ def submitted(referral_id: int):
     return render_audited(  # and commit the audit event of reading the referral
         "referrals/submitted.html",
         referral=referral,
+        known_child=child_records.known_before(referral),
         self_consent=age >= operations.SELF_CONSENT_AGE,
         urgent_routes=operations.URGENT_ROUTES,
     )

@@ -53,6 +53,9 @@ class Permission(enum.StrEnum):
     RECORD_MEASURES = "record_measures"  # outcome measures, within case scope
     # Service reports: a senior clinician's are fixed to their team; a commissioner's are
     # always suppressed (small numbers hidden), and they see nothing else.
+    VIEW_CHILDREN = "view_children"  # search children; a child's page, within scope
+    CORRECT_CHILD_DETAILS = "correct_child_details"  # a child's or parent's details
+    MERGE_CHILDREN = "merge_children"  # merge two records of one child, or undo a merge
     VIEW_REPORTS = "view_reports"
     DOWNLOAD_NATIONAL_EXTRACT = "download_national_extract"  # pseudonymised MHSDS files
     # Subject access exports, erasure on objection, retention review (mhst.privacy)
@@ -74,6 +77,10 @@ _PROGRAMME = {  # running the programme: the register, cohorts and the rollout
     Permission.VIEW_ROLLOUT,
 }
 
+# Children's records, found by search, corrected with history (the administrator's
+# reach is the child's details, never their referrals: mhst.security.scoping).
+_CHILD_RECORDS = {Permission.VIEW_CHILDREN, Permission.CORRECT_CHILD_DETAILS}
+
 _CASEWORK = {  # the team's work with referred children
     Permission.VIEW_REFERRALS,
     Permission.RECORD_REFERRAL,
@@ -93,7 +100,9 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.ADMINISTRATOR: frozenset(
         _STAFF
         | _PROGRAMME
+        | _CHILD_RECORDS
         | {
+            Permission.MERGE_CHILDREN,
             Permission.REVIEW_INTEREST,
             Permission.MANAGE_DIRECTORY,
             Permission.MANAGE_USERS,
@@ -105,7 +114,9 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.CLINICAL_LEAD: frozenset(
         _STAFF
         | _PROGRAMME
+        | _CHILD_RECORDS
         | {
+            Permission.MERGE_CHILDREN,
             Permission.VIEW_REFERRALS,
             Permission.VIEW_WAITING_LIST,
             Permission.VIEW_CASE_NOTES,
@@ -118,7 +129,9 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.SENIOR_CLINICIAN: frozenset(
         _STAFF
         | _CASEWORK
+        | _CHILD_RECORDS
         | {
+            Permission.MERGE_CHILDREN,
             Permission.MANAGE_ONBOARDING,
             Permission.TRIAGE_REFERRALS,
             Permission.ALLOCATE_CASES,
@@ -126,7 +139,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             Permission.VIEW_REPORTS,
         }
     ),
-    Role.EMHP: frozenset(_STAFF | _CASEWORK),
+    Role.EMHP: frozenset(_STAFF | _CASEWORK | _CHILD_RECORDS),
     Role.SCHOOL_MENTAL_HEALTH_LEAD: frozenset(
         _EVERYONE
         | {Permission.VIEW_REFERRALS, Permission.SUBMIT_REFERRAL, Permission.WITHDRAW_REFERRAL}
