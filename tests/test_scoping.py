@@ -17,7 +17,7 @@ from mhst.core.time import utcnow
 from mhst.extensions import db
 from mhst.organisation.models import Team
 from mhst.referrals.allocations import Allocation
-from mhst.referrals.models import Referral, ReferralSource
+from mhst.referrals.models import Child, Referral, ReferralSource
 from mhst.schools.models import School
 from mhst.security import scoping
 from mhst.security.scoping import Kind, Reach, Shape
@@ -103,13 +103,13 @@ def test_team_scope_clause(role, teams, world):
 # ---- the one policy: each role's reach into each kind of record --------------------------
 
 R = Reach
-POLICY_BY_ROLE = {  # each role's reach into schools, teams, referrals, cases and records
-    Role.ADMINISTRATOR: (R.ALL, R.ALL, R.NONE, R.NONE, R.ALL),
-    Role.CLINICAL_LEAD: (R.ALL, R.ALL, R.ALL, R.ALL, R.ALL),
-    Role.SENIOR_CLINICIAN: (R.TEAM, R.TEAM, R.TEAM, R.TEAM, R.NONE),
-    Role.EMHP: (R.TEAM, R.TEAM, R.TEAM, R.HELD, R.NONE),
-    Role.SCHOOL_MENTAL_HEALTH_LEAD: (R.SCHOOL, R.NONE, R.MADE_BY_SCHOOL, R.NONE, R.NONE),
-    Role.COMMISSIONER: (R.NONE, R.NONE, R.NONE, R.NONE, R.NONE),
+POLICY_BY_ROLE = {  # each role's reach into schools, teams, referrals, cases, records, children
+    Role.ADMINISTRATOR: (R.ALL, R.ALL, R.NONE, R.NONE, R.ALL, R.ALL),
+    Role.CLINICAL_LEAD: (R.ALL, R.ALL, R.ALL, R.ALL, R.ALL, R.ALL),
+    Role.SENIOR_CLINICIAN: (R.TEAM, R.TEAM, R.TEAM, R.TEAM, R.NONE, R.TEAM),
+    Role.EMHP: (R.TEAM, R.TEAM, R.TEAM, R.HELD, R.NONE, R.TEAM),
+    Role.SCHOOL_MENTAL_HEALTH_LEAD: (R.SCHOOL, R.NONE, R.MADE_BY_SCHOOL, R.NONE, R.NONE, R.NONE),
+    Role.COMMISSIONER: (R.NONE, R.NONE, R.NONE, R.NONE, R.NONE, R.NONE),
 }
 
 
@@ -166,6 +166,9 @@ EVERY_REFERRAL = TEAM_A_REFERRALS | {"B1 school's"}
 A_SCHOOLS, ALL_SCHOOLS = {"School A1", "School A2"}, VISIBLE_SCHOOLS[Role.ADMINISTRATOR]
 BOTH = {"Team A", "Team B"}
 BOTH_GROUPS = {"Team A's group", "Team B's group"}
+# A child is their school's team's, and the team's of every school that referred them.
+TEAM_A_CHILDREN = {"A1 pupil", "A2 pupil", "Moved from A2 to B2"}
+EVERY_CHILD = TEAM_A_CHILDREN | {"B1 pupil"}
 NOTHING = {
     "school": set(),
     "team": set(),
@@ -173,6 +176,7 @@ NOTHING = {
     "referral": set(),
     "case": set(),
     "records": set(),
+    "child": set(),
 }
 VISIBLE = {
     Role.ADMINISTRATOR: {
@@ -181,6 +185,7 @@ VISIBLE = {
         "team": BOTH,
         "group": BOTH_GROUPS,
         "records": EVERY_REFERRAL,
+        "child": EVERY_CHILD,
     },
     Role.CLINICAL_LEAD: {
         "school": ALL_SCHOOLS,
@@ -189,6 +194,7 @@ VISIBLE = {
         "referral": EVERY_REFERRAL,
         "case": EVERY_REFERRAL,
         "records": EVERY_REFERRAL,
+        "child": EVERY_CHILD,
     },
     Role.SENIOR_CLINICIAN: {
         "school": A_SCHOOLS,
@@ -197,6 +203,7 @@ VISIBLE = {
         "referral": TEAM_A_REFERRALS,
         "case": TEAM_A_REFERRALS,
         "records": set(),
+        "child": TEAM_A_CHILDREN,
     },
     Role.EMHP: {
         "school": A_SCHOOLS,
@@ -205,6 +212,7 @@ VISIBLE = {
         "referral": TEAM_A_REFERRALS,
         "case": {"A2 held by the EMHP"},
         "records": set(),
+        "child": TEAM_A_CHILDREN,
     },
     Role.SCHOOL_MENTAL_HEALTH_LEAD: {
         **NOTHING,
@@ -220,6 +228,7 @@ KINDS = {
     "referral": Kind.REFERRAL,
     "case": Kind.CASE,
     "records": Kind.RECORDS,
+    "child": Kind.CHILD,
 }
 
 
@@ -240,6 +249,8 @@ def records(world, make_user, make_referral):
         "A2 once held by the EMHP": make_referral(world.school_a2, by=emhp),
         "B1 school's": make_referral(world.school_b1, by=world.users[Role.CLINICAL_LEAD]),
     }
+    moved = make_referral(world.school_a2, by=emhp, child={"given_name": "Moving"}).child
+    moved.school = world.school_b2  # referred by school A2, now at school B2
     group_b = GroupProgramme(
         title="Team B's group",
         kind=GroupKind.UNIVERSAL,
@@ -275,6 +286,15 @@ def records(world, make_user, make_referral):
         "referral": (Referral, referrals),
         "case": (Referral, referrals),
         "records": (Referral, referrals),
+        "child": (
+            Child,
+            {
+                "A1 pupil": world.referral_a1.child,
+                "A2 pupil": world.case_a1.child,
+                "B1 pupil": referrals["B1 school's"].child,
+                "Moved from A2 to B2": moved,
+            },
+        ),
     }
 
 

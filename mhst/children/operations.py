@@ -181,7 +181,8 @@ def merge_children(kept: Child, merged: Child, *, by: User, reason: str) -> Chil
     into ``kept``, and the merge keeps what moved. Both rows are locked first, so two
     merges at once cannot chain or cross."""
     reason = _reason(reason)
-    kept, merged = _locked_pair(kept, merged)
+    if kept.id != merged.id:  # else merge_problem refuses it
+        kept, merged = _locked_pair(kept, merged)
     problem = merge_problem(by, kept, merged)
     if problem:
         raise RuleError("reason", problem)
