@@ -73,7 +73,11 @@ def _history(referral: Referral, now: datetime) -> dict[ReferralStatus, datetime
     assert times == sorted(times), f"{name}: the history is out of order"
     assert events[0].to_status is S.SUBMITTED, name
     assert _day(times[0]) == referral.received_on, name
-    assert referral.submitted_at == times[0] == referral.child.created_at, name
+    assert referral.submitted_at == times[0], name
+    # The child's record was made with their first referral (a child referred again has
+    # one record: their later referral is linked to it).
+    first = min(referral.child.referrals, key=lambda r: r.submitted_at)
+    assert referral.child.created_at == first.submitted_at <= referral.submitted_at, name
     assert referral.status_changed_at == times[-1] < now, name
     reached = {event.to_status: event.occurred_at for event in events}
     if S.ACCEPTED in reached:
@@ -165,6 +169,11 @@ def test_every_demo_referral_reads_in_order_and_loading_again_changes_nothing(ap
     today = service_today()
     assert min(r.received_on for r in referrals) < today - timedelta(days=150)
     assert {r.status for r in referrals} == set(S) - {S.SUBMITTED}
+    # One child referred twice: the earlier referral discharged, the new one open, both
+    # on one record.
+    milo = [r for r in referrals if r.child.full_name == "Milo Hartigan"]
+    assert len({r.child_id for r in milo}) == 1
+    assert [r.status for r in milo] == [S.DISCHARGED, S.READY_FOR_TRIAGE]
     teams_with_cases = db.session.scalar(
         select(func.count(func.distinct(School.team_id)))
         .join(Referral, Referral.school_id == School.id)

@@ -29,6 +29,7 @@ from mhst.core.types import UTCDateTime
 from mhst.extensions import db
 from mhst.outcomes.models import MeasureRecord
 from mhst.referrals.allocations import Allocation
+from mhst.referrals.child_models import ChildCorrection
 from mhst.referrals.models import Child, Consent, Referral, ReferralEvent
 from mhst.sessions.group_models import GroupParticipant, GroupProgramme, GroupSession
 from mhst.sessions.models import CareContact
@@ -38,6 +39,7 @@ from mhst.wholeschool.models import WholeSchoolActivity
 # Every column an operation stamps with the time it runs (the audit log's excepted).
 STAMPS = (
     Child.created_at,
+    ChildCorrection.corrected_at,
     Referral.submitted_at,
     Referral.status_changed_at,
     Referral.risk_reviewed_at,

@@ -111,7 +111,7 @@ class Cast:
     leads: dict[int, User]  # each school's named Mental Health Lead, by school id
     services: dict[str, DirectoryService]
     today: date
-    referrals: dict[str, Referral] = field(default_factory=dict)  # by the child's name
+    referrals: dict[str, Referral] = field(default_factory=dict)  # by the story's key
 
     @classmethod
     def load(cls) -> Cast:
@@ -134,7 +134,7 @@ class Cast:
         return working_day(working_days, self.today)
 
     def referral(self, story: Story) -> Referral:
-        return self.referrals[story.name]
+        return self.referrals[story.key]
 
     def senior(self, story: Story) -> User:
         return self.people[TEAM_PEOPLE[self.schools[story.urn].team.name][0]]
@@ -154,12 +154,17 @@ def _submit(cast: Cast, story: Story, received: date) -> None:
     referrer = {ReferralSource.SELF_REFERRAL_ONLINE: story.name}.get(
         story.source, REFERRERS.get(story.source, parent_name(story))
     )
-    cast.referrals[story.name] = operations.submit_referral(
+    born = (
+        cast.referrals[story.again_after].child.date_of_birth
+        if story.again_after
+        else birthday(story.age, received)
+    )
+    cast.referrals[story.key] = operations.submit_referral(
         school,
         operations.ChildDetails(
             given_name=story.given,
             family_name=story.family,
-            date_of_birth=birthday(story.age, received),
+            date_of_birth=born,
             gender=story.gender,
             year_group=story.year,
             parent_carer_name=parent_name(story),

@@ -104,10 +104,18 @@ class Story:
     care: Care | None = None
     closed: Closing | None = None
     detail: str = "has found the last few weeks hard at school and at home."
+    # A child referred again: the name of the story of their earlier referral, whose
+    # record (and date of birth) the new referral is linked to.
+    again_after: str | None = None
 
     @property
     def name(self) -> str:
         return f"{self.given} {self.family}"
+
+    @property
+    def key(self) -> str:
+        """The story's own key: a child referred again has a story per referral."""
+        return f"{self.name} (referred again)" if self.again_after else self.name
 
 
 Y, N, G = YearGroup, Need, Gender
@@ -186,6 +194,10 @@ CITY_NORTH = (
           closed=Closing(47, DischargeReason.GOALS_MET,
                          "Milo uses his worry plan; the school's ELSA keeps a weekly check-in.",
                          services=("early help",))),
+    # Milo, discharged seven weeks ago, is referred again: one child, two referrals.
+    Story("Milo", "Hartigan", 11, Y.YEAR_6, G.MALE, "990001", (N.WORRY,), received=3,
+          consent=2, again_after="Milo Hartigan",
+          detail="is worried again since his grandmother became ill; his worry plan helped."),
     Story("Sienna", "Crowther", 13, Y.YEAR_8, G.FEMALE, "990002", (N.ANXIETY_AND_AVOIDANCE,),
           received=66, consent=64, triage=accepted(61),
           care=Care("amara", 56, Pathway.GRADED_EXPOSURE, first=50, attendance="AADAASAA",
