@@ -286,3 +286,31 @@ def test_corrections_are_for_staff_within_reach(world, auth, client, make_referr
     auth.sign_out()
     auth.sign_in(world.users[Role.SCHOOL_MENTAL_HEALTH_LEAD].email)
     assert client.get(f"/children/{world.referral_a1.child_id}/correct").status_code == 403
+
+
+def test_staff_see_the_possible_duplicate_flag_on_both_records(world, auth, client):
+    emhp = world.users[Role.EMHP]
+    first = operations.submit_referral(
+        world.school_a1,
+        child_details(given_name="Nia", nhs_number="9434765919"),
+        referral_details(),
+        by=emhp,
+    )
+    second = operations.submit_referral(
+        world.school_a1,
+        child_details(given_name="Noor", nhs_number="9434765919"),
+        referral_details(),
+        by=emhp,
+    )
+    db.session.commit()
+    auth.sign_in(world.users[Role.SENIOR_CLINICIAN].email)
+    for referral in (first, second):
+        page = client.get(f"/referrals/{referral.id}").get_data(as_text=True)
+        assert "Possible duplicate record" in page
+        child_page = client.get(f"/children/{referral.child_id}").get_data(as_text=True)
+        assert "Possible duplicate record" in child_page
+    page = client.get(f"/children/{first.child_id}").get_data(as_text=True)
+    assert f"/children/{first.child_id}/merge/{second.child_id}" in page
+    assert "Possible duplicate record" not in client.get(
+        f"/referrals/{world.referral_a1.id}"
+    ).get_data(as_text=True)

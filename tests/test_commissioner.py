@@ -40,6 +40,9 @@ CHILD_ARGUMENTS = frozenset(
         "group_id",
         "record_id",
         "measure_record_id",
+        "child_id",
+        "other_id",
+        "merge_id",
     }
 )
 # What a commissioner may open without arguments: their home page, their account, the
@@ -65,6 +68,7 @@ CHILD_LISTS = {
     "supervision.index",
     "supervision.overdue",
     "extract.index",
+    "children.search",
 }
 
 
@@ -114,6 +118,9 @@ def test_the_walk_finds_every_kind_of_child_record(app):
         "groups.show",
         "supervision.show",
         "outcomes.measure_record",
+        "children.show",
+        "children.merge",
+        "children.undo_merge",
     } <= endpoints
     assert set().union(*(rule.arguments for rule in rules)) >= CHILD_ARGUMENTS
 

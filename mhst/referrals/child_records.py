@@ -214,6 +214,21 @@ def new_child(details: ChildDetails, school: School, *, conflict: Child | None) 
     return child
 
 
+def possible_duplicate(child: Child) -> bool:
+    """Whether another record, not merged, has this child's NHS number with another name
+    or date of birth (flagged either way round). At most one query."""
+    if child.possible_duplicate_of_id is not None:
+        return True
+    return (
+        db.session.scalar(
+            select(Child.id)
+            .where(Child.possible_duplicate_of_id == child.id, Child.merged_into_id.is_(None))
+            .limit(1)
+        )
+        is not None
+    )
+
+
 def known_before(referral: Referral) -> bool:
     """Whether the referral's child had another referral before this one (the page that
     confirms a referral says so, and nothing more about it). One query."""

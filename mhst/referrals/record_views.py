@@ -201,6 +201,7 @@ def show(referral_id: int):
         **_page_values(referral, lead_view=False),
         referral=referral,
         other_referrals=others,
+        possible_duplicate=child_records.possible_duplicate(referral.child),
         child=referral.child,
         age=operations.age_on(referral.child.date_of_birth, service_today()),
         consents=[(c, operations.consent_problem(c, referral.child)) for c in consents],
