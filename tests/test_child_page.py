@@ -21,6 +21,20 @@ from tests.conftest import child_details, referral_details
 NOTE = "NOTE-MARMOSET slept better this week"
 
 
+def _contact(referral, practitioner, **recorded) -> CareContact:
+    """An assessment session at school yesterday."""
+    return CareContact(
+        referral=referral,
+        practitioner=practitioner,
+        starts_at=utcnow() - timedelta(days=1),
+        duration_minutes=30,
+        stage=ContactStage.ASSESSMENT,
+        mode=ContactMode.FACE_TO_FACE_SCHOOL,
+        created_by=practitioner,
+        **recorded,
+    )
+
+
 @pytest.fixture
 def history(world):
     """Casey Allocated (the world's case at school A2, held by the EMHP, with a note) has
@@ -40,17 +54,12 @@ def history(world):
     )
     elsewhere.child_id = case.child_id  # merged earlier, say: another team's referral
     db.session.add(
-        CareContact(
-            referral=case,
-            practitioner=emhp,
-            starts_at=utcnow() - timedelta(days=1),
-            duration_minutes=30,
-            stage=ContactStage.ASSESSMENT,
-            mode=ContactMode.FACE_TO_FACE_SCHOOL,
+        _contact(
+            case,
+            emhp,
             attendance=Attendance.ATTENDED,
             who_attended=WhoAttended.CHILD,
             clinical_notes=NOTE,
-            created_by=emhp,
         )
     )
     db.session.commit()
@@ -167,17 +176,7 @@ def test_the_timeline_of_several_referrals_takes_a_fixed_number_of_queries(
         ]
         assert len({referral.child_id for referral in referrals}) == 1  # one child
         for referral in referrals:
-            db.session.add(
-                CareContact(
-                    referral=referral,
-                    practitioner=emhp,
-                    starts_at=utcnow() - timedelta(days=2),
-                    duration_minutes=30,
-                    stage=ContactStage.ASSESSMENT,
-                    mode=ContactMode.FACE_TO_FACE_SCHOOL,
-                    created_by=emhp,
-                )
-            )
+            db.session.add(_contact(referral, emhp))
         db.session.commit()
         db.session.expire_all()
         ids = [referral.id for referral in referrals]

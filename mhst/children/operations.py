@@ -43,7 +43,7 @@ from mhst.referrals.child_models import (
 )
 from mhst.referrals.child_records import apply_changes
 from mhst.referrals.models import Referral
-from mhst.referrals.operations import CHILD_TEXT_LIMITS, MAX_TEXT, OLDEST_PLAUSIBLE_AGE, age_on
+from mhst.referrals.operations import CHILD_TEXT_LIMITS, MAX_TEXT, check_child_details
 from mhst.schools.models import School
 from mhst.security import scoping
 
@@ -84,28 +84,6 @@ def _reason(reason: str | None, field: str = "reason") -> str:
     return reason
 
 
-def _check_details(details: Details, today: date) -> None:
-    if not details.given_name:
-        raise RuleError("given_name", "Enter the child's first name")
-    if not details.family_name:
-        raise RuleError("family_name", "Enter the child's last name")
-    if details.date_of_birth > today:
-        raise RuleError("date_of_birth", "Date of birth must be in the past")
-    if age_on(details.date_of_birth, today) >= OLDEST_PLAUSIBLE_AGE:
-        raise RuleError(
-            "date_of_birth",
-            f"Date of birth must be within the last {OLDEST_PLAUSIBLE_AGE} years: check the year",
-        )
-    if nhs_number.normalise(details.nhs_number or ""):
-        message = nhs_number.problem(details.nhs_number)
-        if message:
-            raise RuleError("nhs_number", message)
-    for name, limit in CHILD_TEXT_LIMITS.items():
-        value = getattr(details, name)
-        if value and len(value) > limit:
-            raise RuleError(name, f"Enter {limit} characters or fewer")
-
-
 # The correction form's field for each detail (the school is chosen by its id).
 FORM_FIELDS = {"school": "school_id"}
 
@@ -133,7 +111,7 @@ def correct_details(
             for name, value in values.items()
         },
     )
-    _check_details(details, today or service_today())
+    check_child_details(details, today or service_today())
     reason = _reason(reason)
     correction = apply_changes(child, values, by=by, reason=reason)
     if correction is None:
@@ -205,10 +183,15 @@ def merge_children(kept: Child, merged: Child, *, by: User, reason: str) -> Chil
     db.session.add(merge)
     db.session.flush()
     detail = f"{merged.reference} merged into {kept.reference}: {len(moving)} referral(s) moved"
-    record(AuditAction.CREATE, AuditRecordType.CHILD_MERGE, merge.id, user=by, detail=detail)
-    record(AuditAction.UPDATE, AuditRecordType.CHILD, kept.id, user=by, detail=detail)
-    record(AuditAction.UPDATE, AuditRecordType.CHILD, merged.id, user=by, detail=detail)
+    _audit(AuditAction.CREATE, merge, by=by, detail=detail)
     return merge
+
+
+def _audit(action: AuditAction, merge: ChildMerge, *, by: User, detail: str) -> None:
+    """The merge (made or undone), and an update of each of its two records."""
+    record(action, AuditRecordType.CHILD_MERGE, merge.id, user=by, detail=detail)
+    for child_id in (merge.kept_child_id, merge.merged_child_id):
+        record(AuditAction.UPDATE, AuditRecordType.CHILD, child_id, user=by, detail=detail)
 
 
 def _locked_pair(kept: Child, merged: Child) -> tuple[Child, Child]:
@@ -260,7 +243,5 @@ def undo_merge(merge: ChildMerge, *, by: User, reason: str) -> ChildMerge:
     merge.undo_reason = reason
     db.session.flush()
     detail = f"merge of {merged.reference} into {merge.kept_child.reference} undone"
-    record(AuditAction.UPDATE, AuditRecordType.CHILD_MERGE, merge.id, user=by, detail=detail)
-    record(AuditAction.UPDATE, AuditRecordType.CHILD, merge.kept_child_id, user=by, detail=detail)
-    record(AuditAction.UPDATE, AuditRecordType.CHILD, merged.id, user=by, detail=detail)
+    _audit(AuditAction.UPDATE, merge, by=by, detail=detail)
     return merge

@@ -192,6 +192,16 @@ def update_from_referral(
     )
 
 
+def after_referral(
+    known: Match, details: ChildDetails, school: School, referral: Referral, *, by: User
+) -> None:
+    """A new child's record is audited as made; a known child's is brought up to date."""
+    if known.child is None:
+        record(AuditAction.CREATE, AuditRecordType.CHILD, referral.child.id, user=by)
+    else:
+        update_from_referral(known.child, details, school, referral, by=by)
+
+
 def new_child(details: ChildDetails, school: School, *, conflict: Child | None) -> Child:
     """A new child's record from a referral, flagged if another record has their NHS
     number with another name or date of birth."""

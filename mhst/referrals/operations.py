@@ -197,7 +197,8 @@ def _check_lengths(details, limits: dict[str, int]) -> None:
             raise RuleError(name, f"Enter {limit} characters or fewer")
 
 
-def _check_child(child: ChildDetails, today: date) -> None:
+def check_child_details(child: ChildDetails, today: date) -> None:
+    """The child's and parent's details a referral, or a correction, must have right."""
     if not child.given_name:
         raise RuleError("given_name", "Enter the child's first name")
     if not child.family_name:
@@ -248,6 +249,15 @@ def _check_referral(details: ReferralDetails, today: date) -> None:
     _check_lengths(details, REFERRAL_TEXT_LIMITS)
 
 
+def _received_on(details: ReferralDetails, child_details: ChildDetails, today: date) -> date:
+    received_on = details.received_on or today
+    if received_on < child_details.date_of_birth:
+        raise RuleError(
+            "received_on", "The date the referral was received must be after the child's birth"
+        )
+    return received_on
+
+
 def submit_referral(
     school: School,
     child_details: ChildDetails,
@@ -264,13 +274,9 @@ def submit_referral(
     flags it for same-day senior review.
     """
     today = today or service_today()
-    _check_child(child_details, today)
+    check_child_details(child_details, today)
     _check_referral(details, today)
-    received_on = details.received_on or today
-    if received_on < child_details.date_of_birth:
-        raise RuleError(
-            "received_on", "The date the referral was received must be after the child's birth"
-        )
+    received_on = _received_on(details, child_details, today)
     reasons = ineligibility_reasons(
         date_of_birth=child_details.date_of_birth,
         school=school,
@@ -307,10 +313,7 @@ def submit_referral(
     db.session.flush()
     _add_event(referral, None, S.SUBMITTED, by=by, reason=_submission_note(referral))
     record(AuditAction.CREATE, AuditRecordType.REFERRAL, referral.id, user=by)
-    if known.child is None:
-        record(AuditAction.CREATE, AuditRecordType.CHILD, child.id, user=by)
-    else:  # linked to the child already known, whose details it brings up to date
-        child_records.update_from_referral(child, child_details, school, referral, by=by)
+    child_records.after_referral(known, child_details, school, referral, by=by)
     _move(referral, S.AWAITING_CONSENT, by=by, reason="No consent recorded yet")
     return referral
 
