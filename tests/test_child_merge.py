@@ -88,6 +88,10 @@ def test_merges_never_chain(world, pair, make_referral):
         _merge(third, merged, senior)  # the merged record into another
     with pytest.raises(RuleError, match="already merged into"):
         _merge(merged, third, senior)  # another into the merged record
+    with pytest.raises(RuleError, match="Other records were merged into"):
+        _merge(third, kept, senior)  # the record merged into, into a third
+    _merge(kept, third, senior)  # the other way round is fine
+    assert db.session.get(Child, third.id).merged_into_id == kept.id
 
 
 def test_an_undo_waits_for_a_later_merge_of_the_kept_record(world, pair, make_referral):
@@ -95,7 +99,8 @@ def test_an_undo_waits_for_a_later_merge_of_the_kept_record(world, pair, make_re
     senior = world.users[Role.SENIOR_CLINICIAN]
     first = _merge(kept, merged, senior)
     final = make_referral(world.school_a1, by=senior, child={"given_name": "Alexa"}).child
-    _merge(final, kept, senior)
+    kept.merged_into = final  # merged on since (as before the no-chain guard, say)
+    db.session.flush()
     with pytest.raises(RuleError, match="undo that merge first"):
         operations.undo_merge(first, by=senior, reason="Wrong")
 

@@ -7,8 +7,9 @@ it (``mhst.core.versions``). A **merge** moves the merged record's referrals to 
 one, marks the merged record as merged into it (it is never deleted), and keeps the list
 of what moved so that an **undo** moves exactly those back. Both are audited.
 
-Guards: a record is never merged into itself; a record already merged, or one merged
-into, cannot take part in another merge until it is undone (no chains); and every
+Guards: a record is never merged into itself; a record already merged cannot take part
+in another merge until it is undone, and a record others were merged into is never
+merged into a third (no chains: every merge points at a record that is not merged); every
 referral of both records must be within the user's reach into children's records
 (``scoping.scope(user, Referral, Kind.CHILD)``): nobody merges another team's children.
 
@@ -146,12 +147,24 @@ def merge_problem(user: User, kept: Child, merged: Child) -> str | None:
                 f"{child.reference} was already merged into {child.merged_into.reference}: "
                 "merge into that record, or undo the earlier merge first"
             )
+    if _has_merged_into_it(merged):
+        return (
+            f"Other records were merged into {merged.reference}: merge {kept.reference} into "
+            f"{merged.reference} instead, so that no merge rests on another"
+        )
     if out_of_reach(user, [kept, merged]):
         return (
             "Some referrals of these records are in another team's schools: ask a clinical "
             "lead to merge them"
         )
     return None
+
+
+def _has_merged_into_it(child: Child) -> bool:
+    return (
+        db.session.scalar(select(Child.id).where(Child.merged_into_id == child.id).limit(1))
+        is not None
+    )
 
 
 def merge_children(kept: Child, merged: Child, *, by: User, reason: str) -> ChildMerge:
