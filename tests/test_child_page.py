@@ -313,3 +313,44 @@ def test_staff_see_the_possible_duplicate_flag_on_both_records(world, auth, clie
     assert "Possible duplicate record" not in client.get(
         f"/referrals/{world.referral_a1.id}"
     ).get_data(as_text=True)
+
+
+@pytest.mark.parametrize("corrected", ["first", "second"])
+def test_correcting_the_wrong_nhs_number_ends_the_possible_duplicate_flag(corrected, world):
+    from mhst.children.operations import Details, correct_details
+
+    emhp = world.users[Role.EMHP]
+    first, second = (
+        operations.submit_referral(
+            world.school_a1,
+            child_details(given_name=name, nhs_number="9434765919"),
+            referral_details(),
+            by=emhp,
+        ).child
+        for name in ("Nia", "Noor")
+    )
+    db.session.flush()
+    assert second.possible_duplicate_of_id == first.id
+    child = first if corrected == "first" else second
+    details = Details(**{**_details_of(child), "nhs_number": "9434765870"})
+    correct_details(child, details, by=emhp, reason="Mistyped", read_version=child.version)
+    db.session.flush()
+    assert db.session.get(Child, second.id).possible_duplicate_of_id is None
+
+
+def _details_of(child: Child) -> dict:
+    names = (
+        "given_name",
+        "family_name",
+        "date_of_birth",
+        "nhs_number",
+        "gender",
+        "ethnicity",
+        "school",
+        "year_group",
+        "parent_carer_name",
+        "parent_carer_relationship",
+        "parent_carer_phone",
+        "parent_carer_email",
+    )
+    return {name: getattr(child, name) for name in names}

@@ -151,9 +151,8 @@ def apply_changes(
     )
     for field, _old, new in changed:
         setattr(child, field, new)
-    duplicate = child.possible_duplicate_of
-    if duplicate is not None and duplicate.nhs_number != child.nhs_number:
-        child.possible_duplicate_of = None
+    if any(field == "nhs_number" for field, _old, _new in changed):
+        _recheck_duplicates(child)
     db.session.add(correction)
     db.session.flush()
     fields = ", ".join(field for field, _old, _new in changed)
@@ -161,6 +160,18 @@ def apply_changes(
         AuditAction.UPDATE, AuditRecordType.CHILD, child.id, user=by, detail=f"corrected: {fields}"
     )
     return correction
+
+
+def _recheck_duplicates(child: Child) -> None:
+    """A corrected NHS number ends the possible-duplicate flags that rested on the old one
+    (this record's, and those of records flagged as possibly this child). One query."""
+    duplicate = child.possible_duplicate_of
+    if duplicate is not None and duplicate.nhs_number != child.nhs_number:
+        child.possible_duplicate_of = None
+    flagged = db.session.scalars(select(Child).where(Child.possible_duplicate_of_id == child.id))
+    for other in flagged:
+        if other.nhs_number != child.nhs_number:
+            other.possible_duplicate_of = None
 
 
 def update_from_referral(
