@@ -14,7 +14,7 @@ from mhst.core.time import utcnow
 from mhst.extensions import db
 from mhst.referrals import operations
 from mhst.referrals.child_models import Child, ChildCorrection
-from mhst.referrals.models import Referral, ReferralStatus
+from mhst.referrals.models import Referral, ReferralSource, ReferralStatus
 from mhst.sessions.models import Attendance, CareContact, ContactMode, ContactStage, WhoAttended
 from tests.conftest import child_details, referral_details
 
@@ -354,3 +354,26 @@ def _details_of(child: Child) -> dict:
         "parent_carer_email",
     )
     return {name: getattr(child, name) for name in names}
+
+
+def test_the_lead_is_not_told_of_a_referral_that_is_the_teams_to_know(world, auth, client):
+    """A self-referral is confidential to the team: a school's later referral of the child
+    is linked to the record, but the lead is not told the child was known."""
+    emhp, lead = world.users[Role.EMHP], world.users[Role.SCHOOL_MENTAL_HEALTH_LEAD]
+    own = child_details(given_name="Kit")
+    operations.submit_referral(
+        world.school_a1,
+        own,
+        referral_details(source=ReferralSource.SELF_REFERRAL_ONLINE, referrer_name="Kit"),
+        by=emhp,
+    )
+    from_school = operations.submit_referral(world.school_a1, own, referral_details(), by=lead)
+    db.session.commit()
+    auth.sign_in(lead.email)
+    page = client.get(f"/referrals/{from_school.id}/submitted").get_data(as_text=True)
+    assert "We already know this child" not in page
+    auth.sign_out()
+    auth.sign_in(emhp.email)  # the team knows
+    assert len(from_school.child.referrals) == 2
+    page = client.get(f"/referrals/{from_school.id}/submitted").get_data(as_text=True)
+    assert "We already know this child" in page

@@ -250,13 +250,19 @@ def possible_duplicate(child: Child) -> bool:
     )
 
 
-def known_before(referral: Referral) -> bool:
-    """Whether the referral's child had another referral before this one (the page that
-    confirms a referral says so, and nothing more about it). One query."""
+def known_before(referral: Referral, user: User) -> bool:
+    """Whether the referral's child had an earlier referral that ``user`` may see (the
+    page that confirms a referral says so, and nothing more about it). Only one in the
+    user's reach: a school's lead is never told that a child referred themselves, or was
+    referred by another school or their GP, which is the team's to know. One query."""
     return (
         db.session.scalar(
             select(Referral.id)
-            .where(Referral.child_id == referral.child_id, Referral.id < referral.id)
+            .where(
+                Referral.child_id == referral.child_id,
+                Referral.id < referral.id,
+                scoping.scope(user, Referral),
+            )
             .limit(1)
         )
         is not None

@@ -90,7 +90,7 @@ def submitted(referral_id: int):
     return render_audited(  # and commit the audit event of reading the referral
         "referrals/submitted.html",
         referral=referral,
-        known_child=child_records.known_before(referral),
+        known_child=child_records.known_before(referral, current_user),
         self_consent=age >= operations.SELF_CONSENT_AGE,
         urgent_routes=operations.URGENT_ROUTES,
     )
