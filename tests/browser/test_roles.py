@@ -24,6 +24,7 @@ DEMO_USERS = {user.role: user for user in USERS}
 NAVIGATION = {
     Role.ADMINISTRATOR: [
         "/",
+        "/children/search",
         "/schools/",
         "/directory/",
         "/cohorts/",
@@ -38,6 +39,7 @@ NAVIGATION = {
         "/",
         "/referrals/",
         "/referrals/waiting-list",
+        "/children/search",
         "/groups/",
         "/schools/",
         "/directory/",
@@ -52,6 +54,7 @@ NAVIGATION = {
         "/referrals/triage",
         "/referrals/waiting-list",
         "/casework/",
+        "/children/search",
         "/groups/",
         "/supervision/",
         "/schools/",
@@ -64,6 +67,7 @@ NAVIGATION = {
         "/referrals/",
         "/referrals/waiting-list",
         "/casework/",
+        "/children/search",
         "/groups/",
         "/supervision/",
         "/schools/",
@@ -152,6 +156,15 @@ def test_each_role_signs_in_sees_accessible_pages_and_signs_out(page: Page, role
         assert_accessible(page)
     if "/referrals/" in expected:
         open_first_link(page, "/referrals/", r"/referrals/\d+")
+        assert_accessible(page)
+    if "/children/search" in expected:
+        # The demo's child referred twice: search, then their record.
+        page.goto("/children/search")
+        page.get_by_label("Name or NHS number").fill("Milo Hartigan")
+        page.get_by_role("button", name="Search").click()
+        assert_accessible(page)
+        page.get_by_role("link", name="Milo Hartigan", exact=True).click()
+        expect(page).to_have_url(re.compile(r"/children/\d+$"))
         assert_accessible(page)
     if role is Role.ADMINISTRATOR:
         page.goto("/admin/users/new")
