@@ -14,6 +14,7 @@ from mhst.core.time import utcnow
 from mhst.extensions import db
 from mhst.referrals import operations
 from mhst.referrals.child_models import Child, ChildCorrection
+from mhst.referrals.child_records import FIELDS
 from mhst.referrals.models import Referral, ReferralSource, ReferralStatus
 from mhst.sessions.models import Attendance, CareContact, ContactMode, ContactStage, WhoAttended
 from tests.conftest import child_details, referral_details
@@ -339,21 +340,7 @@ def test_correcting_the_wrong_nhs_number_ends_the_possible_duplicate_flag(correc
 
 
 def _details_of(child: Child) -> dict:
-    names = (
-        "given_name",
-        "family_name",
-        "date_of_birth",
-        "nhs_number",
-        "gender",
-        "ethnicity",
-        "school",
-        "year_group",
-        "parent_carer_name",
-        "parent_carer_relationship",
-        "parent_carer_phone",
-        "parent_carer_email",
-    )
-    return {name: getattr(child, name) for name in names}
+    return {name: getattr(child, name) for name in FIELDS}  # the correctable details
 
 
 def test_the_lead_is_not_told_of_a_referral_that_is_the_teams_to_know(world, auth, client):
