@@ -3,7 +3,7 @@ records of one child, the history of corrections to a child's details, the versi
 edit was read at, and the possible-duplicate flag.
 
 Revision ID: 0008_child_identity
-Revises: 0011_session_corrections
+Revises: 0010_retention
 Create Date: 2026-12-03
 """
 
@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0008_child_identity"
-down_revision: str | None = "0011_session_corrections"  # main's head when rebased
+down_revision: str | None = "0010_retention"  # main's head when rebased
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
