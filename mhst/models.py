@@ -26,6 +26,7 @@ from mhst.referrals.models import (
     ReferralRisk,
     ReferralSignpost,
 )
+from mhst.referrals.risk_flags import CaseRiskFlag
 from mhst.schools.models import (
     InterestRegistration,
     ParticipationEvent,
@@ -50,6 +51,7 @@ __all__ = [
     "Allocation",
     "AuditEvent",
     "CareContact",
+    "CaseRiskFlag",
     "Child",
     "ChildCorrection",
     "ChildCorrectionValue",

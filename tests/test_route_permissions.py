@@ -110,6 +110,7 @@ EXPECTED_ACCESS: dict[str, str | frozenset[Role]] = {
     "referrals.triage_queue": frozenset({Role.SENIOR_CLINICIAN}),
     "referrals.triage": frozenset({Role.SENIOR_CLINICIAN}),
     "referrals.review_risk": frozenset({Role.SENIOR_CLINICIAN}),
+    "referrals.review_risk_flag": frozenset({Role.SENIOR_CLINICIAN}),
     "referrals.waiting_list": CASEWORKERS | {Role.CLINICAL_LEAD},
     # --- casework: allocation, caseloads, discharge (casework/allocation_views.py) ---
     "casework.caseload": CASEWORKERS,
@@ -183,6 +184,7 @@ URL_ARGUMENTS = {
     "kind": lambda world: "attendance",  # a correction of a 1:1 or group session
     "record_id": lambda world: world.supervision_a1.id,
     "measure_record_id": lambda world: world.measure_a1.id,
+    "flag_id": lambda world: _risk_flag_id(world),
     "slug": lambda world: "referrals",
     "child_id": lambda world: world.case_a1.child_id,
     "other_id": lambda world: world.referral_a1.child_id,
@@ -227,6 +229,26 @@ def _child_merge_id(world) -> int:
     )
     db.session.commit()
     return merge.id
+
+
+def _risk_flag_id(world) -> int:
+    """A risk flag on ``referral_a1`` for the matrix (the world has none): made once per test."""
+    from mhst.extensions import db
+    from mhst.referrals import risk_flags
+
+    found = risk_flags.flags_of(world.referral_a1.id)
+    if found:
+        return found[0].id
+    flag = risk_flags.raise_flag(
+        world.referral_a1,
+        source=risk_flags.RiskFlagSource.SESSION,
+        source_id=world.contact_a1.id,
+        source_text="Assessment session",
+        detail="Invented risk for the test",
+        by=world.users[Role.EMHP],
+    )
+    db.session.commit()
+    return flag.id
 
 
 def _directory_service_id() -> int:

@@ -11,7 +11,10 @@ from mhst import create_app
 from mhst.core import signals
 
 EXPECTED_RECEIVERS = {
-    "referral_closed": {"mhst.casework.receivers._end_allocation"},
+    "referral_closed": {
+        "mhst.casework.receivers._end_allocation",
+        "mhst.sessions.receivers._cancel_sessions_of_closed_case",
+    },
     "consent_withdrawn": {"mhst.sessions.receivers._cancel_planned_sessions"},
     "referral_page": {
         "mhst.casework.receivers._referral_page",

@@ -49,6 +49,7 @@ class AuditRecordType(LabelledEnum):
     CHILD = "child"  # a child's record: their and their parent's details
     RETENTION_DECISION = "retention_decision"
     CHILD_MERGE = "child_merge"  # two records of one child merged, or the merge undone
+    RISK_FLAG = "risk_flag"  # a risk raised on a case, and its senior review
 
     @property
     def label(self) -> str:
@@ -63,6 +64,7 @@ class AuditRecordType(LabelledEnum):
             AuditRecordType.SUPERVISION: "Supervision record",
             AuditRecordType.ROLLOUT: "Rollout report",
             AuditRecordType.REPORT: "Service report",
+            AuditRecordType.RISK_FLAG: "Case risk flag",
         }.get(self, super().label)
 
 

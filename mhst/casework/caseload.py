@@ -26,6 +26,7 @@ from mhst.core.formatting import format_date
 from mhst.core.time import SERVICE_TIME_ZONE, service_today, utcnow
 from mhst.extensions import db
 from mhst.outcomes.models import MeasureRecord
+from mhst.referrals import risk_flags
 from mhst.referrals.allocations import Allocation
 from mhst.referrals.models import OPEN_CASE_STATUSES, Referral, ReferralStatus
 from mhst.schools.models import School
@@ -44,6 +45,7 @@ CASELOAD_SORTS = {
 }
 CASELOAD_FLAGS = {
     "risk": "Risk screen positive",
+    "risk_review": "Risk raised, waiting for a senior review",
     "supervision": "Not discussed in supervision recently",
     "measures": "Measures due",
 }
@@ -144,6 +146,8 @@ class CaseloadEntry:
     last_measure_on: date | None = None
     sessions_since_measure: int = 0
     review_sessions: int = DEFAULT_MEASURE_REVIEW_SESSIONS
+    # Risk flags raised on the case (a session, a measure) not yet reviewed by a senior.
+    open_risk_flags: int = 0
 
     @property
     def measures(self) -> MeasuresDue:
@@ -252,6 +256,7 @@ def caseload(
         .group_by(SupervisionCase.referral_id)
         .subquery("last_supervision")
     )
+    open_flags = risk_flags.open_flag_counts()
     last_measure = (
         select(MeasureRecord.referral_id, func.max(MeasureRecord.completed_on).label("last_on"))
         .where(MeasureRecord.referral_id.in_(theirs))
@@ -278,6 +283,7 @@ def caseload(
             last_supervision.c.last_on,
             last_measure.c.last_on,
             since_measure.c.sessions,
+            open_flags.c.open_flags,
         )
         .join(
             Allocation,
@@ -289,6 +295,7 @@ def caseload(
         .outerjoin(last_supervision, last_supervision.c.referral_id == Referral.id)
         .outerjoin(last_measure, last_measure.c.referral_id == Referral.id)
         .outerjoin(since_measure, since_measure.c.referral_id == Referral.id)
+        .outerjoin(open_flags, open_flags.c.referral_id == Referral.id)
         .where(
             Allocation.practitioner_id == practitioner.id,
             Referral.status.in_(OPEN_CASE_STATUSES),
@@ -305,6 +312,8 @@ def caseload(
         stmt = stmt.where(Referral.school_id == school_id)
     if flag == "risk":
         stmt = stmt.where(Referral.high_risk.is_(True))
+    if flag == "risk_review":
+        stmt = stmt.where(open_flags.c.open_flags > 0)
     interval = supervision_interval_weeks()
     review_sessions = measure_review_sessions()
     entries = [
@@ -319,6 +328,7 @@ def caseload(
             last_measure_on=measured_on,
             sessions_since_measure=sessions or 0,
             review_sessions=review_sessions,
+            open_risk_flags=flags or 0,
         )
         for (
             referral,
@@ -328,6 +338,7 @@ def caseload(
             last_on,
             measured_on,
             sessions,
+            flags,
         ) in db.session.execute(stmt)
     ]
     if flag == "supervision":

@@ -38,7 +38,6 @@ from mhst.referrals.models import (
     ReferralStatus,
 )
 from mhst.sessions.models import Attendance, CareContact, contact_counts
-from mhst.sessions.operations import cancel_planned_sessions
 
 S = ReferralStatus
 
@@ -154,7 +153,8 @@ def discharge(
     final_measures_note: str | None = None,
 ) -> Discharge:
     """Close an open case with a reason, a closing summary and any onward services.
-    Planned sessions are cancelled and the allocation ends; the case is then read-only
+    Planned sessions are cancelled as "case closed" (by the sessions receiver of
+    ``signals.referral_closed``) and the allocation ends; the case is then read-only
     until a senior clinician reopens it.
 
     Final measures: unless a measure was recorded on or after the day of the last attended
@@ -177,7 +177,6 @@ def discharge(
             "final_measures_note", final_measures_note, NO_FINAL_MEASURES
         )
     services = list(dict.fromkeys(services))
-    cancel_planned_sessions(referral, by=by, reason=f"Case discharged: {reason.label}")
     event = referrals.transition(
         referral, S.DISCHARGED, by=by, reason=f"Discharged: {reason.label}"
     )

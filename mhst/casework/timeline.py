@@ -4,8 +4,9 @@ discharges, for one referral (the referral's page) or several (the child's page)
 
 :func:`timeline` reads each source in one query for all the referrals asked for, however
 many there are and however long their records, and returns entries newest first.
-Clinical notes, risk updates and supervision decisions are included only for the
-referrals whose notes the viewer may see (``include_notes``): for staff, the cases in
+Clinical text (session notes and risk updates, the risk review's notes, supervision
+decisions, outcome scores, discharge summaries) is included only for the referrals whose
+notes the viewer may see (``include_notes``): for staff, the cases in
 their ``mhst.security.scoping`` reach; never for a school's lead. The care sources are in
 ``mhst.casework.timeline_care``.
 """
@@ -124,7 +125,12 @@ def _risk_entries(sources: Sources) -> list[TimelineEntry]:
     )
     return [
         TimelineEntry(
-            reviewed_at, "risk", "Risk reviewed", notes, reviewer or SYSTEM, referral_id=referral_id
+            reviewed_at,
+            "risk",
+            "Risk reviewed",
+            notes if sources.notes(referral_id) else None,
+            reviewer or SYSTEM,
+            referral_id=referral_id,
         )
         for referral_id, reviewed_at, notes, reviewer in rows
     ]
@@ -164,7 +170,9 @@ def _allocation_entries(sources: Sources) -> list[TimelineEntry]:
     return entries
 
 
-def _discharge_detail(discharge: Discharge) -> str:
+def _discharge_detail(discharge: Discharge, with_summary: bool) -> str:
+    if not with_summary:  # the closing summary is the case's clinical text
+        return f"Reason: {discharge.reason.label}"
     return joined(
         f"Reason: {discharge.reason.label}",
         discharge.summary,
@@ -187,7 +195,7 @@ def _discharge_entries(sources: Sources) -> list[TimelineEntry]:
             discharge.discharged_at,
             "discharge",
             "Discharge summary",
-            _discharge_detail(discharge),
+            _discharge_detail(discharge, sources.notes(discharge.referral_id)),
             name_of(discharge.discharged_by),
             referral_id=discharge.referral_id,
         )
@@ -230,12 +238,10 @@ AUDITED_AS = {"measure": AuditRecordType.MEASURE_RECORD, "session": AuditRecordT
 
 
 def audit_shown(entries: list[TimelineEntry], user: User, notes_for: Collection[int]) -> None:
-    """The timeline shows each measure's scores and, for the referrals in ``notes_for``,
-    each session's notes: a read of each, in one INSERT."""
+    """For the referrals in ``notes_for`` the timeline shows each measure's scores and
+    each session's notes: a read of each, in one INSERT (for the others, neither)."""
     shown = [
-        entry
-        for entry in entries
-        if entry.kind == "measure" or (entry.kind == "session" and entry.referral_id in notes_for)
+        entry for entry in entries if entry.kind in AUDITED_AS and entry.referral_id in notes_for
     ]
     record_mixed(
         [(AuditAction.READ, AUDITED_AS[entry.kind], entry.record_id) for entry in shown],

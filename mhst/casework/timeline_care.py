@@ -197,8 +197,10 @@ def measure_entries(sources: Sources) -> list[TimelineEntry]:
         TimelineEntry(
             start_of(measure.completed_on),
             "measure",
-            f"{names.get(measure.measure_code, measure.measure_code)} recorded: "
-            f"{scores_text(measure.scores)} ({respondent_text(measure.respondent)})",
+            f"{names.get(measure.measure_code, measure.measure_code)} recorded"
+            # The scores are the case's clinical text: only where its notes may be seen.
+            + (f": {scores_text(measure.scores)}" if sources.notes(measure.referral_id) else "")
+            + f" ({respondent_text(measure.respondent)})",
             None,
             name_of(measure.recorded_by),
             has_time=False,

@@ -32,11 +32,14 @@ referral_closed = _signals.signal(
 
     Sent by ``mhst.referrals.operations`` (every closing transition, before the audit
     event and the flush). Sender: the :class:`~mhst.referrals.models.Referral`, whose
-    ``status`` is already the closed one. Keyword arguments: ``by``, the user.
+    ``status`` is already the closed one. Keyword arguments: ``by``, the user, and
+    ``reason``, the history's reason for the move (may be None).
 
     Received by ``mhst.casework.receivers``: the case leaves its practitioner's caseload
     (the current allocation ends, kept as history), unless it was discharged: discharge
-    ends the allocation itself, with its own reason.
+    ends the allocation itself, with its own reason. Received by
+    ``mhst.sessions.receivers``: the sessions booked that have not started are cancelled
+    as "cancelled: case closed" (``Attendance.CASE_CLOSED``), with the reason.
     """,
 )
 

@@ -41,7 +41,13 @@ from mhst.sessions.group_models import (
     GroupSession,
     group_session_counts,
 )
-from mhst.sessions.models import Attendance, CareContact, WhoAttended, contact_counts
+from mhst.sessions.models import (
+    NOT_CONTACTS,
+    Attendance,
+    CareContact,
+    WhoAttended,
+    contact_counts,
+)
 
 Row = list[object]
 
@@ -193,7 +199,9 @@ def care_contact_rows(period: Period, pseudonyms: Pseudonymiser) -> FileRows:
     """Two queries: the 1:1 contacts with an outcome recorded, then group attendance."""
     result = FileRows(c.CARE_CONTACTS)
     contacts = db.session.execute(
-        _contacts_in(period).where(CareContact.attendance.is_not(None))
+        _contacts_in(period).where(
+            CareContact.attendance.is_not(None), CareContact.attendance.not_in(NOT_CONTACTS)
+        )
     ).all()
     for contact in contacts:
         day, start = uk_date_and_time(contact.starts_at)

@@ -8,9 +8,11 @@ from sqlalchemy import case, func, select, text
 from sqlalchemy.exc import SQLAlchemyError
 
 from mhst.accounts.models import Role, User
-from mhst.audit.operations import render_audited
+from mhst.audit.models import AuditAction, AuditRecordType
+from mhst.audit.operations import record_mixed, render_audited
 from mhst.extensions import db
 from mhst.home.navigation import inject_navigation
+from mhst.referrals import risk_flags, risk_reviews
 from mhst.referrals.models import Referral
 from mhst.referrals.queries import audit_listed
 from mhst.referrals.summary import referral_counts
@@ -49,12 +51,32 @@ def index():
         extra = _school_lead_home(current_user)
     if has_permission(current_user, Permission.VIEW_REFERRALS):
         extra["referral_counts"] = referral_counts(current_user)
+    if current_user.role in RISK_OVERSEERS:
+        extra.update(_risk_home(current_user))
     return render_audited(
         HOME_TEMPLATES[current_user.role],
         school_count=school_count,
         active_users=active_users,
         **extra,
     )
+
+
+# Who sees the risk reviews on their home page: the same-day reviews waiting (overdue
+# ones tagged) and the case risk flags waiting for a senior clinician's review.
+RISK_OVERSEERS = (Role.SENIOR_CLINICIAN, Role.CLINICAL_LEAD)
+
+
+def _risk_home(user: User) -> dict:
+    """Two queries whatever the numbers; each child listed is an audited read."""
+    reviews = risk_reviews.waiting_reviews(user)
+    flags = risk_flags.open_flags(user)
+    shown = dict.fromkeys([r.referral.id for r in reviews] + [f.referral_id for f in flags])
+    record_mixed(
+        [(AuditAction.READ, AuditRecordType.REFERRAL, referral_id) for referral_id in shown]
+        + [(AuditAction.READ, AuditRecordType.RISK_FLAG, flag.id) for flag in flags],
+        user=user,
+    )
+    return {"waiting_reviews": reviews, "open_risk_flags": flags}
 
 
 def _school_lead_home(user: User) -> dict:

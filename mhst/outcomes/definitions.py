@@ -21,6 +21,7 @@ An example (the keys are all there are; anything else is refused)::
       "scoring": {"subscales": "sum", "total": "mean"},
       "missing_items": {"rule": "prorate", "max_missing": 2},
       "thresholds": {"total": {"value": 5, "direction": "higher_is_worse"}},
+      "risk_thresholds": {"total": {"value": 8}},
       "reliable_change": {"total": 3}
     }
 
@@ -29,6 +30,10 @@ An example (the keys are all there are; anything else is refused)::
 * **Direction** is the measure's (``higher_is_worse`` or ``higher_is_better``);
   ``directions`` overrides it for named scales (the SDQ's prosocial scale). A threshold may
   repeat its scale's direction, and must agree with it.
+* **Risk thresholds** (optional, per scale, the same shape as ``thresholds``): a score at
+  or beyond one, on the worse side, flags the case for a senior clinician's review
+  (``mhst.referrals.risk_flags``). A clinical threshold says a child needs help; a risk
+  threshold, set by the service's clinical lead, says someone must look at the risk now.
 * **Missing items**: ``{"rule": "refuse"}`` (every item must be answered) or
   ``{"rule": "prorate", "max_missing": N}``: each scale is scored from its answered items
   when at most N of its items are missing (N may be a map by scale), else refused.
@@ -91,10 +96,16 @@ class ResponseScale:
 
 @dataclass(frozen=True)
 class Threshold:
-    """The clinical cut-off: a score on the worse side of it, or exactly at it, is clinical."""
+    """A cut-off: a score on the worse side of it, or exactly at it, reaches it (for the
+    clinical threshold: is clinical; for a risk threshold: flags the case)."""
 
     value: float
     direction: Direction
+
+    def reached_by(self, score: float) -> bool:
+        if self.direction is Direction.HIGHER_IS_WORSE:
+            return score >= self.value
+        return score <= self.value
 
 
 @dataclass(frozen=True)
@@ -108,6 +119,7 @@ class Scale:
     max_missing: int
     threshold: Threshold | None = None
     reliable_change: float | None = None
+    risk_threshold: Threshold | None = None
 
 
 @dataclass(frozen=True)
@@ -158,6 +170,7 @@ _TOP_KEYS = {
     "directions": False,
     "subscales": False,
     "thresholds": False,
+    "risk_thresholds": False,
     "reliable_change": False,
 }
 
@@ -252,6 +265,29 @@ def _per_scale(data: Any, where: str, names: tuple[str, ...], parse) -> dict[str
                 raise DefinitionError(f"{where} names an unknown scale {name!r}")
         return {name: parse(value, f"{where} for {name}") for name, value in data.items()}
     return {name: parse(data, where) for name in names}
+
+
+def _threshold(
+    raw: dict[str, Any] | None, scale: Scale, low: float, high: float, what: str
+) -> Threshold | None:
+    """A scale's threshold (clinical or risk) from its parsed entry, checked against the
+    scale's possible scores and direction."""
+    if raw is None:
+        return None
+    value = _number(raw["value"], f"{what} for {scale.name!r}")
+    if not low <= value <= high:
+        raise DefinitionError(
+            f"The {what} for {scale.name!r} ({value:g}) is outside the possible "
+            f"scores {low:g} to {high:g}"
+        )
+    stated = raw.get("direction", scale.direction.value)
+    threshold_direction = _choice(Direction, stated, f"{what} for {scale.name!r}")
+    if threshold_direction is not scale.direction:
+        raise DefinitionError(
+            f"The {what} for {scale.name!r} says {threshold_direction.value} but "
+            f"the scale is {scale.direction.value}"
+        )
+    return Threshold(value, threshold_direction)
 
 
 def load_definition(data: Any) -> MeasureDefinition:
@@ -356,11 +392,17 @@ def load_definition(data: Any) -> MeasureDefinition:
         return _keys(value, where, {"value": True, "direction": False})
 
     raw_thresholds = data.get("thresholds", {})
+    raw_risk = data.get("risk_thresholds", {})
     raw_reliable = data.get("reliable_change", {})
-    for key, raw in (("thresholds", raw_thresholds), ("reliable_change", raw_reliable)):
+    for key, raw in (
+        ("thresholds", raw_thresholds),
+        ("risk_thresholds", raw_risk),
+        ("reliable_change", raw_reliable),
+    ):
         if not isinstance(raw, dict):
             raise DefinitionError(f"{key} must be an object")
     thresholds = _per_scale(raw_thresholds, "thresholds", names, parse_threshold)
+    risk_thresholds = _per_scale(raw_risk, "risk_thresholds", names, parse_threshold)
     reliable = _per_scale(raw_reliable, "reliable_change", names, _number)
 
     draft = MeasureDefinition(
@@ -377,23 +419,8 @@ def load_definition(data: Any) -> MeasureDefinition:
             max_missing[scale_name],
         )
         low, high = draft.possible_range(scale)
-        threshold = None
-        if scale_name in thresholds:
-            raw = thresholds[scale_name]
-            value = _number(raw["value"], f"threshold for {scale_name!r}")
-            if not low <= value <= high:
-                raise DefinitionError(
-                    f"The threshold for {scale_name!r} ({value:g}) is outside the possible "
-                    f"scores {low:g} to {high:g}"
-                )
-            stated = raw.get("direction", scale.direction.value)
-            threshold_direction = _choice(Direction, stated, f"threshold for {scale_name!r}")
-            if threshold_direction is not scale.direction:
-                raise DefinitionError(
-                    f"The threshold for {scale_name!r} says {threshold_direction.value} but "
-                    f"the scale is {scale.direction.value}"
-                )
-            threshold = Threshold(value, threshold_direction)
+        threshold = _threshold(thresholds.get(scale_name), scale, low, high, "threshold")
+        risk = _threshold(risk_thresholds.get(scale_name), scale, low, high, "risk threshold")
         change = None
         if scale_name in reliable:
             change = reliable[scale_name]
@@ -411,6 +438,7 @@ def load_definition(data: Any) -> MeasureDefinition:
                 scale.max_missing,
                 threshold,
                 change,
+                risk,
             )
         )
     return MeasureDefinition(

@@ -38,7 +38,8 @@ from mhst.core.time import SERVICE_TIME_ZONE, service_today
 from mhst.extensions import db
 from mhst.outcomes.definitions import MeasureDefinition, Respondent, available_measures
 from mhst.outcomes.models import MeasureAnswer, MeasureRecord, MeasureScore
-from mhst.outcomes.scoring import ScoringError, score, score_from_totals
+from mhst.outcomes.scoring import ScoringError, score, score_from_totals, score_text
+from mhst.referrals import risk_flags
 from mhst.referrals.models import OPEN_CASE_STATUSES, Referral, ReferralStatus
 from mhst.referrals.operations import require_valid_consent
 from mhst.sessions.models import Attendance, CareContact
@@ -293,7 +294,38 @@ def record_measure(
         detail=f"referral {referral.id}: {definition.code}, "
         + ("by item" if by_item else "totals from a paper form"),
     )
+    _flag_if_at_risk(definition, measure_record, scores, by=by)
     return measure_record
+
+
+def _flag_if_at_risk(
+    definition: MeasureDefinition,
+    measure_record: MeasureRecord,
+    scores: Mapping[str, float],
+    *,
+    by: User,
+) -> None:
+    """Scores at or beyond a scale's risk threshold flag the case for a senior
+    clinician's review (one flag for the record, naming every scale that reached it)."""
+    reached = [
+        f"{scale.name.replace('_', ' ')} {score_text(scores[scale.name])} "
+        f"(risk threshold {scale.risk_threshold.value:g})"
+        for scale in definition.scales
+        if scale.risk_threshold is not None
+        and scores.get(scale.name) is not None
+        and scale.risk_threshold.reached_by(float(scores[scale.name]))
+    ]
+    if not reached:
+        return
+    risk_flags.raise_flag(
+        measure_record.referral,
+        source=risk_flags.RiskFlagSource.MEASURE,
+        source_id=measure_record.id,
+        source_text=f"{definition.name} ({measure_record.respondent.value.replace('_', ' ')}) "
+        f"completed on {format_date(measure_record.completed_on)}",
+        detail="At or beyond the risk threshold: " + "; ".join(reached),
+        by=by,
+    )
 
 
 # ---- reading --------------------------------------------------------------------------

@@ -10,14 +10,14 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, ForeignKey, Index, Text, select, text
-from sqlalchemy.orm import Mapped, joinedload, mapped_column, relationship
+from sqlalchemy import ColumnElement, ForeignKey, Index, Text, and_, or_, select, text
+from sqlalchemy.orm import Mapped, aliased, joinedload, mapped_column, relationship
 
 from mhst.accounts.models import User
 from mhst.core.time import utcnow
 from mhst.core.types import UTCDateTime
 from mhst.extensions import db
-from mhst.referrals.models import Referral
+from mhst.referrals.models import Referral, ReferralStatus
 
 
 class Allocation(db.Model):
@@ -50,14 +50,24 @@ class Allocation(db.Model):
 
 
 def held_by(user_id: int) -> ColumnElement[bool]:
-    """Referrals currently allocated to the user ``user_id`` (correlated on ``Referral``
-    only, so it also works in a query that joins ``Allocation`` itself)."""
+    """Referrals the user ``user_id`` holds: those currently allocated to them, and the
+    discharged ones they held when they were discharged (their last allocation was the
+    user's), which stay readable to them. Correlated on ``Referral`` only, so it also
+    works in a query that joins ``Allocation`` itself."""
+    later = aliased(Allocation, name="later_allocation")
+    held_at_discharge = and_(
+        Referral.status == ReferralStatus.DISCHARGED,
+        ~select(later.id)
+        .where(later.referral_id == Allocation.referral_id, later.id > Allocation.id)
+        .correlate(Allocation)
+        .exists(),
+    )
     return (
         select(Allocation.id)
         .where(
             Allocation.referral_id == Referral.id,
-            Allocation.ended_at.is_(None),
             Allocation.practitioner_id == user_id,
+            or_(Allocation.ended_at.is_(None), held_at_discharge),
         )
         .correlate_except(Allocation)
         .exists()

@@ -1,8 +1,14 @@
-"""The referrals blueprint; its routes live in ``submit_views``, ``record_views`` and
-``triage_views``, imported below so that importing this module registers them all."""
+"""The referrals blueprint; its routes live in ``submit_views``, ``record_views``,
+``triage_views`` and ``risk_flag_views``, imported below so that importing this module
+registers them all."""
 
 from flask import Blueprint
 
 bp = Blueprint("referrals", __name__, url_prefix="/referrals")
 
-from mhst.referrals import record_views, submit_views, triage_views  # noqa: E402, F401
+from mhst.referrals import (  # noqa: E402, F401
+    record_views,
+    risk_flag_views,
+    submit_views,
+    triage_views,
+)

@@ -348,7 +348,8 @@ def _move(referral: Referral, to: ReferralStatus, *, by: User, reason: str | Non
         referral.accepted_on = today
     referral.closed_on = today if to.is_closed else None
     if to.is_closed:
-        signals.referral_closed.send(referral, by=by)  # casework ends the allocation
+        # Casework ends the allocation; sessions cancels the booked sessions.
+        signals.referral_closed.send(referral, by=by, reason=reason)
     detail = f"status: {to.value}"
     record(AuditAction.UPDATE, AuditRecordType.REFERRAL, referral.id, user=by, detail=detail)
     db.session.flush()

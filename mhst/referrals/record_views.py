@@ -19,14 +19,14 @@ from sqlalchemy.orm import joinedload, lazyload
 
 from mhst.accounts.models import Role
 from mhst.audit.models import AuditAction, AuditRecordType
-from mhst.audit.operations import record, render_audited
+from mhst.audit.operations import record, record_many, render_audited
 from mhst.core import signals
 from mhst.core.formatting import format_datetime_with_day
 from mhst.core.forms import commit_operation, failed
 from mhst.core.pagination import paginate
 from mhst.core.time import service_today
 from mhst.extensions import db
-from mhst.referrals import child_records, operations, queries
+from mhst.referrals import child_records, operations, queries, risk_flags
 from mhst.referrals.blueprint import bp
 from mhst.referrals.consent_forms import ConsentForm, WithdrawConsentForm, WithdrawReferralForm
 from mhst.referrals.models import (
@@ -195,10 +195,21 @@ def show(referral_id: int):
     # The child's other referrals: those the user may see, and how many others there are.
     others = child_records.referrals_of(current_user, referral.child_id, besides=referral.id)
     queries.audit_listed(current_user, others.visible)
+    # The case's clinical text (risk reviews, risk flags) is for those who may see its
+    # notes: an EMHP sees it only on a case they hold (or held at its discharge).
+    case_view = has_permission(current_user, Permission.VIEW_CASE_NOTES) and scoping.in_scope(
+        current_user, Referral, referral.id, scoping.Kind.CASE
+    )
+    flags = risk_flags.flags_of(referral.id) if case_view else []
+    record_many(
+        AuditRecordType.RISK_FLAG, [(AuditAction.READ, f.id) for f in flags], user=current_user
+    )
     return _render(
         "referrals/show.html",
         lead_view=False,
         **_page_values(referral, lead_view=False),
+        case_view=case_view,
+        risk_flags=flags,
         referral=referral,
         other_referrals=others,
         possible_duplicate=child_records.possible_duplicate(referral.child),

@@ -17,6 +17,8 @@ from mhst.reports.clauses import period, school_clause
 from mhst.reports.filters import ReportAccess, ReportFilters
 from mhst.reports.sql import on_utc_dates
 from mhst.sessions.models import (
+    CONTACT_OUTCOMES,
+    NOT_CONTACTS,
     Attendance,
     CareContact,
     ContactMode,
@@ -30,10 +32,12 @@ NO_TEAM = "No team"
 
 def logged_contacts(filters: ReportFilters, access: ReportAccess):
     """The WHERE clause for logged 1:1 contacts (attendance recorded) on a UTC date in
-    the report's dates, for referrals at the report's schools."""
+    the report's dates, for referrals at the report's schools. Sessions cancelled because
+    the case closed were never contacts: they are left out."""
     return and_(
         CareContact.attendance.is_not(None),
         contact_counts(),  # a session entered in error is no contact
+        CareContact.attendance.not_in(NOT_CONTACTS),  # nor one cancelled as the case closed
         on_utc_dates(CareContact.starts_at, filters.date_from, filters.date_to),
         CareContact.referral_id.in_(
             select(Referral.id).where(school_clause(Referral.school_id, filters, access))
@@ -82,7 +86,7 @@ def contact_sections(
         Section(
             "Contacts by attendance",
             ("Attendance", *columns),
-            _share_rows(Attendance, by_attendance, logged),
+            _share_rows(CONTACT_OUTCOMES, by_attendance, logged),
             chart=True,
             note=note,
         ),

@@ -63,7 +63,7 @@ def _as_validation_error(check, *args) -> None:
 def _attendance_field(label: str = "What happened?") -> RadioField:
     return RadioField(
         label,
-        choices=choices((a.value, a.label) for a in Attendance),
+        choices=choices((a.value, a.label) for a in sessions.RECORDABLE),
         validators=[InputRequired("Select what happened at the session")],
         invalid_message="Select what happened at the session",
     )
@@ -91,6 +91,17 @@ def _notes_field(label: str, what: str) -> TextAreaField:
     )
 
 
+def _new_risk_field() -> RadioField:
+    return RadioField(
+        "Was a new risk raised?",
+        choices=choices(
+            [("yes", "Yes: flag the case for a senior clinician's review"), ("no", "No")]
+        ),
+        validators=[InputRequired("Select whether a new risk was raised at the session")],
+        invalid_message="Select whether a new risk was raised at the session",
+    )
+
+
 class _OutcomeFields:
     """Who attended is needed when the session was attended, and only then."""
 
@@ -108,6 +119,7 @@ class _OutcomeFields:
             # A correction of the attendance carries no notes: they are amended.
             clinical_notes=self._text("clinical_notes"),
             risk_update=self._text("risk_update"),
+            new_risk=self._text("new_risk") == "yes",
         )
 
     def _text(self, name: str) -> str | None:
@@ -198,6 +210,7 @@ class LogSessionForm(_OutcomeFields, BookSessionForm):
     attendance = _attendance_field()
     who_attended = _who_field()
     clinical_notes = _notes_field("Clinical notes", "Clinical notes")
+    new_risk = _new_risk_field()
     risk_update = _notes_field("Risk update", "The risk update")
 
     def details(self) -> sessions.SessionDetails:
@@ -207,6 +220,7 @@ class LogSessionForm(_OutcomeFields, BookSessionForm):
         details.who_attended = outcome.who_attended
         details.clinical_notes = outcome.clinical_notes
         details.risk_update = outcome.risk_update
+        details.new_risk = outcome.new_risk
         return details
 
 
@@ -214,6 +228,7 @@ class OutcomeForm(_OutcomeFields, BaseForm):
     attendance = _attendance_field()
     who_attended = _who_field()
     clinical_notes = _notes_field("Clinical notes", "Clinical notes")
+    new_risk = _new_risk_field()
     risk_update = _notes_field("Risk update", "The risk update")
 
     def offer_only_cancellations(self) -> None:

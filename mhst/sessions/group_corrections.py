@@ -18,10 +18,12 @@ from mhst.core.rules import RuleError
 from mhst.core.time import utcnow
 from mhst.core.versions import ensure_current
 from mhst.extensions import db
+from mhst.sessions import safety
 from mhst.sessions.change_models import ChangeKind
 from mhst.sessions.changes import checked_reason, log_change
 from mhst.sessions.group_models import GroupAttendance, GroupKind, GroupSession
 from mhst.sessions.group_operations import (
+    came,
     check_session_date,
     checked_attendance,
     participant_name,
@@ -62,6 +64,8 @@ def correct_date(
     if held_on == session.held_on:
         raise RuleError("held_on", "Change the date, or go back")
     held_on = check_session_date(session.group, held_on, except_id=session.id)
+    present = [a.participant for a in session.attendances if a.attended]
+    safety.check_group_attendance(came(present, {p.id for p in present}), held_on)
     reason = checked_reason(reason)
     old = format_date(session.held_on)
     session.held_on = held_on
@@ -89,6 +93,7 @@ def change_attendance(
     """Change who came to a recorded session (a universal group: how many came)."""
     group = session.group
     participants, attended, head_count = checked_attendance(group, attended_ids, head_count)
+    safety.check_group_attendance(came(participants, attended), session.held_on)
     old = came_text(session)
     sent = {p.id: participant_name(p) for p in participants if p.id in attended}
     ensure_current(
@@ -111,6 +116,8 @@ def change_attendance(
     for participant in participants:
         row = rows.get(participant.id)
         if row is None:  # joined the group after the session was recorded
+            if participant.referral.received_on > session.held_on:
+                continue  # not referred yet on the session's date: no row
             row = GroupAttendance(participant=participant, attended=False)
             session.attendances.append(row)
         row.attended = participant.id in attended

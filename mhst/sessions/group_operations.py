@@ -31,6 +31,7 @@ from mhst.extensions import db
 from mhst.referrals.models import OPEN_CASE_STATUSES, Referral, ReferralStatus
 from mhst.referrals.operations import ConsentRequired, require_valid_consent
 from mhst.schools.models import School
+from mhst.sessions import safety
 from mhst.sessions.group_models import (
     GroupAttendance,
     GroupAudience,
@@ -323,6 +324,7 @@ def checked_attendance(
     participants = db.session.scalars(
         select(GroupParticipant)
         .where(GroupParticipant.group_id == group.id)
+        .options(joinedload(GroupParticipant.referral).joinedload(Referral.child))
         .order_by(GroupParticipant.id)
     ).all()
     if group.kind is GroupKind.UNIVERSAL:
@@ -348,6 +350,11 @@ def checked_attendance(
     return list(participants), attended, None
 
 
+def came(participants: Iterable[GroupParticipant], attended: set[int]):
+    """(name, referral) of each participant marked as having come."""
+    return [(participant_name(p), p.referral) for p in participants if p.id in attended]
+
+
 def record_session(
     group: GroupProgramme,
     *,
@@ -362,18 +369,23 @@ def record_session(
     for a universal group, how many came (0 to 500).
 
     The date follows :func:`check_session_date`. Anyone named who is not a participant of
-    this group refuses the whole session: nothing is saved.
+    this group, or whose referral was received after the date, refuses the whole session:
+    nothing is saved. Participants referred after the date get no attendance row.
     """
     held_on = check_session_date(group, held_on)
     topic = (topic or "").strip() or None
     if topic and len(topic) > MAX_TOPIC:
         raise RuleError("topic", f"The topic must be {MAX_TOPIC} characters or fewer")
     participants, attended, head_count = checked_attendance(group, attended_ids, head_count)
+    safety.check_group_attendance(came(participants, attended), held_on)
     session = GroupSession(
         group=group, held_on=held_on, topic=topic, head_count=head_count, recorded_by_id=by.id
     )
+    # A child referred after the session's date was not a participant yet: no row.
     session.attendances = [
-        GroupAttendance(participant=p, attended=p.id in attended) for p in participants
+        GroupAttendance(participant=p, attended=p.id in attended)
+        for p in participants
+        if p.referral.received_on <= held_on
     ]
     db.session.add(session)
     db.session.flush()

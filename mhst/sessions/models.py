@@ -30,10 +30,22 @@ class Attendance(LabelledEnum):
     DID_NOT_ATTEND = "did_not_attend"
     CANCELLED_BY_FAMILY = "cancelled_by_family"
     CANCELLED_BY_SERVICE = "cancelled_by_service"
+    # Set only by the service: a booked session cancelled because its case was discharged.
+    # Not a contact: left out of the contact figures and the national extract.
+    CASE_CLOSED = "case_closed"
 
     @property
     def label(self) -> str:
-        return {Attendance.CANCELLED_BY_FAMILY: "Cancelled by the family"}.get(self, super().label)
+        return {
+            Attendance.CANCELLED_BY_FAMILY: "Cancelled by the family",
+            Attendance.CASE_CLOSED: "Cancelled: case closed",
+        }.get(self, super().label)
+
+
+# Booked sessions the service cancelled because the case closed: never a contact, so
+# left out of the contact figures (``mhst.reports``) and the national extract.
+NOT_CONTACTS = frozenset({Attendance.CASE_CLOSED})
+CONTACT_OUTCOMES = tuple(a for a in Attendance if a not in NOT_CONTACTS)
 
 
 class WhoAttended(LabelledEnum):

@@ -25,10 +25,11 @@ from mhst.audit.operations import record
 from mhst.core.formatting import format_date, format_time
 from mhst.core.locking import lock_row
 from mhst.core.rules import RuleError
-from mhst.core.time import SERVICE_TIME_ZONE, utcnow
+from mhst.core.time import utcnow
 from mhst.extensions import db
 from mhst.referrals.models import OPEN_CASE_STATUSES, Referral, ReferralStatus
 from mhst.referrals.operations import require_valid_consent, transition
+from mhst.sessions import safety
 from mhst.sessions.models import (
     Attendance,
     CareContact,
@@ -44,9 +45,12 @@ MAX_AHEAD = timedelta(days=365)
 LOCATION_MAX = 200
 NOTES_MAX = 10_000
 REASON_MAX = 5_000
+# What a practitioner can record before a session starts: that it was cancelled.
+CANCELLATIONS = frozenset({Attendance.CANCELLED_BY_FAMILY, Attendance.CANCELLED_BY_SERVICE})
 # Sessions that did not take place leave the practitioner's time free.
-NOT_HELD = frozenset({Attendance.CANCELLED_BY_FAMILY, Attendance.CANCELLED_BY_SERVICE})
-CANCELLATIONS = NOT_HELD
+NOT_HELD = CANCELLATIONS | {Attendance.CASE_CLOSED}
+# What a practitioner can record at all: "cancelled: case closed" is the service's own.
+RECORDABLE = tuple(a for a in Attendance if a is not Attendance.CASE_CLOSED)
 
 # The form fields the messages belong to (see session_forms).
 DATE, TIME, DURATION = "session_date", "start_time", "duration_minutes"
@@ -66,6 +70,8 @@ class SessionDetails:
     who_attended: WhoAttended | None = None
     clinical_notes: str | None = None
     risk_update: str | None = None
+    # Whether a new risk was raised (the log form asks; True flags the case for review).
+    new_risk: bool | None = None
 
 
 @dataclass
@@ -76,6 +82,7 @@ class OutcomeDetails:
     who_attended: WhoAttended | None = None
     clinical_notes: str | None = None
     risk_update: str | None = None
+    new_risk: bool | None = None
 
 
 # ---- checks ---------------------------------------------------------------------------
@@ -136,12 +143,7 @@ def _check_starts_at(referral: Referral, starts_at: datetime, *, planned: bool) 
     if not isinstance(starts_at, datetime) or starts_at.tzinfo is None:
         raise RuleError(DATE, "Enter the date of the session")
     now = utcnow()
-    if starts_at.astimezone(SERVICE_TIME_ZONE).date() < referral.received_on:
-        raise RuleError(
-            DATE,
-            "The session must be on or after the date the referral was received "
-            f"({format_date(referral.received_on)})",
-        )
+    safety.check_after_receipt(referral, starts_at, DATE, TIME)
     if planned:
         if starts_at <= now:
             raise RuleError(
@@ -191,6 +193,8 @@ def _check_outcome(details: OutcomeDetails) -> tuple[Attendance, WhoAttended | N
     attendance = _member(
         Attendance, details.attendance, "attendance", "Select what happened at the session"
     )
+    if attendance not in RECORDABLE:
+        raise RuleError("attendance", "Select what happened at the session")
     if attendance is Attendance.ATTENDED:
         who = _member(
             WhoAttended,
@@ -260,6 +264,7 @@ def _new_contact(
         )
         notes = _text(details.clinical_notes, "clinical_notes", NOTES_MAX, "Clinical notes")
         risk = _text(details.risk_update, "risk_update", NOTES_MAX, "The risk update")
+        safety.check_new_risk(details.new_risk, risk)
     _check_overlap(by, starts_at, minutes)
     contact = CareContact(
         referral=referral,
@@ -282,6 +287,8 @@ def _new_contact(
     db.session.flush()
     detail = f"referral {referral.id}: " + ("booked" if planned else f"logged, {attendance.value}")
     record(AuditAction.CREATE, AuditRecordType.CARE_CONTACT, contact.id, user=by, detail=detail)
+    if not planned and details.new_risk:
+        safety.flag_new_risk(contact, by=by)
     _after_attended(referral, contact, by=by)
     return contact
 
@@ -314,6 +321,7 @@ def record_outcome(contact: CareContact, details: OutcomeDetails, *, by: User) -
     check_started(contact, attendance)
     notes = _text(details.clinical_notes, "clinical_notes", NOTES_MAX, "Clinical notes")
     risk = _text(details.risk_update, "risk_update", NOTES_MAX, "The risk update")
+    safety.check_new_risk(details.new_risk, risk)
     if attendance is Attendance.ATTENDED and contact.attendance is not Attendance.ATTENDED:
         # It now takes up the practitioner's time: a cancelled slot may have been reused.
         _check_overlap(
@@ -338,14 +346,25 @@ def record_outcome(contact: CareContact, details: OutcomeDetails, *, by: User) -
         detail=f"referral {referral.id}: outcome recorded, {attendance.value}",
     )
     db.session.flush()
+    if details.new_risk:
+        safety.flag_new_risk(contact, by=by)
     _after_attended(referral, contact, by=by)
     return contact
 
 
-def cancel_planned_sessions(referral: Referral, *, by: User, reason: str) -> int:
-    """Cancel (by the service) every planned session of ``referral`` that has not started
-    yet, such as when consent is withdrawn; returns how many were cancelled. No consent
-    check: stopping work must always be possible."""
+def cancel_planned_sessions(
+    referral: Referral,
+    *,
+    by: User,
+    reason: str,
+    attendance: Attendance = Attendance.CANCELLED_BY_SERVICE,
+) -> int:
+    """Cancel every planned session of ``referral`` that has not started yet, by the
+    service (such as when consent is withdrawn) or, with ``Attendance.CASE_CLOSED``,
+    because the case closed; returns how many were cancelled. No consent check: stopping
+    work must always be possible."""
+    if attendance not in NOT_HELD:
+        raise ValueError(f"{attendance!r} is not a cancellation")
     reason = (reason or "").strip()[:REASON_MAX] or None
     contacts = db.session.scalars(
         select(CareContact).where(
@@ -357,7 +376,7 @@ def cancel_planned_sessions(referral: Referral, *, by: User, reason: str) -> int
     ).all()
     now = utcnow()
     for contact in contacts:
-        contact.attendance = Attendance.CANCELLED_BY_SERVICE
+        contact.attendance = attendance
         contact.cancellation_reason = reason
         contact.updated_at = now
         record(
@@ -365,7 +384,7 @@ def cancel_planned_sessions(referral: Referral, *, by: User, reason: str) -> int
             AuditRecordType.CARE_CONTACT,
             contact.id,
             user=by,
-            detail=f"referral {referral.id}: cancelled by the service",
+            detail=f"referral {referral.id}: {attendance.label.lower()}",
         )
     db.session.flush()
     return len(contacts)

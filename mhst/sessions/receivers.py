@@ -9,6 +9,20 @@ from __future__ import annotations
 from mhst.core import signals
 from mhst.referrals.models import Referral
 from mhst.sessions import operations, reading
+from mhst.sessions.models import Attendance
+
+
+@signals.referral_closed.connect
+def _cancel_sessions_of_closed_case(referral: Referral, *, by, reason=None, **_) -> None:
+    """A closed case (discharged, stepped up, withdrawn...) keeps no booked sessions:
+    they are cancelled as "case closed", left out of the contact figures and the extract.
+    When consent was withdrawn they were already cancelled, with that reason."""
+    operations.cancel_planned_sessions(
+        referral,
+        by=by,
+        reason=reason or f"Referral {referral.status.label.lower()}",
+        attendance=Attendance.CASE_CLOSED,
+    )
 
 
 @signals.consent_withdrawn.connect

@@ -26,6 +26,7 @@ from mhst.core.time import service_today
 from mhst.extensions import db
 from mhst.referrals import queries
 from mhst.referrals.models import Referral
+from mhst.security import scoping
 from mhst.security.permissions import Permission, has_permission, requires
 from mhst.supervision import operations
 from mhst.supervision.forms import PractitionerForm, supervision_form
@@ -193,12 +194,23 @@ def show(record_id: int):
             .order_by(SupervisionCase.id)
         )
     )
+    # A decision is the case's clinical text: shown only for the cases the user may see
+    # as cases (an EMHP's own, not one reallocated to someone else since).
+    readable = set(
+        db.session.scalars(
+            select(Referral.id).where(
+                Referral.id.in_([case.referral_id for case in discussed]),
+                scoping.scope(current_user, Referral, scoping.Kind.CASE),
+            )
+        )
+    )
     record(AuditAction.READ, AuditRecordType.SUPERVISION, supervision.id, user=current_user)
     queries.audit_listed(current_user, [case.referral for case in discussed])
     return render_audited(
         "supervision/show.html",
         supervision=supervision,
         discussed=discussed,
+        readable=readable,
     )
 
 
