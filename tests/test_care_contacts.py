@@ -147,6 +147,7 @@ def log_data(**changes) -> dict:
         "attendance": "attended",
         "who_attended": "child",
         "clinical_notes": NOTE,
+        "new_risk": "no",
         "risk_update": RISK,
         "pathway": "guided_self_help_anxiety",
     }
@@ -599,7 +600,13 @@ def test_recording_what_happened_through_the_page(case, signed_in, emhp, client,
     assert form.status_code == 200
     assert soup_of(form).h1.get_text(strip=True) == "Record what happened"
     response = auth.post(
-        url, {"attendance": "attended", "who_attended": "both", "clinical_notes": NOTE}
+        url,
+        {
+            "attendance": "attended",
+            "who_attended": "both",
+            "clinical_notes": NOTE,
+            "new_risk": "no",
+        },
     )
     assert response.status_code == 302
     stored = db.session.get(CareContact, planned.id)
@@ -615,12 +622,13 @@ def test_recording_what_happened_through_the_page(case, signed_in, emhp, client,
 def test_a_future_session_can_be_marked_cancelled_but_not_attended(case, signed_in, emhp, auth):
     planned = add_contact(case, emhp, utcnow() + timedelta(days=2))
     url = f"{sessions_url(case)}/{planned.id}"
-    response = auth.post(url, {"attendance": "attended", "who_attended": "child"})
+    response = auth.post(url, {"attendance": "attended", "who_attended": "child", "new_risk": "no"})
     assert response.status_code == 400
     assert "Select what happened at the session" in text_of(response)
     assert db.session.get(CareContact, planned.id).planned
     response = auth.post(
-        url, {"attendance": "cancelled_by_family", "clinical_notes": "Mum rang: ill"}
+        url,
+        {"attendance": "cancelled_by_family", "clinical_notes": "Mum rang: ill", "new_risk": "no"},
     )
     assert response.status_code == 302
     assert db.session.get(CareContact, planned.id).attendance is Attendance.CANCELLED_BY_FAMILY
@@ -782,7 +790,7 @@ def test_another_emhp_cannot_open_the_cases_sessions(world, make_user, auth, cli
     for url in posts:
         data = log_data() if url.endswith("/log") else book_data()
         if url.endswith(str(world.contact_a1.id)):
-            data = {"attendance": "cancelled_by_family"}
+            data = {"attendance": "cancelled_by_family", "new_risk": "no"}
         assert auth.post(url, data).status_code == 404, url
     assert _count_contacts() == before
     assert db.session.get(CareContact, world.contact_a1.id).planned
@@ -913,7 +921,7 @@ def test_changes_through_the_pages_are_audited(case, signed_in, emhp, auth):
     contact.starts_at = utcnow() - timedelta(hours=1)  # time passes
     db.session.commit()
     url = f"{sessions_url(case)}/{contact.id}"
-    assert auth.post(url, {"attendance": "did_not_attend"}).status_code == 302
+    assert auth.post(url, {"attendance": "did_not_attend", "new_risk": "no"}).status_code == 302
     [updated] = audit_of("care_contact", AuditAction.UPDATE)
     assert updated.record_id == str(contact.id)
 

@@ -113,14 +113,26 @@ def test_an_emhp_discharges_their_case_with_onward_services(world, service, auth
     ).one()
     assert allocation.end_reason == "Discharged"
     db.session.refresh(world.contact_a1)
-    assert world.contact_a1.attendance is Attendance.CANCELLED_BY_SERVICE
+    assert world.contact_a1.attendance is Attendance.CASE_CLOSED
+    assert world.contact_a1.cancellation_reason == "Discharged: Goals met"
     # Audited: the read, the status change and the discharge.
     actions = audit_details("referral", case.id)
     assert (AuditAction.UPDATE, "status: discharged") in actions
     assert (AuditAction.READ, None) in actions
     assert audit_details("discharge", closing.id) == [(AuditAction.CREATE, f"referral {case.id}")]
-    # The case is now out of the EMHP's casework scope: read-only through the referral page.
-    assert client.get(discharge_url(case)).status_code == 404
+    # The case leaves the EMHP's caseload but stays readable to them (they held it at
+    # discharge), and read-only: the discharge page has no form, a second one is refused.
+    page = client.get(discharge_url(case))
+    assert page.status_code == 200
+    assert soup_of(page).select("main form") == []
+    assert (
+        auth.post(discharge_url(case), {"reason": "goals_met", "summary": "Again"}).status_code
+        == 200
+    )
+    assert (
+        len(db.session.scalars(select(Discharge).where(Discharge.referral_id == case.id)).all())
+        == 1
+    )
     assert client.get("/casework/").status_code == 200
     assert "Casey Allocated" not in text_of(client.get("/casework/"))
 

@@ -29,6 +29,7 @@ from mhst.sessions.group_models import (
 )
 
 TODAY = service_today()
+RECEIVED_ON = TODAY - timedelta(days=60)
 
 
 def text_of(response) -> str:
@@ -82,7 +83,11 @@ def open_referral(world, make_referral, senior):
     def make(school=None, given_name=None, by=None):
         school = school or world.school_a2
         referral = make_referral(
-            school, by=by or senior, consent=True, child={"given_name": given_name or next(names)}
+            school,
+            by=by or senior,
+            consent=True,
+            child={"given_name": given_name or next(names)},
+            received_on=RECEIVED_ON,  # before the sessions the tests record
         )
         referral_operations.triage(referral, ReferralStatus.ACCEPTED, by=by or senior, reason=None)
         db.session.commit()
@@ -264,7 +269,9 @@ def test_a_universal_group_names_nobody(world, emhp, open_referral):
 
 @pytest.fixture
 def three(world, emhp, group, open_referral):
-    """The group with three participants (Ada, Ben and the world's case)."""
+    """The group with three participants (Ada, Ben and the world's case), all referred
+    before the sessions the tests record."""
+    world.case_a1.received_on = RECEIVED_ON
     participants = [
         operations.add_participant(group, referral, as_parent=False, by=emhp)
         for referral in (open_referral(), open_referral(), world.case_a1)

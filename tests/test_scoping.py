@@ -17,7 +17,7 @@ from mhst.core.time import utcnow
 from mhst.extensions import db
 from mhst.organisation.models import Team
 from mhst.referrals.allocations import Allocation
-from mhst.referrals.models import Child, Referral, ReferralSource
+from mhst.referrals.models import Child, Referral, ReferralSource, ReferralStatus
 from mhst.schools.models import School
 from mhst.security import scoping
 from mhst.security.scoping import Kind, Reach, Shape
@@ -155,12 +155,22 @@ def test_scoping_imports_no_feature_package():
 
 # ---- the policy applied: every role, every kind, on each database -----------------------
 
+# Who held each discharged case: the EMHP keeps reading a case they held when it was
+# discharged, and only that one (``held_by`` in mhst/referrals/allocations.py).
+DISCHARGED_CASES = {
+    # name: (the holders in turn, the last one's allocation ended at discharge, status)
+    "A2 discharged from the EMHP": (("emhp",), "discharged"),
+    "A2 discharged from another EMHP": (("other",), "discharged"),
+    "A2 handed on by the EMHP, then discharged": (("emhp", "other"), "discharged"),
+    "A2 discharged from the EMHP, reopened to another": (("emhp", "other"), "allocated"),
+}
 TEAM_A_REFERRALS = {
     "A1 school's",
     "A1 self-referral",
     "A2 held by the EMHP",
     "A2 held by another EMHP",
     "A2 once held by the EMHP",
+    *DISCHARGED_CASES,
 }
 EVERY_REFERRAL = TEAM_A_REFERRALS | {"B1 school's"}
 A_SCHOOLS, ALL_SCHOOLS = {"School A1", "School A2"}, VISIBLE_SCHOOLS[Role.ADMINISTRATOR]
@@ -210,7 +220,7 @@ VISIBLE = {
         "team": {"Team A"},
         "group": {"Team A's group"},
         "referral": TEAM_A_REFERRALS,
-        "case": {"A2 held by the EMHP"},
+        "case": {"A2 held by the EMHP", "A2 discharged from the EMHP"},
         "records": set(),
         "child": TEAM_A_CHILDREN,
     },
@@ -277,6 +287,23 @@ def records(world, make_user, make_referral):
             group_b,
         ]
     )
+    holders = {"emhp": emhp, "other": other}
+    for name, (held_by, status) in DISCHARGED_CASES.items():
+        referral = referrals[name] = make_referral(world.school_a2, by=emhp)
+        referral.status = ReferralStatus(status)  # a later state, made directly
+        for number, holder in enumerate(held_by, start=1):
+            last = number == len(held_by)
+            ended = None if last and status == "allocated" else utcnow()
+            db.session.add(
+                Allocation(
+                    referral=referral,
+                    practitioner=holders[holder],
+                    allocated_by=senior,
+                    ended_at=ended,
+                    end_reason=None if ended is None else ("Discharged" if last else "Reallocated"),
+                )
+            )
+            db.session.flush()  # allocations in the order they were made
     db.session.commit()
     schools = (world.school_a1, world.school_a2, world.school_b1, world.school_b2)
     return {

@@ -362,13 +362,15 @@ def test_staff_who_may_not_see_the_notes_see_the_timeline_without_them(
     assert "NOTE-PANGOLIN" not in body
     assert "RISK-AXOLOTL" not in body
     assert "Sessions" not in links(response)
-    # The measure is on the timeline, without the link to its record and notes.
-    assert "Goal Based Outcomes recorded: total 3 (child)" in body
-    assert "Goal Based Outcomes recorded: total 3 (child)" not in links(response)
-    read = select(AuditEvent).where(
-        AuditEvent.record_type == "care_contact", AuditEvent.action == AuditAction.READ
-    )
-    assert db.session.scalars(read).all() == []
+    # The measure is on the timeline, without its scores or the link to its record.
+    assert "Goal Based Outcomes recorded (child)" in body
+    assert "total 3" not in body
+    assert "Goal Based Outcomes recorded (child)" not in links(response)
+    for record_type in ("care_contact", "measure_record"):  # nothing clinical was read
+        read = select(AuditEvent).where(
+            AuditEvent.record_type == record_type, AuditEvent.action == AuditAction.READ
+        )
+        assert db.session.scalars(read).all() == []
 
 
 def test_the_referral_page_makes_the_same_number_of_queries_with_a_longer_timeline(
