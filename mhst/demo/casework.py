@@ -75,6 +75,7 @@ def _log(cast: Cast, story: Story, index: int, starts_at: datetime, discharged: 
     attended = attendance is Attendance.ATTENDED
     by = cast.people[care.by]
     referral = cast.referral(story)
+    raised = care.risk if index == len(care.attendance) - 1 else None
     contact = sessions.log_session(
         referral,
         _details(
@@ -85,6 +86,8 @@ def _log(cast: Cast, story: Story, index: int, starts_at: datetime, discharged: 
             attendance=attendance,
             who_attended=care.who if attended else None,
             clinical_notes=care.notes if index == 0 else None,
+            risk_update=raised,
+            new_risk=raised is not None,
         ),
         by=by,
     )

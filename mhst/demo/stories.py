@@ -68,6 +68,8 @@ class Care:
     goals: tuple[str, ...] = ()  # the Goal Based Outcomes goals, in the family's words
     measures: tuple[DemoMeasure, ...] = ()
     notes: str | None = None  # the first session's clinical notes
+    # A new risk raised at the last session logged: it flags the case for a senior review.
+    risk: str | None = None
 
     def session_days(self) -> list[int]:
         """Working days ago of each logged session, oldest first."""
@@ -180,7 +182,9 @@ CITY_NORTH = (
     Story("Zara", "Quennell", 15, Y.YEAR_10, G.FEMALE, "990002", (N.SLEEP_DIFFICULTIES,),
           received=14, consent=13, triage=accepted(11),
           care=Care("jordan", 8, Pathway.CBT_SLEEP, first=2, attendance="A",
-                    goals=("Sleep before 11pm on school nights",))),
+                    goals=("Sleep before 11pm on school nights",),
+                    risk="Zara said she scratches her arm when she cannot sleep. Safety plan "
+                    "agreed with Zara and her mum; asked for a senior review.")),
     Story("Oscar", "Featherstone", 11, Y.YEAR_6, G.MALE, "990001", (N.ANXIETY_AND_AVOIDANCE,),
           received=16, consent=15, triage=accepted(13),
           care=Care("jordan", 6, Pathway.GUIDED_SELF_HELP_ANXIETY, planned=(2,))),

@@ -199,6 +199,9 @@ def log_session(
             "radio", name=who, exact=True
         ).check()
     emhp.get_by_label("Clinical notes").fill(notes)
+    emhp.get_by_role("group", name="Was a new risk raised?").get_by_role(
+        "radio", name="No", exact=True
+    ).check()
     emhp.get_by_label("Risk update").fill(risk_update)
     emhp.get_by_role("button", name="Log session").click()
     expect(emhp.locator("h1")).to_have_text("Sessions")

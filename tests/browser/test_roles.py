@@ -166,6 +166,15 @@ def test_each_role_signs_in_sees_accessible_pages_and_signs_out(page: Page, role
         page.get_by_role("link", name="Milo Hartigan", exact=True).click()
         expect(page).to_have_url(re.compile(r"/children/\d+$"))
         assert_accessible(page)
+    if role is Role.SENIOR_CLINICIAN:
+        # The demo's risk raised at a session: its review page, then the referral's flags.
+        page.goto("/")
+        page.locator("main a[href*='/risk-flags/']").first.click()
+        expect(page.locator("h1")).to_have_text("Review a risk raised on the case")
+        assert_accessible(page)
+        page.get_by_role("link", name=re.compile(r"^Back to .*'s referral$")).click()
+        expect(page.locator("#risk-flags")).to_be_visible()
+        assert_accessible(page)
     if role is Role.ADMINISTRATOR:
         page.goto("/admin/users/new")
         assert_accessible(page)
