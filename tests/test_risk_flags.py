@@ -9,7 +9,7 @@ import re
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from mhst.accounts.models import Role
 from mhst.audit.models import AuditAction, AuditEvent
@@ -277,6 +277,22 @@ def test_only_a_senior_clinician_reviews_and_only_once(case, emhp, senior, world
     risk_flags.review_flag(flag, by=senior, notes="Reviewed")
     with pytest.raises(RuleError, match="already been reviewed"):
         risk_flags.review_flag(flag, by=senior, notes="Again")
+
+
+def test_a_review_saved_meanwhile_refuses_the_second(case, emhp, senior):
+    """Another senior's review reached the row after this one read it: re-read under the
+    lock, the flag is reviewed, and this review is refused (the first one is kept)."""
+    flag = _flag(case, emhp)
+    db.session.execute(
+        update(CaseRiskFlag)
+        .where(CaseRiskFlag.id == flag.id)
+        .values(reviewed_at=utcnow(), reviewed_by_id=senior.id, review_notes="First review"),
+        execution_options={"synchronize_session": False},
+    )
+    assert not flag.reviewed  # the session's copy is stale
+    with pytest.raises(RuleError, match="already been reviewed"):
+        risk_flags.review_flag(flag, by=senior, notes="Second review")
+    assert db.session.get(CaseRiskFlag, flag.id).review_notes == "First review"
 
 
 def test_a_flag_is_reached_only_through_its_own_case(case, emhp, senior, world, auth, client):

@@ -21,6 +21,7 @@ from sqlalchemy.orm import Mapped, joinedload, mapped_column, relationship
 from mhst.accounts.models import Role, User
 from mhst.audit.models import AuditAction, AuditRecordType
 from mhst.audit.operations import record
+from mhst.core.locking import lock_row
 from mhst.core.rules import RuleError
 from mhst.core.time import utcnow
 from mhst.core.types import LabelledEnum, UTCDateTime, string_enum
@@ -107,7 +108,10 @@ def raise_flag(
 
 
 def review_flag(flag: CaseRiskFlag, *, by: User, notes: str) -> CaseRiskFlag:
-    """A senior clinician's review of a flag, with what they found and did (audited)."""
+    """A senior clinician's review of a flag, with what they found and did (audited).
+    The flag's row is locked and re-read first: of two reviews at the same moment, the
+    second finds it reviewed and is refused."""
+    flag = lock_row(CaseRiskFlag, flag.id)
     notes = (notes or "").strip()
     if by.role is not Role.SENIOR_CLINICIAN:
         raise RuleError("notes", "Only a senior clinician can review a risk flag")
