@@ -340,6 +340,9 @@ def test_a_case_from_allocation_to_discharge(page: Page, open_page: Callable[[],
     emhp.get_by_role("group", name="Who attended?").get_by_role(
         "radio", name="The child or young person", exact=True
     ).check()
+    emhp.get_by_role("group", name="Was a new risk raised?").get_by_role(
+        "radio", name="No", exact=True
+    ).check()
     emhp.get_by_role("button", name="Log session").click()
     expect(summary).to_contain_text(
         "The session must be on or after the date the referral was received "
@@ -581,15 +584,21 @@ def test_a_case_from_allocation_to_discharge(page: Page, open_page: Callable[[],
     expect(timeline_row(emhp, "Discharge summary")).to_contain_text(
         f"Final measures not collected: {no_measures}"
     )
-    # The case is no longer allocated to the EMHP: its sessions and notes are out of scope.
-    expect(emhp.get_by_role("link", name="Sessions", exact=True)).to_have_count(0)
-    assert NOTE not in emhp.content()
+    # The EMHP held the case when it was discharged: it stays readable to them, read-only.
+    expect(emhp.get_by_role("link", name="Sessions", exact=True)).to_have_count(1)
+    assert NOTE in emhp.content()
     response = emhp.goto(sessions_url)
     assert response is not None
-    assert response.status == 404
+    assert response.status == 200
+    expect(emhp.locator("h1")).to_have_text("Sessions")
+    for action in ("Book a session", "Log a session"):
+        expect(emhp.get_by_role("button", name=action)).to_have_count(0)
+    assert_accessible(emhp)
     response = emhp.goto(discharge_url)
     assert response is not None
-    assert response.status == 404
+    assert response.status == 200
+    expect(emhp.locator("h1")).to_have_text(f"Case {reference} cannot be discharged")
+    expect(emhp.get_by_role("button", name="Discharge case")).to_have_count(0)
 
     # Off the EMHP's caseload.
     expect(open_case_from_caseload(emhp, CASE)).to_have_count(0)
