@@ -428,7 +428,8 @@ def test_a_positive_risk_screen_goes_to_the_top_of_the_queue_until_reviewed(
     names = [name.strip() for name in rows.locator("td:nth-child(2) a").all_inner_texts()]
     days = [int(text.split()[-1]) for text in rows.locator("td:nth-child(5)").all_inner_texts()]
     flags = rows.locator("td:nth-child(7)").all_inner_texts()
-    flagged = ["Same-day review" in text for text in flags]
+    # Waiting for a same-day review: due today, or overdue once its UK day has ended.
+    flagged = ["Same-day review" in text or "Overdue: received on" in text for text in flags]
     position = names.index(child.name)
     queue = list(zip(names, days, flagged, strict=True))
     assert flagged[position], queue
@@ -437,6 +438,7 @@ def test_a_positive_risk_screen_goes_to_the_top_of_the_queue_until_reviewed(
     # demo's Kai Brennard, received yesterday, is one: among them the oldest is first),
     # and it is above every other referral, though they were received before it.
     assert all(flagged[:position]), queue
+    assert "Overdue: received on" in flags[names.index("Kai Brennard")], queue
     below = queue[position + 1 :]
     assert below, queue
     assert not any(flag for _, _, flag in below), queue
