@@ -139,6 +139,7 @@ def test_a_log_form_sent_twice_at_the_same_moment_makes_one_session(live):
         attendance="attended",
         who_attended="child",
         clinical_notes="Worked on the worry ladder",
+        new_risk="no",
         risk_update="",
     )
     replies = simultaneously(
