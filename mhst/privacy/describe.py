@@ -27,6 +27,7 @@ NOUNS: dict[str, tuple[str, str]] = {
     "measure_score": ("measure score", "measure scores"),
     "supervision_case": ("supervision decision", "supervision decisions"),
     "discharge": ("discharge", "discharges"),
+    "case_risk_flag": ("risk flag", "risk flags"),
     "retention_decision": ("retention decision", "retention decisions"),
     "text_version": ("version of an amended text", "versions of amended texts"),
 }

@@ -82,6 +82,7 @@ AUDITED_AS: dict[str, AuditRecordType] = {
     "measure_record": AuditRecordType.MEASURE_RECORD,
     "discharge": AuditRecordType.DISCHARGE,
     "retention_decision": AuditRecordType.RETENTION_DECISION,
+    "case_risk_flag": AuditRecordType.RISK_FLAG,
 }
 
 # Rows kept when the child's record is deleted, their link to the child set to NULL: the
