@@ -2,7 +2,7 @@
 until a senior clinician reviews them; sessions cancelled because their case closed.
 
 Revision ID: 0009_risk_flags
-Revises: 0010_retention
+Revises: 0008_child_identity
 Create Date: 2026-12-03
 """
 
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0009_risk_flags"
-down_revision: str | None = "0010_retention"
+down_revision: str | None = "0008_child_identity"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
