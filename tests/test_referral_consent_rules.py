@@ -18,6 +18,7 @@ from mhst.core.rules import RuleError
 from mhst.core.time import service_today
 from mhst.extensions import db
 from mhst.referrals import operations as ops
+from mhst.referrals.locks import when
 from mhst.referrals.models import (
     CLOSED_STATUSES,
     Consent,
@@ -555,7 +556,8 @@ def test_consent_can_be_withdrawn_once(consented, emhp, lead):
         ops.withdraw_consent(referral, consent, by=lead, reason="Again")
     assert (refused.value.field, refused.value.message) == (
         "reason",
-        "This consent has already been withdrawn",
+        f"This consent has already been withdrawn (by {emhp.full_name} "
+        f"{when(consent.withdrawn_at)}), so nothing was saved",
     )
     assert consent.withdrawn_by_id == emhp.id
     assert consent.withdrawal_reason == "Family said no"

@@ -30,6 +30,7 @@ from mhst.directory.models import (
 from mhst.extensions import db
 from mhst.referrals import operations as ops
 from mhst.referrals import queries
+from mhst.referrals.locks import when
 from mhst.referrals.models import (
     CLOSED_STATUSES,
     Child,
@@ -1059,7 +1060,8 @@ def test_a_risk_review_is_recorded_once(world, senior):
         ops.review_risk(referral, by=senior, notes="Again")
     assert (refused.value.field, refused.value.message) == (
         "notes",
-        "The risk on this referral has already been reviewed",
+        f"The risk on this referral has already been reviewed (by {senior.full_name} "
+        f"{when(referral.risk_reviewed_at)}), so nothing was saved",
     )
     assert referral.risk_review_notes == "Spoke to mum; safety plan in place"
 

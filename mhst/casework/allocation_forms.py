@@ -10,7 +10,9 @@ from mhst.casework.models import DischargeReason
 from mhst.casework.operations import MAX_TEXT, NO_FINAL_MEASURES
 from mhst.core.fields import CheckboxesField
 from mhst.core.forms import BaseForm, RadioField, choices
+from mhst.core.submissions import OnceForm
 from mhst.directory.models import DirectoryService
+from mhst.referrals.locks import SeenAllocationField, SeenStatusField
 
 TOO_LONG = f"Enter {MAX_TEXT:,} characters or fewer"
 UNKNOWN_PRACTITIONER = "Select a practitioner from the list"
@@ -28,7 +30,9 @@ class _PractitionerChoice:
         return self._practitioners.get(self.practitioner.data or "")
 
 
-class AllocateForm(_PractitionerChoice, BaseForm):
+class AllocateForm(_PractitionerChoice, OnceForm):
+    seen = SeenStatusField()
+    seen_allocation = SeenAllocationField()
     practitioner = RadioField(
         "Who should this case be allocated to?",
         choices=[],
@@ -37,7 +41,8 @@ class AllocateForm(_PractitionerChoice, BaseForm):
     )
 
 
-class DischargeForm(BaseForm):
+class DischargeForm(OnceForm):
+    seen = SeenStatusField()
     reason = RadioField(
         "Why is the case being discharged?",
         choices=choices((reason.value, reason.label) for reason in DischargeReason),
@@ -88,6 +93,7 @@ class DischargeForm(BaseForm):
 
 
 class ReopenForm(_PractitionerChoice, BaseForm):
+    seen = SeenStatusField()
     reason = TextAreaField(
         "Why is the case being reopened?",
         validators=[

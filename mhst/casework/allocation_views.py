@@ -24,6 +24,7 @@ from mhst.casework.allocation_forms import AllocateForm, DischargeForm, ReopenFo
 from mhst.casework.models import DischargeReason
 from mhst.casework.timeline import respondent_text, scores_text
 from mhst.core.forms import commit_operation, failed
+from mhst.core.submissions import REPEATED_MESSAGE, earlier_url, submit_once
 from mhst.core.time import service_today
 from mhst.referrals import operations as referral_operations
 from mhst.referrals import queries
@@ -167,13 +168,26 @@ def allocate(referral_id: int):
     members = caseloads.team_caseloads(referral.school.team_id)
     eligible = [m for m in members if operations.can_hold_case(referral, m.practitioner)]
     form = AllocateForm().offer_practitioners([m.practitioner for m in eligible])
+    form.seen.show(referral)
+    form.seen_allocation.show_allocation(current)
     if form.validate_on_submit():
         previous = current.practitioner if current is not None else None
-        allocation = commit_operation(
-            form, operations.allocate, referral, form.chosen_practitioner(), by=current_user
+        result = submit_once(
+            form,
+            operations.allocate,
+            referral,
+            form.chosen_practitioner(),
+            by=current_user,
+            seen=form.seen.status(),
+            seen_allocation=form.seen_allocation.allocation_id(),
+            result_url=lambda _: url_for("referrals.show", referral_id=referral.id),
+            user=current_user,
         )
-        if not failed(allocation):
-            _allocation_flash(referral, allocation, previous)
+        if not failed(result) and result.repeated:
+            flash(REPEATED_MESSAGE, "success")
+            return redirect(result.url)
+        if not failed(result):
+            _allocation_flash(referral, result.record, previous)
             return redirect(url_for(".team_caseloads"))
         _reread(referral)
         current = current_allocation(referral)
@@ -196,6 +210,10 @@ def allocate(referral_id: int):
 @requires(Permission.LOG_SESSIONS)
 def discharge(case_id: int):
     referral = scoping.get_or_404(current_user, Referral, case_id, kind=scoping.Kind.CASE)
+    earlier = earlier_url(DischargeForm())
+    if earlier:  # this form was sent before and discharged the case: show that
+        flash(REPEATED_MESSAGE, "success")
+        return redirect(earlier)
     if referral.status not in OPEN_CASE_STATUSES:
         return _render("casework/discharge.html", referral=referral, form=None)
     form = (
@@ -203,9 +221,10 @@ def discharge(case_id: int):
         .offer_services(referral_operations.proposed_services(referral))
         .ask_why_no_final_measures(not operations.final_measure_recorded(referral))
     )
+    form.seen.show(referral)
     if form.validate_on_submit():
         reason = DischargeReason(form.reason.data)
-        result = commit_operation(
+        result = submit_once(
             form,
             operations.discharge,
             referral,
@@ -214,14 +233,19 @@ def discharge(case_id: int):
             summary=form.summary.data,
             services=form.chosen_services(),
             final_measures_note=form.note_given(),
+            seen=form.seen.status(),
+            result_url=lambda _: url_for("referrals.show", referral_id=referral.id),
+            user=current_user,
         )
         if not failed(result):
             flash(
-                f"Case {referral.reference} ({referral.child.full_name}) discharged: "
+                REPEATED_MESSAGE
+                if result.repeated
+                else f"Case {referral.reference} ({referral.child.full_name}) discharged: "
                 f"{reason.label.lower()}",
                 "success",
             )
-            return redirect(url_for("referrals.show", referral_id=referral.id))
+            return redirect(result.url)
         _reread(referral)
     summaries = operations.measure_summaries(referral)
     shown = {r.id for s in summaries for r in (s.first, s.latest)}
@@ -255,6 +279,7 @@ def reopen(case_id: int):
     form = ReopenForm().offer_practitioners([m.practitioner for m in eligible])
     if request.method == "GET" and operations.can_hold_case(referral, last_practitioner):
         form.practitioner.data = str(last_practitioner.id)
+    form.seen.show(referral)
     if form.validate_on_submit():
         allocation = commit_operation(
             form,
@@ -263,6 +288,7 @@ def reopen(case_id: int):
             by=current_user,
             reason=form.reason.data,
             practitioner=form.chosen_practitioner(),
+            seen=form.seen.status(),
         )
         if not failed(allocation):
             flash(

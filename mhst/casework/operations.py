@@ -31,6 +31,7 @@ from mhst.outcomes.models import MeasureRecord
 from mhst.outcomes.rules import PairedOutcome, outcome
 from mhst.referrals import operations as referrals
 from mhst.referrals.allocations import Allocation, current_allocation
+from mhst.referrals.locks import MEANWHILE, lock_referral, when, who
 from mhst.referrals.models import (
     OPEN_CASE_STATUSES,
     Referral,
@@ -90,10 +91,20 @@ def _start(referral: Referral, practitioner: User, *, by: User) -> Allocation:
     return allocation
 
 
-def allocate(referral: Referral, practitioner: User | None, *, by: User) -> Allocation:
+def allocate(
+    referral: Referral,
+    practitioner: User | None,
+    *,
+    by: User,
+    seen: ReferralStatus | None = None,
+    seen_allocation: int | None = None,
+) -> Allocation:
     """Allocate an accepted referral to a practitioner (it moves to ALLOCATED), or
     reallocate an open case to someone else (its status stays; the current allocation
-    ends with a reason and is kept as history)."""
+    ends with a reason and is kept as history). Refused if the referral moved, or was
+    (re)allocated, since the page showed it (``seen``, ``seen_allocation``)."""
+    lock_referral(referral, seen=seen, field="practitioner")
+    _check_not_reallocated(referral, seen_allocation)
     if referral.status not in ALLOCATABLE_STATUSES:
         raise RuleError(
             "practitioner",
@@ -127,6 +138,21 @@ def allocate(referral: Referral, practitioner: User | None, *, by: User) -> Allo
     return allocation
 
 
+def _check_not_reallocated(referral: Referral, seen_allocation: int | None) -> None:
+    """Refuse if the case's current allocation is not the one the page showed (0: none)."""
+    if seen_allocation is None:
+        return
+    current = current_allocation(referral)
+    if (current.id if current is not None else 0) != seen_allocation:
+        now = (
+            f"allocated to {current.practitioner.full_name} by {who(current.allocated_by)} "
+            f"{when(current.allocated_at)}"
+            if current is not None
+            else "no longer allocated"
+        )
+        raise RuleError("practitioner", f"This case was {now} {MEANWHILE}")
+
+
 def end_allocation_of_closed_referral(referral: Referral) -> None:
     """A closed referral leaves its practitioner's caseload (the history is kept).
 
@@ -151,6 +177,7 @@ def discharge(
     summary: str,
     services: Iterable[DirectoryService] = (),
     final_measures_note: str | None = None,
+    seen: ReferralStatus | None = None,
 ) -> Discharge:
     """Close an open case with a reason, a closing summary and any onward services.
     Planned sessions are cancelled as "case closed" (by the sessions receiver of
@@ -159,7 +186,11 @@ def discharge(
 
     Final measures: unless a measure was recorded on or after the day of the last attended
     session (:func:`final_measure_recorded`), ``final_measures_note`` must say why none
-    was collected. With a final measure the note is not kept."""
+    was collected. With a final measure the note is not kept.
+
+    Refused if the case moved (was discharged by someone else, say) since the page showed
+    it at ``seen``."""
+    lock_referral(referral, seen=seen, field="reason")
     if referral.status not in OPEN_CASE_STATUSES:
         raise RuleError(
             "reason",
@@ -313,10 +344,17 @@ def last_allocation(referral: Referral) -> Allocation | None:
 
 
 def reopen(
-    referral: Referral, *, by: User, reason: str, practitioner: User | None = None
+    referral: Referral,
+    *,
+    by: User,
+    reason: str,
+    practitioner: User | None = None,
+    seen: ReferralStatus | None = None,
 ) -> Allocation:
     """Reopen a discharged case, with a reason: it is allocated again, to ``practitioner``
-    or, when none is given, to whoever held it last (if they still can)."""
+    or, when none is given, to whoever held it last (if they still can). Refused if the
+    case moved since the page showed it at ``seen``."""
+    lock_referral(referral, seen=seen, field="reason")
     if referral.status is not S.DISCHARGED:
         raise RuleError(
             "reason",

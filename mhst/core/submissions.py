@@ -61,6 +61,10 @@ class OnceForm(BaseForm):
     submission_token = SubmissionTokenField()
 
 
+# Flashed on the page a repeated submission is sent to.
+REPEATED_MESSAGE = "This form had already been sent: it was saved once, shown here"
+
+
 @dataclass(frozen=True)
 class Submitted:
     record: Any  # what the operation returned; None for a repeated submission

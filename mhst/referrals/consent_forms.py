@@ -14,6 +14,8 @@ from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 from mhst.core.fields import DateInputField
 from mhst.core.forms import BaseForm, RadioField, choices
+from mhst.core.submissions import OnceForm
+from mhst.referrals.locks import SeenStatusField
 from mhst.referrals.models import ConsentKind, ConsentMethod
 from mhst.referrals.operations import MAX_TEXT, ConsentDetails
 
@@ -25,7 +27,8 @@ PARENT_ONLY = ("relationship_to_child",)
 GILLICK_ONLY = ("gillick_assessed_on", "gillick_assessment")
 
 
-class ConsentForm(BaseForm):
+class ConsentForm(OnceForm):
+    seen = SeenStatusField()
     kind = RadioField(
         "Who gave consent?",
         choices=choices((kind.value, kind.label) for kind in ConsentKind),
@@ -131,4 +134,5 @@ class WithdrawConsentForm(BaseForm):
 
 
 class WithdrawReferralForm(BaseForm):
+    seen = SeenStatusField()
     reason = _reason("Why is the referral being withdrawn?", "Enter why the referral is withdrawn")

@@ -22,11 +22,13 @@ from mhst.accounts.models import User
 from mhst.audit.models import AuditAction, AuditRecordType
 from mhst.audit.operations import record
 from mhst.core import nhs_number, signals
+from mhst.core.locking import lock_row
 from mhst.core.rules import RuleError
 from mhst.core.time import service_today, utcnow
 from mhst.directory.models import Concern, DirectoryService
 from mhst.extensions import db
 from mhst.referrals import child_records
+from mhst.referrals.locks import MovedMeanwhile, lock_referral, when, who
 from mhst.referrals.models import (
     Child,
     ChildAgrees,
@@ -357,10 +359,18 @@ def _move(referral: Referral, to: ReferralStatus, *, by: User, reason: str | Non
 
 
 def transition(
-    referral: Referral, to: ReferralStatus, *, by: User, reason: str | None = None
+    referral: Referral,
+    to: ReferralStatus,
+    *,
+    by: User,
+    reason: str | None = None,
+    seen: ReferralStatus | None = None,
 ) -> ReferralEvent:
-    """Move ``referral`` to ``to``: refused if the move is not allowed from where it is,
-    if a reason is missing, or by the consent gate."""
+    """Move ``referral`` to ``to``: refused if it moved since the user saw it at
+    ``seen``, if the move is not allowed from where it is, if a reason is missing, or by
+    the consent gate. The referral's row is locked first and the rules checked on it as
+    saved."""
+    lock_referral(referral, seen=seen)
     reason = (reason or "").strip() or None
     if to not in set(S):
         raise RuleError("status", "Select a status from the list")
@@ -427,11 +437,37 @@ def require_valid_consent(referral: Referral) -> None:
         )
 
 
+def _lock_for_consent(referral: Referral, seen: ReferralStatus | None) -> None:
+    try:
+        lock_referral(referral, seen=seen, field="kind")
+    except MovedMeanwhile:
+        latest = max(referral.consents, key=lambda c: (c.recorded_at, c.id), default=None)
+        if latest is None or referral.status.is_closed:
+            raise
+        raise MovedMeanwhile(
+            "kind",
+            f"Consent given by {latest.given_by_name} was recorded by {who(latest.recorded_by)} "
+            f"{when(latest.recorded_at)} while you were entering this, so nothing was saved. "
+            "If this is a further consent, check it and save again",
+            referral.status,
+        ) from None
+
+
 def record_consent(
-    referral: Referral, details: ConsentDetails, *, by: User, today: date | None = None
+    referral: Referral,
+    details: ConsentDetails,
+    *,
+    by: User,
+    today: date | None = None,
+    seen: ReferralStatus | None = None,
 ) -> Consent:
-    """Record consent. A referral awaiting consent then moves on to triage."""
+    """Record consent. A referral awaiting consent then moves on to triage.
+
+    ``seen`` is the status the user's page showed: if consent was recorded by someone
+    else since (two people recording one consent at the same moment), nothing is saved
+    and the user is told; saving again records a further consent on purpose."""
     today = today or service_today()
+    _lock_for_consent(referral, seen)
     if referral.status.is_closed:
         raise RuleError("kind", "This referral is closed: consent cannot be recorded on it")
     if any(c.withdrawn for c in referral.consents):
@@ -502,10 +538,16 @@ def withdraw_consent(referral: Referral, consent: Consent, *, by: User, reason: 
     """Consent withdrawn: record why and stop all further activity (the referral is
     withdrawn, which closes it, and its planned sessions are cancelled)."""
     reason = (reason or "").strip()
+    lock_referral(referral, field="reason")
+    db.session.refresh(consent)  # as saved by whoever held the lock before us
     if consent.referral_id != referral.id:
         raise RuleError("reason", "This consent belongs to another referral")
     if consent.withdrawn:
-        raise RuleError("reason", "This consent has already been withdrawn")
+        raise RuleError(
+            "reason",
+            f"This consent has already been withdrawn (by {who(consent.withdrawn_by)} "
+            f"{when(consent.withdrawn_at)}), so nothing was saved",
+        )
     if not reason:
         raise RuleError("reason", "Enter why consent was withdrawn")
     if len(reason) > MAX_TEXT:
@@ -528,10 +570,16 @@ def review_risk(referral: Referral, *, by: User, notes: str) -> None:
     """A senior clinician's same-day review of a referral whose risk screen was positive.
     Safety comes first: a review needs no consent."""
     notes = (notes or "").strip()
+    lock_row(Referral, referral.id)
     if not referral.high_risk:
         raise RuleError("notes", "This referral's risk screen did not flag any risk")
     if referral.risk_reviewed_at is not None:
-        raise RuleError("notes", "The risk on this referral has already been reviewed")
+        raise RuleError(
+            "notes",
+            "The risk on this referral has already been reviewed (by "
+            f"{who(referral.risk_reviewed_by)} {when(referral.risk_reviewed_at)}), so nothing "
+            "was saved",
+        )
     if not notes:
         raise RuleError("notes", "Enter what you found and what you did")
     if len(notes) > MAX_TEXT:
@@ -557,9 +605,12 @@ def triage(
     by: User,
     reason: str | None,
     services: Iterable[DirectoryService] = (),
+    seen: ReferralStatus | None = None,
 ) -> ReferralEvent:
     """A senior clinician's decision: accept onto the waiting list, signpost, step up,
-    or not accept. Signposting and stepping up name at least one directory service."""
+    or not accept. Signposting and stepping up name at least one directory service.
+    Refused if the referral moved since the page showed it at ``seen``."""
+    lock_referral(referral, seen=seen, field="decision")
     if decision not in TRIAGE_DECISIONS:
         raise RuleError("decision", "Select a decision from the list")
     decision = S(decision)  # a form's plain "accepted" must meet the same checks below
@@ -593,9 +644,11 @@ def triage(
     return event
 
 
-def withdraw_referral(referral: Referral, *, by: User, reason: str) -> ReferralEvent:
+def withdraw_referral(
+    referral: Referral, *, by: User, reason: str, seen: ReferralStatus | None = None
+) -> ReferralEvent:
     """The referrer or the family no longer want help from the team."""
-    return transition(referral, S.WITHDRAWN, by=by, reason=reason)
+    return transition(referral, S.WITHDRAWN, by=by, reason=reason, seen=seen)
 
 
 # ---- the directory at triage ----------------------------------------------------------

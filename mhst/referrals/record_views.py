@@ -24,6 +24,7 @@ from mhst.core import signals
 from mhst.core.formatting import format_datetime_with_day
 from mhst.core.forms import commit_operation, failed
 from mhst.core.pagination import paginate
+from mhst.core.submissions import REPEATED_MESSAGE, submit_once
 from mhst.core.time import service_today
 from mhst.extensions import db
 from mhst.referrals import child_records, operations, queries, risk_flags
@@ -266,17 +267,25 @@ def _after_failure(referral: Referral) -> None:
 def consent(referral_id: int):
     referral = scoping.get_or_404(current_user, Referral, referral_id)
     form = ConsentForm()
+    form.seen.show(referral)
     if form.validate_on_submit():
         was_waiting = referral.status is ReferralStatus.AWAITING_CONSENT
-        result = commit_operation(
-            form, operations.record_consent, referral, form.details(), by=current_user
+        result = submit_once(
+            form,
+            operations.record_consent,
+            referral,
+            form.details(),
+            by=current_user,
+            seen=form.seen.status(),
+            result_url=lambda _: url_for(".show", referral_id=referral.id),
+            user=current_user,
         )
         if not failed(result):
             message = "Consent recorded"
             if was_waiting and referral.status is ReferralStatus.READY_FOR_TRIAGE:
                 message += ". The referral is ready for triage"
-            flash(message, "success")
-            return redirect(url_for(".show", referral_id=referral.id))
+            flash(REPEATED_MESSAGE if result.repeated else message, "success")
+            return redirect(result.url)
         _after_failure(referral)
     consents = list(referral.consents)
     return _render(
@@ -336,9 +345,15 @@ def withdraw_consent(referral_id: int, consent_id: int):
 def withdraw(referral_id: int):
     referral = scoping.get_or_404(current_user, Referral, referral_id)
     form = WithdrawReferralForm()
+    form.seen.show(referral)
     if form.validate_on_submit():
         result = commit_operation(
-            form, operations.withdraw_referral, referral, by=current_user, reason=form.reason.data
+            form,
+            operations.withdraw_referral,
+            referral,
+            by=current_user,
+            reason=form.reason.data,
+            seen=form.seen.status(),
         )
         if not failed(result):
             flash("Referral withdrawn", "success")

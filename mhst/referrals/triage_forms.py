@@ -9,6 +9,7 @@ from mhst.core.fields import CheckboxesField
 from mhst.core.forms import BaseForm, RadioField, SelectField, choices
 from mhst.directory.models import DirectoryService
 from mhst.referrals import operations
+from mhst.referrals.locks import SeenStatusField
 from mhst.referrals.models import ReferralStatus
 
 S = ReferralStatus
@@ -31,6 +32,8 @@ def service_choice_label(service: DirectoryService) -> str:
 class TriageForm(BaseForm):
     """The decision comes first: a refusal by the consent gate names the field "status",
     which this form does not have, so its message shows against the first field."""
+
+    seen = SeenStatusField()
 
     decision = RadioField(
         "What is your decision?",

@@ -104,6 +104,7 @@ def triage(referral_id: int):
     proposed_ids = {service.id for service in proposed}
     others = [s for s in directory.search_services() if s.id not in proposed_ids]
     form = TriageForm().offer(proposed, others)
+    form.seen.show(referral)
     rolled_back = False
     if form.validate_on_submit():
         decision = S(form.decision.data)
@@ -116,6 +117,7 @@ def triage(referral_id: int):
             by=current_user,
             reason=form.reason.data or None,
             services=services,
+            seen=form.seen.status(),
         )
         if not failed(result):
             _flash_decision(referral, decision, services)
