@@ -11,7 +11,8 @@ from wtforms.validators import DataRequired, Email, Length, Optional, Validation
 
 from mhst.core import nhs_number
 from mhst.core.fields import CheckboxesField, DateInputField
-from mhst.core.forms import BaseForm, RadioField, SelectField, choices
+from mhst.core.forms import RadioField, SelectField, choices
+from mhst.core.submissions import OnceForm
 from mhst.core.time import service_today
 from mhst.referrals.models import (
     ChildAgrees,
@@ -163,7 +164,7 @@ class ChildFields:
             raise ValidationError(problem)
 
 
-class ReferralForm(ChildFields, BaseForm):
+class ReferralForm(ChildFields, OnceForm):
     """The referral form a school's Mental Health Lead fills in (source: the school)."""
 
     # What the child needs help with

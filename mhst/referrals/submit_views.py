@@ -7,12 +7,13 @@ ignored), and staff choose from the schools in their scope, checked again on POS
 
 from __future__ import annotations
 
-from flask import abort, redirect, render_template, url_for
+from flask import abort, flash, redirect, render_template, url_for
 from flask_login import current_user
 from sqlalchemy import select
 
 from mhst.audit.operations import render_audited
-from mhst.core.forms import choices, commit_operation, failed
+from mhst.core.forms import choices, failed
+from mhst.core.submissions import REPEATED_MESSAGE, Submitted, submit_once
 from mhst.core.time import service_today
 from mhst.extensions import db
 from mhst.referrals import child_records, operations
@@ -25,15 +26,25 @@ from mhst.security.permissions import Permission, requires
 
 
 def _submit(form: ReferralForm, school: School):
-    """Run the submission; the referral, or the failure marker with the error on the form."""
-    return commit_operation(
+    """Run the submission once per form token; the outcome (the referral's page to go to,
+    the first one's if the form was sent before), or the failure marker with the error on
+    the form."""
+    return submit_once(
         form,
         operations.submit_referral,
         school,
         form.child_details(),
         form.referral_details(),
         by=current_user,
+        result_url=lambda referral: url_for(".submitted", referral_id=referral.id),
+        user=current_user,
     )
+
+
+def _submitted(result: Submitted):
+    if result.repeated:
+        flash(REPEATED_MESSAGE, "success")
+    return redirect(result.url)
 
 
 def _render_form(form: ReferralForm, *, recording: bool, school: School | None = None):
@@ -53,9 +64,9 @@ def new():
         abort(403)
     form = ReferralForm()
     if form.validate_on_submit():
-        referral = _submit(form, school)
-        if not failed(referral):
-            return redirect(url_for(".submitted", referral_id=referral.id))
+        result = _submit(form, school)
+        if not failed(result):
+            return _submitted(result)
     return _render_form(form, recording=False, school=school)
 
 
@@ -76,9 +87,9 @@ def record():
         [("", "Select a school"), *((key, school.name) for key, school in schools.items())]
     )
     if form.validate_on_submit():
-        referral = _submit(form, schools[form.school_id.data])
-        if not failed(referral):
-            return redirect(url_for(".submitted", referral_id=referral.id))
+        result = _submit(form, schools[form.school_id.data])
+        if not failed(result):
+            return _submitted(result)
     return _render_form(form, recording=True)
 
 
