@@ -111,6 +111,8 @@ EXPECTED_ACCESS: dict[str, str | frozenset[Role]] = {
     "referrals.triage": frozenset({Role.SENIOR_CLINICIAN}),
     "referrals.review_risk": frozenset({Role.SENIOR_CLINICIAN}),
     "referrals.review_risk_flag": frozenset({Role.SENIOR_CLINICIAN}),
+    "referrals.amend_risk_review": frozenset({Role.SENIOR_CLINICIAN}),
+    "referrals.amend_triage_reason": frozenset({Role.SENIOR_CLINICIAN}),
     "referrals.waiting_list": CASEWORKERS | {Role.CLINICAL_LEAD},
     # --- casework: allocation, caseloads, discharge (casework/allocation_views.py) ---
     "casework.caseload": CASEWORKERS,
@@ -118,6 +120,7 @@ EXPECTED_ACCESS: dict[str, str | frozenset[Role]] = {
     "casework.allocate": SENIOR,
     "casework.discharge": CASEWORKERS,
     "casework.reopen": SENIOR,
+    "casework.amend_discharge_summary": CASEWORKERS,
     # --- casework: 1:1 sessions (casework/session_views.py) ---
     "sessions.sessions": CASEWORKERS | {Role.CLINICAL_LEAD},
     "sessions.book_session": CASEWORKERS,
@@ -138,6 +141,7 @@ EXPECTED_ACCESS: dict[str, str | frozenset[Role]] = {
     "supervision.new": SENIOR,
     "supervision.show": CASEWORKERS,
     "supervision.overdue": SENIOR,
+    "supervision.amend_decision": SENIOR,
     # --- outcome measures on a case (casework/measure_views.py) ---
     "outcomes.measures": CASEWORKERS | {Role.CLINICAL_LEAD},
     "outcomes.record_measure": CASEWORKERS,
@@ -189,6 +193,9 @@ URL_ARGUMENTS = {
     "child_id": lambda world: world.case_a1.child_id,
     "other_id": lambda world: world.referral_a1.child_id,
     "merge_id": lambda world: _child_merge_id(world),
+    "event_id": lambda world: _triage_decision_id(world),
+    "discharge_id": lambda world: _discharge_id(world),
+    "discussed_id": lambda world: world.supervision_a1.cases[0].id,
 }
 
 
@@ -249,6 +256,46 @@ def _risk_flag_id(world) -> int:
     )
     db.session.commit()
     return flag.id
+
+
+def _triage_decision_id(world) -> int:
+    """referral_a1 not accepted at triage (in the test's transaction): the decision's id."""
+    from mhst.referrals import operations
+    from mhst.referrals.models import ReferralStatus
+
+    senior = world.users[Role.SENIOR_CLINICIAN]
+    return operations.triage(
+        world.referral_a1, ReferralStatus.NOT_ACCEPTED, by=senior, reason="Needs met at school"
+    ).id
+
+
+def _discharge_id(world) -> int:
+    """An earlier discharge of case_a1 (as if it had been reopened since), by the EMHP."""
+    from mhst.casework.models import Discharge, DischargeReason
+    from mhst.extensions import db
+
+    closing = Discharge(
+        referral=world.case_a1,
+        event_id=world.case_a1.events[-1].id,
+        reason=DischargeReason.GOALS_MET,
+        summary="Goals met",
+        discharged_by=world.users[Role.EMHP],
+    )
+    db.session.add(closing)
+    db.session.flush()
+    return closing.id
+
+
+def _risk_reviewed(world) -> None:
+    from mhst.referrals import operations
+
+    operations.review_risk(
+        world.referral_a1, by=world.users[Role.SENIOR_CLINICIAN], notes="Safety plan in place"
+    )
+
+
+# Endpoints whose page exists only once something has happened: done first.
+ENDPOINT_SETUP = {"referrals.amend_risk_review": _risk_reviewed}
 
 
 def _directory_service_id() -> int:
@@ -328,6 +375,7 @@ def test_a_view_cannot_be_both_public_and_protected():
 def _url(rule, world) -> str:
     from flask import url_for
 
+    ENDPOINT_SETUP.get(rule.endpoint, lambda world: None)(world)
     return url_for(rule.endpoint, **{arg: URL_ARGUMENTS[arg](world) for arg in rule.arguments})
 
 

@@ -159,13 +159,13 @@ def test_the_timeline_merges_every_source_newest_first(journey, world):
     whens = [e.when for e in entries]
     assert whens == sorted(whens, reverse=True)
     by_title = {e.title: e for e in entries}
-    assert by_title["Discharge summary"].detail == (
-        "Reason: Goals met\nSUMMARY-TAPIR less avoidance at school"
-    )
+    assert by_title["Discharge summary"].detail == "Reason: Goals met"
+    assert by_title["Discharge summary"].text == "SUMMARY-TAPIR less avoidance at school"
     assert by_title["Discharge summary"].by == emhp.full_name
     supervision = by_title[f"Discussed in supervision with {emhp.full_name}"]
-    assert (supervision.by, supervision.detail, supervision.has_time) == (
+    assert (supervision.by, supervision.detail, supervision.text, supervision.has_time) == (
         senior.full_name,
+        None,
         DECISION,
         False,
     )
@@ -216,14 +216,16 @@ def test_the_discharge_summary_shows_why_final_measures_were_not_collected(journ
     db.session.commit()
     entry = next(e for e in timeline(journey) if e.kind == "discharge")
     assert entry.detail == (
-        "Reason: Goals met\nSUMMARY-TAPIR less avoidance at school\n"
+        "Reason: Goals met\n"
         "Final measures not collected: NOTE-OKAPI did not come to the last session"
     )
+    assert entry.text == "SUMMARY-TAPIR less avoidance at school"
 
 
 def _shown(entries) -> str:
     return " ".join(
-        " ".join([e.detail or "", *(text or "" for _, text, _ in e.texts)]) for e in entries
+        " ".join([e.detail or "", e.text or "", *(text or "" for _, text, _ in e.texts)])
+        for e in entries
     )
 
 

@@ -9,11 +9,11 @@ made at the same moment cannot both be saved (``text_version``'s unique key).
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import joinedload
 
 from mhst.accounts.models import User
@@ -152,4 +152,32 @@ def versions_for(
     found: dict[tuple[int, str], list[TextVersion]] = defaultdict(list)
     for row in rows:
         found[(row.record_id, row.field)].append(row)
+    return dict(found)
+
+
+TextKey = tuple[AuditRecordType, int, str]  # (record type, record id, field)
+
+
+def versions_for_records(
+    wanted: Mapping[AuditRecordType, Iterable[int]],
+) -> dict[TextKey, list[TextVersion]]:
+    """:func:`versions_for` for records of several types (a page showing risk reviews,
+    discharge summaries and supervision decisions), still in one query; keyed by
+    (record type, record id, field)."""
+    clauses = [
+        and_(TextVersion.record_type == record_type, TextVersion.record_id.in_(list(ids)))
+        for record_type, ids in wanted.items()
+        if ids
+    ]
+    if not clauses:
+        return {}
+    rows = db.session.scalars(
+        select(TextVersion)
+        .where(or_(*clauses))
+        .options(joinedload(TextVersion.written_by))
+        .order_by(TextVersion.record_id, TextVersion.field, TextVersion.version)
+    )
+    found: dict[TextKey, list[TextVersion]] = defaultdict(list)
+    for row in rows:
+        found[(row.record_type, row.record_id, row.field)].append(row)
     return dict(found)

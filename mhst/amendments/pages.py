@@ -5,11 +5,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from flask import flash, redirect, render_template, request
+from flask import flash, redirect, request
 from flask_login import current_user
 
 from mhst.amendments.forms import AmendTextForm
 from mhst.amendments.operations import AmendableText, amend, versions_of
+from mhst.audit.models import AuditAction
+from mhst.audit.operations import record, render_audited
 from mhst.core.forms import commit_operation, failed
 
 
@@ -46,7 +48,9 @@ def amend_page(text: AmendableText, page: AmendPage):
             flash(f"{page.label} amended (version {result.version})", "success")
             return redirect(page.back_url)
         versions = versions_of(text)
-    return render_template(
+    # The page shows the text: its reading is audited, committed once the page is made.
+    record(AuditAction.READ, text.record_type, text.record_id, user=current_user)
+    return render_audited(
         "amendments/amend.html",
         form=form,
         title=page.title,

@@ -50,6 +50,8 @@ class AuditRecordType(LabelledEnum):
     RETENTION_DECISION = "retention_decision"
     CHILD_MERGE = "child_merge"  # two records of one child merged, or the merge undone
     RISK_FLAG = "risk_flag"  # a risk raised on a case, and its senior review
+    REFERRAL_EVENT = "referral_event"  # a change of status, whose reason can be amended
+    SUPERVISION_CASE = "supervision_case"  # one case's decision in a supervision
 
     @property
     def label(self) -> str:
@@ -65,6 +67,8 @@ class AuditRecordType(LabelledEnum):
             AuditRecordType.ROLLOUT: "Rollout report",
             AuditRecordType.REPORT: "Service report",
             AuditRecordType.RISK_FLAG: "Case risk flag",
+            AuditRecordType.REFERRAL_EVENT: "Referral status change",
+            AuditRecordType.SUPERVISION_CASE: "Supervision decision",
         }.get(self, super().label)
 
 

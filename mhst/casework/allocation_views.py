@@ -14,18 +14,21 @@ import re
 
 from flask import Blueprint, abort, flash, redirect, request, url_for
 from flask_login import current_user
+from sqlalchemy import select
 
 from mhst.accounts.models import User
+from mhst.amendments.pages import AmendPage, amend_page
 from mhst.audit.models import AuditAction, AuditRecordType
 from mhst.audit.operations import record, record_many, render_audited
+from mhst.casework import amendable, operations
 from mhst.casework import caseload as caseloads
-from mhst.casework import operations
 from mhst.casework.allocation_forms import AllocateForm, DischargeForm, ReopenForm
-from mhst.casework.models import DischargeReason
+from mhst.casework.models import Discharge, DischargeReason
 from mhst.casework.timeline import respondent_text, scores_text
 from mhst.core.forms import commit_operation, failed
 from mhst.core.submissions import REPEATED_MESSAGE, earlier_url, submit_once
 from mhst.core.time import service_today
+from mhst.extensions import db
 from mhst.referrals import operations as referral_operations
 from mhst.referrals import queries
 from mhst.referrals.allocations import Allocation, current_allocation
@@ -306,3 +309,25 @@ def reopen(case_id: int):
         members=eligible,
         last_practitioner=last_practitioner,
     )
+
+
+@bp.route("/cases/<int:case_id>/discharges/<int:discharge_id>/amend", methods=["GET", "POST"])
+@requires(Permission.LOG_SESSIONS)
+def amend_discharge_summary(case_id: int, discharge_id: int):
+    """Amend a discharge summary (the operation allows its author or a senior clinician)."""
+    referral = scoping.get_or_404(current_user, Referral, case_id, kind=scoping.Kind.CASE)
+    closing = db.session.scalars(
+        select(Discharge).where(Discharge.id == discharge_id, Discharge.referral_id == referral.id)
+    ).one_or_none()
+    if closing is None:
+        abort(404)
+    back = url_for("referrals.show", referral_id=referral.id)
+    page = AmendPage(
+        title="Amend the discharge summary",
+        caption=f"{referral.child.full_name}, case {referral.reference}",
+        label="Discharge summary",
+        action=url_for(".amend_discharge_summary", case_id=referral.id, discharge_id=closing.id),
+        back_url=back,
+        back_text="Back to the case",
+    )
+    return amend_page(amendable.discharge_summary(closing), page)

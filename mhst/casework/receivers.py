@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from flask import url_for
 
-from mhst.casework import operations, timeline
+from mhst.casework import amendable, operations, timeline
 from mhst.core import signals
 from mhst.referrals.models import OPEN_CASE_STATUSES, Referral, ReferralStatus
 from mhst.security import scoping
@@ -29,10 +29,13 @@ def _referral_page(referral: Referral, *, user, lead_view: bool, **_) -> dict | 
     in_case_scope = has_permission(user, Permission.VIEW_CASE_NOTES) and scoping.in_scope(
         user, Referral, referral.id, scoping.Kind.CASE
     )
-    entries = timeline.timeline(referral, include_notes=in_case_scope)
+    entries, versions = amendable.with_versions(
+        referral, timeline.timeline(referral, include_notes=in_case_scope), user
+    )
     timeline.audit_shown(entries, user, {referral.id} if in_case_scope else set())
     return {
         "timeline": timeline.oldest_first(entries),
+        "text_versions": versions,
         "sessions_url": url_for("sessions.sessions", case_id=referral.id)
         if in_case_scope
         else None,

@@ -35,6 +35,7 @@ from mhst.casework.timeline_care import (
 from mhst.casework.timeline_entry import SYSTEM, Sources, TimelineEntry, joined, name_of
 from mhst.extensions import db
 from mhst.referrals.allocations import Allocation
+from mhst.referrals.amendable import is_triage_decision
 from mhst.referrals.models import Consent, Referral, ReferralEvent
 
 __all__ = [
@@ -62,17 +63,21 @@ def _status_entries(sources: Sources) -> list[TimelineEntry]:
             title = event.to_status.label
         else:
             title = f"{event.from_status.label} to {event.to_status.label.lower()}"
-        entries.append(
-            TimelineEntry(
-                event.occurred_at,
-                "status",
-                title,
-                event.reason,
-                name_of(event.by_user),
-                referral_id=event.referral_id,
-                order=1,
-            )
+        entry = TimelineEntry(
+            event.occurred_at,
+            "status",
+            title,
+            event.reason,
+            name_of(event.by_user),
+            referral_id=event.referral_id,
+            order=1,
         )
+        if is_triage_decision(event):  # its reason can be amended
+            key = (AuditRecordType.REFERRAL_EVENT, event.id, "reason")
+            entry = dataclasses.replace(
+                entry, detail=None, text=event.reason, text_key=key, author_id=event.by_user_id
+            )
+        entries.append(entry)
     return entries
 
 
@@ -119,7 +124,13 @@ def _consent_entries(sources: Sources) -> list[TimelineEntry]:
 
 def _risk_entries(sources: Sources) -> list[TimelineEntry]:
     rows = db.session.execute(
-        select(Referral.id, Referral.risk_reviewed_at, Referral.risk_review_notes, User.full_name)
+        select(
+            Referral.id,
+            Referral.risk_reviewed_at,
+            Referral.risk_review_notes,
+            User.full_name,
+            Referral.risk_reviewed_by_id,
+        )
         .outerjoin(User, User.id == Referral.risk_reviewed_by_id)
         .where(Referral.id.in_(sources.ids), Referral.risk_reviewed_at.is_not(None))
     )
@@ -128,11 +139,17 @@ def _risk_entries(sources: Sources) -> list[TimelineEntry]:
             reviewed_at,
             "risk",
             "Risk reviewed",
-            notes if sources.notes(referral_id) else None,
+            None,
             reviewer or SYSTEM,
             referral_id=referral_id,
+            **amendable_text(
+                sources.notes(referral_id),
+                notes,
+                (AuditRecordType.REFERRAL, referral_id, "risk_review_notes"),
+                author_id,
+            ),
         )
-        for referral_id, reviewed_at, notes, reviewer in rows
+        for referral_id, reviewed_at, notes, reviewer, author_id in rows
     ]
 
 
@@ -170,12 +187,16 @@ def _allocation_entries(sources: Sources) -> list[TimelineEntry]:
     return entries
 
 
+def amendable_text(shown: bool, text: str | None, key: tuple, author_id: int | None) -> dict:
+    """A clinical text kept as versions (``TimelineEntry.text``), for those who may read it."""
+    return {"text": text, "text_key": key, "author_id": author_id} if shown else {}
+
+
 def _discharge_detail(discharge: Discharge, with_summary: bool) -> str:
     if not with_summary:  # the closing summary is the case's clinical text
         return f"Reason: {discharge.reason.label}"
     return joined(
         f"Reason: {discharge.reason.label}",
-        discharge.summary,
         f"Final measures not collected: {discharge.final_measures_note}"
         if discharge.final_measures_note
         else None,
@@ -198,6 +219,12 @@ def _discharge_entries(sources: Sources) -> list[TimelineEntry]:
             _discharge_detail(discharge, sources.notes(discharge.referral_id)),
             name_of(discharge.discharged_by),
             referral_id=discharge.referral_id,
+            **amendable_text(
+                sources.notes(discharge.referral_id),
+                discharge.summary,
+                (AuditRecordType.DISCHARGE, discharge.id, "summary"),
+                discharge.discharged_by_id,
+            ),
         )
         for discharge in discharges
     ]

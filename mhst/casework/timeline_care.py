@@ -132,6 +132,9 @@ def supervision_entries(sources: Sources) -> list[TimelineEntry]:
             SupervisionRecord.held_on,
             supervisor.full_name,
             practitioner.full_name,
+            SupervisionCase.id,
+            SupervisionRecord.id,
+            SupervisionRecord.recorded_by_id,
         )
         .join(SupervisionRecord, SupervisionRecord.id == SupervisionCase.record_id)
         .outerjoin(supervisor, supervisor.id == SupervisionRecord.supervisor_id)
@@ -144,13 +147,30 @@ def supervision_entries(sources: Sources) -> list[TimelineEntry]:
             start_of(held_on),
             "supervision",
             f"Discussed in supervision with {practitioner_name or SYSTEM}",
-            decision if sources.notes(referral_id) else None,
+            None,
             supervisor_name or SYSTEM,
             has_time=False,
             referral_id=referral_id,
+            record_id=record_id,
+            **_decision(decision, case_id, author_id, sources.notes(referral_id)),
         )
-        for decision, referral_id, held_on, supervisor_name, practitioner_name in rows
+        for (
+            decision,
+            referral_id,
+            held_on,
+            supervisor_name,
+            practitioner_name,
+            case_id,
+            record_id,
+            author_id,
+        ) in rows
     ]
+
+
+def _decision(decision: str, case_id: int, author_id: int, shown: bool) -> dict:
+    """The supervision decision, kept as versions, for those who may read it."""
+    key = (AuditRecordType.SUPERVISION_CASE, case_id, "decision")
+    return {"text": decision, "text_key": key, "author_id": author_id} if shown else {}
 
 
 RESPONDENTS = {

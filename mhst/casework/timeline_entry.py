@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time
 
 from mhst.accounts.models import User
+from mhst.audit.models import AuditRecordType
 from mhst.core.time import SERVICE_TIME_ZONE
 
 SYSTEM = "The system"
@@ -43,6 +44,15 @@ class TimelineEntry:
     # Clinical texts shown with their amendments: (label, current text, versions).
     texts: tuple = field(default=(), compare=False)
     entered_in_error: bool = field(default=False, compare=False)  # shown struck through
+    # A clinical text kept as versions (a risk review, a triage decision's reason, a
+    # supervision decision, a discharge summary), shown after ``detail`` with when it was
+    # amended: ``text_key`` names it (record type, record id, field), ``author_id`` wrote
+    # it; ``versions`` and ``amend_url`` are added by ``mhst.casework.amendable``.
+    text: str | None = None
+    text_key: tuple[AuditRecordType, int, str] | None = field(default=None, compare=False)
+    author_id: int | None = field(default=None, compare=False)
+    versions: tuple = field(default=(), compare=False)
+    amend_url: str | None = field(default=None, compare=False)
 
 
 @dataclass(frozen=True)

@@ -18,6 +18,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import joinedload, lazyload
 
 from mhst.accounts.models import Role
+from mhst.amendments.operations import may_amend
 from mhst.audit.models import AuditAction, AuditRecordType
 from mhst.audit.operations import record, record_many, render_audited
 from mhst.core import signals
@@ -171,6 +172,8 @@ def _can_record_consent(referral: Referral, consents: list[Consent]) -> bool:
 # appointment.
 STAFF_PAGE_VALUES = {
     "timeline": [],
+    # The versions of the page's amended texts (one query), by (record type, id, field).
+    "text_versions": {},
     "sessions_url": None,
     "can_allocate": False,
     "can_discharge": False,
@@ -205,10 +208,13 @@ def show(referral_id: int):
     record_many(
         AuditRecordType.RISK_FLAG, [(AuditAction.READ, f.id) for f in flags], user=current_user
     )
+    values = _page_values(referral, lead_view=False)
+    risk_review_key = (AuditRecordType.REFERRAL, referral.id, "risk_review_notes")
     return _render(
         "referrals/show.html",
         lead_view=False,
-        **_page_values(referral, lead_view=False),
+        **values,
+        risk_review_versions=values["text_versions"].get(risk_review_key, []),
         case_view=case_view,
         risk_flags=flags,
         referral=referral,
@@ -223,6 +229,9 @@ def show(referral_id: int):
         can_withdraw_consent=has_permission(current_user, Permission.RECORD_CONSENT),
         can_triage=can_triage and referral.status in operations.TRIAGE_STATUSES,
         can_review_risk=can_triage and referral.awaiting_risk_review,
+        can_amend_risk_review=can_triage
+        and referral.risk_reviewed_at is not None
+        and may_amend(current_user, referral.risk_reviewed_by_id),
         can_withdraw=has_permission(current_user, Permission.WITHDRAW_REFERRAL)
         and not referral.status.is_closed,
     )

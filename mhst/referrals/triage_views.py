@@ -15,6 +15,7 @@ from flask import flash, redirect, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
 
+from mhst.amendments.operations import versions_of
 from mhst.audit.models import AuditAction, AuditRecordType
 from mhst.audit.operations import record, render_audited
 from mhst.core.formatting import format_date
@@ -23,7 +24,7 @@ from mhst.core.time import service_today
 from mhst.directory import operations as directory
 from mhst.extensions import db
 from mhst.organisation.models import Team
-from mhst.referrals import operations, queries
+from mhst.referrals import amendable, operations, queries
 from mhst.referrals.blueprint import bp
 from mhst.referrals.models import Referral, ReferralStatus
 from mhst.referrals.triage_forms import RiskReviewForm, TriageForm
@@ -36,10 +37,13 @@ S = ReferralStatus
 def _shown(template: str, referral: Referral, *, rolled_back: bool = False, **context) -> str:
     """Render ``referral``'s page, then commit the audit event of reading it (so the rows
     it shows were not expired and reloaded). An operation that failed rolled the event
-    back with everything else: record it again."""
+    back with everything else: record it again. The page shows the risk review with its
+    earlier versions."""
     if rolled_back:
         record(AuditAction.READ, AuditRecordType.REFERRAL, referral.id, user=current_user)
-    return render_audited(template, referral=referral, **context)
+    review = amendable.risk_review(referral)
+    versions = versions_of(review) if review is not None else []
+    return render_audited(template, referral=referral, risk_review_versions=versions, **context)
 
 
 @bp.get("/triage")

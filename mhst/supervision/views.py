@@ -17,6 +17,8 @@ from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.orm import joinedload, lazyload
 
 from mhst.accounts.models import Role, User
+from mhst.amendments.operations import may_amend, versions_for
+from mhst.amendments.pages import AmendPage, amend_page
 from mhst.audit.models import AuditAction, AuditRecordType
 from mhst.audit.operations import record, render_audited
 from mhst.core.formatting import format_date
@@ -28,7 +30,7 @@ from mhst.referrals import queries
 from mhst.referrals.models import Referral
 from mhst.security import scoping
 from mhst.security.permissions import Permission, has_permission, requires
-from mhst.supervision import operations
+from mhst.supervision import amendable, operations
 from mhst.supervision.forms import PractitionerForm, supervision_form
 from mhst.supervision.models import SupervisionCase, SupervisionRecord
 
@@ -206,12 +208,51 @@ def show(record_id: int):
     )
     record(AuditAction.READ, AuditRecordType.SUPERVISION, supervision.id, user=current_user)
     queries.audit_listed(current_user, [case.referral for case in discussed])
+    versions = versions_for(AuditRecordType.SUPERVISION_CASE, [case.id for case in discussed])
+    may = has_permission(current_user, Permission.RECORD_SUPERVISION) and may_amend(
+        current_user, supervision.recorded_by_id
+    )
     return render_audited(
         "supervision/show.html",
         supervision=supervision,
-        discussed=discussed,
+        discussed=[(case, versions.get((case.id, "decision"), [])) for case in discussed],
         readable=readable,
+        may_amend=may,
     )
+
+
+@bp.route("/<int:record_id>/cases/<int:discussed_id>/amend", methods=["GET", "POST"])
+@requires(Permission.RECORD_SUPERVISION)
+def amend_decision(record_id: int, discussed_id: int):
+    """Amend the decision for one case (the operation allows whoever recorded the
+    supervision, or a senior clinician); records out of the user's reach are a 404."""
+    case = db.session.scalars(
+        select(SupervisionCase)
+        .join(SupervisionRecord, SupervisionRecord.id == SupervisionCase.record_id)
+        .where(
+            SupervisionCase.id == discussed_id,
+            SupervisionCase.record_id == record_id,
+            _record_scope(),
+            SupervisionCase.referral_id.in_(
+                select(Referral.id).where(scoping.scope(current_user, Referral))
+            ),
+        )
+        .options(joinedload(SupervisionCase.record), joinedload(SupervisionCase.referral))
+    ).one_or_none()
+    if case is None:
+        abort(404)
+    record(AuditAction.READ, AuditRecordType.REFERRAL, case.referral_id, user=current_user)
+    back = url_for(".show", record_id=record_id)
+    page = AmendPage(
+        title="Amend the supervision decision",
+        caption=f"{case.referral.child.full_name}, supervision on "
+        f"{format_date(case.record.held_on)}",
+        label="Decision or action",
+        action=url_for(".amend_decision", record_id=record_id, discussed_id=case.id),
+        back_url=back,
+        back_text="Back to the supervision record",
+    )
+    return amend_page(amendable.decision(case), page)
 
 
 # ---- cases overdue a discussion -------------------------------------------------------
