@@ -265,7 +265,8 @@ def test_a_referral_not_yet_accepted_cannot_be_allocated(world, auth, client):
     assert f"Referral {referral.reference} cannot be allocated yet" in text_of(response)
     assert soup_of(response).select("input[type=radio]") == []
     response = auth.post(url(referral), {"practitioner": str(world.users[Role.EMHP].id)})
-    assert response.status_code == 200
+    assert response.status_code == 400  # refused by the operation, on the form
+    assert "A referral that is ready for triage cannot be allocated" in text_of(response)
     db.session.refresh(referral)
     assert referral.status is S.READY_FOR_TRIAGE
     assert current_allocation(referral) is None

@@ -160,7 +160,7 @@ def _allocation_flash(referral: Referral, allocation: Allocation, previous: User
 @requires(Permission.ALLOCATE_CASES)
 def allocate(referral_id: int):
     referral = scoping.get_or_404(current_user, Referral, referral_id)
-    if referral.status not in operations.ALLOCATABLE_STATUSES:
+    if request.method == "GET" and referral.status not in operations.ALLOCATABLE_STATUSES:
         return _render(
             "casework/allocate.html",
             referral=referral,
@@ -217,7 +217,7 @@ def discharge(case_id: int):
     if earlier:  # this form was sent before and discharged the case: show that
         flash(REPEATED_MESSAGE, "success")
         return redirect(earlier)
-    if referral.status not in OPEN_CASE_STATUSES:
+    if request.method == "GET" and referral.status not in OPEN_CASE_STATUSES:
         return _render("casework/discharge.html", referral=referral, form=None)
     form = (
         DischargeForm()
@@ -273,7 +273,7 @@ def discharge(case_id: int):
 @requires(Permission.ALLOCATE_CASES)
 def reopen(case_id: int):
     referral = scoping.get_or_404(current_user, Referral, case_id, kind=scoping.Kind.CASE)
-    if referral.status is not S.DISCHARGED:
+    if request.method == "GET" and referral.status is not S.DISCHARGED:
         return _render("casework/reopen.html", referral=referral, form=None)
     members = caseloads.team_caseloads(referral.school.team_id)
     eligible = [m for m in members if operations.can_hold_case(referral, m.practitioner)]

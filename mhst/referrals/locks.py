@@ -117,6 +117,12 @@ class MovedMeanwhile(RuleError):
         super().__init__(field, message)
         self.status = status
 
+    def refresh_form(self, form) -> None:
+        """The form shown again carries the status now saved: sent again, having read
+        what happened, it is checked against that (``apply_rule_error`` calls this)."""
+        if isinstance(getattr(form, "seen", None), SeenStatusField):
+            form.seen.data = self.status.value
+
 
 def lock_referral(
     referral: Referral, *, seen: ReferralStatus | None = None, field: str = "status"

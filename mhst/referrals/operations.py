@@ -28,7 +28,7 @@ from mhst.core.time import service_today, utcnow
 from mhst.directory.models import Concern, DirectoryService
 from mhst.extensions import db
 from mhst.referrals import child_records
-from mhst.referrals.locks import MovedMeanwhile, lock_referral, when, who
+from mhst.referrals.locks import MovedMeanwhile, last_move, lock_referral, when, who
 from mhst.referrals.models import (
     Child,
     ChildAgrees,
@@ -611,6 +611,8 @@ def triage(
     or not accept. Signposting and stepping up name at least one directory service.
     Refused if the referral moved since the page showed it at ``seen``."""
     lock_referral(referral, seen=seen, field="decision")
+    if referral.status not in TRIAGE_STATUSES:
+        raise RuleError("decision", f"{last_move(referral)}, so nothing was saved")
     if decision not in TRIAGE_DECISIONS:
         raise RuleError("decision", "Select a decision from the list")
     decision = S(decision)  # a form's plain "accepted" must meet the same checks below

@@ -102,7 +102,8 @@ def _flash_decision(referral: Referral, decision: ReferralStatus, services) -> N
 @requires(Permission.TRIAGE_REFERRALS)
 def triage(referral_id: int):
     referral = scoping.get_or_404(current_user, Referral, referral_id)
-    if referral.status not in operations.TRIAGE_STATUSES:
+    if request.method == "GET" and referral.status not in operations.TRIAGE_STATUSES:
+        # A form posted from an earlier page is refused by the operation, on the form.
         return _shown("referrals/triage.html", referral, form=None)
     proposed = operations.proposed_services(referral)
     proposed_ids = {service.id for service in proposed}
