@@ -7,10 +7,10 @@ from wtforms.validators import DataRequired, Length, ValidationError
 
 from mhst.core.academic_year import parse_academic_year
 from mhst.core.fields import CheckboxesField, DateInputField
-from mhst.core.forms import BaseForm
+from mhst.core.submissions import OnceForm
 
 
-class CohortForm(BaseForm):
+class CohortForm(OnceForm):  # its token is used when it adds a cohort
     name = StringField(
         "Name",
         validators=[

@@ -12,6 +12,7 @@ from mhst.cohorts.models import Cohort
 from mhst.core import signals
 from mhst.core.academic_year import academic_year_label
 from mhst.core.forms import choices, commit_operation, failed
+from mhst.core.submissions import REPEATED_MESSAGE, submit_once
 from mhst.extensions import db
 from mhst.organisation.models import Team
 from mhst.security.permissions import Permission, has_permission, requires
@@ -67,7 +68,8 @@ def show(cohort_id: int):
 
 
 def _save(form: CohortForm, teams: list[Team], cohort: Cohort | None):
-    """Validate and save the form; the saved cohort, or None to show the form again."""
+    """Validate and save the form: the saved cohort (a new one as ``Submitted``: made once
+    per form), or None to show the form again."""
     form.team_ids.choices = choices((team.id, team.name) for team in teams)
     if not form.validate_on_submit():
         return None
@@ -79,8 +81,14 @@ def _save(form: CohortForm, teams: list[Team], cohort: Cohort | None):
         "teams": chosen,
         "by": current_user,
     }
-    if cohort is None:
-        result = commit_operation(form, operations.create_cohort, **values)
+    if cohort is None:  # once per form, however often it is sent
+        result = submit_once(
+            form,
+            operations.create_cohort,
+            **values,
+            result_url=lambda made: url_for(".show", cohort_id=made.id),
+            user=current_user,
+        )
     else:
         result = commit_operation(form, operations.update_cohort, cohort, **values)
     return None if failed(result) else result
@@ -90,10 +98,13 @@ def _save(form: CohortForm, teams: list[Team], cohort: Cohort | None):
 @requires(Permission.MANAGE_COHORTS)
 def new():
     form = CohortForm()
-    cohort = _save(form, _teams(), None)
-    if cohort is not None:
-        flash(f"Cohort {cohort.name} added.", "success")
-        return redirect(url_for(".show", cohort_id=cohort.id))
+    result = _save(form, _teams(), None)
+    if result is not None:
+        flash(
+            REPEATED_MESSAGE if result.repeated else f"Cohort {result.record.name} added.",
+            "success",
+        )
+        return redirect(result.url)
     return render_template("cohorts/new.html", form=form), 400 if form.errors else 200
 
 

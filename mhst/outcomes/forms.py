@@ -17,6 +17,7 @@ from wtforms.validators import InputRequired, Length, Optional, ValidationError
 
 from mhst.core.fields import DateInputField
 from mhst.core.forms import BaseForm, RadioField, SelectField, choices
+from mhst.core.submissions import OnceForm
 from mhst.outcomes import recording
 from mhst.outcomes.definitions import MeasureDefinition
 from mhst.outcomes.scoring import scale_title
@@ -71,7 +72,7 @@ def item_hint(definition: MeasureDefinition) -> str:
     return f"{hint} ({labels})" if labels else hint
 
 
-class MeasureFormBase(BaseForm):
+class MeasureFormBase(OnceForm):
     """Fields every measure has; ``measure_form_class`` adds the measure's own."""
 
     definition: MeasureDefinition

@@ -20,8 +20,9 @@ from sqlalchemy.orm import joinedload, selectinload
 from mhst.audit.models import AuditAction, AuditRecordType
 from mhst.audit.operations import record, record_many, render_audited
 from mhst.core.formatting import format_date, format_datetime_with_day
-from mhst.core.forms import commit_operation, failed
+from mhst.core.forms import failed
 from mhst.core.rules import RuleError
+from mhst.core.submissions import REPEATED_MESSAGE, submit_once
 from mhst.core.time import SERVICE_TIME_ZONE, service_today
 from mhst.extensions import db
 from mhst.outcomes import recording
@@ -257,7 +258,7 @@ def record_measure(case_id: int):
     form = form_class(data=defaults)
     if form.validate_on_submit():
         by_item = method == BY_ITEM
-        result = commit_operation(
+        result = submit_once(
             form,
             recording.record_measure,
             referral,
@@ -270,9 +271,16 @@ def record_measure(case_id: int):
             item_texts=form.item_texts() if by_item else None,
             care_contact=contacts.get(form.contact_id()),
             by=current_user,
+            result_url=lambda measure: url_for(
+                ".measure_record", case_id=referral.id, measure_record_id=measure.id
+            ),
+            user=current_user,
         )
+        if not failed(result) and result.repeated:  # sent before: show what it recorded
+            flash(REPEATED_MESSAGE, "success")
+            return redirect(result.url)
         if not failed(result):
-            flash(_success_message(definition, result), "success")
+            flash(_success_message(definition, result.record), "success")
             return redirect(url_for(".measures", case_id=referral.id))
         # The refused change was rolled back with the audit read: log the page's read.
         record(AuditAction.READ, AuditRecordType.REFERRAL, referral.id, user=current_user)

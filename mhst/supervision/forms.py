@@ -16,6 +16,7 @@ from mhst.accounts.models import User
 from mhst.core.fields import DateInputField
 from mhst.core.forms import BaseForm, SelectField, choices
 from mhst.core.rules import RuleError
+from mhst.core.submissions import OnceForm
 from mhst.supervision import operations
 from mhst.supervision.operations import OpenCase, decision_field, discussed_field
 
@@ -36,7 +37,7 @@ class PractitionerForm(BaseForm):
         )
 
 
-class SupervisionForm(BaseForm):
+class SupervisionForm(OnceForm):
     """Step 2: the supervisor, the date and, per case, ``discussed_<id>`` and
     ``decision_<id>`` (added by :func:`supervision_form`)."""
 

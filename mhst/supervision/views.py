@@ -22,8 +22,9 @@ from mhst.amendments.pages import AmendPage, amend_page
 from mhst.audit.models import AuditAction, AuditRecordType
 from mhst.audit.operations import record, render_audited
 from mhst.core.formatting import format_date
-from mhst.core.forms import commit_operation, failed
+from mhst.core.forms import failed
 from mhst.core.pagination import paginate
+from mhst.core.submissions import REPEATED_MESSAGE, submit_once
 from mhst.core.time import service_today
 from mhst.extensions import db
 from mhst.referrals import queries
@@ -138,7 +139,7 @@ def new():
         ), 400
     if request.method == "POST" and form.validate():
         by_id = {str(user.id): user for user in supervisors}
-        result = commit_operation(
+        result = submit_once(
             form,
             operations.record_supervision,
             supervisor=by_id[form.supervisor.data],
@@ -146,14 +147,18 @@ def new():
             held_on=form.held_on.data,
             cases=[(case.referral, decision) for case, decision in form.discussed()],
             by=current_user,
+            result_url=lambda made: url_for(".show", record_id=made.id),
+            user=current_user,
         )
         if not failed(result):
             flash(
-                f"Supervision with {practitioner.full_name} on "
-                f"{format_date(result.held_on)} recorded.",
+                REPEATED_MESSAGE
+                if result.repeated
+                else f"Supervision with {practitioner.full_name} on "
+                f"{format_date(result.record.held_on)} recorded.",
                 "success",
             )
-            return redirect(url_for(".show", record_id=result.id))
+            return redirect(result.url)
         # The failed change was rolled back: read the cases again for the page.
         cases = operations.open_cases(practitioner_id=practitioner.id, team_id=current_user.team_id)
         form.open_cases = cases

@@ -12,13 +12,14 @@ from wtforms.validators import (
 )
 
 from mhst.core.fields import CheckboxesField, DateInputField, WholeNumberField
-from mhst.core.forms import BaseForm, RadioField, choices
+from mhst.core.forms import RadioField, choices
 from mhst.core.rules import RuleError
+from mhst.core.submissions import OnceForm
 from mhst.wholeschool import operations
 from mhst.wholeschool.models import ActivityKind, Principle
 
 
-class ActivityForm(BaseForm):
+class ActivityForm(OnceForm):  # its token is used when it logs a new activity
     kind = RadioField(
         "What kind of activity was it?",
         choices=choices((kind.value, kind.label) for kind in ActivityKind),

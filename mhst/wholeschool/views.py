@@ -13,6 +13,7 @@ from sqlalchemy import select
 from mhst.core.formatting import format_date
 from mhst.core.forms import commit_operation, failed
 from mhst.core.pagination import paginate
+from mhst.core.submissions import REPEATED_MESSAGE, submit_once
 from mhst.extensions import db
 from mhst.schools.models import School
 from mhst.security import scoping
@@ -73,12 +74,24 @@ def new(school_id: int):
     school = scoping.get_or_404(current_user, School, school_id)
     form = ActivityForm()
     if form.validate_on_submit():
-        activity = commit_operation(
-            form, operations.log_activity, school, _details(form), by=current_user
+        result = submit_once(
+            form,
+            operations.log_activity,
+            school,
+            _details(form),
+            by=current_user,
+            result_url=lambda _: url_for(".index", school_id=school.id),
+            user=current_user,
         )
-        if not failed(activity):
-            flash(f"{activity.kind_label} on {format_date(activity.held_on)} logged.", "success")
-            return redirect(url_for(".index", school_id=school.id))
+        if not failed(result):
+            activity = result.record
+            flash(
+                REPEATED_MESSAGE
+                if result.repeated
+                else f"{activity.kind_label} on {format_date(activity.held_on)} logged.",
+                "success",
+            )
+            return redirect(result.url)
     return render_template("wholeschool/form.html", school=school, form=form, activity=None), (
         400 if form.errors else 200
     )
