@@ -56,6 +56,14 @@ def audit_details(record_type: AuditRecordType, record_id: int) -> list[str]:
     ]
 
 
+def timeline_row(client, referral_id: int, title: str) -> str:
+    """The text of the referral page's timeline row whose entry is ``title``."""
+    page = soup_of(client.get(f"/referrals/{referral_id}"))
+    return next(
+        tr.get_text(" ", strip=True) for tr in page.select("table tr") if title in tr.get_text()
+    )
+
+
 def reviewed(world, notes="ORIGINAL-IBIS safety plan agreed with mum"):
     referral = world.referral_a1
     operations.review_risk(referral, by=world.users[Role.SENIOR_CLINICIAN], notes=notes)
@@ -167,12 +175,7 @@ def test_a_triage_reason_is_amended_and_the_timeline_shows_both(world, auth, cli
         (2, "AMENDED-CRANE the school counsellor sees her weekly"),
     ]
     assert any("version 2" in d for d in audit_details(AuditRecordType.REFERRAL_EVENT, event.id))
-    page = soup_of(client.get(f"/referrals/{world.referral_a1.id}"))
-    row = next(
-        tr.get_text(" ", strip=True)
-        for tr in page.select("table tr")
-        if "Ready for triage to not accepted" in tr.get_text()
-    )
+    row = timeline_row(client, world.referral_a1.id, "Ready for triage to not accepted")
     assert "AMENDED-CRANE" in row
     assert "Amended on" in row
     assert "ORIGINAL-EGRET" in row
@@ -235,12 +238,7 @@ def test_a_discharge_summary_is_amended_by_a_senior_clinician(world, auth, clien
         (1, "ORIGINAL-OTTER goals met; coping well", emhp.id),
         (2, "AMENDED-BADGER goals met; school plan in place", senior.id),
     ]
-    page = soup_of(client.get(f"/referrals/{world.case_a1.id}"))
-    row = next(
-        tr.get_text(" ", strip=True)
-        for tr in page.select("table tr")
-        if "Discharge summary" in tr.get_text()
-    )
+    row = timeline_row(client, world.case_a1.id, "Discharge summary")
     assert "Reason: Goals met" in row
     assert "AMENDED-BADGER" in row
     assert "ORIGINAL-OTTER" in row
