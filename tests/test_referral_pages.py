@@ -514,9 +514,10 @@ def test_staff_see_the_whole_record_and_history(world, triaged, auth, client):
     ]
     assert rows[2][2] == world.users[Role.EMHP].full_name
     assert "Quentin Consentgiver (Guardian-Distinct)" in rows[2][3]
-    assert rows[4][3] == "RISKNOTE-ZEBRA spoke to the family"
+    # The senior clinician may amend both texts: each has its "Amend" link.
+    assert rows[4][3] == "RISKNOTE-ZEBRA spoke to the family Amend this text"
     assert rows[5][2] == senior.full_name
-    assert rows[5][3] == "TRIAGEREASON-OKAPI better met by the charity"
+    assert rows[5][3] == "TRIAGEREASON-OKAPI better met by the charity Amend this text"
     assert "Risk screen positive: same-day senior review" in rows[0][3]
 
 

@@ -186,10 +186,8 @@ def discharge(
 
     Final measures: unless a measure was recorded on or after the day of the last attended
     session (:func:`final_measure_recorded`), ``final_measures_note`` must say why none
-    was collected. With a final measure the note is not kept.
-
-    Refused if the case moved (was discharged by someone else, say) since the page showed
-    it at ``seen``."""
+    was collected. With a final measure the note is not kept. Refused if the case moved
+    (was discharged by someone else, say) since the page showed it at ``seen``."""
     lock_referral(referral, seen=seen, field="reason")
     if referral.status not in OPEN_CASE_STATUSES:
         raise RuleError(

@@ -230,6 +230,15 @@ def _success_message(definition: MeasureDefinition, measure_record: MeasureRecor
     )
 
 
+def _recorded(result, definition: MeasureDefinition, referral: Referral):
+    """Back to the case's measures; a form sent before goes to what it recorded."""
+    if result.repeated:
+        flash(REPEATED_MESSAGE, "success")
+        return redirect(result.url)
+    flash(_success_message(definition, result.record), "success")
+    return redirect(url_for(".measures", case_id=referral.id))
+
+
 @bp.route("/cases/<int:case_id>/measures/new", methods=["GET", "POST"])
 @requires(Permission.RECORD_MEASURES)
 def record_measure(case_id: int):
@@ -276,12 +285,8 @@ def record_measure(case_id: int):
             ),
             user=current_user,
         )
-        if not failed(result) and result.repeated:  # sent before: show what it recorded
-            flash(REPEATED_MESSAGE, "success")
-            return redirect(result.url)
         if not failed(result):
-            flash(_success_message(definition, result.record), "success")
-            return redirect(url_for(".measures", case_id=referral.id))
+            return _recorded(result, definition, referral)
         # The refused change was rolled back with the audit read: log the page's read.
         record(AuditAction.READ, AuditRecordType.REFERRAL, referral.id, user=current_user)
     return _render(

@@ -28,7 +28,7 @@ from mhst.core.time import service_today, utcnow
 from mhst.directory.models import Concern, DirectoryService
 from mhst.extensions import db
 from mhst.referrals import child_records
-from mhst.referrals.locks import MovedMeanwhile, last_move, lock_referral, when, who
+from mhst.referrals.locks import MovedMeanwhile, lock_referral, when, who
 from mhst.referrals.models import (
     Child,
     ChildAgrees,
@@ -437,13 +437,33 @@ def require_valid_consent(referral: Referral) -> None:
         )
 
 
+def _check_gillick(details: ConsentDetails, referral: Referral, today: date) -> None:
+    if not details.gillick_assessed_on:
+        raise RuleError("gillick_assessed_on", "Enter the date of the Gillick assessment")
+    if details.gillick_assessed_on > today:
+        raise RuleError(
+            "gillick_assessed_on",
+            "The date of the Gillick assessment must not be in the future",
+        )
+    if details.gillick_assessed_on < referral.child.date_of_birth:
+        raise RuleError(
+            "gillick_assessed_on",
+            "The date of the Gillick assessment must be after the child's birth",
+        )
+    if not details.gillick_assessment:
+        raise RuleError(
+            "gillick_assessment",
+            "Describe how the young person showed they understand what they are agreeing to",
+        )
+
+
 def _lock_for_consent(referral: Referral, seen: ReferralStatus | None) -> None:
     try:
         lock_referral(referral, seen=seen, field="kind")
     except MovedMeanwhile:
         latest = max(referral.consents, key=lambda c: (c.recorded_at, c.id), default=None)
-        if latest is None or referral.status.is_closed:
-            raise
+        if latest is None or referral.status is not S.READY_FOR_TRIAGE:
+            raise  # it moved some other way: say how
         raise MovedMeanwhile(
             "kind",
             f"Consent given by {latest.given_by_name} was recorded by {who(latest.recorded_by)} "
@@ -461,11 +481,8 @@ def record_consent(
     today: date | None = None,
     seen: ReferralStatus | None = None,
 ) -> Consent:
-    """Record consent. A referral awaiting consent then moves on to triage.
-
-    ``seen`` is the status the user's page showed: if consent was recorded by someone
-    else since (two people recording one consent at the same moment), nothing is saved
-    and the user is told; saving again records a further consent on purpose."""
+    """Record consent. A referral awaiting consent then moves on to triage. Refused if it
+    moved since the page showed it at ``seen`` (consent recorded meanwhile)."""
     today = today or service_today()
     _lock_for_consent(referral, seen)
     if referral.status.is_closed:
@@ -485,23 +502,7 @@ def record_consent(
     if details.given_on < referral.child.date_of_birth:
         raise RuleError("given_on", "The date consent was given must be after the child's birth")
     if details.kind is ConsentKind.GILLICK:
-        if not details.gillick_assessed_on:
-            raise RuleError("gillick_assessed_on", "Enter the date of the Gillick assessment")
-        if details.gillick_assessed_on > today:
-            raise RuleError(
-                "gillick_assessed_on",
-                "The date of the Gillick assessment must not be in the future",
-            )
-        if details.gillick_assessed_on < referral.child.date_of_birth:
-            raise RuleError(
-                "gillick_assessed_on",
-                "The date of the Gillick assessment must be after the child's birth",
-            )
-        if not details.gillick_assessment:
-            raise RuleError(
-                "gillick_assessment",
-                "Describe how the young person showed they understand what they are agreeing to",
-            )
+        _check_gillick(details, referral, today)
     _check_lengths(details, CONSENT_TEXT_LIMITS)
     # Not linked to the referral until it is valid: a refused consent must not linger in
     # ``referral.consents``.
@@ -611,8 +612,6 @@ def triage(
     or not accept. Signposting and stepping up name at least one directory service.
     Refused if the referral moved since the page showed it at ``seen``."""
     lock_referral(referral, seen=seen, field="decision")
-    if referral.status not in TRIAGE_STATUSES:
-        raise RuleError("decision", f"{last_move(referral)}, so nothing was saved")
     if decision not in TRIAGE_DECISIONS:
         raise RuleError("decision", "Select a decision from the list")
     decision = S(decision)  # a form's plain "accepted" must meet the same checks below
