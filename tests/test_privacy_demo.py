@@ -100,6 +100,8 @@ VERSIONED = {
     "care_contact": "care_contact",
     "measure_record": "measure_record",
     "supervision": "supervision_case",
+    "supervision_case": "supervision_case",
+    "referral_event": "referral_event",
     "discharge": "discharge",
 }
 

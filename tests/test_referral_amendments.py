@@ -338,3 +338,44 @@ def test_the_case_page_reads_amended_texts_in_a_fixed_number_of_queries(
             assert reply.status_code == 302
     assert "Show earlier versions" in text_of(client.get(path))
     assert _page_queries(client, count_queries, path) == unamended
+
+
+# ---- part of the child's record ------------------------------------------------------
+
+
+def test_amended_triage_reasons_and_decisions_are_part_of_the_childs_record(world):
+    from mhst.privacy import graph
+    from mhst.referrals import amendable as referral_texts
+    from mhst.supervision import amendable as supervision_texts
+
+    senior = world.users[Role.SENIOR_CLINICIAN]
+    case = world.case_a1
+    accepted = db.session.scalars(
+        select(ReferralEvent).where(
+            ReferralEvent.referral_id == case.id, ReferralEvent.to_status == S.ACCEPTED
+        )
+    ).one()
+    reason = referral_texts.triage_reason(accepted)
+    amend(reason, new_text="Reason added", reason="Left blank", by=senior, read_version=1)
+    decision = supervision_texts.decision(world.supervision_a1.cases[0])
+    amend(decision, new_text="Decision corrected", reason="Typo", by=senior, read_version=1)
+    db.session.flush()
+
+    records = graph.collect([case.child_id], with_audit=True)
+
+    texts = {(row["record_type"], row["version"]) for row in records.of("text_version")}
+    assert texts == {
+        (AuditRecordType.REFERRAL_EVENT, 1),
+        (AuditRecordType.REFERRAL_EVENT, 2),
+        (AuditRecordType.SUPERVISION_CASE, 1),
+        (AuditRecordType.SUPERVISION_CASE, 2),
+    }
+    amendments = {
+        (row["record_type"], row["record_id"])
+        for row in graph.audit_events(records)
+        if "amended" in (row["detail"] or "")
+    }
+    assert amendments == {
+        (AuditRecordType.REFERRAL_EVENT, str(accepted.id)),
+        (AuditRecordType.SUPERVISION_CASE, str(decision.record_id)),
+    }

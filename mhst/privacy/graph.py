@@ -70,6 +70,8 @@ TEXT_VERSIONS_OF: dict[AuditRecordType, str] = {
     AuditRecordType.CARE_CONTACT: "care_contact",
     AuditRecordType.MEASURE_RECORD: "measure_record",
     AuditRecordType.SUPERVISION: "supervision_case",
+    AuditRecordType.SUPERVISION_CASE: "supervision_case",  # a supervision decision
+    AuditRecordType.REFERRAL_EVENT: "referral_event",  # a triage decision's reason
     AuditRecordType.DISCHARGE: "discharge",
 }
 
@@ -83,6 +85,8 @@ AUDITED_AS: dict[str, AuditRecordType] = {
     "discharge": AuditRecordType.DISCHARGE,
     "retention_decision": AuditRecordType.RETENTION_DECISION,
     "case_risk_flag": AuditRecordType.RISK_FLAG,
+    "referral_event": AuditRecordType.REFERRAL_EVENT,  # its reason's amendments
+    "supervision_case": AuditRecordType.SUPERVISION_CASE,  # its decision's amendments
 }
 
 # Rows kept when the child's record is deleted, their link to the child set to NULL: the
