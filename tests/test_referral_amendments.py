@@ -379,3 +379,17 @@ def test_amended_triage_reasons_and_decisions_are_part_of_the_childs_record(worl
         (AuditRecordType.REFERRAL_EVENT, str(accepted.id)),
         (AuditRecordType.SUPERVISION_CASE, str(decision.record_id)),
     }
+
+
+def test_the_childs_page_shows_amended_texts_with_their_earlier_versions(world, auth, client):
+    event = not_accepted(world)
+    senior = world.users[Role.SENIOR_CLINICIAN]
+    auth.sign_in(senior.email)
+    url = f"/referrals/{world.referral_a1.id}/triage/{event.id}/amend"
+    assert auth.post(url, amend_form("AMENDED-PUFFIN seen by the school nurse")).status_code == 302
+    page = client.get(f"/children/{world.referral_a1.child_id}")
+    text = text_of(page)
+    assert "AMENDED-PUFFIN" in text
+    assert "Show earlier version" in text
+    assert "ORIGINAL-EGRET" in text
+    assert f'href="{url}"' in page.get_data(as_text=True)

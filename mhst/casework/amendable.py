@@ -41,7 +41,7 @@ AMEND_PERMISSIONS = {
 }
 
 
-def _amend_url(referral: Referral, entry: TimelineEntry) -> str:
+def _amend_url(referral: Referral | None, entry: TimelineEntry) -> str:
     record_type, record_id, _ = entry.text_key
     referral_id = entry.referral_id or referral.id
     if record_type is T.REFERRAL:
@@ -56,10 +56,11 @@ def _amend_url(referral: Referral, entry: TimelineEntry) -> str:
 
 
 def with_versions(
-    referral: Referral, entries: list[TimelineEntry], user
+    referral: Referral | None, entries: list[TimelineEntry], user
 ) -> tuple[list[TimelineEntry], dict]:
-    """The entries with each amendable text's versions (all loaded in one query) and, for
-    those who may amend it, its "Amend" link; and the versions by text."""
+    """The entries (of ``referral``, or of a child's referrals: each names its own) with
+    each amendable text's versions (all loaded in one query) and, for those who may amend
+    it, its "Amend" link; and the versions by text."""
     wanted: dict[AuditRecordType, list[int]] = {}
     for entry in entries:
         if entry.text_key is not None:

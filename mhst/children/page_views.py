@@ -12,7 +12,7 @@ from flask import render_template
 from flask_login import current_user
 
 from mhst.audit.operations import render_audited
-from mhst.casework import timeline
+from mhst.casework import amendable, timeline
 from mhst.children import queries
 from mhst.children.blueprint import bp
 from mhst.children.forms import SearchForm
@@ -54,7 +54,9 @@ def show(child_id: int):
         if has_permission(current_user, Permission.VIEW_CASE_NOTES)
         else set()
     )
-    entries = timeline.timeline(referrals.visible, include_notes=notes_for)
+    entries, _ = amendable.with_versions(
+        None, timeline.timeline(referrals.visible, include_notes=notes_for), current_user
+    )
     timeline.audit_shown(entries, current_user, notes_for)
     return render_audited(
         "children/show.html",
