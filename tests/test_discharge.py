@@ -125,10 +125,9 @@ def test_an_emhp_discharges_their_case_with_onward_services(world, service, auth
     page = client.get(discharge_url(case))
     assert page.status_code == 200
     assert soup_of(page).select("main form") == []
-    assert (
-        auth.post(discharge_url(case), {"reason": "goals_met", "summary": "Again"}).status_code
-        == 200
-    )
+    again = auth.post(discharge_url(case), {"reason": "goals_met", "summary": "Again"})
+    assert again.status_code == 400  # refused by the operation, on the form
+    assert "A case that is discharged cannot be discharged" in text_of(again)
     assert (
         len(db.session.scalars(select(Discharge).where(Discharge.referral_id == case.id)).all())
         == 1
