@@ -4,6 +4,7 @@ team, seeing each one's caseload size; reallocation keeps the history."""
 from __future__ import annotations
 
 import pytest
+from flask import current_app
 from sqlalchemy import select
 
 from mhst.accounts.models import Role
@@ -105,10 +106,10 @@ def test_allocating_moves_the_referral_to_allocated(world, team, accept, auth, c
     response = auth.post(url(referral), {"practitioner": str(robin.id)})
     assert response.status_code == 302
     assert response.headers["Location"] == "/casework/team"
+    # The message waits in the session cookie: it names the referral, never the child.
+    assert "Uma" not in str(session_cookie_contents(client))
     page = client.get("/casework/team")
-    assert f"Referral {referral.reference} (Uma Invented) allocated to Robin Second" in text_of(
-        page
-    )
+    assert f"Referral {referral.reference} allocated to Robin Second" in text_of(page)
     db.session.refresh(referral)
     assert referral.status is S.ALLOCATED
     allocation = current_allocation(referral)
@@ -289,3 +290,10 @@ def test_only_a_senior_clinician_allocates(world, accept, auth, client, role):
     assert response.status_code in (403, 404)
     db.session.refresh(referral)
     assert referral.status is S.ACCEPTED
+
+
+def session_cookie_contents(client) -> dict:
+    """The signed session cookie's contents, as the browser holds them."""
+    cookie = client.get_cookie(current_app.config["SESSION_COOKIE_NAME"])
+    serializer = current_app.session_interface.get_signing_serializer(current_app)
+    return serializer.loads(cookie.value)

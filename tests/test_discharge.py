@@ -90,7 +90,7 @@ def test_an_emhp_discharges_their_case_with_onward_services(world, service, auth
     assert response.status_code == 302
     assert response.headers["Location"] == f"/referrals/{case.id}"
     shown = client.get(response.headers["Location"])
-    assert f"Case {case.reference} (Casey Allocated) discharged: goals met" in text_of(shown)
+    assert f"Case {case.reference} discharged: goals met" in text_of(shown)
 
     db.session.refresh(case)
     assert case.status is S.DISCHARGED

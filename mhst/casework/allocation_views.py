@@ -145,13 +145,13 @@ def team_caseloads():
 
 
 def _allocation_flash(referral: Referral, allocation: Allocation, previous: User | None) -> None:
-    name = referral.child.full_name
+    # Flashed messages travel in the session cookie: the reference, never the child's name.
     who = allocation.practitioner.full_name
     if previous is None:
-        flash(f"Referral {referral.reference} ({name}) allocated to {who}", "success")
+        flash(f"Referral {referral.reference} allocated to {who}", "success")
     else:
         flash(
-            f"Case {referral.reference} ({name}) reallocated from {previous.full_name} to {who}",
+            f"Case {referral.reference} reallocated from {previous.full_name} to {who}",
             "success",
         )
 
@@ -244,8 +244,7 @@ def discharge(case_id: int):
             flash(
                 REPEATED_MESSAGE
                 if result.repeated
-                else f"Case {referral.reference} ({referral.child.full_name}) discharged: "
-                f"{reason.label.lower()}",
+                else f"Case {referral.reference} discharged: {reason.label.lower()}",
                 "success",
             )
             return redirect(result.url)
@@ -295,7 +294,7 @@ def reopen(case_id: int):
         )
         if not failed(allocation):
             flash(
-                f"Case {referral.reference} ({referral.child.full_name}) reopened and "
+                f"Case {referral.reference} reopened and "
                 f"allocated to {allocation.practitioner.full_name}",
                 "success",
             )

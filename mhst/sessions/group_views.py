@@ -205,8 +205,9 @@ def participants(group_id: int):
         )
         if not failed(sent):
             if not sent.repeated:
-                name = operations.participant_name(sent.record)
-                flash(f"{name} added to the group.", "success")
+                # The session cookie carries flashed messages: no child's name in them.
+                who = "A parent or carer" if sent.record.as_parent else "A child"
+                flash(f"{who} added to the group ({referral.reference}).", "success")
             return redirect(sent.url)
         candidates = operations.candidate_referrals(group)  # the failure rolled back
     _audit_group_read(group, candidates)

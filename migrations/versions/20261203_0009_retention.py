@@ -1,8 +1,8 @@
 """The retention review's decisions (mhst.privacy): records past their retention date
 approved for deletion or pseudonymisation.
 
-Revision ID: 0010_retention
-Revises: 0011_session_corrections
+Revision ID: 0009_retention
+Revises: 0008_session_corrections
 Create Date: 2026-12-03
 """
 
@@ -11,8 +11,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0010_retention"
-down_revision: str | None = "0011_session_corrections"
+revision: str = "0009_retention"
+down_revision: str | None = "0008_session_corrections"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

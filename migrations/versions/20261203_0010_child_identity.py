@@ -2,8 +2,8 @@
 records of one child, the history of corrections to a child's details, the version an
 edit was read at, and the possible-duplicate flag.
 
-Revision ID: 0008_child_identity
-Revises: 0010_retention
+Revision ID: 0010_child_identity
+Revises: 0009_retention
 Create Date: 2026-12-03
 """
 
@@ -14,8 +14,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0008_child_identity"
-down_revision: str | None = "0010_retention"  # main's head when rebased
+revision: str = "0010_child_identity"
+down_revision: str | None = "0009_retention"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

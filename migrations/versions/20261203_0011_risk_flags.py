@@ -1,8 +1,8 @@
 """Risk flags on cases (a risk raised at a session, a measure beyond its risk threshold)
 until a senior clinician reviews them; sessions cancelled because their case closed.
 
-Revision ID: 0009_risk_flags
-Revises: 0008_child_identity
+Revision ID: 0011_risk_flags
+Revises: 0010_child_identity
 Create Date: 2026-12-03
 """
 
@@ -11,8 +11,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0009_risk_flags"
-down_revision: str | None = "0008_child_identity"
+revision: str = "0011_risk_flags"
+down_revision: str | None = "0010_child_identity"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

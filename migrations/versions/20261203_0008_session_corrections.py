@@ -2,7 +2,7 @@
 of its notes), sessions deleted as entered in error (kept, counted nowhere), one group
 session per group per date, and the history of every correction.
 
-Revision ID: 0011_session_corrections
+Revision ID: 0008_session_corrections
 Revises: 0007_record_versions
 Create Date: 2026-12-03
 """
@@ -12,7 +12,7 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0011_session_corrections"
+revision: str = "0008_session_corrections"
 down_revision: str | None = "0007_record_versions"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
