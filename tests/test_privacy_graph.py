@@ -177,3 +177,37 @@ def test_the_versions_of_amended_texts_are_part_of_the_record(world):
     graph.delete_records(records)
     left = db.session.scalars(select(TextVersion.id)).all()
     assert left == [theirs.id - 1, theirs.id]  # only the other child's versions are left
+
+
+def _possible_duplicate_of(child: Child, given_name: str) -> Child:
+    """Another child with ``child``'s NHS number, flagged as a possible duplicate of them."""
+    other = Child(
+        given_name=given_name,
+        family_name="Elsewhere",
+        date_of_birth=child.date_of_birth,
+        gender=child.gender,
+        year_group=child.year_group,
+        school_id=child.school_id,
+        nhs_number=child.nhs_number,
+        possible_duplicate_of=child,
+    )
+    db.session.add(other)
+    db.session.flush()
+    return other
+
+
+def test_a_possible_duplicate_is_another_child_the_walk_never_takes_in(world):
+    child = world.case_a1.child
+    other = _possible_duplicate_of(child, "Quinn")
+    assert graph.collect([child.id]).ids("child") == {child.id}
+    assert graph.collect([other.id]).ids("child") == {other.id}
+
+
+def test_deleting_a_record_clears_the_flag_on_its_possible_duplicate(world):
+    child = world.case_a1.child
+    other_id = _possible_duplicate_of(child, "Quinn").id
+    graph.delete_records(graph.collect([child.id]))
+    db.session.expire_all()
+    survivor = db.session.get(Child, other_id)
+    assert survivor is not None
+    assert survivor.possible_duplicate_of_id is None

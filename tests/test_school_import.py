@@ -523,3 +523,15 @@ def test_only_managers_may_import(world, auth):
     auth.sign_in(world.users[Role.EMHP].email)
     assert upload(auth, world, "URN,Name,Phase\n123456,A,Primary\n").status_code == 403
     assert db.session.scalars(select(School).where(School.urn == "123456")).all() == []
+
+
+def test_an_import_moves_each_changed_schools_version_on(admin, world, auth):
+    """So a school's edit form opened before the import is refused as stale, not saved
+    over what the import wrote."""
+    school = world.school_a1
+    read_version = school.version
+    body = f"URN,Name,Phase\n{school.urn},School A1 Renamed,Primary\n"
+    assert upload(auth, world, body).status_code == 302
+    db.session.expire_all()
+    assert by_urn(school.urn).version == read_version + 1
+    assert by_urn(world.school_a2.urn).version == world.school_a2.version  # not in the file

@@ -89,6 +89,14 @@ AUDITED_AS: dict[str, AuditRecordType] = {
     "supervision_case": AuditRecordType.SUPERVISION_CASE,  # its decision's amendments
 }
 
+# Foreign keys that point at another child, not at a part of this child's record: the
+# walk does not follow them (an export or erasure must never take in another child), and
+# deleting the record clears them on the other child's row.
+OTHER_CHILD: dict[tuple[str, str], str] = {
+    ("child", "possible_duplicate_of_id"): "a possible duplicate is another child until staff "
+    "merge the two records (a merged record, merged_into_id, is the same child's)",
+}
+
 # Rows kept when the child's record is deleted, their link to the child set to NULL: the
 # disposal register must outlive what it disposed of.
 DETACHED: dict[str, str] = {"retention_decision": "child_id"}
@@ -165,6 +173,8 @@ def _clause(table: Table, rows: dict[str, dict[tuple, dict]]) -> ColumnElement[b
         if len(fk.elements) != 1:
             raise NotImplementedError(f"{table.name}: a composite foreign key to a child's record")
         (element,) = fk.elements
+        if (table.name, element.parent.name) in OTHER_CHILD:
+            continue
         values = sorted({row[element.column.name] for row in parents.values()} - {None})
         clauses.append(element.parent.in_(values))
     return or_(*clauses) if clauses else None
@@ -249,6 +259,11 @@ def delete_records(records: ChildRecords) -> dict[str, int]:
     register's rows (:data:`DETACHED`) stay with their link to the child set to NULL.
     Returns the rows deleted per table (in the walk's order)."""
     deleted: dict[str, int] = {}
+    for table_name, column_name in OTHER_CHILD:
+        column = db.metadata.tables[table_name].c[column_name]
+        db.session.execute(
+            update(column.table).where(column.in_(records.ids(ROOT))).values({column: None})
+        )
     for table in reversed(records.tables):
         keys = list(records.rows[table.name])
         if not keys:

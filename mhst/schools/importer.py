@@ -17,7 +17,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import insert, select
+from sqlalchemy import bindparam, insert, select, update
 
 from mhst.accounts.models import User
 from mhst.audit import operations as audit
@@ -401,6 +401,39 @@ def _new_school_row(details: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+CHANGED_COLUMNS = ("name", "phase", "area_id", "local_authority", "pupils_on_roll", "team_id")
+
+
+def _changed_school_row(school: School, details: dict[str, Any]) -> dict[str, Any]:
+    """An existing school's new values, as parameters of :func:`_update_changed`."""
+    values = {
+        "name": details["name"],
+        "phase": details["phase"],
+        "area_id": details["area"].id,
+        "local_authority": details["local_authority"],
+        "pupils_on_roll": details["pupils_on_roll"],
+        "team_id": details["team"].id if details["team"] else None,
+    }
+    return {"school_id": school.id, **{f"new_{key}": value for key, value in values.items()}}
+
+
+def _update_changed(changed: list[dict[str, Any]]) -> None:
+    """One batched UPDATE (executemany) of the changed schools. A flush would update
+    versioned rows one at a time; each version moves on here too, so a form opened
+    before the import is refused as stale."""
+    table = School.__table__
+    db.session.execute(
+        update(table)
+        .where(table.c.id == bindparam("school_id"))
+        .values(
+            {table.c[name]: bindparam(f"new_{name}") for name in CHANGED_COLUMNS}
+            | {table.c.version: table.c.version + 1}
+        ),
+        changed,
+    )
+    db.session.expire_all()
+
+
 def import_schools(
     rows: list[ImportRow], *, area: ServiceArea, team: Team | None, by: User
 ) -> ImportResult:
@@ -422,6 +455,7 @@ def import_schools(
     existing = _existing_by_urn([row.urn for row in rows])
     first_row_of_urn: dict[str, int] = {}
     new_rows: list[dict[str, Any]] = []
+    changed: list[dict[str, Any]] = []
     written: list[tuple[AuditAction, str]] = []  # what happened to each URN, in file order
     unchanged = 0
     # Nothing is written until every row has been checked: no lazy loads, no autoflush.
@@ -468,12 +502,11 @@ def import_schools(
                 new_rows.append(_new_school_row(details))
                 written.append((AuditAction.CREATE, row.urn))
             else:
-                for key, value in details.items():
-                    if getattr(school, key) != value:  # the flush then has less to compare
-                        setattr(school, key, value)
+                changed.append(_changed_school_row(school, details))
                 written.append((AuditAction.UPDATE, row.urn))
-    db.session.flush()  # the changed schools: one batched UPDATE per set of changed columns
-    ids = {urn: school.id for urn, school in existing.items()}
+    ids = {urn: school.id for urn, school in existing.items()}  # before they are expired
+    if changed:
+        _update_changed(changed)
     if new_rows:
         # Inserted as rows, not objects: a flush would insert objects one at a time on
         # SQLite, which cannot return the ids of a batch in order.

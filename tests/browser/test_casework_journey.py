@@ -289,9 +289,7 @@ def test_a_case_from_allocation_to_discharge(page: Page, open_page: Callable[[],
     senior.get_by_role("radio", name=EMHP_NAME, exact=True).check()
     senior.get_by_role("button", name="Allocate").click()
     expect(senior.locator("h1")).to_have_text("Team caseloads")
-    expect(flash(senior)).to_contain_text(
-        f"Referral {reference} ({CASE.name}) allocated to {EMHP_NAME}"
-    )
+    expect(flash(senior)).to_contain_text(f"Referral {reference} allocated to {EMHP_NAME}")
     team_row = senior.locator("main table tbody tr").filter(has_text=EMHP_NAME)
     expect(team_row.locator("td").nth(2)).to_have_text(f"Open cases {open_before + 1}")
     main_menu(senior, "Waiting list")

@@ -53,7 +53,7 @@ def allocate_to_the_emhp(senior: Page) -> None:
     row_of(senior, CHILD).get_by_role("link", name=f"Allocate {CHILD.name}", exact=True).click()
     senior.get_by_role("radio", name=EMHP_NAME, exact=True).check()
     senior.get_by_role("button", name="Allocate").click()
-    expect(flash(senior)).to_contain_text(f"({CHILD.name}) allocated to {EMHP_NAME}")
+    expect(flash(senior)).to_contain_text(f"allocated to {EMHP_NAME}")
 
 
 def log_a_session_with_notes(emhp: Page, on) -> None:
@@ -68,6 +68,9 @@ def log_a_session_with_notes(emhp: Page, on) -> None:
         "radio", name="The child or young person", exact=True
     ).check()
     emhp.get_by_label("Clinical notes").fill(NOTE)
+    emhp.get_by_role("group", name="Was a new risk raised?").get_by_role(
+        "radio", name="No", exact=True
+    ).check()
     emhp.get_by_role("button", name="Log session").click()
     expect(flash(emhp)).to_contain_text(f"Session on {long_day(on)} at {TIME} logged")
 
