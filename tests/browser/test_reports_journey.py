@@ -27,6 +27,7 @@ from mhst.demo.helpers import working_day
 from mhst.demo.history import STORIES
 from mhst.referrals.models import ReferralSource
 from mhst.reports.suppression import RULE, suppress_count
+from tests.browser.test_casework_journey import main_menu
 from tests.browser.test_referral_journey import fill_date
 from tests.browser.test_roles import assert_accessible
 from tests.browser.test_school_journey import CLINICAL_LEAD, signed_in
@@ -129,7 +130,7 @@ def check_figures_for_sharing(page: Page, received: int) -> None:
 def test_a_clinical_lead_filters_a_report_downloads_it_and_shares_it(page: Page):
     today = service_today()
     signed_in(page, CLINICAL_LEAD)
-    page.get_by_role("navigation", name="Main menu").get_by_role("link", name="Reports").click()
+    main_menu(page, "Reports")
     expect(page.get_by_role("heading", level=1)).to_have_text("Service reports")
     assert_accessible(page)
 
@@ -186,7 +187,7 @@ def test_a_clinical_lead_filters_a_report_downloads_it_and_shares_it(page: Page)
 
 def test_a_commissioner_sees_only_figures_for_sharing(page: Page):
     signed_in(page, COMMISSIONER)
-    page.get_by_role("navigation", name="Main menu").get_by_role("link", name="Reports").click()
+    main_menu(page, "Reports")
     page.get_by_role("main").get_by_role("link", name="Referrals", exact=True).click()
     expect(page.get_by_role("heading", name="Figures for sharing")).to_be_visible()
     expect(page.get_by_text(RULE)).to_be_visible()
