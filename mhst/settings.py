@@ -108,6 +108,16 @@ class Config:
     ADULT_RETENTION_YEARS = 8
     PSEUDONYMISED_BIRTH_DATE = os.environ.get("PSEUDONYMISED_BIRTH_DATE", "month")
 
+    # Email over SMTP (mhst/core/mail.py). Without MAIL_SERVER messages go to the log.
+    MAIL_SERVER = os.environ.get("MAIL_SERVER") or None
+    MAIL_PORT = int(os.environ.get("MAIL_PORT", "587"))
+    MAIL_USE_TLS = os.environ.get("MAIL_USE_TLS", "1") == "1"  # STARTTLS on MAIL_PORT
+    MAIL_USE_SSL = os.environ.get("MAIL_USE_SSL", "0") == "1"  # TLS from the start (465)
+    MAIL_USERNAME = os.environ.get("MAIL_USERNAME") or None
+    MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD") or None
+    MAIL_FROM = os.environ.get("MAIL_FROM", "mhst-case-manager@example.nhs.uk")
+    MAIL_TIMEOUT_SECONDS = 10
+
     PASSWORD_MIN_LENGTH = 12
     ALLOW_DEMO_DATA = False
     # Refuse to start with a missing, short or well-known SECRET_KEY (off only for local use).
@@ -126,6 +136,7 @@ class TestConfig(Config):
     SECRET_KEY = "test-secret-key"  # noqa: S105
     SESSION_COOKIE_SECURE = False
     RATELIMIT_STORAGE_URI = "memory://"
+    MAIL_SERVER = None  # the mail tests start a local SMTP server: see tests/mailbox.py
     ALLOW_DEMO_DATA = True
     REQUIRE_STRONG_SECRET_KEY = False
     # Argon2 at full strength makes a test suite slow; tests use the cheapest setting

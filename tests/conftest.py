@@ -20,6 +20,7 @@ import pytest
 from flask import Flask, has_app_context
 from flask.testing import FlaskClient
 from flask_sqlalchemy.session import Session as FlaskSQLAlchemySession
+from itsdangerous import URLSafeTimedSerializer
 from sqlalchemy import event
 from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.engine import make_url
@@ -56,6 +57,7 @@ from mhst.sessions.group_models import GroupAudience, GroupKind, GroupParticipan
 from mhst.sessions.models import CareContact, ContactMode, ContactStage
 from mhst.supervision.models import SupervisionCase, SupervisionRecord
 from mhst.wholeschool.models import ActivityKind, WholeSchoolActivity
+from tests.mailbox import Mailbox
 from tests.pages import check_page
 
 POSTGRES_URL = os.environ.get(
@@ -219,6 +221,23 @@ def app(request, backend, databases) -> Flask:
     return databases.app(backend, kind)
 
 
+@pytest.fixture(scope="session")
+def smtp_server() -> Iterator[Mailbox]:
+    server = Mailbox().start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def mailbox(app, smtp_server) -> Iterator[Mailbox]:
+    """The local SMTP server, empty, with the app sending to it for this test."""
+    smtp_server.clear()
+    saved = {key: app.config[key] for key in smtp_server.settings()}
+    app.config.update(smtp_server.settings())
+    yield smtp_server
+    app.config.update(saved)
+
+
 class ConnectionBoundSession(FlaskSQLAlchemySession):
     """Flask-SQLAlchemy's session picks an engine per model; the tests' must use the one
     connection that holds the outer transaction."""
@@ -288,7 +307,18 @@ class AuthActions:
         self.client = client
 
     def csrf_token(self, path: str = "/sign-in") -> str:
-        return csrf_token_from(self.client.get(path).get_data(as_text=True))
+        """The token a form on this session's pages carries.
+
+        Signed here from the session's own secret, as Flask-WTF signs it for a page, so a
+        POST costs one request rather than two; a session without a secret yet fetches
+        ``path`` to be given one (the token is still the one a page would carry)."""
+        with self.client.session_transaction() as session:
+            raw = session.get("csrf_token")
+        if raw is None:
+            return csrf_token_from(self.client.get(path).get_data(as_text=True))
+        app = self.client.application
+        secret = app.config.get("WTF_CSRF_SECRET_KEY") or app.secret_key
+        return URLSafeTimedSerializer(secret, salt="wtf-csrf-token").dumps(raw)
 
     def sign_in(self, email: str, password: str = PASSWORD, **kwargs):
         token = self.csrf_token("/sign-in")
@@ -301,7 +331,7 @@ class AuthActions:
         return self.client.post("/sign-out", data={"csrf_token": token})
 
     def post(self, path: str, data: dict | None = None, **kwargs):
-        """POST with a fresh CSRF token taken from the signed-in home page."""
+        """POST with the session's CSRF token (see ``csrf_token``)."""
         token = self.csrf_token("/")
         return self.client.post(path, data={**(data or {}), "csrf_token": token}, **kwargs)
 
