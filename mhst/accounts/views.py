@@ -11,18 +11,17 @@ from flask import (
     redirect,
     render_template,
     request,
-    session,
     url_for,
 )
-from flask_login import current_user, login_user, logout_user
+from flask_login import current_user, login_user
 
 from mhst.accounts import operations
 from mhst.accounts.forms import ChangePasswordForm, SignInForm
+from mhst.accounts.signing_in import end_session, start_session
 from mhst.audit import operations as audit
 from mhst.audit.models import AuditAction, AuditRecordType
 from mhst.core.forms import commit_operation, commit_unit, failed
 from mhst.extensions import limiter
-from mhst.security.http import mark_activity
 from mhst.security.permissions import Permission, public, requires
 
 bp = Blueprint("accounts", __name__)
@@ -59,9 +58,7 @@ def sign_in():
     if form.validate_on_submit():
         user = commit_unit(operations.authenticate, form.email.data, form.password.data)
         if user is not None:
-            session.clear()  # a fresh session: no fixation
-            login_user(user)
-            mark_activity()
+            start_session(user)
             return redirect(_safe_next(request.args.get("next")))
         failed = True
         form.password.data = ""
@@ -79,8 +76,7 @@ def sign_in():
 @requires(Permission.SIGNED_IN)
 def sign_out():
     commit_unit(audit.record, AuditAction.SIGN_OUT, AuditRecordType.USER, current_user.id)
-    logout_user()
-    session.clear()
+    end_session()
     flash("You have signed out.", "success")
     return redirect(url_for("accounts.sign_in"))
 
