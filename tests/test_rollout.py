@@ -23,17 +23,10 @@ from mhst.cohorts.models import Cohort
 from mhst.extensions import db
 from mhst.organisation.models import ServiceArea
 from mhst.rollout import queries
+from mhst.rollout.arithmetic import share_evenly, trajectory
 from mhst.rollout.chart import render_chart
-from mhst.rollout.figures import (
-    EventRow,
-    SchoolRow,
-    compute_rollout,
-    csv_rows,
-    share_evenly,
-    status_on,
-    trajectory,
-    years_shown,
-)
+from mhst.rollout.csv_rows import csv_rows
+from mhst.rollout.figures import EventRow, SchoolRow, compute_rollout, status_on, years_shown
 from mhst.schools.models import ParticipationEvent, School
 from mhst.schools.models import ParticipationStatus as S
 

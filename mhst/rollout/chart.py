@@ -10,7 +10,8 @@ from markupsafe import Markup
 
 from mhst.core import charts
 from mhst.core.academic_year import academic_year_label
-from mhst.rollout.figures import AreaRollout, percent
+from mhst.rollout.arithmetic import percent
+from mhst.rollout.figures import AreaRollout
 
 FRAME = charts.Frame(width=720, height=390, left=56, right=704, top=40, bottom=280)
 ACTUAL, TRAJECTORY, PROJECTION = charts.SOLID, charts.DASHED, charts.DOTTED

@@ -33,19 +33,24 @@ Definitions (the report page says the same in plain English):
 
 from __future__ import annotations
 
-from bisect import bisect_left
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from fractions import Fraction
 
 from mhst.core.academic_year import academic_year_end, academic_year_label, academic_year_of
+from mhst.rollout.arithmetic import (
+    percent,
+    project,
+    rate_per_year,
+    round_half_up,
+    share_evenly,
+    trajectory,
+)
 from mhst.schools.models import ParticipationStatus
 from mhst.schools.operations import COVERED
-
-RATE_WINDOW = 3  # years that have ended, averaged for the projection
 
 
 @dataclass(frozen=True)
@@ -179,16 +184,6 @@ class Rollout:
         return tuple(w for w in self.waiting if area_id is None or w.area_id == area_id)
 
 
-def round_half_up(value: Fraction, places: int = 0) -> Decimal:
-    exact = Decimal(value.numerator) / Decimal(value.denominator)
-    return exact.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
-
-
-def percent(part: int, whole: int) -> Decimal | None:
-    """``part`` as a percentage of ``whole`` to one decimal place (None if whole is 0)."""
-    return round_half_up(Fraction(100 * part, whole), 1) if whole else None
-
-
 def end_of_day(day: date) -> datetime:
     """The first instant after ``day`` ends, in UTC."""
     return datetime.combine(day + timedelta(days=1), time(), UTC)
@@ -208,52 +203,6 @@ def status_on(events: Sequence[EventRow], day: date) -> ParticipationStatus:
 def years_shown(first_cohort_year: int | None, current_year: int, target_year: int) -> range:
     first = current_year if first_cohort_year is None else min(first_cohort_year, current_year)
     return range(first, max(target_year, current_year) + 1)
-
-
-def trajectory(
-    years: range, first_percent: Fraction, target_year: int, points: Mapping[int, float] | None
-) -> dict[int, Fraction]:
-    """The planned percentage of schools covered at the end of each year in ``years``."""
-    anchors = {years[0]: first_percent, target_year: Fraction(100)}
-    for year, value in (points or {}).items():
-        anchors[int(year)] = Fraction(str(value))
-        if not 0 <= anchors[int(year)] <= 100:
-            raise ValueError(f"ROLLOUT_TRAJECTORY: {value} for {year} is not a percentage")
-    ordered = sorted(anchors.items())
-    keys = [year for year, _ in ordered]
-    planned = {}
-    for year in years:
-        index = bisect_left(keys, year)
-        if index == len(keys):
-            planned[year] = ordered[-1][1]
-        elif keys[index] == year or index == 0:
-            planned[year] = ordered[index][1]
-        else:
-            (y0, p0), (y1, p1) = ordered[index - 1], ordered[index]
-            planned[year] = p0 + (p1 - p0) * (year - y0) / (y1 - y0)
-    return planned
-
-
-def rate_per_year(covered_at_end: Mapping[int, int], first_year: int, current_year: int):
-    """Average change per year over the last :data:`RATE_WINDOW` ended years (or None)."""
-    span = min(RATE_WINDOW, current_year - first_year)
-    if span <= 0:
-        return None
-    last = current_year - 1
-    return Fraction(covered_at_end[last] - covered_at_end[last - span], span)
-
-
-def project(now: int, rate: Fraction | None, years_ahead: int, total: int) -> int | None:
-    if rate is None:
-        return None
-    value = int(round_half_up(now + rate * years_ahead))
-    return min(total, max(0, value))
-
-
-def share_evenly(amount: int, parts: int) -> list[int]:
-    """``amount`` in ``parts`` whole shares; the earlier shares take any remainder."""
-    whole, remainder = divmod(amount, parts)
-    return [whole + (1 if index < remainder else 0) for index in range(parts)]
 
 
 @dataclass
@@ -422,47 +371,3 @@ def compute_rollout(
         areas=tuple(build(name, area_id) for area_id, name in areas),
         waiting=waiting_list(schools, events, dict(areas)),
     )
-
-
-CSV_COLUMNS = (
-    "area",
-    "academic_year",
-    "schools_total",
-    "schools_covered",
-    "schools_covered_percent",
-    "pupils_total",
-    "pupils_covered",
-    "pupils_covered_percent",
-    "trajectory_percent",
-    "projected_schools_covered",
-    "projected_pupils_covered",
-    "kind",
-)
-
-
-def csv_rows(rollout: Rollout, area_id: int | None = None) -> list[list[object]]:
-    """The per-year figures of all areas and each area (or of one area), header first.
-
-    ``kind`` is ``actual`` for years that have ended and the current year (as at
-    today), ``projected`` for later years.
-    """
-    shown = [rollout.for_area(area_id)] if area_id else [rollout.total, *rollout.areas]
-    rows: list[list[object]] = [list(CSV_COLUMNS)]
-    for area in shown:
-        for year in area.years:
-            values = [
-                area.name,
-                year.label,
-                area.schools_total,
-                year.schools_covered,
-                year.schools_percent,
-                area.pupils_total,
-                year.pupils_covered,
-                year.pupils_percent,
-                year.trajectory_percent,
-                year.projected_schools,
-                year.projected_pupils,
-                "projected" if year.kind == "projected" else "actual",
-            ]
-            rows.append(["" if value is None else value for value in values])
-    return rows

@@ -10,7 +10,7 @@ from mhst.core.downloads import csv_response
 from mhst.core.forms import commit_unit
 from mhst.rollout import queries
 from mhst.rollout.chart import render_chart
-from mhst.rollout.figures import csv_rows
+from mhst.rollout.csv_rows import csv_rows
 from mhst.security.permissions import Permission, requires
 
 bp = Blueprint("rollout", __name__, url_prefix="/rollout")

@@ -1,0 +1,48 @@
+"""The rollout figures as CSV rows (the report's download)."""
+
+from __future__ import annotations
+
+from mhst.rollout.figures import Rollout
+
+CSV_COLUMNS = (
+    "area",
+    "academic_year",
+    "schools_total",
+    "schools_covered",
+    "schools_covered_percent",
+    "pupils_total",
+    "pupils_covered",
+    "pupils_covered_percent",
+    "trajectory_percent",
+    "projected_schools_covered",
+    "projected_pupils_covered",
+    "kind",
+)
+
+
+def csv_rows(rollout: Rollout, area_id: int | None = None) -> list[list[object]]:
+    """The per-year figures of all areas and each area (or of one area), header first.
+
+    ``kind`` is ``actual`` for years that have ended and the current year (as at
+    today), ``projected`` for later years.
+    """
+    shown = [rollout.for_area(area_id)] if area_id else [rollout.total, *rollout.areas]
+    rows: list[list[object]] = [list(CSV_COLUMNS)]
+    for area in shown:
+        for year in area.years:
+            values = [
+                area.name,
+                year.label,
+                area.schools_total,
+                year.schools_covered,
+                year.schools_percent,
+                area.pupils_total,
+                year.pupils_covered,
+                year.pupils_percent,
+                year.trajectory_percent,
+                year.projected_schools,
+                year.projected_pupils,
+                "projected" if year.kind == "projected" else "actual",
+            ]
+            rows.append(["" if value is None else value for value in values])
+    return rows
