@@ -564,7 +564,7 @@ def test_outcome_warns_when_the_respondents_differ(signed_in, client, world, cas
 
 
 def _gbo():
-    from mhst.outcomes.definitions import available_measures
+    from mhst.outcomes.definition_loader import available_measures
 
     return available_measures()["GBO"]
 

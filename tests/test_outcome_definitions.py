@@ -9,6 +9,7 @@ import json
 import pytest
 from flask import Flask
 
+from mhst.outcomes.definition_loader import available_measures, load_definition, load_file
 from mhst.outcomes.definitions import (
     SHIPPED_DIR,
     TOTAL,
@@ -16,9 +17,6 @@ from mhst.outcomes.definitions import (
     Direction,
     Method,
     Respondent,
-    available_measures,
-    load_definition,
-    load_file,
 )
 from mhst.outcomes.scoring import ScoringError, score, score_from_totals
 

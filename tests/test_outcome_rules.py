@@ -11,7 +11,8 @@ from decimal import Decimal
 
 import pytest
 
-from mhst.outcomes.definitions import TOTAL, available_measures, load_definition
+from mhst.outcomes.definition_loader import available_measures, load_definition
+from mhst.outcomes.definitions import TOTAL
 from mhst.outcomes.rules import (
     is_clinical,
     outcome,

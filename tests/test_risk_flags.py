@@ -17,7 +17,8 @@ from mhst.casework.caseload import caseload
 from mhst.core.rules import RuleError
 from mhst.core.time import service_today, utcnow
 from mhst.extensions import db
-from mhst.outcomes.definitions import DefinitionError, load_definition
+from mhst.outcomes.definition_loader import load_definition
+from mhst.outcomes.definitions import DefinitionError
 from mhst.outcomes.recording import record_measure
 from mhst.referrals import risk_flags
 from mhst.referrals.risk_flags import CaseRiskFlag, RiskFlagSource

@@ -26,7 +26,8 @@ from mhst.core.rules import RuleError
 from mhst.core.time import SERVICE_TIME_ZONE, utcnow
 from mhst.directory.models import DirectoryService
 from mhst.extensions import db
-from mhst.outcomes.definitions import DefinitionError, MeasureDefinition, available_measures
+from mhst.outcomes.definition_loader import available_measures
+from mhst.outcomes.definitions import DefinitionError, MeasureDefinition
 from mhst.outcomes.models import MeasureRecord
 from mhst.outcomes.rules import PairedOutcome, outcome
 from mhst.referrals import operations as referrals

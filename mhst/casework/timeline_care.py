@@ -14,7 +14,8 @@ from mhst.amendments.operations import versions_for
 from mhst.audit.models import AuditRecordType
 from mhst.casework.timeline_entry import SYSTEM, Sources, TimelineEntry, joined, name_of, start_of
 from mhst.extensions import db
-from mhst.outcomes.definitions import DefinitionError, Respondent, available_measures
+from mhst.outcomes.definition_loader import available_measures
+from mhst.outcomes.definitions import DefinitionError, Respondent
 from mhst.outcomes.models import MeasureRecord, MeasureScore
 from mhst.outcomes.scoring import score_text
 from mhst.sessions.corrections import texts_with_versions

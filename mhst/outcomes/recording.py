@@ -36,7 +36,8 @@ from mhst.core.formatting import format_date
 from mhst.core.rules import RuleError
 from mhst.core.time import SERVICE_TIME_ZONE, service_today
 from mhst.extensions import db
-from mhst.outcomes.definitions import MeasureDefinition, Respondent, available_measures
+from mhst.outcomes.definition_loader import available_measures
+from mhst.outcomes.definitions import MeasureDefinition, Respondent
 from mhst.outcomes.models import MeasureAnswer, MeasureRecord, MeasureScore
 from mhst.outcomes.scoring import ScoringError, score, score_from_totals, score_text
 from mhst.referrals import risk_flags

@@ -17,7 +17,8 @@ from flask import current_app
 from sqlalchemy import and_, func, select
 
 from mhst.extensions import db
-from mhst.outcomes.definitions import TOTAL, MeasureDefinition, available_measures
+from mhst.outcomes.definition_loader import available_measures
+from mhst.outcomes.definitions import TOTAL, MeasureDefinition
 from mhst.outcomes.models import MeasureRecord, MeasureScore
 from mhst.outcomes.rules import outcome
 from mhst.referrals.models import Referral
