@@ -10,7 +10,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, Optional, Re
 
 from mhst.core.forms import BaseForm, RadioField, SelectField, choices
 from mhst.core.versions import VersionedForm
-from mhst.schools.importer import MAX_PUPILS
+from mhst.schools.import_file import MAX_PUPILS
 from mhst.schools.models import SchoolPhase
 
 PHASE_CHOICES = choices((phase.value, phase.label) for phase in SchoolPhase)

@@ -17,7 +17,7 @@ from mhst.core.rules import RuleError
 from mhst.core.time import service_today
 from mhst.extensions import db
 from mhst.organisation.models import ServiceArea, Team
-from mhst.schools import importer, operations
+from mhst.schools import import_file, importer, operations
 from mhst.schools.blueprint import bp
 from mhst.schools.forms import ImportSchoolsForm, SchoolForm, set_choices
 from mhst.schools.models import ParticipationStatus, School, SchoolPhase
@@ -199,15 +199,15 @@ def _upload_problem(form: ImportSchoolsForm, message: str) -> None:
 
 def _read_upload(form: ImportSchoolsForm) -> bytes | None:
     """The uploaded bytes, or None with the reason on the file field."""
-    if (request.content_length or 0) > importer.MAX_FILE_BYTES + UPLOAD_SLACK_BYTES:
+    if (request.content_length or 0) > import_file.MAX_FILE_BYTES + UPLOAD_SLACK_BYTES:
         _upload_problem(form, "The selected file must be smaller than 2 MB")
         return None
     upload = form.file.data
     if not (upload.filename or "").lower().endswith(".csv"):
         _upload_problem(form, "The selected file must be a CSV")
         return None
-    data = upload.read(importer.MAX_FILE_BYTES + 1)
-    if len(data) > importer.MAX_FILE_BYTES:
+    data = upload.read(import_file.MAX_FILE_BYTES + 1)
+    if len(data) > import_file.MAX_FILE_BYTES:
         _upload_problem(form, "The selected file must be smaller than 2 MB")
         return None
     return data
@@ -220,9 +220,9 @@ def _render_import(form: ImportSchoolsForm, problems=(), status: int = 200):
         row_problems=[p for p in problems if p.row is not None][:PROBLEMS_SHOWN],
         row_problem_total=sum(1 for p in problems if p.row is not None),
         row_problem_count=len({p.row for p in problems if p.row is not None}),
-        columns=importer.COLUMNS,
-        phase_mapping=importer.PHASE_MAPPING_TABLE,
-        max_rows=importer.MAX_ROWS,
+        columns=import_file.COLUMNS,
+        phase_mapping=import_file.PHASE_MAPPING_TABLE,
+        max_rows=import_file.MAX_ROWS,
     ), status
 
 
@@ -237,11 +237,11 @@ def import_schools():
     if data is None:
         return _render_import(form, status=400)
     try:
-        text = importer.decode_upload(data)
-    except importer.UnreadableFile as error:
+        text = import_file.decode_upload(data)
+    except import_file.UnreadableFile as error:
         _upload_problem(form, str(error))
         return _render_import(form, status=400)
-    rows, problems = importer.parse_schools_csv(text)
+    rows, problems = import_file.parse_schools_csv(text)
     if problems:
         for problem in problems:
             if problem.row is None:  # the file as a whole: shown against the file field
