@@ -102,6 +102,8 @@ def test_the_senior_and_the_clinical_lead_see_it_overdue(high_risk, world, auth,
     page = _home(world, auth, client, role)
     assert f"{OVERDUE_TAG} {format_date(yesterday)}" in page
     assert high_risk.child.full_name in page
+    # The warning above the list agrees with it: overdue, not "today".
+    assert "review, due on the day each arrives. 1 is overdue." in page
 
 
 @pytest.mark.parametrize("role", [Role.SENIOR_CLINICIAN, Role.CLINICAL_LEAD])
@@ -110,6 +112,8 @@ def test_received_today_it_is_due_not_overdue(high_risk, world, auth, client, ro
     assert high_risk.child.full_name in page
     assert "Due today" in page
     assert OVERDUE_TAG not in page
+    assert "review, due on the day each arrives." in page
+    assert "overdue." not in page
 
 
 def test_the_emhp_and_other_teams_do_not_get_the_list(high_risk, world, auth, client, make_user):
