@@ -75,6 +75,7 @@ def _configure_database_uri(app: Flask) -> None:
 
 def _init_extensions(app: Flask) -> None:
     import mhst.models  # noqa: F401  (every model, so relationships by name resolve)
+    from mhst.accounts import guards
     from mhst.accounts.operations import load_user_from_session
     from mhst.database import configure_sqlite
     from mhst.extensions import csrf, db, limiter, login_manager
@@ -96,6 +97,7 @@ def _init_extensions(app: Flask) -> None:
     login_manager.user_loader(load_user_from_session)
 
     http.init_app(app)  # idle timeout runs before the permission guard
+    guards.init_app(app)  # a temporary password is changed before anything else
     app.before_request(enforce_route_permission)
 
 
@@ -120,6 +122,7 @@ def _register_blueprints(app: Flask) -> None:
     for module in (
         "mhst.home.views",
         "mhst.accounts.views",
+        "mhst.accounts.reset_views",
         "mhst.admin.users_views",
         "mhst.admin.audit_views",
         "mhst.organisation.views",
@@ -160,13 +163,14 @@ def _register_nhsuk_frontend(app: Flask) -> None:
 
 
 def _register_commands(app: Flask) -> None:
-    from mhst.accounts.cli import create_admin
+    from mhst.accounts.cli import accounts_group, create_admin
     from mhst.demo.cli import demo_data
     from mhst.directory.cli import import_directory_command
     from mhst.migrate import db_group
     from mhst.privacy.cli import retention_review
 
     app.cli.add_command(create_admin)
+    app.cli.add_command(accounts_group)
     app.cli.add_command(demo_data)
     app.cli.add_command(import_directory_command)
     app.cli.add_command(db_group)

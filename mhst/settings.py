@@ -119,6 +119,21 @@ class Config:
     MAIL_TIMEOUT_SECONDS = 10
 
     PASSWORD_MIN_LENGTH = 12
+    # Forgotten passwords: how long an emailed link works, how often it may be asked for
+    # (per address and per IP), and the least time the request takes, whether or not the
+    # address has an account (so the time taken to send the email gives nothing away).
+    PASSWORD_RESET_MINUTES = 30
+    PASSWORD_RESET_ADDRESS_RATE_LIMIT = "3 per 15 minutes;10 per day"  # noqa: S105 (not a password)
+    PASSWORD_RESET_IP_RATE_LIMIT = "20 per hour"  # noqa: S105 (not a password)
+    PASSWORD_RESET_RESPONSE_SECONDS = 1.0
+    # The change password page's current-password check: refused after this many wrong
+    # answers within the window (audited), and rate-limited per user.
+    PASSWORD_CHECK_MAX_FAILURES = 5
+    PASSWORD_CHECK_WINDOW_MINUTES = 15
+    PASSWORD_CHANGE_RATE_LIMIT = "20 per hour"  # noqa: S105 (not a password)
+    # Accounts not used for this many days cannot sign in (0 switches the rule off);
+    # `flask accounts disable-dormant` deactivates them.
+    ACCOUNT_DORMANT_DAYS = int(os.environ.get("ACCOUNT_DORMANT_DAYS", "90"))
     ALLOW_DEMO_DATA = False
     # Refuse to start with a missing, short or well-known SECRET_KEY (off only for local use).
     REQUIRE_STRONG_SECRET_KEY = True
@@ -137,6 +152,7 @@ class TestConfig(Config):
     SESSION_COOKIE_SECURE = False
     RATELIMIT_STORAGE_URI = "memory://"
     MAIL_SERVER = None  # the mail tests start a local SMTP server: see tests/mailbox.py
+    PASSWORD_RESET_RESPONSE_SECONDS = 0.0
     ALLOW_DEMO_DATA = True
     REQUIRE_STRONG_SECRET_KEY = False
     # Argon2 at full strength makes a test suite slow; tests use the cheapest setting

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import click
+from flask.cli import AppGroup
 
-from mhst.accounts import operations
+from mhst.accounts import dormancy, operations
 from mhst.accounts.models import Role
 from mhst.extensions import db
 
@@ -23,8 +24,19 @@ def create_admin(email: str, full_name: str, password: str) -> None:
         user = operations.create_user(
             email=email, full_name=full_name, role=Role.ADMINISTRATOR, password=password
         )
-    except operations.AccountRuleError as error:
+    except operations.AccountRuleError as error:  # a password rule too
         db.session.rollback()
         raise click.ClickException(error.message) from None
     db.session.commit()
     click.echo(f"Created administrator {user.email}. Sign in at /sign-in.")
+
+
+accounts_group = AppGroup("accounts", help="Look after user accounts.")
+
+
+@accounts_group.command("disable-dormant")
+def disable_dormant_command() -> None:
+    """Deactivate accounts unused for ACCOUNT_DORMANT_DAYS (schedule it daily)."""
+    users = dormancy.disable_dormant()
+    db.session.commit()
+    click.echo(f"Deactivated {len(users)} dormant account(s).")

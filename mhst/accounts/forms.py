@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from wtforms import EmailField, PasswordField, StringField
-from wtforms.validators import DataRequired, Email, InputRequired, Length, Optional
+from wtforms.validators import DataRequired, Email, EqualTo, InputRequired, Length, Optional
 
 from mhst.core.forms import BaseForm, RadioField, SelectField, choices
 from mhst.security.roles import ROLE_LABELS
@@ -97,4 +97,38 @@ def set_scope_choices(form: NewUserForm | EditUserForm, teams, schools) -> None:
     )
     form.school_id.choices = choices(
         [("", "No school (staff)")] + [(s.id, f"{s.name} (URN {s.urn})") for s in schools]
+    )
+
+
+class ForgottenPasswordForm(BaseForm):
+    email = EmailField(
+        "Email address",
+        validators=[
+            DataRequired("Enter your email address"),
+            Length(max=EMAIL_MAX, message=EMAIL_TOO_LONG),
+            Email("Enter an email address in the correct format, like name@example.org"),
+        ],
+    )
+
+
+class ResetPasswordForm(BaseForm):
+    new_password = PasswordField(
+        "New password",
+        validators=[
+            InputRequired("Enter a new password"),
+            Length(max=1024, message="Password must be 1024 characters or fewer"),
+        ],
+    )
+    confirm_password = PasswordField(
+        "Confirm new password",
+        validators=[
+            InputRequired("Enter your new password again"),
+            EqualTo("new_password", message="Enter the same password in both boxes"),
+        ],
+    )
+
+
+class TemporaryPasswordForm(BaseForm):
+    password = PasswordField(
+        "Temporary password", validators=[InputRequired("Enter a temporary password")]
     )

@@ -35,10 +35,23 @@ class User(UserMixin, db.Model):
     session_version: Mapped[int] = mapped_column(Integer, default=1)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_signed_in_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # A temporary password set by an administrator: changed before anything else.
+    must_change_password: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Reactivated (or approved) by an administrator: unused time counts from here.
+    reactivated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # A role granted by one administrator waiting for a second one (mhst.accounts.approvals).
+    # A new account waiting is inactive; an existing one keeps its role and team meanwhile.
+    pending_role: Mapped[Role | None] = mapped_column(string_enum(Role, "pending_role", 40))
+    pending_team_id: Mapped[int | None] = mapped_column(ForeignKey("team.id"))
+    role_requested_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    role_requested_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    awaiting_first_approval: Mapped[bool] = mapped_column(Boolean, default=False)
 
     # Teams and schools sit above accounts (their records name users): named, not imported.
-    team = relationship("Team")
+    team = relationship("Team", foreign_keys=[team_id])
     school = relationship("School")
+    pending_team = relationship("Team", foreign_keys=[pending_team_id])
+    role_requested_by = relationship("User", remote_side=[id], foreign_keys=[role_requested_by_id])
 
     @property
     def is_active(self) -> bool:  # Flask-Login refuses inactive users
@@ -46,6 +59,14 @@ class User(UserMixin, db.Model):
 
     def get_id(self) -> str:
         return f"{self.id}:{self.session_version}"
+
+    @property
+    def status_label(self) -> str:
+        if self.awaiting_first_approval:
+            return "Awaiting approval" if self.pending_role else "Role declined"
+        if not self.active:
+            return "Deactivated"
+        return "Active, role change awaiting approval" if self.pending_role else "Active"
 
     @property
     def scope_label(self) -> str:
@@ -57,3 +78,19 @@ class User(UserMixin, db.Model):
 
     def __repr__(self) -> str:
         return f"<User {self.email} {self.role.value}>"
+
+
+class PasswordReset(db.Model):
+    """One emailed reset link. Only a SHA-256 hash of its token is kept, so the table
+    read alone opens no account; a link is spent when used or when a newer one is sent."""
+
+    __tablename__ = "password_reset"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    spent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    user = relationship(User)

@@ -5,22 +5,32 @@ The caller commits once the whole operation (including its audit events) is done
 
 from __future__ import annotations
 
-from flask import current_app
 from sqlalchemy import func, select
 
+from mhst.accounts import approvals
+from mhst.accounts.dormancy import is_dormant
 from mhst.accounts.models import Role, User
+from mhst.accounts.password_rules import (
+    MAX_PASSWORD_LENGTH,
+    AccountRuleError,
+    check_password_rules,
+)
 from mhst.accounts.passwords import hash_password, spend_equal_time, verify_password
+from mhst.accounts.resets import spend_links
 from mhst.audit import operations as audit
 from mhst.audit.models import AuditAction, AuditRecordType
-from mhst.core.rules import RuleError
 from mhst.core.time import utcnow
 from mhst.extensions import db
 
-MAX_PASSWORD_LENGTH = 128
-
-
-class AccountRuleError(RuleError):
-    """A rule about accounts was broken."""
+__all__ = [
+    "MAX_PASSWORD_LENGTH",
+    "AccountRuleError",
+    "authenticate",
+    "check_password_rules",
+    "create_user",
+    "set_active",
+    "update_user",
+]
 
 
 def normalise_email(email: str) -> str:
@@ -31,16 +41,6 @@ def find_user_by_email(email: str) -> User | None:
     return db.session.scalars(
         select(User).where(func.lower(User.email) == normalise_email(email))
     ).one_or_none()
-
-
-def check_password_rules(password: str, *, field: str = "password") -> None:
-    minimum = current_app.config["PASSWORD_MIN_LENGTH"]
-    if len(password) < minimum:
-        raise AccountRuleError(field, f"Password must be {minimum} characters or more")
-    if len(password) > MAX_PASSWORD_LENGTH:
-        raise AccountRuleError(field, f"Password must be {MAX_PASSWORD_LENGTH} characters or fewer")
-    if len(set(password)) < 4:
-        raise AccountRuleError(field, "Password must not repeat the same few characters")
 
 
 def check_role_scope(role: Role, team, school) -> None:
@@ -72,18 +72,27 @@ def authenticate(email: str, password: str) -> User | None:
             AuditAction.SIGN_IN_FAILED, AuditRecordType.USER, actor=normalise_email(email)[:254]
         )
         return None
-    if not verify_password(user.password_hash, password) or not user.active:
+    refused = refusal(user)
+    if not verify_password(user.password_hash, password) or refused:
         audit.record(
-            AuditAction.SIGN_IN_FAILED,
-            AuditRecordType.USER,
-            user.id,
-            user=user,
-            detail=None if user.active else "account deactivated",
+            AuditAction.SIGN_IN_FAILED, AuditRecordType.USER, user.id, user=user, detail=refused
         )
         return None
     user.last_signed_in_at = utcnow()
     audit.record(AuditAction.SIGN_IN, AuditRecordType.USER, user.id, user=user)
     return user
+
+
+def refusal(user: User) -> str | None:
+    """Why this account may not sign in whatever password is given, or None. The user is
+    told only that the sign-in failed; the audit log says why."""
+    if user.awaiting_first_approval:
+        return "awaiting approval of its role"
+    if not user.active:
+        return "account deactivated"
+    if is_dormant(user):
+        return "dormant"
+    return None
 
 
 def create_user(
@@ -96,11 +105,15 @@ def create_user(
     school=None,
     by: User | None = None,
 ) -> User:
+    """An administrator's new user (``by``) has a temporary password to change at first
+    sign-in, and a role that needs approval waits for a second administrator (the account
+    cannot sign in until then). The command line's (``by`` None) is approved, password
+    chosen."""
     email = normalise_email(email)
     if find_user_by_email(email) is not None:
         raise AccountRuleError("email", "A user with this email address already exists")
     check_role_scope(role, team, school)
-    check_password_rules(password)
+    check_password_rules(password, email=email)
     user = User(
         email=email,
         full_name=full_name.strip(),
@@ -110,6 +123,8 @@ def create_user(
         password_hash=hash_password(password),
         active=True,
         session_version=1,
+        must_change_password=by is not None,
+        awaiting_first_approval=False,
     )
     db.session.add(user)
     db.session.flush()
@@ -121,6 +136,8 @@ def create_user(
         actor=None if by else "command line",
         detail=f"role {role.value}",
     )
+    if by is not None and approvals.needs_approval(role):
+        approvals.request_role(user, role, team, by=by, new_account=True)
     return user
 
 
@@ -136,6 +153,17 @@ def update_user(
     if user.id == by.id and role is not Role.ADMINISTRATOR:
         raise AccountRuleError("role", "You cannot remove your own administrator role")
     check_role_scope(role, team, school)
+    if approvals.needs_approval(role) and (user.awaiting_first_approval or role is not user.role):
+        # The role waits for a second administrator; the rest of the change applies now.
+        if approvals.grants_role(user, role, team):
+            approvals.request_role(
+                user, role, team, by=by, new_account=user.awaiting_first_approval
+            )
+        role, team, school = user.role, user.team, user.school
+    elif user.pending_role is not None and role is not user.role:
+        approvals.clear_request(user)  # a different, lesser role replaces the request
+    if user.awaiting_first_approval and not approvals.needs_approval(role):
+        user.awaiting_first_approval = False  # nothing to approve; reactivate it to use it
     changes = []
     if user.role is not role:
         changes.append(f"role {user.role.value} to {role.value}")
@@ -162,9 +190,16 @@ def update_user(
 def set_active(user: User, active: bool, *, by: User) -> User:
     if user.id == by.id and not active:
         raise AccountRuleError("active", "You cannot deactivate your own account")
+    if active and user.awaiting_first_approval:
+        raise AccountRuleError(
+            "active",
+            "This account's role has not been approved: approve it, or change the role",
+        )
     if user.active == active:
         return user
     user.active = active
+    if active:
+        user.reactivated_at = utcnow()  # time unused counts again from now
     user.session_version += 1  # a deactivated user's sessions stop working at once
     audit.record(
         AuditAction.UPDATE,
@@ -176,14 +211,36 @@ def set_active(user: User, active: bool, *, by: User) -> User:
     return user
 
 
-def change_password(user: User, *, current_password: str, new_password: str) -> None:
-    if not verify_password(user.password_hash, current_password):
-        raise AccountRuleError("current_password", "Your current password is not right")
-    check_password_rules(new_password, field="new_password")
+def set_own_password(user: User, *, new_password: str) -> None:
+    """The signed-in user's new password (their current one already checked: see
+    ``mhst.accounts.password_checks``). Ends every other session."""
+    check_password_rules(new_password, field="new_password", email=user.email)
+    if verify_password(user.password_hash, new_password):
+        raise AccountRuleError("new_password", "Choose a password different from your current one")
     user.password_hash = hash_password(new_password)
+    user.must_change_password = False
     user.session_version += 1  # sign out every other session
+    spend_links(user)
     audit.record(
         AuditAction.UPDATE, AuditRecordType.USER, user.id, user=user, detail="password changed"
+    )
+
+
+def set_temporary_password(user: User, password: str, *, by: User) -> None:
+    """An administrator's reset: a temporary password, to be changed at the next sign-in."""
+    if user.id == by.id:
+        raise AccountRuleError("password", "Change your own password on the change password page")
+    check_password_rules(password, email=user.email)
+    user.password_hash = hash_password(password)
+    user.must_change_password = True
+    user.session_version += 1
+    spend_links(user)
+    audit.record(
+        AuditAction.UPDATE,
+        AuditRecordType.USER,
+        user.id,
+        user=by,
+        detail="temporary password set by an administrator",
     )
 
 

@@ -16,11 +16,14 @@ from flask import (
 from flask_login import current_user, login_user
 
 from mhst.accounts import operations
+from mhst.accounts.emails import send_password_changed
 from mhst.accounts.forms import ChangePasswordForm, SignInForm
+from mhst.accounts.password_checks import check_current_password
 from mhst.accounts.signing_in import end_session, start_session
 from mhst.audit import operations as audit
 from mhst.audit.models import AuditAction, AuditRecordType
-from mhst.core.forms import commit_operation, commit_unit, failed
+from mhst.core.forms import apply_rule_error, commit_operation, commit_unit, failed
+from mhst.core.rules import RuleError
 from mhst.extensions import limiter
 from mhst.security.permissions import Permission, public, requires
 
@@ -81,21 +84,33 @@ def sign_out():
     return redirect(url_for("accounts.sign_in"))
 
 
+def _password_change_limit() -> str:
+    return current_app.config["PASSWORD_CHANGE_RATE_LIMIT"]
+
+
+def _signed_in_user_key() -> str:
+    # Limiter runs before the permission guard: a signed-out POST has no id (and is sent on).
+    return f"password-change:{getattr(current_user, 'id', 'signed-out')}"
+
+
 @bp.route("/account/password", methods=["GET", "POST"])
 @requires(Permission.SIGNED_IN)
+@limiter.limit(_password_change_limit, methods=["POST"], key_func=_signed_in_user_key)
 def change_password():
     form = ChangePasswordForm()
     if form.validate_on_submit():
-        result = commit_operation(
-            form,
-            operations.change_password,
-            current_user,
-            current_password=form.current_password.data,
-            new_password=form.new_password.data,
-        )
-        if not failed(result):
+        user = current_user._get_current_object()
+        problem = commit_unit(check_current_password, user, form.current_password.data)
+        if problem:
+            apply_rule_error(form, RuleError("current_password", problem))
+        elif not failed(
+            commit_operation(
+                form, operations.set_own_password, user, new_password=form.new_password.data
+            )
+        ):
             # The session version changed: sign this session in again; every other one ends.
-            login_user(current_user._get_current_object())
+            login_user(user)
+            send_password_changed(user.email)
             flash(
                 "Your password has been changed. Any other sessions have been signed out.",
                 "success",

@@ -6,8 +6,8 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_login import current_user
 from sqlalchemy import func, or_, select
 
-from mhst.accounts import operations
-from mhst.accounts.forms import EditUserForm, NewUserForm, set_scope_choices
+from mhst.accounts import approvals, operations
+from mhst.accounts.forms import EditUserForm, NewUserForm, TemporaryPasswordForm, set_scope_choices
 from mhst.accounts.models import User
 from mhst.core.forms import commit_operation, commit_unit, failed
 from mhst.core.pagination import paginate
@@ -19,7 +19,11 @@ from mhst.security.roles import ROLE_LABELS, Role
 
 bp = Blueprint("users_admin", __name__, url_prefix="/admin/users")
 
-STATUS_FILTERS = {"active": True, "deactivated": False}
+STATUS_FILTERS = {
+    "active": User.active.is_(True),
+    "deactivated": User.active.is_(False),
+    "awaiting": User.pending_role.is_not(None),
+}
 
 
 def _teams():
@@ -69,7 +73,7 @@ def index():
             errors.append(("team", "Select a team from the list"))
     if status:
         if status in STATUS_FILTERS:
-            stmt = stmt.where(User.active.is_(STATUS_FILTERS[status]))
+            stmt = stmt.where(STATUS_FILTERS[status])
         else:
             errors.append(("status", "Select a status from the list"))
     page = paginate(stmt.options(db.joinedload(User.team), db.joinedload(User.school)))
@@ -102,7 +106,14 @@ def new():
             by=current_user,
         )
         if not failed(user):
-            flash(f"{user.full_name} can now sign in as {role.label.lower()}.", "success")
+            if user.awaiting_first_approval:
+                flash(
+                    f"{user.full_name} can sign in as {role.label.lower()} once another "
+                    "administrator approves the role.",
+                    "success",
+                )
+            else:
+                flash(f"{user.full_name} can now sign in as {role.label.lower()}.", "success")
             return redirect(url_for(".edit", user_id=user.id))
     return render_template("admin/users/new.html", form=form), 400 if form.errors else 200
 
@@ -111,16 +122,7 @@ def new():
 @requires(Permission.MANAGE_USERS)
 def edit(user_id: int):
     user = _get_user_or_404(user_id)
-    form = EditUserForm(
-        obj=None if request.method == "POST" else user,
-        data=None
-        if request.method == "POST"
-        else {
-            "role": user.role.value,
-            "team_id": str(user.team_id or ""),
-            "school_id": str(user.school_id or ""),
-        },
-    )
+    form = EditUserForm() if request.method == "POST" else _edit_form(user)
     set_scope_choices(form, *_teams_and_schools())
     if form.validate_on_submit():
         role, team, school = _scope_from_form(form)
@@ -136,10 +138,81 @@ def edit(user_id: int):
         )
         if not failed(result):
             flash(f"Changes to {user.full_name} saved.", "success")
+            if user.pending_role is not None:
+                flash(
+                    f"The role {user.pending_role.label.lower()} waits for another "
+                    "administrator's approval.",
+                    "info",
+                )
             return redirect(url_for(".edit", user_id=user.id))
-    return render_template("admin/users/edit.html", form=form, user=user), (
-        400 if form.errors else 200
+    return _edit_page(user, form=form), 400 if form.errors else 200
+
+
+def _edit_page(user: User, *, form=None, password_form=None):
+    if form is None:
+        form = _edit_form(user)
+        set_scope_choices(form, *_teams_and_schools())
+    return render_template(
+        "admin/users/edit.html",
+        form=form,
+        password_form=password_form or TemporaryPasswordForm(formdata=None),
+        user=user,
     )
+
+
+def _edit_form(user: User) -> EditUserForm:
+    return EditUserForm(
+        obj=user,
+        data={
+            "role": user.role.value,
+            "team_id": str(user.team_id or ""),
+            "school_id": str(user.school_id or ""),
+        },
+    )
+
+
+@bp.post("/<int:user_id>/temporary-password")
+@requires(Permission.MANAGE_USERS)
+def temporary_password(user_id: int):
+    """An administrator's password reset: a temporary password, changed at next sign-in."""
+    user = _get_user_or_404(user_id)
+    form = TemporaryPasswordForm()
+    if form.validate_on_submit():
+        result = commit_operation(
+            form, operations.set_temporary_password, user, form.password.data, by=current_user
+        )
+        if not failed(result):
+            flash(
+                f"{user.full_name} has a temporary password and has been signed out. They "
+                "choose a new password when they next sign in.",
+                "success",
+            )
+            return redirect(url_for(".edit", user_id=user.id))
+    return _edit_page(user, password_form=form), 400
+
+
+@bp.post("/<int:user_id>/approve-role")
+@requires(Permission.MANAGE_USERS)
+def approve_role(user_id: int):
+    return _decide(user_id, approvals.approve_role, "approved")
+
+
+@bp.post("/<int:user_id>/decline-role")
+@requires(Permission.MANAGE_USERS)
+def decline_role(user_id: int):
+    return _decide(user_id, approvals.decline_role, "declined")
+
+
+def _decide(user_id: int, decision, outcome: str):
+    user = _get_user_or_404(user_id)
+    role = user.pending_role
+    try:
+        commit_unit(decision, user, by=current_user)
+    except operations.AccountRuleError as error:  # rolled back: nothing changed
+        flash(error.message, "info")
+    else:
+        flash(f"The role {role.label.lower()} for {user.full_name} was {outcome}.", "success")
+    return redirect(url_for(".edit", user_id=user.id))
 
 
 @bp.post("/<int:user_id>/deactivate")
