@@ -177,6 +177,7 @@ EXPECTED_ACCESS: dict[str, str | frozenset[Role]] = {
 
 # Values for URL arguments: records every role in EXPECTED_ACCESS may reach (team A).
 URL_ARGUMENTS = {
+    "token": lambda world: "no-such-reset-token",
     "school_id": lambda world: world.school_a1.id,
     "user_id": lambda world: world.users[Role.EMHP].id,
     "cohort_id": lambda world: world.cohort_a.id,
