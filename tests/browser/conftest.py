@@ -25,6 +25,7 @@ from mhst.demo import load_demo_data
 from mhst.directory.operations import import_directory
 from mhst.extensions import db
 from mhst.migrate import upgrade
+from tests.mailbox import Mailbox
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -71,12 +72,25 @@ def _load_directory_seed() -> None:
 
 
 @pytest.fixture(scope="session")
-def live_server(tmp_path_factory) -> Iterator[str]:
+def live_mailbox() -> Iterator[Mailbox]:
+    """The local SMTP server the live server sends its email to (reset links, notices)."""
+    mailbox = Mailbox().start()
+    yield mailbox
+    mailbox.stop()
+
+
+@pytest.fixture(scope="session")
+def live_server(tmp_path_factory, live_mailbox) -> Iterator[str]:
     """The app with the demo data on a file SQLite database; yields its base URL."""
     url = f"sqlite:///{tmp_path_factory.mktemp('browser') / 'browser.sqlite3'}"
     # Every role signs in within a minute; the real limit (10 a minute) is tested elsewhere.
     # RATELIMIT_ENABLED is not used: the limiter is one object shared by every app.
-    app = create_app(TestConfig, SQLALCHEMY_DATABASE_URI=url, SIGN_IN_RATE_LIMIT="1000 per minute")
+    app = create_app(
+        TestConfig,
+        SQLALCHEMY_DATABASE_URI=url,
+        SIGN_IN_RATE_LIMIT="1000 per minute",
+        **live_mailbox.settings(),
+    )
     with app.app_context():
         upgrade()
         load_demo_data()
