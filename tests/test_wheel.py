@@ -88,6 +88,7 @@ def test_the_wheel_carries_what_the_app_reads(wheel):
         "mhst/_bundled/nhsuk-frontend/assets/images/favicon.svg",
         "mhst/settings.py",
         "mhst/paths.py",
+        "mhst/accounts/data/common_passwords.txt",
         *(f"mhst/outcomes/measures/{name}" for name in measures),
     }
     assert expected <= names, sorted(expected - names)
