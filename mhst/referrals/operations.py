@@ -684,7 +684,7 @@ def withdraw_referral(
     """The referrer or the family no longer want help from the team. A school's lead
     may withdraw only until the team accepts the referral (:data:`LEAD_MAY_WITHDRAW`)."""
     if by.role is Role.SCHOOL_MENTAL_HEALTH_LEAD:
-        lock_referral(referral, seen=seen, field="reason")
+        lock_referral(referral, seen=seen)  # refused as transition() would if it moved
         if not referral.status.is_closed and not lead_may_withdraw(referral):
             raise RuleError("reason", ASK_THE_TEAM)
     return transition(referral, S.WITHDRAWN, by=by, reason=reason, seen=seen)

@@ -226,8 +226,10 @@ def show(referral_id: int):
         signposts=_signposts(referral),
         urgent_routes=operations.URGENT_ROUTES,
         can_record_consent=_can_record_consent(referral, consents),
+        # operations.may_withdraw_consent, from the case scope already read above.
         can_withdraw_consent=has_permission(current_user, Permission.RECORD_CONSENT)
-        and operations.may_withdraw_consent(current_user, referral),
+        and current_user.role in operations.WITHDRAWS_CONSENT
+        and case_view,
         can_triage=can_triage and referral.status in operations.TRIAGE_STATUSES,
         can_review_risk=can_triage and referral.awaiting_risk_review,
         can_amend_risk_review=can_triage
