@@ -418,8 +418,9 @@ def test_a_refused_form_escapes_what_it_shows_again(world, waiting, auth, client
 
 @pytest.fixture
 def withdrawn(world, auth, client):
-    """The EMHP withdraws the parent's consent on school A1's referral, through the page."""
-    sign_in(auth, world)
+    """The senior clinician withdraws the parent's consent on school A1's referral (which
+    nobody holds yet), through the page."""
+    sign_in(auth, world, Role.SENIOR_CLINICIAN)
     referral, consent = world.referral_a1, world.consent_a1
     url = f"/referrals/{referral.id}/consent/{consent.id}/withdraw"
     response = auth.post(url, {"reason": "Mother phoned: the family have moved away"})
@@ -429,7 +430,7 @@ def withdrawn(world, auth, client):
 
 
 def test_the_withdrawal_page_explains_what_happens(world, auth, client):
-    sign_in(auth, world)
+    sign_in(auth, world, Role.SENIOR_CLINICIAN)
     url = f"/referrals/{world.referral_a1.id}/consent/{world.consent_a1.id}/withdraw"
     response = client.get(url)
     assert response.status_code == 200
@@ -448,7 +449,7 @@ def test_the_withdrawal_page_explains_what_happens(world, auth, client):
     ],
 )
 def test_withdrawing_consent_needs_a_reason(reason, message, world, auth, client):
-    sign_in(auth, world)
+    sign_in(auth, world, Role.SENIOR_CLINICIAN)
     url = f"/referrals/{world.referral_a1.id}/consent/{world.consent_a1.id}/withdraw"
     response = auth.post(url, {"reason": reason})
     assert response.status_code == 400
@@ -462,7 +463,7 @@ def test_withdrawing_consent_closes_the_referral_with_the_reason(world, withdraw
     consent = db.session.get(Consent, world.consent_a1.id)
     assert consent.withdrawn_at is not None
     assert consent.withdrawal_reason == "Mother phoned: the family have moved away"
-    assert consent.withdrawn_by_id == world.users[Role.EMHP].id
+    assert consent.withdrawn_by_id == world.users[Role.SENIOR_CLINICIAN].id
     referral = db.session.get(Referral, withdrawn.id)
     assert referral.status is ReferralStatus.WITHDRAWN
     assert referral.closed_on == service_today()

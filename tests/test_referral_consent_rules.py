@@ -92,6 +92,12 @@ def emhp(world):
 
 
 @pytest.fixture
+def senior(world):
+    """Withdraws consent: a senior clinician of the team (nobody holds these cases)."""
+    return world.users[Role.SENIOR_CLINICIAN]
+
+
+@pytest.fixture
 def school(world):
     world.school_a1.participation_status = ParticipationStatus.ACTIVE
     db.session.commit()
@@ -449,9 +455,9 @@ def test_consent_cannot_be_recorded_on_a_closed_referral(closed, referral, emhp)
     assert consent_rows(referral) == 0
 
 
-def test_consent_cannot_be_recorded_after_withdrawal(referral, emhp):
+def test_consent_cannot_be_recorded_after_withdrawal(referral, emhp, senior):
     first = ops.record_consent(referral, details(), by=emhp)
-    ops.withdraw_consent(referral, first, by=emhp, reason="Family moved away")
+    ops.withdraw_consent(referral, first, by=senior, reason="Family moved away")
     with pytest.raises(RuleError) as refused:  # the referral is withdrawn: closed
         ops.record_consent(referral, details(), by=emhp)
     assert refused.value.message == "This referral is closed: consent cannot be recorded on it"
@@ -476,14 +482,14 @@ def consented(referral, emhp):
     return referral, consent
 
 
-def test_withdrawal_records_who_when_and_why_and_closes_the_referral(consented, lead):
+def test_withdrawal_records_who_when_and_why_and_closes_the_referral(consented, senior):
     referral, consent = consented
     started = datetime.now(UTC)
-    ops.withdraw_consent(referral, consent, by=lead, reason="  Family moved out of the area ")
+    ops.withdraw_consent(referral, consent, by=senior, reason="  Family moved out of the area ")
     db.session.commit()
     db.session.expire_all()
     assert started <= consent.withdrawn_at <= datetime.now(UTC)
-    assert consent.withdrawn_by_id == lead.id
+    assert consent.withdrawn_by_id == senior.id
     assert consent.withdrawal_reason == "Family moved out of the area"
     assert consent.withdrawn
     assert referral.status is S.WITHDRAWN
@@ -491,35 +497,35 @@ def test_withdrawal_records_who_when_and_why_and_closes_the_referral(consented, 
     assert history(referral)[-1] == (
         S.READY_FOR_TRIAGE,
         S.WITHDRAWN,
-        lead.id,
+        senior.id,
         "Consent withdrawn: Family moved out of the area",
     )
-    assert audit_trail("consent", consent.id)[-1] == (AuditAction.UPDATE, "withdrawn", lead.id)
+    assert audit_trail("consent", consent.id)[-1] == (AuditAction.UPDATE, "withdrawn", senior.id)
     assert audit_trail("referral", referral.id)[-1] == (
         AuditAction.UPDATE,
         "status: withdrawn",
-        lead.id,
+        senior.id,
     )
     assert not ops.has_valid_consent(referral)
 
 
 @pytest.mark.parametrize("status", OPEN_STATUSES, ids=ids)
-def test_withdrawal_stops_a_referral_wherever_it_is(status, consented, emhp):
+def test_withdrawal_stops_a_referral_wherever_it_is(status, consented, senior):
     referral, consent = consented
     referral.status = status
     db.session.flush()
-    ops.withdraw_consent(referral, consent, by=emhp, reason="Young person said no")
+    ops.withdraw_consent(referral, consent, by=senior, reason="Young person said no")
     assert referral.status is S.WITHDRAWN
     assert history(referral)[-1][:2] == (status, S.WITHDRAWN)
 
 
 @pytest.mark.parametrize("closed", sorted(CLOSED_STATUSES), ids=ids)
-def test_withdrawal_on_a_closed_referral_is_recorded_without_a_move(closed, consented, emhp):
+def test_withdrawal_on_a_closed_referral_is_recorded_without_a_move(closed, consented, senior):
     referral, consent = consented
     referral.status = closed
     db.session.flush()
     events = history(referral)
-    ops.withdraw_consent(referral, consent, by=emhp, reason="Asked us to stop contact")
+    ops.withdraw_consent(referral, consent, by=senior, reason="Asked us to stop contact")
     assert consent.withdrawn
     assert referral.status is closed
     assert history(referral) == events
@@ -535,10 +541,10 @@ def test_withdrawal_on_a_closed_referral_is_recorded_without_a_move(closed, cons
     ],
     ids=["none", "empty", "spaces", "too long"],
 )
-def test_withdrawal_needs_a_reason(reason, message, consented, emhp):
+def test_withdrawal_needs_a_reason(reason, message, consented, emhp, senior):
     referral, consent = consented
     with pytest.raises(RuleError) as refused:
-        ops.withdraw_consent(referral, consent, by=emhp, reason=reason)
+        ops.withdraw_consent(referral, consent, by=senior, reason=reason)
     assert (refused.value.field, refused.value.message) == ("reason", message)
     assert not consent.withdrawn
     assert consent.withdrawn_by_id is None
@@ -548,29 +554,29 @@ def test_withdrawal_needs_a_reason(reason, message, consented, emhp):
     ]
 
 
-def test_consent_can_be_withdrawn_once(consented, emhp, lead):
+def test_consent_can_be_withdrawn_once(consented, senior):
     referral, consent = consented
-    ops.withdraw_consent(referral, consent, by=emhp, reason="Family said no")
+    ops.withdraw_consent(referral, consent, by=senior, reason="Family said no")
     events = history(referral)
     with pytest.raises(RuleError) as refused:
-        ops.withdraw_consent(referral, consent, by=lead, reason="Again")
+        ops.withdraw_consent(referral, consent, by=senior, reason="Again")
     assert (refused.value.field, refused.value.message) == (
         "reason",
-        f"This consent has already been withdrawn (by {emhp.full_name} "
+        f"This consent has already been withdrawn (by {senior.full_name} "
         f"{when(consent.withdrawn_at)}), so nothing was saved",
     )
-    assert consent.withdrawn_by_id == emhp.id
+    assert consent.withdrawn_by_id == senior.id
     assert consent.withdrawal_reason == "Family said no"
     assert history(referral) == events
 
 
 def test_a_consent_of_another_referral_cannot_be_withdrawn_here(
-    consented, make_referral, school, emhp
+    consented, make_referral, school, emhp, senior
 ):
     referral, consent = consented
     other = make_referral(school, by=emhp, consent=True)
     with pytest.raises(RuleError) as refused:
-        ops.withdraw_consent(other, consent, by=emhp, reason="Wrong child")
+        ops.withdraw_consent(other, consent, by=senior, reason="Wrong child")
     assert (refused.value.field, refused.value.message) == (
         "reason",
         "This consent belongs to another referral",
@@ -579,9 +585,9 @@ def test_a_consent_of_another_referral_cannot_be_withdrawn_here(
     assert (referral.status, other.status) == (S.READY_FOR_TRIAGE, S.READY_FOR_TRIAGE)
 
 
-def test_withdrawal_leaves_other_referrals_alone(consented, make_referral, school, emhp):
+def test_withdrawal_leaves_other_referrals_alone(consented, make_referral, school, emhp, senior):
     referral, consent = consented
     other = make_referral(school, by=emhp, consent=True)
-    ops.withdraw_consent(referral, consent, by=emhp, reason="Family said no")
+    ops.withdraw_consent(referral, consent, by=senior, reason="Family said no")
     assert other.status is S.READY_FOR_TRIAGE
     ops.require_valid_consent(other)

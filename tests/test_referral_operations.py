@@ -419,7 +419,7 @@ def test_after_withdrawal_nothing_behind_the_gate_is_reachable(
     from_status, to_status, consented, senior, lead
 ):
     """Even with another valid consent on file, and the status forced back open."""
-    ops.withdraw_consent(consented, consented.consents[0], by=lead, reason="Family moved away")
+    ops.withdraw_consent(consented, consented.consents[0], by=senior, reason="Family moved away")
     assert consented.status is S.WITHDRAWN
     add_consent(consented, ConsentKind.PARENT_CARER, service_today(), by=lead)
     assert ops.has_valid_consent(consented)  # the new one is valid on its own
@@ -442,7 +442,7 @@ def test_after_withdrawal_nothing_behind_the_gate_is_reachable(
 
 
 def test_a_withdrawn_referral_cannot_be_triaged_even_with_new_consent(consented, senior, lead):
-    ops.withdraw_consent(consented, consented.consents[0], by=lead, reason="Family moved away")
+    ops.withdraw_consent(consented, consented.consents[0], by=senior, reason="Family moved away")
     with pytest.raises(RuleError):
         ops.record_consent(
             consented,
@@ -592,7 +592,7 @@ def test_triage_can_send_a_child_elsewhere_without_consent(decision, unconsented
 
 
 def test_a_withdrawn_consent_does_not_block_a_signpost(consented, senior, lead, service):
-    ops.withdraw_consent(consented, consented.consents[0], by=lead, reason="Family moved away")
+    ops.withdraw_consent(consented, consented.consents[0], by=senior, reason="Family moved away")
     consented.status = S.READY_FOR_TRIAGE  # forced back open, as if by a bug elsewhere
     ops.triage(consented, S.SIGNPOSTED, by=senior, reason="Family asked", services=[service])
     assert consented.status is S.SIGNPOSTED

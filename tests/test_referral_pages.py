@@ -466,7 +466,7 @@ def test_the_lead_sees_waiting_for_consent_and_consent_withdrawn(
     operations.withdraw_consent(
         world.referral_a1,
         world.consent_a1,
-        by=world.users[Role.EMHP],
+        by=world.users[Role.SENIOR_CLINICIAN],
         reason="WITHDRAWREASON-LYNX family moved away",
     )
     db.session.commit()
@@ -534,10 +534,9 @@ def test_staff_page_for_a_referral_awaiting_risk_review(world, auth, client):
     referral_id = world.referral_a1.id
     assert found["Record consent"] == f"/referrals/{referral_id}/consent"
     assert found["Withdraw referral"] == f"/referrals/{referral_id}/withdraw"
-    assert found["Withdraw consent given by Sam Invented"] == (
-        f"/referrals/{referral_id}/consent/{world.consent_a1.id}/withdraw"
-    )
-    # Triage and risk review are a senior clinician's.
+    # Withdrawing consent is for whoever holds the case (nobody yet) or a senior clinician;
+    # triage and risk review are a senior clinician's.
+    assert "Withdraw consent given by Sam Invented" not in found
     assert "Triage this referral" not in found
     assert "Review risk" not in found
 
@@ -548,6 +547,9 @@ def test_a_senior_clinician_is_offered_triage_and_risk_review(world, auth, clien
     referral_id = world.referral_a1.id
     assert found["Triage this referral"] == f"/referrals/{referral_id}/triage"
     assert found["Review risk"] == f"/referrals/{referral_id}/risk-review"
+    assert found["Withdraw consent given by Sam Invented"] == (
+        f"/referrals/{referral_id}/consent/{world.consent_a1.id}/withdraw"
+    )
 
 
 def test_the_clinical_lead_sees_everything_read_only(world, auth, client):

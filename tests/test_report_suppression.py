@@ -62,14 +62,15 @@ def test_unsuppressed_cells_are_shown_as_they_are():
 def test_rates_and_summaries_need_enough_cases_behind_them():
     assert show(Rate(3, 40), suppressed=True) == "*"  # 3 is a small number
     assert show(Rate(10, 7), suppressed=True) == "*"  # so is 7
-    # 10 of 40 is 25%, from the unrounded counts.
+    # 10 of 40 is 25%; worked out from the counts as shown (rounded to 5).
     assert show(Rate(10, 40), suppressed=True) == "25%"
+    assert show(Rate(12, 41), suppressed=True) == "25%"  # 10 of 40 as shown, not 29%
     assert show(Rate(0, 40), suppressed=True) == "0%"
     assert show(Rate(0, 0), suppressed=True) == "-"
     # The rest of the total counts too: 22 of 23 would give away the other 1.
     assert show(Rate(22, 23), suppressed=True) == "*"
     assert show(Rate(20, 27), suppressed=True) == "*"  # 7 are not in the 20
-    assert show(Rate(20, 28), suppressed=True) == "71%"  # 8 are not: 20/28 = 71.4%
+    assert show(Rate(20, 28), suppressed=True) == "67%"  # 8 are not: 20 of 30 as shown
     assert show(Rate(20, 20), suppressed=True) == "100%"  # none are not
     assert show(Days(Decimal("9"), 7), suppressed=True) == "*"
     assert show(Days(Decimal("9"), 8), suppressed=True) == "9"
@@ -94,8 +95,8 @@ def test_no_small_count_reaches_a_page_for_sharing(fixed_report, world, auth, cl
     soup = soup_of(client.get(f"/reports/{SLUG}", query_string={"shared": "1"}))
     rows = table_rows(soup, "Every count")
     assert [row[1] for row in rows] == SUPPRESSED_0_TO_20
-    # Rates of n out of 20: "*" while n is 1 to 7, else n/20 as a whole percentage.
-    assert [row[2] for row in rows][:9] == ["0%", *["*"] * 7, "40%"]
+    # Rates of n out of 20: "*" while n is 1 to 7, else n as shown (10 for 8) out of 20.
+    assert [row[2] for row in rows][:9] == ["0%", *["*"] * 7, "50%"]
     figures = " ".join(" ".join(row[1:]) for row in rows)
     assert small_numbers_in(figures) == []
     # Nor in the chart: no bar for "*", and no small number in its text.

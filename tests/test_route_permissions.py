@@ -109,7 +109,8 @@ EXPECTED_ACCESS: dict[str, str | frozenset[Role]] = {
     "referrals.index": REFERRAL_READERS,
     "referrals.show": REFERRAL_READERS,
     "referrals.consent": CASEWORKERS,
-    "referrals.withdraw_consent": CASEWORKERS,
+    # The practitioner holding the case, or a senior clinician: referral_a1 is nobody's.
+    "referrals.withdraw_consent": frozenset({Role.SENIOR_CLINICIAN}),
     "referrals.withdraw": CASEWORKERS | {Role.SCHOOL_MENTAL_HEALTH_LEAD},
     # --- referrals: triage and the waiting list (triage_views.py) ---
     "referrals.triage_queue": frozenset({Role.SENIOR_CLINICIAN}),

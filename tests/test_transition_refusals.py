@@ -146,12 +146,12 @@ def test_consent_recorded_meanwhile_is_not_recorded_again_unless_saved_again(
     assert count(Consent, Consent.referral_id == waiting.id) == 2
 
 
-def test_consent_withdrawn_meanwhile_says_who_withdrew_it(world, auth):
+def test_consent_withdrawn_meanwhile_says_who_withdrew_it(world, auth, make_user):
     referral, consent = world.referral_a1, world.consent_a1
-    lead = world.users[Role.SCHOOL_MENTAL_HEALTH_LEAD]
+    lead = world.users[Role.SENIOR_CLINICIAN]  # the one who withdrew it first
     operations.withdraw_consent(referral, consent, by=lead, reason="Family moved")
     db.session.commit()
-    auth.sign_in(world.users[Role.EMHP].email)
+    auth.sign_in(make_user(Role.SENIOR_CLINICIAN, team=world.team_a).email)
     response = auth.post(
         f"/referrals/{referral.id}/consent/{consent.id}/withdraw", {"reason": "Again"}
     )

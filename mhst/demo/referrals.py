@@ -207,11 +207,15 @@ def _consent(cast: Cast, story: Story, given_on: date) -> None:
 
 
 def _withdraw(cast: Cast, story: Story) -> None:
-    referral, reason, by = cast.referral(story), story.closed.text, cast.recorder(story)
+    """Consent is withdrawn by the team's senior clinician (nobody holds the case yet);
+    a referral without consent by the EMHP who records referrals."""
+    referral, reason = cast.referral(story), story.closed.text
     if referral.consents:
-        operations.withdraw_consent(referral, referral.consents[0], by=by, reason=reason)
+        operations.withdraw_consent(
+            referral, referral.consents[0], by=cast.senior(story), reason=reason
+        )
     else:
-        operations.withdraw_referral(referral, by=by, reason=reason)
+        operations.withdraw_referral(referral, by=cast.recorder(story), reason=reason)
 
 
 def add_referral_steps(plan: Plan, cast: Cast, story: Story) -> None:

@@ -35,7 +35,9 @@ def _page(referral: Referral, title: str, label: str, action: str) -> AmendPage:
 @bp.route("/<int:referral_id>/risk-review/amend", methods=["GET", "POST"])
 @requires(Permission.TRIAGE_REFERRALS)
 def amend_risk_review(referral_id: int):
-    referral = scoping.get_or_404(current_user, Referral, referral_id)
+    """The risk review's notes are the case's clinical text (the referral's page shows
+    them only within the case scope), so the referral is fetched as a case here too."""
+    referral = scoping.get_or_404(current_user, Referral, referral_id, kind=scoping.Kind.CASE)
     text = amendable.risk_review(referral)
     if text is None:  # not reviewed yet: nothing to amend
         abort(404)

@@ -18,7 +18,7 @@ from datetime import date
 
 from flask import current_app, has_app_context
 
-from mhst.accounts.models import User
+from mhst.accounts.models import Role, User
 from mhst.audit.models import AuditAction, AuditRecordType
 from mhst.audit.operations import record
 from mhst.core import nhs_number, signals
@@ -51,6 +51,7 @@ from mhst.referrals.models import (
     YearGroup,
 )
 from mhst.schools.models import ParticipationStatus, School
+from mhst.security import scoping
 
 S = ReferralStatus
 
@@ -81,6 +82,13 @@ NEEDS_REASON = frozenset({S.SIGNPOSTED, S.STEPPED_UP, S.NOT_ACCEPTED, S.WITHDRAW
 NEEDS_SERVICES = frozenset({S.SIGNPOSTED, S.STEPPED_UP})
 # Open referrals a senior clinician must look at: the triage queue.
 TRIAGE_STATUSES = (S.SUBMITTED, S.AWAITING_CONSENT, S.READY_FOR_TRIAGE)
+# A school's lead may withdraw their referral only until the team accepts it onto the
+# waiting list; afterwards the work is the team's, and the lead asks the team.
+LEAD_MAY_WITHDRAW = frozenset(TRIAGE_STATUSES)
+ASK_THE_TEAM = (
+    "The team has accepted this referral, so your school can no longer withdraw it. "
+    "Contact the team if the family no longer want help"
+)
 
 GILLICK_AGES = range(12, 16)
 SELF_CONSENT_AGE = 16
@@ -535,10 +543,30 @@ def record_consent(
     return consent
 
 
+# Who withdraws consent on a case: its allocated practitioner or a senior clinician of
+# its team (the roles below, within the case scope); a clinical lead reads only.
+WITHDRAWS_CONSENT = frozenset({Role.SENIOR_CLINICIAN, Role.EMHP})
+NOT_YOURS_TO_WITHDRAW = (
+    "Only the practitioner allocated to this case or a senior clinician of the team can "
+    "withdraw consent"
+)
+
+
+def may_withdraw_consent(user: User, referral: Referral) -> bool:
+    """Whether ``user`` may withdraw consent on ``referral``: a senior clinician of its
+    team, or the practitioner who holds it (the case scope: ``scoping.Kind.CASE``)."""
+    return user.role in WITHDRAWS_CONSENT and scoping.in_scope(
+        user, Referral, referral.id, scoping.Kind.CASE
+    )
+
+
 def withdraw_consent(referral: Referral, consent: Consent, *, by: User, reason: str) -> None:
     """Consent withdrawn: record why and stop all further activity (the referral is
-    withdrawn, which closes it, and its planned sessions are cancelled)."""
+    withdrawn, which closes it, and its planned sessions are cancelled). Only for those
+    :func:`may_withdraw_consent` allows."""
     reason = (reason or "").strip()
+    if not may_withdraw_consent(by, referral):
+        raise RuleError("reason", NOT_YOURS_TO_WITHDRAW)
     lock_referral(referral, field="reason")
     db.session.refresh(consent)  # as saved by whoever held the lock before us
     if consent.referral_id != referral.id:
@@ -645,10 +673,20 @@ def triage(
     return event
 
 
+def lead_may_withdraw(referral: Referral) -> bool:
+    """Whether a school's lead may still withdraw ``referral``: not once it is accepted."""
+    return referral.status in LEAD_MAY_WITHDRAW
+
+
 def withdraw_referral(
     referral: Referral, *, by: User, reason: str, seen: ReferralStatus | None = None
 ) -> ReferralEvent:
-    """The referrer or the family no longer want help from the team."""
+    """The referrer or the family no longer want help from the team. A school's lead
+    may withdraw only until the team accepts the referral (:data:`LEAD_MAY_WITHDRAW`)."""
+    if by.role is Role.SCHOOL_MENTAL_HEALTH_LEAD:
+        lock_referral(referral, seen=seen)  # refused as transition() would if it moved
+        if not referral.status.is_closed and not lead_may_withdraw(referral):
+            raise RuleError("reason", ASK_THE_TEAM)
     return transition(referral, S.WITHDRAWN, by=by, reason=reason, seen=seen)
 
 

@@ -226,7 +226,10 @@ def show(referral_id: int):
         signposts=_signposts(referral),
         urgent_routes=operations.URGENT_ROUTES,
         can_record_consent=_can_record_consent(referral, consents),
-        can_withdraw_consent=has_permission(current_user, Permission.RECORD_CONSENT),
+        # operations.may_withdraw_consent, from the case scope already read above.
+        can_withdraw_consent=has_permission(current_user, Permission.RECORD_CONSENT)
+        and current_user.role in operations.WITHDRAWS_CONSENT
+        and case_view,
         can_triage=can_triage and referral.status in operations.TRIAGE_STATUSES,
         can_review_risk=can_triage and referral.awaiting_risk_review,
         can_amend_risk_review=can_triage
@@ -252,8 +255,16 @@ def _lead_page(referral: Referral):
         services=list(dict.fromkeys(s.service.name for s in _signposts(referral))),
         history=[(event.occurred_at, event.to_status) for event in events],
         can_withdraw=has_permission(current_user, Permission.WITHDRAW_REFERRAL)
-        and not referral.status.is_closed,
+        and operations.lead_may_withdraw(referral),
+        ask_the_team=_lead_asks_the_team(referral),
     )
+
+
+def _lead_asks_the_team(referral: Referral) -> str | None:
+    """What a school's lead is told when the referral is the team's to withdraw now."""
+    if referral.status.is_closed or operations.lead_may_withdraw(referral):
+        return None
+    return operations.ASK_THE_TEAM
 
 
 def _appointment(contact) -> str:
@@ -314,7 +325,10 @@ def consent(referral_id: int):
 @bp.route("/<int:referral_id>/consent/<int:consent_id>/withdraw", methods=["GET", "POST"])
 @requires(Permission.RECORD_CONSENT)
 def withdraw_consent(referral_id: int, consent_id: int):
-    referral = scoping.get_or_404(current_user, Referral, referral_id)
+    """Withdrawing consent is case work: the referral is fetched as a case (an EMHP who
+    does not hold it gets 404, as on the case's other pages), and the operation refuses
+    anyone else ``operations.may_withdraw_consent`` does not allow."""
+    referral = scoping.get_or_404(current_user, Referral, referral_id, kind=scoping.Kind.CASE)
     consent = db.session.scalars(
         select(Consent).where(Consent.id == consent_id, Consent.referral_id == referral.id)
     ).one_or_none()
@@ -375,4 +389,5 @@ def withdraw(referral_id: int):
         referral=referral,
         child=referral.child,
         lead=_is_lead(),
+        ask_the_team=_lead_asks_the_team(referral) if _is_lead() else None,
     )

@@ -59,6 +59,10 @@ class Section:
     rows: tuple[tuple[Cell, ...], ...]
     chart: bool = False
     note: str | None = None
+    # The rows' counts are parts of a total the reader has (each row one part, as
+    # referrals by source): suppression then hides enough of them that a hidden count
+    # cannot be worked back from the total (``suppression.complementary``).
+    parts_of_total: bool = False
 
 
 @dataclass(frozen=True)

@@ -88,6 +88,7 @@ def contact_sections(
             ("Attendance", *columns),
             _share_rows(CONTACT_OUTCOMES, by_attendance, logged),
             chart=True,
+            parts_of_total=True,
             note=note,
         ),
         Section(
@@ -102,18 +103,21 @@ def contact_sections(
             "Contacts by stage",
             ("Stage", *columns),
             _share_rows(ContactStage, by_stage, logged),
+            parts_of_total=True,
             note=note,
         ),
         Section(
             "Contacts by mode",
             ("Mode", *columns),
             _share_rows(ContactMode, by_mode, logged),
+            parts_of_total=True,
             note=note,
         ),
         Section(
             "Attended contacts by who attended",
             ("Who attended", "Number", "Share of attended contacts"),
             _share_rows(WhoAttended, by_who, came, _who_label),
+            parts_of_total=True,
             note=note
             + " Only attended contacts record who came. A contact with the parent or carer "
             "only, for the child's care, is a proxy contact.",

@@ -133,6 +133,7 @@ def referral_sections(
                 for source in ReferralSource
             ),
             chart=True,
+            parts_of_total=True,
             note=note + " Every source is listed, with 0 where there were none.",
         ),
         Section(

@@ -167,6 +167,7 @@ def record_supervision(
         held_on=held_on,
         supervisor_id=supervisor.id,
         practitioner_id=practitioner.id,
+        team_id=practitioner.team_id,  # where it took place (checked to be the recorder's)
         recorded_by_id=by.id,
         cases=[
             SupervisionCase(referral_id=referral.id, decision=decision)

@@ -1,6 +1,6 @@
 """Supervision records: the list, recording one, a record's page, and overdue cases.
 
-A senior clinician sees the team's records (those of the team's practitioners); an EMHP
+A senior clinician sees the team's records (supervisions that took place in it); an EMHP
 only their own, and anyone else's is a 404. Pages that name children audit-log a read of
 each child's referral and are rendered with ``render_audited`` (render, then commit).
 
@@ -45,11 +45,11 @@ def interval_weeks() -> int:
 
 
 def _record_scope() -> ColumnElement[bool]:
-    """Records the signed-in user may see: a senior clinician the team's (by the
-    practitioner's team), anyone else only the supervisions of their own cases."""
+    """Records the signed-in user may see: a senior clinician those of the supervisions
+    that took place in their team (the record's team, not the practitioner's team of
+    today), anyone else only the supervisions of their own cases."""
     if current_user.role is Role.SENIOR_CLINICIAN and current_user.team_id is not None:
-        team_members = select(User.id).where(User.team_id == current_user.team_id)
-        return SupervisionRecord.practitioner_id.in_(team_members.scalar_subquery())
+        return SupervisionRecord.team_id == current_user.team_id
     return SupervisionRecord.practitioner_id == current_user.id
 
 
@@ -238,8 +238,10 @@ def amend_decision(record_id: int, discussed_id: int):
             SupervisionCase.id == discussed_id,
             SupervisionCase.record_id == record_id,
             _record_scope(),
+            # The decision is the case's clinical text: the same case scope as the
+            # record's page uses to show it.
             SupervisionCase.referral_id.in_(
-                select(Referral.id).where(scoping.scope(current_user, Referral))
+                select(Referral.id).where(scoping.scope(current_user, Referral, scoping.Kind.CASE))
             ),
         )
         .options(joinedload(SupervisionCase.record), joinedload(SupervisionCase.referral))

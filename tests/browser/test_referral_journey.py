@@ -487,23 +487,27 @@ def test_withdrawing_consent_stops_all_further_work(
     open_triage_queue(senior)
     expect(row_of(senior, child)).to_have_count(1)
 
-    # The family withdraws consent.
-    emhp.get_by_role("link", name=re.compile(r"^Withdraw consent")).click()
-    expect(emhp.locator("h1")).to_have_text("Withdraw consent")
-    assert_accessible(emhp)
+    # The family withdraws consent. Nobody holds the case yet, so it is the senior
+    # clinician's to record: the EMHP (who does not hold it) is not offered it.
+    open_referral(emhp, child)
+    expect(emhp.get_by_role("link", name=re.compile(r"^Withdraw consent"))).to_have_count(0)
+    open_referral(senior, child)
+    senior.get_by_role("link", name=re.compile(r"^Withdraw consent")).click()
+    expect(senior.locator("h1")).to_have_text("Withdraw consent")
+    assert_accessible(senior)
     reason = "Father phoned: the family has arranged private counselling instead."
-    emhp.get_by_label("Why was consent withdrawn?").fill(reason)
-    emhp.get_by_role("button", name="Withdraw consent").click()
-    expect(emhp).to_have_url(re.compile(r"/referrals/\d+$"))
-    expect(emhp.locator("main")).to_contain_text(
+    senior.get_by_label("Why was consent withdrawn?").fill(reason)
+    senior.get_by_role("button", name="Withdraw consent").click()
+    expect(senior).to_have_url(re.compile(r"/referrals/\d+$"))
+    expect(senior.locator("main")).to_contain_text(
         "Consent withdrawn. The referral is closed: no further work will happen"
     )
-    expect(emhp.locator("main p strong.nhsuk-tag").first).to_have_text("Withdrawn")
-    expect(history_row(emhp, "Consent withdrawn")).to_contain_text(reason)
-    expect(history_row(emhp, "Ready for triage to withdrawn")).to_contain_text(reason)
-    expect(emhp.get_by_role("button", name="Record consent")).to_have_count(0)
-    expect(emhp.get_by_role("link", name=re.compile(r"^Withdraw consent"))).to_have_count(0)
-    assert_accessible(emhp)
+    expect(senior.locator("main p strong.nhsuk-tag").first).to_have_text("Withdrawn")
+    expect(history_row(senior, "Consent withdrawn")).to_contain_text(reason)
+    expect(history_row(senior, "Ready for triage to withdrawn")).to_contain_text(reason)
+    expect(senior.get_by_role("button", name="Record consent")).to_have_count(0)
+    expect(senior.get_by_role("link", name=re.compile(r"^Withdraw consent"))).to_have_count(0)
+    assert_accessible(senior)
 
     # Nothing more is offered to the senior clinician.
     open_referral(senior, child)
