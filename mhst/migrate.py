@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 import click
 from alembic import command
 from alembic.config import Config as AlembicConfig
 from flask import current_app
 from flask.cli import with_appcontext
-from sqlalchemy.engine import Connection
+from sqlalchemy.engine import Connection, Engine
 
 from mhst import paths
 from mhst.extensions import db
@@ -19,14 +22,43 @@ def alembic_config(connection: Connection | None = None) -> AlembicConfig:
     return config
 
 
+@contextmanager
+def migration_connection(engine: Engine) -> Iterator[Connection]:
+    """A connection in a transaction for migrations.
+
+    On SQLite a batch migration recreates a table (copy, drop, rename), and dropping a
+    table other rows refer to fails while foreign keys are enforced; the pragma that turns
+    them off has no effect inside a transaction. So they are off for the migration, and
+    ``foreign_key_check`` must find nothing wrong before it commits."""
+    with engine.connect() as connection:
+        sqlite = engine.dialect.name == "sqlite"
+        if sqlite:
+            _pragma(connection, "foreign_keys = OFF")
+        try:
+            with connection.begin():
+                yield connection
+                if sqlite:
+                    broken = connection.exec_driver_sql("PRAGMA foreign_key_check").all()
+                    if broken:
+                        raise RuntimeError(f"The migration left broken references: {broken[:5]}")
+        finally:
+            if sqlite:
+                _pragma(connection, "foreign_keys = ON")
+
+
+def _pragma(connection: Connection, pragma: str) -> None:
+    """Outside any transaction, on the driver's own connection (pysqlite autocommits)."""
+    connection.connection.driver_connection.execute(f"PRAGMA {pragma}")
+
+
 def upgrade(revision: str = "head") -> None:
     """Upgrade the current app's database (call inside an app context)."""
-    with db.engine.begin() as connection:
+    with migration_connection(db.engine) as connection:
         command.upgrade(alembic_config(connection), revision)
 
 
 def downgrade(revision: str) -> None:
-    with db.engine.begin() as connection:
+    with migration_connection(db.engine) as connection:
         command.downgrade(alembic_config(connection), revision)
 
 

@@ -34,7 +34,9 @@ def main() -> None:
     from mhst import create_app
 
     app = create_app()
-    with app.app_context(), db.engine.begin() as connection:
+    from mhst.migrate import migration_connection
+
+    with app.app_context(), migration_connection(db.engine) as connection:
         run_migrations(connection)
 
 

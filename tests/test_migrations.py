@@ -10,7 +10,7 @@ from sqlalchemy import create_engine, inspect, text
 import mhst.models  # noqa: F401  (every model on the metadata)
 from mhst.database import configure_sqlite
 from mhst.extensions import db
-from mhst.migrate import alembic_config
+from mhst.migrate import alembic_config, migration_connection
 from tests.conftest import database_url_for
 
 
@@ -37,7 +37,7 @@ def fresh_engine(request, tmp_path_factory):
 
 
 def _run(engine, action, revision):
-    with engine.begin() as connection:
+    with migration_connection(engine) as connection:
         action(alembic_config(connection), revision)
 
 

@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0015_scoping"
-down_revision: str | None = "0011_risk_flags"
+down_revision: str | None = "0013_passwords"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
