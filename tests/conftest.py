@@ -36,7 +36,9 @@ from mhst.migrate import upgrade
 from mhst.organisation.models import ServiceArea, Team
 from mhst.outcomes.definitions import Respondent
 from mhst.outcomes.models import MeasureAnswer, MeasureRecord, MeasureScore
+from mhst.referrals import consent as referral_consent
 from mhst.referrals import operations as referral_operations
+from mhst.referrals import submission as referral_submission
 from mhst.referrals.allocations import Allocation
 from mhst.referrals.models import (
     ChildAgrees,
@@ -422,7 +424,7 @@ def make_user(app) -> Callable[..., User]:
     return new_user
 
 
-def child_details(**overrides) -> referral_operations.ChildDetails:
+def child_details(**overrides) -> referral_submission.ChildDetails:
     """An invented child of 11 or 12 (whatever today is), with a parent's contact details."""
     values = {
         "given_name": "Alex",
@@ -434,10 +436,10 @@ def child_details(**overrides) -> referral_operations.ChildDetails:
         "parent_carer_relationship": "Mother",
         "parent_carer_phone": "01632 960000",
     }
-    return referral_operations.ChildDetails(**{**values, **overrides})
+    return referral_submission.ChildDetails(**{**values, **overrides})
 
 
-def referral_details(**overrides) -> referral_operations.ReferralDetails:
+def referral_details(**overrides) -> referral_submission.ReferralDetails:
     values = {
         "needs": [Need.WORRY],
         "duration": Duration.ONE_TO_THREE_MONTHS,
@@ -448,10 +450,10 @@ def referral_details(**overrides) -> referral_operations.ReferralDetails:
         "discussed_with_team": True,
         "child_agrees": ChildAgrees.YES,
     }
-    return referral_operations.ReferralDetails(**{**values, **overrides})
+    return referral_submission.ReferralDetails(**{**values, **overrides})
 
 
-def parent_consent(**overrides) -> referral_operations.ConsentDetails:
+def parent_consent(**overrides) -> referral_consent.ConsentDetails:
     values = {
         "kind": ConsentKind.PARENT_CARER,
         "given_by_name": "Sam Invented",
@@ -459,7 +461,7 @@ def parent_consent(**overrides) -> referral_operations.ConsentDetails:
         "given_on": service_today(),
         "method": ConsentMethod.PHONE,
     }
-    return referral_operations.ConsentDetails(**{**values, **overrides})
+    return referral_consent.ConsentDetails(**{**values, **overrides})
 
 
 def new_referral(
@@ -479,14 +481,14 @@ def new_referral(
     """
     if source is not ReferralSource.SCHOOL:
         details.setdefault("referrer_name", "Dr Invented")
-    referral = referral_operations.submit_referral(
+    referral = referral_submission.submit_referral(
         school,
         child_details(**(child or {})),
         referral_details(risks=list(risks), source=source, **details),
         by=by,
     )
     if consent:
-        referral_operations.record_consent(referral, parent_consent(), by=by)
+        referral_consent.record_consent(referral, parent_consent(), by=by)
     db.session.commit()
     return referral
 
@@ -566,13 +568,13 @@ class World:
         Made directly, as a later state of the journey."""
         emhp, senior = self.users[Role.EMHP], self.users[Role.SENIOR_CLINICIAN]
         self.school_a2.participation_status = ParticipationStatus.ACTIVE
-        case = referral_operations.submit_referral(
+        case = referral_submission.submit_referral(
             self.school_a2,
             child_details(given_name="Casey", family_name="Allocated"),
             referral_details(),
             by=emhp,
         )
-        referral_operations.record_consent(case, parent_consent(), by=emhp)
+        referral_consent.record_consent(case, parent_consent(), by=emhp)
         referral_operations.triage(case, ReferralStatus.ACCEPTED, by=senior, reason=None)
         referral_operations.transition(case, ReferralStatus.ALLOCATED, by=senior)
         db.session.add(Allocation(referral=case, practitioner=emhp, allocated_by=senior))

@@ -17,6 +17,7 @@ from mhst.audit.models import AuditAction, AuditEvent
 from mhst.core.rules import RuleError
 from mhst.core.time import SERVICE_TIME_ZONE, service_today, utcnow
 from mhst.extensions import db
+from mhst.referrals import consent as referral_consent
 from mhst.referrals import operations
 from mhst.referrals.allocations import Allocation
 from mhst.referrals.models import Referral, ReferralEvent, ReferralStatus
@@ -338,7 +339,7 @@ def test_a_session_that_has_not_started_can_only_be_cancelled(case, emhp):
 
 @pytest.mark.parametrize("logging", [False, True])
 def test_no_session_after_consent_is_withdrawn(case, emhp, logging):
-    operations.withdraw_consent(case, case.consents[0], by=emhp, reason="Family moved away")
+    referral_consent.withdraw_consent(case, case.consents[0], by=emhp, reason="Family moved away")
     db.session.commit()
     operation = sessions.log_session if logging else sessions.book_session
     with pytest.raises(ConsentRequired) as refused:
@@ -377,7 +378,7 @@ def test_withdrawing_consent_cancels_planned_sessions(case, emhp):
         case, details(starts_at=at(service_today() + timedelta(days=15), 9)), by=emhp
     )
     db.session.commit()
-    operations.withdraw_consent(
+    referral_consent.withdraw_consent(
         case, case.consents[0], by=emhp, reason="Mother phoned: no more sessions"
     )
     db.session.commit()
@@ -718,7 +719,7 @@ def test_overlapping_sessions_are_refused_on_the_page(case, world, make_referral
 def test_a_crafted_post_without_consent_saves_nothing(
     world, make_referral, case, emhp, signed_in, auth, client, path
 ):
-    operations.withdraw_consent(case, case.consents[0], by=emhp, reason="Family moved away")
+    referral_consent.withdraw_consent(case, case.consents[0], by=emhp, reason="Family moved away")
     never = make_referral(world.school_a2, by=emhp, consent=False, child={"given_name": "Nev"})
     never.status = ReferralStatus.ALLOCATED
     db.session.add(

@@ -18,6 +18,7 @@ from mhst.extensions import db
 from mhst.extract.files import care_contact_rows
 from mhst.extract.period import Period
 from mhst.extract.pseudonyms import Pseudonymiser
+from mhst.referrals import consent as referral_consent
 from mhst.referrals import operations as referrals
 from mhst.referrals.models import ReferralStatus
 from mhst.reports.contact_figures import contact_sections
@@ -72,7 +73,7 @@ def test_stepping_up_an_open_case_cancels_its_bookings_as_case_closed(world, boo
 
 def test_withdrawing_consent_keeps_its_own_reason(world, emhp, booked):
     case = world.case_a1
-    referrals.withdraw_consent(case, case.consents[0], by=emhp, reason="Family moved away")
+    referral_consent.withdraw_consent(case, case.consents[0], by=emhp, reason="Family moved away")
     assert case.status is ReferralStatus.WITHDRAWN
     for name in ("week", "fortnight"):
         contact = _reload(booked[name])

@@ -12,7 +12,7 @@ from mhst.accounts.models import Role
 from mhst.audit.models import AuditAction, AuditEvent, AuditRecordType
 from mhst.core.time import service_today
 from mhst.extensions import db
-from mhst.referrals import operations
+from mhst.referrals import submission as referral_submission
 from mhst.referrals.child_models import Child, ChildCorrection, YearGroup
 from mhst.referrals.children import Identity, Verdict, compare, name_key
 from tests.conftest import child_details, referral_details
@@ -135,7 +135,7 @@ def _children() -> int:
 
 
 def _submit(school, user, **child):
-    referral = operations.submit_referral(
+    referral = referral_submission.submit_referral(
         school, child_details(**child), referral_details(), by=user
     )
     db.session.flush()

@@ -13,6 +13,7 @@ from mhst.casework.timeline import timeline
 from mhst.core.time import utcnow
 from mhst.extensions import db
 from mhst.referrals import operations
+from mhst.referrals import submission as referral_submission
 from mhst.referrals.child_models import Child, ChildCorrection
 from mhst.referrals.child_records import FIELDS
 from mhst.referrals.models import Referral, ReferralSource, ReferralStatus
@@ -43,14 +44,14 @@ def history(world):
     emhp, lead = world.users[Role.EMHP], world.users[Role.CLINICAL_LEAD]
     case = world.case_a1
     casey = {"given_name": "Casey", "family_name": "Allocated"}
-    earlier = operations.submit_referral(
+    earlier = referral_submission.submit_referral(
         world.school_a2,
         child_details(**casey),
         referral_details(received_on=case.received_on - timedelta(days=200)),
         by=emhp,
     )
     operations.transition(earlier, ReferralStatus.WITHDRAWN, by=emhp, reason="Moved away")
-    elsewhere = operations.submit_referral(
+    elsewhere = referral_submission.submit_referral(
         world.school_b1, child_details(**casey, nhs_number=None), referral_details(), by=lead
     )
     elsewhere.child_id = case.child_id  # merged earlier, say: another team's referral
@@ -104,7 +105,7 @@ def test_the_administrator_sees_the_details_and_no_referral(world, history, auth
 
 def test_another_teams_child_is_404_and_leads_may_not_open_a_child(world, history, auth, client):
     _case, _earlier, _elsewhere = history
-    b_child = operations.submit_referral(
+    b_child = referral_submission.submit_referral(
         world.school_b1,
         child_details(given_name="Bea"),
         referral_details(),
@@ -146,7 +147,7 @@ def test_the_referral_page_lists_the_childs_earlier_referrals(world, history, au
 
 def test_the_lead_is_told_the_child_is_known_and_nothing_more(world, auth, client):
     lead = world.users[Role.SCHOOL_MENTAL_HEALTH_LEAD]
-    again = operations.submit_referral(
+    again = referral_submission.submit_referral(
         world.school_a1, child_details(), referral_details(), by=lead
     )
     db.session.commit()
@@ -290,13 +291,13 @@ def test_corrections_are_for_staff_within_reach(world, auth, client, make_referr
 
 def test_staff_see_the_possible_duplicate_flag_on_both_records(world, auth, client):
     emhp = world.users[Role.EMHP]
-    first = operations.submit_referral(
+    first = referral_submission.submit_referral(
         world.school_a1,
         child_details(given_name="Nia", nhs_number="9434765919"),
         referral_details(),
         by=emhp,
     )
-    second = operations.submit_referral(
+    second = referral_submission.submit_referral(
         world.school_a1,
         child_details(given_name="Noor", nhs_number="9434765919"),
         referral_details(),
@@ -322,7 +323,7 @@ def test_correcting_the_wrong_nhs_number_ends_the_possible_duplicate_flag(correc
 
     emhp = world.users[Role.EMHP]
     first, second = (
-        operations.submit_referral(
+        referral_submission.submit_referral(
             world.school_a1,
             child_details(given_name=name, nhs_number="9434765919"),
             referral_details(),
@@ -348,13 +349,15 @@ def test_the_lead_is_not_told_of_a_referral_that_is_the_teams_to_know(world, aut
     is linked to the record, but the lead is not told the child was known."""
     emhp, lead = world.users[Role.EMHP], world.users[Role.SCHOOL_MENTAL_HEALTH_LEAD]
     own = child_details(given_name="Kit")
-    operations.submit_referral(
+    referral_submission.submit_referral(
         world.school_a1,
         own,
         referral_details(source=ReferralSource.SELF_REFERRAL_ONLINE, referrer_name="Kit"),
         by=emhp,
     )
-    from_school = operations.submit_referral(world.school_a1, own, referral_details(), by=lead)
+    from_school = referral_submission.submit_referral(
+        world.school_a1, own, referral_details(), by=lead
+    )
     db.session.commit()
     auth.sign_in(lead.email)
     page = client.get(f"/referrals/{from_school.id}/submitted").get_data(as_text=True)

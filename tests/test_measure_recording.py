@@ -19,6 +19,7 @@ from mhst.extensions import db
 from mhst.outcomes.definitions import Respondent
 from mhst.outcomes.models import MeasureRecord
 from mhst.outcomes.recording import measure_history, record_measure
+from mhst.referrals import consent as referral_consent
 from mhst.referrals import operations
 from mhst.referrals.allocations import Allocation
 from mhst.referrals.models import ReferralStatus
@@ -399,7 +400,7 @@ def test_no_consent_no_measure(world, make_referral, emhp):
 
 
 def test_withdrawn_consent_stops_recording(case, emhp):
-    operations.withdraw_consent(case, case.consents[0], by=emhp, reason="The family asked")
+    referral_consent.withdraw_consent(case, case.consents[0], by=emhp, reason="The family asked")
     db.session.commit()
     error = refused(case, emhp)
     assert "withdrawn" in error.message

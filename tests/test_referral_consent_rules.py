@@ -1,5 +1,6 @@
-"""Consent's own rules (mhst/referrals/operations.py): ages on the day consent was given,
-recording consent and what it unlocks, and withdrawal, which stops everything.
+"""Consent's own rules (mhst/referrals/consent.py, and the gate in operations.py): ages on
+the day consent was given, recording consent and what it unlocks, and withdrawal, which
+stops everything.
 
 The gate these rules feed (no move to triage or beyond without valid consent) is tested
 in tests/test_referral_operations.py.
@@ -17,6 +18,8 @@ from mhst.audit.models import AuditAction, AuditEvent
 from mhst.core.rules import RuleError
 from mhst.core.time import service_today
 from mhst.extensions import db
+from mhst.referrals import consent as referral_consent
+from mhst.referrals import eligibility
 from mhst.referrals import operations as ops
 from mhst.referrals.locks import when
 from mhst.referrals.models import (
@@ -38,7 +41,9 @@ def ids(value) -> str:
     return value.value if isinstance(value, S) else str(value)
 
 
-def details(kind: ConsentKind = ConsentKind.PARENT_CARER, **overrides) -> ops.ConsentDetails:
+def details(
+    kind: ConsentKind = ConsentKind.PARENT_CARER, **overrides
+) -> referral_consent.ConsentDetails:
     values = {
         "kind": kind,
         "given_by_name": "Sam Invented" if kind is ConsentKind.PARENT_CARER else "Alex Invented",
@@ -48,7 +53,7 @@ def details(kind: ConsentKind = ConsentKind.PARENT_CARER, **overrides) -> ops.Co
     }
     if kind is ConsentKind.GILLICK:
         values |= {"gillick_assessed_on": service_today(), "gillick_assessment": ASSESSMENT}
-    return ops.ConsentDetails(**{**values, **overrides})
+    return referral_consent.ConsentDetails(**{**values, **overrides})
 
 
 def history(referral) -> list[tuple]:
@@ -136,7 +141,7 @@ def referral_of_child_born(make_referral, school, by, date_of_birth):
     ],
 )
 def test_age_on(born, on, age):
-    assert ops.age_on(born, on) == age
+    assert eligibility.age_on(born, on) == age
 
 
 @pytest.fixture
@@ -186,12 +191,12 @@ def test_who_consents_depends_on_the_age_on_the_day_consent_was_given(
     given_on = birthday + timedelta(days=days_from_birthday)
     consent_details = details(kind, given_on=given_on, gillick_assessed_on=given_on)
     if problem is None:
-        consent = ops.record_consent(referral, consent_details, by=emhp)
+        consent = referral_consent.record_consent(referral, consent_details, by=emhp)
         assert consent.given_on == given_on
         assert referral.status is S.READY_FOR_TRIAGE
     else:
         with pytest.raises(RuleError) as refused:
-            ops.record_consent(referral, consent_details, by=emhp)
+            referral_consent.record_consent(referral, consent_details, by=emhp)
         assert (refused.value.field, refused.value.message) == ("kind", problem)
         assert referral.status is S.AWAITING_CONSENT
         assert consent_rows(referral) == 0
@@ -199,8 +204,10 @@ def test_who_consents_depends_on_the_age_on_the_day_consent_was_given(
 
 def test_a_parents_consent_given_at_15_stays_valid_after_the_16th_birthday(sixteenth, emhp):
     referral, birthday = sixteenth
-    ops.record_consent(referral, details(given_on=birthday - timedelta(days=1)), by=emhp)
-    assert ops.age_on(referral.child.date_of_birth, service_today()) >= 16
+    referral_consent.record_consent(
+        referral, details(given_on=birthday - timedelta(days=1)), by=emhp
+    )
+    assert eligibility.age_on(referral.child.date_of_birth, service_today()) >= 16
     ops.require_valid_consent(referral)
 
 
@@ -215,11 +222,11 @@ def test_gillick_starts_on_the_12th_birthday(
     given_on = birthday + timedelta(days=days_from_birthday)
     consent_details = details(ConsentKind.GILLICK, given_on=given_on, gillick_assessed_on=given_on)
     if allowed:
-        ops.record_consent(referral, consent_details, by=emhp)
+        referral_consent.record_consent(referral, consent_details, by=emhp)
         assert referral.status is S.READY_FOR_TRIAGE
     else:
         with pytest.raises(RuleError) as refused:
-            ops.record_consent(referral, consent_details, by=emhp)
+            referral_consent.record_consent(referral, consent_details, by=emhp)
         assert refused.value.message == (
             "The young person was 11: a Gillick assessment is for ages 12 to 15"
         )
@@ -242,11 +249,11 @@ def test_a_leap_day_child_turns_16_on_29_february(
     referral = referral_of_child_born(make_referral, school, emhp, date(year, 2, 29))
     day = date(year + 16, 2, 28 if given_on == "28 February" else 29)
     if allowed:
-        ops.record_consent(referral, details(kind, given_on=day), by=emhp)
+        referral_consent.record_consent(referral, details(kind, given_on=day), by=emhp)
         assert ops.has_valid_consent(referral)
     else:
         with pytest.raises(RuleError):
-            ops.record_consent(referral, details(kind, given_on=day), by=emhp)
+            referral_consent.record_consent(referral, details(kind, given_on=day), by=emhp)
         assert not ops.has_valid_consent(referral)
 
 
@@ -327,7 +334,7 @@ def test_a_refused_consent_says_why_and_saves_nothing(case, referral, emhp):
     consent_details, field, message = RECORD_ERRORS[case]
     before = len(audit_trail("referral", referral.id))
     with pytest.raises(RuleError) as refused:
-        ops.record_consent(referral, consent_details, by=emhp)
+        referral_consent.record_consent(referral, consent_details, by=emhp)
     assert refused.value.field == field
     if message is not None:
         assert refused.value.message == message
@@ -345,7 +352,7 @@ def test_a_refused_consent_says_why_and_saves_nothing(case, referral, emhp):
 
 def test_recording_consent_moves_the_referral_on_to_triage(referral, emhp):
     started = datetime.now(UTC)
-    consent = ops.record_consent(
+    consent = referral_consent.record_consent(
         referral,
         details(given_on=service_today() - timedelta(days=2), method=ConsentMethod.PHONE),
         by=emhp,
@@ -392,7 +399,7 @@ def test_a_gillick_consent_keeps_the_assessment(make_referral, school, emhp):
     referral = make_referral(
         school, by=emhp, child={"date_of_birth": date(service_today().year - 14, 3, 10)}
     )
-    consent = ops.record_consent(
+    consent = referral_consent.record_consent(
         referral,
         details(
             ConsentKind.GILLICK,
@@ -413,7 +420,7 @@ def test_fields_of_another_kind_of_consent_are_not_kept(make_referral, school, e
     referral = make_referral(
         school, by=emhp, child={"date_of_birth": date(service_today().year - 17, 3, 10)}
     )
-    consent = ops.record_consent(
+    consent = referral_consent.record_consent(
         referral,
         details(
             ConsentKind.YOUNG_PERSON,
@@ -429,9 +436,9 @@ def test_fields_of_another_kind_of_consent_are_not_kept(make_referral, school, e
 
 
 def test_a_second_consent_is_kept_without_moving_the_referral(referral, emhp, lead):
-    ops.record_consent(referral, details(), by=emhp)
+    referral_consent.record_consent(referral, details(), by=emhp)
     events = history(referral)
-    second = ops.record_consent(
+    second = referral_consent.record_consent(
         referral, details(given_by_name="Chris Invented", relationship_to_child="Father"), by=lead
     )
     db.session.commit()
@@ -446,7 +453,7 @@ def test_consent_cannot_be_recorded_on_a_closed_referral(closed, referral, emhp)
     referral.status = closed
     db.session.flush()
     with pytest.raises(RuleError) as refused:
-        ops.record_consent(referral, details(), by=emhp)
+        referral_consent.record_consent(referral, details(), by=emhp)
     assert (refused.value.field, refused.value.message) == (
         "kind",
         "This referral is closed: consent cannot be recorded on it",
@@ -456,14 +463,14 @@ def test_consent_cannot_be_recorded_on_a_closed_referral(closed, referral, emhp)
 
 
 def test_consent_cannot_be_recorded_after_withdrawal(referral, emhp, senior):
-    first = ops.record_consent(referral, details(), by=emhp)
-    ops.withdraw_consent(referral, first, by=senior, reason="Family moved away")
+    first = referral_consent.record_consent(referral, details(), by=emhp)
+    referral_consent.withdraw_consent(referral, first, by=senior, reason="Family moved away")
     with pytest.raises(RuleError) as refused:  # the referral is withdrawn: closed
-        ops.record_consent(referral, details(), by=emhp)
+        referral_consent.record_consent(referral, details(), by=emhp)
     assert refused.value.message == "This referral is closed: consent cannot be recorded on it"
     referral.status = S.READY_FOR_TRIAGE  # even if it were open again
     with pytest.raises(RuleError) as refused:
-        ops.record_consent(referral, details(), by=emhp)
+        referral_consent.record_consent(referral, details(), by=emhp)
     assert (refused.value.field, refused.value.message) == (
         "kind",
         "Consent was withdrawn on this referral: make a new referral if the family "
@@ -477,7 +484,7 @@ def test_consent_cannot_be_recorded_after_withdrawal(referral, emhp, senior):
 
 @pytest.fixture
 def consented(referral, emhp):
-    consent = ops.record_consent(referral, details(), by=emhp)
+    consent = referral_consent.record_consent(referral, details(), by=emhp)
     db.session.commit()
     return referral, consent
 
@@ -485,7 +492,9 @@ def consented(referral, emhp):
 def test_withdrawal_records_who_when_and_why_and_closes_the_referral(consented, senior):
     referral, consent = consented
     started = datetime.now(UTC)
-    ops.withdraw_consent(referral, consent, by=senior, reason="  Family moved out of the area ")
+    referral_consent.withdraw_consent(
+        referral, consent, by=senior, reason="  Family moved out of the area "
+    )
     db.session.commit()
     db.session.expire_all()
     assert started <= consent.withdrawn_at <= datetime.now(UTC)
@@ -514,7 +523,7 @@ def test_withdrawal_stops_a_referral_wherever_it_is(status, consented, senior):
     referral, consent = consented
     referral.status = status
     db.session.flush()
-    ops.withdraw_consent(referral, consent, by=senior, reason="Young person said no")
+    referral_consent.withdraw_consent(referral, consent, by=senior, reason="Young person said no")
     assert referral.status is S.WITHDRAWN
     assert history(referral)[-1][:2] == (status, S.WITHDRAWN)
 
@@ -525,7 +534,9 @@ def test_withdrawal_on_a_closed_referral_is_recorded_without_a_move(closed, cons
     referral.status = closed
     db.session.flush()
     events = history(referral)
-    ops.withdraw_consent(referral, consent, by=senior, reason="Asked us to stop contact")
+    referral_consent.withdraw_consent(
+        referral, consent, by=senior, reason="Asked us to stop contact"
+    )
     assert consent.withdrawn
     assert referral.status is closed
     assert history(referral) == events
@@ -544,7 +555,7 @@ def test_withdrawal_on_a_closed_referral_is_recorded_without_a_move(closed, cons
 def test_withdrawal_needs_a_reason(reason, message, consented, emhp, senior):
     referral, consent = consented
     with pytest.raises(RuleError) as refused:
-        ops.withdraw_consent(referral, consent, by=senior, reason=reason)
+        referral_consent.withdraw_consent(referral, consent, by=senior, reason=reason)
     assert (refused.value.field, refused.value.message) == ("reason", message)
     assert not consent.withdrawn
     assert consent.withdrawn_by_id is None
@@ -556,10 +567,10 @@ def test_withdrawal_needs_a_reason(reason, message, consented, emhp, senior):
 
 def test_consent_can_be_withdrawn_once(consented, senior):
     referral, consent = consented
-    ops.withdraw_consent(referral, consent, by=senior, reason="Family said no")
+    referral_consent.withdraw_consent(referral, consent, by=senior, reason="Family said no")
     events = history(referral)
     with pytest.raises(RuleError) as refused:
-        ops.withdraw_consent(referral, consent, by=senior, reason="Again")
+        referral_consent.withdraw_consent(referral, consent, by=senior, reason="Again")
     assert (refused.value.field, refused.value.message) == (
         "reason",
         f"This consent has already been withdrawn (by {senior.full_name} "
@@ -576,7 +587,7 @@ def test_a_consent_of_another_referral_cannot_be_withdrawn_here(
     referral, consent = consented
     other = make_referral(school, by=emhp, consent=True)
     with pytest.raises(RuleError) as refused:
-        ops.withdraw_consent(other, consent, by=senior, reason="Wrong child")
+        referral_consent.withdraw_consent(other, consent, by=senior, reason="Wrong child")
     assert (refused.value.field, refused.value.message) == (
         "reason",
         "This consent belongs to another referral",
@@ -588,6 +599,6 @@ def test_a_consent_of_another_referral_cannot_be_withdrawn_here(
 def test_withdrawal_leaves_other_referrals_alone(consented, make_referral, school, emhp, senior):
     referral, consent = consented
     other = make_referral(school, by=emhp, consent=True)
-    ops.withdraw_consent(referral, consent, by=senior, reason="Family said no")
+    referral_consent.withdraw_consent(referral, consent, by=senior, reason="Family said no")
     assert other.status is S.READY_FOR_TRIAGE
     ops.require_valid_consent(other)

@@ -28,8 +28,10 @@ from mhst.directory.models import (
     DirectoryTable,
 )
 from mhst.extensions import db
+from mhst.referrals import consent as referral_consent
+from mhst.referrals import eligibility, queries, signposting
 from mhst.referrals import operations as ops
-from mhst.referrals import queries
+from mhst.referrals import submission as referral_submission
 from mhst.referrals.locks import when
 from mhst.referrals.models import (
     CLOSED_STATUSES,
@@ -365,9 +367,9 @@ def test_triage_cannot_accept_without_consent(status, unconsented, senior):
 
 
 def test_the_gate_opens_with_valid_consent(unconsented, senior, lead):
-    ops.record_consent(
+    referral_consent.record_consent(
         unconsented,
-        ops.ConsentDetails(
+        referral_consent.ConsentDetails(
             kind=ConsentKind.PARENT_CARER,
             given_by_name="Sam Invented",
             relationship_to_child="Father",
@@ -385,7 +387,7 @@ def test_the_gate_opens_with_valid_consent(unconsented, senior, lead):
 
 def test_nothing_else_moves_a_referral_past_the_gate(unconsented, senior, lead, service):
     """Every other operation on a referral without consent leaves it outside the gate."""
-    high_risk = ops.submit_referral(
+    high_risk = referral_submission.submit_referral(
         unconsented.school,
         child_details(),
         referral_details(risks=[RiskItem.THOUGHTS_OF_SUICIDE]),
@@ -419,7 +421,9 @@ def test_after_withdrawal_nothing_behind_the_gate_is_reachable(
     from_status, to_status, consented, senior, lead
 ):
     """Even with another valid consent on file, and the status forced back open."""
-    ops.withdraw_consent(consented, consented.consents[0], by=senior, reason="Family moved away")
+    referral_consent.withdraw_consent(
+        consented, consented.consents[0], by=senior, reason="Family moved away"
+    )
     assert consented.status is S.WITHDRAWN
     add_consent(consented, ConsentKind.PARENT_CARER, service_today(), by=lead)
     assert ops.has_valid_consent(consented)  # the new one is valid on its own
@@ -442,11 +446,13 @@ def test_after_withdrawal_nothing_behind_the_gate_is_reachable(
 
 
 def test_a_withdrawn_referral_cannot_be_triaged_even_with_new_consent(consented, senior, lead):
-    ops.withdraw_consent(consented, consented.consents[0], by=senior, reason="Family moved away")
+    referral_consent.withdraw_consent(
+        consented, consented.consents[0], by=senior, reason="Family moved away"
+    )
     with pytest.raises(RuleError):
-        ops.record_consent(
+        referral_consent.record_consent(
             consented,
-            ops.ConsentDetails(
+            referral_consent.ConsentDetails(
                 kind=ConsentKind.PARENT_CARER,
                 given_by_name="Sam Invented",
                 relationship_to_child="Mother",
@@ -592,7 +598,9 @@ def test_triage_can_send_a_child_elsewhere_without_consent(decision, unconsented
 
 
 def test_a_withdrawn_consent_does_not_block_a_signpost(consented, senior, lead, service):
-    ops.withdraw_consent(consented, consented.consents[0], by=senior, reason="Family moved away")
+    referral_consent.withdraw_consent(
+        consented, consented.consents[0], by=senior, reason="Family moved away"
+    )
     consented.status = S.READY_FOR_TRIAGE  # forced back open, as if by a bug elsewhere
     ops.triage(consented, S.SIGNPOSTED, by=senior, reason="Family asked", services=[service])
     assert consented.status is S.SIGNPOSTED
@@ -629,11 +637,11 @@ def test_age_range_by_default_is_5_to_18_inclusive(
 def test_age_boundaries_fall_on_the_birthday(age, eligible, active_school):
     """The day before the 5th (19th) birthday the child is 4 (18); on it, 5 (19)."""
     today = service_today()
-    reasons = ops.ineligibility_reasons(
+    reasons = eligibility.ineligibility_reasons(
         date_of_birth=born(age), school=active_school, in_education=True, on=today
     )
     assert (reasons == []) is eligible
-    next_age = ops.ineligibility_reasons(
+    next_age = eligibility.ineligibility_reasons(
         date_of_birth=born(age, days=1), school=active_school, in_education=True, on=today
     )
     assert (next_age == []) is (age - 1 in range(5, 19))
@@ -655,14 +663,14 @@ def test_a_service_running_to_25_takes_a_20_year_old(app, make_referral, active_
     saved = app.config["SERVICE_MAX_AGE"]
     app.config["SERVICE_MAX_AGE"] = 25
     try:
-        assert ops.service_age_range() == (5, 25)
+        assert eligibility.service_age_range() == (5, 25)
         referral = make_referral(active_school, by=lead, child={"date_of_birth": born(20)})
         assert referral.eligible is True
         older = make_referral(active_school, by=lead, child={"date_of_birth": born(26)})
         assert older.ineligible_reason == "Aged 26: the service is for children aged 5 to 25"
     finally:
         app.config["SERVICE_MAX_AGE"] = saved
-    assert ops.service_age_range() == (5, 18)
+    assert eligibility.service_age_range() == (5, 18)
 
 
 @pytest.mark.parametrize(
@@ -893,7 +901,7 @@ def test_a_refused_submission_says_why_and_saves_nothing(case, world, lead):
     child_changes, referral_changes, field, message = SUBMISSION_ERRORS[case]
     before = [count(model) for model in (Child, Referral, ReferralEvent, AuditEvent)]
     with pytest.raises(RuleError) as refused:
-        ops.submit_referral(
+        referral_submission.submit_referral(
             world.school_a1,
             child_details(**child_changes),
             referral_details(**referral_changes),
@@ -937,7 +945,7 @@ def test_a_refused_submission_says_why_and_saves_nothing(case, world, lead):
     ],
 )
 def test_what_the_rules_allow_is_recorded(child_changes, referral_changes, world, lead):
-    referral = ops.submit_referral(
+    referral = referral_submission.submit_referral(
         world.school_a1,
         child_details(**child_changes),
         referral_details(**referral_changes),
@@ -950,7 +958,7 @@ def test_what_the_rules_allow_is_recorded(child_changes, referral_changes, world
 
 def test_a_submission_is_recorded_with_its_history_and_audit(world, lead):
     started = datetime.now(UTC)
-    referral = ops.submit_referral(
+    referral = referral_submission.submit_referral(
         world.school_a1,
         child_details(nhs_number="943-476-5919", parent_carer_email=""),
         referral_details(
@@ -997,7 +1005,7 @@ def test_a_submission_is_recorded_with_its_history_and_audit(world, lead):
     ids=lambda risks: "+".join(r.value for r in risks) or "none",
 )
 def test_any_risk_ticked_flags_the_referral(risks, active_school, lead):
-    referral = ops.submit_referral(
+    referral = referral_submission.submit_referral(
         active_school, child_details(), referral_details(risks=[*risks, *risks]), by=lead
     )
     db.session.commit()
@@ -1010,7 +1018,7 @@ def test_any_risk_ticked_flags_the_referral(risks, active_school, lead):
 
 @pytest.mark.parametrize("typed", ["", "   ", " - ", None])
 def test_an_nhs_number_of_only_spaces_or_dashes_is_not_given(typed, world, lead):
-    referral = ops.submit_referral(
+    referral = referral_submission.submit_referral(
         world.school_a1, child_details(nhs_number=typed), referral_details(), by=lead
     )
     db.session.commit()
@@ -1019,7 +1027,7 @@ def test_an_nhs_number_of_only_spaces_or_dashes_is_not_given(typed, world, lead)
 
 def test_a_referral_from_another_source_keeps_the_referrer(active_school, world):
     emhp = world.users[Role.EMHP]
-    referral = ops.submit_referral(
+    referral = referral_submission.submit_referral(
         active_school,
         child_details(),
         referral_details(
@@ -1258,7 +1266,7 @@ def test_triage_follows_the_state_machine(consented, senior, service):
 )
 def test_concerns_for_a_referral(risks, concerns, make_referral, active_school, lead):
     referral = make_referral(active_school, by=lead, risks=risks)
-    assert ops.concerns_for(referral) == concerns
+    assert signposting.concerns_for(referral) == concerns
 
 
 @pytest.mark.parametrize(
@@ -1274,7 +1282,7 @@ def test_concerns_for_a_referral(risks, concerns, make_referral, active_school, 
     ],
 )
 def test_directory_area(area_name, key):
-    assert ops.directory_area(area_name) == key
+    assert signposting.directory_area(area_name) == key
 
 
 @pytest.fixture
@@ -1307,15 +1315,15 @@ def test_proposed_services_fit_age_area_and_needs_most_specific_first(
 
     today = service_today()
     worried = make_referral(city_school, by=emhp, child={"date_of_birth": born(12)})
-    assert ops.proposed_services(worried, today=today) == [general, self_harm]
+    assert signposting.proposed_services(worried, today=today) == [general, self_harm]
     harming = make_referral(
         city_school, by=emhp, risks=(RiskItem.SELF_HARM,), child={"date_of_birth": born(12)}
     )
-    assert ops.proposed_services(harming, today=today) == [self_harm, general]
+    assert signposting.proposed_services(harming, today=today) == [self_harm, general]
     # Age is taken on the day given: ten years on she is 22, past every children's service
     # but the one up to 25, and old enough for the adult table.
     later = today + timedelta(days=3653)
-    assert [s.name for s in ops.proposed_services(worried, today=later)] == [
+    assert [s.name for s in signposting.proposed_services(worried, today=later)] == [
         "Too old for a 12-year-old",
         "Adults",
     ]
@@ -1326,7 +1334,7 @@ def test_an_area_the_directory_cannot_place_matches_every_area(world, make_refer
     city = make_service("City", areas=("city",))
     county = make_service("County", areas=("county",))
     referral = make_referral(world.school_a1, by=world.users[Role.EMHP])
-    assert set(ops.proposed_services(referral)) == {city, county}
+    assert set(signposting.proposed_services(referral)) == {city, county}
 
 
 # ---- who sees which referrals (queries.py) ----------------------------------------------

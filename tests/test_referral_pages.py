@@ -13,7 +13,8 @@ from mhst.audit.models import AuditAction, AuditEvent
 from mhst.core.time import service_today
 from mhst.directory.models import DirectoryService, DirectoryTable
 from mhst.extensions import db
-from mhst.referrals import operations
+from mhst.referrals import consent as referral_consent
+from mhst.referrals import eligibility, operations
 from mhst.referrals.models import (
     Consent,
     ConsentKind,
@@ -373,7 +374,7 @@ def triaged(world, make_referral):
         child=named("Eve", "Schoolsent"),
         risk_detail="Scratches seen on her arm in PE",
     )
-    operations.record_consent(
+    referral_consent.record_consent(
         referral,
         parent_consent(
             given_by_name="Quentin Consentgiver",
@@ -463,7 +464,7 @@ def test_the_lead_sees_waiting_for_consent_and_consent_withdrawn(
     waiting = make_referral(world.school_a1, by=lead, child=named("Wai"))
     sign_in(auth, world, Role.SCHOOL_MENTAL_HEALTH_LEAD)
     assert "Consent Waiting for consent" in text_of(client.get(f"/referrals/{waiting.id}"))
-    operations.withdraw_consent(
+    referral_consent.withdraw_consent(
         world.referral_a1,
         world.consent_a1,
         by=world.users[Role.SENIOR_CLINICIAN],
@@ -589,7 +590,7 @@ def test_staff_page_shows_the_childs_details(world, auth, client, make_referral)
     text = text_of(client.get(f"/referrals/{referral.id}"))
     born = date(today.year - 12, 1, 15)
     for expected in (
-        f"Date of birth 15 January {born.year} (aged {operations.age_on(born, today)})",
+        f"Date of birth 15 January {born.year} (aged {eligibility.age_on(born, today)})",
         "NHS number 943 476 5919",
         "Year group Year 8",
         "Referred by School nurse",
@@ -642,9 +643,9 @@ def test_consent_kind_and_problem_are_shown(world, auth, client, make_referral):
         by=world.users[Role.EMHP],
         child={**named("Gil"), "date_of_birth": today.replace(year=today.year - 14, day=1)},
     )
-    operations.record_consent(
+    referral_consent.record_consent(
         referral,
-        operations.ConsentDetails(
+        referral_consent.ConsentDetails(
             kind=ConsentKind.GILLICK,
             given_by_name="Gil Invented",
             given_on=today,

@@ -20,6 +20,7 @@ from mhst.accounts.models import Role
 from mhst.core.rules import RuleError
 from mhst.core.time import service_today
 from mhst.extensions import db
+from mhst.referrals import consent as referral_consent
 from mhst.referrals import operations
 from mhst.referrals.models import Consent, Referral, ReferralStatus
 from mhst.supervision import operations as supervision_operations
@@ -135,8 +136,8 @@ def others(world, make_user):
 def test_the_practitioner_holding_the_case_or_a_senior_clinician_withdraws_consent(who, world):
     user = world.users[Role(who)]
     case = world.case_a1
-    assert operations.may_withdraw_consent(user, case)
-    operations.withdraw_consent(case, case.consents[0], by=user, reason="Family said stop")
+    assert referral_consent.may_withdraw_consent(user, case)
+    referral_consent.withdraw_consent(case, case.consents[0], by=user, reason="Family said stop")
     assert case.consents[0].withdrawn_by_id == user.id
     assert case.status is S.WITHDRAWN
 
@@ -147,10 +148,10 @@ def test_the_practitioner_holding_the_case_or_a_senior_clinician_withdraws_conse
 def test_anyone_else_is_refused_by_the_operation(who, world, others):
     user = others.get(who) or world.users[Role(who)]
     case = world.case_a1
-    assert not operations.may_withdraw_consent(user, case)
+    assert not referral_consent.may_withdraw_consent(user, case)
     with pytest.raises(RuleError) as refused:
-        operations.withdraw_consent(case, case.consents[0], by=user, reason="Crafted")
-    assert refused.value.message == operations.NOT_YOURS_TO_WITHDRAW
+        referral_consent.withdraw_consent(case, case.consents[0], by=user, reason="Crafted")
+    assert refused.value.message == referral_consent.NOT_YOURS_TO_WITHDRAW
     assert not case.consents[0].withdrawn
     assert case.status is S.ALLOCATED
 

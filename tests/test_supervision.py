@@ -15,7 +15,9 @@ from mhst.audit.models import AuditAction, AuditEvent
 from mhst.core.rules import RuleError
 from mhst.core.time import SERVICE_TIME_ZONE, service_today
 from mhst.extensions import db
+from mhst.referrals import consent as referral_consent
 from mhst.referrals import operations as referral_operations
+from mhst.referrals import submission as referral_submission
 from mhst.referrals.allocations import Allocation
 from mhst.referrals.models import Referral, ReferralStatus
 from mhst.schools.models import ParticipationStatus
@@ -54,13 +56,13 @@ def make_case(world):
         school = school or world.school_a2
         senior = senior or world.users[Role.SENIOR_CLINICIAN]
         school.participation_status = ParticipationStatus.ACTIVE
-        referral = referral_operations.submit_referral(
+        referral = referral_submission.submit_referral(
             school,
             child_details(given_name=given_name or f"Robin{next(_names)}", family_name=family_name),
             referral_details(),
             by=senior,
         )
-        referral_operations.record_consent(referral, parent_consent(), by=senior)
+        referral_consent.record_consent(referral, parent_consent(), by=senior)
         referral_operations.triage(referral, ReferralStatus.ACCEPTED, by=senior, reason=None)
         referral_operations.transition(referral, ReferralStatus.ALLOCATED, by=senior)
         db.session.add(

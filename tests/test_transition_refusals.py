@@ -13,6 +13,7 @@ from mhst.casework import operations as casework
 from mhst.casework.models import Discharge, DischargeReason
 from mhst.core.submissions import REPEATED_MESSAGE
 from mhst.extensions import db
+from mhst.referrals import consent as referral_consent
 from mhst.referrals import operations
 from mhst.referrals.allocations import Allocation, current_allocation
 from mhst.referrals.locks import MEANWHILE, MovedMeanwhile, when
@@ -126,7 +127,9 @@ def test_consent_recorded_meanwhile_is_not_recorded_again_unless_saved_again(
     emhp, senior = world.users[Role.EMHP], world.users[Role.SENIOR_CLINICIAN]
     auth.sign_in(emhp.email)
     url = f"/referrals/{waiting.id}/consent"
-    operations.record_consent(waiting, parent_consent(given_by_name="Sam Invented"), by=senior)
+    referral_consent.record_consent(
+        waiting, parent_consent(given_by_name="Sam Invented"), by=senior
+    )
     db.session.commit()
 
     data = consent_data(given_by_name="TYPED-Chris Invented", seen="awaiting_consent")
@@ -149,7 +152,7 @@ def test_consent_recorded_meanwhile_is_not_recorded_again_unless_saved_again(
 def test_consent_withdrawn_meanwhile_says_who_withdrew_it(world, auth, make_user):
     referral, consent = world.referral_a1, world.consent_a1
     lead = world.users[Role.SENIOR_CLINICIAN]  # the one who withdrew it first
-    operations.withdraw_consent(referral, consent, by=lead, reason="Family moved")
+    referral_consent.withdraw_consent(referral, consent, by=lead, reason="Family moved")
     db.session.commit()
     auth.sign_in(make_user(Role.SENIOR_CLINICIAN, team=world.team_a).email)
     response = auth.post(

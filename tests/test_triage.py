@@ -18,7 +18,7 @@ from mhst.directory.models import (
     DirectoryTable,
 )
 from mhst.extensions import db
-from mhst.referrals import operations
+from mhst.referrals import eligibility, operations, signposting
 from mhst.referrals.models import (
     Referral,
     ReferralEvent,
@@ -443,7 +443,7 @@ def test_the_services_proposed_fit_the_childs_age_area_and_needs(
     db.session.commit()
     twelve = date(service_today().year - 12, 1, 1)
     referral = make_referral(school, by=senior, consent=True, child={"date_of_birth": twelve})
-    assert operations.age_on(twelve, service_today()) == 12
+    assert eligibility.age_on(twelve, service_today()) == 12
     fits = make_service("Invented City Wellbeing", min_age=11, max_age=18, age_text="11-18")
     adults = make_service(
         "Invented Adult Talking",
@@ -462,7 +462,7 @@ def test_the_services_proposed_fit_the_childs_age_area_and_needs(
         county=True,
     )
 
-    assert operations.proposed_services(referral) == [fits]
+    assert signposting.proposed_services(referral) == [fits]
     page = client.get(triage_url(referral))
     assert page.status_code == 200
     soup = soup_of(page)

@@ -30,7 +30,7 @@ from mhst.core.submissions import REPEATED_MESSAGE, earlier_url, submit_once
 from mhst.core.time import service_today
 from mhst.extensions import db
 from mhst.referrals import operations as referral_operations
-from mhst.referrals import queries
+from mhst.referrals import queries, signposting
 from mhst.referrals.allocations import Allocation, current_allocation
 from mhst.referrals.models import OPEN_CASE_STATUSES, Referral, ReferralStatus
 from mhst.security import scoping
@@ -221,7 +221,7 @@ def discharge(case_id: int):
         return _render("casework/discharge.html", referral=referral, form=None)
     form = (
         DischargeForm()
-        .offer_services(referral_operations.proposed_services(referral))
+        .offer_services(signposting.proposed_services(referral))
         .ask_why_no_final_measures(not operations.final_measure_recorded(referral))
     )
     form.seen.show(referral)

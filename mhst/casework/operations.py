@@ -30,6 +30,7 @@ from mhst.outcomes.definition_loader import available_measures
 from mhst.outcomes.definitions import DefinitionError, MeasureDefinition
 from mhst.outcomes.models import MeasureRecord
 from mhst.outcomes.rules import PairedOutcome, outcome
+from mhst.referrals import eligibility
 from mhst.referrals import operations as referrals
 from mhst.referrals.allocations import Allocation, current_allocation
 from mhst.referrals.locks import MEANWHILE, lock_referral, when, who
@@ -43,7 +44,7 @@ from mhst.sessions.models import Attendance, CareContact, contact_counts
 
 S = ReferralStatus
 
-MAX_TEXT = referrals.MAX_TEXT
+MAX_TEXT = eligibility.MAX_TEXT
 # Allocation takes a referral off the waiting list; reallocation moves an open case.
 ALLOCATABLE_STATUSES = frozenset({S.ACCEPTED, *OPEN_CASE_STATUSES})
 

@@ -17,7 +17,7 @@ from mhst.core.forms import choices, commit_operation, failed
 from mhst.core.time import service_today
 from mhst.extensions import db
 from mhst.referrals.child_models import Child, ChildMerge
-from mhst.referrals.operations import age_on
+from mhst.referrals.eligibility import age_on
 from mhst.schools.models import School
 from mhst.security import scoping
 from mhst.security.permissions import Permission, requires

@@ -43,8 +43,9 @@ from mhst.referrals.child_models import (
     YearGroup,
 )
 from mhst.referrals.child_records import apply_changes
+from mhst.referrals.eligibility import MAX_TEXT
 from mhst.referrals.models import Referral
-from mhst.referrals.operations import CHILD_TEXT_LIMITS, MAX_TEXT, check_child_details
+from mhst.referrals.submission import CHILD_TEXT_LIMITS, check_child_details
 from mhst.schools.models import School
 from mhst.security import scoping
 

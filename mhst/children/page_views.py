@@ -21,7 +21,7 @@ from mhst.core.time import service_today
 from mhst.extensions import db
 from mhst.referrals.child_models import Child
 from mhst.referrals.child_records import FIELDS, referrals_of
-from mhst.referrals.operations import age_on
+from mhst.referrals.eligibility import age_on
 from mhst.referrals.queries import audit_listed
 from mhst.security import scoping
 from mhst.security.permissions import Permission, has_permission, requires

@@ -47,7 +47,7 @@ consent_withdrawn = _signals.signal(
     "consent-withdrawn",
     doc="""Consent to work with a child was withdrawn: all further activity stops.
 
-    Sent by ``mhst.referrals.operations.withdraw_consent`` after recording the withdrawal
+    Sent by ``mhst.referrals.consent.withdraw_consent`` after recording the withdrawal
     and before closing the referral. Sender: the referral. Keyword arguments:
     ``consent`` (the withdrawn consent), ``by`` (the user), ``reason`` (their words).
 

@@ -19,7 +19,9 @@ from mhst.demo.stories import Story
 from mhst.directory.importer import level_order, parse_age
 from mhst.directory.models import Concern, DirectoryService, DirectoryServiceConcern, DirectoryTable
 from mhst.extensions import db
-from mhst.referrals import operations
+from mhst.referrals import consent as referral_consent
+from mhst.referrals import eligibility, operations
+from mhst.referrals import submission as referral_submission
 from mhst.referrals.models import (
     ChildAgrees,
     ConsentKind,
@@ -159,9 +161,9 @@ def _submit(cast: Cast, story: Story, received: date) -> None:
         if story.again_after
         else birthday(story.age, received)
     )
-    cast.referrals[story.key] = operations.submit_referral(
+    cast.referrals[story.key] = referral_submission.submit_referral(
         school,
-        operations.ChildDetails(
+        referral_submission.ChildDetails(
             given_name=story.given,
             family_name=story.family,
             date_of_birth=born,
@@ -171,7 +173,7 @@ def _submit(cast: Cast, story: Story, received: date) -> None:
             parent_carer_relationship="Parent",
             parent_carer_phone="01632 960123",
         ),
-        operations.ReferralDetails(
+        referral_submission.ReferralDetails(
             needs=list(story.needs),
             duration=Duration.ONE_TO_THREE_MONTHS,
             impact=Impact.QUITE_A_LOT,
@@ -191,10 +193,10 @@ def _submit(cast: Cast, story: Story, received: date) -> None:
 
 
 def _consent(cast: Cast, story: Story, given_on: date) -> None:
-    own = story.age >= operations.SELF_CONSENT_AGE
-    operations.record_consent(
+    own = story.age >= eligibility.SELF_CONSENT_AGE
+    referral_consent.record_consent(
         cast.referral(story),
-        operations.ConsentDetails(
+        referral_consent.ConsentDetails(
             kind=ConsentKind.YOUNG_PERSON if own else ConsentKind.PARENT_CARER,
             given_by_name=story.name if own else parent_name(story),
             relationship_to_child=None if own else "Parent",
@@ -211,7 +213,7 @@ def _withdraw(cast: Cast, story: Story) -> None:
     a referral without consent by the EMHP who records referrals."""
     referral, reason = cast.referral(story), story.closed.text
     if referral.consents:
-        operations.withdraw_consent(
+        referral_consent.withdraw_consent(
             referral, referral.consents[0], by=cast.senior(story), reason=reason
         )
     else:

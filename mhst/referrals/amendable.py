@@ -6,8 +6,9 @@ from __future__ import annotations
 
 from mhst.amendments.operations import AmendableText
 from mhst.audit.models import AuditRecordType
+from mhst.referrals.eligibility import MAX_TEXT
 from mhst.referrals.models import Referral, ReferralEvent, ReferralStatus
-from mhst.referrals.operations import MAX_TEXT, NEEDS_REASON, TRIAGE_DECISIONS, TRIAGE_STATUSES
+from mhst.referrals.operations import NEEDS_REASON, TRIAGE_DECISIONS, TRIAGE_STATUSES
 
 
 def risk_review(referral: Referral) -> AmendableText | None:

@@ -31,7 +31,7 @@ from mhst.schools.models import School
 from mhst.security import scoping
 
 if TYPE_CHECKING:
-    from mhst.referrals.operations import ChildDetails
+    from mhst.referrals.submission import ChildDetails
 
 # The details staff may correct, in the order the page lists them, with their labels.
 FIELDS = {

@@ -1,9 +1,9 @@
 """Forms for consent and withdrawal on a referral's page.
 
-The domain (``operations.record_consent``, ``withdraw_consent``, ``withdraw_referral``)
+The domain (``consent.record_consent``, ``withdraw_consent``, ``operations.withdraw_referral``)
 checks the rules: who may consent at what age, dates, the Gillick assessment. The forms
 check what is required and how long text may be, so every such problem shows at once;
-field names match :class:`mhst.referrals.operations.ConsentDetails` so a rule's error
+field names match :class:`mhst.referrals.consent.ConsentDetails` so a rule's error
 lands on its field.
 """
 
@@ -15,9 +15,10 @@ from wtforms.validators import DataRequired, InputRequired, Length, Optional
 from mhst.core.fields import DateInputField
 from mhst.core.forms import BaseForm, RadioField, choices
 from mhst.core.submissions import OnceForm
+from mhst.referrals.consent import ConsentDetails
+from mhst.referrals.eligibility import MAX_TEXT
 from mhst.referrals.locks import SeenStatusField
 from mhst.referrals.models import ConsentKind, ConsentMethod
-from mhst.referrals.operations import MAX_TEXT, ConsentDetails
 
 NAME_MAX = 200  # Consent.given_by_name
 RELATIONSHIP_MAX = 100  # Consent.relationship_to_child

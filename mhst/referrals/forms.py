@@ -1,6 +1,6 @@
 """The referral forms: a school's lead refers a pupil; staff record a referral from
 another source. Both share every field of :class:`ReferralForm`; staff add who referred,
-when, and for which school. The domain (``operations.submit_referral``) checks the rules
+when, and for which school. The domain (``submission.submit_referral``) checks the rules
 again: the form checks what it can so every problem shows at once, on its field.
 """
 
@@ -25,7 +25,7 @@ from mhst.referrals.models import (
     RiskItem,
     YearGroup,
 )
-from mhst.referrals.operations import ChildDetails, ReferralDetails
+from mhst.referrals.submission import ChildDetails, ReferralDetails
 
 MAX_TEXT = 5000
 NO_RISK = "none"  # the risk screen's exclusive "None of these"

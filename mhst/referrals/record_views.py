@@ -28,7 +28,8 @@ from mhst.core.pagination import paginate
 from mhst.core.submissions import REPEATED_MESSAGE, submit_once
 from mhst.core.time import service_today
 from mhst.extensions import db
-from mhst.referrals import child_records, operations, queries, risk_flags
+from mhst.referrals import child_records, eligibility, operations, queries, risk_flags, signposting
+from mhst.referrals import consent as referral_consent
 from mhst.referrals.blueprint import bp
 from mhst.referrals.consent_forms import ConsentForm, WithdrawConsentForm, WithdrawReferralForm
 from mhst.referrals.models import (
@@ -221,14 +222,14 @@ def show(referral_id: int):
         other_referrals=others,
         possible_duplicate=child_records.possible_duplicate(referral.child),
         child=referral.child,
-        age=operations.age_on(referral.child.date_of_birth, service_today()),
+        age=eligibility.age_on(referral.child.date_of_birth, service_today()),
         consents=[(c, operations.consent_problem(c, referral.child)) for c in consents],
         signposts=_signposts(referral),
-        urgent_routes=operations.URGENT_ROUTES,
+        urgent_routes=signposting.URGENT_ROUTES,
         can_record_consent=_can_record_consent(referral, consents),
-        # operations.may_withdraw_consent, from the case scope already read above.
+        # referral_consent.may_withdraw_consent, from the case scope already read above.
         can_withdraw_consent=has_permission(current_user, Permission.RECORD_CONSENT)
-        and current_user.role in operations.WITHDRAWS_CONSENT
+        and current_user.role in referral_consent.WITHDRAWS_CONSENT
         and case_view,
         can_triage=can_triage and referral.status in operations.TRIAGE_STATUSES,
         can_review_risk=can_triage and referral.awaiting_risk_review,
@@ -292,7 +293,7 @@ def consent(referral_id: int):
         was_waiting = referral.status is ReferralStatus.AWAITING_CONSENT
         result = submit_once(
             form,
-            operations.record_consent,
+            referral_consent.record_consent,
             referral,
             form.details(),
             by=current_user,
@@ -314,7 +315,7 @@ def consent(referral_id: int):
         form=form,
         referral=referral,
         child=referral.child,
-        age=operations.age_on(referral.child.date_of_birth, service_today()),
+        age=eligibility.age_on(referral.child.date_of_birth, service_today()),
         blocked=not _can_record_consent(referral, consents),
         consent_withdrawn=any(c.withdrawn for c in consents),
         parent_kind=ConsentKind.PARENT_CARER.value,
@@ -327,7 +328,7 @@ def consent(referral_id: int):
 def withdraw_consent(referral_id: int, consent_id: int):
     """Withdrawing consent is case work: the referral is fetched as a case (an EMHP who
     does not hold it gets 404, as on the case's other pages), and the operation refuses
-    anyone else ``operations.may_withdraw_consent`` does not allow."""
+    anyone else ``referral_consent.may_withdraw_consent`` does not allow."""
     referral = scoping.get_or_404(current_user, Referral, referral_id, kind=scoping.Kind.CASE)
     consent = db.session.scalars(
         select(Consent).where(Consent.id == consent_id, Consent.referral_id == referral.id)
@@ -338,7 +339,7 @@ def withdraw_consent(referral_id: int, consent_id: int):
     if form.validate_on_submit():
         result = commit_operation(
             form,
-            operations.withdraw_consent,
+            referral_consent.withdraw_consent,
             referral,
             consent,
             by=current_user,

@@ -16,7 +16,8 @@ from mhst.core.forms import choices, failed
 from mhst.core.submissions import REPEATED_MESSAGE, Submitted, submit_once
 from mhst.core.time import service_today
 from mhst.extensions import db
-from mhst.referrals import child_records, operations
+from mhst.referrals import child_records, eligibility, signposting
+from mhst.referrals import submission as referral_submission
 from mhst.referrals.blueprint import bp
 from mhst.referrals.forms import RecordReferralForm, ReferralForm
 from mhst.referrals.models import Referral
@@ -31,7 +32,7 @@ def _submit(form: ReferralForm, school: School):
     the form."""
     return submit_once(
         form,
-        operations.submit_referral,
+        referral_submission.submit_referral,
         school,
         form.child_details(),
         form.referral_details(),
@@ -97,11 +98,11 @@ def record():
 @requires(Permission.VIEW_REFERRALS)
 def submitted(referral_id: int):
     referral = scoping.get_or_404(current_user, Referral, referral_id)
-    age = operations.age_on(referral.child.date_of_birth, service_today())
+    age = eligibility.age_on(referral.child.date_of_birth, service_today())
     return render_audited(  # and commit the audit event of reading the referral
         "referrals/submitted.html",
         referral=referral,
         known_child=child_records.known_before(referral, current_user),
-        self_consent=age >= operations.SELF_CONSENT_AGE,
-        urgent_routes=operations.URGENT_ROUTES,
+        self_consent=age >= eligibility.SELF_CONSENT_AGE,
+        urgent_routes=signposting.URGENT_ROUTES,
     )

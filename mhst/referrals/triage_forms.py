@@ -8,7 +8,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, ValidationEr
 from mhst.core.fields import CheckboxesField
 from mhst.core.forms import BaseForm, RadioField, SelectField, choices
 from mhst.directory.models import DirectoryService
-from mhst.referrals import operations
+from mhst.referrals import eligibility, operations
 from mhst.referrals.locks import SeenStatusField
 from mhst.referrals.models import ReferralStatus
 
@@ -20,7 +20,7 @@ DECISION_LABELS = {
     S.STEPPED_UP: "Step up, for example to CAMHS",
     S.NOT_ACCEPTED: "Not accepted",
 }
-TOO_LONG = f"Enter {operations.MAX_TEXT:,} characters or fewer"
+TOO_LONG = f"Enter {eligibility.MAX_TEXT:,} characters or fewer"
 UNKNOWN_SERVICE = "Select services from the list"
 NO_SERVICE = "Select at least one service from the directory"
 
@@ -43,7 +43,7 @@ class TriageForm(BaseForm):
     )
     reason = TextAreaField(
         "Reason for the decision",
-        validators=[Length(max=operations.MAX_TEXT, message=TOO_LONG)],
+        validators=[Length(max=eligibility.MAX_TEXT, message=TOO_LONG)],
     )
     services = CheckboxesField(
         "Services that fit this child", choices=[], invalid_message=UNKNOWN_SERVICE
@@ -99,6 +99,6 @@ class RiskReviewForm(BaseForm):
         "What did you find and what did you do?",
         validators=[
             DataRequired("Enter what you found and what you did"),
-            Length(max=operations.MAX_TEXT, message=TOO_LONG),
+            Length(max=eligibility.MAX_TEXT, message=TOO_LONG),
         ],
     )

@@ -24,7 +24,7 @@ from mhst.core.time import service_today
 from mhst.directory import operations as directory
 from mhst.extensions import db
 from mhst.organisation.models import Team
-from mhst.referrals import amendable, operations, queries
+from mhst.referrals import amendable, eligibility, operations, queries, signposting
 from mhst.referrals.blueprint import bp
 from mhst.referrals.models import Referral, ReferralStatus
 from mhst.referrals.triage_forms import RiskReviewForm, TriageForm
@@ -105,7 +105,7 @@ def triage(referral_id: int):
     if request.method == "GET" and referral.status not in operations.TRIAGE_STATUSES:
         # A form posted from an earlier page is refused by the operation, on the form.
         return _shown("referrals/triage.html", referral, form=None)
-    proposed = operations.proposed_services(referral)
+    proposed = signposting.proposed_services(referral)
     proposed_ids = {service.id for service in proposed}
     others = [s for s in directory.search_services() if s.id not in proposed_ids]
     form = TriageForm().offer(proposed, others)
@@ -130,7 +130,7 @@ def triage(referral_id: int):
         rolled_back = True
     valid_consent, consent_text = _consent_summary(referral)
     today = service_today()
-    ineligible = operations.ineligibility_reasons(
+    ineligible = eligibility.ineligibility_reasons(
         date_of_birth=referral.child.date_of_birth,
         school=referral.school,
         in_education=referral.in_education,
@@ -141,11 +141,11 @@ def triage(referral_id: int):
         referral,
         rolled_back=rolled_back,
         form=form,
-        age=operations.age_on(referral.child.date_of_birth, today),
+        age=eligibility.age_on(referral.child.date_of_birth, today),
         valid_consent=valid_consent,
         consent_text=consent_text,
         ineligible=ineligible,
-        urgent_routes=operations.URGENT_ROUTES,
+        urgent_routes=signposting.URGENT_ROUTES,
     )
     return page, 400 if form.errors else 200
 
@@ -172,7 +172,7 @@ def review_risk(referral_id: int):
         referral,
         rolled_back=rolled_back,
         form=form,
-        urgent_routes=operations.URGENT_ROUTES,
+        urgent_routes=signposting.URGENT_ROUTES,
     )
     return page, 400 if form is not None and form.errors else 200
 
