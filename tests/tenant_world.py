@@ -1,0 +1,209 @@
+"""Team B's records for the tenant matrix (tests/test_tenant_matrix.py).
+
+The ``World`` (tests/conftest.py) puts every user and record in team A, area North; team B
+(area South) has only its two schools. ``TenantB`` adds team B's own people and records,
+the same kinds team A has: a referral with consent, a risk flag and a triage decision, a
+case with a session, a discharge and a measure, a group with a session, a supervision, a
+cohort, a whole-school activity, a merge of two children's records and a registration of
+interest. Made in the test's transaction (rolled back afterwards), so the committed
+``World`` stays as it was.
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from mhst.accounts.models import Role
+from mhst.casework.models import Discharge, DischargeReason
+from mhst.children.operations import merge_children
+from mhst.cohorts.models import Cohort
+from mhst.core.time import service_today, utcnow
+from mhst.directory.models import DirectoryService, DirectoryTable
+from mhst.extensions import db
+from mhst.outcomes.definitions import Respondent
+from mhst.outcomes.models import MeasureAnswer, MeasureRecord, MeasureScore
+from mhst.referrals import operations as referral_operations
+from mhst.referrals import risk_flags
+from mhst.referrals.allocations import Allocation
+from mhst.referrals.child_models import Child
+from mhst.referrals.models import ReferralStatus, RiskItem
+from mhst.schools.models import InterestRegistration, ParticipationStatus
+from mhst.sessions.group_models import (
+    GroupAudience,
+    GroupKind,
+    GroupParticipant,
+    GroupProgramme,
+    GroupSession,
+)
+from mhst.sessions.models import CareContact, ContactMode, ContactStage
+from mhst.supervision.models import SupervisionCase, SupervisionRecord
+from mhst.wholeschool.models import ActivityKind, WholeSchoolActivity
+from tests.conftest import child_details, new_referral, new_user, parent_consent, referral_details
+
+
+class TenantB:
+    """Team B's people and records (see the module's docstring), beside ``world``."""
+
+    def __init__(self, world):
+        self.world = world
+        self.senior = new_user(Role.SENIOR_CLINICIAN, team=world.team_b, email="senior-b@t.example")
+        self.emhp = new_user(Role.EMHP, team=world.team_b, email="emhp-b@t.example")
+        self.school_lead = new_user(
+            Role.SCHOOL_MENTAL_HEALTH_LEAD, school=world.school_b1, email="mhl-b@t.example"
+        )
+        self.cohort = Cohort(
+            name="Cohort B", academic_year=2025, go_live_date=date(2025, 9, 1), teams=[world.team_b]
+        )
+        world.school_b1.cohort = world.school_b2.cohort = self.cohort
+        self.interest = InterestRegistration(
+            school_name="Hopeful South School",
+            urn="777002",
+            area=world.area_b,
+            contact_name="Jo Hopeful",
+            contact_role="Head teacher",
+            contact_email="jo@hopeful-south.example",
+        )
+        self.activity = WholeSchoolActivity(
+            school=world.school_b1,
+            kind=ActivityKind.ASSEMBLY,
+            held_on=date(2026, 10, 2),
+            theme="Sleep and screens",
+            delivered_by="Team B EMHPs",
+            attendance=90,
+            recorded_by=self.emhp,
+        )
+        self.service = DirectoryService(
+            table_kind=DirectoryTable.CHILDREN,
+            level_of_need="Low level intervention",
+            level_order=5,
+            name="Tenant matrix service",
+            description="A signposting service, the same for every team.",
+            area_text="LLR",
+            age_text="5 to 18",
+            referral_routes=[],
+        )
+        db.session.add_all([self.cohort, self.interest, self.activity, self.service])
+        db.session.commit()
+        self._referrals()
+        self._casework()
+        self._child_merge()
+
+    def _referrals(self) -> None:
+        """``referral``: school B1's, with consent, a positive risk screen (reviewed) and a
+        risk flag; ``declined``: school B1's, not accepted at triage (``triage_event``)."""
+        self.referral = new_referral(
+            self.world.school_b1,
+            by=self.school_lead,
+            consent=True,
+            risks=(RiskItem.SELF_HARM,),
+            child={"given_name": "Bailey", "family_name": "Southern"},
+        )
+        self.consent = self.referral.consents[0]
+        self.flag = risk_flags.raise_flag(
+            self.referral,
+            source=risk_flags.RiskFlagSource.SESSION,
+            source_id=0,
+            source_text="Assessment session",
+            detail="Invented risk for the tenant matrix",
+            by=self.emhp,
+        )
+        referral_operations.review_risk(self.referral, by=self.senior, notes="Safety plan made")
+        self.declined = new_referral(
+            self.world.school_b1,
+            by=self.school_lead,
+            consent=True,
+            child={"given_name": "Devon", "family_name": "Declined"},
+        )
+        self.triage_event = referral_operations.triage(
+            self.declined, ReferralStatus.NOT_ACCEPTED, by=self.senior, reason="Needs met at school"
+        )
+        db.session.commit()
+
+    def _casework(self) -> None:
+        """``case``: school B2's referral allocated to team B's EMHP, with a planned
+        session, an earlier discharge, a measure, a group (with a session) and a
+        supervision about it."""
+        emhp, senior, world = self.emhp, self.senior, self.world
+        world.school_b2.participation_status = ParticipationStatus.ACTIVE
+        case = referral_operations.submit_referral(
+            world.school_b2,
+            child_details(given_name="Casey", family_name="Southern"),
+            referral_details(),
+            by=emhp,
+        )
+        referral_operations.record_consent(case, parent_consent(), by=emhp)
+        referral_operations.triage(case, ReferralStatus.ACCEPTED, by=senior, reason=None)
+        referral_operations.transition(case, ReferralStatus.ALLOCATED, by=senior)
+        db.session.add(Allocation(referral=case, practitioner=emhp, allocated_by=senior))
+        self.case = case
+        self.contact = CareContact(
+            referral=case,
+            practitioner=emhp,
+            starts_at=utcnow() + timedelta(days=7),
+            duration_minutes=45,
+            stage=ContactStage.ASSESSMENT,
+            mode=ContactMode.FACE_TO_FACE_SCHOOL,
+            location="The school's library",
+            created_by=emhp,
+        )
+        self.group = GroupProgramme(
+            title="Calm club",
+            kind=GroupKind.TARGETED,
+            audience=GroupAudience.CHILDREN,
+            team=world.team_b,
+            school=world.school_b1,
+            planned_sessions=6,
+            created_by_id=emhp.id,
+            facilitators=[emhp],
+            participants=[GroupParticipant(referral=case)],
+        )
+        self.group_session = GroupSession(
+            group=self.group, held_on=date(2026, 11, 3), recorded_by_id=emhp.id
+        )
+        self.supervision = SupervisionRecord(
+            held_on=service_today(),
+            supervisor=senior,
+            practitioner=emhp,
+            recorded_by_id=senior.id,
+            cases=[SupervisionCase(referral=case, decision="Continue; review in two weeks.")],
+        )
+        self.measure = MeasureRecord(
+            referral=case,
+            measure_code="GBO",
+            completed_on=service_today(),
+            respondent=Respondent.CHILD,
+            by_item=True,
+            recorded_by=emhp,
+            answers=[MeasureAnswer(item_number=1, value=4, item_text="Sleep before eleven")],
+            scores=[MeasureScore(scale="total", position=1, score=4)],
+        )
+        db.session.add_all([self.contact, self.group, self.group_session])
+        db.session.add_all([self.supervision, self.measure])
+        db.session.flush()
+        self.discharge = Discharge(
+            referral=case,
+            event_id=case.events[-1].id,
+            reason=DischargeReason.GOALS_MET,
+            summary="Goals met (an earlier episode)",
+            discharged_by=emhp,
+        )
+        db.session.add(self.discharge)
+        db.session.commit()
+
+    def _child_merge(self) -> None:
+        """``merge``: a second record of the case's child merged into the first."""
+        kept = self.case.child
+        duplicate = Child(
+            given_name="Casey",
+            family_name="Southern-Duplicate",
+            date_of_birth=kept.date_of_birth,
+            gender=kept.gender,
+            year_group=kept.year_group,
+            school_id=kept.school_id,
+        )
+        db.session.add(duplicate)
+        db.session.flush()
+        self.merge = merge_children(
+            kept, duplicate, by=self.senior, reason="Two records, one child"
+        )
+        db.session.commit()
