@@ -51,15 +51,17 @@ run: demo-data ## Install, migrate, load demo data and serve on http://127.0.0.1
 TEST_WORKERS ?= 2
 
 .PHONY: test
-test: install ## Run ruff and the whole test suite (SQLite, PostgreSQL and browser tests)
+test: install ## Run ruff, bandit and the whole test suite (SQLite, PostgreSQL and browser tests)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/bandit -c pyproject.toml -r mhst -q
 	$(BIN)/pytest -n $(TEST_WORKERS) --dist loadgroup
 
 .PHONY: lint
-lint: install ## Check the code with ruff
+lint: install ## Check the code with ruff and bandit (the security linter)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/bandit -c pyproject.toml -r mhst -q
 
 .PHONY: format
 format: install ## Format the code and fix what ruff can

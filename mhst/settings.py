@@ -33,7 +33,7 @@ __all__ = [
     "database_url_from_env",
 ]
 
-DEVELOPMENT_SECRET_KEY = "development-only-secret-key-do-not-use-in-production"  # noqa: S105
+DEVELOPMENT_SECRET_KEY = "development-only-secret-key-do-not-use-in-production"  # noqa: S105  # nosec B105
 
 
 def database_url_from_env(default: str | None) -> str | None:
@@ -148,7 +148,7 @@ class DevelopmentConfig(Config):
 
 class TestConfig(Config):
     TESTING = True
-    SECRET_KEY = "test-secret-key"  # noqa: S105
+    SECRET_KEY = "test-secret-key"  # noqa: S105  # nosec B105
     SESSION_COOKIE_SECURE = False
     RATELIMIT_STORAGE_URI = "memory://"
     MAIL_SERVER = None  # the mail tests start a local SMTP server: see tests/mailbox.py

@@ -28,7 +28,9 @@ from mhst.extensions import db
 from mhst.organisation.models import ServiceArea, Team
 from mhst.schools.models import LeadKind, School, SchoolLeadAssignment
 
-DEMO_PASSWORD = "demo-password-2026"
+# The demo's published sign-in password (bandit B105): the demo loader refuses to run in
+# production.
+DEMO_PASSWORD = "demo-password-2026"  # nosec B105
 
 AREAS = ("Leicester City", "Leicestershire", "Rutland")
 

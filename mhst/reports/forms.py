@@ -80,7 +80,8 @@ class FilterState:
     def describe(self) -> list[tuple[str, str]]:
         """(what, value) for each filter, for the page and the first lines of a CSV."""
         filters = self.filters
-        assert filters is not None
+        if filters is None:  # only a valid form is described
+            raise ValueError("describe() needs valid filters: call it after validating")
         return [
             ("Start date", format_date(filters.date_from)),
             ("End date", format_date(filters.date_to)),
