@@ -1,0 +1,153 @@
+"""Hostile answers to every form: never a 500, never half a save.
+
+For each route that takes a POST, the test opens the page holding its form as a role
+that may use it (with team A's records, as in tests/test_route_permissions.py), reads
+the form's fields, and posts answers Hypothesis makes from them (tests/form_fuzzing.py):
+injection strings, markup, control characters, a 100,000-character string, odd unicode,
+impossible dates, numbers no column holds, fields left out, options the page never
+offered. Any status but 500 may come back; when the form is re-displayed with its errors
+(400, or a page with an error summary) every table must hold as many rows as before.
+
+Deterministic: Hypothesis is derandomised and keeps no database of examples, so every run
+sends the same answers. ``FUZZ`` bounds the examples per form.
+"""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from werkzeug.routing import Rule
+
+from mhst.accounts.models import Role
+from tests.conftest import AuthActions
+from tests.form_fuzzing import answers, post_forms, row_counts
+from tests.form_states import FORM_STATES
+from tests.test_route_permissions import (
+    ENDPOINT_SETUP,
+    EXPECTED_ACCESS,
+    PUBLIC,
+    URL_ARGUMENTS,
+)
+
+# Examples per form: 6 keeps each backend near a minute and a half on a busy 2-core
+# machine; ``MHST_FUZZ_EXAMPLES=200`` digs deeper by hand.
+FUZZ = settings(
+    max_examples=int(os.environ.get("MHST_FUZZ_EXAMPLES", "6")),
+    derandomize=True,
+    database=None,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
+
+# The role each form is tried as: the first of these the route allows.
+ROLE_PREFERENCE = (
+    Role.SENIOR_CLINICIAN,
+    Role.EMHP,
+    Role.CLINICAL_LEAD,
+    Role.ADMINISTRATOR,
+    Role.SCHOOL_MENTAL_HEALTH_LEAD,
+    Role.COMMISSIONER,
+)
+# Routes taking only a POST: the page showing their form.
+FORM_PAGES = {
+    "organisation.add_area": "organisation.index",
+    "organisation.add_team": "organisation.index",
+    "schools.change_status": "schools.show",
+    "users_admin.deactivate": "users_admin.edit",
+}
+# Not fuzzed: sign-out has no answers (and ends the session); reactivation's form shows
+# only for a deactivated account, and has no answers either.
+NOT_FUZZED = {"accounts.sign_out", "users_admin.reactivate"}
+# Tables a refused request may still write to: the audit log records refusals.
+MAY_GROW = frozenset({"audit_event"})
+
+# fmt: off
+FORMS = sorted({
+    "accounts.change_password", "accounts.sign_in",
+    "casework.allocate", "casework.amend_discharge_summary", "casework.discharge",
+    "casework.reopen",
+    "children.correct", "children.find_merge", "children.merge", "children.search",
+    "children.undo_merge",
+    "cohorts.edit", "cohorts.new",
+    "directory.edit",
+    "group_changes.correct", "groups.new", "groups.participants", "groups.record_session",
+    "interest.register", "interest.review",
+    "organisation.add_area", "organisation.add_team",
+    "outcomes.record_measure",
+    "privacy.erase", "privacy.index", "privacy.review",
+    "referrals.amend_risk_review", "referrals.amend_triage_reason", "referrals.consent",
+    "referrals.new", "referrals.record", "referrals.review_risk", "referrals.review_risk_flag",
+    "referrals.triage", "referrals.withdraw", "referrals.withdraw_consent",
+    "schools.change_status", "schools.edit", "schools.import_schools", "schools.leads",
+    "schools.new", "schools.onboarding",
+    "session_changes.amend", "session_changes.correct",
+    "sessions.book_session", "sessions.log_session", "sessions.record_outcome",
+    "supervision.amend_decision", "supervision.new",
+    "users_admin.deactivate", "users_admin.edit", "users_admin.new",
+    "wholeschool.edit", "wholeschool.new",
+})
+# fmt: on
+
+
+def rule_of(app, endpoint: str) -> Rule:
+    return next(rule for rule in app.url_map.iter_rules() if rule.endpoint == endpoint)
+
+
+def form_address(app, world, endpoint: str) -> tuple[str, str]:
+    """Where the form posts to, and the page showing it, after any ``FORM_STATES``."""
+    from flask import url_for
+
+    state = FORM_STATES.get(endpoint, lambda world: {})(world)
+    rule = rule_of(app, endpoint)
+    arguments = {name: URL_ARGUMENTS[name](world) for name in rule.arguments}
+    arguments.update(state)
+    ENDPOINT_SETUP.get(endpoint, lambda world: None)(world)
+    target = url_for(endpoint, **arguments)
+    page = FORM_PAGES.get(endpoint)
+    if page is None:
+        return target, target
+    page_rule = rule_of(app, page)
+    return target, url_for(page, **{name: arguments[name] for name in page_rule.arguments})
+
+
+def fuzzing_role(endpoint: str) -> Role | None:
+    """A role allowed to use the route, or None for a public one (asked signed out)."""
+    access = EXPECTED_ACCESS[endpoint]
+    if access == PUBLIC:
+        return None
+    return next(role for role in ROLE_PREFERENCE if role in access)
+
+
+def test_every_form_is_fuzzed(app):
+    posts = {rule.endpoint for rule in app.url_map.iter_rules() if "POST" in rule.methods}
+    assert posts - NOT_FUZZED == set(FORMS)
+
+
+def shows_errors(response) -> bool:
+    return response.status_code >= 400 or b"nhsuk-error-summary" in response.data
+
+
+@pytest.mark.parametrize("endpoint", FORMS)
+def test_hostile_answers_never_break_a_form(endpoint, app, world, client):
+    role = fuzzing_role(endpoint)
+    if role is not None:
+        assert AuthActions(client).sign_in(world.users[role].email).status_code == 302
+    with app.test_request_context():
+        target, page_url = form_address(app, world, endpoint)
+    page = client.get(page_url)
+    assert page.status_code == 200, page_url
+    forms = [form for form in post_forms(page.get_data(as_text=True)) if form.action == target]
+    assert forms, f"no form posting to {target} on {page_url}"
+
+    @FUZZ
+    @given(data=answers(forms[0]))
+    def post(data):
+        before = row_counts(MAY_GROW)
+        response = client.post(target, data=data)
+        assert response.status_code != 500
+        if shows_errors(response):
+            assert row_counts(MAY_GROW) == before, "a refused form saved part of its answers"
+
+    post()
