@@ -83,10 +83,15 @@ class Form:
 
 def post_forms(html: str) -> list[Form]:
     """The POST forms of a page, but the header's sign-out."""
+    return page_forms(html, "post")
+
+
+def page_forms(html: str, method: str) -> list[Form]:
+    """The forms of a page sent with ``method`` ("get" or "post"), but the sign-out."""
     soup = BeautifulSoup(html, "html.parser")
     found = []
     for element in soup.find_all("form"):
-        if element.get("method", "get").lower() != "post" or element["action"] == "/sign-out":
+        if element.get("method", "get").lower() != method or element["action"] == "/sign-out":
             continue
         form = Form(action=element["action"])
         for control in element.find_all(["input", "textarea", "select"]):

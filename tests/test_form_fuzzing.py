@@ -22,13 +22,14 @@ from werkzeug.routing import Rule
 
 from mhst.accounts.models import Role
 from tests.conftest import AuthActions
-from tests.form_fuzzing import answers, post_forms, row_counts
+from tests.form_fuzzing import answers, page_forms, post_forms, row_counts
 from tests.form_states import FORM_STATES
 from tests.test_route_permissions import (
     ENDPOINT_SETUP,
     EXPECTED_ACCESS,
     PUBLIC,
     URL_ARGUMENTS,
+    _url,
 )
 
 # Examples per form: 6 keeps each backend near a minute and a half on a busy 2-core
@@ -151,3 +152,54 @@ def test_hostile_answers_never_break_a_form(endpoint, app, world, client):
             assert row_counts(MAY_GROW) == before, "a refused form saved part of its answers"
 
     post()
+
+
+# Pages with a form sent by GET (filters, searches, choosers): its answers become the
+# query string of the page it is sent to.
+# fmt: off
+GET_FORM_PAGES = sorted({
+    "audit.index", "casework.caseload", "directory.index", "extract.index",
+    "interest.index", "outcomes.record_measure", "referrals.index", "referrals.waiting_list",
+    "reports.show", "rollout.index", "schools.index", "supervision.new", "users_admin.index",
+})
+# fmt: on
+
+
+@pytest.mark.parametrize("endpoint", GET_FORM_PAGES)
+def test_hostile_filters_never_break_a_page(endpoint, app, world, client):
+    """The same hostile answers in the filters and searches sent by GET: never a 500,
+    and nothing saved (a page read may add only to the audit log)."""
+    role = fuzzing_role(endpoint)
+    assert AuthActions(client).sign_in(world.users[role].email).status_code == 302
+    with app.test_request_context():
+        page_url = _url(rule_of(app, endpoint), world)
+    page = client.get(page_url)
+    assert page.status_code == 200, page_url
+    forms = page_forms(page.get_data(as_text=True), "get")
+    assert forms, f"no form sent by GET on {page_url}"
+
+    @FUZZ
+    @given(data=answers(forms[0]))
+    def ask(data):
+        before = row_counts(MAY_GROW)
+        response = client.get(forms[0].action, query_string=data)
+        assert response.status_code != 500
+        assert row_counts(MAY_GROW) == before, "a page read saved something"
+
+    ask()
+
+
+# Found by the fuzzing above: each a 500 before its fix.
+
+
+@pytest.mark.parametrize("spaces", [" ", "\r\n\t"])
+def test_a_required_choice_of_spaces_alone_is_unanswered(spaces, world, auth, client):
+    """Stripped to nothing, the answer passed InputRequired (which reads it unstripped)
+    and reached ``InterestStatus("")``; now it is refused like no answer."""
+    auth.sign_in(world.users[Role.ADMINISTRATOR].email)
+    registration = world.interest
+    status = registration.status
+    response = auth.post(f"/admin/interest/{registration.id}", {"decision": spaces})
+    assert response.status_code == 400
+    assert "Select whether to accept or decline the registration" in response.get_data(as_text=True)
+    assert registration.status == status

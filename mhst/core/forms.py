@@ -61,9 +61,25 @@ class _ChoiceMessageMixin:
 
     def pre_validate(self, form):
         if self.data in (None, ""):
+            if self.flags.required and self.raw_data and self.raw_data[0]:
+                # Spaces alone, stripped to nothing: unanswered. InputRequired reads the
+                # answer before stripping and would let it through to the view.
+                raise StopValidation(_required_message(self) or self.invalid_message)
             return
         if self.choices is not None and str(self.data) not in {c.value for c in self.choices}:
             raise StopValidation(self.invalid_message)
+
+
+def _required_message(field) -> str | None:
+    """The message of the field's InputRequired or DataRequired validator, if any."""
+    return next(
+        (
+            validator.message
+            for validator in field.validators
+            if getattr(validator, "field_flags", {}).get("required") and validator.message
+        ),
+        None,
+    )
 
 
 class SelectField(_ChoiceMessageMixin, wtforms.SelectField):
