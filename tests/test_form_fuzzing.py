@@ -203,3 +203,20 @@ def test_a_required_choice_of_spaces_alone_is_unanswered(spaces, world, auth, cl
     assert response.status_code == 400
     assert "Select whether to accept or decline the registration" in response.get_data(as_text=True)
     assert registration.status == status
+
+
+def test_a_team_in_an_area_of_spaces_alone_is_refused(world, auth, client):
+    """The same for a select: ``int("")`` gave a 500 when adding a team."""
+    from sqlalchemy import func, select
+
+    from mhst.extensions import db
+    from mhst.organisation.models import Team
+
+    auth.sign_in(world.users[Role.ADMINISTRATOR].email)
+    teams = db.session.scalar(select(func.count()).select_from(Team))
+    response = auth.post(
+        "/admin/organisation/teams", {"team-name": "Team C", "team-area_id": "\r\n\t"}
+    )
+    assert response.status_code == 400
+    assert "There is a problem" in response.get_data(as_text=True)
+    assert db.session.scalar(select(func.count()).select_from(Team)) == teams
