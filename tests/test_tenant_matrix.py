@@ -2,11 +2,12 @@
 
 Each signed-in user of the ``World`` (all in team A, area North, or service-wide) asks for
 every route in the URL map with the ids of team B's records (tests/tenant_world.py), and
-must get exactly the status ``MATRIX`` gives: 404 where a record is out of the user's
+must get exactly the status ``MATRIX_ROWS`` gives: 404 where a record is out of the user's
 reach (just as if it did not exist), 403 where the role lacks the permission, 200 where
 the record is legitimately visible service-wide. Routes are fetched with GET; the routes
 that only accept POST are sent a CSRF token and no answers, and a refused POST must leave
-every table as it was.
+every table as it was. ``MIXED_ROWS`` does the same for the routes naming two records,
+with team A's first record and team B's second.
 
 ``test_every_route_is_in_the_matrix`` fails when a route is added without a row here:
 decide, for each role, what it must get with another team's ids.
