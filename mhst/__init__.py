@@ -9,6 +9,7 @@ from jinja2 import ChainableUndefined, ChoiceLoader, FileSystemLoader, PackageLo
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from mhst import paths
+from mhst.core.routing import RecordIdConverter
 from mhst.settings import DEVELOPMENT_SECRET_KEY, Config, config_from_env
 
 NHSUK_FRONTEND_DIST = paths.NHSUK_FRONTEND_DIST
@@ -29,6 +30,7 @@ def create_app(config: type[Config] | None = None, **overrides) -> Flask:
     )
     app.config.from_object(config)
     app.config.update(overrides)
+    app.url_map.converters["int"] = RecordIdConverter  # ids the database can hold, or 404
     _check_secret_key(app)
     _configure_database_uri(app)
 

@@ -17,8 +17,9 @@ from __future__ import annotations
 import os
 
 import pytest
+from flask import url_for
 from hypothesis import HealthCheck, given, settings
-from werkzeug.routing import Rule
+from werkzeug.routing import IntegerConverter, Rule
 
 from mhst.accounts.models import Role
 from tests.conftest import AuthActions
@@ -98,8 +99,6 @@ def rule_of(app, endpoint: str) -> Rule:
 
 def form_address(app, world, endpoint: str) -> tuple[str, str]:
     """Where the form posts to, and the page showing it, after any ``FORM_STATES``."""
-    from flask import url_for
-
     state = FORM_STATES.get(endpoint, lambda world: {})(world)
     rule = rule_of(app, endpoint)
     arguments = {name: URL_ARGUMENTS[name](world) for name in rule.arguments}
@@ -220,3 +219,39 @@ def test_a_team_in_an_area_of_spaces_alone_is_refused(world, auth, client):
     assert response.status_code == 400
     assert "There is a problem" in response.get_data(as_text=True)
     assert db.session.scalar(select(func.count()).select_from(Team)) == teams
+
+
+def numbered_routes(app) -> dict[str, tuple[Rule, list[str]]]:
+    """endpoint -> (rule, its arguments that are ids) for routes naming a record."""
+    found = {}
+    for rule in app.url_map.iter_rules():
+        numbered = [
+            name
+            for name, converter in rule._converters.items()
+            if isinstance(converter, IntegerConverter)
+        ]
+        if numbered:
+            found.setdefault(rule.endpoint, (rule, numbered))
+    return found
+
+
+@pytest.mark.parametrize("number", [2**31, 2**63, 10**30])
+def test_ids_no_database_holds_are_not_found(number, app, world):
+    """Every route naming a record, given an id beyond the database's integers, as a role
+    that may use it: 404, as for any id that is not there (it was a 500 on PostgreSQL
+    from 2**31 and on SQLite from 2**63: ``mhst.core.routing``)."""
+    clients = {}
+    found = {}
+    for endpoint, (rule, numbered) in numbered_routes(app).items():
+        role = fuzzing_role(endpoint)
+        if role not in clients:
+            clients[role] = AuthActions(app.test_client())
+            assert clients[role].sign_in(world.users[role].email).status_code == 302
+        auth = clients[role]
+        with app.test_request_context():
+            others = {n: URL_ARGUMENTS[n](world) for n in rule.arguments if n not in numbered}
+            url = url_for(endpoint, **others, **dict.fromkeys(numbered, number))
+        response = auth.client.get(url) if "GET" in rule.methods else auth.post(url)
+        found[endpoint] = response.status_code
+    assert len(found) > 40
+    assert found == dict.fromkeys(found, 404)
