@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
+from mhst.accounts import resets
 from mhst.accounts.models import Role
 from mhst.casework import operations as casework
 from mhst.casework.models import DischargeReason
@@ -63,7 +64,15 @@ def _session_held(world) -> dict:
     return {}
 
 
+def _reset_link(world) -> dict:
+    """A password reset link for the EMHP, not yet used."""
+    token = resets.request_reset(world.users[Role.EMHP])
+    db.session.commit()
+    return {"token": token}
+
+
 FORM_STATES = {
+    "password_reset.reset_password": _reset_link,
     "casework.allocate": _accepted,
     "casework.reopen": _discharged,
     "outcomes.record_measure": lambda world: {"measure": "GBO", "method": "items"},

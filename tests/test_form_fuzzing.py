@@ -58,10 +58,17 @@ FORM_PAGES = {
     "organisation.add_team": "organisation.index",
     "schools.change_status": "schools.show",
     "users_admin.deactivate": "users_admin.edit",
+    "users_admin.temporary_password": "users_admin.edit",
 }
-# Not fuzzed: sign-out has no answers (and ends the session); reactivation's form shows
-# only for a deactivated account, and has no answers either.
-NOT_FUZZED = {"accounts.sign_out", "users_admin.reactivate"}
+# Not fuzzed: sign-out has no answers (and ends the session); reactivation's form, and
+# approving or declining a role, show only for an account in that state, and have no
+# answers either.
+NOT_FUZZED = {
+    "accounts.sign_out",
+    "users_admin.reactivate",
+    "users_admin.approve_role",
+    "users_admin.decline_role",
+}
 # Tables a refused request may still write to: the audit log records refusals.
 MAY_GROW = frozenset({"audit_event"})
 
@@ -78,6 +85,7 @@ FORMS = sorted({
     "interest.register", "interest.review",
     "organisation.add_area", "organisation.add_team",
     "outcomes.record_measure",
+    "password_reset.forgotten_password", "password_reset.reset_password",
     "privacy.erase", "privacy.index", "privacy.review",
     "referrals.amend_risk_review", "referrals.amend_triage_reason", "referrals.consent",
     "referrals.new", "referrals.record", "referrals.review_risk", "referrals.review_risk_flag",
@@ -88,6 +96,7 @@ FORMS = sorted({
     "sessions.book_session", "sessions.log_session", "sessions.record_outcome",
     "supervision.amend_decision", "supervision.new",
     "users_admin.deactivate", "users_admin.edit", "users_admin.new",
+    "users_admin.temporary_password",
     "wholeschool.edit", "wholeschool.new",
 })
 # fmt: on

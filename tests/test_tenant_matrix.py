@@ -93,6 +93,9 @@ MATRIX_ROWS: dict[str, tuple[int, int, int, int, int, int]] = {
     "outcomes.measure_record":            (403,  200,  404,  404,  403,  403),
     "outcomes.measures":                  (403,  200,  404,  404,  403,  403),
     "outcomes.record_measure":            (403,  403,  404,  404,  403,  403),
+    # Password resets are nobody's record: an unknown link is 404 for everyone.
+    "password_reset.forgotten_password":  (200,  200,  200,  200,  200,  200),
+    "password_reset.reset_password":      (404,  404,  404,  404,  404,  404),
     "privacy.erase":                      (200,  200,  403,  403,  403,  403),
     "privacy.export_document":            (200,  200,  403,  403,  403,  403),
     "privacy.export_json":                (200,  200,  403,  403,  403,  403),
@@ -142,13 +145,17 @@ MATRIX_ROWS: dict[str, tuple[int, int, int, int, int, int]] = {
     "supervision.new":                    (403,  403,  200,  403,  403,  403),
     "supervision.overdue":                (403,  403,  200,  403,  403,  403),
     "supervision.show":                   (403,  403,  404,  404,  403,  403),
-    # Accounts are the administrator's service-wide: team B's EMHP deactivated, then
-    # reactivated.
+    # Accounts are the administrator's, service-wide: team B's EMHP is reached (no role
+    # change awaits approval: back to the account's page; deactivated, then reactivated;
+    # a temporary password sent with no answers is refused, 400).
+    "users_admin.approve_role":           (302,  403,  403,  403,  403,  403),
     "users_admin.deactivate":             (302,  403,  403,  403,  403,  403),
+    "users_admin.decline_role":           (302,  403,  403,  403,  403,  403),
     "users_admin.edit":                   (200,  403,  403,  403,  403,  403),
     "users_admin.index":                  (200,  403,  403,  403,  403,  403),
     "users_admin.new":                    (200,  403,  403,  403,  403,  403),
     "users_admin.reactivate":             (302,  403,  403,  403,  403,  403),
+    "users_admin.temporary_password":     (400,  403,  403,  403,  403,  403),
     "wholeschool.edit":                   (200,  200,  404,  404,  403,  403),
     "wholeschool.index":                  (200,  200,  404,  404,  404,  403),
     "wholeschool.new":                    (200,  200,  404,  404,  403,  403),
@@ -183,6 +190,7 @@ URL_ARGUMENTS = {
     "event_id": lambda b: b.triage_event.id,
     "discharge_id": lambda b: b.discharge.id,
     "discussed_id": lambda b: b.supervision.cases[0].id,
+    "token": lambda b: "no-such-reset-token",  # a password reset link: nobody's
 }
 ARGUMENT_OVERRIDES = {
     "referrals.amend_triage_reason": {"referral_id": lambda b: b.declined.id},
