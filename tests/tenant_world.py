@@ -136,6 +136,7 @@ class TenantB:
         referral_operations.transition(case, ReferralStatus.ALLOCATED, by=senior)
         db.session.add(Allocation(referral=case, practitioner=emhp, allocated_by=senior))
         self.case = case
+        self.case_consent = case.consents[0]
         self.contact = CareContact(
             referral=case,
             practitioner=emhp,
