@@ -7,6 +7,9 @@ injection strings, markup, control characters, a 100,000-character string, odd u
 impossible dates, numbers no column holds, fields left out, options the page never
 offered. Any status but 500 may come back; when the form is re-displayed with its errors
 (400, or a page with an error summary) every table must hold as many rows as before.
+The filters and searches sent by GET get the same answers, and every route naming a
+record gets ids beyond the database's integers (404). The two regression tests
+are the 500s the fuzzing found.
 
 Deterministic: Hypothesis is derandomised and keeps no database of examples, so every run
 sends the same answers. ``FUZZ`` bounds the examples per form.
