@@ -123,14 +123,16 @@ class Config:
     # (per address and per IP), and the least time the request takes, whether or not the
     # address has an account (so the time taken to send the email gives nothing away).
     PASSWORD_RESET_MINUTES = 30
-    PASSWORD_RESET_ADDRESS_RATE_LIMIT = "3 per 15 minutes;10 per day"  # noqa: S105 (not a password)
-    PASSWORD_RESET_IP_RATE_LIMIT = "20 per hour"  # noqa: S105 (not a password)
+    # Rate limits, not passwords (ruff S105, bandit B105 read "PASSWORD" in the names).
+    PASSWORD_RESET_ADDRESS_RATE_LIMIT = "3 per 15 minutes;10 per day"  # noqa: S105  # nosec B105
+    PASSWORD_RESET_IP_RATE_LIMIT = "20 per hour"  # noqa: S105  # nosec B105
     PASSWORD_RESET_RESPONSE_SECONDS = 1.0
     # The change password page's current-password check: refused after this many wrong
     # answers within the window (audited), and rate-limited per user.
     PASSWORD_CHECK_MAX_FAILURES = 5
     PASSWORD_CHECK_WINDOW_MINUTES = 15
-    PASSWORD_CHANGE_RATE_LIMIT = "20 per hour"  # noqa: S105 (not a password)
+    # A rate limit, not a password (ruff S105, bandit B105).
+    PASSWORD_CHANGE_RATE_LIMIT = "20 per hour"  # noqa: S105  # nosec B105
     # Accounts not used for this many days cannot sign in (0 switches the rule off);
     # `flask accounts disable-dormant` deactivates them.
     ACCOUNT_DORMANT_DAYS = int(os.environ.get("ACCOUNT_DORMANT_DAYS", "90"))

@@ -22,8 +22,10 @@ from mhst.directory.models import DirectoryService, DirectoryTable
 from mhst.extensions import db
 from mhst.outcomes.definitions import Respondent
 from mhst.outcomes.models import MeasureAnswer, MeasureRecord, MeasureScore
+from mhst.referrals import consent as referral_consent
 from mhst.referrals import operations as referral_operations
 from mhst.referrals import risk_flags
+from mhst.referrals import submission as referral_submission
 from mhst.referrals.allocations import Allocation
 from mhst.referrals.child_models import Child
 from mhst.referrals.models import ReferralStatus, RiskItem
@@ -125,13 +127,13 @@ class TenantB:
         supervision about it."""
         emhp, senior, world = self.emhp, self.senior, self.world
         world.school_b2.participation_status = ParticipationStatus.ACTIVE
-        case = referral_operations.submit_referral(
+        case = referral_submission.submit_referral(
             world.school_b2,
             child_details(given_name="Casey", family_name="Southern"),
             referral_details(),
             by=emhp,
         )
-        referral_operations.record_consent(case, parent_consent(), by=emhp)
+        referral_consent.record_consent(case, parent_consent(), by=emhp)
         referral_operations.triage(case, ReferralStatus.ACCEPTED, by=senior, reason=None)
         referral_operations.transition(case, ReferralStatus.ALLOCATED, by=senior)
         db.session.add(Allocation(referral=case, practitioner=emhp, allocated_by=senior))

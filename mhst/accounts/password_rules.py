@@ -19,7 +19,8 @@ MAX_PASSWORD_LENGTH = 128
 # A local part shorter than this ("jo") turns up inside too many good passwords to refuse.
 MIN_LOCAL_PART = 4
 
-COMMON_PASSWORD = "Choose a password that is not commonly used"  # noqa: S105 (a message)
+# An error message, not a password (ruff S105, bandit B105).
+COMMON_PASSWORD = "Choose a password that is not commonly used"  # noqa: S105  # nosec B105
 CONTAINS_EMAIL = "Choose a password that does not contain your email address"
 
 
