@@ -3,6 +3,10 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
 export FLASK_APP := mhst
+# Without MHST_ENV the app runs with production rules (and needs a strong SECRET_KEY):
+# these targets are for a developer's machine, so they say development; `make test`
+# says test.
+export MHST_ENV ?= development
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
@@ -55,7 +59,7 @@ test: install ## Run ruff, bandit and the whole test suite (SQLite, PostgreSQL a
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/bandit -c pyproject.toml -r mhst -q
-	$(BIN)/pytest -n $(TEST_WORKERS) --dist loadgroup
+	MHST_ENV=test $(BIN)/pytest -n $(TEST_WORKERS) --dist loadgroup
 
 .PHONY: lint
 lint: install ## Check the code with ruff and bandit (the security linter)

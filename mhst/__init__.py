@@ -77,8 +77,7 @@ def _configure_database_uri(app: Flask) -> None:
 
 def _init_extensions(app: Flask) -> None:
     import mhst.models  # noqa: F401  (every model, so relationships by name resolve)
-    from mhst.accounts import guards
-    from mhst.accounts.operations import load_user_from_session
+    from mhst.accounts import guards, signing_in
     from mhst.database import configure_sqlite
     from mhst.extensions import csrf, db, limiter, login_manager
     from mhst.security import http
@@ -88,6 +87,7 @@ def _init_extensions(app: Flask) -> None:
     with app.app_context():
         configure_sqlite(db.engine)
 
+    app.before_request(http.apply_body_limit)  # before CSRF protection reads the form
     csrf.init_app(app)
     limiter.init_app(app)
 
@@ -96,9 +96,10 @@ def _init_extensions(app: Flask) -> None:
     login_manager.login_message = "Sign in to see this page."
     login_manager.login_message_category = "info"
     login_manager.session_protection = "basic"
-    login_manager.user_loader(load_user_from_session)
+    login_manager.user_loader(signing_in.load_user_from_session)
 
-    http.init_app(app)  # idle timeout runs before the permission guard
+    http.init_app(app)
+    app.before_request(signing_in.end_sessions_that_are_over)  # before the guards
     guards.init_app(app)  # a temporary password is changed before anything else
     app.before_request(enforce_route_permission)
 

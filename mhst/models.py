@@ -1,6 +1,6 @@
 """Imports every model so the metadata is complete (for Alembic and the test suite)."""
 
-from mhst.accounts.models import PasswordReset, User
+from mhst.accounts.models import PasswordReset, SignInSession, User
 from mhst.amendments.models import TextVersion
 from mhst.audit.models import AuditEvent
 from mhst.casework.models import Discharge
@@ -84,6 +84,7 @@ __all__ = [
     "SchoolOnboarding",
     "ServiceArea",
     "SessionChange",
+    "SignInSession",
     "SupervisionCase",
     "SupervisionRecord",
     "Team",

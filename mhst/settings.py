@@ -1,7 +1,8 @@
 """Settings classes, read from environment variables, and the loader that picks one.
 
-Pick one with ``MHST_ENV`` (development, test or production); ``create_app`` may also be
-given a class directly. Production refuses to start without a real ``SECRET_KEY``.
+Pick one with ``MHST_ENV`` (development, test or production; production when unset);
+``create_app`` may also be given a class directly. Production refuses to start without a
+real ``SECRET_KEY``.
 
 The classes come from a settings module: the one ``MHST_SETTINGS`` names (a module name
 such as ``mysite_settings``, or the path of a ``.py`` file), else the repository's
@@ -55,13 +56,23 @@ class Config:
     SQLALCHEMY_DATABASE_URI = database_url_from_env(None)
     SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
 
-    # Sessions: signed cookies, signed out after 30 minutes without a request.
+    # Sessions: each kept on the server (mhst/accounts/sign_in_sessions.py), the signed
+    # cookie holding only its random token; signed out after 30 minutes without a request
+    # and 12 hours after signing in, whatever.
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
     SESSION_COOKIE_SECURE = True
     SESSION_COOKIE_NAME = "mhst_session"
+    SESSION_COOKIE_PATH = "/"
+    SESSION_COOKIE_DOMAIN = None
     IDLE_TIMEOUT = timedelta(minutes=30)
+    SESSION_ABSOLUTE_LIFETIME = timedelta(hours=12)
     PERMANENT_SESSION_LIFETIME = IDLE_TIMEOUT
+
+    # Request bodies: 1 MB, and more only for the views that take a CSV upload
+    # (marked @allows_large_body). A larger body is refused with a 413 page.
+    MAX_CONTENT_LENGTH = 1024 * 1024
+    MAX_UPLOAD_LENGTH = int(os.environ.get("MAX_UPLOAD_LENGTH", str(10 * 1024 * 1024)))
     REMEMBER_COOKIE_DURATION = timedelta(seconds=0)
 
     WTF_CSRF_TIME_LIMIT = 60 * 60 * 8
@@ -70,6 +81,19 @@ class Config:
     RATELIMIT_STORAGE_URI = os.environ.get("REDIS_URL", "memory://")
     RATELIMIT_HEADERS_ENABLED = True
     SIGN_IN_RATE_LIMIT = os.environ.get("SIGN_IN_RATE_LIMIT", "10 per minute;50 per hour")
+    # Failed sign-ins only (mhst/accounts/lockout.py): from one address across every
+    # email address typed, and from everywhere at once (a spray from many addresses).
+    SIGN_IN_FAILURE_LIMIT_PER_IP = os.environ.get(
+        "SIGN_IN_FAILURE_LIMIT_PER_IP", "20 per 15 minutes;100 per day"
+    )
+    SIGN_IN_FAILURE_LIMIT_GLOBAL = os.environ.get(
+        "SIGN_IN_FAILURE_LIMIT_GLOBAL", "500 per 15 minutes"
+    )
+    # An account is locked for LOCKOUT_MINUTES after LOCKOUT_THRESHOLD failed sign-ins
+    # within LOCKOUT_WINDOW_MINUTES; its user is told by email.
+    LOCKOUT_THRESHOLD = int(os.environ.get("LOCKOUT_THRESHOLD", "5"))
+    LOCKOUT_WINDOW_MINUTES = int(os.environ.get("LOCKOUT_WINDOW_MINUTES", "15"))
+    LOCKOUT_MINUTES = int(os.environ.get("LOCKOUT_MINUTES", "15"))
 
     # Behind a reverse proxy that terminates HTTPS, trust one hop of X-Forwarded-*.
     TRUST_PROXY = os.environ.get("TRUST_PROXY", "0") == "1"
@@ -166,6 +190,9 @@ class TestConfig(Config):
 class ProductionConfig(Config):
     DEBUG = False  # whatever FLASK_DEBUG says: Flask reads it for every app it makes
     SESSION_COOKIE_SECURE = True
+    # The __Host- prefix: browsers keep the cookie only if it is Secure, for Path=/ and
+    # with no Domain, so no other host (a sibling subdomain) can set or shadow it.
+    SESSION_COOKIE_NAME = "__Host-mhst_session"
 
 
 # MHST_ENV names a class; the class is looked up in the settings module by name, so a
@@ -178,8 +205,11 @@ CONFIG_NAMES = {
 
 
 def config_from_env() -> type[Config]:
-    """The class ``MHST_ENV`` names, from the settings module (see this module's doc)."""
-    name = os.environ.get("MHST_ENV", "development")
+    """The class ``MHST_ENV`` names, from the settings module (see this module's doc).
+
+    Without ``MHST_ENV`` the rules are production's (a strong SECRET_KEY, secure cookies):
+    a deployment that forgets to say is safe, and development must be asked for."""
+    name = os.environ.get("MHST_ENV") or "production"
     if name not in CONFIG_NAMES:
         raise RuntimeError(f"MHST_ENV is {name!r}; it must be one of {', '.join(CONFIG_NAMES)}")
     module = settings_module()

@@ -62,6 +62,10 @@ from mhst.wholeschool.models import ActivityKind, WholeSchoolActivity
 from tests.mailbox import Mailbox
 from tests.pages import check_page
 
+# Without MHST_ENV the app runs with production rules; anything here that builds an app
+# from the environment (a command, a child process) is a test.
+os.environ["MHST_ENV"] = "test"
+
 POSTGRES_URL = os.environ.get(
     "TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/mhst_test"
 )

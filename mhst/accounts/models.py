@@ -46,6 +46,11 @@ class User(UserMixin, db.Model):
     role_requested_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     role_requested_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     awaiting_first_approval: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Lockout (mhst/accounts/lockout.py): failed sign-ins counted since the first of them,
+    # and the time until which the account is locked.
+    failed_sign_ins: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    failed_sign_ins_since: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     # Teams and schools sit above accounts (their records name users): named, not imported.
     team = relationship("Team", foreign_keys=[team_id])
@@ -54,11 +59,22 @@ class User(UserMixin, db.Model):
     role_requested_by = relationship("User", remote_side=[id], foreign_keys=[role_requested_by_id])
 
     @property
+    def is_locked_out(self) -> bool:
+        """Locked after too many failed sign-ins (mhst/accounts/lockout.py), until then."""
+        return self.locked_until is not None and utcnow() < self.locked_until
+
+    @property
     def is_active(self) -> bool:  # Flask-Login refuses inactive users
         return self.active
 
+    # The server-side session this request is signed in with (set by start_session and
+    # the user loader): what Flask-Login keeps in the cookie is its random token.
+    sign_in_token = None  # str, not a column
+
     def get_id(self) -> str:
-        return f"{self.id}:{self.session_version}"
+        if not self.sign_in_token:
+            raise RuntimeError("Sign in through mhst.accounts.signing_in.start_session")
+        return self.sign_in_token
 
     @property
     def status_label(self) -> str:
@@ -92,5 +108,25 @@ class PasswordReset(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
     spent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class SignInSession(db.Model):
+    """One signed-in session, kept on the server so it can end there.
+
+    The cookie holds a random token; the database holds only its SHA-256, so a copy of the
+    database is no way in. A session is refused once it has ended (sign-out, idle time-out,
+    absolute lifetime), once its user's ``session_version`` has moved on (password change,
+    deactivation, role change), or ``SESSION_ABSOLUTE_LIFETIME`` after it started.
+    """
+
+    __tablename__ = "sign_in_session"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"), index=True)
+    session_version: Mapped[int] = mapped_column(Integer)
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    end_reason: Mapped[str | None] = mapped_column(String(20))
 
     user = relationship(User)

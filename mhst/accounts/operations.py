@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from sqlalchemy import func, select
 
-from mhst.accounts import approvals
+from mhst.accounts import approvals, lockout
 from mhst.accounts.dormancy import is_dormant
 from mhst.accounts.models import Role, User
 from mhst.accounts.password_rules import (
@@ -24,6 +24,7 @@ from mhst.extensions import db
 
 __all__ = [
     "MAX_PASSWORD_LENGTH",
+    "UNKNOWN_ADDRESS",
     "AccountRuleError",
     "authenticate",
     "check_password_rules",
@@ -31,6 +32,8 @@ __all__ = [
     "set_active",
     "update_user",
 ]
+
+UNKNOWN_ADDRESS = "unknown address"  # the audit log's actor for a sign-in as no one known
 
 
 def normalise_email(email: str) -> str:
@@ -68,16 +71,21 @@ def authenticate(email: str, password: str) -> User | None:
     user = find_user_by_email(email)
     if user is None:
         spend_equal_time(password)
-        audit.record(
-            AuditAction.SIGN_IN_FAILED, AuditRecordType.USER, actor=normalise_email(email)[:254]
-        )
+        # Never what was typed: it may be a password typed in the wrong box, or a name.
+        audit.record(AuditAction.SIGN_IN_FAILED, AuditRecordType.USER, actor=UNKNOWN_ADDRESS)
+        return None
+    if lockout.refuse_if_locked(user):
+        spend_equal_time(password)
         return None
     refused = refusal(user)
     if not verify_password(user.password_hash, password) or refused:
         audit.record(
             AuditAction.SIGN_IN_FAILED, AuditRecordType.USER, user.id, user=user, detail=refused
         )
+        if not refused:  # an account that could sign in with the right password
+            lockout.record_failure(user)
         return None
+    lockout.record_success(user)
     user.last_signed_in_at = utcnow()
     audit.record(AuditAction.SIGN_IN, AuditRecordType.USER, user.id, user=user)
     return user
@@ -242,15 +250,3 @@ def set_temporary_password(user: User, password: str, *, by: User) -> None:
         user=by,
         detail="temporary password set by an administrator",
     )
-
-
-def load_user_from_session(session_id: str) -> User | None:
-    """Flask-Login's user loader: the id must carry the current session version."""
-    try:
-        user_id, version = (int(part) for part in session_id.split(":"))
-    except ValueError:
-        return None
-    user = db.session.get(User, user_id)
-    if user is None or not user.active or user.session_version != version:
-        return None
-    return user

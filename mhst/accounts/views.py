@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from urllib.parse import urlsplit
 
 from flask import (
@@ -13,9 +14,9 @@ from flask import (
     request,
     url_for,
 )
-from flask_login import current_user, login_user
+from flask_login import current_user
 
-from mhst.accounts import operations
+from mhst.accounts import lockout, operations
 from mhst.accounts.emails import send_password_changed
 from mhst.accounts.forms import ChangePasswordForm, SignInForm
 from mhst.accounts.password_checks import check_current_password
@@ -37,7 +38,10 @@ def _sign_in_limit() -> str:
 
 
 def _submitted_email() -> str:
-    return "sign-in-email:" + request.form.get("email", "")[:254].strip().lower()
+    """The limit's key for the address typed: hashed, so the limiter's store (Redis)
+    never holds what someone typed."""
+    typed = request.form.get("email", "")[:254].strip().lower()
+    return "sign-in-email:" + hashlib.sha256(typed.encode()).hexdigest()
 
 
 def _safe_next(target: str | None) -> str:
@@ -53,6 +57,8 @@ def _safe_next(target: str | None) -> str:
 @public
 @limiter.limit(_sign_in_limit, methods=["POST"])
 @limiter.limit(_sign_in_limit, methods=["POST"], key_func=_submitted_email)
+@lockout.count_failures_per_ip
+@lockout.count_failures_everywhere
 def sign_in():
     if current_user.is_authenticated:
         return redirect(url_for("home.index"))
@@ -60,6 +66,7 @@ def sign_in():
     failed = False
     if form.validate_on_submit():
         user = commit_unit(operations.authenticate, form.email.data, form.password.data)
+        lockout.send_lock_notices()
         if user is not None:
             start_session(user)
             return redirect(_safe_next(request.args.get("next")))
@@ -108,8 +115,8 @@ def change_password():
                 form, operations.set_own_password, user, new_password=form.new_password.data
             )
         ):
-            # The session version changed: sign this session in again; every other one ends.
-            login_user(user)
+            # The session version changed: this browser gets a new session; every other ends.
+            start_session(user)
             send_password_changed(user.email)
             flash(
                 "Your password has been changed. Any other sessions have been signed out.",

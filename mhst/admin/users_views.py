@@ -1,4 +1,4 @@
-"""Administrator pages: list, create, change and deactivate users."""
+"""Administrator pages: list, create, change, deactivate and unlock users."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_login import current_user
 from sqlalchemy import func, or_, select
 
-from mhst.accounts import approvals, operations
+from mhst.accounts import approvals, lockout, operations
 from mhst.accounts.forms import EditUserForm, NewUserForm, TemporaryPasswordForm, set_scope_choices
 from mhst.accounts.models import User
 from mhst.core.forms import commit_operation, commit_unit, failed
@@ -225,6 +225,16 @@ def deactivate(user_id: int):
 @requires(Permission.MANAGE_USERS)
 def reactivate(user_id: int):
     return _set_active(user_id, True)
+
+
+@bp.post("/<int:user_id>/unlock")
+@requires(Permission.MANAGE_USERS)
+def unlock(user_id: int):
+    """End a lockout after failed sign-ins before it runs out (audited)."""
+    user = _get_user_or_404(user_id)
+    commit_unit(lockout.unlock, user, by=current_user)
+    flash(f"{user.full_name} can sign in again.", "success")
+    return redirect(url_for(".edit", user_id=user.id))
 
 
 def _set_active(user_id: int, active: bool):

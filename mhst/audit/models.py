@@ -20,6 +20,10 @@ class AuditAction(LabelledEnum):
     SIGN_IN_FAILED = "sign_in_failed"
     SIGN_OUT = "sign_out"
     TIMED_OUT = "timed_out"
+    # A 403 or 404 given to a signed-in user: another tenant's record, a missing permission.
+    ACCESS_REFUSED = "access_refused"
+    ACCOUNT_LOCKED = "account_locked"  # too many failed sign-ins
+    ACCOUNT_UNLOCKED = "account_unlocked"  # by an administrator
 
 
 class AuditRecordType(LabelledEnum):
@@ -52,6 +56,7 @@ class AuditRecordType(LabelledEnum):
     RISK_FLAG = "risk_flag"  # a risk raised on a case, and its senior review
     REFERRAL_EVENT = "referral_event"  # a change of status, whose reason can be amended
     SUPERVISION_CASE = "supervision_case"  # one case's decision in a supervision
+    PAGE = "page"  # a page refused (its method and path are in the detail)
 
     @property
     def label(self) -> str:

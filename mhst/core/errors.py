@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Flask, render_template
+from flask import Flask, current_app, render_template
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
@@ -13,7 +13,7 @@ ERROR_PAGES = {
     403: ("You do not have permission to see this page", "errors/403.html"),
     404: ("Page not found", "errors/404.html"),
     405: ("Page not found", "errors/404.html"),
-    413: ("The file you sent is too large", "errors/400.html"),
+    413: ("What you sent is too large", "errors/413.html"),
     429: ("Too many attempts", "errors/429.html"),
     500: ("Sorry, there is a problem with the service", "errors/500.html"),
     503: ("Sorry, the service is unavailable", "errors/500.html"),
@@ -23,6 +23,18 @@ ERROR_PAGES = {
 def _render(status: int, **context):
     title, template = ERROR_PAGES.get(status, ERROR_PAGES[500 if status >= 500 else 400])
     return render_template(template, title=title, status=status, **context), status
+
+
+def _body_limits() -> dict[str, str]:
+    config = current_app.config
+    return {
+        "form_limit": _megabytes(config["MAX_CONTENT_LENGTH"]),
+        "upload_limit": _megabytes(config["MAX_UPLOAD_LENGTH"]),
+    }
+
+
+def _megabytes(size: int) -> str:
+    return f"{size / (1024 * 1024):g} MB"
 
 
 def _is_ours(error: HTTPException) -> bool:
@@ -44,6 +56,8 @@ def register_error_handlers(app: Flask) -> None:
             return error
         # Our own abort(400, description=...) messages are written for users; show them.
         message = error.description if error.code == 400 and _is_ours(error) else None
+        if error.code == 413:
+            return _render(413, **_body_limits())
         return _render(error.code, message=message)
 
     @app.errorhandler(Exception)

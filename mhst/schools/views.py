@@ -22,6 +22,7 @@ from mhst.schools.blueprint import bp
 from mhst.schools.forms import ImportSchoolsForm, SchoolForm, set_choices
 from mhst.schools.models import ParticipationStatus, School, SchoolPhase
 from mhst.security import scoping
+from mhst.security.http import allows_large_body
 from mhst.security.permissions import Permission, has_permission, requires
 
 NONE = "none"  # the filter value for "no team" and "no cohort"
@@ -227,6 +228,7 @@ def _render_import(form: ImportSchoolsForm, problems=(), status: int = 200):
 
 
 @bp.route("/import", methods=["GET", "POST"])
+@allows_large_body
 @requires(Permission.MANAGE_SCHOOLS)
 def import_schools():
     form = ImportSchoolsForm()

@@ -1,16 +1,19 @@
-"""Security headers and the idle-session timeout, applied to every response/request."""
+"""Security headers, the request body limit and the audit of refused pages, applied to
+every request and response. (The idle time-out is in ``mhst.accounts.signing_in``, which
+ends the session on the server too.)"""
 
 from __future__ import annotations
 
-from datetime import datetime
+from types import SimpleNamespace
 
-from flask import Flask, abort, current_app, flash, redirect, request, session, url_for
-from flask_login import current_user, logout_user
+from flask import Flask, abort, current_app, request, session
+from flask_login import current_user
 
 from mhst.audit import operations as audit
 from mhst.audit.models import AuditAction, AuditRecordType
 from mhst.core.forms import commit_unit
 from mhst.core.time import utcnow
+from mhst.extensions import db
 from mhst.security.permissions import STATIC_ENDPOINTS
 
 CONTENT_SECURITY_POLICY = "; ".join(
@@ -48,35 +51,6 @@ def set_security_headers(response):
     return response
 
 
-def sign_out_when_idle():
-    """Sign the user out after ``IDLE_TIMEOUT`` without a request."""
-    if request.endpoint in (*STATIC_ENDPOINTS, "home.healthz"):
-        return None
-    now = utcnow()
-    if current_user.is_authenticated:
-        last_seen = session.get(LAST_SEEN_KEY)
-        timeout = current_app.config["IDLE_TIMEOUT"]
-        if last_seen is None or now - datetime.fromisoformat(last_seen) > timeout:
-            commit_unit(
-                audit.record,
-                AuditAction.TIMED_OUT,
-                AuditRecordType.USER,
-                current_user.id,
-                user=current_user,
-            )
-            logout_user()
-            session.clear()
-            minutes = int(timeout.total_seconds() // 60)
-            flash(
-                f"You were signed out because you were inactive for {minutes} minutes. "
-                "Sign in again to carry on.",
-                "info",
-            )
-            return redirect(url_for("accounts.sign_in", next=request.full_path))
-    mark_activity()
-    return None
-
-
 def mark_activity() -> None:
     """Record that the session was used now (also called straight after signing in)."""
     session.permanent = True
@@ -98,7 +72,46 @@ NUL_MESSAGE = (
 )
 
 
+def allows_large_body(view):
+    """Mark a view that takes an upload (a CSV import) as allowed a request body of up to
+    ``MAX_UPLOAD_LENGTH``; every other request may send ``MAX_CONTENT_LENGTH``."""
+    view.allows_large_body = True
+    return view
+
+
+def apply_body_limit():
+    """Raise the body limit for the views that take uploads. Runs before CSRF protection,
+    the first thing to read a form, so the limit is in place before the body is read."""
+    view = current_app.view_functions.get(request.endpoint)
+    if getattr(view, "allows_large_body", False):
+        request.max_content_length = current_app.config["MAX_UPLOAD_LENGTH"]
+    return None
+
+
+REFUSALS = (403, 404)
+
+
+def audit_refusals(response):
+    """Every page refused to a signed-in user (another tenant's record, a permission they
+    lack, an address that is not there) is in the audit log: method, path and status.
+    Never the query string, which may hold what someone searched for."""
+    if response.status_code not in REFUSALS or not current_user.is_authenticated:
+        return response
+    user = current_user._get_current_object()
+    user_id, email = user.id, user.email
+    db.session.rollback()  # nothing the refused request half-did is committed with it
+    commit_unit(
+        audit.record,
+        AuditAction.ACCESS_REFUSED,
+        AuditRecordType.PAGE,
+        # Read before the rollback, which expires the user: no query to load them again.
+        user=SimpleNamespace(id=user_id, email=email),
+        detail=f"{request.method} {request.path[:400]} {response.status_code}",
+    )
+    return response
+
+
 def init_app(app: Flask) -> None:
     app.before_request(refuse_nul_characters)
-    app.before_request(sign_out_when_idle)
     app.after_request(set_security_headers)
+    app.after_request(audit_refusals)
