@@ -57,6 +57,7 @@ EXPECTED_ACCESS: dict[str, str | frozenset[Role]] = {
     "users_admin.temporary_password": ADMIN,
     "users_admin.approve_role": ADMIN,
     "users_admin.decline_role": ADMIN,
+    "users_admin.unlock": ADMIN,
     "organisation.index": ADMIN,
     "organisation.add_area": ADMIN,
     "organisation.add_team": ADMIN,
