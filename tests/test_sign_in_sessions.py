@@ -160,3 +160,15 @@ def test_a_forged_session_id_is_refused(forged, world, client, app):
         session["_user_id"] = forged
         session[LAST_SEEN_KEY] = utcnow().isoformat()
     assert client.get("/").status_code == 302
+
+
+def test_users_compare_by_their_row_not_by_session(world, auth, client, app):
+    """Flask-Login compares users by get_id(), now a session's token; a user without a
+    session (a practitioner on a record) must still compare with the signed-in one."""
+    emhp, senior = world.users[Role.EMHP], world.users[Role.SENIOR_CLINICIAN]
+    assert emhp.sign_in_token is None
+    assert emhp == db.session.get(type(emhp), emhp.id)
+    assert emhp != senior
+    assert emhp in [senior, emhp]
+    with pytest.raises(RuntimeError, match="start_session"):
+        emhp.get_id()  # Flask-Login's login_user alone would make a session of nothing

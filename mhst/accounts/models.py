@@ -71,6 +71,15 @@ class User(UserMixin, db.Model):
     # the user loader): what Flask-Login keeps in the cookie is its random token.
     sign_in_token = None  # str, not a column
 
+    # Flask-Login's UserMixin compares users by get_id(), which is now a session's token:
+    # compare them by their row instead (the same user is the same user in any session).
+    def __eq__(self, other):
+        if isinstance(other, User):
+            return self is other or (self.id is not None and self.id == other.id)
+        return NotImplemented
+
+    __hash__ = UserMixin.__hash__
+
     def get_id(self) -> str:
         if not self.sign_in_token:
             raise RuntimeError("Sign in through mhst.accounts.signing_in.start_session")
