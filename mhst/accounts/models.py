@@ -118,6 +118,8 @@ class PasswordReset(db.Model):
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
     spent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
+    user = relationship(User)
+
 
 class SignInSession(db.Model):
     """One signed-in session, kept on the server so it can end there.
