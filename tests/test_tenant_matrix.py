@@ -156,6 +156,7 @@ MATRIX_ROWS: dict[str, tuple[int, int, int, int, int, int]] = {
     "users_admin.new":                    (200,  403,  403,  403,  403,  403),
     "users_admin.reactivate":             (302,  403,  403,  403,  403,  403),
     "users_admin.temporary_password":     (400,  403,  403,  403,  403,  403),
+    "users_admin.unlock":                 (302,  403,  403,  403,  403,  403),
     "wholeschool.edit":                   (200,  200,  404,  404,  403,  403),
     "wholeschool.index":                  (200,  200,  404,  404,  404,  403),
     "wholeschool.new":                    (200,  200,  404,  404,  403,  403),
