@@ -63,12 +63,13 @@ FORM_PAGES = {
     "users_admin.deactivate": "users_admin.edit",
     "users_admin.temporary_password": "users_admin.edit",
 }
-# Not fuzzed: sign-out has no answers (and ends the session); reactivation's form, and
-# approving or declining a role, show only for an account in that state, and have no
-# answers either.
+# Not fuzzed: sign-out has no answers (and ends the session); the forms to reactivate or
+# unlock an account, and to approve or decline a role, show only for an account in that
+# state, and have no answers either.
 NOT_FUZZED = {
     "accounts.sign_out",
     "users_admin.reactivate",
+    "users_admin.unlock",
     "users_admin.approve_role",
     "users_admin.decline_role",
 }
