@@ -41,6 +41,7 @@ NOT_ABOUT_A_CHILD: dict[str, str] = {
     "activity_principle": "the principles a whole-school activity addressed",
     "user_account": "staff accounts: the export names the staff who wrote each record",
     "sign_in_session": "staff members' signed-in sessions (a token's hash and times)",
+    "password_reset": "staff members' emailed password reset links (a token's hash and times)",
     "directory_service": "the signposting directory: the services are named in the export",
     "directory_service_concern": "the signposting directory's concerns per service",
     "group_programme": "a group shared by its participants: the child's place in it "
