@@ -53,6 +53,7 @@ ALLOWED_WITHOUT_ARGUMENTS = {
     "accounts.sign_in",
     "accounts.sign_out",
     "accounts.change_password",
+    "password_reset.forgotten_password",  # public: asking for a reset link names nobody
     "interest.register",
     "interest.registered",
     "reports.index",
