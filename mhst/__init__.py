@@ -126,6 +126,7 @@ def _register_blueprints(app: Flask) -> None:
         "mhst.home.views",
         "mhst.accounts.views",
         "mhst.accounts.reset_views",
+        "mhst.accounts.mfa_views",
         "mhst.admin.users_views",
         "mhst.admin.audit_views",
         "mhst.organisation.views",

@@ -1,6 +1,6 @@
 """Imports every model so the metadata is complete (for Alembic and the test suite)."""
 
-from mhst.accounts.models import PasswordReset, SignInSession, User
+from mhst.accounts.models import PasswordReset, RecoveryCode, SignInSession, User
 from mhst.amendments.models import TextVersion
 from mhst.audit.models import AuditEvent
 from mhst.casework.models import Discharge
@@ -73,6 +73,7 @@ __all__ = [
     "MeasureScore",
     "ParticipationEvent",
     "PasswordReset",
+    "RecoveryCode",
     "Referral",
     "ReferralEvent",
     "ReferralNeed",

@@ -160,6 +160,11 @@ class Config:
     # Accounts not used for this many days cannot sign in (0 switches the rule off);
     # `flask accounts disable-dormant` deactivates them.
     ACCOUNT_DORMANT_DAYS = int(os.environ.get("ACCOUNT_DORMANT_DAYS", "90"))
+    # Two-step sign-in with an authenticator app for every user (mhst/accounts/mfa.py).
+    # Off only where single sign-on does the second step instead (not built yet: README).
+    MFA_REQUIRED = True
+    # How long after the password the second step may be finished, in seconds.
+    MFA_PENDING_SECONDS = 300
     ALLOW_DEMO_DATA = False
     # Refuse to start with a missing, short or well-known SECRET_KEY (off only for local use).
     REQUIRE_STRONG_SECRET_KEY = True

@@ -16,12 +16,13 @@ from datetime import date, timedelta
 from itertools import count
 
 import psycopg
+import pyotp
 import pytest
 from flask import Flask, has_app_context
 from flask.testing import FlaskClient
 from flask_sqlalchemy.session import Session as FlaskSQLAlchemySession
 from itsdangerous import URLSafeTimedSerializer
-from sqlalchemy import event
+from sqlalchemy import event, func, update
 from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.engine import make_url
 
@@ -70,6 +71,8 @@ POSTGRES_URL = os.environ.get(
     "TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/mhst_test"
 )
 PASSWORD = "correct horse battery staple"
+# Every user new_user makes has set up two-step sign-in with this secret (mfa=False: not yet).
+TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
 
 
 def in_ci() -> bool:
@@ -327,10 +330,33 @@ class AuthActions:
         return URLSafeTimedSerializer(secret, salt="wtf-csrf-token").dumps(raw)
 
     def sign_in(self, email: str, password: str = PASSWORD, **kwargs):
+        """Sign in: the password, then (when the password is right) the authenticator code.
+
+        The answer is the last step's: the code step's redirect once signed in, the sign-in
+        page when the password is refused, the set-up page for a user without an app."""
         token = self.csrf_token("/sign-in")
-        return self.client.post(
-            "/sign-in", data={"email": email, "password": password, "csrf_token": token}, **kwargs
+        path = "/sign-in" + (f"?next={kwargs.pop('next')}" if "next" in kwargs else "")
+        follow = kwargs.pop("follow_redirects", False)
+        data = {"email": email, "password": password, "csrf_token": token}
+        response = self.client.post(path, data=data, **kwargs)
+        location = response.headers.get("Location")
+        if location != "/sign-in/code":
+            return self.client.get(location) if follow and location else response
+        return self.enter_code(email, follow_redirects=follow)
+
+    def enter_code(self, email: str, **kwargs):
+        """The second step, with a fresh code: the same user may sign in many times within
+        one 30-second step in a test, so the record of the last code used is cleared first
+        (refusing a code used before is tested in test_mfa.py)."""
+        db.session.execute(
+            update(User)
+            .where(func.lower(User.email) == email.strip().lower())
+            .values(mfa_last_step=None)
         )
+        db.session.commit()
+        token = self.csrf_token("/sign-in/code")
+        code = pyotp.TOTP(TOTP_SECRET).now()
+        return self.client.post("/sign-in/code", data={"code": code, "csrf_token": token}, **kwargs)
 
     def sign_out(self):
         token = self.csrf_token("/")
@@ -389,6 +415,7 @@ def new_user(
     password: str = PASSWORD,
     active: bool = True,
     full_name: str | None = None,
+    mfa: bool = True,
 ) -> User:
     if password not in _PASSWORD_HASH:
         _PASSWORD_HASH[password] = hash_password(password)  # at TestConfig's Argon2 strength
@@ -402,6 +429,8 @@ def new_user(
         password_hash=_PASSWORD_HASH[password],
         active=active,
         session_version=1,
+        totp_secret=TOTP_SECRET if mfa else None,
+        mfa_enrolled_at=utcnow() if mfa else None,
     )
     db.session.add(user)
     db.session.commit()

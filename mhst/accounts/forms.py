@@ -132,3 +132,23 @@ class TemporaryPasswordForm(BaseForm):
     password = PasswordField(
         "Temporary password", validators=[InputRequired("Enter a temporary password")]
     )
+
+
+class AuthenticatorCodeForm(BaseForm):
+    code = StringField(
+        "Code from your authenticator app",
+        validators=[
+            DataRequired("Enter the 6-digit code from your authenticator app"),
+            Length(max=20, message="Enter the 6-digit code from your authenticator app"),
+        ],
+    )
+
+
+class RecoveryCodeForm(BaseForm):
+    code = StringField(
+        "Recovery code",
+        validators=[
+            DataRequired("Enter one of your recovery codes"),
+            Length(max=40, message="Enter a recovery code like abcde-23456"),
+        ],
+    )

@@ -51,6 +51,13 @@ class User(UserMixin, db.Model):
     failed_sign_ins: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     failed_sign_ins_since: Mapped[datetime | None] = mapped_column(UTCDateTime)
     locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Two-step sign-in (mhst/accounts/mfa.py): the authenticator app's TOTP secret (kept
+    # in the clear, like the app's own SECRET_KEY: encrypting it at rest is not built yet),
+    # when it was confirmed (None: set up at the next sign-in), and the last time-step a
+    # code was accepted for, so a code is never accepted twice.
+    totp_secret: Mapped[str | None] = mapped_column(String(64))
+    mfa_enrolled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    mfa_last_step: Mapped[int | None] = mapped_column(Integer)
 
     # Teams and schools sit above accounts (their records name users): named, not imported.
     team = relationship("Team", foreign_keys=[team_id])
@@ -141,3 +148,16 @@ class SignInSession(db.Model):
     end_reason: Mapped[str | None] = mapped_column(String(20))
 
     user = relationship(User)
+
+
+class RecoveryCode(db.Model):
+    """A one-time code for signing in without the authenticator app, stored hashed."""
+
+    __tablename__ = "mfa_recovery_code"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"), index=True)
+    # "salt$sha256": the codes are random (50 bits), so a fast salted hash is enough.
+    code_hash: Mapped[str] = mapped_column(String(100))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -63,10 +63,12 @@ def check_role_scope(role: Role, team, school) -> None:
         raise AccountRuleError("team_id", f"Select the team this {role.label.lower()} works in")
 
 
-def authenticate(email: str, password: str) -> User | None:
+def authenticate(email: str, password: str, *, second_step: bool = False) -> User | None:
     """Return the active user with these credentials, or None; audit either way.
 
-    Every failure takes the same path and time, so callers can show one message.
+    Every failure takes the same path and time, so callers can show one message. With
+    ``second_step`` the password is only the first step: the sign-in is recorded when the
+    second passes (mhst/accounts/mfa.py).
     """
     user = find_user_by_email(email)
     if user is None:
@@ -86,8 +88,9 @@ def authenticate(email: str, password: str) -> User | None:
             lockout.record_failure(user)
         return None
     lockout.record_success(user)
-    user.last_signed_in_at = utcnow()
-    audit.record(AuditAction.SIGN_IN, AuditRecordType.USER, user.id, user=user)
+    if not second_step:
+        user.last_signed_in_at = utcnow()
+        audit.record(AuditAction.SIGN_IN, AuditRecordType.USER, user.id, user=user)
     return user
 
 

@@ -19,6 +19,7 @@ from flask_login import current_user
 from mhst.accounts import lockout, operations
 from mhst.accounts.emails import send_password_changed
 from mhst.accounts.forms import ChangePasswordForm, SignInForm
+from mhst.accounts.mfa_views import begin_second_step
 from mhst.accounts.password_checks import check_current_password
 from mhst.accounts.signing_in import end_session, start_session
 from mhst.audit import operations as audit
@@ -65,9 +66,14 @@ def sign_in():
     form = SignInForm()
     failed = False
     if form.validate_on_submit():
-        user = commit_unit(operations.authenticate, form.email.data, form.password.data)
+        second_step = current_app.config["MFA_REQUIRED"]
+        user = commit_unit(
+            operations.authenticate, form.email.data, form.password.data, second_step=second_step
+        )
         lockout.send_lock_notices()
         if user is not None:
+            if second_step:  # not signed in yet: the code, or setting up an app, comes next
+                return begin_second_step(user, _safe_next(request.args.get("next")))
             start_session(user)
             return redirect(_safe_next(request.args.get("next")))
         failed = True

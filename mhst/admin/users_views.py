@@ -1,4 +1,5 @@
-"""Administrator pages: list, create, change, deactivate and unlock users."""
+"""Administrator pages: list, create, change, deactivate and unlock users; reset two-step
+sign-in."""
 
 from __future__ import annotations
 
@@ -6,10 +7,10 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_login import current_user
 from sqlalchemy import func, or_, select
 
-from mhst.accounts import approvals, lockout, operations
+from mhst.accounts import approvals, lockout, mfa, operations
 from mhst.accounts.forms import EditUserForm, NewUserForm, TemporaryPasswordForm, set_scope_choices
 from mhst.accounts.models import User
-from mhst.core.forms import commit_operation, commit_unit, failed
+from mhst.core.forms import BaseForm, commit_operation, commit_unit, failed
 from mhst.core.pagination import paginate
 from mhst.extensions import db
 from mhst.organisation.models import Team
@@ -249,3 +250,21 @@ def _set_active(user_id: int, active: bool):
         else:
             flash(f"{user.full_name} has been deactivated and signed out everywhere.", "success")
     return redirect(url_for(".edit", user_id=user.id))
+
+
+@bp.route("/<int:user_id>/reset-two-step-sign-in", methods=["GET", "POST"])
+@requires(Permission.MANAGE_USERS)
+def reset_two_step(user_id: int):
+    """Confirm, then reset a user's authenticator app (a lost phone): audited, and every
+    session of theirs ends; they set up an app again at their next sign-in."""
+    user = _get_user_or_404(user_id)
+    form = BaseForm()
+    if form.validate_on_submit():
+        commit_unit(mfa.reset, user, by=current_user._get_current_object())
+        flash(
+            f"{user.full_name} has been signed out everywhere and will set up two-step "
+            "sign-in again the next time they sign in.",
+            "success",
+        )
+        return redirect(url_for(".edit", user_id=user.id))
+    return render_template("admin/users/reset_two_step.html", user=user, form=form)
