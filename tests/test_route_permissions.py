@@ -47,6 +47,10 @@ EXPECTED_ACCESS: dict[str, str | frozenset[Role]] = {
     "accounts.change_password": ALL,
     "password_reset.forgotten_password": PUBLIC,
     "password_reset.reset_password": PUBLIC,
+    "mfa.set_up": PUBLIC,  # only half-way through signing in: otherwise back to sign-in
+    "mfa.code": PUBLIC,
+    "mfa.recovery_code": PUBLIC,
+    "mfa.account": ALL,
     "schools.index": STAFF_AND_LEADS,
     "schools.show": STAFF_AND_LEADS,
     "users_admin.index": ADMIN,
@@ -58,6 +62,7 @@ EXPECTED_ACCESS: dict[str, str | frozenset[Role]] = {
     "users_admin.approve_role": ADMIN,
     "users_admin.decline_role": ADMIN,
     "users_admin.unlock": ADMIN,
+    "users_admin.reset_two_step": ADMIN,
     "organisation.index": ADMIN,
     "organisation.add_area": ADMIN,
     "organisation.add_team": ADMIN,
