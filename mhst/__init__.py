@@ -168,7 +168,7 @@ def _register_nhsuk_frontend(app: Flask) -> None:
 
 def _register_commands(app: Flask) -> None:
     from mhst.accounts.cli import accounts_group, create_admin
-    from mhst.demo.cli import demo_data
+    from mhst.demo.cli import demo_code, demo_data
     from mhst.directory.cli import import_directory_command
     from mhst.migrate import db_group
     from mhst.privacy.cli import retention_review
@@ -176,6 +176,7 @@ def _register_commands(app: Flask) -> None:
     app.cli.add_command(create_admin)
     app.cli.add_command(accounts_group)
     app.cli.add_command(demo_data)
+    app.cli.add_command(demo_code)
     app.cli.add_command(import_directory_command)
     app.cli.add_command(db_group)
     app.cli.add_command(retention_review)

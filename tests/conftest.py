@@ -22,7 +22,7 @@ from flask import Flask, has_app_context
 from flask.testing import FlaskClient
 from flask_sqlalchemy.session import Session as FlaskSQLAlchemySession
 from itsdangerous import URLSafeTimedSerializer
-from sqlalchemy import event, func, update
+from sqlalchemy import event, func, select
 from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.engine import make_url
 
@@ -348,14 +348,13 @@ class AuthActions:
         """The second step, with a fresh code: the same user may sign in many times within
         one 30-second step in a test, so the record of the last code used is cleared first
         (refusing a code used before is tested in test_mfa.py)."""
-        db.session.execute(
-            update(User)
-            .where(func.lower(User.email) == email.strip().lower())
-            .values(mfa_last_step=None)
-        )
+        user = db.session.scalars(
+            select(User).where(func.lower(User.email) == email.strip().lower())
+        ).one()
+        user.mfa_last_step = None
         db.session.commit()
         token = self.csrf_token("/sign-in/code")
-        code = pyotp.TOTP(TOTP_SECRET).now()
+        code = pyotp.TOTP(user.totp_secret).now()
         return self.client.post("/sign-in/code", data={"code": code, "csrf_token": token}, **kwargs)
 
     def sign_out(self):

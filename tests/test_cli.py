@@ -1,13 +1,15 @@
 """The flask commands: demo-data and create-admin."""
 
 import re
+import time
 
+import pyotp
 import pytest
 from sqlalchemy import func, select
 
 from mhst.accounts.models import Role, User
 from mhst.cohorts.models import Cohort
-from mhst.demo import DEMO_PASSWORD, USERS
+from mhst.demo import DEMO_PASSWORD, DEMO_TOTP_SECRET, USERS
 from mhst.extensions import db
 from mhst.organisation.models import ServiceArea, Team
 from mhst.schools.models import ParticipationStatus, School, SchoolLeadAssignment
@@ -51,6 +53,7 @@ def test_demo_data_is_idempotent_and_every_printed_sign_in_works(app):
     printed = re.findall(r"\S+@mhst\.example", first.output)
     assert printed == [u.email for u in USERS]
     assert f"password for each: {DEMO_PASSWORD}" in first.output
+    assert "flask demo-code" in first.output
     roles_signed_in = set()
     for email in printed:
         client = app.test_client()
@@ -83,10 +86,9 @@ def test_create_admin(app):
     assert result.exit_code == 0, result.output
     user = db.session.scalars(select(User).where(User.email == "first.admin@trust.example")).one()
     assert user.role is Role.ADMINISTRATOR
-    assert (
-        AuthActions(app.test_client()).sign_in(user.email, "a very long password").status_code
-        == 302
-    )
+    assert "set up two-step sign-in" in result.output
+    response = AuthActions(app.test_client()).sign_in(user.email, "a very long password")
+    assert response.headers["Location"] == "/sign-in/set-up-authenticator"
 
 
 @pytest.mark.parametrize(
@@ -101,3 +103,19 @@ def test_create_admin_refuses_bad_input(app, make_user, password, message):
     )
     assert result.exit_code == 1
     assert message in result.output
+
+
+def test_demo_code_prints_the_demo_accounts_current_code(app):
+    result = app.test_cli_runner().invoke(args=["demo-code"])
+    assert result.exit_code == 0
+    now = time.time()
+    totp = pyotp.TOTP(DEMO_TOTP_SECRET)
+    assert result.output.strip() in {totp.at(now), totp.at(now - 30)}  # a step may end between
+
+
+def test_demo_code_is_refused_where_demo_data_is_not_allowed(app, monkeypatch):
+    monkeypatch.setitem(app.config, "ALLOW_DEMO_DATA", False)
+    result = app.test_cli_runner().invoke(args=["demo-code"])
+    assert result.exit_code != 0
+    assert "not available" in result.output
+    assert not re.search(r"\b\d{6}\b", result.output)

@@ -28,7 +28,10 @@ def create_admin(email: str, full_name: str, password: str) -> None:
         db.session.rollback()
         raise click.ClickException(error.message) from None
     db.session.commit()
-    click.echo(f"Created administrator {user.email}. Sign in at /sign-in.")
+    click.echo(
+        f"Created administrator {user.email}. Sign in at /sign-in, and set up two-step "
+        "sign-in with an authenticator app there."
+    )
 
 
 accounts_group = AppGroup("accounts", help="Look after user accounts.")

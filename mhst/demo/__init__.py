@@ -13,6 +13,6 @@
 * :mod:`mhst.demo.helpers`: the helpers they share.
 """
 
-from mhst.demo.cli import DEMO_PASSWORD, USERS, demo_data, load_demo_data
+from mhst.demo.cli import DEMO_PASSWORD, DEMO_TOTP_SECRET, USERS, demo_data, load_demo_data
 
-__all__ = ["DEMO_PASSWORD", "USERS", "demo_data", "load_demo_data"]
+__all__ = ["DEMO_PASSWORD", "DEMO_TOTP_SECRET", "USERS", "demo_data", "load_demo_data"]

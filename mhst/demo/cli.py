@@ -17,6 +17,7 @@ from flask import current_app
 from flask.cli import with_appcontext
 from sqlalchemy import select
 
+from mhst.accounts import mfa
 from mhst.accounts.models import Role, User
 from mhst.accounts.passwords import hash_password
 from mhst.core.time import service_today
@@ -31,6 +32,9 @@ from mhst.schools.models import LeadKind, School, SchoolLeadAssignment
 # The demo's published sign-in password (bandit B105): the demo loader refuses to run in
 # production.
 DEMO_PASSWORD = "demo-password-2026"  # nosec B105
+# Every demo account's authenticator secret, published here: `flask demo-code` prints the
+# current code (or add it to an authenticator app). Development only, like the password.
+DEMO_TOTP_SECRET = "MHSTDEMOMHSTDEMOMHSTDEMOMHSTDEMO"  # nosec B105
 
 AREAS = ("Leicester City", "Leicestershire", "Rutland")
 
@@ -105,6 +109,8 @@ def load_demo_data() -> list[DemoUser]:
         user.school = schools[demo.school_urn] if demo.school_urn else None
         user.password_hash = password_hash
         user.active = True
+        if current_app.config["ALLOW_DEMO_DATA"]:  # a published secret: never in production
+            mfa.enrol(user, DEMO_TOTP_SECRET)
     db.session.flush()
     _name_demo_lead(schools["990001"])
     load_colleagues()
@@ -133,6 +139,11 @@ def print_sign_ins(users: list[DemoUser]) -> None:
     click.echo(f"Demo sign-ins (password for each: {DEMO_PASSWORD}):")
     for demo in users:
         click.echo(f"  {demo.role.label:<46} {demo.email}")
+    click.echo(
+        "Then a code from an authenticator app: run `flask demo-code` for the current one, or"
+        f" add the demo key {mfa.grouped(DEMO_TOTP_SECRET)} to an app. A code works once;"
+        " the next one comes within 30 seconds."
+    )
 
 
 @click.command("demo-data")
@@ -142,3 +153,12 @@ def demo_data() -> None:
     if not current_app.config["ALLOW_DEMO_DATA"]:
         raise click.ClickException("Demo data is not allowed in this configuration.")
     print_sign_ins(load_demo_data())
+
+
+@click.command("demo-code")
+@with_appcontext
+def demo_code() -> None:
+    """Print the current authenticator code of the demo accounts (development only)."""
+    if not current_app.config["ALLOW_DEMO_DATA"]:
+        raise click.ClickException("Demo codes are not available in this configuration.")
+    click.echo(mfa.current_code(DEMO_TOTP_SECRET))
