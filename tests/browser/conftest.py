@@ -14,13 +14,16 @@ import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
+import pyotp
 import pytest
 from flask import Flask
 from playwright.sync_api import Browser, ConsoleMessage, Page, Route, sync_playwright
+from sqlalchemy import select
 from werkzeug.serving import make_server
 
 from config import TestConfig
 from mhst import create_app
+from mhst.accounts.models import User
 from mhst.demo import load_demo_data
 from mhst.directory.operations import import_directory
 from mhst.extensions import db
@@ -71,6 +74,36 @@ def _load_directory_seed() -> None:
         db.session.commit()
 
 
+LIVE_APPS: list[Flask] = []
+
+
+def in_live_app(function: Callable, *args, **kwargs):
+    """Call ``function`` in the live server's app context (to set up or read records)."""
+    (app,) = LIVE_APPS
+    with app.app_context():
+        try:
+            result = function(*args, **kwargs)
+            db.session.commit()
+            return result
+        finally:
+            db.session.remove()
+
+
+def _forget_last_code(email: str) -> str:
+    user = db.session.scalars(select(User).filter_by(email=email)).one()
+    user.mfa_last_step = None
+    return user.totp_secret
+
+
+def fresh_code(email: str) -> str:
+    """A code for ``email``'s authenticator app that the server will accept now.
+
+    A code is refused once its time-step has been used, and the tests sign the same demo
+    user in many times within 30 seconds, so the record of the last one is cleared first
+    (the refusal itself is tested in test_mfa.py and test_mfa_journey.py)."""
+    return pyotp.TOTP(in_live_app(_forget_last_code, email)).now()
+
+
 @pytest.fixture(scope="session")
 def live_mailbox() -> Iterator[Mailbox]:
     """The local SMTP server the live server sends its email to (reset links, notices)."""
@@ -95,10 +128,12 @@ def live_server(tmp_path_factory, live_mailbox) -> Iterator[str]:
         upgrade()
         load_demo_data()
         _load_directory_seed()
+    LIVE_APPS.append(app)
     server = make_server("127.0.0.1", 0, closed_before_sending(app), threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     yield f"http://127.0.0.1:{server.port}"
+    LIVE_APPS.remove(app)
     server.shutdown()
     thread.join()
     server.server_close()

@@ -5,6 +5,7 @@ a Content Security Policy violation."""
 from __future__ import annotations
 
 import re
+from urllib.parse import urlsplit
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
@@ -12,7 +13,7 @@ from playwright.sync_api import Page, expect
 
 from mhst.accounts.models import Role
 from mhst.demo import DEMO_PASSWORD, USERS
-from tests.browser.conftest import csp_violations
+from tests.browser.conftest import csp_violations, fresh_code
 
 pytestmark = pytest.mark.browser
 
@@ -110,10 +111,20 @@ def assert_js_enabled(page: Page) -> None:
 
 
 def sign_in(page: Page, email: str, password: str) -> None:
+    """Sign in through the form: the password, then (when it is right) a code from the
+    user's authenticator app."""
+    password_step(page, email, password)
+    if urlsplit(page.url).path == "/sign-in/code":
+        page.locator("#code").fill(fresh_code(email))
+        page.get_by_role("button", name="Sign in").click()
+
+
+def password_step(page: Page, email: str, password: str) -> None:
     page.goto("/sign-in")
     page.locator("#email").fill(email)
     page.locator("#password").fill(password)
-    page.get_by_role("button", name="Sign in").click()
+    with page.expect_navigation():
+        page.get_by_role("button", name="Sign in").click()
 
 
 def submit_empty_sign_in(page: Page) -> None:
@@ -147,7 +158,7 @@ def test_each_role_signs_in_sees_accessible_pages_and_signs_out(page: Page, role
 
     expected = NAVIGATION[role]
     assert hrefs(page, "nav[aria-label='Main menu'] a") == expected
-    for path in [*expected, *FORMS.get(role, []), "/account/password"]:
+    for path in [*expected, *FORMS.get(role, []), "/account/password", "/account/two-step-sign-in"]:
         page.goto(path)
         assert_accessible(page)
 
@@ -179,6 +190,9 @@ def test_each_role_signs_in_sees_accessible_pages_and_signs_out(page: Page, role
         page.goto("/admin/users/new")
         assert_accessible(page)
         open_first_link(page, "/admin/users/", r"/admin/users/\d+")
+        assert_accessible(page)
+        page.goto(page.url + "/reset-two-step-sign-in")  # the confirmation: nothing reset
+        expect(page.locator("h1")).to_have_text("Reset two-step sign-in")
         assert_accessible(page)
 
     page.get_by_role("button", name="Sign out").click()
