@@ -66,10 +66,14 @@ class LiveClient:
         body = urllib.parse.urlencode(fields, doseq=True).encode()
         return self._send(self._request(path, body))
 
-    def sign_in(self, email: str, password: str) -> LiveClient:
+    def sign_in(self, email: str, password: str, code: Callable[[], str]) -> LiveClient:
+        """The password, then the authenticator code ``code()`` gives."""
         page = self.get("/sign-in")
         reply = self.post("/sign-in", {"email": email, "password": password}, token_from=page)
         assert reply.status == 302, f"sign-in as {email} failed: {reply.status}"
+        page = self.get("/sign-in/code")
+        reply = self.post("/sign-in/code", {"code": code()}, token_from=page)
+        assert reply.status == 302, f"the code for {email} was refused: {reply.status}"
         return self
 
 
