@@ -46,6 +46,10 @@ else
 endif
 	$(BIN)/flask demo-data
 
+.PHONY: demo-code
+demo-code: ## Print the demo accounts' current two-step sign-in code (development only)
+	@$(BIN)/flask demo-code
+
 .PHONY: run
 run: demo-data ## Install, migrate, load demo data and serve on http://127.0.0.1:5000
 	@echo "Serving on http://$(HOST):$(PORT) (Ctrl+C to stop)"

@@ -140,7 +140,8 @@ def print_sign_ins(users: list[DemoUser]) -> None:
     for demo in users:
         click.echo(f"  {demo.role.label:<46} {demo.email}")
     click.echo(
-        "Then a code from an authenticator app: run `flask demo-code` for the current one, or"
+        "Then a code from an authenticator app: `make demo-code` (or `flask demo-code`) prints"
+        " the current one, or"
         f" add the demo key {mfa.grouped(DEMO_TOTP_SECRET)} to an app. A code works once;"
         " the next one comes within 30 seconds."
     )
