@@ -167,6 +167,7 @@ def recovery_code(user: User):
 
 @bp.route("/account/two-step-sign-in", methods=["GET", "POST"])
 @requires(Permission.SIGNED_IN)
+@limiter.limit(_limit, methods=["POST"])
 def account():
     user = current_user._get_current_object()
     form = AuthenticatorCodeForm()
