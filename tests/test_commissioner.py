@@ -54,6 +54,10 @@ ALLOWED_WITHOUT_ARGUMENTS = {
     "accounts.sign_out",
     "accounts.change_password",
     "password_reset.forgotten_password",  # public: asking for a reset link names nobody
+    "mfa.account",
+    "mfa.set_up",  # the steps of signing in: a signed-in user is sent home
+    "mfa.code",
+    "mfa.recovery_code",
     "interest.register",
     "interest.registered",
     "reports.index",
