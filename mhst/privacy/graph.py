@@ -42,6 +42,7 @@ NOT_ABOUT_A_CHILD: dict[str, str] = {
     "user_account": "staff accounts: the export names the staff who wrote each record",
     "sign_in_session": "staff members' signed-in sessions (a token's hash and times)",
     "password_reset": "staff members' emailed password reset links (a token's hash and times)",
+    "mfa_recovery_code": "a staff member's one-time sign-in recovery codes (hashed)",
     "directory_service": "the signposting directory: the services are named in the export",
     "directory_service_concern": "the signposting directory's concerns per service",
     "group_programme": "a group shared by its participants: the child's place in it "
