@@ -333,16 +333,30 @@ class AuthActions:
         """Sign in: the password, then (when the password is right) the authenticator code.
 
         The answer is the last step's: the code step's redirect once signed in, the sign-in
-        page when the password is refused, the set-up page for a user without an app."""
+        page when the password is refused, the recovery codes page (200) for a user who had
+        no app yet and has now set one up."""
         token = self.csrf_token("/sign-in")
         path = "/sign-in" + (f"?next={kwargs.pop('next')}" if "next" in kwargs else "")
         follow = kwargs.pop("follow_redirects", False)
         data = {"email": email, "password": password, "csrf_token": token}
         response = self.client.post(path, data=data, **kwargs)
         location = response.headers.get("Location")
+        if location == "/sign-in/set-up-authenticator":
+            return self.set_up_authenticator(email)
         if location != "/sign-in/code":
             return self.client.get(location) if follow and location else response
         return self.enter_code(email, follow_redirects=follow)
+
+    def set_up_authenticator(self, email: str):
+        """A user's first sign-in: set up an app with the key the page shows, and confirm it
+        with a code. The answer is the page of recovery codes (200), signed in."""
+        page = self.client.get("/sign-in/set-up-authenticator").get_data(as_text=True)
+        secret = re.search(r'<code id="authenticator-key">([A-Z2-7 ]+)</code>', page)[1]
+        token = self.csrf_token("/sign-in/set-up-authenticator")
+        code = pyotp.TOTP(secret.replace(" ", "")).now()
+        return self.client.post(
+            "/sign-in/set-up-authenticator", data={"code": code, "csrf_token": token}
+        )
 
     def enter_code(self, email: str, **kwargs):
         """The second step, with a fresh code: the same user may sign in many times within

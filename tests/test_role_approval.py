@@ -95,7 +95,8 @@ def test_a_new_clinical_account_waits_for_a_second_administrator(admins, world, 
         )
     ).one()
     assert detail == "role emhp approved (asked for by admin@test.example)"
-    assert pat.sign_in(user.email, TEMPORARY).status_code == 302
+    response = pat.sign_in(user.email, TEMPORARY)  # the first sign-in: an app set up
+    assert "Save your recovery codes" in response.get_data(as_text=True)
 
 
 def test_a_declined_new_account_cannot_be_reactivated(admins, world, app):
