@@ -58,7 +58,8 @@ def provisioning_uri(user: User) -> str:
 def qr_code_svg(uri: str) -> Markup:
     """The QR code as inline SVG, drawn here: the secret never goes to another server."""
     svg = segno.make(uri, error="m").svg_inline(scale=5, border=4, dark="#000", light="#fff")
-    return Markup(svg)  # noqa: S704 (segno's own SVG; the URI is escaped by segno)
+    # segno's SVG draws the URI as modules (paths): none of it is written as text.
+    return Markup(svg)  # noqa: S704  # nosec B704
 
 
 def grouped(secret: str) -> str:
