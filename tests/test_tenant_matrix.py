@@ -46,6 +46,11 @@ ROLES = (
 MATRIX_ROWS: dict[str, tuple[int, int, int, int, int, int]] = {
     # endpoint                           admin lead senior emhp school commissioner
     "accounts.change_password":           (200,  200,  200,  200,  200,  200),
+    "mfa.account":                        (200,  200,  200,  200,  200,  200),
+    # The steps of signing in: signed in already, sent home.
+    "mfa.code":                           (302,  302,  302,  302,  302,  302),
+    "mfa.recovery_code":                  (302,  302,  302,  302,  302,  302),
+    "mfa.set_up":                         (302,  302,  302,  302,  302,  302),
     # Signed in already: sent home. Sign-out is asked last.
     "accounts.sign_in":                   (302,  302,  302,  302,  302,  302),
     "accounts.sign_out":                  (302,  302,  302,  302,  302,  302),
@@ -155,6 +160,7 @@ MATRIX_ROWS: dict[str, tuple[int, int, int, int, int, int]] = {
     "users_admin.index":                  (200,  403,  403,  403,  403,  403),
     "users_admin.new":                    (200,  403,  403,  403,  403,  403),
     "users_admin.reactivate":             (302,  403,  403,  403,  403,  403),
+    "users_admin.reset_two_step":         (200,  403,  403,  403,  403,  403),
     "users_admin.temporary_password":     (400,  403,  403,  403,  403,  403),
     "users_admin.unlock":                 (302,  403,  403,  403,  403,  403),
     "wholeschool.edit":                   (200,  200,  404,  404,  403,  403),
