@@ -2,7 +2,7 @@
 last time-step a code was accepted for, and their one-time recovery codes (hashed).
 
 Revision ID: 0012_mfa
-Revises: 0015_scoping
+Revises: 0014_sessions
 Create Date: 2026-12-03
 """
 
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0012_mfa"
-down_revision: str | None = "0015_scoping"
+down_revision: str | None = "0014_sessions"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
