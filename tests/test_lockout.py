@@ -2,8 +2,10 @@
 administrator, the limit on failures from one address across many accounts, and what a
 failed sign-in records."""
 
+import time
 from datetime import timedelta
 
+import pyotp
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -166,3 +168,59 @@ def test_an_unknown_address_is_never_stored(typed, world, auth, roomy_limits):
         )
     if response.status_code == 401:
         assert len(events) == 1
+
+
+# ---- the second step counts too --------------------------------------------------------
+
+CODE_PAGE = "/sign-in/code"
+
+
+def _password_only(auth, email: str = EMAIL):
+    token = auth.csrf_token("/sign-in")
+    response = auth.client.post(
+        "/sign-in", data={"email": email, "password": PASSWORD, "csrf_token": token}
+    )
+    assert response.headers["Location"] == CODE_PAGE
+
+
+def _wrong_code(user) -> str:
+    right = {pyotp.TOTP(user.totp_secret).at(time.time() + d) for d in (-30, 0, 30)}
+    return next(f"{n:06d}" for n in range(1000) if f"{n:06d}" not in right)
+
+
+def test_wrong_codes_after_the_right_password_lock_the_account(world, auth, mailbox, roomy_limits):
+    """Someone who has the password but not the phone is locked out like anyone else."""
+    user = world.users[Role.EMHP]
+    _password_only(auth)
+    for _ in range(5):
+        assert auth.post(CODE_PAGE, {"code": _wrong_code(user)}).status_code == 400
+    assert user.is_locked_out
+    (message,) = mailbox.messages
+    assert "wrong password or code" in body_of(message)
+    # Locked: even the right code is refused now.
+    right = pyotp.TOTP(user.totp_secret).now()
+    user.mfa_last_step = None
+    db.session.commit()
+    assert auth.post(CODE_PAGE, {"code": right}).status_code == 400
+    assert _events(AuditAction.SIGN_IN_FAILED, user.id)[-1].detail == "locked"
+    assert _events(AuditAction.SIGN_IN, user.id) == []
+
+
+def test_the_right_password_alone_does_not_start_the_count_again(world, auth, roomy_limits):
+    """Four wrong passwords, the right one, then a wrong code: five failures, locked."""
+    user = world.users[Role.EMHP]
+    _fail(auth, 4)
+    _password_only(auth)
+    assert not user.is_locked_out
+    assert auth.post(CODE_PAGE, {"code": _wrong_code(user)}).status_code == 400
+    assert user.is_locked_out
+
+
+def test_a_full_sign_in_starts_the_count_again(world, auth, roomy_limits):
+    user = world.users[Role.EMHP]
+    _fail(auth, 4)
+    assert auth.sign_in(EMAIL).status_code == 302  # password and code
+    assert user.failed_sign_ins == 0
+    auth.sign_out()
+    _fail(auth, 4)
+    assert not user.is_locked_out

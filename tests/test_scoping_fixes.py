@@ -6,7 +6,7 @@
   its team; another EMHP of the team gets 404 (the case is not in their scope), roles
   without the permission 403, and the operation refuses anyone else whoever calls it.
 * A supervision record stays with the team where it took place when the practitioner
-  moves team (``SupervisionRecord.team_id``, migration 0015_scoping).
+  moves team (``SupervisionRecord.team_id``, migration 0013_scoping).
 """
 
 from __future__ import annotations
@@ -236,7 +236,7 @@ def test_a_practitioner_who_moves_leaves_their_supervision_with_the_old_team(
 
 
 def test_the_migration_fills_in_the_practitioners_team(fresh_engine):  # noqa: F811
-    """0015 backfills each record's team from the practitioner's team of the time."""
+    """0013 backfills each record's team from the practitioner's team of the time."""
     _run(fresh_engine, command.upgrade, "0011_risk_flags")
     with fresh_engine.begin() as connection:
         run = connection.execute
@@ -260,7 +260,7 @@ def test_the_migration_fills_in_the_practitioners_team(fresh_engine):  # noqa: F
                 ),
                 {"id": record_id, "practitioner": practitioner},
             )
-    _run(fresh_engine, command.upgrade, "0015_scoping")
+    _run(fresh_engine, command.upgrade, "0013_scoping")
     with fresh_engine.connect() as connection:
         rows = connection.execute(
             text("SELECT id, team_id FROM supervision_record ORDER BY id")

@@ -123,7 +123,7 @@ def send_lock_notices() -> None:
         send_email(
             email,
             LOCK_NOTICE_SUBJECT,
-            "Your MHST Case Manager account was locked because the wrong password was "
+            "Your MHST Case Manager account was locked because a wrong password or code was "
             f"entered {current_app.config['LOCKOUT_THRESHOLD']} times.\n\n"
             f"You can try again in {minutes} minutes, or ask an administrator to unlock "
             "it sooner.\n\n"

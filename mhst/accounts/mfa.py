@@ -20,6 +20,7 @@ from flask import current_app
 from markupsafe import Markup
 from sqlalchemy import delete, func, select
 
+from mhst.accounts import lockout
 from mhst.accounts.models import RecoveryCode, User
 from mhst.accounts.operations import AccountRuleError
 from mhst.audit import operations as audit
@@ -88,19 +89,25 @@ def _accept_code(user: User, code: str) -> str | None:
 
 
 def _refused(user: User, detail: str) -> None:
+    """A wrong code is a failed sign-in: audited, and counted towards the lockout."""
     audit.record(
         AuditAction.SIGN_IN_FAILED, AuditRecordType.USER, user.id, user=user, detail=detail
     )
+    lockout.record_failure(user)
 
 
 def record_sign_in(user: User, how: str) -> None:
-    """The second step passed: this is when the user signed in."""
+    """The second step passed: this is when the user signed in (and the count of failed
+    attempts starts again; the password alone does not reset it)."""
+    lockout.record_success(user)
     user.last_signed_in_at = utcnow()
     audit.record(AuditAction.SIGN_IN, AuditRecordType.USER, user.id, user=user, detail=how)
 
 
 def sign_in_with_code(user: User, code: str) -> bool:
     """The second step with an authenticator code; a refusal is a failed sign-in."""
+    if lockout.refuse_if_locked(user):  # locked while half signed in: no code works
+        return False
     refusal = _accept_code(user, code)
     if refusal:
         _refused(user, refusal)
@@ -112,6 +119,8 @@ def sign_in_with_code(user: User, code: str) -> bool:
 def confirm_set_up(user: User, code: str) -> list[str] | None:
     """Finish setting up with a first code from the app: the user is signed in and gets
     their recovery codes (returned, to be shown once). None if the code is wrong."""
+    if lockout.refuse_if_locked(user):
+        return None
     refusal = _accept_code(user, code) if needs_set_up(user) else "already set up"
     if refusal:
         _refused(user, refusal)
@@ -154,6 +163,8 @@ def recovery_codes_left(user: User) -> int:
 
 def sign_in_with_recovery_code(user: User, code: str) -> bool:
     """The second step with a recovery code, which then never works again."""
+    if lockout.refuse_if_locked(user):
+        return False
     code = _normalise(code)
     unused = db.session.scalars(
         select(RecoveryCode).where(RecoveryCode.user_id == user.id, RecoveryCode.used_at.is_(None))

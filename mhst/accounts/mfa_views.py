@@ -14,7 +14,7 @@ from functools import wraps
 from flask import Blueprint, current_app, flash, redirect, render_template, session, url_for
 from flask_login import current_user
 
-from mhst.accounts import mfa
+from mhst.accounts import lockout, mfa
 from mhst.accounts.forms import AuthenticatorCodeForm, RecoveryCodeForm
 from mhst.accounts.models import User
 from mhst.accounts.signing_in import start_session
@@ -112,6 +112,7 @@ def set_up(user: User):
     form = AuthenticatorCodeForm()
     if form.validate_on_submit():
         codes = commit_unit(mfa.confirm_set_up, user, form.code.data)
+        lockout.send_lock_notices()
         if codes is not None:
             next_path = _signed_in(user)
             return render_template(
@@ -136,7 +137,9 @@ def code(user: User):
         return redirect(url_for(".set_up"))
     form = AuthenticatorCodeForm()
     if form.validate_on_submit():
-        if commit_unit(mfa.sign_in_with_code, user, form.code.data):
+        signed_in = commit_unit(mfa.sign_in_with_code, user, form.code.data)
+        lockout.send_lock_notices()
+        if signed_in:
             return redirect(_signed_in(user))
         _refused(form, mfa.WRONG_CODE_MESSAGE)
     return render_template("accounts/mfa_code.html", form=form), _status(form)
@@ -152,7 +155,9 @@ def recovery_code(user: User):
         return redirect(url_for(".set_up"))
     form = RecoveryCodeForm()
     if form.validate_on_submit():
-        if commit_unit(mfa.sign_in_with_recovery_code, user, form.code.data):
+        signed_in = commit_unit(mfa.sign_in_with_recovery_code, user, form.code.data)
+        lockout.send_lock_notices()
+        if signed_in:
             left = mfa.recovery_codes_left(user)
             next_path = _signed_in(user)
             flash(

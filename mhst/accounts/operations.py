@@ -87,8 +87,8 @@ def authenticate(email: str, password: str, *, second_step: bool = False) -> Use
         if not refused:  # an account that could sign in with the right password
             lockout.record_failure(user)
         return None
-    lockout.record_success(user)
-    if not second_step:
+    if not second_step:  # else the count starts again only once the second step passes
+        lockout.record_success(user)
         user.last_signed_in_at = utcnow()
         audit.record(AuditAction.SIGN_IN, AuditRecordType.USER, user.id, user=user)
     return user

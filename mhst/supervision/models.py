@@ -27,7 +27,7 @@ class SupervisionRecord(db.Model):
     supervisor_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
     practitioner_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"), index=True)
     # The team where it took place; None only for old records of a practitioner who had
-    # no team when the column was added (migration 0015_scoping).
+    # no team when the column was added (migration 0013_scoping).
     team_id: Mapped[int | None] = mapped_column(ForeignKey("team.id"), index=True)
     recorded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     recorded_by_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))

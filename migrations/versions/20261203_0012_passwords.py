@@ -2,7 +2,7 @@
 (only a hash of each token kept), time unused counted from a reactivation, and a role
 granted by one administrator waiting for a second one's approval.
 
-Revision ID: 0013_passwords
+Revision ID: 0012_passwords
 Revises: 0011_risk_flags
 Create Date: 2026-12-03
 """
@@ -12,7 +12,7 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0013_passwords"
+revision: str = "0012_passwords"
 down_revision: str | None = "0011_risk_flags"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None

@@ -1,7 +1,7 @@
 """Two-step sign-in: each user's authenticator (TOTP) secret, when they set it up, the
 last time-step a code was accepted for, and their one-time recovery codes (hashed).
 
-Revision ID: 0012_mfa
+Revision ID: 0015_mfa
 Revises: 0014_sessions
 Create Date: 2026-12-03
 """
@@ -11,7 +11,7 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0012_mfa"
+revision: str = "0015_mfa"
 down_revision: str | None = "0014_sessions"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None

@@ -2,7 +2,7 @@
 events for refused pages and for locking and unlocking accounts.
 
 Revision ID: 0014_sessions
-Revises: 0015_scoping
+Revises: 0013_scoping
 Create Date: 2026-12-03
 """
 
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0014_sessions"
-down_revision: str | None = "0015_scoping"
+down_revision: str | None = "0013_scoping"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

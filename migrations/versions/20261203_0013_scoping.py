@@ -4,7 +4,7 @@ A practitioner who moves team leaves their supervision behind with the old team'
 clinicians. Records made before this revision take the practitioner's team as it is now
 (the best the data can say); a practitioner without a team leaves it empty.
 
-Revision ID: 0015_scoping
+Revision ID: 0013_scoping
 Revises: 0011_risk_flags
 Create Date: 2026-12-03
 """
@@ -14,8 +14,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0015_scoping"
-down_revision: str | None = "0013_passwords"
+revision: str = "0013_scoping"
+down_revision: str | None = "0012_passwords"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
