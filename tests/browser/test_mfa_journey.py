@@ -17,6 +17,7 @@ from mhst.extensions import db
 from mhst.organisation.models import Team
 from tests.browser.conftest import in_live_app
 from tests.browser.test_roles import HOME, SIGN_IN, assert_accessible, password_step
+from tests.mailbox import body_of
 
 pytestmark = pytest.mark.browser
 
@@ -36,7 +37,7 @@ def sign_out(page: Page) -> None:
     expect(page).to_have_url(SIGN_IN)
 
 
-def test_set_up_then_sign_in_with_a_code_and_with_a_recovery_code(page: Page):
+def test_set_up_then_sign_in_with_a_code_and_with_a_recovery_code(page: Page, live_mailbox):
     in_live_app(_new_starter)
     password_step(page, EMAIL, PASSWORD)
     expect(page).to_have_url(re.compile(r"/sign-in/set-up-authenticator$"))
@@ -94,3 +95,14 @@ def test_set_up_then_sign_in_with_a_code_and_with_a_recovery_code(page: Page):
     assert_accessible(page)
     page.goto("/")
     expect(page).to_have_url(SIGN_IN)
+
+    # Five failures in a row locked the account: the right password is refused now, with
+    # the usual message, and its owner was told by email.
+    [notice] = [m for m in live_mailbox.wait_for(1) if m["To"] == EMAIL]
+    assert notice["Subject"] == "Your MHST Case Manager account has been locked"
+    assert "wrong password or code" in body_of(notice)
+    password_step(page, EMAIL, PASSWORD)
+    expect(page.locator(".nhsuk-error-summary")).to_contain_text(
+        "Enter a correct email address and password"
+    )
+    expect(page).to_have_url(re.compile(r"/sign-in"))
