@@ -283,7 +283,7 @@ def test_a_case_of_another_team_is_refused(world, make_case, team_b):
 
 
 def test_a_closed_case_is_refused(world):
-    referral_operations._move(
+    referral_operations.move_to(
         world.case_a1, ReferralStatus.DISCHARGED, by=world.users[Role.EMHP], reason="Goals met"
     )
     db.session.commit()
@@ -650,7 +650,7 @@ def test_overdue_leaves_out_closed_waiting_and_other_teams_cases(
     world, make_case, make_referral, team_b
 ):
     closed = make_case(world.users[Role.EMHP], allocated_days_ago=90)
-    referral_operations._move(
+    referral_operations.move_to(
         closed, ReferralStatus.DISCHARGED, by=world.users[Role.EMHP], reason="Goals met"
     )
     make_case(
