@@ -231,7 +231,7 @@ def test_the_user_makes_new_recovery_codes_with_a_current_code(app, make_user, a
     user = make_user(mfa=False)
     old = set_up(auth, user)
     page = client.get("/account/two-step-sign-in").get_data(as_text=True)
-    assert re.search(r"Recovery codes not yet used\s*</dt>\s*<dd[^>]*>\s*10\s*<", page)
+    assert re.search(r"Recovery codes not yet used\s*</dt>\s*<dd[^>]*>\s*10 of 10\s*<", page)
     refused = auth.post("/account/two-step-sign-in", {"code": "12345x"})
     assert refused.status_code == 400
     user.mfa_last_step = None  # the set-up used this step's code a moment ago
@@ -282,3 +282,12 @@ def test_without_mfa_required_the_password_signs_in(world, auth, client, app):
     finally:
         app.config["MFA_REQUIRED"] = True
     assert signed_in(client)
+
+
+def test_a_user_with_no_recovery_codes_is_told_to_make_some(world, auth, client):
+    """Set up without codes (the demo accounts, say): the page says none, not nothing."""
+    assert auth.sign_in(world.users[Role.EMHP].email).status_code == 302
+    page = client.get("/account/two-step-sign-in").get_data(as_text=True)
+    assert re.search(
+        r"Recovery codes not yet used\s*</dt>\s*<dd[^>]*>\s*None: make a new set", page
+    )
