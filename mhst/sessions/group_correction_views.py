@@ -25,9 +25,9 @@ from mhst.sessions.group_forms import (
     GroupAttendanceForm,
     GroupSessionDateForm,
 )
+from mhst.sessions.group_lookup import audit_group_read, group_or_404, with_children
 from mhst.sessions.group_models import GroupAttendance, GroupKind, GroupSession
 from mhst.sessions.group_operations import participant_name
-from mhst.sessions.group_views import _audit_group_read, _group_or_404, _with_children
 
 bp = Blueprint("group_changes", __name__, url_prefix="/groups")
 
@@ -40,7 +40,7 @@ TITLES = {
 
 
 def _load(group_id: int, session_id: int):
-    group = _group_or_404(group_id, _with_children())
+    group = group_or_404(group_id, with_children())
     session = db.session.scalars(
         select(GroupSession)
         .where(GroupSession.id == session_id, GroupSession.group_id == group.id)
@@ -49,7 +49,7 @@ def _load(group_id: int, session_id: int):
     if session is None:
         abort(404)
     participants = list(group.participants)
-    _audit_group_read(group, [p.referral for p in participants])
+    audit_group_read(group, [p.referral for p in participants])
     return group, session, participants
 
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 from flask import Blueprint, flash, redirect, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
-from sqlalchemy.orm import joinedload, lazyload, selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from mhst.audit.models import AuditAction, AuditRecordType
 from mhst.audit.operations import record, render_audited
@@ -21,7 +21,6 @@ from mhst.core.forms import failed
 from mhst.core.pagination import paginate
 from mhst.core.submissions import earlier_url, submit_once
 from mhst.extensions import db
-from mhst.referrals import queries
 from mhst.referrals.models import Referral
 from mhst.schools.models import School
 from mhst.security import scoping
@@ -29,37 +28,15 @@ from mhst.security.permissions import Permission, has_permission, requires
 from mhst.sessions import group_access
 from mhst.sessions import group_operations as operations
 from mhst.sessions.group_forms import KIND_HINTS, GroupForm, ParticipantForm, SessionForm
+from mhst.sessions.group_lookup import audit_group_read, group_or_404, with_children
 from mhst.sessions.group_models import (
     GroupAudience,
     GroupKind,
-    GroupParticipant,
     GroupProgramme,
     GroupSession,
 )
 
 bp = Blueprint("groups", __name__, url_prefix="/groups")
-
-
-def _group_or_404(group_id: int, *options) -> GroupProgramme:
-    return scoping.get_or_404(current_user, GroupProgramme, group_id, options=options)
-
-
-def _with_children():
-    """Load a group's participants with each child's referral, child and school."""
-    return selectinload(GroupProgramme.participants).options(
-        joinedload(GroupParticipant.referral).options(
-            joinedload(Referral.child),
-            joinedload(Referral.school),
-            lazyload(Referral.need_links),
-            lazyload(Referral.risk_links),
-        )
-    )
-
-
-def _audit_group_read(group: GroupProgramme, referrals) -> None:
-    """The page shows the group and names these children: a read of each."""
-    record(AuditAction.READ, AuditRecordType.GROUP, group.id, user=current_user)
-    queries.audit_listed(current_user, list(referrals))
 
 
 def _place(group: GroupProgramme) -> str:
@@ -145,10 +122,10 @@ def new():
 @bp.get("/<int:group_id>")
 @requires(Permission.VIEW_GROUPS)
 def show(group_id: int):
-    group = _group_or_404(
+    group = group_or_404(
         group_id,
         selectinload(GroupProgramme.facilitators),
-        _with_children(),
+        with_children(),
         selectinload(GroupProgramme.sessions).selectinload(GroupSession.attendances),
     )
     participants = list(group.participants)
@@ -158,7 +135,7 @@ def show(group_id: int):
         for session in sessions
         for a in session.attendances
     }
-    _audit_group_read(group, [p.referral for p in participants])
+    audit_group_read(group, [p.referral for p in participants])
     return _render(
         "sessions/groups/show.html",
         group=group,
@@ -178,7 +155,7 @@ def show(group_id: int):
 @bp.route("/<int:group_id>/participants", methods=["GET", "POST"])
 @requires(Permission.MANAGE_GROUPS)
 def participants(group_id: int):
-    group = _group_or_404(group_id)
+    group = group_or_404(group_id)
     if group.kind is not GroupKind.TARGETED:
         # A universal group names nobody; a crafted POST changes nothing.
         record(AuditAction.READ, AuditRecordType.GROUP, group.id, user=current_user)
@@ -210,7 +187,7 @@ def participants(group_id: int):
                 flash(f"{who} added to the group ({referral.reference}).", "success")
             return redirect(sent.url)
         candidates = operations.candidate_referrals(group)  # the failure rolled back
-    _audit_group_read(group, candidates)
+    audit_group_read(group, candidates)
     return _render(
         "sessions/groups/participants.html",
         400 if form.errors else 200,
@@ -226,7 +203,7 @@ def participants(group_id: int):
 @bp.route("/<int:group_id>/sessions/new", methods=["GET", "POST"])
 @requires(Permission.MANAGE_GROUPS)
 def record_session(group_id: int):
-    group = _group_or_404(group_id, _with_children())
+    group = group_or_404(group_id, with_children())
     participants = list(group.participants)
     form = SessionForm()
     form.set_group(group, participants)
@@ -247,9 +224,9 @@ def record_session(group_id: int):
             if not sent.repeated:
                 flash(f"Session on {format_date(sent.record.held_on)} recorded.", "success")
             return redirect(sent.url)
-        group = _group_or_404(group_id, _with_children())  # the failure rolled back
+        group = group_or_404(group_id, with_children())  # the failure rolled back
         participants = list(group.participants)
-    _audit_group_read(group, [p.referral for p in participants])
+    audit_group_read(group, [p.referral for p in participants])
     return _render(
         "sessions/groups/record_session.html",
         400 if form.errors else 200,
