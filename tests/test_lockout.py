@@ -11,7 +11,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import select
 
-from mhst.accounts.lockout import LOCK_NOTICE_SUBJECT
+from mhst.accounts.emails import LOCK_NOTICE_SUBJECT
 from mhst.accounts.models import Role
 from mhst.accounts.operations import UNKNOWN_ADDRESS
 from mhst.audit.models import AuditAction, AuditEvent

@@ -29,3 +29,19 @@ def send_password_changed(to: str) -> bool:
         "that were open have been signed out.\n\n"
         "If you did not change it, contact your service administrator straight away.\n",
     )
+
+
+LOCK_NOTICE_SUBJECT = "Your MHST Case Manager account has been locked"
+
+
+def send_account_locked(to: str, *, minutes: int, failures: int, sign_in_url: str) -> bool:
+    return send_email(
+        to,
+        LOCK_NOTICE_SUBJECT,
+        "Your MHST Case Manager account was locked because a wrong password or code was "
+        f"entered {failures} times.\n\n"
+        f"You can try again in {minutes} minutes, or ask an administrator to unlock "
+        "it sooner.\n\n"
+        "If this was not you, someone may be trying to sign in as you: tell your "
+        f"administrator, and change your password when you next sign in.\n\n{sign_in_url}\n",
+    )

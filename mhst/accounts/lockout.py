@@ -23,16 +23,15 @@ from datetime import timedelta
 
 from flask import current_app, g, url_for
 
+from mhst.accounts import emails
 from mhst.accounts.models import User
 from mhst.audit import operations as audit
 from mhst.audit.models import AuditAction, AuditRecordType
 from mhst.core.locking import lock_row
-from mhst.core.mail import send_email
 from mhst.core.time import utcnow
 from mhst.extensions import limiter
 
 LOCKED_DETAIL = "locked"
-LOCK_NOTICE_SUBJECT = "Your MHST Case Manager account has been locked"
 
 
 def _refused(response) -> bool:
@@ -120,14 +119,9 @@ def unlock(user: User, *, by: User) -> None:
 def send_lock_notices() -> None:
     """Email each user whose account this request locked (after the commit)."""
     for email, minutes in g.pop("lock_notices", []):
-        send_email(
+        emails.send_account_locked(
             email,
-            LOCK_NOTICE_SUBJECT,
-            "Your MHST Case Manager account was locked because a wrong password or code was "
-            f"entered {current_app.config['LOCKOUT_THRESHOLD']} times.\n\n"
-            f"You can try again in {minutes} minutes, or ask an administrator to unlock "
-            "it sooner.\n\n"
-            "If this was not you, someone may be trying to sign in as you: tell your "
-            "administrator, and change your password when you next sign in.\n\n"
-            f"{url_for('accounts.sign_in', _external=True)}\n",
+            minutes=minutes,
+            failures=current_app.config["LOCKOUT_THRESHOLD"],
+            sign_in_url=url_for("accounts.sign_in", _external=True),
         )
