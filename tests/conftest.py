@@ -12,6 +12,7 @@ import contextvars
 import os
 import re
 from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass
 from datetime import date, timedelta
 from itertools import count
 
@@ -612,59 +613,103 @@ class World:
         ``supervision_a1``: the senior clinician's supervision of the EMHP about the case;
         ``measure_a1``: a Goal Based Outcomes baseline for the case (one goal, rated 3).
         Made directly, as a later state of the journey."""
-        emhp, senior = self.users[Role.EMHP], self.users[Role.SENIOR_CLINICIAN]
-        self.school_a2.participation_status = ParticipationStatus.ACTIVE
-        case = referral_submission.submit_referral(
-            self.school_a2,
-            child_details(given_name="Casey", family_name="Allocated"),
-            referral_details(),
-            by=emhp,
+        records = allocated_case_with_records(
+            case_school=self.school_a2,
+            group_school=self.school_a1,
+            emhp=self.users[Role.EMHP],
+            senior=self.users[Role.SENIOR_CLINICIAN],
+            family_name="Allocated",
+            location="The school's wellbeing room",
+            group_title="Worry busters",
+            decision="Continue; review goals next week.",
+            goal=("Go to lunch in the hall", 3),
         )
-        referral_consent.record_consent(case, parent_consent(), by=emhp)
-        referral_operations.triage(case, ReferralStatus.ACCEPTED, by=senior, reason=None)
-        referral_operations.transition(case, ReferralStatus.ALLOCATED, by=senior)
-        db.session.add(Allocation(referral=case, practitioner=emhp, allocated_by=senior))
-        self.case_a1 = case
-        self.contact_a1 = CareContact(
+        self.case_a1, self.contact_a1 = records.case, records.contact
+        self.group_a1, self.supervision_a1 = records.group, records.supervision
+        self.measure_a1 = records.measure
+        db.session.commit()
+
+
+@dataclass
+class CaseRecords:
+    case: Referral
+    contact: CareContact
+    group: GroupProgramme
+    supervision: SupervisionRecord
+    measure: MeasureRecord
+
+
+def allocated_case_with_records(
+    *,
+    case_school: School,
+    group_school: School,
+    emhp: User,
+    senior: User,
+    family_name: str,
+    location: str,
+    group_title: str,
+    decision: str,
+    goal: tuple[str, int],
+) -> CaseRecords:
+    """A referral from ``case_school`` (made active) allocated to ``emhp``, with a session
+    planned in a week, a targeted group at ``group_school`` with the case in it, a
+    supervision about it and a Goal Based Outcomes baseline (one goal and its rating).
+    Added to the session, not committed."""
+    case_school.participation_status = ParticipationStatus.ACTIVE
+    case = referral_submission.submit_referral(
+        case_school,
+        child_details(given_name="Casey", family_name=family_name),
+        referral_details(),
+        by=emhp,
+    )
+    referral_consent.record_consent(case, parent_consent(), by=emhp)
+    referral_operations.triage(case, ReferralStatus.ACCEPTED, by=senior, reason=None)
+    referral_operations.transition(case, ReferralStatus.ALLOCATED, by=senior)
+    db.session.add(Allocation(referral=case, practitioner=emhp, allocated_by=senior))
+    goal_text, rating = goal
+    records = CaseRecords(
+        case=case,
+        contact=CareContact(
             referral=case,
             practitioner=emhp,
             starts_at=utcnow() + timedelta(days=7),
             duration_minutes=45,
             stage=ContactStage.ASSESSMENT,
             mode=ContactMode.FACE_TO_FACE_SCHOOL,
-            location="The school's wellbeing room",
+            location=location,
             created_by=emhp,
-        )
-        self.group_a1 = GroupProgramme(
-            title="Worry busters",
+        ),
+        group=GroupProgramme(
+            title=group_title,
             kind=GroupKind.TARGETED,
             audience=GroupAudience.CHILDREN,
-            team=self.team_a,
-            school=self.school_a1,
+            team=group_school.team,
+            school=group_school,
             planned_sessions=6,
             created_by_id=emhp.id,
             facilitators=[emhp],
             participants=[GroupParticipant(referral=case)],
-        )
-        self.supervision_a1 = SupervisionRecord(
+        ),
+        supervision=SupervisionRecord(
             held_on=service_today(),
             supervisor=senior,
             practitioner=emhp,
             recorded_by_id=senior.id,
-            cases=[SupervisionCase(referral=case, decision="Continue; review goals next week.")],
-        )
-        self.measure_a1 = MeasureRecord(
+            cases=[SupervisionCase(referral=case, decision=decision)],
+        ),
+        measure=MeasureRecord(
             referral=case,
             measure_code="GBO",
             completed_on=service_today(),
             respondent=Respondent.CHILD,
             by_item=True,
             recorded_by=emhp,
-            answers=[MeasureAnswer(item_number=1, value=3, item_text="Go to lunch in the hall")],
-            scores=[MeasureScore(scale="total", position=1, score=3)],
-        )
-        db.session.add_all([self.contact_a1, self.group_a1, self.supervision_a1, self.measure_a1])
-        db.session.commit()
+            answers=[MeasureAnswer(item_number=1, value=rating, item_text=goal_text)],
+            scores=[MeasureScore(scale="total", position=1, score=rating)],
+        ),
+    )
+    db.session.add_all([records.contact, records.group, records.supervision, records.measure])
+    return records
 
 
 def world_identities(world: World) -> dict[str, object]:

@@ -11,36 +11,24 @@ interest. Made in the test's transaction (rolled back afterwards), so the commit
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date
 
 from mhst.accounts.models import Role
 from mhst.casework.models import Discharge, DischargeReason
 from mhst.children.operations import merge_children
 from mhst.cohorts.models import Cohort
-from mhst.core.time import service_today, utcnow
 from mhst.directory.models import DirectoryService, DirectoryTable
 from mhst.extensions import db
-from mhst.outcomes.definitions import Respondent
-from mhst.outcomes.models import MeasureAnswer, MeasureRecord, MeasureScore
-from mhst.referrals import consent as referral_consent
 from mhst.referrals import operations as referral_operations
 from mhst.referrals import risk_flags
-from mhst.referrals import submission as referral_submission
-from mhst.referrals.allocations import Allocation
 from mhst.referrals.child_models import Child
 from mhst.referrals.models import ReferralStatus, RiskItem
-from mhst.schools.models import InterestRegistration, ParticipationStatus
+from mhst.schools.models import InterestRegistration
 from mhst.sessions.group_models import (
-    GroupAudience,
-    GroupKind,
-    GroupParticipant,
-    GroupProgramme,
     GroupSession,
 )
-from mhst.sessions.models import CareContact, ContactMode, ContactStage
-from mhst.supervision.models import SupervisionCase, SupervisionRecord
 from mhst.wholeschool.models import ActivityKind, WholeSchoolActivity
-from tests.conftest import child_details, new_referral, new_user, parent_consent, referral_details
+from tests.conftest import allocated_case_with_records, new_referral, new_user
 
 
 class TenantB:
@@ -126,66 +114,28 @@ class TenantB:
         session, an earlier discharge, a measure, a group (with a session) and a
         supervision about it."""
         emhp, senior, world = self.emhp, self.senior, self.world
-        world.school_b2.participation_status = ParticipationStatus.ACTIVE
-        case = referral_submission.submit_referral(
-            world.school_b2,
-            child_details(given_name="Casey", family_name="Southern"),
-            referral_details(),
-            by=emhp,
-        )
-        referral_consent.record_consent(case, parent_consent(), by=emhp)
-        referral_operations.triage(case, ReferralStatus.ACCEPTED, by=senior, reason=None)
-        referral_operations.transition(case, ReferralStatus.ALLOCATED, by=senior)
-        db.session.add(Allocation(referral=case, practitioner=emhp, allocated_by=senior))
-        self.case = case
-        self.case_consent = case.consents[0]
-        self.contact = CareContact(
-            referral=case,
-            practitioner=emhp,
-            starts_at=utcnow() + timedelta(days=7),
-            duration_minutes=45,
-            stage=ContactStage.ASSESSMENT,
-            mode=ContactMode.FACE_TO_FACE_SCHOOL,
+        records = allocated_case_with_records(
+            case_school=world.school_b2,
+            group_school=world.school_b1,
+            emhp=emhp,
+            senior=senior,
+            family_name="Southern",
             location="The school's library",
-            created_by=emhp,
+            group_title="Calm club",
+            decision="Continue; review in two weeks.",
+            goal=("Sleep before eleven", 4),
         )
-        self.group = GroupProgramme(
-            title="Calm club",
-            kind=GroupKind.TARGETED,
-            audience=GroupAudience.CHILDREN,
-            team=world.team_b,
-            school=world.school_b1,
-            planned_sessions=6,
-            created_by_id=emhp.id,
-            facilitators=[emhp],
-            participants=[GroupParticipant(referral=case)],
-        )
+        self.case, self.contact, self.group = records.case, records.contact, records.group
+        self.supervision, self.measure = records.supervision, records.measure
+        self.case_consent = self.case.consents[0]
         self.group_session = GroupSession(
             group=self.group, held_on=date(2026, 11, 3), recorded_by_id=emhp.id
         )
-        self.supervision = SupervisionRecord(
-            held_on=service_today(),
-            supervisor=senior,
-            practitioner=emhp,
-            recorded_by_id=senior.id,
-            cases=[SupervisionCase(referral=case, decision="Continue; review in two weeks.")],
-        )
-        self.measure = MeasureRecord(
-            referral=case,
-            measure_code="GBO",
-            completed_on=service_today(),
-            respondent=Respondent.CHILD,
-            by_item=True,
-            recorded_by=emhp,
-            answers=[MeasureAnswer(item_number=1, value=4, item_text="Sleep before eleven")],
-            scores=[MeasureScore(scale="total", position=1, score=4)],
-        )
-        db.session.add_all([self.contact, self.group, self.group_session])
-        db.session.add_all([self.supervision, self.measure])
+        db.session.add(self.group_session)
         db.session.flush()
         self.discharge = Discharge(
-            referral=case,
-            event_id=case.events[-1].id,
+            referral=self.case,
+            event_id=self.case.events[-1].id,
             reason=DischargeReason.GOALS_MET,
             summary="Goals met (an earlier episode)",
             discharged_by=emhp,
