@@ -22,6 +22,7 @@ from mhst.settings import (
     TestConfig,
     config_from_env,
     database_url_from_env,
+    rate_limit_storage_from_env,
 )
 
 __all__ = [
@@ -32,4 +33,5 @@ __all__ = [
     "TestConfig",
     "config_from_env",
     "database_url_from_env",
+    "rate_limit_storage_from_env",
 ]

@@ -32,6 +32,7 @@ def create_app(config: type[Config] | None = None, **overrides) -> Flask:
     app.config.update(overrides)
     app.url_map.converters["int"] = RecordIdConverter  # ids the database can hold, or 404
     _check_secret_key(app)
+    _check_rate_limit_storage(app)
     _configure_database_uri(app)
 
     app.jinja_options = {
@@ -65,6 +66,15 @@ def _check_secret_key(app: Flask) -> None:
         raise ConfigurationError(
             "SECRET_KEY must be set to a random value of 32 characters or more in production "
             '(for example: python -c "import secrets; print(secrets.token_hex(32))")'
+        )
+
+
+def _check_rate_limit_storage(app: Flask) -> None:
+    if not app.config.get("RATELIMIT_STORAGE_URI"):
+        raise ConfigurationError(
+            "Rate limits need a store every app server shares: set REDIS_URL (for example "
+            "redis://redis-host:6379/0), or RATELIMIT_STORAGE_URI=memory:// if this is the "
+            "only process serving the app (one server, one gunicorn worker)"
         )
 
 

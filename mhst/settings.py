@@ -32,6 +32,7 @@ __all__ = [
     "TestConfig",
     "config_from_env",
     "database_url_from_env",
+    "rate_limit_storage_from_env",
 ]
 
 DEVELOPMENT_SECRET_KEY = "development-only-secret-key-do-not-use-in-production"  # noqa: S105  # nosec B105
@@ -46,6 +47,13 @@ def database_url_from_env(default: str | None) -> str | None:
         if url.startswith(prefix):
             return "postgresql+psycopg://" + url[len(prefix) :]
     return url
+
+
+def rate_limit_storage_from_env(default: str | None) -> str | None:
+    """Where Flask-Limiter counts: ``RATELIMIT_STORAGE_URI`` if set, else ``REDIS_URL``.
+
+    Several app servers must share one store, or each counts only the requests it saw."""
+    return os.environ.get("RATELIMIT_STORAGE_URI") or os.environ.get("REDIS_URL") or default
 
 
 class Config:
@@ -77,8 +85,9 @@ class Config:
 
     WTF_CSRF_TIME_LIMIT = 60 * 60 * 8
 
-    # Rate limits: in memory unless a Redis URL is given.
-    RATELIMIT_STORAGE_URI = os.environ.get("REDIS_URL", "memory://")
+    # Rate limits: in Redis when REDIS_URL is given (RATELIMIT_STORAGE_URI names any other
+    # Flask-Limiter store); in this process's memory otherwise, except in production.
+    RATELIMIT_STORAGE_URI = rate_limit_storage_from_env("memory://")
     RATELIMIT_HEADERS_ENABLED = True
     SIGN_IN_RATE_LIMIT = os.environ.get("SIGN_IN_RATE_LIMIT", "10 per minute;50 per hour")
     # Failed sign-ins only (mhst/accounts/lockout.py): from one address across every
@@ -198,6 +207,10 @@ class ProductionConfig(Config):
     # The __Host- prefix: browsers keep the cookie only if it is Secure, for Path=/ and
     # with no Domain, so no other host (a sibling subdomain) can set or shadow it.
     SESSION_COOKIE_NAME = "__Host-mhst_session"
+    # No default store: counts in one process's memory would let a client get each limit
+    # once per app server (and per gunicorn worker). create_app refuses to start without
+    # REDIS_URL, unless RATELIMIT_STORAGE_URI=memory:// says there is only one process.
+    RATELIMIT_STORAGE_URI = rate_limit_storage_from_env(None)
 
 
 # MHST_ENV names a class; the class is looked up in the settings module by name, so a

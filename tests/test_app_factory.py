@@ -26,6 +26,7 @@ def test_production_refuses_a_missing_or_weak_secret_key(secret, tmp_path):
 def test_production_starts_with_a_strong_secret_key(tmp_path):
     app = create_app(
         ProductionConfig,
+        RATELIMIT_STORAGE_URI="memory://",  # one process: no Redis needed
         SECRET_KEY="k" * 64,
         SQLALCHEMY_DATABASE_URI=f"sqlite:///{tmp_path / 'x.db'}",
     )
@@ -44,6 +45,7 @@ def test_production_is_never_in_debug_mode(flask_debug, tmp_path, monkeypatch):
         monkeypatch.setenv("FLASK_DEBUG", flask_debug)
     app = create_app(
         ProductionConfig,
+        RATELIMIT_STORAGE_URI="memory://",  # one process: no Redis needed
         SECRET_KEY="k" * 64,
         SQLALCHEMY_DATABASE_URI=f"sqlite:///{tmp_path / 'x.db'}",
     )

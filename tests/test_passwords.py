@@ -27,6 +27,7 @@ def test_the_tests_hash_at_their_configured_strength(app):
 def test_production_hashes_at_full_strength_and_so_does_the_dummy(tmp_path):
     app = create_app(
         ProductionConfig,
+        RATELIMIT_STORAGE_URI="memory://",  # one process: no Redis needed
         SECRET_KEY="k" * 64,
         SQLALCHEMY_DATABASE_URI=f"sqlite:///{tmp_path / 'x.db'}",
     )

@@ -1,6 +1,7 @@
 """Safe defaults: without MHST_ENV the app has production's rules and will not start
-without a strong SECRET_KEY; the production session cookie carries the __Host- prefix;
-request bodies are limited (more only for the CSV import)."""
+without a strong SECRET_KEY, nor without a rate-limit store every app server shares
+(REDIS_URL) unless one process is said explicitly; the production session cookie carries
+the __Host- prefix; request bodies are limited (more only for the CSV import)."""
 
 import io
 import os
@@ -17,14 +18,18 @@ from mhst import create_app
 from mhst.accounts.models import Role
 
 ROOT = Path(__file__).resolve().parent.parent
-START = "from mhst import create_app; app = create_app(); print(app.config['SESSION_COOKIE_NAME'])"
+START = (
+    "from mhst import create_app; app = create_app(); "
+    "print(app.config['RATELIMIT_STORAGE_URI'], app.config['SESSION_COOKIE_NAME'])"
+)
+ONE_PROCESS = {"RATELIMIT_STORAGE_URI": "memory://"}
 
 
 def _start(tmp_path, **env) -> subprocess.CompletedProcess:
     """Build the app in a new Python process whose environment has nothing of ours."""
     clean = {k: v for k, v in os.environ.items() if not k.startswith(("MHST_", "FLASK_"))}
-    clean.pop("SECRET_KEY", None)
-    clean.pop("DATABASE_URL", None)
+    for name in ("SECRET_KEY", "DATABASE_URL", "REDIS_URL", "RATELIMIT_STORAGE_URI"):
+        clean.pop(name, None)
     clean.update(MHST_INSTANCE_PATH=str(tmp_path / "instance"), **env)
     return subprocess.run(  # noqa: S603 (our own interpreter and code)
         [sys.executable, "-c", START],
@@ -44,9 +49,40 @@ def test_without_settings_the_app_refuses_to_start(tmp_path):
 
 
 def test_without_mhst_env_a_strong_secret_key_runs_with_production_rules(tmp_path):
-    result = _start(tmp_path, SECRET_KEY="s" * 64)
+    result = _start(tmp_path, SECRET_KEY="s" * 64, **ONE_PROCESS)
     assert result.returncode == 0, result.stderr
     assert result.stdout.split()[-1] == "__Host-mhst_session"
+
+
+def test_production_refuses_to_count_rate_limits_in_one_process_unless_told(tmp_path):
+    """Several servers each counting in memory would each allow the full limit."""
+    result = _start(tmp_path, SECRET_KEY="s" * 64)
+    assert result.returncode != 0
+    assert "ConfigurationError: Rate limits need a store every app server shares" in (result.stderr)
+    assert "set REDIS_URL" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("env", "storage"),
+    [
+        ({"REDIS_URL": "redis://redis-host:6379/0"}, "redis://redis-host:6379/0"),
+        ({"RATELIMIT_STORAGE_URI": "memory://"}, "memory://"),
+        (
+            {"REDIS_URL": "redis://a:6379/0", "RATELIMIT_STORAGE_URI": "redis://b:6379/1"},
+            "redis://b:6379/1",
+        ),
+    ],
+)
+def test_production_starts_with_a_shared_store_or_one_process_said(tmp_path, env, storage):
+    result = _start(tmp_path, SECRET_KEY="s" * 64, **env)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == [storage, "__Host-mhst_session"]
+
+
+def test_development_counts_in_memory_without_redis(tmp_path):
+    result = _start(tmp_path, MHST_ENV="development")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["memory://", "mhst_session"]
 
 
 def test_development_must_be_asked_for_and_then_starts(tmp_path):
@@ -57,7 +93,10 @@ def test_development_must_be_asked_for_and_then_starts(tmp_path):
 
 def test_the_production_cookie_is_host_prefixed_secure_and_for_the_whole_site(tmp_path):
     app = create_app(
-        ProductionConfig, SECRET_KEY="p" * 64, SQLALCHEMY_DATABASE_URI=f"sqlite:///{tmp_path}/p.db"
+        ProductionConfig,
+        SECRET_KEY="p" * 64,
+        SQLALCHEMY_DATABASE_URI=f"sqlite:///{tmp_path}/p.db",
+        RATELIMIT_STORAGE_URI="memory://",
     )
     response = app.test_client().get("/sign-in", base_url="https://mhst.example")
     cookie = response.headers["Set-Cookie"]

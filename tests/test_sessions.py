@@ -48,6 +48,7 @@ def test_session_cookie_is_httponly_and_samesite_lax(world, auth):
 def test_production_cookies_are_secure(tmp_path):
     app = create_app(
         ProductionConfig,
+        RATELIMIT_STORAGE_URI="memory://",  # one process: no Redis needed
         SECRET_KEY="x" * 64,
         SQLALCHEMY_DATABASE_URI=f"sqlite:///{tmp_path / 'prod.db'}",
     )
