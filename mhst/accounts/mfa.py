@@ -4,7 +4,9 @@ codes. Domain rules only: the views (mfa_views.py) commit.
 A code is accepted for the current 30-second time-step or the one either side (clocks
 drift), and never for a time-step at or before the last one accepted: a code seen over
 someone's shoulder, or sent twice, does not work again. Recovery codes are random (50
-bits), so a fast salted hash keeps them safe at rest; each works once.
+bits), so a fast salted hash keeps them safe at rest; each works once. Each check holds
+the user's row lock (as the lockout does): two requests with one code, on two app
+servers at the same moment, queue, and the second sees the first's use.
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ from mhst.accounts.models import RecoveryCode, User
 from mhst.accounts.operations import AccountRuleError
 from mhst.audit import operations as audit
 from mhst.audit.models import AuditAction, AuditRecordType
+from mhst.core.locking import lock_row
 from mhst.core.time import utcnow
 from mhst.extensions import db
 
@@ -74,6 +77,7 @@ def _normalise(code: str) -> str:
 
 def _accept_code(user: User, code: str) -> str | None:
     """Accept ``code`` for ``user`` (moving the last time-step on); or why not."""
+    lock_row(User, user.id)  # reloads user: the last time-step another request accepted
     code = _normalise(code)
     if not user.totp_secret or not (len(code) == 6 and code.isdigit()):
         return WRONG_CODE
@@ -165,6 +169,7 @@ def sign_in_with_recovery_code(user: User, code: str) -> bool:
     """The second step with a recovery code, which then never works again."""
     if lockout.refuse_if_locked(user):
         return False
+    lock_row(User, user.id)  # a code sent twice at once: the second waits, then finds it used
     code = _normalise(code)
     unused = db.session.scalars(
         select(RecoveryCode).where(RecoveryCode.user_id == user.id, RecoveryCode.used_at.is_(None))
