@@ -79,10 +79,19 @@ def _check_rate_limit_storage(app: Flask) -> None:
 
 
 def _configure_database_uri(app: Flask) -> None:
+    from mhst.database import postgres_engine_options
+
     if not app.config.get("SQLALCHEMY_DATABASE_URI"):
         Path(app.instance_path).mkdir(parents=True, exist_ok=True)
         path = Path(app.instance_path) / "mhst.sqlite3"
         app.config["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{path}"
+    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql"):
+        try:
+            app.config["SQLALCHEMY_ENGINE_OPTIONS"] = postgres_engine_options(
+                app.config["SQLALCHEMY_ENGINE_OPTIONS"], app.config["DATABASE_PREPARE_THRESHOLD"]
+            )
+        except ValueError as error:
+            raise ConfigurationError(str(error)) from None
 
 
 def _init_extensions(app: Flask) -> None:

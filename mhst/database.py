@@ -2,8 +2,25 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
+
+
+def postgres_engine_options(options: dict[str, Any], prepare_threshold: str | None) -> dict:
+    """``options`` with psycopg's ``prepare_threshold`` set from ``DATABASE_PREPARE_THRESHOLD``:
+    a number, or "none" to prepare nothing (behind PgBouncer's transaction pooling, where a
+    statement prepared on one server connection is missing on the next). Unset: psycopg's
+    default (prepare a statement after its fifth use on a connection)."""
+    if prepare_threshold is None or not prepare_threshold.strip():
+        return options
+    text = prepare_threshold.strip().lower()
+    if text != "none" and not (text.isdigit() and len(text) < 6):
+        raise ValueError(f"DATABASE_PREPARE_THRESHOLD is {prepare_threshold!r}: a number or none")
+    value = None if text == "none" else int(text)
+    connect_args = {**options.get("connect_args", {}), "prepare_threshold": value}
+    return {**options, "connect_args": connect_args}
 
 
 def configure_sqlite(engine: Engine) -> None:

@@ -63,6 +63,9 @@ class Config:
     # None means "SQLite under the instance folder"; create_app fills in the path.
     SQLALCHEMY_DATABASE_URI = database_url_from_env(None)
     SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+    # "none" behind PgBouncer's transaction pooling: psycopg then prepares no statements
+    # (see README, "Running several app servers"). Unset: psycopg's default.
+    DATABASE_PREPARE_THRESHOLD = os.environ.get("DATABASE_PREPARE_THRESHOLD") or None
 
     # Sessions: each kept on the server (mhst/accounts/sign_in_sessions.py), the signed
     # cookie holding only its random token; signed out after 30 minutes without a request
