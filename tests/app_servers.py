@@ -14,6 +14,7 @@ from __future__ import annotations
 import os
 import re
 import secrets
+import signal
 import socket
 import subprocess
 import sys
@@ -60,8 +61,9 @@ class Process:
         return self.log.read_text(errors="replace")
 
     def stop(self) -> None:
+        """SIGINT: gunicorn's quick shutdown (TERM waits for idle keep-alive connections)."""
         if self.popen.poll() is None:
-            self.popen.terminate()
+            self.popen.send_signal(signal.SIGINT)
             try:
                 self.popen.wait(timeout=20)
             except subprocess.TimeoutExpired:
@@ -143,7 +145,7 @@ class Deployment:
         return process
 
     def start_servers(self, count: int = 2, *, wait: bool = True, **env: str) -> list[AppServer]:
-        """``count`` gunicorn servers (2 workers of 2 threads each), started together;
+        """``count`` gunicorn servers (a worker of 2 threads each), started together;
         with ``wait`` False, call each one's ``wait_until_healthy`` before using it."""
         servers = []
         for number, port in enumerate(ports(count)):
@@ -151,7 +153,7 @@ class Deployment:
                 f"server-{'AB'[number] if count <= 2 else number}",
                 [sys.executable, "-m", "gunicorn", "-c", str(ROOT / "gunicorn.conf.py")],
                 GUNICORN_BIND=f"127.0.0.1:{port}",
-                WEB_CONCURRENCY="2",
+                WEB_CONCURRENCY="1",  # each server one process: the machine has 2 cores
                 GUNICORN_THREADS="2",
                 **env,
             )

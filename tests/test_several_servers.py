@@ -1,4 +1,4 @@
-"""Several app servers: two gunicorn servers (separate processes, two workers each) with
+"""Several app servers: two gunicorn servers (separate processes) with
 production settings, against one PostgreSQL database and one Redis, and a browser that
 takes its cookies from one to the other. Nothing a request needs is kept in a process:
 
