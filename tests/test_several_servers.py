@@ -3,8 +3,9 @@ production settings, against one PostgreSQL database and one Redis, and a browse
 takes its cookies from one to the other. Nothing a request needs is kept in a process:
 
 (a) signing in on A (password, then an authenticator code) gives a session B accepts,
-    and the half-way marker and the used code carry across too;
-(b) signing out on B ends the session on A (the old cookie is refused there);
+    and B refuses the code A accepted;
+(b) the password on B and a recovery code on A sign in (the half-way marker carries),
+    and signing out on B ends the session on A (the old cookie is refused there);
 (c) a rate limit counted on A carries to B;
 and the access log never holds a query string.
 
