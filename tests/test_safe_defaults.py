@@ -79,16 +79,11 @@ def test_production_starts_with_a_shared_store_or_one_process_said(tmp_path, env
     assert result.stdout.split() == [storage, "__Host-mhst_session"]
 
 
-def test_development_counts_in_memory_without_redis(tmp_path):
+def test_development_must_be_asked_for_and_then_starts(tmp_path):
+    """(Counting rate limits in memory, without Redis.)"""
     result = _start(tmp_path, MHST_ENV="development")
     assert result.returncode == 0, result.stderr
     assert result.stdout.split() == ["memory://", "mhst_session"]
-
-
-def test_development_must_be_asked_for_and_then_starts(tmp_path):
-    result = _start(tmp_path, MHST_ENV="development")
-    assert result.returncode == 0, result.stderr
-    assert result.stdout.split()[-1] == "mhst_session"
 
 
 def test_the_production_cookie_is_host_prefixed_secure_and_for_the_whole_site(tmp_path):
