@@ -53,6 +53,7 @@ def create_app(config: type[Config] | None = None, **overrides) -> Flask:
 
     _init_extensions(app)
     _connect_receivers()
+    _register_jobs(app)
     _register_blueprints(app)
     _register_commands(app)
     return app
@@ -131,6 +132,27 @@ def _connect_receivers() -> None:
     import mhst.sessions.receivers  # noqa: F401
 
 
+# Modules that register job kinds (mhst.jobs.registry) or scheduled tasks
+# (mhst.jobs.schedule) when imported. The report summaries' refresh goes here too: its
+# module decorates a function calling mhst.reports.facts.recompute_all() with @scheduled.
+JOB_MODULES = (
+    "mhst.jobs.housekeeping",
+    "mhst.extract.job",
+)
+
+
+def _register_jobs(app: Flask) -> None:
+    """Import every module holding job handlers and scheduled tasks, then configure the
+    Celery app (its beat schedule is built from what they registered)."""
+    from importlib import import_module
+
+    from mhst.jobs import queue
+
+    for module in JOB_MODULES:
+        import_module(module)
+    queue.init_app(app)
+
+
 def _register_blueprints(app: Flask) -> None:
     """Register every feature's blueprint, each the ``bp`` of the module named here: the
     module holding its routes, or the package's ``blueprint`` module when its routes are
@@ -166,6 +188,7 @@ def _register_blueprints(app: Flask) -> None:
         "mhst.children.blueprint",
         "mhst.reports.views",
         "mhst.extract.views",
+        "mhst.jobs.views",
         "mhst.privacy.blueprint",
     ):
         app.register_blueprint(import_module(module).bp)

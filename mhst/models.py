@@ -7,6 +7,7 @@ from mhst.casework.models import Discharge
 from mhst.cohorts.models import Cohort, cohort_team
 from mhst.core.submissions import FormSubmission
 from mhst.directory.models import DirectoryService, DirectoryServiceConcern
+from mhst.jobs.models import BackgroundJob
 from mhst.organisation.models import ServiceArea, Team
 from mhst.outcomes.models import MeasureAnswer, MeasureRecord, MeasureScore
 from mhst.privacy.models import RetentionDecision
@@ -50,6 +51,7 @@ __all__ = [
     "ActivityPrinciple",
     "Allocation",
     "AuditEvent",
+    "BackgroundJob",
     "CareContact",
     "CaseRiskFlag",
     "Child",

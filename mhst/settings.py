@@ -178,6 +178,18 @@ class Config:
     # How long after the password the second step may be finished, in seconds.
     MFA_PENDING_SECONDS = 300
     ALLOW_DEMO_DATA = False
+    # Background jobs (mhst/jobs): the queue's broker is Redis when REDIS_URL is set, else
+    # an embedded broker on a SQLite file in the instance folder (make run without Redis).
+    # JOBS_RUN_IN_PROCESS runs each job in the web process right after its commit (tests).
+    JOBS_BROKER_URL = os.environ.get("REDIS_URL") or None
+    JOBS_QUEUE = os.environ.get("JOBS_QUEUE", "mhst")
+    JOBS_RUN_IN_PROCESS = False
+    # Jobs' files (an extract's ZIP): JOB_FILES_DIR, else instance/job-files; deleted by a
+    # scheduled task this many days after the job finished.
+    JOB_FILES_DIR = os.environ.get("JOB_FILES_DIR") or None
+    JOB_FILES_RETENTION_DAYS = int(os.environ.get("JOB_FILES_RETENTION_DAYS", "7"))
+    # Ended sign-in sessions are deleted after this many days (a scheduled task).
+    SIGN_IN_SESSION_RETENTION_DAYS = 30
     # Refuse to start with a missing, short or well-known SECRET_KEY (off only for local use).
     REQUIRE_STRONG_SECRET_KEY = True
 
@@ -202,6 +214,9 @@ class TestConfig(Config):
     # (one pass over 64 KiB). Production keeps argon2-cffi's defaults: see passwords.py.
     ARGON2_TIME_COST = 1
     ARGON2_MEMORY_COST = 64
+    # A job runs in the request that asked for it (Celery's eager call), inside the test's
+    # transaction; tests/test_jobs_worker.py runs jobs on a real worker and Redis.
+    JOBS_RUN_IN_PROCESS = True
 
 
 class ProductionConfig(Config):

@@ -200,7 +200,11 @@ class Databases:
 
     def _build(self, backend: str, kind: str) -> Flask:
         url = database_url_for(backend, self.tmp_path_factory, name=kind)
-        app = create_app(TestConfig, SQLALCHEMY_DATABASE_URI=url)
+        app = create_app(
+            TestConfig,
+            SQLALCHEMY_DATABASE_URI=url,
+            JOB_FILES_DIR=str(self.tmp_path_factory.mktemp(f"job-files-{kind}")),
+        )
         app.test_client_class = CheckedClient
         with app.app_context():
             upgrade()  # the test database is built by the migrations, never by create_all

@@ -15,7 +15,7 @@ from mhst.casework.models import DischargeReason
 from mhst.core.rules import RuleError
 from mhst.core.time import service_today, utcnow
 from mhst.extensions import db
-from mhst.extract.files import care_contact_rows
+from mhst.extract.contact_files import care_contact_rows
 from mhst.extract.period import Period
 from mhst.extract.pseudonyms import Pseudonymiser
 from mhst.referrals import consent as referral_consent

@@ -37,6 +37,7 @@ LAYERS: list[tuple[str, frozenset[str]]] = [
     ("2b", frozenset({"mhst.security"})),  # roles, permissions, scoping (audits its reads)
     ("2c", frozenset({"mhst.accounts"})),  # users, sign-in
     ("2d", frozenset({"mhst.amendments"})),  # clinical text kept as versions
+    ("2e", frozenset({"mhst.jobs"})),  # background jobs: the queue, the runner, schedules
     # The register, without cycles: today organisation, then cohorts, then schools, and
     # wholeschool, rollout and admin (the user and audit log pages) above them;
     # directory on its own.
@@ -71,6 +72,7 @@ LAYERS: list[tuple[str, frozenset[str]]] = [
                 "mhst.home",
                 "mhst.demo",
                 "mhst.models",
+                "mhst.worker",  # the Celery worker's entry point: builds the app
                 "mhst",
             }
         ),

@@ -19,7 +19,7 @@ from mhst.core.rules import RuleError
 from mhst.core.time import service_today, utcnow
 from mhst.core.versions import StaleEdit
 from mhst.extensions import db
-from mhst.extract.files import care_contact_rows
+from mhst.extract.contact_files import care_contact_rows
 from mhst.extract.period import Period
 from mhst.extract.pseudonyms import Pseudonymiser
 from mhst.referrals import operations as referral_operations

@@ -57,6 +57,7 @@ class AuditRecordType(LabelledEnum):
     REFERRAL_EVENT = "referral_event"  # a change of status, whose reason can be amended
     SUPERVISION_CASE = "supervision_case"  # one case's decision in a supervision
     PAGE = "page"  # a page refused (its method and path are in the detail)
+    BACKGROUND_JOB = "background_job"  # a prepared download's file, downloaded
 
     @property
     def label(self) -> str:
@@ -74,6 +75,7 @@ class AuditRecordType(LabelledEnum):
             AuditRecordType.RISK_FLAG: "Case risk flag",
             AuditRecordType.REFERRAL_EVENT: "Referral status change",
             AuditRecordType.SUPERVISION_CASE: "Supervision decision",
+            AuditRecordType.BACKGROUND_JOB: "Prepared download",
         }.get(self, super().label)
 
 

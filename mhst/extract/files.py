@@ -1,18 +1,23 @@
-"""The rows of the extract's four files, each from a fixed number of queries.
+"""The rows of the extract's four files, read in batches.
+
+Each file is made of parts (``care_contacts.csv``: the 1:1 contacts, then the group
+rows). A part is two queries: its records' ids in the file's order (``ids``), then the
+rows of one batch of those ids (``rows``), so a national extract never holds more than a
+batch of rows in memory and its progress can be told after each batch.
 
 Only coded columns are read: no names, NHS numbers, parents' details or free text are
 ever selected, and the date of birth is read only to work out the age at referral.
-Every builder returns its rows (header first) and the ids of the referrals it read, so
-the download can audit each child's record it exported.
+Each row comes with the id of the referral it belongs to, so the download can audit each
+child's record it exported.
 """
 
 from __future__ import annotations
 
-from collections import Counter
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 
-from sqlalchemy import and_, or_, select
+from sqlalchemy import Select, and_, or_, select
 from sqlalchemy.orm import aliased
 
 from mhst.casework.models import Discharge
@@ -34,26 +39,24 @@ from mhst.referrals.models import (
     ReferralStatus,
 )
 from mhst.schools.models import School
-from mhst.sessions.group_models import (
-    GroupAttendance,
-    GroupParticipant,
-    GroupProgramme,
-    GroupSession,
-    group_session_counts,
-)
-from mhst.sessions.models import (
-    NOT_CONTACTS,
-    Attendance,
-    CareContact,
-    WhoAttended,
-    contact_counts,
-)
 
 Row = list[object]
+Rows = Iterator[tuple[Row, int]]  # each row with its referral's id
+
+
+@dataclass(frozen=True)
+class Part:
+    """Part of a file: ``ids(period)`` is a statement selecting its records' ids in the
+    file's order; ``rows(ids, period, pseudonyms)`` yields the rows of a batch of them."""
+
+    ids: Callable[[Period], Select]
+    rows: Callable[[list[int], Period, Pseudonymiser], Rows]
 
 
 @dataclass
 class FileRows:
+    """A whole file in memory: for tests and small periods (the job streams instead)."""
+
     spec: c.ExtractFile
     rows: list[Row] = field(default_factory=list)
     referral_ids: set[int] = field(default_factory=set)
@@ -71,7 +74,8 @@ def age_on(born: date, on: date) -> int:
 
 
 def _last_event_before(moment):
-    """The id of the referral's last status event before ``moment`` (correlated)."""
+    """The id of the referral's last status event before ``moment`` (correlated; the index
+    on (referral_id, occurred_at, id), read backwards, finds it in one probe)."""
     return (
         select(ReferralEvent.id)
         .where(ReferralEvent.referral_id == Referral.id, ReferralEvent.occurred_at < moment)
@@ -82,7 +86,17 @@ def _last_event_before(moment):
     )
 
 
-def _referrals_in(period: Period):
+def _open_in(period: Period):
+    """Received by the end of the period and not closed before it began: the cheap test on
+    the referral's own columns (closed_on is cleared when a case reopens) that the exact
+    test on its history then narrows. A day's slack: closed_on is a UK date."""
+    return and_(
+        Referral.received_on <= period.end,
+        or_(Referral.closed_on.is_(None), Referral.closed_on >= period.start - timedelta(days=1)),
+    )
+
+
+def _referrals_in(period: Period, *columns):
     """Referrals received by the end of the period and not closed all through it: open at
     its start, or moved (received, reopened) during it."""
     at_start = aliased(ReferralEvent)
@@ -90,6 +104,37 @@ def _referrals_in(period: Period):
     closed = sorted(CLOSED_STATUSES)
     return (
         select(
+            *columns,
+            at_end.to_status.label("status_at_end"),
+            at_end.occurred_at.label("status_changed_at"),
+            Discharge.reason.label("discharge_reason"),
+        )
+        .select_from(Referral)
+        .outerjoin(at_end, at_end.id == _last_event_before(period.ends_before))
+        .outerjoin(at_start, at_start.id == _last_event_before(period.starts_at))
+        .outerjoin(Discharge, Discharge.event_id == at_end.id)
+        .where(
+            _open_in(period),
+            or_(
+                at_start.id.is_(None),
+                at_start.to_status.not_in(closed),
+                at_end.id != at_start.id,
+            ),
+        )
+        .order_by(Referral.received_on, Referral.id)
+    )
+
+
+def _referral_ids(period: Period) -> Select:
+    return _referrals_in(period, Referral.id).with_only_columns(Referral.id)
+
+
+def _referral_rows(ids: list[int], period: Period, pseudonyms: Pseudonymiser) -> Rows:
+    """Two queries: the batch's referrals (their status at the end recomputed), then
+    their needs."""
+    records = db.session.execute(
+        _referrals_in(
+            period,
             Referral.id,
             Referral.child_id,
             Referral.source,
@@ -101,39 +146,15 @@ def _referrals_in(period: Period):
             School.urn,
             Team.id.label("team_id"),
             Team.name.label("team_name"),
-            at_end.to_status.label("status_at_end"),
-            at_end.occurred_at.label("status_changed_at"),
-            Discharge.reason.label("discharge_reason"),
         )
-        .select_from(Referral)
         .join(Child, Child.id == Referral.child_id)
         .join(School, School.id == Referral.school_id)
         .outerjoin(Team, Team.id == School.team_id)
-        .outerjoin(at_end, at_end.id == _last_event_before(period.ends_before))
-        .outerjoin(at_start, at_start.id == _last_event_before(period.starts_at))
-        .outerjoin(Discharge, Discharge.event_id == at_end.id)
-        .where(
-            Referral.received_on <= period.end,
-            or_(
-                at_start.id.is_(None),
-                at_start.to_status.not_in(closed),
-                at_end.id != at_start.id,
-            ),
-        )
-    )
-
-
-def referral_rows(period: Period, pseudonyms: Pseudonymiser) -> FileRows:
-    """Two queries: the referrals, then their needs."""
-    statement = _referrals_in(period)
-    result = FileRows(c.REFERRALS)
-    records = db.session.execute(statement.order_by(Referral.received_on, Referral.id)).all()
-    included = statement.with_only_columns(Referral.id).subquery()
+        .where(Referral.id.in_(ids))
+    ).all()
     needs: dict[int, list[Need]] = {}
     for referral_id, need in db.session.execute(
-        select(ReferralNeed.referral_id, ReferralNeed.need).join(
-            included, included.c.id == ReferralNeed.referral_id
-        )
+        select(ReferralNeed.referral_id, ReferralNeed.need).where(ReferralNeed.referral_id.in_(ids))
     ):
         needs.setdefault(referral_id, []).append(need)
     order = list(Need)
@@ -142,7 +163,7 @@ def referral_rows(period: Period, pseudonyms: Pseudonymiser) -> FileRows:
         closed_on = uk_date_and_time(r.status_changed_at)[0] if status in CLOSED_STATUSES else None
         accepted_on = r.accepted_on if r.accepted_on and r.accepted_on <= period.end else None
         discharged = status is ReferralStatus.DISCHARGED and r.discharge_reason
-        result.rows.append(
+        yield (
             [
                 pseudonyms.person(r.child_id),
                 pseudonyms.referral(r.id),
@@ -161,161 +182,24 @@ def referral_rows(period: Period, pseudonyms: Pseudonymiser) -> FileRows:
                 c.GENDER_IDENTITY_CODE[r.gender],
                 r.ethnicity.value if r.ethnicity else c.ETHNIC_CATEGORY_NOT_KNOWN,
                 ";".join(need.value for need in sorted(needs.get(r.id, []), key=order.index)),
-            ]
+            ],
+            r.id,
         )
-        result.referral_ids.add(r.id)
-    return result
-
-
-# ---- care_contacts.csv and coded_activities.csv -----------------------------------------
-
-
-def _contacts_in(period: Period):
-    return (
-        select(
-            CareContact.id,
-            CareContact.referral_id,
-            Referral.child_id,
-            CareContact.starts_at,
-            CareContact.duration_minutes,
-            CareContact.stage,
-            CareContact.mode,
-            CareContact.pathway,
-            CareContact.attendance,
-            CareContact.who_attended,
-        )
-        .select_from(CareContact)
-        .join(Referral, Referral.id == CareContact.referral_id)
-        .where(
-            CareContact.starts_at >= period.starts_at,
-            CareContact.starts_at < period.ends_before,
-            contact_counts(),  # a session entered in error is no contact
-        )
-        .order_by(CareContact.starts_at, CareContact.id)
-    )
-
-
-def care_contact_rows(period: Period, pseudonyms: Pseudonymiser) -> FileRows:
-    """Two queries: the 1:1 contacts with an outcome recorded, then group attendance."""
-    result = FileRows(c.CARE_CONTACTS)
-    contacts = db.session.execute(
-        _contacts_in(period).where(
-            CareContact.attendance.is_not(None), CareContact.attendance.not_in(NOT_CONTACTS)
-        )
-    ).all()
-    for contact in contacts:
-        day, start = uk_date_and_time(contact.starts_at)
-        who = contact.who_attended
-        result.rows.append(
-            [
-                c.INDIVIDUAL,
-                pseudonyms.contact(contact.id),
-                "",
-                pseudonyms.referral(contact.referral_id),
-                pseudonyms.person(contact.child_id),
-                day.isoformat(),
-                start.isoformat(),
-                contact.duration_minutes,
-                contact.mode.value,
-                c.CONSULTATION_MECHANISM_CODE[contact.mode],
-                contact.attendance.value,
-                c.ATTENDANCE_CODE[contact.attendance],
-                c.LOCATION_TYPE[contact.mode],
-                c.YES if who is WhoAttended.PARENT_CARER else c.NO,
-                who.value if who else "",
-                contact.stage.value,
-                "",
-            ]
-        )
-        result.referral_ids.add(contact.referral_id)
-    _add_group_rows(result, period, pseudonyms)
-    return result
-
-
-def _add_group_rows(result: FileRows, period: Period, pseudonyms: Pseudonymiser) -> None:
-    """One row per participant at each group session in the period that they attended; the
-    participant count is everyone who attended that session."""
-    attended = db.session.execute(
-        select(
-            GroupSession.id,
-            GroupSession.held_on,
-            GroupProgramme.is_virtual,
-            GroupProgramme.school_id,
-            GroupParticipant.referral_id,
-            GroupParticipant.as_parent,
-            Referral.child_id,
-        )
-        .select_from(GroupAttendance)
-        .join(GroupSession, GroupSession.id == GroupAttendance.session_id)
-        .join(GroupProgramme, GroupProgramme.id == GroupSession.group_id)
-        .join(GroupParticipant, GroupParticipant.id == GroupAttendance.participant_id)
-        .join(Referral, Referral.id == GroupParticipant.referral_id)
-        .where(
-            GroupAttendance.attended.is_(True),
-            and_(GroupSession.held_on >= period.start, GroupSession.held_on <= period.end),
-            group_session_counts(),
-        )
-        .order_by(GroupSession.held_on, GroupSession.id, GroupParticipant.id)
-    ).all()
-    participants = Counter(row.id for row in attended)
-    for row in attended:
-        virtual = row.is_virtual
-        who = WhoAttended.PARENT_CARER if row.as_parent else WhoAttended.CHILD
-        result.rows.append(
-            [
-                c.GROUP,
-                "",
-                pseudonyms.group_session(row.id),
-                pseudonyms.referral(row.referral_id),
-                pseudonyms.person(row.child_id),
-                row.held_on.isoformat(),
-                "",
-                "",
-                "virtual_group" if virtual else "group_in_person",
-                c.GROUP_VIRTUAL_MECHANISM if virtual else c.GROUP_IN_PERSON_MECHANISM,
-                Attendance.ATTENDED.value,
-                c.ATTENDANCE_CODE[Attendance.ATTENDED],
-                "remote" if virtual else ("school" if row.school_id else "other"),
-                c.YES if row.as_parent else c.NO,
-                who.value,
-                "",
-                participants[row.id],
-            ]
-        )
-        result.referral_ids.add(row.referral_id)
-
-
-def coded_activity_rows(period: Period, pseudonyms: Pseudonymiser) -> FileRows:
-    """One query: attended 1:1 contacts with their intervention recorded."""
-    result = FileRows(c.CODED_ACTIVITIES)
-    contacts = db.session.execute(
-        _contacts_in(period).where(
-            CareContact.attendance == Attendance.ATTENDED, CareContact.pathway.is_not(None)
-        )
-    ).all()
-    for contact in contacts:
-        result.rows.append(
-            [
-                pseudonyms.contact(contact.id),
-                pseudonyms.referral(contact.referral_id),
-                pseudonyms.person(contact.child_id),
-                uk_date_and_time(contact.starts_at)[0].isoformat(),
-                contact.pathway.value,
-                contact.pathway.label,
-                "",
-                contact.duration_minutes,
-            ]
-        )
-        result.referral_ids.add(contact.referral_id)
-    return result
 
 
 # ---- outcome_scores.csv -----------------------------------------------------------------
 
 
-def outcome_score_rows(period: Period, pseudonyms: Pseudonymiser) -> FileRows:
-    """One query: every scale score of the measures completed in the period."""
-    result = FileRows(c.OUTCOME_SCORES)
+def _measure_ids(period: Period) -> Select:
+    return (
+        select(MeasureRecord.id)
+        .where(MeasureRecord.completed_on >= period.start, MeasureRecord.completed_on <= period.end)
+        .order_by(MeasureRecord.completed_on, MeasureRecord.id)
+    )
+
+
+def _score_rows(ids: list[int], period: Period, pseudonyms: Pseudonymiser) -> Rows:
+    """One query: every scale score of the batch's completed measures."""
     scores = db.session.execute(
         select(
             MeasureRecord.id,
@@ -332,11 +216,11 @@ def outcome_score_rows(period: Period, pseudonyms: Pseudonymiser) -> FileRows:
         .select_from(MeasureRecord)
         .join(MeasureScore, MeasureScore.record_id == MeasureRecord.id)
         .join(Referral, Referral.id == MeasureRecord.referral_id)
-        .where(MeasureRecord.completed_on >= period.start, MeasureRecord.completed_on <= period.end)
+        .where(MeasureRecord.id.in_(ids))
         .order_by(MeasureRecord.completed_on, MeasureRecord.id, MeasureScore.position)
     ).all()
     for score in scores:
-        result.rows.append(
+        yield (
             [
                 pseudonyms.assessment(score.id),
                 pseudonyms.referral(score.referral_id),
@@ -349,10 +233,21 @@ def outcome_score_rows(period: Period, pseudonyms: Pseudonymiser) -> FileRows:
                 score.respondent.value,
                 "items" if score.by_item else "totals",
                 pseudonyms.contact(score.care_contact_id),
-            ]
+            ],
+            score.referral_id,
         )
-        result.referral_ids.add(score.referral_id)
+
+
+REFERRALS = (Part(_referral_ids, _referral_rows),)
+OUTCOME_SCORES = (Part(_measure_ids, _score_rows),)
+
+
+def collect(spec: c.ExtractFile, parts: tuple[Part, ...], period, pseudonyms) -> FileRows:
+    """A whole file in memory, each part read in one batch."""
+    result = FileRows(spec)
+    for part in parts:
+        ids = list(db.session.scalars(part.ids(period)))
+        for row, referral_id in part.rows(ids, period, pseudonyms) if ids else ():
+            result.rows.append(row)
+            result.referral_ids.add(referral_id)
     return result
-
-
-BUILDERS = (referral_rows, care_contact_rows, coded_activity_rows, outcome_score_rows)

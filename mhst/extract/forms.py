@@ -1,4 +1,4 @@
-"""The extract's period form: two NHS.UK date inputs, sent with GET (a download)."""
+"""The extract's period form: two NHS.UK date inputs, posted to ask for the extract."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from mhst.extract.period import Period, check_period
 
 
 class PeriodForm(BaseForm):
-    # The fields are named ``from`` and ``to`` in the URL: /extract/download?from-day=1&...
+    # The fields are named ``from`` and ``to``: from-day, from-month, from-year, to-day...
     date_from = DateInputField(
         "From", name="from", what="the start date", required="Enter the start date"
     )

@@ -1,46 +1,30 @@
-"""The download: a ZIP of the four CSV files and a README, built in memory."""
+"""The extract's ZIP: the four CSV files and a README, written to a file as the rows
+are read (run by the background job in :mod:`mhst.extract.job`)."""
 
 from __future__ import annotations
 
 import csv
 import io
 import zipfile
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from datetime import datetime
+from pathlib import Path
 
 from mhst.audit import operations as audit
 from mhst.audit.models import AuditAction, AuditRecordType
 from mhst.core.downloads import safe_cell
 from mhst.core.time import SERVICE_TIME_ZONE
-from mhst.extract.files import BUILDERS, FileRows
+from mhst.extensions import db
+from mhst.extract import columns as c
+from mhst.extract import contact_files, files
 from mhst.extract.period import Period
 from mhst.extract.pseudonyms import Pseudonymiser
 
 README_NAME = "README.txt"
 
 
-@dataclass(frozen=True)
-class Extract:
-    filename: str
-    content: bytes
-    files: tuple[FileRows, ...]
-
-    @property
-    def referral_ids(self) -> set[int]:
-        return set().union(*(f.referral_ids for f in self.files))
-
-
-def csv_bytes(rows: list[list[object]]) -> bytes:
-    """UTF-8 CSV with every cell made safe for spreadsheets (no byte-order mark: the
-    files are for loading into other systems)."""
-    buffer = io.StringIO()
-    csv.writer(buffer, lineterminator="\r\n").writerows(
-        [safe_cell(value) for value in row] for row in rows
-    )
-    return buffer.getvalue().encode("utf-8")
-
-
-def readme(period: Period, generated_at: datetime, files: tuple[FileRows, ...]) -> str:
+def readme(period: Period, generated_at: datetime, counts: dict[str, int]) -> str:
     local = generated_at.astimezone(SERVICE_TIME_ZONE)
     lines = [
         "MHST Case Manager: national extract aligned with the Mental Health Services Data Set",
@@ -61,9 +45,9 @@ def readme(period: Period, generated_at: datetime, files: tuple[FileRows, ...]) 
         "The full column mapping is in docs/mhsds-extract.md in the service's source code.",
         "",
     ]
-    for f in files:
-        spec = f.spec
-        lines += [f"{spec.filename}: {len(f.rows)} rows. {spec.mhsds_table}.", spec.description]
+    for spec in c.FILES:
+        count = counts[spec.filename]
+        lines += [f"{spec.filename}: {count} rows. {spec.mhsds_table}.", spec.description]
         for column in spec.columns:
             aligned = f" [{column.mhsds}]" if column.mhsds else ""
             lines.append(f"  {column.name}{aligned}: {column.meaning}")
@@ -71,31 +55,91 @@ def readme(period: Period, generated_at: datetime, files: tuple[FileRows, ...]) 
     return "\r\n".join(lines)
 
 
-def build_extract(period: Period, pseudonyms: Pseudonymiser, generated_at: datetime) -> Extract:
-    """Every file of the extract, zipped; a fixed number of queries whatever the data."""
-    files = tuple(build(period, pseudonyms) for build in BUILDERS)
+BATCH = 5000  # records read per query: bounds the memory, and each tells the progress
+AUDIT_BATCH = 10_000  # audit events per INSERT
+PARTS = (
+    (c.REFERRALS, files.REFERRALS),
+    (c.CARE_CONTACTS, contact_files.CARE_CONTACTS),
+    (c.CODED_ACTIVITIES, contact_files.CODED_ACTIVITIES),
+    (c.OUTCOME_SCORES, files.OUTCOME_SCORES),
+)
+
+
+@dataclass
+class Written:
+    """What :func:`write_extract` wrote: the name to download it as, each file's rows."""
+
+    filename: str
+    counts: dict[str, int] = field(default_factory=dict)
+    referral_ids: set[int] = field(default_factory=set)
+
+
+def _member(name: str, stamp) -> zipfile.ZipInfo:
+    info = zipfile.ZipInfo(name, stamp)
+    info.compress_type = zipfile.ZIP_DEFLATED
+    return info
+
+
+def write_extract(
+    path: Path,
+    period: Period,
+    pseudonyms: Pseudonymiser,
+    generated_at: datetime,
+    progress: Callable[[int, int], None] = lambda done, total: None,
+    batch: int = BATCH,
+) -> Written:
+    """Write the ZIP to ``path``, each file's rows streamed into its member batch by batch.
+
+    First every part's ids (one query each, so the total is known), then per batch one or
+    two queries; ``progress(done, total)`` is told after each batch, counted in records.
+    """
+    planned = [
+        (spec, [(part, list(db.session.scalars(part.ids(period)))) for part in parts])
+        for spec, parts in PARTS
+    ]
+    total, done = sum(len(ids) for _, parts in planned for _, ids in parts), 0
+    progress(done, total)
     stamp = generated_at.astimezone(SERVICE_TIME_ZONE).timetuple()[:6]
-    buffer = io.BytesIO()
-    members = [(f.spec.filename, csv_bytes(f.with_header)) for f in files]
-    members.append((README_NAME, readme(period, generated_at, files).encode()))
-    with zipfile.ZipFile(buffer, "w") as archive:
-        for name, data in members:
-            archive.writestr(zipfile.ZipInfo(name, stamp), data, zipfile.ZIP_DEFLATED)
-    filename = f"mhsds-extract-{period.start.isoformat()}-to-{period.end.isoformat()}.zip"
-    return Extract(filename, buffer.getvalue(), files)
+    name = f"mhsds-extract-{period.start.isoformat()}-to-{period.end.isoformat()}.zip"
+    written = Written(name)
+    with zipfile.ZipFile(path, "w") as archive:
+        for spec, parts in planned:
+            with (
+                archive.open(_member(spec.filename, stamp), "w") as member,
+                io.TextIOWrapper(member, encoding="utf-8", newline="") as text,
+            ):
+                writer = csv.writer(text, lineterminator="\r\n")
+                writer.writerow(spec.header)
+                count = 0
+                for part, ids in parts:
+                    for start in range(0, len(ids), batch):
+                        chunk = ids[start : start + batch]
+                        for row, referral_id in part.rows(chunk, period, pseudonyms):
+                            writer.writerow([safe_cell(value) for value in row])
+                            written.referral_ids.add(referral_id)
+                            count += 1
+                        done += len(chunk)
+                        progress(done, total)
+                written.counts[spec.filename] = count
+        readme_text = readme(period, generated_at, written.counts)
+        archive.writestr(_member(README_NAME, stamp), readme_text.encode())
+    return written
 
 
-def audit_extract(extract: Extract, period: Period, *, user) -> None:
-    """One event for the download, and one per referral whose records it exported."""
-    counts = ", ".join(f"{f.spec.filename} {len(f.rows)}" for f in extract.files)
+def audit_extract(written: Written, period: Period, *, user) -> None:
+    """One event for the extract, and one per referral whose records it exported, in
+    INSERTs of ``AUDIT_BATCH`` rows."""
+    counts = ", ".join(f"{name} {count}" for name, count in written.counts.items())
     audit.record(
         AuditAction.EXPORT,
         AuditRecordType.NATIONAL_EXTRACT,
         detail=f"{period.start.isoformat()} to {period.end.isoformat()}: {counts}",
         user=user,
     )
-    audit.record_many(
-        AuditRecordType.REFERRAL,
-        [(AuditAction.EXPORT, referral_id) for referral_id in sorted(extract.referral_ids)],
-        user=user,
-    )
+    ids = sorted(written.referral_ids)
+    for start in range(0, len(ids), AUDIT_BATCH):
+        audit.record_many(
+            AuditRecordType.REFERRAL,
+            [(AuditAction.EXPORT, referral_id) for referral_id in ids[start : start + AUDIT_BATCH]],
+            user=user,
+        )

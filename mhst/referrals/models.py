@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import Boolean, Date, ForeignKey, String, Text, select
+from sqlalchemy import Boolean, Date, ForeignKey, Index, String, Text, select
 from sqlalchemy.orm import Mapped, joinedload, mapped_column, relationship
 
 from mhst.accounts.models import User
@@ -233,7 +233,8 @@ class Referral(db.Model):
     )
     status_changed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     accepted_on: Mapped[date | None] = mapped_column(Date)
-    closed_on: Mapped[date | None] = mapped_column(Date)
+    # Indexed for the extract: referrals not closed before a period began.
+    closed_on: Mapped[date | None] = mapped_column(Date, index=True)
 
     child: Mapped[Child] = relationship(back_populates="referrals")
     school: Mapped[School] = relationship()
@@ -312,6 +313,11 @@ class ReferralEvent(db.Model):
     """One change of a referral's status: who, when and why (the referral's history)."""
 
     __tablename__ = "referral_event"
+    __table_args__ = (
+        # A referral's last event before a moment (the extract, per referral): one probe,
+        # read backwards for ORDER BY occurred_at DESC, id DESC.
+        Index("ix_referral_event_referral_id_occurred_at", "referral_id", "occurred_at", "id"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     referral_id: Mapped[int] = mapped_column(ForeignKey("referral.id"), index=True)

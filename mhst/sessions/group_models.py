@@ -140,7 +140,7 @@ class GroupSession(db.Model):
     version: Mapped[int] = version_column()
     __mapper_args__ = versioned(version)  # an edit saved on an older version is refused
     group_id: Mapped[int] = mapped_column(ForeignKey("group_programme.id"), index=True)
-    held_on: Mapped[date] = mapped_column(Date)
+    held_on: Mapped[date] = mapped_column(Date, index=True)  # the extract's group rows
     topic: Mapped[str | None] = mapped_column(String(200))
     head_count: Mapped[int | None] = mapped_column(Integer)  # universal groups
     recorded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
