@@ -63,7 +63,12 @@ class BackgroundJob(db.Model):
     def describe(self) -> str:
         """What was asked for, in words (by its kind)."""
         kind = KINDS.get(self.kind)
-        return kind.describe(self.params) if kind else self.kind
+        if kind is None:
+            return self.kind
+        try:
+            return kind.describe(self.params)
+        except (KeyError, TypeError, ValueError):  # parameters a job failed on
+            return kind.title
 
     @property
     def ended(self) -> bool:
