@@ -50,9 +50,20 @@ endif
 demo-code: ## Print the demo accounts' current two-step sign-in code (development only)
 	@$(BIN)/flask demo-code
 
+# The background jobs' worker with Celery beat (-B) for the scheduled tasks. Its queue is
+# on Redis when REDIS_URL is set, else on an embedded broker (a SQLite file in instance/).
+WORKER := $(BIN)/celery -A mhst.worker worker -B --loglevel INFO --concurrency 2
+
+.PHONY: worker
+worker: migrate ## Run the background jobs' worker and the scheduled tasks in the foreground
+	$(WORKER)
+
 .PHONY: run
-run: demo-data ## Install, migrate, load demo data and serve on http://127.0.0.1:5000
-	@echo "Serving on http://$(HOST):$(PORT) (Ctrl+C to stop)"
+run: demo-data ## Install, migrate, load demo data; serve on http://127.0.0.1:5000 with a jobs worker
+	@$(WORKER) --logfile instance/worker.log & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT INT TERM; \
+	echo "Background jobs worker started (pid $$worker, log instance/worker.log)"; \
+	echo "Serving on http://$(HOST):$(PORT) (Ctrl+C to stop both)"; \
 	$(BIN)/flask run --host $(HOST) --port $(PORT)
 
 # pytest-xdist workers for `make test`; the browser tests share one (--dist loadgroup).

@@ -59,6 +59,7 @@ ROLE_PREFERENCE = (
 FORM_PAGES = {
     "organisation.add_area": "organisation.index",
     "organisation.add_team": "organisation.index",
+    "extract.request_extract": "extract.index",
     "schools.change_status": "schools.show",
     "users_admin.deactivate": "users_admin.edit",
     "users_admin.temporary_password": "users_admin.edit",
@@ -91,6 +92,7 @@ FORMS = sorted({
     "children.undo_merge",
     "cohorts.edit", "cohorts.new",
     "directory.edit",
+    "extract.request_extract",
     "group_changes.correct", "groups.new", "groups.participants", "groups.record_session",
     "interest.register", "interest.review",
     "organisation.add_area", "organisation.add_team",
@@ -176,7 +178,7 @@ def test_hostile_answers_never_break_a_form(endpoint, app, world, client):
 # query string of the page it is sent to.
 # fmt: off
 GET_FORM_PAGES = sorted({
-    "audit.index", "casework.caseload", "directory.index", "extract.index",
+    "audit.index", "casework.caseload", "directory.index",
     "interest.index", "outcomes.record_measure", "referrals.index", "referrals.waiting_list",
     "reports.show", "rollout.index", "schools.index", "supervision.new", "users_admin.index",
 })

@@ -164,7 +164,11 @@ EXPECTED_ACCESS: dict[str, str | frozenset[Role]] = {
     "reports.download": frozenset({Role.CLINICAL_LEAD, Role.SENIOR_CLINICIAN, Role.COMMISSIONER}),
     # --- the national (MHSDS) extract ---
     "extract.index": frozenset({Role.CLINICAL_LEAD}),
-    "extract.download": frozenset({Role.CLINICAL_LEAD}),
+    "extract.request_extract": frozenset({Role.CLINICAL_LEAD}),
+    # --- a prepared download (a background job): only the user who asked for it. The job
+    # in URL_ARGUMENTS is the clinical lead's extract; everyone else gets 404. ---
+    "jobs.show": frozenset({Role.CLINICAL_LEAD}),
+    "jobs.download": frozenset({Role.CLINICAL_LEAD}),
     # --- children's records: subject access, erasure, retention (mhst.privacy) ---
     "privacy.index": RECORDS,
     "privacy.show": RECORDS,
@@ -209,7 +213,27 @@ URL_ARGUMENTS = {
     "event_id": lambda world: _triage_decision_id(world),
     "discharge_id": lambda world: _discharge_id(world),
     "discussed_id": lambda world: world.supervision_a1.cases[0].id,
+    "job_id": lambda world: _lead_extract_job_id(world),
 }
+
+
+def _lead_extract_job_id(world) -> int:
+    """The clinical lead's national extract, prepared (its file on disk): made per use."""
+    import json
+
+    from mhst.extensions import db
+    from mhst.jobs.models import BackgroundJob
+    from mhst.jobs.runner import run
+
+    job = BackgroundJob(
+        kind="national_extract",
+        parameters=json.dumps({"start": "2026-03-01", "end": "2026-03-31"}),
+        requested_by=world.users[Role.CLINICAL_LEAD],
+    )
+    db.session.add(job)
+    db.session.commit()
+    run(job.id)
+    return job.id
 
 
 def _group_session_id(world) -> int:

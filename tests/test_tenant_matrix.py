@@ -76,8 +76,11 @@ MATRIX_ROWS: dict[str, tuple[int, int, int, int, int, int]] = {
     "directory.index":                    (200,  200,  200,  200,  200,  403),
     "directory.show":                     (200,  200,  200,  200,  200,  403),
     # 400: the download needs a period (the form's answers); no team's records in it.
-    "extract.download":                   (403,  400,  403,  403,  403,  403),
+    "extract.request_extract":            (403,  400,  403,  403,  403,  403),
     "extract.index":                      (403,  200,  403,  403,  403,  403),
+    # Another clinical lead's prepared extract: nobody else's, whatever their role.
+    "jobs.download":                      (404,  404,  404,  404,  404,  404),
+    "jobs.show":                          (404,  404,  404,  404,  404,  404),
     "group_changes.correct":              (403,  403,  404,  404,  403,  403),
     "group_changes.show":                 (403,  200,  404,  404,  403,  403),
     "groups.index":                       (403,  200,  200,  200,  403,  403),
@@ -198,6 +201,7 @@ URL_ARGUMENTS = {
     "discharge_id": lambda b: b.discharge.id,
     "discussed_id": lambda b: b.supervision.cases[0].id,
     "token": lambda b: "no-such-reset-token",  # a password reset link: nobody's
+    "job_id": lambda b: _another_leads_job(),
 }
 ARGUMENT_OVERRIDES = {
     "referrals.amend_triage_reason": {"referral_id": lambda b: b.declined.id},
@@ -208,7 +212,26 @@ ARGUMENT_OVERRIDES = {
     },
 }
 # A 404 for everyone that no tenant's user would reach either: nobody's record.
-NOBODYS = {"password_reset.reset_password"}
+NOBODYS = {"password_reset.reset_password", "jobs.show", "jobs.download"}
+
+
+def _another_leads_job() -> int:
+    """A prepared extract of a clinical lead of no team: only they may see it."""
+    import json
+
+    from mhst.jobs.models import BackgroundJob
+    from mhst.jobs.runner import run
+    from tests.conftest import new_user
+
+    job = BackgroundJob(
+        kind="national_extract",
+        parameters=json.dumps({"start": "2026-03-01", "end": "2026-03-31"}),
+        requested_by=new_user(Role.CLINICAL_LEAD),
+    )
+    db.session.add(job)
+    db.session.commit()
+    run(job.id)
+    return job.id
 
 
 def table(rows: dict[str, tuple[int, ...]]) -> dict[str, dict[Role, int]]:
