@@ -138,6 +138,7 @@ def _connect_receivers() -> None:
 JOB_MODULES = (
     "mhst.jobs.housekeeping",
     "mhst.extract.job",
+    "mhst.schools.register_download",
 )
 
 

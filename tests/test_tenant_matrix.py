@@ -134,7 +134,8 @@ MATRIX_ROWS: dict[str, tuple[int, int, int, int, int, int]] = {
     "rollout.index":                      (200,  200,  403,  403,  403,  403),
     # 400: the status form sent empty is refused on the form; nothing changes.
     "schools.change_status":              (400,  400,  403,  403,  403,  403),
-    "schools.download":                   (200,  200,  403,  403,  403,  403),
+    # The register's CSV, asked for (a job): to the job's page.
+    "schools.download":                   (302,  302,  403,  403,  403,  403),
     "schools.edit":                       (200,  200,  403,  403,  403,  403),
     "schools.import_schools":             (200,  200,  403,  403,  403,  403),
     "schools.index":                      (200,  200,  200,  200,  200,  403),

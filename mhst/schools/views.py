@@ -1,5 +1,5 @@
 """The school register: the schools each user works with (scoped), search and filters,
-creating and editing schools, CSV import and export."""
+creating and editing schools, CSV import, and asking for the CSV export (a job)."""
 
 from __future__ import annotations
 
@@ -7,17 +7,14 @@ from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import or_, select
 
-from mhst.audit import operations as audit
-from mhst.audit.models import AuditAction, AuditRecordType
 from mhst.cohorts.models import Cohort
-from mhst.core.downloads import csv_response
-from mhst.core.forms import apply_rule_error, commit_operation, commit_unit, failed
+from mhst.core.forms import apply_rule_error, commit_operation, failed
 from mhst.core.pagination import paginate
 from mhst.core.rules import RuleError
-from mhst.core.time import service_today
 from mhst.extensions import db
+from mhst.jobs import operations as jobs
 from mhst.organisation.models import ServiceArea, Team
-from mhst.schools import import_file, importer, operations
+from mhst.schools import import_file, importer, operations, register_download
 from mhst.schools.blueprint import bp
 from mhst.schools.forms import ImportSchoolsForm, SchoolForm, set_choices
 from mhst.schools.models import ParticipationStatus, School, SchoolPhase
@@ -29,19 +26,6 @@ NONE = "none"  # the filter value for "no team" and "no cohort"
 SEARCH_MAX = 100
 UPLOAD_SLACK_BYTES = 64 * 1024  # room for the other form fields around the file
 PROBLEMS_SHOWN = 500  # a file that is wrong throughout needs only the first few to fix it
-
-EXPORT_COLUMNS = (
-    "urn",
-    "nhs_org_code",
-    "name",
-    "phase",
-    "area",
-    "local_authority",
-    "pupils_on_roll",
-    "team",
-    "cohort",
-    "participation_status",
-)
 
 
 def _areas():
@@ -269,36 +253,10 @@ def import_schools():
     return redirect(url_for("schools.index"))
 
 
-@bp.get("/register.csv")
+@bp.post("/download")
 @requires(Permission.MANAGE_SCHOOLS)
 def download():
-    schools = db.session.scalars(
-        select(School)
-        .where(scoping.scope(current_user, School))
-        .options(
-            db.joinedload(School.area), db.joinedload(School.team), db.joinedload(School.cohort)
-        )
-        .order_by(School.name, School.id)
-    ).all()
-    rows = [EXPORT_COLUMNS] + [
-        (
-            school.urn,
-            school.nhs_org_code,
-            school.name,
-            school.phase.value if school.phase else "",
-            school.area.name,
-            school.local_authority or "",
-            "" if school.pupils_on_roll is None else school.pupils_on_roll,
-            school.team.name if school.team else "",
-            school.cohort.name if school.cohort else "",
-            school.participation_status.value,
-        )
-        for school in schools
-    ]
-    commit_unit(
-        audit.record,
-        AuditAction.EXPORT,
-        AuditRecordType.SCHOOL_REGISTER,
-        detail=f"{len(schools)} schools downloaded as CSV",
-    )
-    return csv_response(rows, f"school-register-{service_today().isoformat()}.csv")
+    """Ask for the register as CSV: a background job (24,000 schools nationally), whose
+    page shows its progress and then the file."""
+    job_id = jobs.enqueue(register_download.KIND, register_download.parameters(), current_user)
+    return redirect(url_for("jobs.show", job_id=job_id))
