@@ -298,6 +298,11 @@ class CheckedClient(FlaskClient):
 
     def open(self, *args, **kwargs):
         response = contextvars.Context().run(super().open, *args, **kwargs)
+        if response.headers.get("Content-Disposition", "").startswith("attachment"):
+            # A prepared download is sent from an open file (send_file): read it whole and
+            # close the file, or it stays open until garbage collection warns about it.
+            response.get_data()
+            response.close()
         if has_app_context():
             db.session.expire_all()
         if response.mimetype == "text/html" and not 300 <= response.status_code < 400:
