@@ -9,7 +9,7 @@ from sqlalchemy import Select, select
 
 from mhst.extensions import db
 from mhst.extract import columns as c
-from mhst.extract.files import FileRows, Part, Rows, collect
+from mhst.extract.files import FileRows, Part, Rows, among, collect
 from mhst.extract.period import Period, uk_date_and_time
 from mhst.extract.pseudonyms import Pseudonymiser
 from mhst.referrals.models import Referral
@@ -68,7 +68,7 @@ def _contacts(ids: list[int]):
         )
         .select_from(CareContact)
         .join(Referral, Referral.id == CareContact.referral_id)
-        .where(CareContact.id.in_(ids))
+        .where(among(CareContact.id, ids))
         .order_by(CareContact.starts_at, CareContact.id)
     ).all()
 
@@ -163,7 +163,7 @@ def _group_rows(ids: list[int], period: Period, pseudonyms: Pseudonymiser) -> Ro
         .join(GroupProgramme, GroupProgramme.id == GroupSession.group_id)
         .join(GroupParticipant, GroupParticipant.id == GroupAttendance.participant_id)
         .join(Referral, Referral.id == GroupParticipant.referral_id)
-        .where(GroupAttendance.attended.is_(True), GroupSession.id.in_(ids))
+        .where(GroupAttendance.attended.is_(True), among(GroupSession.id, ids))
         .order_by(GroupSession.held_on, GroupSession.id, GroupParticipant.id)
     ).all()
     participants = Counter(row.id for row in attended)

@@ -17,7 +17,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from sqlalchemy import Select, and_, or_, select
+from sqlalchemy import ARRAY, Integer, Select, and_, any_, literal, or_, select
 from sqlalchemy.orm import aliased
 
 from mhst.casework.models import Discharge
@@ -64,6 +64,14 @@ class FileRows:
     @property
     def with_header(self) -> list[Row]:
         return [self.spec.header, *self.rows]
+
+
+def among(column, ids: list[int]):
+    """``column IN ids``; on PostgreSQL as ``= ANY(array)``, one parameter, because psycopg
+    spends longer splitting a query of 5,000 placeholders than the database runs it."""
+    if db.session.get_bind().dialect.name == "postgresql":
+        return column == any_(literal(ids, ARRAY(Integer)))
+    return column.in_(ids)
 
 
 def age_on(born: date, on: date) -> int:
@@ -150,12 +158,13 @@ def _referral_rows(ids: list[int], period: Period, pseudonyms: Pseudonymiser) ->
         .join(Child, Child.id == Referral.child_id)
         .join(School, School.id == Referral.school_id)
         .outerjoin(Team, Team.id == School.team_id)
-        .where(Referral.id.in_(ids))
+        .where(among(Referral.id, ids))
     ).all()
     needs: dict[int, list[Need]] = {}
-    for referral_id, need in db.session.execute(
-        select(ReferralNeed.referral_id, ReferralNeed.need).where(ReferralNeed.referral_id.in_(ids))
-    ):
+    batch_needs = select(ReferralNeed.referral_id, ReferralNeed.need).where(
+        among(ReferralNeed.referral_id, ids)
+    )
+    for referral_id, need in db.session.execute(batch_needs):
         needs.setdefault(referral_id, []).append(need)
     order = list(Need)
     for r in records:
@@ -216,7 +225,7 @@ def _score_rows(ids: list[int], period: Period, pseudonyms: Pseudonymiser) -> Ro
         .select_from(MeasureRecord)
         .join(MeasureScore, MeasureScore.record_id == MeasureRecord.id)
         .join(Referral, Referral.id == MeasureRecord.referral_id)
-        .where(MeasureRecord.id.in_(ids))
+        .where(among(MeasureRecord.id, ids))
         .order_by(MeasureRecord.completed_on, MeasureRecord.id, MeasureScore.position)
     ).all()
     for score in scores:
