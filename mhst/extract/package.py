@@ -56,7 +56,6 @@ def readme(period: Period, generated_at: datetime, counts: dict[str, int]) -> st
 
 
 BATCH = 5000  # records read per query: bounds the memory, and each tells the progress
-AUDIT_BATCH = 10_000  # audit events per INSERT
 PARTS = (
     (c.REFERRALS, files.REFERRALS),
     (c.CARE_CONTACTS, contact_files.CARE_CONTACTS),
@@ -127,8 +126,8 @@ def write_extract(
 
 
 def audit_extract(written: Written, period: Period, *, user) -> None:
-    """One event for the extract, and one per referral whose records it exported, in
-    INSERTs of ``AUDIT_BATCH`` rows."""
+    """One event for the extract, and one per referral whose records it exported (in
+    bulk: :func:`mhst.audit.operations.record_exports`)."""
     counts = ", ".join(f"{name} {count}" for name, count in written.counts.items())
     audit.record(
         AuditAction.EXPORT,
@@ -136,10 +135,4 @@ def audit_extract(written: Written, period: Period, *, user) -> None:
         detail=f"{period.start.isoformat()} to {period.end.isoformat()}: {counts}",
         user=user,
     )
-    ids = sorted(written.referral_ids)
-    for start in range(0, len(ids), AUDIT_BATCH):
-        audit.record_many(
-            AuditRecordType.REFERRAL,
-            [(AuditAction.EXPORT, referral_id) for referral_id in ids[start : start + AUDIT_BATCH]],
-            user=user,
-        )
+    audit.record_exports(AuditRecordType.REFERRAL, sorted(written.referral_ids), user=user)

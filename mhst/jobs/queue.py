@@ -14,10 +14,12 @@ import logging
 from pathlib import Path
 
 from celery import Celery
+from celery.signals import worker_process_init
 from flask import Flask, current_app, has_app_context
 
 from mhst.core.forms import commit_unit
 from mhst.core.time import utcnow
+from mhst.extensions import db
 from mhst.jobs import runner, schedule
 from mhst.jobs.models import JobStatus
 
@@ -44,7 +46,6 @@ def init_app(app: Flask) -> None:
         task_default_queue=queue,
         task_ignore_result=True,
         result_backend=None,
-        task_acks_late=True,  # a job whose worker dies is delivered again (run() runs it once)
         worker_prefetch_multiplier=1,  # one long job does not hold back the queue
         worker_hijack_root_logger=False,
         timezone="Europe/London",
@@ -53,6 +54,14 @@ def init_app(app: Flask) -> None:
     )
     _flask_apps[:] = [app]
     app.extensions["celery"] = celery
+
+
+@worker_process_init.connect
+def _own_connections(**_kwargs) -> None:
+    """A forked worker process must not share the parent's database connections."""
+    for app in _flask_apps:
+        with app.app_context():
+            db.engine.dispose(close=False)
 
 
 def _app_context():

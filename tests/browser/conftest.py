@@ -122,6 +122,7 @@ def live_server(tmp_path_factory, live_mailbox) -> Iterator[str]:
         TestConfig,
         SQLALCHEMY_DATABASE_URI=url,
         SIGN_IN_RATE_LIMIT="1000 per minute",
+        JOB_FILES_DIR=str(tmp_path_factory.mktemp("browser-job-files")),
         **live_mailbox.settings(),
     )
     with app.app_context():

@@ -186,6 +186,18 @@ def test_each_role_signs_in_sees_accessible_pages_and_signs_out(page: Page, role
         page.get_by_role("link", name=re.compile(r"^Back to .*'s referral$")).click()
         expect(page.locator("#risk-flags")).to_be_visible()
         assert_accessible(page)
+    if role is Role.CLINICAL_LEAD:
+        # Ask for the extract (a background job, run at once here): its page, then the list.
+        page.goto("/extract/")
+        page.get_by_role("button", name="Prepare the extract (ZIP)").click()
+        expect(page).to_have_url(re.compile(r"/downloads/\d+$"))
+        expect(
+            page.get_by_role("button", name=re.compile(r"^Download mhsds-extract"))
+        ).to_be_visible()
+        assert_accessible(page)
+        page.goto("/extract/")
+        expect(page.get_by_role("table", name=re.compile("Your recent extracts"))).to_be_visible()
+        assert_accessible(page)
     if role is Role.ADMINISTRATOR:
         page.goto("/admin/users/new")
         assert_accessible(page)
