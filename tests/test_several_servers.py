@@ -7,11 +7,13 @@ takes its cookies from one to the other. Nothing a request needs is kept in a pr
 (b) the password on B and a recovery code on A sign in (the half-way marker carries),
     and signing out on B ends the session on A (the old cookie is refused there);
 (c) a rate limit counted on A carries to B;
+(d) a background job asked for on A is run by the worker (a third process, on the same
+    Redis) and shown, then downloaded, on B;
 and the access log never holds a query string.
 
 The database is new, built by ``flask db upgrade`` and given its users by ``flask
-create-admin``, as an operator would. A background job carrying across is for the
-deployment fixture's ``start`` (a worker) once the jobs exist.
+create-admin``, as an operator would. The servers share one folder for jobs' files
+(JOB_FILES_DIR), as several real servers share storage.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from __future__ import annotations
 import os
 import re
 import secrets
+import sys
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -35,6 +38,9 @@ SIGN_IN_LIMIT = 5  # per minute (per address, per email address), for these serv
 REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
 RUN = secrets.token_hex(4)  # this run's addresses and emails: no counts left from the last
 ADMIN = f"admin-{RUN}@servers.example"
+JOBS_QUEUE = f"mhst-servers-{RUN}"  # this run's queue: no other test's worker takes from it
+WORKER = [sys.executable, "-m", "celery", "-A", "mhst.worker", "worker", "--pool", "solo"]
+WORKER += ["-Q", JOBS_QUEUE, "--without-gossip", "--without-mingle", "--without-heartbeat"]
 
 
 def _address(number: int) -> str:
@@ -67,9 +73,12 @@ def make_deployment(tmp_path_factory, **extra_env: str) -> Deployment:
 @pytest.fixture(scope="module")
 def deployment(tmp_path_factory) -> Iterator[Deployment]:
     deployment = make_deployment(
-        tmp_path_factory, SIGN_IN_RATE_LIMIT=f"{SIGN_IN_LIMIT} per minute;50 per hour"
+        tmp_path_factory,
+        SIGN_IN_RATE_LIMIT=f"{SIGN_IN_LIMIT} per minute;50 per hour",
+        JOBS_QUEUE=JOBS_QUEUE,
     )
     yield deployment
+    redis.Redis.from_url(REDIS_URL).delete(JOBS_QUEUE)
     deployment.stop()
 
 
@@ -77,6 +86,7 @@ def deployment(tmp_path_factory) -> Iterator[Deployment]:
 def servers(deployment) -> tuple[AppServer, AppServer]:
     """Servers A and B; while they start, ``flask create-admin`` makes the ADMIN."""
     a, b = deployment.start_servers(2, wait=False)
+    deployment.start("worker", WORKER)
     deployment.flask(
         "create-admin", "--email", ADMIN, "--name", "Invented Admin", "--password", PASSWORD
     )
@@ -217,3 +227,28 @@ def test_the_access_log_has_paths_never_query_strings(servers, browsers):
     log = a.output()
     assert logged in log
     assert marker not in log
+
+
+def test_a_job_asked_for_on_a_is_run_by_the_worker_and_fetched_from_b(servers, admin, browsers):
+    a, b = servers
+    browser = browsers(7)
+    assert _password(browser, a, admin.email).headers["location"] == "/sign-in/code"
+    page = browser.get(a, "/sign-in/recovery-code")
+    used = {"code": admin.recovery_codes[1]}
+    assert browser.post(a, "/sign-in/recovery-code", used, token_from=page).status_code == 302
+
+    asked = browser.post(a, "/schools/download", {}, token_from=browser.get(a, "/schools/"))
+    assert asked.status_code == 302
+    job_page = asked.headers["location"]
+    assert re.fullmatch(r"/downloads/\d+", job_page)
+
+    deadline = time.monotonic() + 60
+    shown = browser.get(b, job_page)
+    while "Ready" not in shown.text and time.monotonic() < deadline:
+        time.sleep(0.3)
+        shown = browser.get(b, job_page)
+    assert shown.status_code == 200
+    assert "Ready" in shown.text, shown.text[-2000:]
+    download = browser.get(b, job_page + "/file")
+    assert download.status_code == 200
+    assert download.text.lstrip("\ufeff").startswith("urn,nhs_org_code,name,")
