@@ -69,7 +69,8 @@ def test_next_then_previous_visit_every_row_once_in_order(app, names, per_page, 
         forwards = _walk(stmt, order, per_page, {}, "next")
         assert [s.id for page in forwards for s in page.items] == expected
         assert all(len(page.items) == per_page for page in forwards[:-1])
-        assert not forwards[0].has_prev and not forwards[-1].has_next
+        assert not forwards[0].has_prev
+        assert not forwards[-1].has_next
 
         # From the page the Next walk ended on, Previous goes back to the first row.
         start = forwards[-2].links["next"] if len(forwards) > 1 else {}
@@ -80,7 +81,8 @@ def test_next_then_previous_visit_every_row_once_in_order(app, names, per_page, 
 
         last = keyset.paginate(stmt, _order(order), {"page": "last"}, per_page=per_page)
         assert [s.id for s in last.items] == expected[-per_page:]
-        assert last.has_prev == (len(expected) > per_page) and not last.has_next
+        assert last.has_prev == (len(expected) > per_page)
+        assert not last.has_next
     finally:
         savepoint.rollback()
 
@@ -98,11 +100,12 @@ def test_next_then_previous_visit_every_row_once_in_order(app, names, per_page, 
     ],
 )
 def test_a_bad_or_stale_cursor_is_the_first_page(app, args):
-    area, schools = _add_schools(["Ash", "Beech", "Cedar", "Alder"])
+    area, _schools = _add_schools(["Ash", "Beech", "Cedar", "Alder"])
     stmt = select(School).where(School.area_id == area.id)
     page = keyset.paginate(stmt, _order("ascending"), args, per_page=2)
     assert [s.name for s in page.items] == ["Alder", "Ash"]
-    assert page.has_next and not page.has_prev
+    assert page.has_next
+    assert not page.has_prev
 
 
 def test_a_cursor_outside_the_list_reveals_nothing(app):
@@ -122,5 +125,6 @@ def test_a_cursor_outside_the_list_reveals_nothing(app):
 def test_an_empty_list_has_no_links(app):
     area, _ = _add_schools([])
     page = keyset.paginate(select(School).where(School.area_id == area.id), _order("mixed"), {})
-    assert page.items == [] and not page.several
+    assert page.items == []
+    assert not page.several
     assert page.links == {"first": None, "prev": None, "next": None, "last": None}

@@ -103,7 +103,8 @@ def _beyond(stmt: Select, keys: Sequence[Key], cursor: int, *, backwards: bool):
     for i, key in enumerate(keys):
         later = key.descending == backwards
         step = key.expression > values[i] if later else key.expression < values[i]
-        clauses.append(and_(*(k.expression == v for k, v in zip(keys[:i], values)), step))
+        ties = (k.expression == v for k, v in zip(keys[:i], values[:i], strict=True))
+        clauses.append(and_(*ties, step))
     return or_(*clauses)
 
 
