@@ -98,7 +98,9 @@ def record_mixed(actions: list[tuple[AuditAction, AuditRecordType, object]], *, 
                     "detail": None if len(chunk) == 1 else f"{len(chunk)} records listed",
                 }
             )
-    db.session.execute(insert(AuditEvent), rows)
+    # A Core INSERT: one statement for every row (the ORM's bulk insert would split the
+    # rows by which columns are NULL, and a page's query count would vary with its data).
+    db.session.execute(insert(AuditEvent.__table__), rows)
 
 
 def names_record(record_id: object, column=None, ids_column=None) -> ColumnElement[bool]:
