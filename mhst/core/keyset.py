@@ -27,7 +27,8 @@ from sqlalchemy.sql.expression import UnaryExpression
 from mhst.extensions import db
 
 PER_PAGE = 25
-_ID = re.compile(r"[0-9]{1,18}")
+_ID = re.compile(r"[0-9]{1,10}")
+MAX_ID = 2**31 - 1  # the ids are INTEGER: a larger one would be a database error
 
 
 @dataclass(frozen=True)
@@ -77,7 +78,9 @@ def requested(args: Mapping[str, str]) -> tuple[str, int | None]:
     for mode in ("after", "before"):
         raw = (args.get(mode) or "").strip()
         if raw:
-            return (mode, int(raw)) if _ID.fullmatch(raw) else ("first", None)
+            if _ID.fullmatch(raw) and int(raw) <= MAX_ID:
+                return mode, int(raw)
+            return "first", None
     return "first", None
 
 
