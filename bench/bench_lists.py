@@ -15,7 +15,9 @@ For the referral list (the clinical lead's: the whole service), the audit log an
 school register it times the first, second and last page as the views fetch them
 (``mhst.core.keyset.paginate``), and the first and last page the old way (COUNT(*) and
 OFFSET, ``db.paginate``): median of ``--repeats`` runs, in milliseconds, with the
-number of SQL statements. It also times "who read record N" through the GIN index.
+number of SQL statements. It also times the service-wide waiting list's first and last
+page and counts, the audit log filtered by a record (alone or in a list page's event,
+through the GIN index), and the clinical lead's home counts, bounded and not.
 """
 
 from __future__ import annotations
@@ -32,7 +34,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 import psycopg  # noqa: E402
-from sqlalchemy import event, select, text  # noqa: E402
+from sqlalchemy import event, func, select, text  # noqa: E402
 from sqlalchemy.engine import make_url  # noqa: E402
 from sqlalchemy.orm import joinedload, lazyload  # noqa: E402
 
@@ -45,6 +47,7 @@ from mhst.audit.operations import names_record  # noqa: E402
 from mhst.core import keyset  # noqa: E402
 from mhst.extensions import db  # noqa: E402
 from mhst.migrate import upgrade  # noqa: E402
+from mhst.referrals import queries, summary  # noqa: E402
 from mhst.referrals.models import Referral  # noqa: E402
 from mhst.referrals.record_views import NEWEST_FIRST as REFERRAL_ORDER  # noqa: E402
 from mhst.schools.models import ParticipationStatus, School  # noqa: E402
@@ -169,10 +172,44 @@ def measure(lead: User, repeats: int) -> None:
                 repeats,
                 statements,
             )
-    wanted = select(AuditEvent.id).where(names_record("123456")).limit(50)
+    _others(lead, repeats, statements)
+
+
+def _others(lead: User, repeats: int, statements: list) -> None:
+    """The waiting list, the audit log's record filter and the clinical lead's home counts."""
+    for label, args in (("first", {}), ("last", {"page": "last"})):
+        timed(
+            f"Waiting list (clinical lead, 50 a page): {label} page",
+            lambda a=args: queries.waiting_list(lead, a),
+            repeats,
+            statements,
+        )
     timed(
-        "Who read referral 123456 (GIN)",
-        lambda: db.session.scalars(wanted).all(),
+        "Waiting list: waiting and over-4-weeks counts",
+        lambda: queries.waiting_counts(lead),
+        repeats,
+        statements,
+    )
+    record_filter = select(AuditEvent).where(
+        AuditEvent.record_type == "referral", names_record("123456")
+    )
+    timed(
+        "Audit log filtered by record 123456 (record_id or record_ids, GIN): first page",
+        lambda: keyset.paginate(record_filter, AUDIT_ORDER, {}, per_page=50),
+        repeats,
+        statements,
+    )
+    timed(
+        "Clinical lead's home: referral counts, bounded at 1,000",
+        lambda: summary.referral_counts(lead),
+        repeats,
+        statements,
+    )
+    timed(
+        "Clinical lead's home: the same counts unbounded (before)",
+        lambda: db.session.execute(
+            select(*(func.count().filter(c) for c in summary._conditions(date.today())))
+        ).one(),
         repeats,
         statements,
     )
