@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from sqlalchemy import and_, case, func, select, true
-from sqlalchemy.orm import contains_eager, joinedload, selectinload
+from sqlalchemy.orm import contains_eager, joinedload, lazyload
 
 from mhst.accounts.models import User
 from mhst.audit.models import AuditAction, AuditRecordType
@@ -92,13 +92,16 @@ def _waiting_keys(sort: str) -> list[keyset.Key]:
     return [keyset.Key(e) for e in by_sort.get(sort, by_sort["days"])] + [keyset.Key(Referral.id)]
 
 
-def _waiting(user: User, team_id: int | None, area_id: int | None):
-    stmt = (
-        select(Referral)
-        .join(School, School.id == Referral.school_id)
-        .join(Child, Child.id == Referral.child_id)
-        .where(scoping.scope(user, Referral), Referral.status == ReferralStatus.ACCEPTED)
+def _waiting(user: User, team_id: int | None, area_id: int | None, *, shown: bool = True):
+    """The waiting referrals; ``shown``: joined to the school and child the list shows
+    (a count joins the school only to filter by team or area)."""
+    stmt = select(Referral).where(
+        scoping.scope(user, Referral), Referral.status == ReferralStatus.ACCEPTED
     )
+    if shown or team_id is not None or area_id is not None:
+        stmt = stmt.join(School, School.id == Referral.school_id)
+    if shown:
+        stmt = stmt.join(Child, Child.id == Referral.child_id)
     if team_id is not None:
         stmt = stmt.where(School.team_id == team_id)
     if area_id is not None:
@@ -126,7 +129,9 @@ def waiting_list(
         options=[
             contains_eager(Referral.child),
             contains_eager(Referral.school).joinedload(School.team),
-            selectinload(Referral.need_links),
+            # The list shows neither: not loaded (a query each) unless a page asks.
+            lazyload(Referral.need_links),
+            lazyload(Referral.risk_links),
         ],
     )
     return page, [WaitingEntry(r, (today - r.received_on).days) for r in page.items]
@@ -138,7 +143,7 @@ def waiting_counts(
     """(how many wait, how many of them past 4 weeks): one count over the accepted
     referrals (ix_referral_status_received_on), never the whole table."""
     cutoff = (today or service_today()) - timedelta(days=FOUR_WEEKS)
-    stmt = _waiting(user, team_id, area_id).with_only_columns(
+    stmt = _waiting(user, team_id, area_id, shown=False).with_only_columns(
         func.count(), func.count().filter(Referral.received_on <= cutoff)
     )
     waiting, over = db.session.execute(stmt).one()
