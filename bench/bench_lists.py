@@ -42,6 +42,7 @@ from config import TestConfig  # noqa: E402
 from mhst import create_app  # noqa: E402
 from mhst.accounts.models import Role, User  # noqa: E402
 from mhst.admin.audit_views import NEWEST_FIRST as AUDIT_ORDER  # noqa: E402
+from mhst.admin.audit_views import ONE_RECORD_NEWEST_FIRST  # noqa: E402
 from mhst.audit.models import AuditEvent  # noqa: E402
 from mhst.audit.operations import names_record  # noqa: E402
 from mhst.core import keyset  # noqa: E402
@@ -193,12 +194,13 @@ def _others(lead: User, repeats: int, statements: list) -> None:
     record_filter = select(AuditEvent).where(
         AuditEvent.record_type == "referral", names_record("123456")
     )
-    timed(
-        "Audit log filtered by record 123456 (record_id or record_ids, GIN): first page",
-        lambda: keyset.paginate(record_filter, AUDIT_ORDER, {}, per_page=50),
-        repeats,
-        statements,
-    )
+    for label, order in (("", ONE_RECORD_NEWEST_FIRST), (" in index order (before)", AUDIT_ORDER)):
+        timed(
+            f"Audit log filtered by record 123456 (record_id or record_ids){label}: first page",
+            lambda o=order: keyset.paginate(record_filter, o, {}, per_page=50),
+            repeats,
+            statements,
+        )
     timed(
         "Clinical lead's home: referral counts, bounded at 1,000",
         lambda: summary.referral_counts(lead),

@@ -17,6 +17,14 @@ bp = Blueprint("audit", __name__, url_prefix="/admin/audit-log")
 # Keyset order (ix_audit_event_occurred_at_id read backwards): the last page of tens of
 # millions of entries costs what the first does.
 NEWEST_FIRST = [keyset.Key(AuditEvent.occurred_at, True), keyset.Key(AuditEvent.id, True)]
+# One record's entries: the same order, but through an expression no index has, so the
+# planner finds the few entries through the record indexes (record_id, the GIN on
+# record_ids) and sorts them, instead of reading the whole log newest first hoping to
+# meet 51 of them soon (measured: 8 s on 5 million entries, see the README).
+ONE_RECORD_NEWEST_FIRST = [
+    keyset.Key(func.coalesce(AuditEvent.occurred_at, AuditEvent.occurred_at), True),
+    keyset.Key(AuditEvent.id, True),
+]
 
 
 def _parse_day(raw: str, label: str, errors: list) -> date | None:
@@ -69,7 +77,12 @@ def index():
             )
     return render_template(
         "admin/audit/index.html",
-        page=keyset.paginate(stmt, NEWEST_FIRST, request.args, per_page=50),
+        page=keyset.paginate(
+            stmt,
+            ONE_RECORD_NEWEST_FIRST if args["record_id"] else NEWEST_FIRST,
+            request.args,
+            per_page=50,
+        ),
         filters=args,
         filter_errors=errors,
         action_options=[(action.value, action.label) for action in AuditAction],
