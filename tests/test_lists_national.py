@@ -250,3 +250,24 @@ def test_a_clinical_leads_home_counts_are_bounded(world, many_referrals, auth, c
     auth.sign_out()
     auth.sign_in(world.users[Role.EMHP].email)
     assert "(29 open)" in text_of(client.get("/"))  # a team's count stays exact
+
+
+@pytest.mark.parametrize(
+    ("role", "path"),
+    [
+        (Role.ADMINISTRATOR, "/admin/audit-log/"),
+        (Role.ADMINISTRATOR, "/admin/users/"),
+        (Role.ADMINISTRATOR, "/admin/interest"),
+        (Role.ADMINISTRATOR, "/schools/"),
+        (Role.CLINICAL_LEAD, "/referrals/waiting-list"),
+        (Role.CLINICAL_LEAD, "/referrals/"),
+    ],
+)
+@pytest.mark.parametrize(
+    "cursor", ["after=x", "before=%C2%B2", "after=2147483648", "before=1", "page=last&after=1"]
+)
+def test_every_keyset_list_takes_any_cursor(role, path, cursor, world, auth, client):
+    auth.sign_in(world.users[role].email)
+    first = client.get(path)
+    response = client.get(f"{path}?{cursor}")
+    assert first.status_code == response.status_code == 200
