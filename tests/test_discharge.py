@@ -23,6 +23,7 @@ from mhst.referrals.models import ReferralEvent, ReferralSignpost, ReferralStatu
 from mhst.referrals.operations import ConsentRequired
 from mhst.sessions import operations as sessions
 from mhst.sessions.models import Attendance, ContactMode, ContactStage
+from tests.audit_reads import audited_ids
 from tests.test_care_contacts import add_contact
 from tests.test_triage import make_service, soup_of, text_of
 
@@ -366,10 +367,8 @@ def test_the_page_shows_first_and_latest_scores_and_the_paired_outcome(world, au
     # Reading the scores is audited: the first and latest of each.
     reads = {
         int(r)
-        for r in db.session.scalars(
-            select(AuditEvent.record_id).where(
-                AuditEvent.record_type == "measure_record", AuditEvent.action == AuditAction.READ
-            )
+        for r in audited_ids(
+            AuditEvent.record_type == "measure_record", AuditEvent.action == AuditAction.READ
         )
     }
     assert latest.id in reads

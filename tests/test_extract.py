@@ -65,6 +65,7 @@ from mhst.sessions.models import (
     Pathway,
     WhoAttended,
 )
+from tests.audit_reads import audited_ids
 from tests.conftest import AuthActions
 
 S = ReferralStatus
@@ -931,11 +932,9 @@ def test_the_download_is_audited(client, lead, data):
     assert event.action is AuditAction.EXPORT
     assert event.user_id == lead.id
     assert event.detail.startswith("2026-03-01 to 2026-03-31: referrals.csv 5, ")
-    exported = db.session.scalars(
-        select(AuditEvent.record_id).where(
-            AuditEvent.record_type == "referral", AuditEvent.action == AuditAction.EXPORT
-        )
-    ).all()
+    exported = audited_ids(
+        AuditEvent.record_type == "referral", AuditEvent.action == AuditAction.EXPORT
+    )
     r = data.referrals
     assert sorted(exported, key=int) == sorted(
         (str(r[k].id) for k in ("r1", "r2", "r5", "r6", "r7")), key=int

@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 
 from mhst.accounts.models import Role
 from mhst.audit.models import AuditAction, AuditEvent
+from mhst.audit.operations import names_record
 from mhst.core.rules import RuleError
 from mhst.core.time import service_today, utcnow
 from mhst.extensions import db
@@ -44,7 +45,7 @@ def audit_events(record_type: str, record_id) -> list[AuditEvent]:
     return list(
         db.session.scalars(
             select(AuditEvent)
-            .where(AuditEvent.record_type == record_type, AuditEvent.record_id == str(record_id))
+            .where(AuditEvent.record_type == record_type, names_record(record_id))
             .order_by(AuditEvent.id)
         )
     )

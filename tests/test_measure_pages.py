@@ -20,6 +20,7 @@ from mhst.extensions import db
 from mhst.outcomes.definitions import Respondent
 from mhst.outcomes.models import MeasureAnswer, MeasureRecord, MeasureScore
 from mhst.referrals.models import ReferralStatus
+from tests.audit_reads import audited_ids
 from tests.test_measure_recording import open_case, rcads_like, session_on
 
 
@@ -494,11 +495,9 @@ def test_the_measures_page_audits_each_record_read(signed_in, client, world, cas
     emhp = world.users[Role.EMHP]
     shown = [add_record(case, emhp, service_today() - timedelta(days=n), 5) for n in (9, 3)]
     client.get(measures_url(case.id))
-    read = db.session.scalars(
-        select(AuditEvent.record_id).where(
-            AuditEvent.record_type == "measure_record", AuditEvent.action == AuditAction.READ
-        )
-    ).all()
+    read = audited_ids(
+        AuditEvent.record_type == "measure_record", AuditEvent.action == AuditAction.READ
+    )
     assert sorted(read) == sorted(str(m.id) for m in shown)
 
 

@@ -23,6 +23,7 @@ from mhst.referrals.models import Referral, ReferralStatus
 from mhst.schools.models import ParticipationStatus
 from mhst.supervision import operations
 from mhst.supervision.models import SupervisionCase, SupervisionRecord
+from tests.audit_reads import audited_ids, named_ids
 from tests.conftest import child_details, parent_consent, referral_details
 
 _names = count(1)
@@ -524,13 +525,11 @@ def test_a_practitioner_with_no_open_cases_has_nothing_to_record(senior, world, 
 def test_the_case_list_is_audited_as_a_read_of_each_referral(senior, world, client, make_case):
     second = make_case(world.users[Role.EMHP])
     client.get(f"/supervision/new?practitioner={world.users[Role.EMHP].id}")
-    reads = db.session.scalars(
-        select(AuditEvent.record_id).where(
-            AuditEvent.action == AuditAction.READ,
-            AuditEvent.record_type == "referral",
-            AuditEvent.user_id == senior.id,
-        )
-    ).all()
+    reads = audited_ids(
+        AuditEvent.action == AuditAction.READ,
+        AuditEvent.record_type == "referral",
+        AuditEvent.user_id == senior.id,
+    )
     assert {str(world.case_a1.id), str(second.id)} <= set(reads)
 
 
@@ -612,7 +611,7 @@ def test_a_record_page_shows_the_decisions_and_audits_each_case_read(
             AuditEvent.action == AuditAction.READ, AuditEvent.user_id == emhp.id
         )
     ).all()
-    read_referrals = [e.record_id for e in reads if e.record_type == "referral"]
+    read_referrals = named_ids(e for e in reads if e.record_type == "referral")
     assert sorted(read_referrals) == sorted([str(world.case_a1.id), str(second.id)])
     assert [e.record_id for e in reads if e.record_type == "supervision"] == [str(supervision.id)]
 
@@ -701,13 +700,11 @@ def test_the_overdue_page_lists_cases_with_never_and_days(senior, world, client,
     link = soup_of(response).find("a", href=f"/supervision/new?practitioner={emhp.id}")
     assert link is not None
     assert "Record supervision" in link.get_text()
-    reads = db.session.scalars(
-        select(AuditEvent.record_id).where(
-            AuditEvent.action == AuditAction.READ,
-            AuditEvent.record_type == "referral",
-            AuditEvent.user_id == senior.id,
-        )
-    ).all()
+    reads = audited_ids(
+        AuditEvent.action == AuditAction.READ,
+        AuditEvent.record_type == "referral",
+        AuditEvent.user_id == senior.id,
+    )
     assert {str(never.id), str(late.id)} <= set(reads)
 
 

@@ -24,6 +24,7 @@ from mhst.sessions import operations as sessions
 from mhst.sessions.group_models import GroupAttendance, GroupParticipant, GroupSession
 from mhst.sessions.models import Attendance, CareContact, ContactStage, WhoAttended
 from mhst.supervision.models import SupervisionCase, SupervisionRecord
+from tests.audit_reads import audited_ids
 from tests.test_care_contacts import NOTE, RISK, add_contact, links, logged, open_case, soup_of
 
 DECISION = "DECISION-QUOKKA step down to fortnightly"
@@ -336,11 +337,9 @@ def test_the_staff_referral_page_shows_the_timeline_oldest_first(journey, world,
         f"/casework/cases/{journey.id}/measures/{measure.id}"
     )
     # The notes shown are reads of each session.
-    reads = db.session.scalars(
-        select(AuditEvent.record_id).where(
-            AuditEvent.record_type == "care_contact", AuditEvent.action == AuditAction.READ
-        )
-    ).all()
+    reads = audited_ids(
+        AuditEvent.record_type == "care_contact", AuditEvent.action == AuditAction.READ
+    )
     contacts = db.session.scalars(
         select(CareContact.id).where(CareContact.referral_id == journey.id)
     ).all()

@@ -27,6 +27,7 @@ from mhst.referrals.models import (
     RiskItem,
 )
 from mhst.schools.models import ParticipationStatus
+from tests.audit_reads import audited_ids
 
 S = ReferralStatus
 
@@ -250,13 +251,11 @@ def test_the_queue_is_audited_and_runs_a_fixed_number_of_queries(
             child={"given_name": f"Invented{number}"},
         )
     assert queries_for_queue() == small
-    listed = db.session.scalars(
-        select(AuditEvent.record_id).where(
-            AuditEvent.user_id == senior.id,
-            AuditEvent.action == AuditAction.READ,
-            AuditEvent.record_type == "referral",
-        )
-    ).all()
+    listed = audited_ids(
+        AuditEvent.user_id == senior.id,
+        AuditEvent.action == AuditAction.READ,
+        AuditEvent.record_type == "referral",
+    )
     assert listed.count(str(world.referral_a1.id)) == 2  # one per listing
 
 

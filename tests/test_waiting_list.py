@@ -201,6 +201,21 @@ def test_the_list_is_audited(active, accept, auth, client):
     assert reads == [str(waiting.id)]
 
 
+def test_a_page_of_the_list_is_one_audit_entry(active, accept, auth, client):
+    shown = {accept(active.school_a1, days).id for days in (3, 5, 40)}
+    lead = active.users[Role.CLINICAL_LEAD]
+    sign_in(auth, active, Role.CLINICAL_LEAD)
+    assert client.get(URL).status_code == 200
+    events = db.session.scalars(
+        select(AuditEvent).where(
+            AuditEvent.user_id == lead.id,
+            AuditEvent.action == AuditAction.READ,
+            AuditEvent.record_type == "referral",
+        )
+    ).all()
+    assert [sorted(event.record_ids) for event in events] == [sorted(str(i) for i in shown)]
+
+
 @pytest.mark.parametrize("role", [Role.EMHP, Role.CLINICAL_LEAD])
 def test_the_list_runs_a_fixed_number_of_queries(role, active, accept, auth, client, count_queries):
     def queries_for_list() -> int:

@@ -8,10 +8,23 @@ from flask import Blueprint, render_template, request
 from sqlalchemy import func, select
 
 from mhst.audit.models import AuditAction, AuditEvent, AuditRecordType
-from mhst.core.pagination import paginate
+from mhst.audit.operations import names_record
+from mhst.core import keyset
 from mhst.security.permissions import Permission, requires
 
 bp = Blueprint("audit", __name__, url_prefix="/admin/audit-log")
+
+# Keyset order (ix_audit_event_occurred_at_id read backwards): the last page of tens of
+# millions of entries costs what the first does.
+NEWEST_FIRST = [keyset.Key(AuditEvent.occurred_at, True), keyset.Key(AuditEvent.id, True)]
+# One record's entries: the same order, but through an expression no index has, so the
+# planner finds the few entries through the record indexes (record_id, the GIN on
+# record_ids) and sorts them, instead of reading the whole log newest first hoping to
+# meet 51 of them soon (measured: 8 s on 5 million entries, see the README).
+ONE_RECORD_NEWEST_FIRST = [
+    keyset.Key(func.coalesce(AuditEvent.occurred_at, AuditEvent.occurred_at), True),
+    keyset.Key(AuditEvent.id, True),
+]
 
 
 def _parse_day(raw: str, label: str, errors: list) -> date | None:
@@ -34,7 +47,7 @@ def index():
         for key in ("actor", "action", "record_type", "record_id", "from", "to")
     }
     errors: list[tuple[str, str]] = []
-    stmt = select(AuditEvent).order_by(AuditEvent.occurred_at.desc(), AuditEvent.id.desc())
+    stmt = select(AuditEvent)
     if args["actor"]:
         stmt = stmt.where(
             func.lower(AuditEvent.actor).contains(args["actor"].lower(), autoescape=True)
@@ -50,7 +63,7 @@ def index():
         else:
             errors.append(("record_type", "Select a record type from the list"))
     if args["record_id"]:
-        stmt = stmt.where(AuditEvent.record_id == args["record_id"])
+        stmt = stmt.where(names_record(args["record_id"]))  # alone or in a list
     start = _parse_day(args["from"], "from", errors)
     end = _parse_day(args["to"], "to", errors)
     if start and end and end < start:
@@ -64,7 +77,12 @@ def index():
             )
     return render_template(
         "admin/audit/index.html",
-        page=paginate(stmt, per_page=50),
+        page=keyset.paginate(
+            stmt,
+            ONE_RECORD_NEWEST_FIRST if args["record_id"] else NEWEST_FIRST,
+            request.args,
+            per_page=50,
+        ),
         filters=args,
         filter_errors=errors,
         action_options=[(action.value, action.label) for action in AuditAction],

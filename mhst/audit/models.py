@@ -2,7 +2,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Enum, ForeignKey, Index, String
+from sqlalchemy import Enum, ForeignKey, Index, String, Text, TypeDecorator
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Mapped, mapped_column
 
 from mhst.core.time import utcnow
@@ -79,6 +80,31 @@ class AuditRecordType(LabelledEnum):
         }.get(self, super().label)
 
 
+class RecordIds(TypeDecorator):
+    """The ids of the records a list showed, as a list of strings: on PostgreSQL a
+    text array (searched with ``@>`` through a GIN index), on SQLite a delimited text
+    ``,12,15,`` (searched with LIKE). See :func:`mhst.audit.operations.names_record`."""
+
+    impl = Text
+    cache_ok = True
+
+    def load_dialect_impl(self, dialect):
+        if dialect.name == "postgresql":
+            return dialect.type_descriptor(ARRAY(String(60)))
+        return dialect.type_descriptor(Text())
+
+    def process_bind_param(self, value, dialect):
+        if value is None:
+            return None
+        ids = [str(i) for i in value]
+        return ids if dialect.name == "postgresql" else "," + ",".join(ids) + ","
+
+    def process_result_value(self, value, dialect):
+        if value is None or isinstance(value, list):
+            return value
+        return [i for i in value.split(",") if i]
+
+
 class AuditEvent(db.Model):
     """One line of the append-only audit log.
 
@@ -87,13 +113,20 @@ class AuditEvent(db.Model):
     """
 
     __tablename__ = "audit_event"
-    __table_args__ = (Index("ix_audit_event_record", "record_type", "record_id"),)
+    __table_args__ = (
+        # The audit log's views, newest first (an index read backwards): all, one
+        # user's, one record's (mhst/admin/audit_views.py, mhst/privacy/graph.py).
+        Index("ix_audit_event_occurred_at_id", "occurred_at", "id"),
+        Index("ix_audit_event_user_occurred_at", "user_id", "occurred_at", "id"),
+        Index("ix_audit_event_record", "record_type", "record_id", "occurred_at"),
+        # Who read a record in a list: a GIN index on PostgreSQL (SQLite, which
+        # searches with LIKE, gets a plain one it does not use).
+        Index("ix_audit_event_record_ids", "record_ids", postgresql_using="gin"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    occurred_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
-    user_id: Mapped[int | None] = mapped_column(
-        ForeignKey("user_account.id", ondelete="RESTRICT"), index=True
-    )
+    occurred_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="RESTRICT"))
     # A copy of who it was, readable even if the account later changes.
     actor: Mapped[str] = mapped_column(String(254))
     action: Mapped[AuditAction] = mapped_column(string_enum(AuditAction, "audit_action", 30))
@@ -110,5 +143,7 @@ class AuditEvent(db.Model):
         )
     )
     record_id: Mapped[str | None] = mapped_column(String(60))
+    # A list page's one event names every record it showed here (record_id is then NULL).
+    record_ids: Mapped[list[str] | None] = mapped_column(RecordIds)
     ip_address: Mapped[str | None] = mapped_column(String(45))
     detail: Mapped[str | None] = mapped_column(String(500))

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from flask import has_request_context, render_template, request
 from flask_login import current_user
-from sqlalchemy import event, insert
+from sqlalchemy import ColumnElement, String, Text, cast, event, false, insert, or_, type_coerce
+from sqlalchemy.dialects.postgresql import ARRAY, array
 
 from mhst.audit.models import AuditAction, AuditEvent, AuditRecordType
 from mhst.core.forms import commit_unit
@@ -57,70 +58,86 @@ def record(
     return event_
 
 
+LIST_CHUNK = 1000  # ids named by one event: a national extract's million is a thousand rows
+
+
 def record_many(
     record_type: AuditRecordType, actions: list[tuple[AuditAction, object]], *, user
 ) -> None:
-    """Audit many records in one INSERT (bulk operations such as an import): one event per
-    (action, record id), with the same who and where as :func:`record` gives."""
+    """Audit many records (a list page, a bulk operation such as an import) in one
+    INSERT: see :func:`record_mixed`."""
     _checked(record_type)
     record_mixed([(action, record_type, record_id) for action, record_id in actions], user=user)
 
 
 def record_mixed(actions: list[tuple[AuditAction, AuditRecordType, object]], *, user) -> None:
-    """Like :func:`record_many` for records of several types, (action, type, id) each:
-    a page showing sessions and measures audits both in one INSERT."""
-    if not actions:
+    """Audit (action, type, id) triples with the same who and where as :func:`record`:
+    ONE event per action and type, naming every id in ``record_ids`` (a single id goes
+    in ``record_id`` as :func:`record` puts it), so a page listing 50 children writes one
+    row, not 50. "Who read this record" finds both (:func:`names_record`)."""
+    grouped: dict[tuple[AuditAction, AuditRecordType], list[str]] = {}
+    for action, record_type, record_id in actions:
+        ids = grouped.setdefault((action, _checked(record_type)), [])
+        if str(record_id) not in ids:
+            ids.append(str(record_id))
+    if not grouped:
         return
     ip_address = request.remote_addr if has_request_context() else None
-    db.session.execute(
-        insert(AuditEvent),
-        [
-            {
-                "user_id": user.id,
-                "actor": user.email,
-                "action": action,
-                "record_type": _checked(record_type),
-                "record_id": str(record_id),
-                "ip_address": ip_address,
-                "detail": None,
-            }
-            for action, record_type, record_id in actions
-        ],
-    )
+    rows = []
+    for (action, record_type), ids in grouped.items():
+        for start in range(0, len(ids), LIST_CHUNK):
+            chunk = ids[start : start + LIST_CHUNK]
+            rows.append(
+                {
+                    "user_id": user.id,
+                    "actor": user.email,
+                    "action": action,
+                    "record_type": record_type,
+                    "record_id": chunk[0] if len(chunk) == 1 else None,
+                    "record_ids": None if len(chunk) == 1 else chunk,
+                    "ip_address": ip_address,
+                    "detail": None if len(chunk) == 1 else f"{len(chunk)} records listed",
+                }
+            )
+    # A Core INSERT: one statement for every row (the ORM's bulk insert would split the
+    # rows by which columns are NULL, and a page's query count would vary with its data).
+    db.session.execute(insert(AuditEvent.__table__), rows)
+
+
+def names_record(record_id: object, column=None, ids_column=None) -> ColumnElement[bool]:
+    """The audit events about the record ``record_id`` (of a type the caller also
+    checks): alone (``record_id``) or in a list (``record_ids``). On PostgreSQL the list
+    is searched through its GIN index (``@>``), on SQLite as delimited text."""
+    column = AuditEvent.record_id if column is None else column
+    ids_column = AuditEvent.record_ids if ids_column is None else ids_column
+    wanted = str(record_id)
+    if db.session.get_bind().dialect.name == "postgresql":
+        in_list = ids_column.op("@>")(cast(array([wanted]), ARRAY(String(60))))
+    else:
+        in_list = type_coerce(ids_column, Text).contains(f",{wanted},", autoescape=True)
+    return or_(column == wanted, in_list)
+
+
+def names_any(record_ids, column=None, ids_column=None) -> ColumnElement[bool]:
+    """Like :func:`names_record` for several ids (``&&``: the arrays overlap)."""
+    column = AuditEvent.record_id if column is None else column
+    ids_column = AuditEvent.record_ids if ids_column is None else ids_column
+    wanted = [str(i) for i in record_ids]
+    if not wanted:
+        return false()
+    if db.session.get_bind().dialect.name == "postgresql":
+        in_list = ids_column.op("&&")(cast(array(wanted), ARRAY(String(60))))
+    else:
+        text_ids = type_coerce(ids_column, Text)
+        in_list = or_(*(text_ids.contains(f",{i},", autoescape=True) for i in wanted))
+    return or_(column.in_(wanted), in_list)
 
 
 def record_exports(record_type: AuditRecordType, record_ids: list[object], *, user) -> None:
-    """One EXPORT event per record, for an export of hundreds of thousands (the national
-    extract's referrals): by COPY on PostgreSQL, inside the caller's transaction (an
-    INSERT of that many rows costs more in the driver than in the database); by
-    :func:`record_many` elsewhere."""
-    _checked(record_type)
-    connection = db.session.connection()
-    if connection.dialect.name != "postgresql":
-        record_many(record_type, [(AuditAction.EXPORT, i) for i in record_ids], user=user)
-        return
-    ip_address = request.remote_addr if has_request_context() else None
-    now = utcnow()
-    driver = connection.connection.driver_connection
-    with (
-        driver.cursor() as cursor,
-        cursor.copy(
-            "COPY audit_event (occurred_at, user_id, actor, action, record_type, record_id, "
-            "ip_address) FROM STDIN"
-        ) as copy,
-    ):
-        for record_id in record_ids:
-            copy.write_row(
-                (
-                    now,
-                    user.id,
-                    user.email,
-                    AuditAction.EXPORT.value,
-                    record_type.value,
-                    str(record_id),
-                    ip_address,
-                )
-            )
+    """An EXPORT of hundreds of thousands of records (the national extract's referrals):
+    like every bulk event, one row per 1,000 records named in ``record_ids``, so 200,000
+    referrals are 200 rows in one INSERT, and "who read this record" still finds each."""
+    record_many(record_type, [(AuditAction.EXPORT, i) for i in record_ids], user=user)
 
 
 def render_audited(template_name: str, **context) -> str:

@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import ColumnElement, String, Table, delete, or_, select, tuple_, update
 
 from mhst.audit.models import AuditRecordType
+from mhst.audit.operations import names_any
 from mhst.extensions import db
 
 ROOT = "child"
@@ -243,9 +244,16 @@ def audit_events(records: ChildRecords) -> list[dict]:
     """The audit log's entries about the records found, oldest first."""
     audit = db.metadata.tables["audit_event"]
     named = {record_type: table_name for table_name, record_type in AUDITED_AS.items()}
-    clause = _by_record_type(audit, records, named)
-    if clause is None:
+    # Alone in record_id, or among the records a list page showed (record_ids).
+    clauses = [
+        (audit.c.record_type == record_type.value)
+        & names_any(sorted(records.ids(name)), audit.c.record_id, audit.c.record_ids)
+        for record_type, name in named.items()
+        if records.of(name)
+    ]
+    if not clauses:
         return []
+    clause = or_(*clauses)
     stmt = select(audit).where(clause).order_by(audit.c.occurred_at, audit.c.id)
     return [row._asdict() for row in db.session.execute(stmt)]
 

@@ -201,16 +201,23 @@ class Referral(db.Model):
     where it is in the journey (``status``, changed only by the operations module)."""
 
     __tablename__ = "referral"
+    __table_args__ = (
+        # The referral list and the waiting list, newest or oldest first (an index read
+        # either way), all of them, by status or by school (mhst/core/keyset.py).
+        Index("ix_referral_received_on_id", "received_on", "id"),
+        Index("ix_referral_status_received_on", "status", "received_on", "id"),
+        Index("ix_referral_school_received_on", "school_id", "received_on", "id"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     child_id: Mapped[int] = mapped_column(ForeignKey("child.id"), index=True)
-    school_id: Mapped[int] = mapped_column(ForeignKey("school.id"), index=True)
+    school_id: Mapped[int] = mapped_column(ForeignKey("school.id"))
     source: Mapped[ReferralSource] = mapped_column(
         string_enum(ReferralSource, "referral_source", 30)
     )
     referrer_name: Mapped[str | None] = mapped_column(String(200))
     referrer_contact: Mapped[str | None] = mapped_column(String(254))
-    received_on: Mapped[date] = mapped_column(Date, index=True)
+    received_on: Mapped[date] = mapped_column(Date)
     submitted_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     submitted_by_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
     in_education: Mapped[bool] = mapped_column(Boolean)
@@ -229,7 +236,7 @@ class Referral(db.Model):
     risk_reviewed_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     risk_review_notes: Mapped[str | None] = mapped_column(Text)
     status: Mapped[ReferralStatus] = mapped_column(
-        string_enum(ReferralStatus, "referral_status", 30), index=True
+        string_enum(ReferralStatus, "referral_status", 30)
     )
     status_changed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     accepted_on: Mapped[date | None] = mapped_column(Date)

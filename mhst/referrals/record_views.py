@@ -21,14 +21,21 @@ from mhst.accounts.models import Role
 from mhst.amendments.operations import may_amend
 from mhst.audit.models import AuditAction, AuditRecordType
 from mhst.audit.operations import record, record_many, render_audited
-from mhst.core import signals
+from mhst.core import keyset, signals
 from mhst.core.formatting import format_datetime_with_day
 from mhst.core.forms import commit_operation, failed
-from mhst.core.pagination import paginate
 from mhst.core.submissions import REPEATED_MESSAGE, submit_once
 from mhst.core.time import service_today
 from mhst.extensions import db
-from mhst.referrals import child_records, eligibility, operations, queries, risk_flags, signposting
+from mhst.referrals import (
+    child_records,
+    eligibility,
+    list_filters,
+    operations,
+    queries,
+    risk_flags,
+    signposting,
+)
 from mhst.referrals import consent as referral_consent
 from mhst.referrals.blueprint import bp
 from mhst.referrals.consent_forms import ConsentForm, WithdrawConsentForm, WithdrawReferralForm
@@ -40,11 +47,12 @@ from mhst.referrals.models import (
     ReferralSignpost,
     ReferralStatus,
 )
-from mhst.schools.models import School
 from mhst.security import scoping
 from mhst.security.permissions import Permission, has_permission, requires
 
-FILTER_MAX = 40  # longer than any status value or school id: anything longer is not one
+# The list, newest first: ix_referral_received_on_id (or the status or school one) read
+# backwards, so its last page costs what its first does.
+NEWEST_FIRST = [keyset.Key(Referral.received_on, True), keyset.Key(Referral.id, True)]
 
 
 def _render(template: str, status: int = 200, **context):
@@ -59,57 +67,35 @@ def _is_lead() -> bool:
 # ---- the list -------------------------------------------------------------------------
 
 
-def _filter_arg(name: str) -> str:
-    return request.args.get(name, "").strip()[:FILTER_MAX]
-
-
 @bp.get("/")
 @requires(Permission.VIEW_REFERRALS)
 def index():
     staff = not _is_lead()
-    schools = (
-        db.session.scalars(
-            select(School)
-            .where(scoping.scope(current_user, School))
-            .order_by(School.name, School.id)
-        ).all()
-        if staff
-        else []
+    filters = list_filters.read(current_user, staff)
+    stmt = select(Referral).where(scoping.scope(current_user, Referral), *filters.conditions)
+    page = keyset.paginate(
+        stmt,
+        NEWEST_FIRST,
+        request.args,
+        options=[
+            joinedload(Referral.child),
+            joinedload(Referral.school),
+            # The list shows neither; they load only if a page asks for them.
+            lazyload(Referral.need_links),
+            lazyload(Referral.risk_links),
+        ],
     )
-    filters = {"status": _filter_arg("status"), "school": _filter_arg("school") if staff else ""}
-    stmt = select(Referral).where(scoping.scope(current_user, Referral))
-    errors = []
-    statuses = {status.value: status for status in ReferralStatus}
-    if filters["status"]:
-        if filters["status"] in statuses:
-            stmt = stmt.where(Referral.status == statuses[filters["status"]])
-        else:
-            errors.append(("status", "Select a status from the list"))
-    if filters["school"]:
-        school_ids = {str(school.id): school.id for school in schools}
-        if filters["school"] in school_ids:
-            stmt = stmt.where(Referral.school_id == school_ids[filters["school"]])
-        else:
-            errors.append(("school", "Select a school from the list"))
-    stmt = stmt.options(
-        joinedload(Referral.child),
-        joinedload(Referral.school),
-        # The list shows neither; they load only if a page asks for them.
-        lazyload(Referral.need_links),
-        lazyload(Referral.risk_links),
-    ).order_by(Referral.received_on.desc(), Referral.id.desc())
-    page = paginate(stmt)
-    queries.audit_listed(current_user, list(page.items))
+    queries.audit_listed(current_user, page.items)
     return _render(
         "referrals/index.html",
-        400 if errors else 200,
+        400 if filters.errors else 200,
         page=page,
         staff=staff,
-        filters=filters,
-        filter_args={name: value for name, value in filters.items() if value},
-        filter_errors=errors,
-        status_options=[(status.value, status.label) for status in ReferralStatus],
-        school_options=[(school.id, school.name) for school in schools],
+        filters=filters.values,
+        filter_args=filters.args,
+        filter_errors=filters.errors,
+        service_wide=filters.service_wide,
+        options=filters.options,
         can_submit=has_permission(current_user, Permission.SUBMIT_REFERRAL),
         can_record=has_permission(current_user, Permission.RECORD_REFERRAL),
     )

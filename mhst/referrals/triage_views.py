@@ -23,7 +23,7 @@ from mhst.core.forms import commit_operation, failed
 from mhst.core.time import service_today
 from mhst.directory import operations as directory
 from mhst.extensions import db
-from mhst.organisation.models import Team
+from mhst.organisation.models import ServiceArea, Team
 from mhst.referrals import amendable, eligibility, operations, queries, signposting
 from mhst.referrals.blueprint import bp
 from mhst.referrals.models import Referral, ReferralStatus
@@ -180,37 +180,73 @@ def review_risk(referral_id: int):
 # ---- the waiting list ---------------------------------------------------------------
 
 
+def _waiting_filters(service_wide: bool, errors: list) -> tuple[dict, dict]:
+    """The waiting list's filters from the request: (values, options). A clinical lead
+    narrows the service-wide list by area, then team (of the area, if one is chosen);
+    anyone else's list is their team's, whatever the address says."""
+    values = {name: request.args.get(name, "").strip()[:50] for name in ("sort", "area", "team")}
+    if values["sort"] and values["sort"] not in queries.WAITING_SORTS:
+        errors.append(("sort", "Select how to sort the waiting list from the list"))
+    options: dict = {"area": [], "team": []}
+    if not service_wide:
+        return {**values, "area": "", "team": ""}, options
+    options["area"] = db.session.execute(
+        select(ServiceArea.id, ServiceArea.name).order_by(ServiceArea.name)
+    ).all()
+    area_id = _chosen_id(
+        values["area"], options["area"], "area", "Select an area from the list", errors
+    )
+    teams = select(Team.id, Team.name).order_by(Team.name)
+    if area_id is not None:
+        teams = teams.where(Team.area_id == area_id)
+    options["team"] = db.session.execute(teams).all()
+    _chosen_id(values["team"], options["team"], "team", "Select a team from the list", errors)
+    return values, options
+
+
+def _chosen_id(raw: str, options, name: str, message: str, errors: list) -> int | None:
+    if not raw:
+        return None
+    if re.fullmatch(r"[0-9]{1,9}", raw) and int(raw) in {option[0] for option in options}:
+        return int(raw)
+    errors.append((name, message))
+    return None
+
+
 @bp.get("/waiting-list")
 @requires(Permission.VIEW_WAITING_LIST)
 def waiting_list():
-    sort = request.args.get("sort", "").strip()[:50]
-    team_arg = request.args.get("team", "").strip()[:50]
     service_wide = scoping.reach(current_user, scoping.Kind.REFERRAL) is scoping.Reach.ALL
-    teams = list(db.session.scalars(select(Team).order_by(Team.name))) if service_wide else []
-    errors = []
-    if sort and sort not in queries.WAITING_SORTS:
-        errors.append(("sort", "Select how to sort the waiting list from the list"))
-    team_id = None
-    if service_wide and team_arg:
-        if re.fullmatch(r"[0-9]{1,9}", team_arg) and int(team_arg) in {t.id for t in teams}:
-            team_id = int(team_arg)
-        else:
-            errors.append(("team", "Select a team from the list"))
-    entries = (
-        [] if errors else queries.waiting_list(current_user, team_id=team_id, sort=sort or "days")
-    )
+    errors: list[tuple[str, str]] = []
+    filters, options = _waiting_filters(service_wide, errors)
+    chosen = {
+        name: int(filters[name]) if filters[name] and not errors else None
+        for name in ("area", "team")
+    }
+    page, entries, counts = None, [], (0, 0)
+    if not errors:
+        where = {"team_id": chosen["team"], "area_id": chosen["area"]}
+        sort = filters["sort"] or "days"
+        page, entries = queries.waiting_list(current_user, request.args, sort=sort, **where)
+        counts = queries.waiting_counts(current_user, **where)
     queries.audit_listed(current_user, [entry.referral for entry in entries])
-    page = render_audited(
+    names = {"team": dict(options["team"]), "area": dict(options["area"])}
+    response = render_audited(
         "referrals/waiting_list.html",
+        page=page,
         entries=entries,
-        over=sum(1 for entry in entries if entry.past_four_weeks),
-        filters={"sort": sort, "team": team_arg},
+        waiting=counts[0],
+        over=counts[1],
+        filters=filters,
+        filter_args={name: value for name, value in filters.items() if value},
         filter_errors=errors,
         sort_options=list(queries.WAITING_SORTS.items()),
-        sort_label=queries.WAITING_SORTS.get(sort or "days", ""),
-        team_options=[(team.id, team.name) for team in teams],
+        sort_label=queries.WAITING_SORTS.get(filters["sort"] or "days", ""),
+        area_options=options["area"],
+        team_options=options["team"],
         service_wide=service_wide,
-        team_name={team.id: team.name for team in teams}.get(team_id),
+        team_name=names["team"].get(chosen["team"]),
+        area_name=names["area"].get(chosen["area"]),
         own_team=None if service_wide else current_user.team,
     )
-    return page, 400 if errors else 200
+    return response, 400 if errors else 200

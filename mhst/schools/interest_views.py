@@ -17,8 +17,8 @@ from flask_login import current_user
 from sqlalchemy import case, select
 
 from mhst.accounts.models import User
+from mhst.core import keyset
 from mhst.core.forms import commit_operation, failed
-from mhst.core.pagination import paginate
 from mhst.extensions import db, limiter
 from mhst.organisation.models import ServiceArea
 from mhst.schools import interest
@@ -82,6 +82,12 @@ def registered():
 
 
 STATUS_FILTERS = {status.value: status for status in InterestStatus}
+# Waiting for a decision first, then newest first: keyset pages, whatever the number.
+PENDING_FIRST = [
+    keyset.Key(case((InterestRegistration.status == InterestStatus.PENDING, 0), else_=1)),
+    keyset.Key(InterestRegistration.submitted_at, descending=True),
+    keyset.Key(InterestRegistration.id, descending=True),
+]
 
 
 @bp.get("/admin/interest")
@@ -89,19 +95,17 @@ STATUS_FILTERS = {status.value: status for status in InterestStatus}
 def index():
     status = request.args.get("status", "")
     errors = []
-    stmt = select(InterestRegistration).options(db.joinedload(InterestRegistration.area))
+    stmt = select(InterestRegistration)
     if status:
         if status in STATUS_FILTERS:
             stmt = stmt.where(InterestRegistration.status == STATUS_FILTERS[status])
         else:
             errors.append(("status", "Select a status from the list"))
-    pending_first = case((InterestRegistration.status == InterestStatus.PENDING, 0), else_=1)
-    stmt = stmt.order_by(
-        pending_first, InterestRegistration.submitted_at.desc(), InterestRegistration.id.desc()
-    )
     return render_template(
         "interest/index.html",
-        page=paginate(stmt),
+        page=keyset.paginate(
+            stmt, PENDING_FIRST, request.args, options=[db.joinedload(InterestRegistration.area)]
+        ),
         status_options=[(s.value, s.label) for s in InterestStatus],
         filters={"status": status},
         filter_errors=errors,

@@ -55,6 +55,7 @@ class School(db.Model):
     __table_args__ = (
         CheckConstraint("length(urn) = 6", name="urn_six_digits"),
         CheckConstraint("pupils_on_roll >= 0", name="pupils_not_negative"),
+        Index("ix_school_name_id", "name", "id"),  # the register, A to Z (keyset)
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

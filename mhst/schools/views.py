@@ -8,8 +8,8 @@ from flask_login import current_user
 from sqlalchemy import or_, select
 
 from mhst.cohorts.models import Cohort
+from mhst.core import keyset
 from mhst.core.forms import apply_rule_error, commit_operation, failed
-from mhst.core.pagination import paginate
 from mhst.core.rules import RuleError
 from mhst.extensions import db
 from mhst.jobs import operations as jobs
@@ -24,6 +24,9 @@ from mhst.security.permissions import Permission, has_permission, requires
 
 NONE = "none"  # the filter value for "no team" and "no cohort"
 SEARCH_MAX = 100
+# The register A to Z by keyset (ix_school_name_id): 24,000 schools, the last page as
+# cheap as the first.
+A_TO_Z = [keyset.Key(School.name), keyset.Key(School.id)]
 UPLOAD_SLACK_BYTES = 64 * 1024  # room for the other form fields around the file
 PROBLEMS_SHOWN = 500  # a file that is wrong throughout needs only the first few to fix it
 
@@ -95,12 +98,19 @@ def index():
     }
     stmt = select(School).where(scoping.scope(current_user, School))
     stmt, errors = _filtered(stmt, filters, areas, teams, cohorts)
-    stmt = stmt.options(
-        db.joinedload(School.area), db.joinedload(School.team), db.joinedload(School.cohort)
-    ).order_by(School.name, School.id)
+    page = keyset.paginate(
+        stmt,
+        A_TO_Z,
+        request.args,
+        options=[
+            db.joinedload(School.area),
+            db.joinedload(School.team),
+            db.joinedload(School.cohort),
+        ],
+    )
     return render_template(
         "schools/index.html",
-        page=paginate(stmt),
+        page=page,
         filters=filters,
         filter_args={name: value for name, value in filters.items() if value},
         filter_errors=errors,
