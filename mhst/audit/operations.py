@@ -14,7 +14,6 @@ from sqlalchemy.dialects.postgresql import ARRAY, array
 
 from mhst.audit.models import AuditAction, AuditEvent, AuditRecordType
 from mhst.core.forms import commit_unit
-from mhst.core.time import utcnow
 from mhst.extensions import db
 
 
