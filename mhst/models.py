@@ -28,6 +28,8 @@ from mhst.referrals.models import (
     ReferralSignpost,
 )
 from mhst.referrals.risk_flags import CaseRiskFlag
+from mhst.reports import fact_sync  # noqa: F401  (keeps the report summaries up to date)
+from mhst.reports.fact_models import MeasureFact, ReferralFact, daily_count
 from mhst.schools.models import (
     InterestRegistration,
     ParticipationEvent,
@@ -71,6 +73,7 @@ __all__ = [
     "GroupSession",
     "InterestRegistration",
     "MeasureAnswer",
+    "MeasureFact",
     "MeasureRecord",
     "MeasureScore",
     "ParticipationEvent",
@@ -78,6 +81,7 @@ __all__ = [
     "RecoveryCode",
     "Referral",
     "ReferralEvent",
+    "ReferralFact",
     "ReferralNeed",
     "ReferralRisk",
     "ReferralSignpost",
@@ -95,5 +99,6 @@ __all__ = [
     "User",
     "WholeSchoolActivity",
     "cohort_team",
+    "daily_count",
     "group_facilitator",
 ]

@@ -31,7 +31,7 @@ from tests.test_report_figures import (
 SELECTS = {
     "referrals": 3,
     "waiting-times": 5,
-    "contacts": 4,
+    "contacts": 1,
     "caseloads": 1,
     "activity": 5,
     "outcomes": 1,

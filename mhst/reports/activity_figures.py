@@ -1,6 +1,7 @@
 """The activity report by the service's three functions (5 queries): direct support
 (groups and 1:1 contacts), the whole-school approach, and advice, consultation and
-signposting."""
+signposting. 1:1 contacts and whole-school activity come from the daily counts; groups
+and signposting (small tables) from their own rows."""
 
 from __future__ import annotations
 
@@ -13,7 +14,8 @@ from mhst.extensions import db
 from mhst.referrals.models import Referral, ReferralEvent, ReferralSignpost, ReferralStatus
 from mhst.reports.cells import Count, Section
 from mhst.reports.clauses import group_clause, period, school_clause
-from mhst.reports.contact_figures import logged_contacts
+from mhst.reports.contact_figures import daily_totals
+from mhst.reports.fact_models import ACTIVITY_ATTENDANCE_COLUMNS, ACTIVITY_COLUMNS
 from mhst.reports.filters import ReportAccess, ReportFilters
 from mhst.reports.sql import on_utc_dates
 from mhst.sessions.group_access import ACCESS_MINIMUM_CHILDREN, ACCESS_MINIMUM_SESSIONS
@@ -26,8 +28,10 @@ from mhst.sessions.group_models import (
     GroupSession,
     group_session_counts,
 )
-from mhst.sessions.models import Attendance, CareContact
-from mhst.wholeschool.models import ActivityKind, WholeSchoolActivity
+from mhst.sessions.models import Attendance
+from mhst.wholeschool.models import ActivityKind
+
+ATTENDED = f"contacts_{Attendance.ATTENDED.value}"
 
 SIGNPOSTING = (
     (ReferralStatus.SIGNPOSTED, "Signposted at triage"),
@@ -138,11 +142,7 @@ def _attendees(filters: ReportFilters, access: ReportAccess) -> dict[bool, int]:
 def _direct_support(filters: ReportFilters, access: ReportAccess) -> Section:
     groups = _group_rows(filters, access)
     people = _attendees(filters, access)
-    one_to_one = db.session.scalar(
-        select(func.count()).where(
-            logged_contacts(filters, access), CareContact.attendance == Attendance.ATTENDED
-        )
-    )
+    one_to_one = daily_totals(filters, access, [ATTENDED])[ATTENDED]
     targeted = groups.get(GroupKind.TARGETED, [0, 0, 0, 0, 0])
     universal = groups.get(GroupKind.UNIVERSAL, [0, 0, 0, 0, 0])
     rows = (
@@ -178,20 +178,10 @@ def _direct_support(filters: ReportFilters, access: ReportAccess) -> Section:
 
 
 def _whole_school(filters: ReportFilters, access: ReportAccess) -> Section:
+    totals = daily_totals(filters, access, [*ACTIVITY_COLUMNS, *ACTIVITY_ATTENDANCE_COLUMNS])
     found = {
-        kind: (int(number), int(attendance))
-        for kind, number, attendance in db.session.execute(
-            select(
-                WholeSchoolActivity.kind,
-                func.count(),
-                _sum(WholeSchoolActivity.attendance),
-            )
-            .where(
-                WholeSchoolActivity.held_on.between(filters.date_from, filters.date_to),
-                school_clause(WholeSchoolActivity.school_id, filters, access),
-            )
-            .group_by(WholeSchoolActivity.kind)
-        )
+        kind: (totals[f"activities_{kind.value}"], totals[f"attendance_{kind.value}"])
+        for kind in ActivityKind
     }
     return Section(
         "Whole-school approach",

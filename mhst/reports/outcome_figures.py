@@ -1,9 +1,10 @@
 """The outcomes report (1 query): paired measures, and the rules of
 :mod:`mhst.outcomes.rules` applied to each pair.
 
-SQL finds each referral's first and last record of each measure (window functions) and
-their scale scores; the rules stay in their one tested module, applied here per pair
-with the measure's current definition, and the results are counted.
+The measure facts (``measure_fact``) hold each referral's first and last record of each
+measure; SQL joins their scale scores; the rules stay in their one tested module,
+applied here per pair with the measure's current definition, and the results are
+counted.
 """
 
 from __future__ import annotations
@@ -14,16 +15,16 @@ from datetime import date
 from decimal import Decimal
 
 from flask import current_app
-from sqlalchemy import and_, func, select
+from sqlalchemy import and_, select
 
 from mhst.extensions import db
 from mhst.outcomes.definition_loader import available_measures
 from mhst.outcomes.definitions import TOTAL, MeasureDefinition
-from mhst.outcomes.models import MeasureRecord, MeasureScore
+from mhst.outcomes.models import MeasureScore
 from mhst.outcomes.rules import outcome
-from mhst.referrals.models import Referral
 from mhst.reports.cells import Count, Rate, Score, Section
 from mhst.reports.clauses import period, school_clause
+from mhst.reports.fact_models import MeasureFact
 from mhst.reports.filters import ReportAccess, ReportFilters
 
 
@@ -31,65 +32,34 @@ def paired_scores(filters: ReportFilters, access: ReportAccess):
     """Rows of (referral id, measure code, scale, first score, last score) for every
     referral at the report's schools with at least two records of the measure, the last
     completed in the report's dates. Records are ordered by completion date, then by
-    when they were recorded (id)."""
-    key = (MeasureRecord.referral_id, MeasureRecord.measure_code)
-    ranked = (
-        select(
-            MeasureRecord.id,
-            MeasureRecord.referral_id,
-            MeasureRecord.measure_code,
-            MeasureRecord.completed_on,
-            func.row_number()
-            .over(partition_by=key, order_by=(MeasureRecord.completed_on, MeasureRecord.id))
-            .label("from_first"),
-            func.row_number()
-            .over(
-                partition_by=key,
-                order_by=(MeasureRecord.completed_on.desc(), MeasureRecord.id.desc()),
-            )
-            .label("from_last"),
-            func.count().over(partition_by=key).label("records"),
-        )
-        .where(
-            MeasureRecord.referral_id.in_(
-                select(Referral.id).where(school_clause(Referral.school_id, filters, access))
-            )
-        )
-        .subquery("ranked")
-    )
-    first, last = ranked.alias("first_record"), ranked.alias("last_record")
+    when they were recorded (id): ``measure_fact`` holds each pair's first and last."""
+    fact = MeasureFact
     first_score, last_score = (
         MeasureScore.__table__.alias("first_score"),
         MeasureScore.__table__.alias("last_score"),
     )
     return (
         select(
-            first.c.referral_id,
-            first.c.measure_code,
+            fact.referral_id,
+            fact.measure_code,
             first_score.c.scale,
             first_score.c.score,
             last_score.c.score,
         )
-        .select_from(first)
-        .join(
-            last,
-            and_(
-                last.c.referral_id == first.c.referral_id,
-                last.c.measure_code == first.c.measure_code,
-                last.c.from_last == 1,
-            ),
-        )
-        .join(first_score, first_score.c.record_id == first.c.id)
+        .join(first_score, first_score.c.record_id == fact.first_record_id)
         .outerjoin(
             last_score,
-            and_(last_score.c.record_id == last.c.id, last_score.c.scale == first_score.c.scale),
+            and_(
+                last_score.c.record_id == fact.last_record_id,
+                last_score.c.scale == first_score.c.scale,
+            ),
         )
         .where(
-            first.c.from_first == 1,
-            first.c.records >= 2,
-            last.c.completed_on.between(filters.date_from, filters.date_to),
+            fact.records >= 2,
+            fact.last_completed_on.between(filters.date_from, filters.date_to),
+            school_clause(fact.school_id, filters, access),
         )
-        .order_by(first.c.measure_code, first.c.referral_id, first_score.c.scale)
+        .order_by(fact.measure_code, fact.referral_id, first_score.c.scale)
     )
 
 

@@ -1,4 +1,5 @@
-"""The referrals report (3 queries) and the waiting-times report (5 queries)."""
+"""The referrals report (3 queries) and the waiting-times report (5 queries), both over
+the referral facts (``referral_fact``, one row per referral)."""
 
 from __future__ import annotations
 
@@ -10,17 +11,11 @@ from sqlalchemy import and_, case, func, literal, or_, select
 from mhst.core.formatting import format_date
 from mhst.extensions import db
 from mhst.organisation.models import Team
-from mhst.referrals.models import (
-    Need,
-    Referral,
-    ReferralEvent,
-    ReferralNeed,
-    ReferralSource,
-    ReferralStatus,
-)
+from mhst.referrals.models import Need, ReferralSource, ReferralStatus
 from mhst.referrals.queries import FOUR_WEEKS
 from mhst.reports.cells import Count, Days, Rate, Section
 from mhst.reports.clauses import period, school_clause
+from mhst.reports.fact_models import ReferralFact, need_bit
 from mhst.reports.filters import ReportAccess, ReportFilters
 from mhst.reports.sql import (
     NO_CASES,
@@ -28,10 +23,8 @@ from mhst.reports.sql import (
     days_between,
     percentile_sums,
     percentiles,
-    utc_date,
 )
 from mhst.schools.models import School
-from mhst.sessions.models import Attendance, CareContact, contact_counts
 
 NO_TEAM = "No team"
 
@@ -51,43 +44,32 @@ RECEIVED_NOTE = (
 
 
 def received_in_report(filters: ReportFilters, access: ReportAccess):
-    """The WHERE clause for referrals received in the report's dates and schools."""
+    """The WHERE clause for the facts of referrals received in the report's dates and
+    schools."""
     return and_(
-        Referral.received_on.between(filters.date_from, filters.date_to),
-        school_clause(Referral.school_id, filters, access),
+        ReferralFact.received_on.between(filters.date_from, filters.date_to),
+        school_clause(ReferralFact.school_id, filters, access),
     )
 
 
 # --- referrals -----------------------------------------------------------------------
 
 
-def _reached(status: ReferralStatus):
-    """1 for a referral that ever moved to ``status``, per referral (a MAX over events)."""
-    return func.max(case((ReferralEvent.to_status == status, 1), else_=0))
-
-
 def referral_sections(
     filters: ReportFilters, access: ReportAccess, today: date
 ) -> tuple[Section, ...]:
     scope = received_in_report(filters, access)
-    ever = (
-        select(
-            ReferralEvent.referral_id,
-            *(_reached(status).label(status.value) for _label, status in EVER),
-        )
-        .where(ReferralEvent.referral_id.in_(select(Referral.id).where(scope)))
-        .group_by(ReferralEvent.referral_id)
-        .subquery("ever")
-    )
-    awaiting = case((Referral.status == ReferralStatus.AWAITING_CONSENT, 1), else_=0)
+    fact = ReferralFact
+    awaiting = case((fact.status == ReferralStatus.AWAITING_CONSENT.value, 1), else_=0)
     totals = db.session.execute(
         select(
-            func.count(Referral.id),
-            *(func.coalesce(func.sum(ever.c[status.value]), 0) for _label, status in EVER),
+            func.count(),
+            *(
+                func.coalesce(func.sum(getattr(fact, f"reached_{status.value}")), 0)
+                for _label, status in EVER
+            ),
             func.coalesce(func.sum(awaiting), 0),
-        )
-        .outerjoin(ever, ever.c.referral_id == Referral.id)
-        .where(scope)
+        ).where(scope)
     ).one()
     received, *reached, waiting_consent = (int(value) for value in totals)
     summary_rows = [("Received", Count(received), Rate(received, received))]
@@ -97,19 +79,23 @@ def referral_sections(
         ("Waiting for consent now", Count(waiting_consent), Rate(waiting_consent, received))
     )
 
-    by_source = dict(
-        db.session.execute(
-            select(Referral.source, func.count()).where(scope).group_by(Referral.source)
-        ).all()
-    )
-    by_need = dict(
-        db.session.execute(
-            select(ReferralNeed.need, func.count())
-            .join(Referral, Referral.id == ReferralNeed.referral_id)
-            .where(scope)
-            .group_by(ReferralNeed.need)
-        ).all()
-    )
+    by_source = {
+        ReferralSource(source): int(number)
+        for source, number in db.session.execute(
+            select(fact.source, func.count()).where(scope).group_by(fact.source)
+        )
+    }
+    needs = db.session.execute(
+        select(
+            *(
+                func.coalesce(
+                    func.sum(case((fact.needs.op("&")(need_bit(need)) != 0, 1), else_=0)), 0
+                )
+                for need in Need
+            )
+        ).where(scope)
+    ).one()
+    by_need = {need: int(number) for need, number in zip(Need, needs, strict=True)}
     note = RECEIVED_NOTE.format(period=period(filters))
     return (
         Section(
@@ -156,46 +142,18 @@ def referral_sections(
 def accepted_waits(filters: ReportFilters, access: ReportAccess):
     """One row per referral received in the report that was ever accepted: its team, the
     days from referral to its first and second attended contact (``None``: not yet),
-    and its received date. A common table expression."""
-    accepted = select(ReferralEvent.referral_id).where(
-        ReferralEvent.to_status == ReferralStatus.ACCEPTED
-    )
-    cases = (
-        select(Referral.id, Referral.received_on, School.team_id)
-        .join(School, School.id == Referral.school_id)
-        .where(received_in_report(filters, access), Referral.id.in_(accepted))
-        .cte("cases")
-    )
-    ranked = (
-        select(
-            CareContact.referral_id,
-            utc_date(CareContact.starts_at).label("seen_on"),
-            func.row_number()
-            .over(
-                partition_by=CareContact.referral_id,
-                order_by=(CareContact.starts_at, CareContact.id),
-            )
-            .label("number"),
-        )
-        .where(
-            CareContact.attendance == Attendance.ATTENDED,
-            CareContact.referral_id.in_(select(cases.c.id)),
-            contact_counts(),
-        )
-        .cte("ranked")
-    )
-    first = ranked.alias("first_contact")
-    second = ranked.alias("second_contact")
+    and its received date. A common table expression over the referral facts."""
+    fact = ReferralFact
     return (
         select(
-            cases.c.id.label("referral_id"),
-            cases.c.team_id,
-            cases.c.received_on,
-            days_between(first.c.seen_on, cases.c.received_on).label("days_first"),
-            days_between(second.c.seen_on, cases.c.received_on).label("days_second"),
+            fact.referral_id,
+            School.team_id,
+            fact.received_on,
+            days_between(fact.first_contact_on, fact.received_on).label("days_first"),
+            days_between(fact.second_contact_on, fact.received_on).label("days_second"),
         )
-        .outerjoin(first, and_(first.c.referral_id == cases.c.id, first.c.number == 1))
-        .outerjoin(second, and_(second.c.referral_id == cases.c.id, second.c.number == 2))
+        .join(School, School.id == fact.school_id)
+        .where(received_in_report(filters, access), fact.reached_accepted == 1)
         .cte("waits")
     )
 
