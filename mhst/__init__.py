@@ -215,6 +215,7 @@ def _register_commands(app: Flask) -> None:
     from mhst.directory.cli import import_directory_command
     from mhst.migrate import db_group
     from mhst.privacy.cli import retention_review
+    from mhst.reports.cli import reports_group
 
     app.cli.add_command(create_admin)
     app.cli.add_command(accounts_group)
@@ -223,3 +224,4 @@ def _register_commands(app: Flask) -> None:
     app.cli.add_command(import_directory_command)
     app.cli.add_command(db_group)
     app.cli.add_command(retention_review)
+    app.cli.add_command(reports_group)

@@ -53,6 +53,12 @@ NOT_ABOUT_A_CHILD: dict[str, str] = {
     "is exported with the session's date",
     "supervision_record": "a supervision meeting about several children: the decision about "
     "this child (supervision_case) is exported",
+    "referral_fact": "a report summary of one referral (dates, school, needs as a number), "
+    "derived from the referral's rows and recomputed from them in the same transaction "
+    "(mhst.reports.fact_sync): erasing or pseudonymising the rows removes or updates it",
+    "measure_fact": "a report summary of a referral's first and last measure (record ids "
+    "and dates), derived and kept in step like referral_fact",
+    "daily_count": "counts per day and school for the reports: no referral or child named",
     "form_submission": "which form submission made which page (a token, the user and the "
     "page's address, such as /referrals/12): no child's details",
 }
