@@ -29,7 +29,7 @@ from tests.test_report_figures import (
 
 # The SELECTs each report runs (documented in mhst/reports/queries.py).
 SELECTS = {
-    "referrals": 3,
+    "referrals": 1,
     "waiting-times": 5,
     "contacts": 1,
     "caseloads": 1,

@@ -1,4 +1,4 @@
-"""The referrals report (3 queries) and the waiting-times report (5 queries), both over
+"""The referrals report (1 query) and the waiting-times report (5 queries), both over
 the referral facts (``referral_fact``, one row per referral)."""
 
 from __future__ import annotations
@@ -58,44 +58,32 @@ def received_in_report(filters: ReportFilters, access: ReportAccess):
 def referral_sections(
     filters: ReportFilters, access: ReportAccess, today: date
 ) -> tuple[Section, ...]:
-    scope = received_in_report(filters, access)
     fact = ReferralFact
-    awaiting = case((fact.status == ReferralStatus.AWAITING_CONSENT.value, 1), else_=0)
-    totals = db.session.execute(
+
+    def total(condition):
+        return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
+
+    counted = db.session.execute(
         select(
             func.count(),
-            *(
-                func.coalesce(func.sum(getattr(fact, f"reached_{status.value}")), 0)
-                for _label, status in EVER
-            ),
-            func.coalesce(func.sum(awaiting), 0),
-        ).where(scope)
+            *(total(getattr(fact, f"reached_{status.value}") == 1) for _label, status in EVER),
+            total(fact.status == ReferralStatus.AWAITING_CONSENT.value),
+            *(total(fact.source == source.value) for source in ReferralSource),
+            *(total(fact.needs.op("&")(need_bit(need)) != 0) for need in Need),
+        ).where(received_in_report(filters, access))
     ).one()
-    received, *reached, waiting_consent = (int(value) for value in totals)
+    numbers = [int(value) for value in counted]
+    received, reached = numbers[0], numbers[1 : 1 + len(EVER)]
+    waiting_consent = numbers[1 + len(EVER)]
+    sources = numbers[2 + len(EVER) : 2 + len(EVER) + len(ReferralSource)]
+    by_source = dict(zip(ReferralSource, sources, strict=True))
+    by_need = dict(zip(Need, numbers[2 + len(EVER) + len(ReferralSource) :], strict=True))
     summary_rows = [("Received", Count(received), Rate(received, received))]
     for (label, _status), number in zip(EVER, reached, strict=True):
         summary_rows.append((f"{label} (at any time)", Count(number), Rate(number, received)))
     summary_rows.append(
         ("Waiting for consent now", Count(waiting_consent), Rate(waiting_consent, received))
     )
-
-    by_source = {
-        ReferralSource(source): int(number)
-        for source, number in db.session.execute(
-            select(fact.source, func.count()).where(scope).group_by(fact.source)
-        )
-    }
-    needs = db.session.execute(
-        select(
-            *(
-                func.coalesce(
-                    func.sum(case((fact.needs.op("&")(need_bit(need)) != 0, 1), else_=0)), 0
-                )
-                for need in Need
-            )
-        ).where(scope)
-    ).one()
-    by_need = {need: int(number) for need, number in zip(Need, needs, strict=True)}
     note = RECEIVED_NOTE.format(period=period(filters))
     return (
         Section(

@@ -5,7 +5,8 @@
 * :class:`utc_date` - the UTC calendar date of a stored UTC timestamp.
 * :func:`percentile_sums` - the median and 90th percentile as PostgreSQL's
   ``percentile_cont`` defines them (linear interpolation between the two nearest
-  values), from ``ROW_NUMBER``/``COUNT`` window functions, which both databases have.
+  values), from a histogram of the values and running totals (window functions, which
+  both databases have).
 """
 
 from __future__ import annotations
@@ -14,7 +15,18 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 
-from sqlalchemy import ColumnElement, Date, Integer, and_, case, func, literal_column, select
+from sqlalchemy import (
+    ColumnElement,
+    Date,
+    Integer,
+    and_,
+    case,
+    cast,
+    func,
+    literal,
+    literal_column,
+    select,
+)
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.expression import FunctionElement
 
@@ -84,43 +96,64 @@ MEDIAN = (1, 2)
 P90 = (9, 10)
 
 
-def _weighted(value, rank, n, fraction: tuple[int, int]):
-    """``value`` weighted by how close its (0-based) rank is to the percentile's position.
-
-    percentile_cont's position is ``h = p * (n - 1)`` and its result
-    ``x[floor(h)] + (h - floor(h)) * (x[ceil(h)] - x[floor(h)])``: the rows at distance
-    ``d = |rank - h| < 1`` weighted ``1 - d``. Scaled by the denominator everything is a
-    whole number; the caller divides the sum by the denominator.
-    """
-    numerator, denominator = fraction
-    distance = func.abs((rank - 1) * denominator - numerator * (n - 1))
-    return case((distance < denominator, value * (denominator - distance)), else_=0)
-
-
 def percentile_sums(values, value_column, group_column=None):
     """A SELECT of ``(group, cases, median_sum, p90_sum)`` over the non-null values of
     ``value_column`` in the subquery ``values``, per ``group_column`` (or overall, as the
-    one group ``0``). Turn a row's sums into days with :func:`percentiles`."""
-    partition = None if group_column is None else [group_column]
+    one group ``0``). Turn a row's sums into days with :func:`percentiles`.
+
+    The values are whole days, so they are first counted per distinct value (a
+    histogram: a few hundred rows however many cases); a running total of the counts
+    gives each value's ranks. percentile_cont's position is ``h = p * (n - 1)`` (0-based)
+    and its result ``x[floor(h)] + (h - floor(h)) * (x[floor(h) + 1] - x[floor(h)])``:
+    scaled by the fraction's denominator ``d`` that is ``x[a] * (d - r) + x[a + 1] * r``
+    with ``a`` and ``r`` the quotient and remainder of ``p * d * (n - 1)`` by ``d`` -
+    whole numbers throughout; the caller divides the sum by ``d``.
+    """
     group = literal_column("0") if group_column is None else group_column
-    ranked = (
-        select(
-            group.label("grp"),
-            value_column.label("value"),
-            func.row_number().over(partition_by=partition, order_by=value_column).label("rank"),
-            func.count().over(partition_by=partition).label("n"),
-        )
+    histogram = (
+        select(group.label("grp"), value_column.label("value"), func.count().label("cases"))
         .select_from(values)
         .where(value_column.is_not(None))
-        .subquery("ranked")
+        .group_by(*([] if group_column is None else [group_column]), value_column)
+        .subquery("histogram")
     )
-    value, rank, n = ranked.c.value, ranked.c.rank, ranked.c.n
-    return select(
-        ranked.c.grp,
-        func.max(n),
-        func.sum(_weighted(value, rank, n, MEDIAN)),
-        func.sum(_weighted(value, rank, n, P90)),
-    ).group_by(ranked.c.grp)
+    ordered = select(
+        histogram.c.grp,
+        histogram.c.value,
+        histogram.c.cases,
+        (
+            func.sum(histogram.c.cases).over(
+                partition_by=histogram.c.grp, order_by=histogram.c.value
+            )
+            - histogram.c.cases
+        ).label("before"),
+        func.sum(histogram.c.cases).over(partition_by=histogram.c.grp).label("n"),
+    ).subquery("ordered")
+    columns = [ordered.c.grp, func.max(ordered.c.n)]
+    for numerator, denominator in (MEDIAN, P90):
+        scaled = numerator * (ordered.c.n - 1)
+        at = _quotient(scaled, denominator)
+        remainder = scaled - at * denominator
+        columns.append(
+            func.sum(
+                _holding(ordered, at) * ordered.c.value * (denominator - remainder)
+                + _holding(ordered, at + 1) * ordered.c.value * remainder
+            )
+        )
+    return select(*columns).group_by(ordered.c.grp)
+
+
+def _quotient(scaled, denominator: int):
+    """Whole-number division of a non-negative integer expression (both databases
+    truncate an integer division)."""
+    return cast(scaled, Integer) // literal(denominator, Integer)
+
+
+def _holding(ordered, rank):
+    """1 when the histogram row holds the (0-based) ``rank``, else 0."""
+    return case(
+        (and_(ordered.c.before <= rank, rank < ordered.c.before + ordered.c.cases), 1), else_=0
+    )
 
 
 @dataclass(frozen=True)
