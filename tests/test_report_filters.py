@@ -58,8 +58,18 @@ def test_a_senior_clinician_chooses_only_within_their_team(world):
     choices = filter_choices(senior)
     assert choices["team_id"] == [(world.team_a.id, "Team A")]
     assert [name for _, name in choices["school_id"]] == ["School A1", "School A2"]
+    # A clinical lead picks an area, then a team, then one of its schools: no school is
+    # listed until a team is chosen, and an area narrows the teams.
     everything = filter_choices(LEAD)
-    assert {name for _, name in everything["school_id"]} >= {"School A1", "School B2"}
+    assert everything["school_id"] == []
+    assert {name for _, name in everything["team_id"]} >= {"Team A", "Team B"}
+    in_area = filter_choices(LEAD, area_id=world.area_b.id)
+    assert [name for _, name in in_area["team_id"]] == ["Team B"]
+    of_team = filter_choices(LEAD, team_id=world.team_b.id)
+    assert [name for _, name in of_team["school_id"]] == ["School B1", "School B2"]
+    # A school named in an older link stays a choice, without its team.
+    named = filter_choices(LEAD, school_id=world.school_a1.id)
+    assert [name for _, name in named["school_id"]] == ["School A1"]
     # Whatever team is asked for, a senior clinician's figures are their team's.
     assert resolve_filters(senior, date_from=TODAY, date_to=TODAY).team_id == world.team_a.id
     with pytest.raises(FilterError) as error:

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import select
+from sqlalchemy import and_, or_, select
 
 from mhst.accounts.models import Role, User
 from mhst.core.formatting import format_date
@@ -112,13 +112,30 @@ def resolve_filters(
     return ReportFilters(date_from, date_to, area_id, team_id, school_id)
 
 
-def filter_choices(access: ReportAccess) -> dict[str, list[tuple[int, str]]]:
-    """The areas, teams and schools the viewer may filter by (three queries)."""
+def filter_choices(
+    access: ReportAccess,
+    *,
+    area_id: int | None = None,
+    team_id: int | None = None,
+    school_id: int | None = None,
+) -> dict[str, list[tuple[int, str]]]:
+    """The areas, teams and schools the viewer may filter by (three queries), narrowed
+    step by step so that no list is the whole country's schools: the teams of the chosen
+    area (all teams when none is), and the schools of the chosen team only (none until a
+    team is chosen; a senior clinician's team is always chosen). A team or school named
+    in the URL stays a choice even outside the narrowed list, so older links still work;
+    :func:`resolve_filters` checks it exists and is within reach."""
     teams = select(Team.id, Team.name).order_by(Team.name)
-    schools = select(School.id, School.name).order_by(School.name)
     if access.team_id is not None:
         teams = teams.where(Team.id == access.team_id)
-        schools = schools.where(School.team_id == access.team_id)
+    elif area_id is not None:
+        teams = teams.where(or_(Team.area_id == area_id, Team.id == team_id))
+    team = access.team_id if access.team_id is not None else team_id
+    schools = select(School.id, School.name).order_by(School.name, School.id)
+    chosen = School.id == school_id
+    if access.team_id is not None:
+        chosen = and_(chosen, School.team_id == access.team_id)
+    schools = schools.where(chosen if team is None else or_(School.team_id == team, chosen))
     return {
         "area_id": [
             (row.id, row.name)

@@ -105,7 +105,7 @@ def _with_default_dates(args: MultiDict, defaults: ReportFilters) -> MultiDict:
 def read_filters(args: MultiDict, access: ReportAccess, today: date) -> FilterState:
     """Read and check the filters in ``args`` (three queries for the choices, and one
     for each area, team or school chosen)."""
-    options = filter_choices(access)
+    options = filter_choices(access, **{name: _given_id(args.get(name)) for name in ID_FIELDS})
     form = ReportFilterForm(formdata=_with_default_dates(args, default_filters(access, today)))
     form.area_id.choices = choices([("", ALL["area_id"]), *options["area_id"]])
     if access.team_id is None:
@@ -142,6 +142,13 @@ def read_filters(args: MultiDict, access: ReportAccess, today: date) -> FilterSt
         shared_requested=args.get(SHARED) == "1",
         names=names,
     )
+
+
+def _given_id(value: str | None) -> int | None:
+    """An id as typed in the URL, to narrow the choices (anything else narrows nothing,
+    and the form then says it is not one of them)."""
+    value = (value or "").strip()
+    return int(value) if value.isdigit() and len(value) < 10 else None
 
 
 def _id(value: str | None) -> int | None:
