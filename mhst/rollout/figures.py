@@ -49,32 +49,9 @@ from mhst.rollout.arithmetic import (
     share_evenly,
     trajectory,
 )
+from mhst.rollout.rows import EventRow, SchoolRow, WaitingSchool, waiting_order
 from mhst.schools.models import ParticipationStatus
 from mhst.schools.operations import COVERED
-
-
-@dataclass(frozen=True)
-class SchoolRow:
-    """A school on the register; ``pupils`` on roll is None when not recorded."""
-
-    id: int
-    name: str
-    area_id: int
-    pupils: int | None
-    status: ParticipationStatus  # today's status
-
-    @property
-    def pupils_counted(self) -> int:
-        return self.pupils or 0
-
-
-@dataclass(frozen=True)
-class EventRow:
-    """One participation event: the status a school moved to, and when."""
-
-    school_id: int
-    to_status: ParticipationStatus
-    occurred_at: datetime
 
 
 @dataclass(frozen=True)
@@ -148,18 +125,6 @@ class AreaRollout:
 
 
 @dataclass(frozen=True)
-class WaitingSchool:
-    """A school waiting for a cohort, and since when its interest was registered."""
-
-    school_id: int
-    name: str
-    area_id: int
-    area_name: str
-    pupils: int | None
-    registered_on: date | None
-
-
-@dataclass(frozen=True)
 class Rollout:
     today: date
     current_year: int
@@ -206,7 +171,7 @@ def years_shown(first_cohort_year: int | None, current_year: int, target_year: i
 
 
 @dataclass
-class _Counts:
+class Counts:
     """Schools and pupils of one area: in total, covered now, covered at each year's end."""
 
     schools_total: int = 0
@@ -217,7 +182,7 @@ class _Counts:
     pupils_at_end: dict[int, int] = field(default_factory=lambda: defaultdict(int))
 
 
-def needed_per_year(area: _Counts, remaining: Sequence[int]) -> tuple[NeededYear, ...]:
+def needed_per_year(area: Counts, remaining: Sequence[int]) -> tuple[NeededYear, ...]:
     if not remaining:
         return ()
     schools = share_evenly(max(0, area.schools_total - area.schools_now), len(remaining))
@@ -232,12 +197,12 @@ def needed_per_year(area: _Counts, remaining: Sequence[int]) -> tuple[NeededYear
 
 def _count(
     schools: Iterable[SchoolRow], events: Iterable[EventRow], ended: range
-) -> dict[int | None, _Counts]:
+) -> dict[int | None, Counts]:
     """Covered counts per area id (and None for all areas) at each ended year's end."""
     by_school: dict[int, list[EventRow]] = defaultdict(list)
     for event in sorted(events, key=lambda e: e.occurred_at):  # stable: keeps id order
         by_school[event.school_id].append(event)
-    counts: dict[int | None, _Counts] = defaultdict(_Counts)
+    counts: dict[int | None, Counts] = defaultdict(Counts)
     for school in schools:
         for key in (school.area_id, None):
             area = counts[key]
@@ -257,7 +222,7 @@ def _count(
 def _area_rollout(
     name: str,
     area_id: int | None,
-    counts: _Counts,
+    counts: Counts,
     years: range,
     current_year: int,
     target_year: int,
@@ -338,7 +303,7 @@ def waiting_list(
         for school in schools
         if school.status is ParticipationStatus.INTEREST_REGISTERED
     ]
-    waiting.sort(key=lambda w: (w.registered_on is None, w.registered_on or date.min, w.name))
+    waiting.sort(key=waiting_order)
     return tuple(waiting)
 
 
@@ -352,11 +317,41 @@ def compute_rollout(
     target_year: int,
     trajectory_points: Mapping[int, float] | None = None,
 ) -> Rollout:
-    """Every figure of the report, per area (in the order given) and for all areas."""
+    """Every figure of the report, per area (in the order given) and for all areas, from
+    the register's rows and the participation history (the page sums in SQL instead)."""
     current_year = academic_year_of(today)
     years = years_shown(first_cohort_year, current_year, target_year)
-    # Ended years from the one before the first, which the projection may start from.
-    counts = _count(schools, events, range(years[0] - 1, current_year))
+    return rollout_from_counts(
+        areas=areas,
+        counts=_count(schools, events, ended_years(years, current_year)),
+        waiting=waiting_list(schools, events, dict(areas)),
+        first_cohort_year=first_cohort_year,
+        today=today,
+        target_year=target_year,
+        trajectory_points=trajectory_points,
+    )
+
+
+def ended_years(years: range, current_year: int) -> range:
+    """Ended years from the one before the first shown (the projection may use it)."""
+    return range(years[0] - 1, current_year)
+
+
+def rollout_from_counts(
+    *,
+    areas: Sequence[tuple[int, str]],
+    counts: Mapping[int | None, Counts],
+    waiting: tuple[WaitingSchool, ...],
+    first_cohort_year: int | None,
+    today: date,
+    target_year: int,
+    trajectory_points: Mapping[int, float] | None = None,
+) -> Rollout:
+    """The report from the covered counts per area id (None: all areas) at each ended
+    year's end (:func:`ended_years`) and the waiting list."""
+    current_year = academic_year_of(today)
+    years = years_shown(first_cohort_year, current_year, target_year)
+    counts = defaultdict(Counts, counts)
 
     def build(name: str, area_id: int | None) -> AreaRollout:
         return _area_rollout(
@@ -369,5 +364,5 @@ def compute_rollout(
         target_year=target_year,
         total=build("All areas", None),
         areas=tuple(build(name, area_id) for area_id, name in areas),
-        waiting=waiting_list(schools, events, dict(areas)),
+        waiting=waiting,
     )

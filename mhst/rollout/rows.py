@@ -1,0 +1,50 @@
+"""The rows the rollout figures are worked out from: the register's schools, their
+participation events, and the schools waiting for a cohort."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from mhst.schools.models import ParticipationStatus
+
+
+@dataclass(frozen=True)
+class SchoolRow:
+    """A school on the register; ``pupils`` on roll is None when not recorded."""
+
+    id: int
+    name: str
+    area_id: int
+    pupils: int | None
+    status: ParticipationStatus  # today's status
+
+    @property
+    def pupils_counted(self) -> int:
+        return self.pupils or 0
+
+
+@dataclass(frozen=True)
+class EventRow:
+    """One participation event: the status a school moved to, and when."""
+
+    school_id: int
+    to_status: ParticipationStatus
+    occurred_at: datetime
+
+
+@dataclass(frozen=True)
+class WaitingSchool:
+    """A school waiting for a cohort, and since when its interest was registered."""
+
+    school_id: int
+    name: str
+    area_id: int
+    area_name: str
+    pupils: int | None
+    registered_on: date | None
+
+
+def waiting_order(school: WaitingSchool) -> tuple:
+    """Longest waiting first (a school with no date last), then by name."""
+    return (school.registered_on is None, school.registered_on or date.min, school.name)
