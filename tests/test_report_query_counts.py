@@ -30,7 +30,7 @@ from tests.test_report_figures import (
 # The SELECTs each report runs (documented in mhst/reports/queries.py).
 SELECTS = {
     "referrals": 1,
-    "waiting-times": 5,
+    "waiting-times": 2,
     "contacts": 1,
     "caseloads": 1,
     "activity": 5,

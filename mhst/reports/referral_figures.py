@@ -1,4 +1,4 @@
-"""The referrals report (1 query) and the waiting-times report (5 queries), both over
+"""The referrals report (1 query) and the waiting-times report (2 queries), both over
 the referral facts (``referral_fact``, one row per referral)."""
 
 from __future__ import annotations
@@ -21,12 +21,13 @@ from mhst.reports.sql import (
     NO_CASES,
     Percentiles,
     days_between,
-    percentile_sums,
+    percentile_table,
     percentiles,
 )
 from mhst.schools.models import School
 
 NO_TEAM = "No team"
+WAITS = ("days_first", "days_second")
 
 # The outcomes of a referral counted as "ever": a status it reached at some time.
 EVER = (
@@ -146,21 +147,20 @@ def accepted_waits(filters: ReportFilters, access: ReportAccess):
     )
 
 
-def _by_group(rows) -> dict[int | None, Percentiles]:
-    return {row[0]: percentiles(row) for row in rows}
-
-
 def waiting_time_sections(
     filters: ReportFilters, access: ReportAccess, today: date
 ) -> tuple[Section, ...]:
     waits = accepted_waits(filters, access)
-    overall, by_team = {}, {}
-    for column in ("days_first", "days_second"):
-        found = _by_group(db.session.execute(percentile_sums(waits, waits.c[column])))
-        overall[column] = found.get(0, NO_CASES)
-        by_team[column] = _by_group(
-            db.session.execute(percentile_sums(waits, waits.c[column], waits.c.team_id))
-        )
+    series = {
+        f"{column}:{grouping}": (waits.c[column], None if grouping == "all" else waits.c.team_id)
+        for column in WAITS
+        for grouping in ("all", "team")
+    }
+    found: dict[str, dict] = {name: {} for name in series}
+    for name, *row in db.session.execute(percentile_table(waits, series)):
+        found[name][row[0]] = percentiles(row)
+    overall = {column: found[f"{column}:all"].get(0, NO_CASES) for column in WAITS}
+    by_team = {column: found[f"{column}:team"] for column in WAITS}
 
     known = or_(
         waits.c.days_first.is_not(None),

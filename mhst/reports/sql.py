@@ -26,6 +26,7 @@ from sqlalchemy import (
     literal,
     literal_column,
     select,
+    union_all,
 )
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.expression import FunctionElement
@@ -99,7 +100,15 @@ P90 = (9, 10)
 def percentile_sums(values, value_column, group_column=None):
     """A SELECT of ``(group, cases, median_sum, p90_sum)`` over the non-null values of
     ``value_column`` in the subquery ``values``, per ``group_column`` (or overall, as the
-    one group ``0``). Turn a row's sums into days with :func:`percentiles`.
+    one group ``0``). Turn a row's sums into days with :func:`percentiles`."""
+    table = percentile_table(values, {"only": (value_column, group_column)}).subquery("found")
+    return select(table.c.grp, table.c.cases, table.c.median_sum, table.c.p90_sum)
+
+
+def percentile_table(values, series: dict):
+    """A SELECT of ``(series, group, cases, median_sum, p90_sum)`` for several series at
+    once, in one statement: ``series`` maps a name to ``(value_column, group_column)``
+    (``None``: overall, the one group ``0``) over the subquery or CTE ``values``.
 
     The values are whole days, so they are first counted per distinct value (a
     histogram: a few hundred rows however many cases); a running total of the counts
@@ -109,28 +118,35 @@ def percentile_sums(values, value_column, group_column=None):
     with ``a`` and ``r`` the quotient and remainder of ``p * d * (n - 1)`` by ``d`` -
     whole numbers throughout; the caller divides the sum by ``d``.
     """
-    group = literal_column("0") if group_column is None else group_column
-    histogram = (
-        select(group.label("grp"), value_column.label("value"), func.count().label("cases"))
-        .select_from(values)
-        .where(value_column.is_not(None))
-        .group_by(*([] if group_column is None else [group_column]), value_column)
-        .subquery("histogram")
-    )
+    parts = []
+    for name, (value_column, group_column) in series.items():
+        group = literal_column("0") if group_column is None else group_column
+        parts.append(
+            select(
+                literal(name).label("series"),
+                group.label("grp"),
+                value_column.label("value"),
+                func.count().label("cases"),
+            )
+            .select_from(values)
+            .where(value_column.is_not(None))
+            .group_by(*([] if group_column is None else [group_column]), value_column)
+        )
+    histogram = (parts[0] if len(parts) == 1 else union_all(*parts)).subquery("histogram")
+    partition = (histogram.c.series, histogram.c.grp)
     ordered = select(
+        histogram.c.series,
         histogram.c.grp,
         histogram.c.value,
         histogram.c.cases,
         (
-            func.sum(histogram.c.cases).over(
-                partition_by=histogram.c.grp, order_by=histogram.c.value
-            )
+            func.sum(histogram.c.cases).over(partition_by=partition, order_by=histogram.c.value)
             - histogram.c.cases
         ).label("before"),
-        func.sum(histogram.c.cases).over(partition_by=histogram.c.grp).label("n"),
+        func.sum(histogram.c.cases).over(partition_by=partition).label("n"),
     ).subquery("ordered")
-    columns = [ordered.c.grp, func.max(ordered.c.n)]
-    for numerator, denominator in (MEDIAN, P90):
+    columns = [ordered.c.series, ordered.c.grp, func.max(ordered.c.n).label("cases")]
+    for label, (numerator, denominator) in (("median_sum", MEDIAN), ("p90_sum", P90)):
         scaled = numerator * (ordered.c.n - 1)
         at = _quotient(scaled, denominator)
         remainder = scaled - at * denominator
@@ -138,9 +154,9 @@ def percentile_sums(values, value_column, group_column=None):
             func.sum(
                 _holding(ordered, at) * ordered.c.value * (denominator - remainder)
                 + _holding(ordered, at + 1) * ordered.c.value * remainder
-            )
+            ).label(label)
         )
-    return select(*columns).group_by(ordered.c.grp)
+    return select(*columns).group_by(ordered.c.series, ordered.c.grp)
 
 
 def _quotient(scaled, denominator: int):
