@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from itertools import chain
 
-from sqlalchemy import Connection, event, inspect, select
+from sqlalchemy import Connection, event, inspect, select, text
 from sqlalchemy.orm import ORMExecuteState, Session
 
 from mhst.outcomes.models import MeasureRecord
@@ -114,9 +114,31 @@ def collect_flush(session: Session) -> Touched:
     return touched
 
 
+# Advisory lock spaces (PostgreSQL): one for referrals' facts, one for schools' counts.
+REFERRAL_LOCKS, SCHOOL_LOCKS = 14_001, 14_002
+
+
+def _serialise(connection: Connection, space: int, keys) -> None:
+    """On PostgreSQL, wait for any other transaction recomputing the same referrals (or
+    schools' days) to commit, so that this one's recomputation starts from a snapshot
+    holding that one's rows: without it two sessions logged at one school on one day at
+    the same moment would each count only their own (or collide on the key). Held to the
+    end of the transaction; taken in key order, so two transactions cannot deadlock here."""
+    keys = sorted(set(keys) - {None})
+    if keys and connection.dialect.name == "postgresql":
+        connection.execute(
+            text(
+                "SELECT pg_advisory_xact_lock(:space, key) FROM "
+                "(SELECT unnest(CAST(:keys AS integer[])) AS key ORDER BY 1) AS keys"
+            ),
+            {"space": space, "keys": keys},
+        )
+
+
 def apply(connection: Connection, touched: Touched) -> None:
     """Recompute the summaries of what ``touched`` names, as the raw rows stand now."""
     referrals = sorted(touched.referrals - {None})
+    _serialise(connection, REFERRAL_LOCKS, referrals)
     schools, days = set(touched.schools), set(touched.days)
     if referrals:
         schools |= set(
@@ -137,6 +159,7 @@ def apply(connection: Connection, touched: Touched) -> None:
     for school, held in touched.activities.items():
         keys[school] |= held
     if keys:
+        _serialise(connection, SCHOOL_LOCKS, keys)
         recompute_days(connection, keys)
 
 

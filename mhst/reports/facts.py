@@ -258,6 +258,12 @@ def daily_rows(keys: Mapping[int, Iterable[date]] | None = None):
 def recompute_all(connection: Connection | None = None) -> None:
     """Replace every summary row with one computed from the raw rows."""
     connection = connection or db.session.connection()
+    if connection.dialect.name == "postgresql":
+        # Changes made meanwhile wait (reports still read): their own recomputation then
+        # runs after this one, on top of it, instead of colliding with its rows.
+        connection.execute(
+            text("LOCK TABLE referral_fact, measure_fact, daily_count IN EXCLUSIVE MODE")
+        )
     for table in (ReferralFact.__table__, MeasureFact.__table__, daily_count):
         connection.execute(delete(table))
     connection.execute(
