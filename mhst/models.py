@@ -29,7 +29,7 @@ from mhst.referrals.models import (
 )
 from mhst.referrals.risk_flags import CaseRiskFlag
 from mhst.reports import fact_sync  # noqa: F401  (keeps the report summaries up to date)
-from mhst.reports.fact_models import MeasureFact, ReferralFact, daily_count
+from mhst.reports.fact_models import MeasureFact, ReferralFact, daily_count, monthly_count
 from mhst.schools.models import (
     InterestRegistration,
     ParticipationEvent,
@@ -101,4 +101,5 @@ __all__ = [
     "cohort_team",
     "daily_count",
     "group_facilitator",
+    "monthly_count",
 ]

@@ -59,6 +59,7 @@ NOT_ABOUT_A_CHILD: dict[str, str] = {
     "measure_fact": "a report summary of a referral's first and last measure (record ids "
     "and dates), derived and kept in step like referral_fact",
     "daily_count": "counts per day and school for the reports: no referral or child named",
+    "monthly_count": "the same counts per month and school: no referral or child named",
     "form_submission": "which form submission made which page (a token, the user and the "
     "page's address, such as /referrals/12): no child's details",
 }

@@ -3,10 +3,10 @@ query, today's allocations)."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
-from sqlalchemy import and_, case, func, select
+from sqlalchemy import and_, case, func, or_, select, union_all
 
 from mhst.accounts.models import User
 from mhst.extensions import db
@@ -21,6 +21,7 @@ from mhst.reports.fact_models import (
     STAGE_COLUMNS,
     WHO_COLUMNS,
     daily_count,
+    monthly_count,
 )
 from mhst.reports.filters import ReportAccess, ReportFilters
 from mhst.reports.sql import on_utc_dates
@@ -54,14 +55,50 @@ def logged_contacts(filters: ReportFilters, access: ReportAccess):
     )
 
 
+def next_month(day: date) -> date:
+    """The first day of the month after ``day``'s."""
+    return (day.replace(day=28) + timedelta(days=4)).replace(day=1)
+
+
+def whole_months(date_from: date, date_to: date) -> tuple[date, date] | None:
+    """The first days of the first and last calendar months lying wholly within the
+    dates, or None when no month does."""
+    first = date_from if date_from.day == 1 else next_month(date_from)
+    if (date_to + timedelta(days=1)).day == 1:
+        last = date_to.replace(day=1)
+    else:
+        last = (date_to.replace(day=1) - timedelta(days=1)).replace(day=1)
+    return (first, last) if first <= last else None
+
+
 def daily_totals(filters: ReportFilters, access: ReportAccess, names) -> dict[str, int]:
     """The sums of the ``daily_count`` columns ``names`` over the report's days and
-    schools (one query)."""
-    row = db.session.execute(
-        select(*(func.coalesce(func.sum(daily_count.c[name]), 0) for name in names)).where(
-            daily_count.c.day.between(filters.date_from, filters.date_to),
-            school_clause(daily_count.c.school_id, filters, access),
+    schools (one query): whole months from ``monthly_count``, the days either side from
+    ``daily_count``."""
+    months = whole_months(filters.date_from, filters.date_to)
+    days = daily_count.c.day.between(filters.date_from, filters.date_to)
+    parts = []
+    if months is not None:
+        first, last = months
+        end = next_month(last)  # the day after the last whole month
+        days = or_(
+            daily_count.c.day.between(filters.date_from, first - timedelta(days=1)),
+            daily_count.c.day.between(end, filters.date_to),
         )
+        parts.append(
+            select(*(monthly_count.c[name] for name in names)).where(
+                monthly_count.c.month.between(first, last),
+                school_clause(monthly_count.c.school_id, filters, access),
+            )
+        )
+    parts.append(
+        select(*(daily_count.c[name] for name in names)).where(
+            days, school_clause(daily_count.c.school_id, filters, access)
+        )
+    )
+    both = union_all(*parts).subquery("counted")
+    row = db.session.execute(
+        select(*(func.coalesce(func.sum(both.c[name]), 0) for name in names))
     ).one()
     return {name: int(number) for name, number in zip(names, row, strict=True)}
 

@@ -99,15 +99,18 @@ COUNT_COLUMNS = (
 )
 
 
-def _daily_table():
+def _count_table(name: str, key: str):
     return Table(
-        "daily_count",
+        name,
         db.metadata,
-        Column("day", Date, primary_key=True),
+        Column(key, Date, primary_key=True),
         Column("school_id", Integer, primary_key=True, autoincrement=False),
-        *(Column(name, Integer, nullable=False) for name in COUNT_COLUMNS),
-        Index("ix_daily_count_school_id_day", "school_id", "day"),
+        *(Column(column, Integer, nullable=False) for column in COUNT_COLUMNS),
+        Index(f"ix_{name}_school_id_{key}", "school_id", key),
     )
 
 
-daily_count = _daily_table()
+daily_count = _count_table("daily_count", "day")
+# The same counts per calendar month (``month``: its first day) and school: the sums of
+# the month's daily rows, so that a year's figures add up 12 rows per school, not 365.
+monthly_count = _count_table("monthly_count", "month")

@@ -43,9 +43,10 @@ from mhst.reports.fact_models import (
     MeasureFact,
     ReferralFact,
     daily_count,
+    monthly_count,
     need_bit,
 )
-from mhst.reports.sql import on_utc_dates, utc_date
+from mhst.reports.sql import month_start, on_utc_dates, utc_date
 from mhst.sessions.models import NOT_CONTACTS, Attendance, CareContact, contact_counts
 from mhst.wholeschool.models import WholeSchoolActivity
 
@@ -55,6 +56,7 @@ CHUNK = 500
 REFERRAL_COLUMNS = [column.key for column in ReferralFact.__table__.columns]
 MEASURE_COLUMNS = [column.key for column in MeasureFact.__table__.columns]
 DAILY_COLUMNS = ["day", "school_id", *COUNT_COLUMNS]
+MONTHLY_COLUMNS = ["month", "school_id", *COUNT_COLUMNS]
 
 
 def _one_if(condition):
@@ -255,6 +257,33 @@ def daily_rows(keys: Mapping[int, Iterable[date]] | None = None):
     ).group_by(both.c.day, both.c.school_id)
 
 
+def monthly_rows(keys: Mapping[int, Iterable[date]] | None = None):
+    """The ``monthly_count`` rows of the months (first days) of each school in ``keys``
+    (every month and school for None): the sums of their daily rows."""
+    month = month_start(daily_count.c.day)
+    where = true()
+    if keys is not None:
+        where = or_(
+            *(
+                and_(
+                    daily_count.c.school_id == school,
+                    daily_count.c.day >= min(months),
+                    month.in_(months),
+                )
+                for school, months in keys.items()
+            )
+        )
+    return (
+        select(
+            month,
+            daily_count.c.school_id,
+            *(func.sum(daily_count.c[name]) for name in COUNT_COLUMNS),
+        )
+        .where(where)
+        .group_by(month, daily_count.c.school_id)
+    )
+
+
 def recompute_all(connection: Connection | None = None) -> None:
     """Replace every summary row with one computed from the raw rows."""
     connection = connection or db.session.connection()
@@ -262,19 +291,23 @@ def recompute_all(connection: Connection | None = None) -> None:
         # Changes made meanwhile wait (reports still read): their own recomputation then
         # runs after this one, on top of it, instead of colliding with its rows.
         connection.execute(
-            text("LOCK TABLE referral_fact, measure_fact, daily_count IN EXCLUSIVE MODE")
+            text(
+                "LOCK TABLE referral_fact, measure_fact, daily_count, monthly_count "
+                "IN EXCLUSIVE MODE"
+            )
         )
-    for table in (ReferralFact.__table__, MeasureFact.__table__, daily_count):
+    for table in (ReferralFact.__table__, MeasureFact.__table__, daily_count, monthly_count):
         connection.execute(delete(table))
     connection.execute(
         insert(ReferralFact.__table__).from_select(REFERRAL_COLUMNS, referral_rows())
     )
     connection.execute(insert(MeasureFact.__table__).from_select(MEASURE_COLUMNS, measure_rows()))
     connection.execute(insert(daily_count).from_select(DAILY_COLUMNS, daily_rows()))
+    connection.execute(insert(monthly_count).from_select(MONTHLY_COLUMNS, monthly_rows()))
     if connection.dialect.name == "postgresql":
         # Fresh statistics, or the planner guesses the new tables' sizes (and sorts on
         # disk where a hash of a few hundred groups would do).
-        connection.execute(text("ANALYZE referral_fact, measure_fact, daily_count"))
+        connection.execute(text("ANALYZE referral_fact, measure_fact, daily_count, monthly_count"))
 
 
 def _chunks(values: list, size: int = CHUNK):
@@ -312,3 +345,17 @@ def recompute_days(connection: Connection, keys: Mapping[int, Iterable[date]]) -
             )
         )
         connection.execute(insert(daily_count).from_select(DAILY_COLUMNS, daily_rows(part)))
+        months = {
+            school: sorted({day.replace(day=1) for day in days}) for school, days in part.items()
+        }
+        connection.execute(
+            delete(monthly_count).where(
+                or_(
+                    *(
+                        and_(monthly_count.c.school_id == school, monthly_count.c.month.in_(firsts))
+                        for school, firsts in months.items()
+                    )
+                )
+            )
+        )
+        connection.execute(insert(monthly_count).from_select(MONTHLY_COLUMNS, monthly_rows(months)))

@@ -77,6 +77,26 @@ def _utc_date_sqlite(element, compiler, **kw):
     return f"date({compiler.process(moment, **kw)})"
 
 
+class month_start(FunctionElement):
+    """The first day of a date's calendar month."""
+
+    type = Date()
+    inherit_cache = True
+    name = "month_start"
+
+
+@compiles(month_start)
+def _month_start_default(element, compiler, **kw):
+    (day,) = list(element.clauses)
+    return f"CAST(date_trunc('month', {compiler.process(day, **kw)}) AS DATE)"
+
+
+@compiles(month_start, "sqlite")
+def _month_start_sqlite(element, compiler, **kw):
+    (day,) = list(element.clauses)
+    return f"date({compiler.process(day, **kw)}, 'start of month')"
+
+
 def utc_day_bounds(date_from: date, date_to: date) -> tuple[datetime, datetime]:
     """The instants a UTC timestamp lies between (``>=`` first, ``<`` second) to fall on
     a UTC date from ``date_from`` to ``date_to``, both inclusive. Comparing the stored

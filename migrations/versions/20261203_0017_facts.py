@@ -101,9 +101,51 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("daily_count", schema=None) as batch_op:
         batch_op.create_index("ix_daily_count_school_id_day", ["school_id", "day"], unique=False)
+    op.create_table(
+        "monthly_count",
+        sa.Column("month", sa.Date(), nullable=False),
+        sa.Column("school_id", sa.Integer(), autoincrement=False, nullable=False),
+        sa.Column("contacts_attended", sa.Integer(), nullable=False),
+        sa.Column("contacts_did_not_attend", sa.Integer(), nullable=False),
+        sa.Column("contacts_cancelled_by_family", sa.Integer(), nullable=False),
+        sa.Column("contacts_cancelled_by_service", sa.Integer(), nullable=False),
+        sa.Column("stage_assessment", sa.Integer(), nullable=False),
+        sa.Column("stage_treatment", sa.Integer(), nullable=False),
+        sa.Column("stage_review", sa.Integer(), nullable=False),
+        sa.Column("stage_discharge", sa.Integer(), nullable=False),
+        sa.Column("mode_face_to_face_school", sa.Integer(), nullable=False),
+        sa.Column("mode_face_to_face_elsewhere", sa.Integer(), nullable=False),
+        sa.Column("mode_video", sa.Integer(), nullable=False),
+        sa.Column("mode_telephone", sa.Integer(), nullable=False),
+        sa.Column("who_child", sa.Integer(), nullable=False),
+        sa.Column("who_parent_carer", sa.Integer(), nullable=False),
+        sa.Column("who_both", sa.Integer(), nullable=False),
+        sa.Column("activities_staff_training", sa.Integer(), nullable=False),
+        sa.Column("activities_assembly", sa.Integer(), nullable=False),
+        sa.Column("activities_workshop", sa.Integer(), nullable=False),
+        sa.Column("activities_health_fair", sa.Integer(), nullable=False),
+        sa.Column("activities_parent_information_session", sa.Integer(), nullable=False),
+        sa.Column("activities_mental_health_week_toolkit", sa.Integer(), nullable=False),
+        sa.Column("activities_other", sa.Integer(), nullable=False),
+        sa.Column("attendance_staff_training", sa.Integer(), nullable=False),
+        sa.Column("attendance_assembly", sa.Integer(), nullable=False),
+        sa.Column("attendance_workshop", sa.Integer(), nullable=False),
+        sa.Column("attendance_health_fair", sa.Integer(), nullable=False),
+        sa.Column("attendance_parent_information_session", sa.Integer(), nullable=False),
+        sa.Column("attendance_mental_health_week_toolkit", sa.Integer(), nullable=False),
+        sa.Column("attendance_other", sa.Integer(), nullable=False),
+        sa.PrimaryKeyConstraint("month", "school_id", name=op.f("pk_monthly_count")),
+    )
+    with op.batch_alter_table("monthly_count", schema=None) as batch_op:
+        batch_op.create_index(
+            "ix_monthly_count_school_id_month", ["school_id", "month"], unique=False
+        )
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("monthly_count", schema=None) as batch_op:
+        batch_op.drop_index("ix_monthly_count_school_id_month")
+    op.drop_table("monthly_count")
     with op.batch_alter_table("daily_count", schema=None) as batch_op:
         batch_op.drop_index("ix_daily_count_school_id_day")
     op.drop_table("daily_count")
