@@ -4,7 +4,7 @@ start empty: after upgrading a database that holds records, run
 ``flask reports refresh-facts`` (mhst.reports.facts.recompute_all) to fill them.
 
 Revision ID: 0017_facts
-Revises: 0015_mfa
+Revises: 0018_lists
 Create Date: 2026-12-03
 """
 
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0017_facts"
-down_revision: str | None = "0015_mfa"
+down_revision: str | None = "0018_lists"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
