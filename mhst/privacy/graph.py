@@ -60,6 +60,9 @@ NOT_ABOUT_A_CHILD: dict[str, str] = {
     "and dates), derived and kept in step like referral_fact",
     "daily_count": "counts per day and school for the reports: no referral or child named",
     "monthly_count": "the same counts per month and school: no referral or child named",
+    "background_job": "a staff member's download being prepared (an extract or the school "
+    "register: its period and its file's name, which are about the service, not a child); "
+    "its file is deleted after JOB_FILES_RETENTION_DAYS",
     "form_submission": "which form submission made which page (a token, the user and the "
     "page's address, such as /referrals/12): no child's details",
 }

@@ -3,8 +3,8 @@ day and school, kept up to date with each change (mhst.reports.fact_sync). The t
 start empty: after upgrading a database that holds records, run
 ``flask reports refresh-facts`` (mhst.reports.facts.recompute_all) to fill them.
 
-Revision ID: 0017_facts
-Revises: 0018_lists
+Revision ID: 0018_facts
+Revises: 0017_lists
 Create Date: 2026-12-03
 """
 
@@ -13,8 +13,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0017_facts"
-down_revision: str | None = "0018_lists"
+revision: str = "0018_facts"
+down_revision: str | None = "0017_lists"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

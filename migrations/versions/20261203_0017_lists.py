@@ -7,7 +7,7 @@ ending in ``id``, the lists' tie-breaker; each still serves what its leading col
 ``record_ids`` is a text array with a GIN index on PostgreSQL, a delimited text
 (``,12,15,``) on SQLite. Adding a column keeps the audit log's append-only triggers.
 
-Revision ID: 0018_lists
+Revision ID: 0017_lists
 Revises: 0015_mfa
 Create Date: 2026-12-03
 """
@@ -18,7 +18,7 @@ import sqlalchemy as sa
 from alembic import op
 from sqlalchemy.dialects import postgresql
 
-revision: str = "0018_lists"
+revision: str = "0017_lists"
 down_revision: str | None = "0016_jobs"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
@@ -70,8 +70,8 @@ def downgrade() -> None:
     if held.scalar_one():
         raise RuntimeError(
             "The audit log holds list events naming several records (record_ids), which "
-            "the schema before 0018_lists cannot hold; the audit log is never rewritten, "
-            "so this database cannot be downgraded past 0018_lists."
+            "the schema before 0017_lists cannot hold; the audit log is never rewritten, "
+            "so this database cannot be downgraded past 0017_lists."
         )
     op.drop_index("ix_audit_event_record_ids", table_name="audit_event")
     op.drop_column("audit_event", "record_ids")
