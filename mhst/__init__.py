@@ -139,6 +139,7 @@ JOB_MODULES = (
     "mhst.jobs.housekeeping",
     "mhst.extract.job",
     "mhst.schools.register_download",
+    "mhst.reports.scheduled",
 )
 
 

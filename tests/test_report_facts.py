@@ -129,6 +129,26 @@ def test_update_and_delete_statements_are_followed(world):
     assert db.session.get(ReferralFact, case.id).first_contact_on is None
 
 
+def test_the_nightly_task_puts_right_a_summary_changed_outside_the_app(world):
+    """A summary row changed by hand (or by a restore) is put right by the scheduled task
+    the worker's beat runs at 04:00."""
+    from mhst.jobs.schedule import SCHEDULE
+
+    task = SCHEDULE["refresh-report-summaries"]
+    assert (task.every.hour, task.every.minute) == ({4}, {0})
+    case = world.case_a1
+    right = db.session.get(ReferralFact, case.id).needs
+    db.session.execute(
+        update(ReferralFact).where(ReferralFact.referral_id == case.id).values(needs=right + 7)
+    )
+    db.session.expire_all()
+    assert db.session.get(ReferralFact, case.id).needs == right + 7
+    task.run()
+    db.session.expire_all()
+    assert db.session.get(ReferralFact, case.id).needs == right
+    assert assert_summaries_match_raw_rows()
+
+
 # --- random sequences of changes --------------------------------------------------
 
 DAYS = st.integers(min_value=0, max_value=20)
