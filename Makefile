@@ -30,8 +30,10 @@ node_modules/.package-lock.json: package.json package-lock.json
 install: $(BIN)/activate node_modules/.package-lock.json ## Create the virtualenv and install Python and npm dependencies
 
 .PHONY: migrate
-migrate: install ## Upgrade the database (SQLite under instance/, or DATABASE_URL)
+migrate: install ## Upgrade the database (SQLite under instance/, or DATABASE_URL) and rebuild the report summaries
 	$(BIN)/flask db upgrade
+	@# A database upgraded past 0018_facts holds records the summaries do not yet count.
+	$(BIN)/flask reports refresh-facts
 
 # The LLR services directory (seed 003) lives beside the repository in shared/seeds.
 DIRECTORY_SEED := $(firstword $(wildcard ../shared/seeds/003_*.txt))
