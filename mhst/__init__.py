@@ -98,7 +98,7 @@ def _configure_database_uri(app: Flask) -> None:
 def _init_extensions(app: Flask) -> None:
     import mhst.models  # noqa: F401  (every model, so relationships by name resolve)
     from mhst.accounts import guards, signing_in
-    from mhst.database import configure_sqlite
+    from mhst.database import configure_sqlite, count_queries_per_request
     from mhst.extensions import csrf, db, limiter, login_manager
     from mhst.security import http
     from mhst.security.permissions import enforce_route_permission
@@ -106,6 +106,7 @@ def _init_extensions(app: Flask) -> None:
     db.init_app(app)
     with app.app_context():
         configure_sqlite(db.engine)
+        count_queries_per_request(app, db.engine)
 
     app.before_request(http.apply_body_limit)  # before CSRF protection reads the form
     csrf.init_app(app)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from flask import Flask, g, has_request_context
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
@@ -42,3 +43,23 @@ def configure_sqlite(engine: Engine) -> None:
     @event.listens_for(engine, "begin")
     def _on_begin(connection):
         connection.exec_driver_sql("BEGIN")
+
+
+QUERY_COUNT_HEADER = "X-Query-Count"
+
+
+def count_queries_per_request(app: Flask, engine: Engine) -> None:
+    """With ``QUERY_COUNT_HEADER`` on, each response says how many SQL statements its
+    request ran (``X-Query-Count``): the benchmark records it per page."""
+    if not app.config.get("QUERY_COUNT_HEADER"):
+        return
+
+    @event.listens_for(engine, "before_cursor_execute")
+    def _count(*_args) -> None:
+        if has_request_context():
+            g.query_count = g.get("query_count", 0) + 1
+
+    @app.after_request
+    def _header(response):
+        response.headers[QUERY_COUNT_HEADER] = str(g.get("query_count", 0))
+        return response

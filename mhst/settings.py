@@ -107,6 +107,10 @@ class Config:
     LOCKOUT_WINDOW_MINUTES = int(os.environ.get("LOCKOUT_WINDOW_MINUTES", "15"))
     LOCKOUT_MINUTES = int(os.environ.get("LOCKOUT_MINUTES", "15"))
 
+    # The benchmark's count of SQL statements per request, sent as X-Query-Count (off
+    # unless QUERY_COUNT_HEADER=1: bench/national.py turns it on).
+    QUERY_COUNT_HEADER = os.environ.get("QUERY_COUNT_HEADER", "0") == "1"
+
     # Behind a reverse proxy that terminates HTTPS, trust one hop of X-Forwarded-*.
     TRUST_PROXY = os.environ.get("TRUST_PROXY", "0") == "1"
 

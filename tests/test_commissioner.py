@@ -50,6 +50,7 @@ CHILD_ARGUMENTS = frozenset(
 ALLOWED_WITHOUT_ARGUMENTS = {
     "home.index",
     "home.healthz",
+    "home.status",
     "accounts.sign_in",
     "accounts.sign_out",
     "accounts.change_password",

@@ -41,6 +41,7 @@ CHILD_MERGERS = frozenset({Role.SENIOR_CLINICIAN, Role.CLINICAL_LEAD, Role.ADMIN
 
 EXPECTED_ACCESS: dict[str, str | frozenset[Role]] = {
     "home.healthz": PUBLIC,
+    "home.status": PUBLIC,
     "accounts.sign_in": PUBLIC,
     "home.index": ALL,
     "accounts.sign_out": ALL,

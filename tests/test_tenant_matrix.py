@@ -90,6 +90,7 @@ MATRIX_ROWS: dict[str, tuple[int, int, int, int, int, int]] = {
     "groups.show":                        (403,  200,  404,  404,  403,  403),
     "home.healthz":                       (200,  200,  200,  200,  200,  200),
     "home.index":                         (200,  200,  200,  200,  200,  200),
+    "home.status":                        (200,  200,  200,  200,  200,  200),
     "interest.index":                     (200,  403,  403,  403,  403,  403),
     "interest.register":                  (200,  200,  200,  200,  200,  200),
     "interest.registered":                (302,  302,  302,  302,  302,  302),

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint
+from flask import Blueprint, render_template
 from flask_login import current_user
 from sqlalchemy import case, func, select, text
 from sqlalchemy.exc import SQLAlchemyError
@@ -141,3 +141,11 @@ def healthz():
         db.session.rollback()
         return {"status": "unavailable", "database": "not answering"}, 503
     return {"status": "ok", "database": "ok"}, 200
+
+
+@bp.get("/status")
+@public
+def status():
+    """The floor route: only the NHS layout, no query of its own (the benchmark compares
+    every page's time with this page's)."""
+    return render_template("home/status.html")
