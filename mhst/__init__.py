@@ -218,6 +218,7 @@ def _register_commands(app: Flask) -> None:
     from mhst.migrate import db_group
     from mhst.privacy.cli import retention_review
     from mhst.reports.cli import reports_group
+    from mhst.synthetic.cli import synthetic_data
 
     app.cli.add_command(create_admin)
     app.cli.add_command(accounts_group)
@@ -227,3 +228,4 @@ def _register_commands(app: Flask) -> None:
     app.cli.add_command(db_group)
     app.cli.add_command(retention_review)
     app.cli.add_command(reports_group)
+    app.cli.add_command(synthetic_data)

@@ -71,6 +71,7 @@ LAYERS: list[tuple[str, frozenset[str]]] = [
                 "mhst.privacy",
                 "mhst.home",
                 "mhst.demo",
+                "mhst.synthetic",
                 "mhst.models",
                 "mhst.worker",  # the Celery worker's entry point: builds the app
                 "mhst",
