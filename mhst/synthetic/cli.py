@@ -8,7 +8,7 @@ from datetime import date, datetime
 import click
 from flask import current_app
 from flask.cli import with_appcontext
-from sqlalchemy import inspect, text
+from sqlalchemy import Connection, inspect, text
 
 from mhst.accounts import mfa
 from mhst.core.time import service_today
@@ -21,20 +21,18 @@ from mhst.synthetic.summaries import refresh_summaries
 MUST_BE_EMPTY = ("user_account", "service_area", "team", "school", "child", "referral")
 
 
-def refusal() -> str | None:
+def refusal(connection: Connection) -> str | None:
     """Why this database cannot take the data set, or None if it can."""
-    tables = set(inspect(db.engine).get_table_names())
-    if "user_account" not in tables:
+    if "user_account" not in set(inspect(connection).get_table_names()):
         return "The database has no tables: run `flask db upgrade` first."
-    with db.engine.connect() as connection:
-        for table in MUST_BE_EMPTY:
-            # The table names are the constants above (bandit B608).
-            found = text(f"SELECT 1 FROM {table} LIMIT 1")  # noqa: S608  # nosec B608
-            if connection.execute(found).first():
-                return (
-                    f"The database is not empty (the {table} table has rows): synthetic data "
-                    "goes into an empty, migrated database."
-                )
+    for table in MUST_BE_EMPTY:
+        # The table names are the constants above (bandit B608).
+        found = text(f"SELECT 1 FROM {table} LIMIT 1")  # noqa: S608  # nosec B608
+        if connection.execute(found).first():
+            return (
+                f"The database is not empty (the {table} table has rows): synthetic data "
+                "goes into an empty, migrated database."
+            )
     return None
 
 
@@ -94,7 +92,8 @@ def synthetic_data(scale: float, seed: int, as_of: datetime | None, force: bool)
         )
     if not 0 < scale <= 2:
         raise click.ClickException("--scale must be more than 0 and at most 2.")
-    problem = refusal()
+    with db.engine.connect() as connection:
+        problem = refusal(connection)
     if problem:
         raise click.ClickException(problem)
     today = as_of.date() if as_of else service_today()

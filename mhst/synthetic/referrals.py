@@ -119,7 +119,7 @@ def _referral(sink, rng, child: Child, days_ago: int, holding, people: TeamPeopl
     received = today - timedelta(days=days_ago)
     referral_id = sink.next_id("referral")
     age = age_on(child.born, received)
-    eligible = rng.random() > 0.03
+    eligible = rng.random() > 0.03 or open_as is not None  # an open case was eligible
     journey = plan(rng, age, eligible, open_as)
     if open_as:
         open_case(rng, journey, days_ago, open_as)

@@ -8,7 +8,7 @@ import random
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
-from sqlalchemy import Connection, insert
+from sqlalchemy import insert
 
 from mhst.core.academic_year import academic_year_of
 from mhst.core.time import SERVICE_TIME_ZONE
@@ -94,7 +94,7 @@ def load_register(sink: Sink, sizes: Sizes, rng: random.Random, today: date) -> 
         sink.add("cohort_team", (cohort_id, team_id))
         teams.append(Team(team_id, index, area_id, cohort_id, date(years[cohort_id], 9, 1)))
     schools = [_school(sink, sizes, rng, teams, number) for number in range(sizes.schools)]
-    return Register(teams, schools, years, _directory(sink.connection))
+    return Register(teams, schools, years, _directory(sink))
 
 
 def _school(sink: Sink, sizes: Sizes, rng: random.Random, teams: list[Team], number: int):
@@ -121,11 +121,13 @@ def _school(sink: Sink, sizes: Sizes, rng: random.Random, teams: list[Team], num
     return school
 
 
-def _directory(connection: Connection) -> list[int]:
+def _directory(sink: Sink) -> list[int]:
     """A few invented services to signpost and step up to (few rows: plain inserts)."""
     ids = []
     for order, (level, name, concern) in enumerate(DIRECTORY, start=1):
+        service_id = sink.next_id("directory_service")
         row = {
+            "id": service_id,
             "table_kind": "children", "level_of_need": level, "level_order": 1 if "Low" in level
             else 3, "name": name, "provider": "Invented provider", "description": "Invented.",
             "area_text": "National", "covers_city": True, "covers_county": True,
@@ -133,10 +135,8 @@ def _directory(connection: Connection) -> list[int]:
             "referral_routes": [], "updated_at": at(date(2024, 1, 1), 9),
             "edited_by_admin": False, "source_line": order,
         }  # fmt: skip
-        service_id = connection.execute(
-            insert(DirectoryService.__table__).returning(DirectoryService.__table__.c.id), row
-        ).scalar_one()
-        connection.execute(
+        sink.connection.execute(insert(DirectoryService.__table__), row)
+        sink.connection.execute(
             insert(DirectoryServiceConcern.__table__),
             {"service_id": service_id, "concern": concern},
         )
