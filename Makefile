@@ -89,6 +89,15 @@ format: install ## Format the code and fix what ruff can
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
+# The national benchmark (bench/README.md): loads the synthetic data set at SCALE into
+# PostgreSQL (mhst_bench_<scale>, or mhst_national at 1.0; reused when it holds the same
+# scale and seed), serves it with gunicorn and writes bench/results/<date>-<scale>.md.
+SCALE ?= 0.01
+
+.PHONY: bench
+bench: install ## Run the national benchmark at SCALE (default 0.01) on local PostgreSQL and Redis
+	$(BIN)/python bench/national.py --scale $(SCALE)
+
 .PHONY: clean
 clean: ## Remove the virtualenv, node_modules and the local database
 	rm -rf $(VENV) node_modules instance .pytest_cache .ruff_cache

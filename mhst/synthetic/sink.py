@@ -141,6 +141,7 @@ class Sink:
         self.ids: dict[str, int] = {}
         self.echo = echo
         self.deferred_keys = self.postgres and _defer_foreign_keys(connection)
+        self.indexes = _drop_indexes(connection, tuple(COLUMNS)) if self.postgres else []
 
     def next_id(self, table: str) -> int:
         self.ids[table] = self.ids.get(table, 0) + 1
@@ -183,6 +184,12 @@ class Sink:
         """Write what is left, check the foreign keys if their triggers were off, and set
         each id sequence past the generator's ids."""
         self.flush()
+        if self.indexes:
+            started = time.perf_counter()
+            self.connection.execute(text("SET LOCAL maintenance_work_mem = '256MB'"))
+            for definition in self.indexes:
+                self.connection.execute(text(definition))
+            self.echo(f"{len(self.indexes)} indexes built in {time.perf_counter() - started:.1f} s")
         if self.deferred_keys:
             started = time.perf_counter()
             check_foreign_keys(self.connection, tuple(COLUMNS))
@@ -235,3 +242,27 @@ def check_foreign_keys(connection: Connection, tables: tuple[str, ...]) -> None:
         ).scalar()
         if orphans:
             raise RuntimeError(f"{orphans} {table}.{column} rows point at no {parent}")
+
+
+INDEXES = text("""
+    SELECT i.indexrelid::regclass::text, pg_get_indexdef(i.indexrelid), t.relname
+    FROM pg_index i
+    JOIN pg_class t ON t.oid = i.indrelid
+    JOIN pg_namespace n ON n.oid = t.relnamespace AND n.nspname = current_schema()
+    WHERE NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid = i.indexrelid)
+""")
+
+
+def _drop_indexes(connection: Connection, tables: tuple[str, ...]) -> list[str]:
+    """Drop the indexes that back no constraint (kept: primary keys and UNIQUE
+    constraints, which the foreign keys need), for one sorted build each at the end
+    instead of an insert per row; their definitions, to build them again. A unique
+    index (a partial one, say) is checked in full when it is built again."""
+    found = [
+        (name, definition)
+        for name, definition, table in connection.execute(INDEXES).all()
+        if table in tables
+    ]
+    for name, _ in found:
+        connection.execute(text(f'DROP INDEX "{name}"'))
+    return [definition for _, definition in found]
