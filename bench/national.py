@@ -139,7 +139,8 @@ def in_app(database: str):
     os.environ.update(app_environment(database))
     from mhst import create_app
 
-    return create_app()
+    # The settings read DATABASE_URL once, when first imported: name the database here.
+    return create_app(SQLALCHEMY_DATABASE_URI=PG + database)
 
 
 def discover(app, clients: dict[str, Client]) -> list[tuple[str, str, str]]:
@@ -237,10 +238,11 @@ def query_counts(database: str, port: int, scale: float, seed: int, today: date)
     with server(database, port):
         clients = sign_in_roles(port, national_results.SIGN_INS)
         pages = discover(app, clients)
-        return {
-            (role, name): timed(clients[role], name, role, path).queries
-            for role, name, path in pages
-        }
+        counts = {}
+        for role, name, path in pages:
+            hit = timed(clients[role], name, role, path)
+            counts[(role, name)] = hit.queries if hit.status == 200 else f"HTTP {hit.status}"
+        return counts
 
 
 def arguments() -> argparse.Namespace:
