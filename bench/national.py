@@ -43,6 +43,7 @@ def app_environment(database: str) -> dict[str, str]:
         "REDIS_URL": REDIS,
         "QUERY_COUNT_HEADER": "1",
         "SIGN_IN_RATE_LIMIT": "10000 per minute",
+        "GUNICORN_ACCESS_LOG": "/dev/null",  # gunicorn.conf.py's access log, not in the output
     }
 
 
@@ -86,8 +87,9 @@ def prepare(database: str, scale: float, seed: int) -> float | None:
 
 @contextmanager
 def server(database: str, port: int):
-    """gunicorn on the database: 2 workers of 4 threads for 2 cores (each waits on
-    PostgreSQL much of the time); stopped (our own process, by its id) afterwards."""
+    """gunicorn on the database, with the checkout's gunicorn.conf.py but 2 workers of 4
+    threads for 2 cores (each waits on PostgreSQL much of the time); stopped (our own
+    process, by its id) afterwards."""
     process = subprocess.Popen(  # noqa: S603
         [
             str(BIN / "gunicorn"),
