@@ -29,6 +29,7 @@ from national_http import Client, Hit, sign_in, timed
 ROOT = Path(__file__).resolve().parent.parent
 BIN = ROOT / ".venv" / "bin"
 PG = "postgresql+psycopg://postgres@127.0.0.1:5432/"
+WORKER_OPTIONS = ("--pool", "solo", "--loglevel", "WARNING", "--without-gossip", "--without-mingle")
 REDIS = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/11")
 
 
@@ -41,6 +42,7 @@ def app_environment(database: str) -> dict[str, str]:
         "FLASK_APP": "mhst",
         "DATABASE_URL": PG + database,
         "REDIS_URL": REDIS,
+        "JOBS_QUEUE": "mhst-bench",
         "QUERY_COUNT_HEADER": "1",
         "SIGN_IN_RATE_LIMIT": "10000 per minute",
         "GUNICORN_ACCESS_LOG": "/dev/null",  # gunicorn.conf.py's access log, not in the output
@@ -88,8 +90,8 @@ def prepare(database: str, scale: float, seed: int) -> float | None:
 @contextmanager
 def server(database: str, port: int):
     """gunicorn on the database, with the checkout's gunicorn.conf.py but 2 workers of 4
-    threads for 2 cores (each waits on PostgreSQL much of the time); stopped (our own
-    process, by its id) afterwards."""
+    threads for 2 cores (each waits on PostgreSQL much of the time), and the background
+    jobs' worker beside it (the extract); both stopped afterwards."""
     process = subprocess.Popen(  # noqa: S603
         [
             str(BIN / "gunicorn"),
@@ -112,6 +114,11 @@ def server(database: str, port: int):
         env=app_environment(database),
         cwd=ROOT,
     )
+    worker = subprocess.Popen(  # noqa: S603 (the background jobs' worker, as make run starts it)
+        [str(BIN / "celery"), "-A", "mhst.worker", "worker", *WORKER_OPTIONS],
+        env=app_environment(database),
+        cwd=ROOT,
+    )
     try:
         deadline = time.time() + 60
         while time.time() < deadline:
@@ -123,7 +130,9 @@ def server(database: str, port: int):
         yield port
     finally:
         process.terminate()
+        worker.terminate()
         process.wait(timeout=60)
+        worker.wait(timeout=60)
 
 
 def sign_in_roles(port: int, sign_ins: dict[str, str]) -> dict[str, Client]:
@@ -192,15 +201,22 @@ def drive(clients: dict[str, Client], pages, concurrent: int, rounds: int) -> tu
 
 
 def run_extract(client: Client, today: date) -> tuple[float, int, int]:
-    """The one-month national extract, requested and waited for: (seconds, status,
-    bytes). Today a synchronous GET; when the extract becomes a job, this one function
-    changes to POST the form and poll its page until the file is ready."""
-    from urllib.parse import urlencode
-
+    """The one-month national extract as a user gets it: the form POSTed (a background
+    job), its page polled until the file is ready, then the file downloaded: (seconds
+    from asking to the last byte, the download's status, bytes)."""
     from mhst.synthetic.pages import extract_query
 
     started = time.perf_counter()
-    status, _, body, _ = client.get("/extract/download?" + urlencode(extract_query(today)))
+    status, headers, _, _ = client.post_form("/extract/", extract_query(today))
+    job_page = headers.get("Location") if status == 302 else None
+    if not job_page or not job_page.startswith("/downloads/"):
+        return time.perf_counter() - started, status, 0
+    while time.perf_counter() - started < 900:
+        status, _, body, _ = client.get(job_page)
+        if b"Your file is ready" in body or b"Failed" in body or status != 200:
+            break
+        time.sleep(0.5)
+    status, _, body, _ = client.get(job_page + "/file")
     return time.perf_counter() - started, status, len(body)
 
 

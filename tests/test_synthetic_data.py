@@ -28,6 +28,7 @@ from mhst.synthetic.sink import COLUMNS
 from mhst.synthetic.sizes import Sizes
 from mhst.synthetic.summaries import refresh_summaries
 from tests.conftest import AuthActions
+from tests.report_facts_check import assert_summaries_match_raw_rows
 
 SCALE = 0.001  # 1,200 referrals: every state but the rare "submitted"
 TODAY = date(2026, 11, 16)
@@ -73,6 +74,15 @@ def test_counts_scale_as_promised(app):
     for table in ("measure_record", "discharge", "group_session", "supervision_case"):
         assert count(table) > 0, table
     assert count("audit_event") == count("referral_event")
+
+
+def test_the_report_summaries_count_every_loaded_referral(app):
+    """COPY fires no listener: the summaries are rebuilt after the load, and then equal
+    a recomputation (so the reports show the generated data)."""
+    generate()
+    assert count("referral_fact") == count("referral") == 1200
+    assert count("daily_count") > 0
+    assert assert_summaries_match_raw_rows()
 
 
 def test_same_seed_same_rows(app):
