@@ -76,6 +76,8 @@ def prepare(database: str, scale: float, seed: int) -> float | None:
                 ).fetchone()[0]
             if mark and f"scale={scale} seed={seed} " in mark + " ":
                 flask(database, "db", "upgrade")
+                # Loaded before a migration added summary tables, or changed since: rebuilt.
+                print(flask(database, "reports", "refresh-facts").strip())
                 print(f"Reusing {database}: {mark}")
                 return None
             admin.execute(f'DROP DATABASE "{database}"')
