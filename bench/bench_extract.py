@@ -9,16 +9,23 @@ database is dropped at the end, even after an error.
 
     .venv/bin/python bench/bench_extract.py --referrals 50000 \\
         --database-url postgresql+psycopg://postgres@127.0.0.1:5432/mhst
+
+The database is named after the URL's, with the process id and a random suffix
+(``mhst_<pid>_<hex>``); the one the URL names is never touched. ``--profile FILE`` writes
+a cProfile of the job's work (the ZIP and the audit events) to FILE.
 """
 
 from __future__ import annotations
 
 import argparse
+import cProfile
+import hashlib
 import os
 import secrets
 import sys
 import tempfile
 import time
+import zipfile
 from datetime import date
 from pathlib import Path
 
@@ -91,7 +98,18 @@ def _admin(url: str) -> psycopg.Connection:
     return psycopg.connect(dsn.render_as_string(hide_password=False), autocommit=True)
 
 
-def run(url: str, referrals: int) -> None:
+def _digests(path: Path) -> dict[str, str]:
+    """Each CSV file's SHA-256 (its first 12 hex): the README and the ZIP's dates change
+    with the time of the run, the files must not."""
+    with zipfile.ZipFile(path) as archive:
+        return {
+            name: hashlib.sha256(archive.read(name)).hexdigest()[:12]
+            for name in archive.namelist()
+            if name.endswith(".csv")
+        }
+
+
+def run(url: str, referrals: int, profile: str | None = None) -> None:
     app = create_app(TestConfig, SQLALCHEMY_DATABASE_URI=url)
     with app.app_context():
         upgrade()
@@ -104,6 +122,9 @@ def run(url: str, referrals: int) -> None:
         print(f"loaded {referrals:,} referrals in {time.perf_counter() - started:.1f} s")
         user = db.session.execute(text("SELECT id, email FROM user_account")).one()
         updates = []
+        profiler = cProfile.Profile() if profile else None
+        if profiler:
+            profiler.enable()
         with tempfile.TemporaryDirectory() as folder:
             started = time.perf_counter()
             written = write_extract(
@@ -116,11 +137,16 @@ def run(url: str, referrals: int) -> None:
             db.session.commit()
             zip_seconds = time.perf_counter() - started
             size = (Path(folder) / "extract.zip").stat().st_size
+            digests = _digests(Path(folder) / "extract.zip")
         started = time.perf_counter()
         audit_extract(written, PERIOD, user=user)
         db.session.commit()
         audit_seconds = time.perf_counter() - started
+        if profiler:
+            profiler.disable()
+            profiler.dump_stats(profile)
         print(f"rows per file: {written.counts}")
+        print(f"SHA-256 of each file (the same before and after a change): {digests}")
         print(f"ZIP written in {zip_seconds:.1f} s ({size / 1e6:.1f} MB), {len(updates)} updates")
         events = len(written.referral_ids)
         print(f"{events:,} referral audit events inserted in {audit_seconds:.1f} s")
@@ -133,14 +159,15 @@ def main() -> None:
     parser.add_argument(
         "--database-url", default="postgresql+psycopg://postgres@127.0.0.1:5432/mhst"
     )
+    parser.add_argument("--profile", help="write a cProfile of the job's work to this file")
     args = parser.parse_args()
     base = make_url(args.database_url)
-    name = f"mhst_bench_{os.getpid()}_{secrets.token_hex(3)}"
+    name = f"{base.database}_{os.getpid()}_{secrets.token_hex(3)}"
     url = base.set(database=name).render_as_string(hide_password=False)
     with _admin(args.database_url) as connection:
         connection.execute(f'CREATE DATABASE "{name}"')
     try:
-        run(url, args.referrals)
+        run(url, args.referrals, args.profile)
     finally:
         with _admin(args.database_url) as connection:
             connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
