@@ -20,6 +20,9 @@ class Column:
     name: str
     mhsds: str  # "MHS101 ReferralRequestReceivedDate", or "" where MHSDS has no such item
     meaning: str
+    # Can hold text a person typed or a score (team name, scale, score: "-1"), so can start
+    # with = + - @ and is made safe for spreadsheets; the others hold codes only.
+    free: bool = False
 
 
 @dataclass(frozen=True)
@@ -32,6 +35,10 @@ class ExtractFile:
     @property
     def header(self) -> list[str]:
         return [column.name for column in self.columns]
+
+    @property
+    def free_text_positions(self) -> tuple[int, ...]:
+        return tuple(i for i, column in enumerate(self.columns) if column.free)
 
 
 # ---- value mappings ---------------------------------------------------------------------
@@ -103,7 +110,7 @@ REFERRALS = ExtractFile(
             "The school's NHS organisation code: EE and its DfE URN.",
         ),
         Column("team_local_id", "MHS102 CareProfTeamLocalId", "The MHST's id in this service."),
-        Column("team_name", "", "The MHST's name."),
+        Column("team_name", "", "The MHST's name.", free=True),
         Column("source_of_referral", "", "Who referred, in our terms."),
         Column(
             "source_of_referral_code",
@@ -235,14 +242,14 @@ OUTCOME_SCORES = ExtractFile(
         ),
         Column("referral_id", "MHS607 ServiceRequestId", "The referral's pseudonym."),
         Column("person_id", "MHS607 LocalPatientId", "The child's pseudonym."),
-        Column("measure_code", "", "Our code for the measure (GBO, ESQ, ...)."),
+        Column("measure_code", "", "Our code for the measure (GBO, ESQ, ...).", free=True),
         Column(
             "assessment_tool_snomed_code",
             "MHS607 CodedAssToolType",
             "Left empty: the service maps each measure and scale to SNOMED CT.",
         ),
-        Column("scale", "", "The scale scored: total, or a subscale."),
-        Column("score", "MHS607 PersScore", "The score the service computed."),
+        Column("scale", "", "The scale scored: total, or a subscale.", free=True),
+        Column("score", "MHS607 PersScore", "The score the service computed.", free=True),
         Column("completed_date", "MHS607 AssToolCompDate", "The date it was completed."),
         Column("respondent", "", "child, parent_carer or practitioner."),
         Column(

@@ -9,8 +9,8 @@ from sqlalchemy import Select, select
 
 from mhst.extensions import db
 from mhst.extract import columns as c
-from mhst.extract.files import FileRows, Part, Rows, among, collect
-from mhst.extract.period import Period, uk_date_and_time
+from mhst.extract.files import FileRows, Part, Rows, among, collect, plain
+from mhst.extract.period import Period, uk_day_and_time_text
 from mhst.extract.pseudonyms import Pseudonymiser
 from mhst.referrals.models import Referral
 from mhst.sessions.group_models import (
@@ -24,6 +24,7 @@ from mhst.sessions.models import (
     NOT_CONTACTS,
     Attendance,
     CareContact,
+    Pathway,
     WhoAttended,
     contact_counts,
 )
@@ -51,20 +52,20 @@ def _ordered_ids(*conditions) -> Select:
     return select(CareContact.id).where(*conditions).order_by(CareContact.starts_at, CareContact.id)
 
 
-def _contacts(ids: list[int]):
-    """One query: the batch's contacts, in the file's order."""
+def _contacts(ids: list[int]) -> list[tuple]:
+    """One query: the batch's contacts, in the file's order, as plain tuples."""
     return db.session.execute(
         select(
             CareContact.id,
             CareContact.referral_id,
             Referral.child_id,
-            CareContact.starts_at,
+            plain(CareContact.starts_at),
             CareContact.duration_minutes,
-            CareContact.stage,
-            CareContact.mode,
-            CareContact.pathway,
-            CareContact.attendance,
-            CareContact.who_attended,
+            plain(CareContact.stage),
+            plain(CareContact.mode),
+            plain(CareContact.pathway),
+            plain(CareContact.attendance),
+            plain(CareContact.who_attended),
         )
         .select_from(CareContact)
         .join(Referral, Referral.id == CareContact.referral_id)
@@ -74,47 +75,59 @@ def _contacts(ids: list[int]):
 
 
 def _contact_rows(ids: list[int], period: Period, pseudonyms: Pseudonymiser) -> Rows:
-    for contact in _contacts(ids):
-        day, start = uk_date_and_time(contact.starts_at)
-        who = contact.who_attended
+    contact, referral, person = pseudonyms.contact, pseudonyms.referral, pseudonyms.person
+    mechanism, attendance_code, location = (
+        c.CONSULTATION_MECHANISM_CODE,
+        c.ATTENDANCE_CODE,
+        c.LOCATION_TYPE,
+    )
+    proxy = WhoAttended.PARENT_CARER.value
+    for id_, referral_id, child_id, starts_at, minutes, stage, mode, _, attended, who in _contacts(
+        ids
+    ):
+        day, start = uk_day_and_time_text(starts_at)
         yield (
             [
                 c.INDIVIDUAL,
-                pseudonyms.contact(contact.id),
+                contact(id_),
                 "",
-                pseudonyms.referral(contact.referral_id),
-                pseudonyms.person(contact.child_id),
-                day.isoformat(),
-                start.isoformat(),
-                contact.duration_minutes,
-                contact.mode.value,
-                c.CONSULTATION_MECHANISM_CODE[contact.mode],
-                contact.attendance.value,
-                c.ATTENDANCE_CODE[contact.attendance],
-                c.LOCATION_TYPE[contact.mode],
-                c.YES if who is WhoAttended.PARENT_CARER else c.NO,
-                who.value if who else "",
-                contact.stage.value,
+                referral(referral_id),
+                person(child_id),
+                day,
+                start,
+                minutes,
+                mode,
+                mechanism[mode],
+                attended,
+                attendance_code[attended],
+                location[mode],
+                c.YES if who == proxy else c.NO,
+                who or "",
+                stage,
                 "",
             ],
-            contact.referral_id,
+            referral_id,
         )
 
 
+PATHWAY_LABELS = {pathway.value: pathway.label for pathway in Pathway}
+
+
 def _coded_rows(ids: list[int], period: Period, pseudonyms: Pseudonymiser) -> Rows:
-    for contact in _contacts(ids):
+    contact, referral, person = pseudonyms.contact, pseudonyms.referral, pseudonyms.person
+    for id_, referral_id, child_id, starts_at, minutes, _, _, pathway, _, _ in _contacts(ids):
         yield (
             [
-                pseudonyms.contact(contact.id),
-                pseudonyms.referral(contact.referral_id),
-                pseudonyms.person(contact.child_id),
-                uk_date_and_time(contact.starts_at)[0].isoformat(),
-                contact.pathway.value,
-                contact.pathway.label,
+                contact(id_),
+                referral(referral_id),
+                person(child_id),
+                uk_day_and_time_text(starts_at)[0],
+                pathway,
+                PATHWAY_LABELS[pathway],
                 "",
-                contact.duration_minutes,
+                minutes,
             ],
-            contact.referral_id,
+            referral_id,
         )
 
 

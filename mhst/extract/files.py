@@ -17,11 +17,25 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from sqlalchemy import ARRAY, Integer, Select, and_, any_, literal, or_, select
+from sqlalchemy import (
+    ARRAY,
+    DateTime,
+    Enum,
+    Integer,
+    Select,
+    String,
+    and_,
+    any_,
+    literal,
+    or_,
+    select,
+    type_coerce,
+)
 from sqlalchemy.orm import aliased
 
 from mhst.casework.models import Discharge
 from mhst.core.formatting import iso_date
+from mhst.core.types import UTCDateTime
 from mhst.extensions import db
 from mhst.extract import columns as c
 from mhst.extract.period import Period, uk_date_and_time
@@ -72,6 +86,17 @@ def among(column, ids: list[int]):
     if db.session.get_bind().dialect.name == "postgresql":
         return column == any_(literal(ids, ARRAY(Integer)))
     return column.in_(ids)
+
+
+def plain(column):
+    """The column as the driver returns it, without its model type's conversion on every
+    row (to an enum member, to an aware UTC datetime): the extract only writes the values
+    out as text. Datetimes from SQLite come back naive, in UTC."""
+    if isinstance(column.type, UTCDateTime):
+        return type_coerce(column, DateTime(timezone=True)).label(column.key)
+    if isinstance(column.type, Enum):
+        return type_coerce(column, String()).label(column.key)
+    return column
 
 
 def age_on(born: date, on: date) -> int:
@@ -145,12 +170,12 @@ def _referral_rows(ids: list[int], period: Period, pseudonyms: Pseudonymiser) ->
             period,
             Referral.id,
             Referral.child_id,
-            Referral.source,
+            plain(Referral.source),
             Referral.received_on,
             Referral.accepted_on,
             Child.date_of_birth,
-            Child.gender,
-            Child.ethnicity,
+            plain(Child.gender),
+            plain(Child.ethnicity),
             School.urn,
             Team.id.label("team_id"),
             Team.name.label("team_name"),
@@ -166,34 +191,37 @@ def _referral_rows(ids: list[int], period: Period, pseudonyms: Pseudonymiser) ->
     )
     for referral_id, need in db.session.execute(batch_needs):
         needs.setdefault(referral_id, []).append(need)
-    order = list(Need)
     for r in records:
-        status = r.status_at_end or ReferralStatus.SUBMITTED
-        closed_on = uk_date_and_time(r.status_changed_at)[0] if status in CLOSED_STATUSES else None
-        accepted_on = r.accepted_on if r.accepted_on and r.accepted_on <= period.end else None
-        discharged = status is ReferralStatus.DISCHARGED and r.discharge_reason
-        yield (
-            [
-                pseudonyms.person(r.child_id),
-                pseudonyms.referral(r.id),
-                f"EE{r.urn}",
-                r.team_id or "",
-                r.team_name or "",
-                r.source.value,
-                c.SOURCE_OF_REFERRAL_CODE[r.source],
-                iso_date(r.received_on),
-                iso_date(accepted_on),
-                iso_date(closed_on),
-                status.value,
-                r.discharge_reason.value if discharged else "",
-                age_on(r.date_of_birth, r.received_on),
-                r.gender.value,
-                c.GENDER_IDENTITY_CODE[r.gender],
-                r.ethnicity.value if r.ethnicity else c.ETHNIC_CATEGORY_NOT_KNOWN,
-                ";".join(need.value for need in sorted(needs.get(r.id, []), key=order.index)),
-            ],
-            r.id,
-        )
+        yield _referral_row(r, needs.get(r.id, ()), period, pseudonyms), r.id
+
+
+NEED_ORDER = list(Need)
+
+
+def _referral_row(r, needs, period: Period, pseudonyms: Pseudonymiser) -> Row:
+    status = r.status_at_end or ReferralStatus.SUBMITTED
+    closed_on = uk_date_and_time(r.status_changed_at)[0] if status in CLOSED_STATUSES else None
+    accepted_on = r.accepted_on if r.accepted_on and r.accepted_on <= period.end else None
+    discharged = status is ReferralStatus.DISCHARGED and r.discharge_reason
+    return [
+        pseudonyms.person(r.child_id),
+        pseudonyms.referral(r.id),
+        f"EE{r.urn}",
+        r.team_id or "",
+        r.team_name or "",
+        r.source,
+        c.SOURCE_OF_REFERRAL_CODE[r.source],
+        iso_date(r.received_on),
+        iso_date(accepted_on),
+        iso_date(closed_on),
+        status.value,
+        r.discharge_reason.value if discharged else "",
+        age_on(r.date_of_birth, r.received_on),
+        r.gender,
+        c.GENDER_IDENTITY_CODE[r.gender],
+        r.ethnicity or c.ETHNIC_CATEGORY_NOT_KNOWN,
+        ";".join(need.value for need in sorted(needs, key=NEED_ORDER.index)),
+    ]
 
 
 # ---- outcome_scores.csv -----------------------------------------------------------------
@@ -216,7 +244,7 @@ def _score_rows(ids: list[int], period: Period, pseudonyms: Pseudonymiser) -> Ro
             Referral.child_id,
             MeasureRecord.measure_code,
             MeasureRecord.completed_on,
-            MeasureRecord.respondent,
+            plain(MeasureRecord.respondent),
             MeasureRecord.by_item,
             MeasureRecord.care_contact_id,
             MeasureScore.scale,
@@ -239,7 +267,7 @@ def _score_rows(ids: list[int], period: Period, pseudonyms: Pseudonymiser) -> Ro
                 score.scale,
                 score_text(score.score),
                 score.completed_on.isoformat(),
-                score.respondent.value,
+                score.respondent,
                 "items" if score.by_item else "totals",
                 pseudonyms.contact(score.care_contact_id),
             ],

@@ -79,6 +79,29 @@ def _member(name: str, stamp) -> zipfile.ZipInfo:
     return info
 
 
+def _safe_rows(spec: c.ExtractFile, rows, written: Written) -> list[list]:
+    """The batch's rows, with :func:`safe_cell` on the columns that can hold text that a
+    spreadsheet would run (``Column.free``); the others hold only codes, dates, numbers
+    and pseudonyms, none starting with = + - @ (tests/test_extract.py checks each)."""
+    free = spec.free_text_positions
+    referral_ids = written.referral_ids
+    safe = []
+    for row, referral_id in rows:
+        for position in free:
+            row[position] = safe_cell(row[position])
+        safe.append(row)
+        referral_ids.add(referral_id)
+    return safe
+
+
+def _csv_text(rows: list[list]) -> str:
+    """A batch as CSV text, the CRLF lines of :mod:`csv`'s default dialect (written a batch
+    at a time: one write to the ZIP member per batch, not one per row)."""
+    buffer = io.StringIO()
+    csv.writer(buffer, lineterminator="\r\n").writerows(rows)
+    return buffer.getvalue()
+
+
 def write_extract(
     path: Path,
     period: Period,
@@ -103,20 +126,15 @@ def write_extract(
     written = Written(name)
     with zipfile.ZipFile(path, "w") as archive:
         for spec, parts in planned:
-            with (
-                archive.open(_member(spec.filename, stamp), "w") as member,
-                io.TextIOWrapper(member, encoding="utf-8", newline="") as text,
-            ):
-                writer = csv.writer(text, lineterminator="\r\n")
-                writer.writerow(spec.header)
+            with archive.open(_member(spec.filename, stamp), "w") as member:
+                member.write(_csv_text([spec.header]).encode())
                 count = 0
                 for part, ids in parts:
                     for start in range(0, len(ids), batch):
                         chunk = ids[start : start + batch]
-                        for row, referral_id in part.rows(chunk, period, pseudonyms):
-                            writer.writerow([safe_cell(value) for value in row])
-                            written.referral_ids.add(referral_id)
-                            count += 1
+                        rows = _safe_rows(spec, part.rows(chunk, period, pseudonyms), written)
+                        member.write(_csv_text(rows).encode())
+                        count += len(rows)
                         done += len(chunk)
                         progress(done, total)
                 written.counts[spec.filename] = count

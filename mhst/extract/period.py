@@ -49,6 +49,15 @@ def uk_date_and_time(moment: datetime) -> tuple[date, time]:
     return local.date(), local.time().replace(microsecond=0)
 
 
+def uk_day_and_time_text(moment: datetime) -> tuple[str, str]:
+    """:func:`uk_date_and_time` as ISO text, from one conversion and one ``isoformat``
+    (a national extract converts a million contacts). A naive moment is UTC (SQLite)."""
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    text = moment.astimezone(SERVICE_TIME_ZONE).isoformat()
+    return text[:10], text[11:19]
+
+
 def previous_month(today: date) -> Period:
     """The last full calendar month before ``today``'s."""
     end = today.replace(day=1) - timedelta(days=1)

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-from functools import lru_cache
+from collections.abc import Callable
 
 from flask import current_app
 
@@ -28,6 +28,9 @@ KINDS = {
 }
 
 
+CACHED = 500_000  # pseudonyms kept per kind: a month's children and referrals nationally
+
+
 class Pseudonymiser:
     def __init__(self, key: str | bytes):
         if not key:
@@ -36,34 +39,36 @@ class Pseudonymiser:
         # Keyed once: each pseudonym copies this and hashes its message (twice as fast as
         # keying a new HMAC every time, which counts in a national extract).
         self._keyed = hmac.new(self._key, digestmod=hashlib.sha256)
-        # The same child and referral recur on many rows of a file.
-        self.pseudonym = lru_cache(maxsize=200_000)(self._pseudonym)
+        # One function per kind, each with its own cache: the same child, referral and
+        # contact recur on many rows and files (a dict costs less than functools' caches).
+        self.person = self._maker("person")
+        self.referral = self._maker("referral")
+        self.contact = self._maker("contact")
+        self.group_session = self._maker("group_session")
+        self.assessment = self._maker("assessment")
 
     @classmethod
     def from_config(cls) -> Pseudonymiser:
         config = current_app.config
         return cls(config.get("EXTRACT_PSEUDONYM_KEY") or config["SECRET_KEY"])
 
-    def _pseudonym(self, kind: str, record_id: int | None) -> str:
+    def pseudonym(self, kind: str, record_id: int | None) -> str:
         """``KIND-`` and 16 hex characters; empty for a missing id."""
-        if record_id is None:
-            return ""
-        prefix = KINDS[kind]
-        keyed = self._keyed.copy()
-        keyed.update(f"{kind}:{int(record_id)}".encode())
-        return f"{prefix}-{keyed.hexdigest()[:HEX_LENGTH]}"
+        return getattr(self, kind)(record_id)
 
-    def person(self, child_id: int | None) -> str:
-        return self.pseudonym("person", child_id)
+    def _maker(self, kind: str) -> Callable[[int | None], str]:
+        prefix, tag, keyed, cache = f"{KINDS[kind]}-", f"{kind}:", self._keyed, {}
 
-    def referral(self, referral_id: int | None) -> str:
-        return self.pseudonym("referral", referral_id)
+        def pseudonym(record_id: int | None) -> str:
+            if record_id is None:
+                return ""
+            found = cache.get(record_id)
+            if found is None:
+                digest = keyed.copy()
+                digest.update(f"{tag}{int(record_id)}".encode())
+                found = prefix + digest.hexdigest()[:HEX_LENGTH]
+                if len(cache) < CACHED:  # beyond, computed each time: memory stays bounded
+                    cache[record_id] = found
+            return found
 
-    def contact(self, contact_id: int | None) -> str:
-        return self.pseudonym("contact", contact_id)
-
-    def group_session(self, session_id: int | None) -> str:
-        return self.pseudonym("group_session", session_id)
-
-    def assessment(self, record_id: int | None) -> str:
-        return self.pseudonym("assessment", record_id)
+        return pseudonym
