@@ -9,7 +9,7 @@ from sqlalchemy import Select, select
 
 from mhst.extensions import db
 from mhst.extract import columns as c
-from mhst.extract.files import FileRows, Part, Rows, among, collect, plain
+from mhst.extract.files import FileRows, Part, Rows, among, collect, fetch, plain
 from mhst.extract.period import Period, uk_day_and_time_text
 from mhst.extract.pseudonyms import Pseudonymiser
 from mhst.referrals.models import Referral
@@ -54,7 +54,7 @@ def _ordered_ids(*conditions) -> Select:
 
 def _contacts(ids: list[int]) -> list[tuple]:
     """One query: the batch's contacts, in the file's order, as plain tuples."""
-    return db.session.execute(
+    return fetch(
         select(
             CareContact.id,
             CareContact.referral_id,
@@ -161,7 +161,7 @@ def _group_session_ids(period: Period) -> Select:
 def _group_rows(ids: list[int], period: Period, pseudonyms: Pseudonymiser) -> Rows:
     """One row per participant at each group session of the batch that they attended;
     the participant count is everyone who attended that session."""
-    attended = db.session.execute(
+    attended = fetch(
         select(
             GroupSession.id,
             GroupSession.held_on,

@@ -88,6 +88,12 @@ def among(column, ids: list[int]):
     return column.in_(ids)
 
 
+def fetch(statement):
+    """Run ``statement`` on the session's connection (Core, not the ORM: the ORM's result
+    layer costs per row, and no row here is an entity)."""
+    return db.session.connection().execute(statement)
+
+
 def plain(column):
     """The column as the driver returns it, without its model type's conversion on every
     row (to an enum member, to an aware UTC datetime): the extract only writes the values
@@ -165,7 +171,7 @@ def _referral_ids(period: Period) -> Select:
 def _referral_rows(ids: list[int], period: Period, pseudonyms: Pseudonymiser) -> Rows:
     """Two queries: the batch's referrals (their status at the end recomputed), then
     their needs."""
-    records = db.session.execute(
+    records = fetch(
         _referrals_in(
             period,
             Referral.id,
@@ -189,7 +195,7 @@ def _referral_rows(ids: list[int], period: Period, pseudonyms: Pseudonymiser) ->
     batch_needs = select(ReferralNeed.referral_id, ReferralNeed.need).where(
         among(ReferralNeed.referral_id, ids)
     )
-    for referral_id, need in db.session.execute(batch_needs):
+    for referral_id, need in fetch(batch_needs):
         needs.setdefault(referral_id, []).append(need)
     for r in records:
         yield _referral_row(r, needs.get(r.id, ()), period, pseudonyms), r.id
@@ -237,7 +243,7 @@ def _measure_ids(period: Period) -> Select:
 
 def _score_rows(ids: list[int], period: Period, pseudonyms: Pseudonymiser) -> Rows:
     """One query: every scale score of the batch's completed measures."""
-    scores = db.session.execute(
+    scores = fetch(
         select(
             MeasureRecord.id,
             MeasureRecord.referral_id,

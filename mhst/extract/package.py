@@ -55,7 +55,7 @@ def readme(period: Period, generated_at: datetime, counts: dict[str, int]) -> st
     return "\r\n".join(lines)
 
 
-BATCH = 5000  # records read per query: bounds the memory, and each tells the progress
+BATCH = 20_000  # records read per query: bounds the memory, and each tells the progress
 PARTS = (
     (c.REFERRALS, files.REFERRALS),
     (c.CARE_CONTACTS, contact_files.CARE_CONTACTS),
