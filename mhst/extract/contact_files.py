@@ -7,7 +7,6 @@ from collections import Counter
 
 from sqlalchemy import Select, select
 
-from mhst.extensions import db
 from mhst.extract import columns as c
 from mhst.extract.files import FileRows, Part, Rows, among, collect, fetch, plain
 from mhst.extract.period import Period, uk_day_and_time_text
