@@ -133,13 +133,6 @@ def names_any(record_ids, column=None, ids_column=None) -> ColumnElement[bool]:
     return or_(column.in_(wanted), in_list)
 
 
-def record_exports(record_type: AuditRecordType, record_ids: list[object], *, user) -> None:
-    """An EXPORT of hundreds of thousands of records (the national extract's referrals):
-    like every bulk event, one row per 1,000 records named in ``record_ids``, so 200,000
-    referrals are 200 rows in one INSERT, and "who read this record" still finds each."""
-    record_many(record_type, [(AuditAction.EXPORT, i) for i in record_ids], user=user)
-
-
 def render_audited(template_name: str, **context) -> str:
     """Render a page that reads children's records, then commit the audit events of
     those reads. Rendering comes first: a commit expires every loaded object, and the

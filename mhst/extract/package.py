@@ -144,8 +144,8 @@ def write_extract(
 
 
 def audit_extract(written: Written, period: Period, *, user) -> None:
-    """One event for the extract, and one per referral whose records it exported (in
-    bulk: :func:`mhst.audit.operations.record_exports`)."""
+    """One event for the extract, and the referrals whose records it exported, each named
+    (1,000 to an event, as every bulk audit: :func:`mhst.audit.operations.record_mixed`)."""
     counts = ", ".join(f"{name} {count}" for name, count in written.counts.items())
     audit.record(
         AuditAction.EXPORT,
@@ -153,4 +153,8 @@ def audit_extract(written: Written, period: Period, *, user) -> None:
         detail=f"{period.start.isoformat()} to {period.end.isoformat()}: {counts}",
         user=user,
     )
-    audit.record_exports(AuditRecordType.REFERRAL, sorted(written.referral_ids), user=user)
+    audit.record_many(
+        AuditRecordType.REFERRAL,
+        [(AuditAction.EXPORT, referral_id) for referral_id in sorted(written.referral_ids)],
+        user=user,
+    )
