@@ -85,7 +85,8 @@ def timeline_row(page: Page, what: str) -> Locator:
 def main_menu(page: Page, link: str) -> None:
     """Follow a main menu link by its address: the header's script folds the links that do
     not fit under "More" after the page loads, so a link may be hidden by then."""
-    item = page.get_by_role("navigation", name="Main menu").get_by_role("link", name=link)
+    menu = page.get_by_role("navigation", name="Main menu")
+    item = menu.get_by_role("link", name=link, include_hidden=True)
     page.goto(item.first.get_attribute("href"))
 
 
