@@ -5,10 +5,22 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from mhst.extensions import db
-from mhst.reports.fact_models import MeasureFact, ReferralFact, daily_count, monthly_count
+from mhst.reports.fact_models import (
+    MeasureFact,
+    OutcomeCount,
+    ReferralFact,
+    daily_count,
+    monthly_count,
+)
 from mhst.reports.facts import recompute_all
 
-TABLES = (ReferralFact.__table__, MeasureFact.__table__, daily_count, monthly_count)
+TABLES = (
+    ReferralFact.__table__,
+    MeasureFact.__table__,
+    daily_count,
+    monthly_count,
+    OutcomeCount.__table__,
+)
 
 
 def summaries() -> dict[str, list[tuple]]:

@@ -5,6 +5,7 @@ after random sequences of changes (Hypothesis), on both databases."""
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -16,11 +17,11 @@ from mhst.casework.models import DischargeReason
 from mhst.core.time import service_today
 from mhst.extensions import db
 from mhst.outcomes.definitions import Respondent
-from mhst.outcomes.models import MeasureRecord
+from mhst.outcomes.models import MeasureRecord, MeasureScore
 from mhst.privacy.erasure import erase_on_objection
 from mhst.referrals import operations as referral_operations
 from mhst.referrals.models import Need, ReferralEvent, ReferralNeed, ReferralStatus
-from mhst.reports.fact_models import ReferralFact
+from mhst.reports.fact_models import OutcomeCount, ReferralFact
 from mhst.sessions import corrections
 from mhst.sessions import operations as sessions
 from mhst.sessions.models import (
@@ -167,7 +168,7 @@ STEP = st.one_of(
     st.tuples(st.just("drop_contact"), st.integers(0, 10)),
     st.tuples(st.just("event"), st.integers(0, 2), st.sampled_from(ReferralStatus)),
     st.tuples(st.just("need"), st.integers(0, 2), st.sampled_from(Need)),
-    st.tuples(st.just("measure"), st.integers(0, 2), st.sampled_from(["A", "B"]), DAYS),
+    st.tuples(st.just("measure"), st.integers(0, 2), st.sampled_from(["GBO", "A"]), DAYS),
     st.tuples(st.just("drop_measure"), st.integers(0, 10)),
     st.tuples(st.just("move_referral"), st.integers(0, 2), st.integers(0, 2)),
     st.tuples(
@@ -242,6 +243,9 @@ class Sandbox:
             respondent=Respondent.CHILD,
             by_item=False,
             recorded_by_id=self.user.id,
+            # A total score that varies with the day, so that pairs (GBO's: judged by its
+            # definition; A's: no definition) improve, worsen or stay the same.
+            scores=[MeasureScore(scale="total", position=1, score=Decimal(day % 11) / 2)],
         )
         db.session.add(row)
         self.made["measure"].append(row)
@@ -310,5 +314,9 @@ def test_the_summaries_are_not_empty_for_the_sandbox(world):
         )
     )
     sandbox.run(("activity", 1, 2, ActivityKind.ASSEMBLY, True))
-    assert assert_summaries_match_raw_rows() >= 4
+    sandbox.run(("measure", 0, "GBO", 1))
+    sandbox.run(("measure", 0, "GBO", 9))
+    assert assert_summaries_match_raw_rows() >= 6
+    (paired,) = db.session.execute(select(OutcomeCount.paired, OutcomeCount.improved)).all()
+    assert tuple(paired) == (1, 1)  # 0.5 -> 4.5: more than GBO's reliable change of 3
     assert db.session.scalar(select(func.count()).select_from(ReferralFact)) >= 2

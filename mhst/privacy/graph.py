@@ -60,6 +60,8 @@ NOT_ABOUT_A_CHILD: dict[str, str] = {
     "and dates), derived and kept in step like referral_fact",
     "daily_count": "counts per day and school for the reports: no referral or child named",
     "monthly_count": "the same counts per month and school: no referral or child named",
+    "outcome_count": "paired outcome counts and score sums per month, school and measure "
+    "for the reports: no referral or child named",
     "background_job": "a staff member's download being prepared (an extract or the school "
     "register: its period and its file's name, which are about the service, not a child); "
     "its file is deleted after JOB_FILES_RETENTION_DAYS",

@@ -24,7 +24,7 @@ from mhst.reports.fact_models import (
     monthly_count,
 )
 from mhst.reports.filters import ReportAccess, ReportFilters
-from mhst.reports.sql import on_utc_dates
+from mhst.reports.sql import next_month, on_utc_dates, whole_months
 from mhst.sessions.models import (
     CONTACT_OUTCOMES,
     NOT_CONTACTS,
@@ -53,22 +53,6 @@ def logged_contacts(filters: ReportFilters, access: ReportAccess):
             select(Referral.id).where(school_clause(Referral.school_id, filters, access))
         ),
     )
-
-
-def next_month(day: date) -> date:
-    """The first day of the month after ``day``'s."""
-    return (day.replace(day=28) + timedelta(days=4)).replace(day=1)
-
-
-def whole_months(date_from: date, date_to: date) -> tuple[date, date] | None:
-    """The first days of the first and last calendar months lying wholly within the
-    dates, or None when no month does."""
-    first = date_from if date_from.day == 1 else next_month(date_from)
-    if (date_to + timedelta(days=1)).day == 1:
-        last = date_to.replace(day=1)
-    else:
-        last = (date_to.replace(day=1) - timedelta(days=1)).replace(day=1)
-    return (first, last) if first <= last else None
 
 
 def daily_totals(filters: ReportFilters, access: ReportAccess, names) -> dict[str, int]:

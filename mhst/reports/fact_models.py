@@ -1,5 +1,7 @@
 """The report summaries: one row per referral (``referral_fact``), one per referral and
-measure (``measure_fact``), and the counts per day and school (``daily_count``).
+measure (``measure_fact``), the counts per day and school (``daily_count``, and per
+month: ``monthly_count``), and the paired outcomes per month, school and measure
+(``outcome_count``).
 
 They hold nothing that is not in the raw tables: :mod:`mhst.reports.facts` rebuilds them
 from those, and :mod:`mhst.reports.fact_sync` keeps them up to date in the transaction of
@@ -11,7 +13,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import Column, Date, Index, Integer, String, Table
+from sqlalchemy import BigInteger, Column, Date, Index, Integer, String, Table
 from sqlalchemy.orm import Mapped, mapped_column
 
 from mhst.extensions import db
@@ -114,3 +116,42 @@ daily_count = _count_table("daily_count", "day")
 # The same counts per calendar month (``month``: its first day) and school: the sums of
 # the month's daily rows, so that a year's figures add up 12 rows per school, not 365.
 monthly_count = _count_table("monthly_count", "month")
+
+
+class OutcomeCount(db.Model):
+    """The outcomes report's figures for the pairs (``measure_fact`` rows with two or more
+    records) of one measure at one school whose last record was completed in one calendar
+    month (``month``: its first day), judged by the rules of :mod:`mhst.outcomes.rules`
+    with the measure definition whose rule-bearing parts hash to ``definition`` (empty:
+    not loaded, so only ``paired`` and the totals are counted). Score sums are in
+    hundredths (scores have two decimal places), so that they add up exactly."""
+
+    __tablename__ = "outcome_count"
+    __table_args__ = (Index("ix_outcome_count_school_id_month", "school_id", "month"),)
+
+    month: Mapped[date] = mapped_column(Date, primary_key=True)
+    school_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    measure_code: Mapped[str] = mapped_column(String(20), primary_key=True)
+    definition: Mapped[str] = mapped_column(String(16))
+    paired: Mapped[int] = mapped_column(Integer)
+    judged: Mapped[int] = mapped_column(Integer)
+    improved: Mapped[int] = mapped_column(Integer)
+    deteriorated: Mapped[int] = mapped_column(Integer)
+    recovery_applies: Mapped[int] = mapped_column(Integer)
+    recovered: Mapped[int] = mapped_column(Integer)
+    totals: Mapped[int] = mapped_column(Integer)  # pairs with a total score at both ends
+    first_total_hundredths: Mapped[int] = mapped_column(BigInteger)
+    last_total_hundredths: Mapped[int] = mapped_column(BigInteger)
+
+
+OUTCOME_SUMS = (
+    "paired",
+    "judged",
+    "improved",
+    "deteriorated",
+    "recovery_applies",
+    "recovered",
+    "totals",
+    "first_total_hundredths",
+    "last_total_hundredths",
+)

@@ -27,6 +27,7 @@ from sqlalchemy.orm import ORMExecuteState, Session
 from mhst.outcomes.models import MeasureRecord
 from mhst.referrals.models import Referral, ReferralEvent, ReferralNeed
 from mhst.reports.facts import recompute_days, recompute_referrals
+from mhst.reports.outcome_facts import recompute_outcomes
 from mhst.reports.sql import utc_date
 from mhst.sessions.models import CareContact
 from mhst.wholeschool.models import WholeSchoolActivity
@@ -140,6 +141,7 @@ def apply(connection: Connection, touched: Touched) -> None:
     referrals = sorted(touched.referrals - {None})
     _serialise(connection, REFERRAL_LOCKS, referrals)
     schools, days = set(touched.schools), set(touched.days)
+    pair_keys: set[tuple[int, date]] = set()
     if referrals:
         schools |= set(
             connection.scalars(select(Referral.school_id).where(Referral.id.in_(referrals)))
@@ -151,16 +153,19 @@ def apply(connection: Connection, touched: Touched) -> None:
                 .distinct()
             )
         )
-        recompute_referrals(connection, referrals)
+        pair_keys = recompute_referrals(connection, referrals)
     keys: dict[int, set[date]] = defaultdict(set)
     days.discard(None)
     for school in schools - {None}:
         keys[school] |= days
     for school, held in touched.activities.items():
         keys[school] |= held
+    # One lock call for every school whose counts or outcomes this recomputes, so that
+    # the locks are taken in one key order.
+    _serialise(connection, SCHOOL_LOCKS, set(keys) | {school for school, _ in pair_keys})
     if keys:
-        _serialise(connection, SCHOOL_LOCKS, keys)
         recompute_days(connection, keys)
+    recompute_outcomes(connection, pair_keys)
 
 
 @event.listens_for(Session, "after_flush")

@@ -46,6 +46,7 @@ from mhst.reports.fact_models import (
     monthly_count,
     need_bit,
 )
+from mhst.reports.outcome_facts import outcome_keys, recompute_outcomes
 from mhst.reports.sql import month_start, on_utc_dates, utc_date
 from mhst.sessions.models import NOT_CONTACTS, Attendance, CareContact, contact_counts
 from mhst.wholeschool.models import WholeSchoolActivity
@@ -292,8 +293,8 @@ def recompute_all(connection: Connection | None = None) -> None:
         # runs after this one, on top of it, instead of colliding with its rows.
         connection.execute(
             text(
-                "LOCK TABLE referral_fact, measure_fact, daily_count, monthly_count "
-                "IN EXCLUSIVE MODE"
+                "LOCK TABLE referral_fact, measure_fact, daily_count, monthly_count, "
+                "outcome_count IN EXCLUSIVE MODE"
             )
         )
     for table in (ReferralFact.__table__, MeasureFact.__table__, daily_count, monthly_count):
@@ -304,20 +305,28 @@ def recompute_all(connection: Connection | None = None) -> None:
     connection.execute(insert(MeasureFact.__table__).from_select(MEASURE_COLUMNS, measure_rows()))
     connection.execute(insert(daily_count).from_select(DAILY_COLUMNS, daily_rows()))
     connection.execute(insert(monthly_count).from_select(MONTHLY_COLUMNS, monthly_rows()))
+    recompute_outcomes(connection)
     if connection.dialect.name == "postgresql":
         # Fresh statistics, or the planner guesses the new tables' sizes (and sorts on
         # disk where a hash of a few hundred groups would do).
-        connection.execute(text("ANALYZE referral_fact, measure_fact, daily_count, monthly_count"))
+        connection.execute(
+            text("ANALYZE referral_fact, measure_fact, daily_count, monthly_count, outcome_count")
+        )
 
 
 def _chunks(values: list, size: int = CHUNK):
     return (values[start : start + size] for start in range(0, len(values), size))
 
 
-def recompute_referrals(connection: Connection, referral_ids: Iterable[int]) -> None:
+def recompute_referrals(
+    connection: Connection, referral_ids: Iterable[int]
+) -> set[tuple[int, date]]:
     """Replace the referral and measure facts of ``referral_ids`` (a referral that no
-    longer exists loses them)."""
+    longer exists loses them). Returns the (school, month) of their pairs before and
+    after: the ``outcome_count`` rows to recompute (:func:`recompute_outcomes`)."""
+    pair_keys: set[tuple[int, date]] = set()
     for ids in _chunks(sorted(set(referral_ids))):
+        pair_keys |= outcome_keys(connection, ids)
         for table in (ReferralFact.__table__, MeasureFact.__table__):
             connection.execute(delete(table).where(table.c.referral_id.in_(ids)))
         connection.execute(
@@ -326,6 +335,8 @@ def recompute_referrals(connection: Connection, referral_ids: Iterable[int]) -> 
         connection.execute(
             insert(MeasureFact.__table__).from_select(MEASURE_COLUMNS, measure_rows(ids))
         )
+        pair_keys |= outcome_keys(connection, ids)
+    return pair_keys
 
 
 def recompute_days(connection: Connection, keys: Mapping[int, Iterable[date]]) -> None:

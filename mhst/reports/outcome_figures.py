@@ -1,123 +1,157 @@
 """The outcomes report (1 query): paired measures, and the rules of
 :mod:`mhst.outcomes.rules` applied to each pair.
 
-The measure facts (``measure_fact``) hold each referral's first and last record of each
-measure; SQL joins their scale scores; the rules stay in their one tested module,
-applied here per pair with the measure's current definition, and the results are
-counted.
+The whole calendar months in the report's dates are read from ``outcome_count`` (a few
+rows per school and month, whatever the number of pairs: the pairs judged and tallied
+when they changed, by :mod:`mhst.reports.outcome_facts`). The pairs of the part months
+either side, and of any summary row judged with a measure definition that has since
+changed, are read from the measure facts (``measure_fact``, each referral's first and
+last record of each measure, joined to their scale scores) and judged here, with the
+measure's current definition, by the same tally.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
 from flask import current_app
-from sqlalchemy import and_, select
+from sqlalchemy import (
+    Integer,
+    Numeric,
+    String,
+    and_,
+    case,
+    false,
+    func,
+    literal,
+    null,
+    or_,
+    select,
+    union_all,
+)
 
 from mhst.extensions import db
 from mhst.outcomes.definition_loader import available_measures
-from mhst.outcomes.definitions import TOTAL, MeasureDefinition
-from mhst.outcomes.models import MeasureScore
-from mhst.outcomes.rules import outcome
+from mhst.outcomes.definitions import MeasureDefinition
 from mhst.reports.cells import Count, Rate, Score, Section
 from mhst.reports.clauses import period, school_clause
-from mhst.reports.fact_models import MeasureFact
+from mhst.reports.fact_models import OUTCOME_SUMS, MeasureFact, OutcomeCount
 from mhst.reports.filters import ReportAccess, ReportFilters
+from mhst.reports.outcome_facts import MeasureTally, definition_key, pair_rows
+from mhst.reports.sql import month_start, next_month, whole_months
+
+ONE_DAY = timedelta(days=1)
 
 
-def paired_scores(filters: ReportFilters, access: ReportAccess):
-    """Rows of (referral id, measure code, scale, first score, last score) for every
-    referral at the report's schools with at least two records of the measure, the last
-    completed in the report's dates. Records are ordered by completion date, then by
-    when they were recorded (id): ``measure_fact`` holds each pair's first and last."""
-    fact = MeasureFact
-    first_score, last_score = (
-        MeasureScore.__table__.alias("first_score"),
-        MeasureScore.__table__.alias("last_score"),
+def _no_sums():
+    return [null().cast(Integer).label(name) for name in OUTCOME_SUMS]
+
+
+def _pairs(where):
+    """The pair rows ``where`` selects, shaped like the summary rows (no sums)."""
+    pairs = pair_rows(where).subquery("pairs")
+    return select(
+        pairs.c.measure_code,
+        *_no_sums(),
+        pairs.c.referral_id,
+        pairs.c.scale,
+        pairs.c.first_score,
+        pairs.c.last_score,
     )
-    return (
+
+
+def _current_key(code_column, definitions: dict[str, MeasureDefinition]):
+    if not definitions:
+        return literal("")
+    keys = {code: definition_key(definition) for code, definition in definitions.items()}
+    return case(keys, value=code_column, else_="")
+
+
+def outcome_rows(
+    filters: ReportFilters, access: ReportAccess, definitions: dict[str, MeasureDefinition]
+):
+    """One query: the ``outcome_count`` sums per measure over the whole calendar months
+    in the report's dates (rows judged with the definitions loaded now), and the pairs
+    the summary cannot answer: those whose last record falls in the part months either
+    side, and those of summary rows judged with a definition since changed."""
+    fact, summary = MeasureFact, OutcomeCount
+    in_schools = school_clause(fact.school_id, filters, access)
+    months = whole_months(filters.date_from, filters.date_to)
+    if months is None:
+        return _pairs(
+            and_(fact.last_completed_on.between(filters.date_from, filters.date_to), in_schools)
+        )
+    first, last = months
+    edges = or_(
+        false(),
+        fact.last_completed_on.between(filters.date_from, first - ONE_DAY),
+        fact.last_completed_on.between(next_month(last), filters.date_to),
+    )
+    in_months = and_(
+        summary.month.between(first, last), school_clause(summary.school_id, filters, access)
+    )
+    current = _current_key(summary.measure_code, definitions)
+    sums = (
         select(
-            fact.referral_id,
-            fact.measure_code,
-            first_score.c.scale,
-            first_score.c.score,
-            last_score.c.score,
+            summary.measure_code,
+            *(func.sum(summary.__table__.c[name]).label(name) for name in OUTCOME_SUMS),
+            null().cast(Integer).label("referral_id"),
+            null().cast(String(40)).label("scale"),
+            null().cast(Numeric(8, 2)).label("first_score"),
+            null().cast(Numeric(8, 2)).label("last_score"),
         )
-        .join(first_score, first_score.c.record_id == fact.first_record_id)
-        .outerjoin(
-            last_score,
-            and_(
-                last_score.c.record_id == fact.last_record_id,
-                last_score.c.scale == first_score.c.scale,
-            ),
-        )
-        .where(
-            fact.records >= 2,
-            fact.last_completed_on.between(filters.date_from, filters.date_to),
-            school_clause(fact.school_id, filters, access),
-        )
-        .order_by(fact.measure_code, fact.referral_id, first_score.c.scale)
+        .where(in_months, summary.definition == current)
+        .group_by(summary.measure_code)
     )
+    stale = (
+        select(summary.school_id, summary.month, summary.measure_code)
+        .where(in_months, summary.definition != current)
+        .subquery("stale")
+    )
+    restated = and_(
+        fact.last_completed_on.between(first, next_month(last) - ONE_DAY),
+        select(stale.c.month)
+        .where(
+            stale.c.school_id == fact.school_id,
+            stale.c.measure_code == fact.measure_code,
+            stale.c.month == month_start(fact.last_completed_on),
+        )
+        .exists(),
+    )
+    return union_all(sums, _pairs(and_(in_schools, or_(edges, restated))))
 
 
-@dataclass
-class MeasureTally:
-    paired: int = 0
-    judged: int = 0
-    improved: int = 0
-    deteriorated: int = 0
-    recovery_applies: int = 0
-    recovered: int = 0
-    first_totals: list[Decimal] = field(default_factory=list)
-    last_totals: list[Decimal] = field(default_factory=list)
-
-
-def _mean(values: list[Decimal]) -> Score:
-    if not values:
-        return Score(None, 0)
-    return Score(sum(values, Decimal(0)) / len(values), len(values))
-
-
-def _tally(
-    pairs: dict[tuple[str, int], tuple[dict, dict]], definitions: dict[str, MeasureDefinition]
-) -> dict[str, MeasureTally]:
+def _tally(rows, definitions: dict[str, MeasureDefinition]) -> dict[str, MeasureTally]:
     tallies: dict[str, MeasureTally] = defaultdict(MeasureTally)
-    for (code, _referral), (first, last) in pairs.items():
-        tally = tallies[code]
-        tally.paired += 1
-        if first.get(TOTAL) is not None and last.get(TOTAL) is not None:
-            tally.first_totals.append(Decimal(str(first[TOTAL])))
-            tally.last_totals.append(Decimal(str(last[TOTAL])))
-        definition = definitions.get(code)
-        if definition is None:
+    pairs: dict[tuple[str, int], tuple[dict, dict]] = {}
+    for code, *values in rows:
+        sums, (referral_id, scale, first_score, last_score) = values[:-4], values[-4:]
+        if referral_id is None:
+            tallies[code].add(MeasureTally(*(int(value or 0) for value in sums)))
             continue
-        result = outcome(definition, [first, last])
-        if result.reliable_improvement is not None:
-            tally.judged += 1
-            tally.improved += result.reliable_improvement
-            tally.deteriorated += bool(result.reliable_deterioration)
-        if result.recovery:
-            tally.recovery_applies += 1
-            tally.recovered += all(result.recovery.values())
+        first, last = pairs.setdefault((code, referral_id), ({}, {}))
+        first[scale] = float(first_score)
+        last[scale] = None if last_score is None else float(last_score)
+    for (code, _referral), (first, last) in pairs.items():
+        tallies[code].add_pair(definitions.get(code), first, last)
     return tallies
+
+
+def _mean(hundredths: int, cases: int) -> Score:
+    if not cases:
+        return Score(None, 0)
+    return Score(Decimal(hundredths) / 100 / cases, cases)
 
 
 def outcome_sections(
     filters: ReportFilters, access: ReportAccess, today: date
 ) -> tuple[Section, ...]:
-    pairs: dict[tuple[str, int], tuple[dict, dict]] = {}
-    for referral_id, code, scale, first_score, last_score in db.session.execute(
-        paired_scores(filters, access)
-    ):
-        first, last = pairs.setdefault((code, referral_id), ({}, {}))
-        first[scale] = float(first_score)
-        last[scale] = None if last_score is None else float(last_score)
     definitions = available_measures(current_app.config.get("MEASURES_DIR"))
+    found = db.session.execute(outcome_rows(filters, access, definitions))
     rows = []
-    for code, tally in sorted(_tally(pairs, definitions).items()):
+    for code, tally in sorted(_tally(found, definitions).items()):
         definition = definitions.get(code)
         if definition is None:
             rows.append(
@@ -139,8 +173,8 @@ def outcome_sections(
                 Rate(tally.improved, tally.judged),
                 Rate(tally.deteriorated, tally.judged),
                 Rate(tally.recovered, tally.recovery_applies),
-                _mean(tally.first_totals),
-                _mean(tally.last_totals),
+                _mean(tally.first_total_hundredths, tally.totals),
+                _mean(tally.last_total_hundredths, tally.totals),
             )
         )
     return (

@@ -210,3 +210,19 @@ def percentiles(row) -> Percentiles:
         Decimal(int(median_sum)) / MEDIAN[1],
         Decimal(int(p90_sum)) / P90[1],
     )
+
+
+def next_month(day: date) -> date:
+    """The first day of the month after ``day``'s."""
+    return (day.replace(day=28) + timedelta(days=4)).replace(day=1)
+
+
+def whole_months(date_from: date, date_to: date) -> tuple[date, date] | None:
+    """The first days of the first and last calendar months lying wholly within the
+    dates, or None when no month does."""
+    first = date_from if date_from.day == 1 else next_month(date_from)
+    if (date_to + timedelta(days=1)).day == 1:
+        last = date_to.replace(day=1)
+    else:
+        last = (date_to.replace(day=1) - timedelta(days=1)).replace(day=1)
+    return (first, last) if first <= last else None
