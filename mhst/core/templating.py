@@ -1,5 +1,6 @@
-"""Values every template can use: the service's name, the error-summary filter, and the
-formatters of ``mhst.core.formatting`` as filters.
+"""Values every template can use: the service's name, the error-summary filter, the
+formatters of ``mhst.core.formatting`` as filters, and ``component`` (NHS.UK macros
+rendered once per set of options: ``mhst.core.components``).
 
 The menu and ``can()`` need the permissions, so they are ``mhst.home.navigation``'s."""
 
@@ -8,6 +9,7 @@ from __future__ import annotations
 from flask import Flask
 
 from mhst.core import formatting
+from mhst.core.components import ComponentCache, component
 
 
 def error_link(error: tuple[str, str]) -> dict:
@@ -18,6 +20,8 @@ def error_link(error: tuple[str, str]) -> dict:
 
 def register_template_helpers(app: Flask) -> None:
     app.add_template_filter(error_link, "error_link")
+    app.extensions["mhst_components"] = ComponentCache()
+    app.add_template_global(component, "component")
     for formatter in formatting.FILTERS:
         app.add_template_filter(formatter)
 
