@@ -47,6 +47,16 @@ def select_params(chosen, labels) -> dict:
     }
 
 
+def checkbox_params(checked, hint) -> dict:
+    return {
+        "idPrefix": "shared",
+        "name": "shared",
+        "items": [
+            {"value": "1", "text": "Share", "hint": {"text": hint}, "checked": checked},
+        ],
+    }
+
+
 @settings(
     max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
@@ -62,6 +72,8 @@ def test_cached_components_are_the_macros_html(app, day, error, hint, chosen, la
         for name, params in (
             ("dateInput", date_params(day, error, hint)),
             ("select", select_params(chosen, labels)),
+            ("checkboxes", checkbox_params(chosen == "1", hint)),
+            ("button", {"text": day or "Go", "type": "submit", "classes": hint}),
         ):
             expected = direct(name, params)
             assert str(component(name, params)) == expected  # rendered, or from the cache

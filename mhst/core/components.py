@@ -22,6 +22,8 @@ from markupsafe import Markup
 MACROS = {
     "dateInput": "nhsuk/components/date-input/macro.jinja",
     "select": "nhsuk/components/select/macro.jinja",
+    "checkboxes": "nhsuk/components/checkboxes/macro.jinja",
+    "button": "nhsuk/components/button/macro.jinja",
 }
 CACHE_SIZE = 512
 
