@@ -9,7 +9,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from markupsafe import Markup
 
+from mhst.accounts.models import Role
 from mhst.core.components import MACROS, ComponentCache, component
+from tests.conftest import csrf_token_from
 
 TEXT = st.text(alphabet="ab<&>\"' 1", max_size=8)
 
@@ -97,3 +99,25 @@ def test_the_cache_keeps_at_most_its_size(app):
         assert len(cache.rendered) == 3
         html = cache.render(app.jinja_env, "dateInput", date_params("5", None, None))
         assert html == direct("dateInput", date_params("5", None, None))
+
+
+def test_the_cached_header_carries_each_page_s_own_sign_out_form(world, auth, client, app):
+    """The header comes from the cache after the first page; the sign-out form, put in
+    afterwards, is on every page with a token that signs out. Another user's header is
+    their own."""
+    lead, emhp = world.users[Role.CLINICAL_LEAD], world.users[Role.EMHP]
+    auth.sign_in(lead.email)
+    for _ in range(2):
+        html = client.get("/").get_data(as_text=True)
+        header = html[html.index("<header") : html.index("</header>")]
+        assert "APP-SIGN-OUT-FORM" not in html
+        assert header.count('action="/sign-out"') == 1
+        assert lead.full_name in header
+    assert emhp.full_name not in header
+    token = csrf_token_from(header)
+    assert client.post("/sign-out", data={"csrf_token": token}).status_code == 302
+    assert client.get("/").status_code == 302  # signed out
+    auth.sign_in(emhp.email)
+    header = client.get("/").get_data(as_text=True).split("</header>")[0]
+    assert emhp.full_name in header
+    assert lead.full_name not in header

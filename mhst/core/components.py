@@ -24,6 +24,7 @@ MACROS = {
     "select": "nhsuk/components/select/macro.jinja",
     "checkboxes": "nhsuk/components/checkboxes/macro.jinja",
     "button": "nhsuk/components/button/macro.jinja",
+    "header": "nhsuk/components/header/macro.jinja",
 }
 CACHE_SIZE = 512
 
