@@ -4,7 +4,8 @@ Interface used by the pages: ``REPORTS`` maps a report's slug to its :class:`Rep
 and :func:`build_report` returns a :class:`mhst.reports.cells.Report` for the filters.
 Each builder runs a fixed number of SQL queries whatever the amount of data (all the
 aggregation is in SQL; only the outcome rules are applied per pair, in Python):
-referrals 1, waiting times 2, contacts 1, caseloads 1, activity 5, outcomes 1. They read
+referrals 1, waiting times 2, contacts 1, caseloads 1, activity 5, outcomes 1 (2 while
+a measure definition has changed since its summary rows were kept). They read
 the summaries of :mod:`mhst.reports.fact_models`, not the raw tables (groups and
 signposting excepted: small tables).
 """
