@@ -1,20 +1,25 @@
-"""Two transactions logging sessions at one school on one day at the same moment: each
-recomputes that day's counts, and both sessions are counted (the second waits for the
-first to commit instead of colliding on the row's key or counting only its own)."""
+"""Two transactions logging sessions at one school on one day at the same moment (or
+recording measures at one school in one month): each recomputes that day's counts (or
+month's outcome counts), and both are counted (the second waits for the first to commit
+instead of colliding on the row's key or counting only its own)."""
 
 from __future__ import annotations
 
 import threading
 from datetime import UTC, datetime, time, timedelta
+from decimal import Decimal
 
 from sqlalchemy import select
 
 from mhst.accounts.models import Role
 from mhst.core.time import service_today
 from mhst.extensions import db
+from mhst.outcomes.definitions import Respondent
+from mhst.outcomes.models import MeasureRecord, MeasureScore
 from mhst.referrals.models import Referral
-from mhst.reports.fact_models import daily_count
+from mhst.reports.fact_models import OUTCOME_SUMS, OutcomeCount, daily_count
 from mhst.reports.facts import daily_rows
+from mhst.reports.outcome_facts import recompute_outcomes
 from mhst.sessions.models import Attendance, CareContact, ContactMode, ContactStage, WhoAttended
 from tests.concurrency.test_sessions import _open_case
 
@@ -75,5 +80,70 @@ def test_two_sessions_at_one_school_on_one_day_are_both_counted(live):
         recomputed = db.session.execute(daily_rows({school_id: [day]})).all()
         assert [tuple(row) for row in kept] == [tuple(row) for row in recomputed]
         assert kept[0].contacts_attended >= 2
+
+    live.run(check)
+
+
+def _pair(live, referral_id: int, flushed: threading.Event, first: bool, errors) -> None:
+    """A GBO pair (two records with total scores) for the referral, this month."""
+
+    def work() -> None:
+        referral = db.session.get(Referral, referral_id)
+        emhp = live.world().users[Role.EMHP]
+        today = service_today()
+        for day, score in ((today.replace(day=1), "2.00"), (today, "6.50")):
+            db.session.add(
+                MeasureRecord(
+                    referral=referral,
+                    measure_code="GBO",
+                    completed_on=day,
+                    respondent=Respondent.CHILD,
+                    by_item=False,
+                    recorded_by=emhp,
+                    scores=[MeasureScore(scale="total", position=1, score=Decimal(score))],
+                )
+            )
+        if not first:
+            flushed.wait(10)
+        db.session.flush()  # recomputes the school's outcome counts for the month
+        if first:
+            flushed.set()
+            threading.Event().wait(0.5)  # the other transaction flushes meanwhile
+        db.session.commit()
+
+    try:
+        live.run(work)
+    except Exception as error:
+        errors.append(error)
+
+
+def test_two_pairs_at_one_school_in_one_month_are_both_counted(live):
+    cases = [_open_case(live, "Paired"), _open_case(live, "Paired too")]
+    flushed, errors = threading.Event(), []
+    threads = [
+        threading.Thread(target=_pair, args=(live, case, flushed, i == 0, errors))
+        for i, case in enumerate(cases)
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+    assert errors == []
+
+    def check() -> None:
+        school_id = db.session.get(Referral, cases[0]).school_id
+        month = service_today().replace(day=1)
+        key = (OutcomeCount.school_id == school_id, OutcomeCount.month == month)
+        kept = db.session.scalars(select(OutcomeCount).where(*key)).all()
+        savepoint = db.session.begin_nested()
+        recompute_outcomes(db.session.connection(), [(school_id, month)])
+        recomputed = db.session.scalars(
+            select(OutcomeCount).where(*key).execution_options(populate_existing=True)
+        ).all()
+        counts = [[getattr(row, name) for name in OUTCOME_SUMS] for row in recomputed]
+        savepoint.rollback()
+        assert [[getattr(row, name) for name in OUTCOME_SUMS] for row in kept] == counts
+        (gbo,) = [row for row in recomputed if row.measure_code == "GBO"]
+        assert gbo.paired >= 2
 
     live.run(check)
