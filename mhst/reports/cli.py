@@ -10,7 +10,7 @@ from flask.cli import with_appcontext
 from sqlalchemy import func, select
 
 from mhst.extensions import db
-from mhst.reports.fact_models import MeasureFact, ReferralFact, daily_count
+from mhst.reports.fact_models import MeasureFact, OutcomeCount, ReferralFact, daily_count
 from mhst.reports.facts import recompute_all
 
 
@@ -29,9 +29,14 @@ def refresh_facts() -> None:
     seconds = time.perf_counter() - started
     counts = [
         db.session.scalar(select(func.count()).select_from(table))
-        for table in (ReferralFact.__table__, MeasureFact.__table__, daily_count)
+        for table in (
+            ReferralFact.__table__,
+            MeasureFact.__table__,
+            daily_count,
+            OutcomeCount.__table__,
+        )
     ]
     click.echo(
         f"Report summaries rebuilt in {seconds:.1f} s: {counts[0]} referral facts, "
-        f"{counts[1]} measure facts, {counts[2]} daily counts."
+        f"{counts[1]} measure facts, {counts[2]} daily counts, {counts[3]} outcome counts."
     )
