@@ -16,12 +16,13 @@ from sqlalchemy import update
 
 from mhst.extensions import db
 from mhst.outcomes.definition_loader import available_measures
+from mhst.reports import outcome_facts
 from mhst.reports.fact_models import OutcomeCount
 from mhst.reports.facts import recompute_all
 from mhst.reports.filters import ReportFilters
 from mhst.reports.outcome_figures import outcome_rows
 from mhst.reports.queries import build_report
-from tests.report_facts_check import assert_summaries_match_raw_rows
+from tests.report_facts_check import assert_summaries_match_raw_rows, summaries
 from tests.test_report_figures import (
     FROM,
     LEAD,
@@ -117,3 +118,16 @@ def test_a_report_over_whole_months_reads_a_row_per_measure(data):
         build_hand_made(data)
     assert codes_read() == ["GBO", "OLD", "TST"]
     assert [row[1] for row in outcomes(FROM, date(2025, 6, 30))] == [4 * r[1] for r in paired]
+
+
+def test_batches_of_one_school_or_key_give_the_same_rows(data, monkeypatch):
+    recompute_all()
+    rows = summaries()["outcome_count"]
+    assert len({row[1] for row in rows}) >= 2  # more than one school: several batches
+    monkeypatch.setattr(outcome_facts, "SCHOOLS_PER_BATCH", 1)
+    monkeypatch.setattr(outcome_facts, "KEYS_PER_BATCH", 1)
+    recompute_all()
+    assert summaries()["outcome_count"] == rows
+    keys = [(row[1], row[0]) for row in rows]
+    outcome_facts.recompute_outcomes(db.session.connection(), keys)
+    assert summaries()["outcome_count"] == rows

@@ -137,34 +137,18 @@ def tally_by_month(
     return tallies
 
 
-def recompute_outcomes(
-    connection: Connection, keys: Iterable[tuple[int, date]] | None = None
-) -> None:
-    """Replace the ``outcome_count`` rows of each (school, month's first day) in ``keys``
-    (every row for None) with a tally of their pairs, judged with the definitions loaded
-    now."""
-    if keys is None:
-        where = delete_where = None
-    else:
-        keys = sorted(set(keys))
-        if not keys:
-            return
-        where = or_(
-            *(
-                and_(
-                    MeasureFact.school_id == school,
-                    MeasureFact.last_completed_on.between(first, next_month(first) - ONE_DAY),
-                )
-                for school, first in keys
-            )
-        )
-        delete_where = or_(
-            *(and_(OutcomeCount.school_id == s, OutcomeCount.month == m) for s, m in keys)
-        )
-    table = OutcomeCount.__table__
-    connection.execute(delete(table) if delete_where is None else delete(table).where(delete_where))
-    definitions = available_measures()
-    pairs = collect_pairs(connection.execute(pair_rows(True if where is None else where)))
+# Pairs are tallied in Python: a rebuild reads them a batch of schools at a time, and a
+# change's recomputation a batch of (school, month) at a time, to bound the memory and
+# the statements' size.
+SCHOOLS_PER_BATCH, KEYS_PER_BATCH = 200, 50
+
+
+def _chunks(values: list, size: int):
+    return (values[start : start + size] for start in range(0, len(values), size))
+
+
+def _insert_tallies(connection: Connection, where, definitions) -> None:
+    pairs = collect_pairs(connection.execute(pair_rows(where)))
     rows = [
         {
             "month": month,
@@ -176,7 +160,45 @@ def recompute_outcomes(
         for (month, school, code), tally in tally_by_month(pairs, definitions).items()
     ]
     if rows:
-        connection.execute(insert(table), rows)
+        connection.execute(insert(OutcomeCount.__table__), rows)
+
+
+def recompute_outcomes(
+    connection: Connection, keys: Iterable[tuple[int, date]] | None = None
+) -> None:
+    """Replace the ``outcome_count`` rows of each (school, month's first day) in ``keys``
+    (every row for None) with a tally of their pairs, judged with the definitions loaded
+    now."""
+    table = OutcomeCount.__table__
+    if keys is None:
+        definitions = available_measures()
+        connection.execute(delete(table))
+        schools = connection.scalars(
+            select(MeasureFact.school_id).distinct().order_by(MeasureFact.school_id)
+        ).all()
+        for chunk in _chunks(schools, SCHOOLS_PER_BATCH):
+            _insert_tallies(connection, MeasureFact.school_id.in_(chunk), definitions)
+        return
+    keys = sorted(set(keys))
+    if not keys:
+        return
+    definitions = available_measures()
+    for chunk in _chunks(keys, KEYS_PER_BATCH):
+        connection.execute(
+            delete(table).where(
+                or_(*(and_(table.c.school_id == s, table.c.month == m) for s, m in chunk))
+            )
+        )
+        where = or_(
+            *(
+                and_(
+                    MeasureFact.school_id == school,
+                    MeasureFact.last_completed_on.between(first, next_month(first) - ONE_DAY),
+                )
+                for school, first in chunk
+            )
+        )
+        _insert_tallies(connection, where, definitions)
 
 
 def outcome_keys(connection: Connection, referral_ids: list[int]) -> set[tuple[int, date]]:
