@@ -15,10 +15,8 @@ from mhst.audit.operations import render_audited
 from mhst.casework import amendable, timeline
 from mhst.children import queries
 from mhst.children.blueprint import bp
-from mhst.children.forms import SearchForm
-from mhst.core.pagination import PER_PAGE
+from mhst.children.forms import SearchForm, page_buttons
 from mhst.core.time import service_today
-from mhst.extensions import db
 from mhst.referrals.child_models import Child
 from mhst.referrals.child_records import FIELDS, referrals_of
 from mhst.referrals.eligibility import age_on
@@ -37,9 +35,16 @@ def search():
     stmt = queries.search_statement(
         current_user, text=form.query.data, date_of_birth=form.date_of_birth.data
     )
-    page = db.paginate(stmt, page=form.page_number(), per_page=PER_PAGE, error_out=False)
+    page = queries.search_page(stmt, form.cursor_args())
     queries.audit_children_read(current_user, list(page.items))
-    return render_audited("children/search.html", form=form, page=page)
+    return render_audited(
+        "children/search.html",
+        form=form,
+        page=page,
+        found=queries.bounded_count(stmt),
+        cap=queries.COUNT_CAP,
+        buttons=page_buttons(page),
+    )
 
 
 @bp.get("/<int:child_id>")
