@@ -182,7 +182,14 @@ def _page_values(referral: Referral, *, lead_view: bool, case_view: bool = False
 @bp.get("/<int:referral_id>")
 @requires(Permission.VIEW_REFERRALS)
 def show(referral_id: int):
-    referral = scoping.get_or_404(current_user, Referral, referral_id)
+    # Who recorded it and who reviewed its risks: in the same query, whether or not the
+    # page names them (each a query of its own otherwise, on some referrals only).
+    referral = scoping.get_or_404(
+        current_user,
+        Referral,
+        referral_id,
+        options=(joinedload(Referral.submitted_by), joinedload(Referral.risk_reviewed_by)),
+    )
     if _is_lead():
         return _lead_page(referral)
     consents = _consents(referral)
