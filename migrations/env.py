@@ -6,6 +6,7 @@ from alembic import context
 
 import mhst.models  # noqa: F401  (registers every model on the metadata)
 from mhst.extensions import db
+from mhst.migrate import include_object
 
 config = context.config
 target_metadata = db.metadata
@@ -18,6 +19,7 @@ def run_migrations(connection) -> None:
         render_as_batch=connection.dialect.name == "sqlite",
         compare_type=True,
         compare_server_default=True,
+        include_object=include_object(connection.dialect.name),
     )
     with context.begin_transaction():
         context.run_migrations()

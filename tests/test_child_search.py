@@ -1,6 +1,7 @@
 """Staff find children by name, NHS number or date of birth, within their reach, in a
 posted form (an NHS number never goes in a URL); every result shown is an audited read."""
 
+import re
 from datetime import date
 
 import pytest
@@ -8,6 +9,7 @@ from sqlalchemy import select
 
 from mhst.accounts.models import Role
 from mhst.audit.models import AuditAction, AuditEvent, AuditRecordType
+from mhst.children import queries
 from mhst.core.time import service_today
 from mhst.extensions import db
 from tests.audit_reads import audited_ids
@@ -137,21 +139,96 @@ def test_merged_records_are_not_found(world, children, auth):
     assert children["a1"].reference not in _found(_search(auth, query="alex"))
 
 
-def test_results_come_in_pages_posted_again(world, make_referral, auth):
+BUTTON = re.compile(r'form="search-form" name="page" value="([^"]+)">([^<]+)</button>')
+
+
+def _buttons(page: str) -> dict[str, str]:
+    """{label: value} of the page buttons of a page of results."""
+    return {label: value for value, label in BUTTON.findall(page)}
+
+
+def _names(page: str) -> list[str]:
+    return re.findall(r'<a href="/children/\d+">([^<]+)</a>', page)
+
+
+@pytest.fixture
+def pagers(world, make_referral):
+    """27 children in team A: Pager00 Invented to Pager26 Invented."""
     emhp = world.users[Role.EMHP]
     for number in range(27):
         make_referral(world.school_a2, by=emhp, child={"given_name": f"Pager{number:02d}"})
+    db.session.commit()
+    return [f"Pager{number:02d} Invented" for number in range(27)]
+
+
+def test_results_come_in_keyset_pages_posted_again(world, pagers, auth):
+    emhp = world.users[Role.EMHP]
     auth.sign_in(emhp.email)
     first = _found(_search(auth, query="pager"))
     assert "27 children found" in first
-    assert 'form="search-form" name="page" value="2"' in first
-    second = _found(_search(auth, query="pager", page="2"))
-    assert "Pager26 Invented" in second
-    assert "Pager00 Invented" not in second
-    # Each page of results is one audit entry naming the children shown: 25, then 2.
+    assert _names(first) == pagers[:25]
+    buttons = _buttons(first)
+    assert set(buttons) == {"Next page", "Last page"}
+    assert buttons["Next page"].startswith("after:")  # an id: never a name in the form
+    assert buttons["Last page"] == "page:last"
+    second = _found(_search(auth, query="pager", page=buttons["Next page"]))
+    assert _names(second) == pagers[25:]
+    assert set(_buttons(second)) == {"First page", "Previous page"}
+    back = _found(_search(auth, query="pager", page=_buttons(second)["Previous page"]))
+    assert _names(back) == pagers[:25]
+    last = _found(_search(auth, query="pager", page="page:last"))
+    assert _names(last) == pagers[2:]
+    assert "27 children found" in last
+    # Each page of results is one audit entry naming the children shown.
     read = audited_ids(
         AuditEvent.action == AuditAction.READ,
         AuditEvent.record_type == AuditRecordType.CHILD,
         AuditEvent.user_id == emhp.id,
     )
-    assert len(read) == len(set(read)) == 27
+    assert len(read) == 25 + 2 + 25 + 25
+    assert len(set(read)) == 27
+
+
+def test_a_bad_stale_or_foreign_cursor_shows_the_first_page(world, children, pagers, auth):
+    auth.sign_in(world.users[Role.EMHP].email)
+    foreign = f"after:{children['b1'].id}"  # team B's child: outside the EMHP's reach
+    zoe = f"after:{children['zoe'].id}"  # in reach, but not found by this search
+    for value in ("after:x", "after:99999999999", "before:-1", "page:9", "2", foreign, zoe):
+        page = _found(_search(auth, query="pager", page=value))
+        assert _names(page) == pagers[:25], value
+
+
+def test_a_search_counts_no_further_than_the_cap(world, pagers, auth, monkeypatch):
+    monkeypatch.setattr(queries, "COUNT_CAP", 20)
+    auth.sign_in(world.users[Role.EMHP].email)
+    page = _found(_search(auth, query="pager"))
+    assert "More than 20 children found" in page
+    assert "Add more of the name or the date of birth" in page
+    assert "27 children" not in page
+    exact = _found(_search(auth, query="pager1"))  # Pager10 to Pager19
+    assert "10 children found" in exact
+
+
+def test_a_search_runs_the_same_queries_for_1_and_27_children(
+    world, make_referral, auth, count_queries
+):
+    emhp = world.users[Role.EMHP]
+    auth.sign_in(emhp.email)
+
+    def queries_for(**data) -> int:
+        before = len(count_queries())
+        _found(_search(auth, **data))
+        return len(count_queries()) - before
+
+    make_referral(world.school_a2, by=emhp, child={"given_name": "Pager"})
+    db.session.commit()
+    queries_for(query="pager")  # the first request after signing in does more
+    small = queries_for(query="pager")
+    for number in range(26):
+        make_referral(world.school_a2, by=emhp, child={"given_name": f"Pager{number:02d}"})
+    db.session.commit()
+    assert small > 0
+    assert queries_for(query="pager") == small
+    next_page = _buttons(_found(_search(auth, query="pager")))["Next page"]
+    assert queries_for(query="pager", page=next_page) == small
+    assert queries_for(query="pager", page="page:last") == small

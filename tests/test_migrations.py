@@ -10,7 +10,7 @@ from sqlalchemy import create_engine, inspect, text
 import mhst.models  # noqa: F401  (every model on the metadata)
 from mhst.database import configure_sqlite
 from mhst.extensions import db
-from mhst.migrate import alembic_config, migration_connection
+from mhst.migrate import alembic_config, include_object, migration_connection
 from tests.conftest import database_url_for
 
 
@@ -22,7 +22,12 @@ def test_models_and_migrations_agree(app):
     """No difference autogenerate would write: the models need no new migration."""
     with db.engine.connect() as connection:
         context = MigrationContext.configure(
-            connection, opts={"compare_type": True, "compare_server_default": True}
+            connection,
+            opts={
+                "compare_type": True,
+                "compare_server_default": True,
+                "include_object": include_object(connection.dialect.name),
+            },
         )
         assert compare_metadata(context, db.metadata) == []
 

@@ -11,7 +11,6 @@ from flask import url_for
 from mhst.casework import amendable, operations, timeline
 from mhst.core import signals
 from mhst.referrals.models import OPEN_CASE_STATUSES, Referral, ReferralStatus
-from mhst.security import scoping
 from mhst.security.permissions import Permission, has_permission
 
 
@@ -21,21 +20,23 @@ def _end_allocation(referral: Referral, **_) -> None:
 
 
 @signals.referral_page.connect
-def _referral_page(referral: Referral, *, user, lead_view: bool, **_) -> dict | None:
+def _referral_page(
+    referral: Referral, *, user, lead_view: bool, case_view: bool = False, **_
+) -> dict | None:
     """The staff page's timeline, the link to the case's sessions and the casework
-    buttons. Notes and the sessions link are for those who may see the case's notes."""
+    buttons. Notes and the sessions link are for those who may see the case's notes
+    (``case_view``, which the page has worked out); the reads of what the timeline
+    shows go back to the page, which audits everything it lists in one INSERT."""
     if lead_view:
         return None
-    in_case_scope = has_permission(user, Permission.VIEW_CASE_NOTES) and scoping.in_scope(
-        user, Referral, referral.id, scoping.Kind.CASE
-    )
+    in_case_scope = case_view
     entries, versions = amendable.with_versions(
         referral, timeline.timeline(referral, include_notes=in_case_scope), user
     )
-    timeline.audit_shown(entries, user, {referral.id} if in_case_scope else set())
     return {
         "timeline": timeline.oldest_first(entries),
         "text_versions": versions,
+        "reads": timeline.shown_reads(entries, {referral.id} if in_case_scope else set()),
         "sessions_url": url_for("sessions.sessions", case_id=referral.id)
         if in_case_scope
         else None,

@@ -21,7 +21,6 @@ from sqlalchemy.orm import joinedload
 
 from mhst.accounts.models import User
 from mhst.audit.models import AuditAction, AuditRecordType
-from mhst.audit.operations import record_mixed
 from mhst.casework.models import Discharge
 from mhst.casework.timeline_care import (
     group_entries,
@@ -41,11 +40,11 @@ from mhst.referrals.models import Consent, Referral, ReferralEvent
 __all__ = [
     "SYSTEM",
     "TimelineEntry",
-    "audit_shown",
     "oldest_first",
     "respondent_text",
     "scores_text",
     "session_title",
+    "shown_reads",
     "timeline",
 ]
 
@@ -264,13 +263,12 @@ def oldest_first(entries: list[TimelineEntry]) -> list[TimelineEntry]:
 AUDITED_AS = {"measure": AuditRecordType.MEASURE_RECORD, "session": AuditRecordType.CARE_CONTACT}
 
 
-def audit_shown(entries: list[TimelineEntry], user: User, notes_for: Collection[int]) -> None:
+def shown_reads(entries: list[TimelineEntry], notes_for: Collection[int]) -> list[tuple]:
     """For the referrals in ``notes_for`` the timeline shows each measure's scores and
-    each session's notes: a read of each, in one INSERT (for the others, neither)."""
-    shown = [
-        entry for entry in entries if entry.kind in AUDITED_AS and entry.referral_id in notes_for
+    each session's notes: a read of each (for the others, neither), as
+    ``audit.operations.record_mixed`` takes them."""
+    return [
+        (AuditAction.READ, AUDITED_AS[entry.kind], entry.record_id)
+        for entry in entries
+        if entry.kind in AUDITED_AS and entry.referral_id in notes_for
     ]
-    record_mixed(
-        [(AuditAction.READ, AUDITED_AS[entry.kind], entry.record_id) for entry in shown],
-        user=user,
-    )

@@ -10,6 +10,7 @@ from mhst.children.queries import looks_like_nhs_number
 from mhst.core import nhs_number
 from mhst.core.fields import DateInputField
 from mhst.core.forms import BaseForm, SelectField
+from mhst.core.keyset import KeysetPage
 from mhst.core.versions import VersionedForm
 from mhst.referrals.forms import ChildFields
 from mhst.referrals.models import Ethnicity, Gender, YearGroup
@@ -30,7 +31,9 @@ class SearchForm(BaseForm):
         validators=[Optional(), Length(max=200, message="Enter 200 characters or fewer")],
     )
     date_of_birth = DateInputField("Date of birth", what="the date of birth")
-    page = StringField("Page")  # the page of results asked for (a button's value)
+    # The page of results asked for, a button's value: "after:ID", "before:ID" or
+    # "page:last" (mhst/core/keyset.py); anything else is the first page.
+    page = StringField("Page")
 
     def validate_query(self, field):
         if field.data and looks_like_nhs_number(field.data):
@@ -42,9 +45,28 @@ class SearchForm(BaseForm):
         if not self.query.data and field.data is None and not field.errors:
             raise ValidationError("Enter a name, an NHS number or a date of birth")
 
-    def page_number(self) -> int:
-        raw = self.page.data or "1"
-        return int(raw) if raw.isdigit() and 0 < int(raw) < 100_000 else 1
+    def cursor_args(self) -> dict[str, str]:
+        """The page button's value as the arguments ``keyset.requested`` reads."""
+        name, _, value = (self.page.data or "").partition(":")
+        return {name: value} if name in CURSOR_ARGUMENTS else {}
+
+
+CURSOR_ARGUMENTS = ("after", "before", "page")
+# The search's page buttons (posted again with the search), in the order shown.
+PAGE_BUTTONS = (("first", "First page"), ("prev", "Previous page"), ("next", "Next page"),
+                ("last", "Last page"))  # fmt: skip
+
+
+def page_buttons(page: KeysetPage) -> list[tuple[str, str]]:
+    """(label, value) of each button a keyset page of results has: the value is one of
+    its links' arguments as ``SearchForm.cursor_args`` reads it ("first" for none)."""
+    buttons = []
+    for link, label in PAGE_BUTTONS:
+        arguments = page.links.get(link)
+        if arguments is not None:
+            value = ":".join(next(iter(arguments.items()))) if arguments else "first"
+            buttons.append((label, value))
+    return buttons
 
 
 class CorrectDetailsForm(ChildFields, VersionedForm):

@@ -11,18 +11,16 @@ from __future__ import annotations
 from flask import render_template
 from flask_login import current_user
 
-from mhst.audit.operations import render_audited
+from mhst.audit.models import AuditAction, AuditRecordType
+from mhst.audit.operations import record_mixed, render_audited
 from mhst.casework import amendable, timeline
 from mhst.children import queries
 from mhst.children.blueprint import bp
-from mhst.children.forms import SearchForm
-from mhst.core.pagination import PER_PAGE
+from mhst.children.forms import SearchForm, page_buttons
 from mhst.core.time import service_today
-from mhst.extensions import db
 from mhst.referrals.child_models import Child
 from mhst.referrals.child_records import FIELDS, referrals_of
 from mhst.referrals.eligibility import age_on
-from mhst.referrals.queries import audit_listed
 from mhst.security import scoping
 from mhst.security.permissions import Permission, has_permission, requires
 
@@ -37,9 +35,16 @@ def search():
     stmt = queries.search_statement(
         current_user, text=form.query.data, date_of_birth=form.date_of_birth.data
     )
-    page = db.paginate(stmt, page=form.page_number(), per_page=PER_PAGE, error_out=False)
+    page = queries.search_page(stmt, form.cursor_args())
     queries.audit_children_read(current_user, list(page.items))
-    return render_audited("children/search.html", form=form, page=page)
+    return render_audited(
+        "children/search.html",
+        form=form,
+        page=page,
+        found=queries.bounded_count(stmt),
+        cap=queries.COUNT_CAP,
+        buttons=page_buttons(page),
+    )
 
 
 @bp.get("/<int:child_id>")
@@ -47,7 +52,6 @@ def search():
 def show(child_id: int):
     child = scoping.get_or_404(current_user, Child, child_id)
     referrals = referrals_of(current_user, child.id)
-    audit_listed(current_user, referrals.visible)
     ids = [referral.id for referral in referrals.visible]
     notes_for = (
         queries.with_case_notes(current_user, ids)
@@ -57,7 +61,12 @@ def show(child_id: int):
     entries, _ = amendable.with_versions(
         None, timeline.timeline(referrals.visible, include_notes=notes_for), current_user
     )
-    timeline.audit_shown(entries, current_user, notes_for)
+    # The referrals listed and the timeline's notes and scores: one audit INSERT.
+    record_mixed(
+        [(AuditAction.READ, AuditRecordType.REFERRAL, r.id) for r in referrals.visible]
+        + timeline.shown_reads(entries, notes_for),
+        user=current_user,
+    )
     return render_audited(
         "children/show.html",
         child=child,

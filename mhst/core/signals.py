@@ -63,12 +63,14 @@ referral_page = _signals.signal(
     doc="""The referral's page (``referrals.show``) collects what higher packages show on it.
 
     Sent by ``mhst.referrals.record_views.show``. Sender: the referral. Keyword arguments:
-    ``user`` (who is looking) and ``lead_view`` (True for a school's lead, whose page shows
-    nothing clinical). Each receiver returns a dict of template values:
+    ``user`` (who is looking), ``lead_view`` (True for a school's lead, whose page shows
+    nothing clinical) and ``case_view`` (the user may see the case's notes). Each receiver
+    returns a dict of template values:
 
-    - ``mhst.casework.receivers``, staff view: ``timeline`` (and it audit-logs the reads of
-      what the timeline shows), ``sessions_url`` (in case scope only), ``can_allocate``,
-      ``can_discharge``, ``can_reopen``.
+    - ``mhst.casework.receivers``, staff view: ``timeline``, ``reads`` (the reads of what
+      the timeline shows, which the page audit-logs with its other lists in one INSERT),
+      ``sessions_url`` (in case scope only), ``can_allocate``, ``can_discharge``,
+      ``can_reopen``.
     - ``mhst.sessions.receivers``, lead view: ``next_session``, the next planned session
       not yet started (the page tells the lead only when and where it is).
     """,

@@ -138,6 +138,14 @@ class Child(db.Model):
             "merged_into_id IS NULL OR merged_into_id <> id", name="not_merged_into_self"
         ),
         Index("ix_child_identity", "name_key", "date_of_birth", "school_id"),
+        # Finding a child by part of a name (LIKE '%word%'): trigrams, PostgreSQL only
+        # (migration 0020_trigram; ``mhst.migrate.include_object`` skips it elsewhere).
+        Index(
+            "ix_child_name_key_trgm",
+            "name_key",
+            postgresql_using="gin",
+            postgresql_ops={"name_key": "gin_trgm_ops"},
+        ).ddl_if(dialect="postgresql"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -16,7 +16,8 @@ from enum import Enum
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import and_, func, or_, select
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import joinedload, lazyload
+from sqlalchemy.sql.elements import True_
 
 from mhst.accounts.models import User
 from mhst.audit.models import AuditAction, AuditRecordType
@@ -279,7 +280,8 @@ class ChildReferrals:
 
 def referrals_of(user: User, child_id: int, *, besides: int | None = None) -> ChildReferrals:
     """The child's referrals in ``user``'s reach, oldest first, and the count of the
-    others (two queries); ``besides`` leaves one referral out (the page it is shown on)."""
+    others (two queries; one for a user who sees them all); ``besides`` leaves one
+    referral out (the page it is shown on)."""
     mine = scoping.scope(user, Referral)
     where = [Referral.child_id == child_id]
     if besides is not None:
@@ -287,8 +289,16 @@ def referrals_of(user: User, child_id: int, *, besides: int | None = None) -> Ch
     visible = db.session.scalars(
         select(Referral)
         .where(*where, mine)
-        .options(joinedload(Referral.school))
+        # Neither list of them (the child's page, a referral's "other referrals") shows
+        # needs or risks: not loaded (two queries fewer).
+        .options(
+            joinedload(Referral.school),
+            lazyload(Referral.need_links),
+            lazyload(Referral.risk_links),
+        )
         .order_by(Referral.received_on, Referral.id)
     ).all()
+    if isinstance(mine, True_):  # a reach of every referral: none hidden, nothing to count
+        return ChildReferrals(list(visible), 0)
     hidden = db.session.scalar(select(func.count()).select_from(Referral).where(*where, ~mine))
     return ChildReferrals(list(visible), hidden or 0)

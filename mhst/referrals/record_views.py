@@ -20,7 +20,7 @@ from sqlalchemy.orm import joinedload, lazyload
 from mhst.accounts.models import Role
 from mhst.amendments.operations import may_amend
 from mhst.audit.models import AuditAction, AuditRecordType
-from mhst.audit.operations import record, record_many, render_audited
+from mhst.audit.operations import record, record_mixed, render_audited
 from mhst.core import keyset, signals
 from mhst.core.formatting import format_datetime_with_day
 from mhst.core.forms import commit_operation, failed
@@ -165,37 +165,52 @@ STAFF_PAGE_VALUES = {
     "can_allocate": False,
     "can_discharge": False,
     "can_reopen": False,
+    # The reads of what the timeline shows, for the page's one audit INSERT of its lists.
+    "reads": [],
 }
 LEAD_PAGE_VALUES = {"next_session": None}
 
 
-def _page_values(referral: Referral, *, lead_view: bool) -> dict:
+def _page_values(referral: Referral, *, lead_view: bool, case_view: bool = False) -> dict:
     defaults = LEAD_PAGE_VALUES if lead_view else STAFF_PAGE_VALUES
-    responses = signals.referral_page.send(referral, user=current_user, lead_view=lead_view)
+    responses = signals.referral_page.send(
+        referral, user=current_user, lead_view=lead_view, case_view=case_view
+    )
     return signals.values_from_signal(responses, defaults)
 
 
 @bp.get("/<int:referral_id>")
 @requires(Permission.VIEW_REFERRALS)
 def show(referral_id: int):
-    referral = scoping.get_or_404(current_user, Referral, referral_id)
+    # Who recorded it and who reviewed its risks: in the same query, whether or not the
+    # page names them (each a query of its own otherwise, on some referrals only).
+    referral = scoping.get_or_404(
+        current_user,
+        Referral,
+        referral_id,
+        options=(joinedload(Referral.submitted_by), joinedload(Referral.risk_reviewed_by)),
+    )
     if _is_lead():
         return _lead_page(referral)
     consents = _consents(referral)
     can_triage = has_permission(current_user, Permission.TRIAGE_REFERRALS)
     # The child's other referrals: those the user may see, and how many others there are.
     others = child_records.referrals_of(current_user, referral.child_id, besides=referral.id)
-    queries.audit_listed(current_user, others.visible)
     # The case's clinical text (risk reviews, risk flags) is for those who may see its
     # notes: an EMHP sees it only on a case they hold (or held at its discharge).
     case_view = has_permission(current_user, Permission.VIEW_CASE_NOTES) and scoping.in_scope(
         current_user, Referral, referral.id, scoping.Kind.CASE
     )
     flags = risk_flags.flags_of(referral.id) if case_view else []
-    record_many(
-        AuditRecordType.RISK_FLAG, [(AuditAction.READ, f.id) for f in flags], user=current_user
+    values = _page_values(referral, lead_view=False, case_view=case_view)
+    # Every list the page shows (the child's other referrals, the risk flags, the
+    # timeline's notes and scores) in ONE audit INSERT, however many lists have rows.
+    record_mixed(
+        [(AuditAction.READ, AuditRecordType.REFERRAL, other.id) for other in others.visible]
+        + [(AuditAction.READ, AuditRecordType.RISK_FLAG, flag.id) for flag in flags]
+        + values.pop("reads"),
+        user=current_user,
     )
-    values = _page_values(referral, lead_view=False)
     risk_review_key = (AuditRecordType.REFERRAL, referral.id, "risk_review_notes")
     return _render(
         "referrals/show.html",
