@@ -12,7 +12,7 @@ NOT EXISTS`` may have found it already installed, and other databases' objects o
 later migration may use it; an unused extension costs nothing.
 
 Revision ID: 0020_trigram
-Revises: 0018_facts
+Revises: 0019_rollups
 Create Date: 2026-12-03
 """
 
@@ -21,7 +21,7 @@ from collections.abc import Sequence
 from alembic import op
 
 revision: str = "0020_trigram"
-down_revision: str | None = "0018_facts"
+down_revision: str | None = "0019_rollups"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
