@@ -118,7 +118,7 @@ def collect_flush(session: Session) -> Touched:
 REFERRAL_LOCKS, SCHOOL_LOCKS = 14_001, 14_002
 
 
-def _serialise(connection: Connection, space: int, keys) -> None:
+def serialise(connection: Connection, space: int, keys) -> None:
     """On PostgreSQL, wait for any other transaction recomputing the same referrals (or
     schools' days) to commit, so that this one's recomputation starts from a snapshot
     holding that one's rows: without it two sessions logged at one school on one day at
@@ -138,7 +138,7 @@ def _serialise(connection: Connection, space: int, keys) -> None:
 def apply(connection: Connection, touched: Touched) -> None:
     """Recompute the summaries of what ``touched`` names, as the raw rows stand now."""
     referrals = sorted(touched.referrals - {None})
-    _serialise(connection, REFERRAL_LOCKS, referrals)
+    serialise(connection, REFERRAL_LOCKS, referrals)
     schools, days = set(touched.schools), set(touched.days)
     if referrals:
         schools |= set(
@@ -159,7 +159,7 @@ def apply(connection: Connection, touched: Touched) -> None:
     for school, held in touched.activities.items():
         keys[school] |= held
     if keys:
-        _serialise(connection, SCHOOL_LOCKS, keys)
+        serialise(connection, SCHOOL_LOCKS, keys)
         recompute_days(connection, keys)
 
 
