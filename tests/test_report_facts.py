@@ -151,6 +151,16 @@ def test_the_nightly_task_puts_right_a_summary_changed_outside_the_app(world):
     assert assert_summaries_match_raw_rows()
 
 
+def test_refresh_facts_rebuilds_in_batches_and_says_what_it_made(app, world):
+    db.session.execute(update(ReferralFact).values(needs=ReferralFact.needs + 3))
+    result = app.test_cli_runner().invoke(args=["reports", "refresh-facts"])
+    assert result.exit_code == 0, result.output
+    facts = db.session.scalar(select(func.count()).select_from(ReferralFact))
+    assert "Report summaries rebuilt in " in result.output
+    assert f"{facts} referral facts" in result.output
+    assert assert_summaries_match_raw_rows()
+
+
 def test_the_batched_rebuild_equals_a_recomputation_and_drops_orphans(world):
     """Rows changed by hand, deleted, or left by a referral or school that no longer
     exists are all put right, however small the batches (each one committed)."""
