@@ -56,18 +56,23 @@ def _set(job_id: int, **values) -> None:
     )
 
 
-def _while_running(job_id: int, **values) -> bool:
-    """Update the job's row if it is still running; commit (with whatever else the
-    session holds) if so, else roll back. True if it was."""
+def _update_running(job_id: int, values: dict) -> None:
     statement = (
         update(BackgroundJob)
         .where(BackgroundJob.id == job_id, BackgroundJob.status == JobStatus.RUNNING)
         .values(values)
     )
     if db.session.execute(statement).rowcount != 1:
-        db.session.rollback()
+        raise JobStopped(job_id)
+
+
+def _while_running(job_id: int, **values) -> bool:
+    """Update the job's row if it is still running; commit (with whatever else the
+    session holds) if so, else roll back. True if it was."""
+    try:
+        commit_unit(_update_running, job_id, values)
+    except JobStopped:
         return False
-    db.session.commit()
     return True
 
 
@@ -113,13 +118,12 @@ class Heartbeat:
 def _claim(job_id: int) -> bool:
     """queued -> running, in one statement: True for the one delivery that did it."""
     now = utcnow()
-    claimed = db.session.execute(
+    claim = (
         update(BackgroundJob)
         .where(BackgroundJob.id == job_id, BackgroundJob.status == JobStatus.QUEUED)
         .values(status=JobStatus.RUNNING, started_at=now, heartbeat_at=now)
-    ).rowcount
-    db.session.commit()
-    return claimed == 1
+    )
+    return commit_unit(db.session.execute, claim).rowcount == 1
 
 
 def run(job_id: int, *, beat_every: float = 0) -> JobStatus | None:

@@ -27,6 +27,7 @@ from collections.abc import Callable
 
 from sqlalchemy import Connection, delete, exists, insert, select, text
 
+from mhst.core.forms import commit_unit
 from mhst.extensions import db
 from mhst.referrals.models import Referral
 from mhst.reports.fact_models import MeasureFact, ReferralFact, daily_count, monthly_count
@@ -73,34 +74,49 @@ def _delete_orphans(connection: Connection) -> None:
         connection.execute(delete(table).where(~exists().where(School.id == table.c.school_id)))
 
 
+def _referral_batch(after: int, size: int) -> list[int]:
+    """The next batch of referrals' facts rebuilt, under their locks; their ids."""
+    connection = db.session.connection()
+    ids = _next_referrals(connection, after, size)
+    if ids:
+        serialise(connection, REFERRAL_LOCKS, ids)
+        recompute_referrals(connection, ids)
+    return ids
+
+
+def _school_batch(schools: list[int]) -> None:
+    connection = db.session.connection()
+    serialise(connection, SCHOOL_LOCKS, schools)
+    _rebuild_schools(connection, schools)
+
+
+def _school_ids() -> list[int]:
+    return list(db.session.scalars(select(School.id).order_by(School.id)))
+
+
+def _finish() -> None:
+    connection = db.session.connection()
+    _delete_orphans(connection)
+    if connection.dialect.name == "postgresql":
+        connection.execute(text("ANALYZE referral_fact, measure_fact, daily_count, monthly_count"))
+
+
 def rebuild_summaries(
     *,
     referral_batch: int = CHUNK,
     school_batch: int = SCHOOL_BATCH,
     after_batch: Callable[[str, int], None] = lambda phase, done: None,
 ) -> tuple[int, int]:
-    """Rebuild every summary row in short transactions, each committed through the
-    session; ``after_batch(phase, done)`` is told after each commit ("referrals" or
-    "schools", how many so far). Returns (referrals, schools) rebuilt."""
+    """Rebuild every summary row in short transactions, each committed as a unit
+    (:func:`mhst.core.forms.commit_unit`); ``after_batch(phase, done)`` is told after each
+    ("referrals" or "schools", how many so far). Returns (referrals, schools) rebuilt."""
     referrals, last = 0, 0
-    while ids := _next_referrals(db.session.connection(), last, referral_batch):
-        connection = db.session.connection()
-        serialise(connection, REFERRAL_LOCKS, ids)
-        recompute_referrals(connection, ids)
-        db.session.commit()
+    while ids := commit_unit(_referral_batch, last, referral_batch):
         referrals, last = referrals + len(ids), ids[-1]
         after_batch("referrals", referrals)
-    schools = list(db.session.scalars(select(School.id).order_by(School.id)))
-    db.session.commit()
+    schools = commit_unit(_school_ids)
     for start in range(0, len(schools), school_batch):
-        batch = schools[start : start + school_batch]
-        connection = db.session.connection()
-        serialise(connection, SCHOOL_LOCKS, batch)
-        _rebuild_schools(connection, batch)
-        db.session.commit()
-        after_batch("schools", start + len(batch))
-    _delete_orphans(db.session.connection())
-    if db.session.connection().dialect.name == "postgresql":
-        db.session.execute(text("ANALYZE referral_fact, measure_fact, daily_count, monthly_count"))
-    db.session.commit()
+        commit_unit(_school_batch, schools[start : start + school_batch])
+        after_batch("schools", min(start + school_batch, len(schools)))
+    commit_unit(_finish)
     return referrals, len(schools)
