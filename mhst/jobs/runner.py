@@ -177,5 +177,6 @@ def _handle(job_id: int, kind: JobKind, parameters: dict, user: User) -> JobStat
 
 
 def _fail(job_id: int, message: str) -> JobStatus:
-    _set(job_id, status=JobStatus.FAILED, error=message[:500], finished_at=utcnow())
+    """Failed with ``message``, unless the sweep failed it first (its message stays)."""
+    _while_running(job_id, status=JobStatus.FAILED, error=message[:500], finished_at=utcnow())
     return JobStatus.FAILED
