@@ -134,10 +134,10 @@ def _connect_receivers() -> None:
 
 
 # Modules that register job kinds (mhst.jobs.registry) or scheduled tasks
-# (mhst.jobs.schedule) when imported. The report summaries' refresh goes here too: its
-# module decorates a function calling mhst.reports.facts.recompute_all() with @scheduled.
+# (mhst.jobs.schedule) when imported.
 JOB_MODULES = (
     "mhst.jobs.housekeeping",
+    "mhst.jobs.stalled",
     "mhst.extract.job",
     "mhst.schools.register_download",
     "mhst.reports.scheduled",

@@ -192,6 +192,12 @@ class Config:
     # scheduled task this many days after the job finished.
     JOB_FILES_DIR = os.environ.get("JOB_FILES_DIR") or None
     JOB_FILES_RETENTION_DAYS = int(os.environ.get("JOB_FILES_RETENTION_DAYS", "7"))
+    # A running job's worker writes its heartbeat every JOB_HEARTBEAT_SECONDS; the sweep
+    # (every 5 minutes) fails a running job with none for JOB_STALLED_AFTER_SECONDS, and a
+    # job still queued after JOB_UNSTARTED_AFTER_SECONDS (its message was lost).
+    JOB_HEARTBEAT_SECONDS = float(os.environ.get("JOB_HEARTBEAT_SECONDS", "60"))
+    JOB_STALLED_AFTER_SECONDS = int(os.environ.get("JOB_STALLED_AFTER_SECONDS", "600"))
+    JOB_UNSTARTED_AFTER_SECONDS = int(os.environ.get("JOB_UNSTARTED_AFTER_SECONDS", "86400"))
     # Ended sign-in sessions are deleted after this many days (a scheduled task).
     SIGN_IN_SESSION_RETENTION_DAYS = 30
     # Refuse to start with a missing, short or well-known SECRET_KEY (off only for local use).

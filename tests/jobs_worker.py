@@ -65,9 +65,17 @@ def wait_for(condition: Callable[[], object], worker: Worker, seconds: float = 6
     pytest.fail(f"not done in {seconds} s; the worker's log:\n{worker.log()[-3000:]}")
 
 
-def start_worker(app: Flask, database_url: str, files_dir: Path, log_path: Path) -> Worker:
-    """Start the worker on a new queue and wait until it says it is ready."""
-    queue = f"mhst-test-{uuid.uuid4().hex[:12]}"
+def start_worker(
+    app: Flask,
+    database_url: str,
+    files_dir: Path,
+    log_path: Path,
+    queue: str | None = None,
+    settings: dict[str, str] | None = None,
+) -> Worker:
+    """Start the worker (on a new queue unless given one; ``settings``: more environment
+    variables) and wait until it says it is ready."""
+    queue = queue or f"mhst-test-{uuid.uuid4().hex[:12]}"
     app.config.update(JOBS_RUN_IN_PROCESS=False, JOBS_BROKER_URL=REDIS_URL, JOBS_QUEUE=queue)
     env = {
         **os.environ,
@@ -76,6 +84,7 @@ def start_worker(app: Flask, database_url: str, files_dir: Path, log_path: Path)
         "REDIS_URL": REDIS_URL,
         "JOBS_QUEUE": queue,
         "JOB_FILES_DIR": str(files_dir),
+        **(settings or {}),
     }
     command = [sys.executable, "-m", "celery", "-A", "mhst.worker", "worker"]
     command += ["--pool", "solo", "-Q", queue, "--loglevel", "INFO"]

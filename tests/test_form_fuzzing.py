@@ -75,8 +75,10 @@ NOT_FUZZED = {
     "mfa.recovery_code",
     "mfa.set_up",
     "users_admin.reset_two_step",
-    # Asking for the school register's CSV (a background job) has no answers.
+    # Asking for the school register's CSV (a background job), or for a job that stopped
+    # again, has no answers.
     "schools.download",
+    "jobs.ask_again",
     "users_admin.reactivate",
     "users_admin.unlock",
     "users_admin.approve_role",

@@ -9,7 +9,7 @@ from decimal import Decimal
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import delete, func, insert, select, update
 
 from mhst.accounts.models import Role
 from mhst.casework import operations as casework
@@ -20,8 +20,10 @@ from mhst.outcomes.definitions import Respondent
 from mhst.outcomes.models import MeasureRecord, MeasureScore
 from mhst.privacy.erasure import erase_on_objection
 from mhst.referrals import operations as referral_operations
-from mhst.referrals.models import Need, ReferralEvent, ReferralNeed, ReferralStatus
-from mhst.reports.fact_models import OutcomeCount, ReferralFact
+from mhst.referrals.models import Need, Referral, ReferralEvent, ReferralNeed, ReferralStatus
+from mhst.reports.fact_models import COUNT_COLUMNS, OutcomeCount, ReferralFact, daily_count
+from mhst.reports.rebuild import rebuild_summaries
+from mhst.schools.models import School
 from mhst.sessions import corrections
 from mhst.sessions import operations as sessions
 from mhst.sessions.models import (
@@ -147,6 +149,44 @@ def test_the_nightly_task_puts_right_a_summary_changed_outside_the_app(world):
     task.run()
     db.session.expire_all()
     assert db.session.get(ReferralFact, case.id).needs == right
+    assert assert_summaries_match_raw_rows()
+
+
+def test_refresh_facts_rebuilds_in_batches_and_says_what_it_made(app, world):
+    db.session.execute(update(ReferralFact).values(needs=ReferralFact.needs + 3))
+    result = app.test_cli_runner().invoke(args=["reports", "refresh-facts"])
+    assert result.exit_code == 0, result.output
+    facts = db.session.scalar(select(func.count()).select_from(ReferralFact))
+    assert "Report summaries rebuilt in " in result.output
+    assert f"{facts} referral facts" in result.output
+    assert assert_summaries_match_raw_rows()
+
+
+def test_the_batched_rebuild_equals_a_recomputation_and_drops_orphans(world):
+    """Rows changed by hand, deleted, or left by a referral or school that no longer
+    exists are all put right, however small the batches (each one committed)."""
+    case = world.case_a1
+    db.session.execute(update(ReferralFact).values(needs=ReferralFact.needs + 3))
+    db.session.execute(delete(daily_count).where(daily_count.c.school_id == case.school_id))
+    row = db.session.execute(
+        select(ReferralFact.__table__).where(ReferralFact.referral_id == case.id)
+    ).one()
+    db.session.execute(insert(ReferralFact).values({**row._asdict(), "referral_id": 10**9}))
+    db.session.execute(
+        insert(daily_count).values(
+            day=date(2026, 1, 5), school_id=10**9, **dict.fromkeys(COUNT_COLUMNS, 1)
+        )
+    )
+    told: list[tuple[str, int]] = []
+    referrals, schools = rebuild_summaries(
+        referral_batch=2, school_batch=1, after_batch=lambda *step: told.append(step)
+    )
+    assert referrals == db.session.scalar(select(func.count()).select_from(Referral))
+    assert schools == db.session.scalar(select(func.count()).select_from(School))
+    assert told[0] == ("referrals", 2)
+    assert told[-1] == ("schools", schools)
+    assert db.session.get(ReferralFact, 10**9) is None
+    assert not db.session.scalar(select(func.count()).where(daily_count.c.school_id == 10**9))
     assert assert_summaries_match_raw_rows()
 
 

@@ -170,6 +170,7 @@ EXPECTED_ACCESS: dict[str, str | frozenset[Role]] = {
     # in URL_ARGUMENTS is the clinical lead's extract; everyone else gets 404. ---
     "jobs.show": frozenset({Role.CLINICAL_LEAD}),
     "jobs.download": frozenset({Role.CLINICAL_LEAD}),
+    "jobs.ask_again": frozenset({Role.CLINICAL_LEAD}),
     # --- children's records: subject access, erasure, retention (mhst.privacy) ---
     "privacy.index": RECORDS,
     "privacy.show": RECORDS,

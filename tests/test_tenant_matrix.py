@@ -79,6 +79,7 @@ MATRIX_ROWS: dict[str, tuple[int, int, int, int, int, int]] = {
     "extract.request_extract":            (403,  400,  403,  403,  403,  403),
     "extract.index":                      (403,  200,  403,  403,  403,  403),
     # Another clinical lead's prepared extract: nobody else's, whatever their role.
+    "jobs.ask_again":                     (404,  404,  404,  404,  404,  404),
     "jobs.download":                      (404,  404,  404,  404,  404,  404),
     "jobs.show":                          (404,  404,  404,  404,  404,  404),
     "group_changes.correct":              (403,  403,  404,  404,  403,  403),
@@ -214,7 +215,7 @@ ARGUMENT_OVERRIDES = {
     },
 }
 # A 404 for everyone that no tenant's user would reach either: nobody's record.
-NOBODYS = {"password_reset.reset_password", "jobs.show", "jobs.download"}
+NOBODYS = {"password_reset.reset_password", "jobs.show", "jobs.download", "jobs.ask_again"}
 
 
 def _another_leads_job() -> int:

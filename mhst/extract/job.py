@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from datetime import date
 
-from mhst.core.forms import commit_unit
 from mhst.core.time import utcnow
 from mhst.extract.package import audit_extract, write_extract
 from mhst.extract.period import Period
@@ -39,5 +38,5 @@ def build(run: JobRun) -> str:
     written = write_extract(
         run.path, period, Pseudonymiser.from_config(), utcnow(), progress=run.progress
     )
-    commit_unit(audit_extract, written, period, user=run.user)
+    audit_extract(written, period, user=run.user)  # committed with the job's DONE status
     return written.filename

@@ -22,6 +22,12 @@ class JobStatus(LabelledEnum):
     FAILED = "failed"
 
 
+STOPPED_MESSAGE = "This download stopped before it finished. Ask for it again."
+NOT_STARTED_MESSAGE = "This download was not started. Ask for it again."
+NOT_SENT_MESSAGE = "The job could not be started. Try again in a few minutes."
+RESTARTABLE_ERRORS = frozenset({STOPPED_MESSAGE, NOT_STARTED_MESSAGE, NOT_SENT_MESSAGE})
+
+
 class BackgroundJob(db.Model):
     """A job's row, written by the web process (queued) and the worker (the rest)."""
 
@@ -34,7 +40,7 @@ class BackgroundJob(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     kind: Mapped[str] = mapped_column(String(40))
     status: Mapped[JobStatus] = mapped_column(
-        string_enum(JobStatus, "background_job_status", 10), default=JobStatus.QUEUED
+        string_enum(JobStatus, "background_job_status", 10), default=JobStatus.QUEUED, index=True
     )
     progress_done: Mapped[int] = mapped_column(Integer, default=0)
     progress_total: Mapped[int | None] = mapped_column(Integer)
@@ -46,6 +52,9 @@ class BackgroundJob(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     started_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
+    # Written by the worker while the job runs (mhst.jobs.runner.Heartbeat): a running job
+    # whose heartbeat stops is failed by the sweep (mhst.jobs.stalled).
+    heartbeat_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     requested_by: Mapped[User] = relationship()
 
@@ -69,6 +78,12 @@ class BackgroundJob(db.Model):
             return kind.describe(self.params)
         except (KeyError, TypeError, ValueError):  # parameters a job failed on
             return kind.title
+
+    @property
+    def can_restart(self) -> bool:
+        """Failed for a reason that asking again may put right: its worker stopped, or it
+        never reached one. (A job that failed on its own parameters would fail again.)"""
+        return self.status is JobStatus.FAILED and self.error in RESTARTABLE_ERRORS
 
     @property
     def ended(self) -> bool:

@@ -58,3 +58,13 @@ def recent(user: User, kind: str, limit: int = RECENT) -> list[BackgroundJob]:
             .limit(limit)
         )
     )
+
+
+def restart(job: BackgroundJob, user: User) -> int:
+    """Ask again for what ``job`` asked for (a new job: the old row stays, failed); a job
+    of the same kind and parameters asked for since and not yet ended is used instead,
+    so a second press of the button starts nothing more."""
+    for newer in recent(user, job.kind):
+        if newer.id > job.id and not newer.ended and newer.parameters == job.parameters:
+            return newer.id
+    return enqueue(job.kind, job.params, user)

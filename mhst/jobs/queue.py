@@ -21,7 +21,7 @@ from mhst.core.forms import commit_unit
 from mhst.core.time import utcnow
 from mhst.extensions import db
 from mhst.jobs import runner, schedule
-from mhst.jobs.models import JobStatus
+from mhst.jobs.models import NOT_SENT_MESSAGE, JobStatus
 
 log = logging.getLogger(__name__)
 
@@ -47,6 +47,14 @@ def init_app(app: Flask) -> None:
         task_ignore_result=True,
         result_backend=None,
         worker_prefetch_multiplier=1,  # one long job does not hold back the queue
+        # Acknowledged when the worker takes it (Celery's default, said here on purpose):
+        # a job whose worker dies is not delivered again by the broker (an hour later, by
+        # Redis's visibility timeout) but failed by the sweep (mhst.jobs.stalled) within
+        # minutes, and asked for again by its user as a new job. A redelivery would not
+        # run it anyway (runner.run claims only a queued job), and a job that killed its
+        # worker (its memory) must not kill the next one.
+        task_acks_late=False,
+        task_reject_on_worker_lost=False,
         worker_hijack_root_logger=False,
         timezone="Europe/London",
         beat_schedule=schedule.beat_schedule(queue),
@@ -71,10 +79,13 @@ def _app_context():
     return _flask_apps[-1].app_context()
 
 
-@celery.task(name="mhst.jobs.run", ignore_result=True)
-def run_job(job_id: int) -> None:
+@celery.task(name="mhst.jobs.run", ignore_result=True, bind=True)
+def run_job(self, job_id: int) -> None:
     with _app_context():
-        runner.run(job_id)
+        # A worker's job writes its heartbeat from a thread; one run in the web process
+        # (Celery's eager call) does not need to.
+        beat = 0 if self.request.is_eager else current_app.config["JOB_HEARTBEAT_SECONDS"]
+        runner.run(job_id, beat_every=beat)
 
 
 @celery.task(name="mhst.jobs.scheduled", ignore_result=True)
@@ -102,6 +113,6 @@ def send(job_id: int) -> None:
         runner._set(
             job_id,
             status=JobStatus.FAILED,
-            error="The job could not be started. Try again in a few minutes.",
+            error=NOT_SENT_MESSAGE,
             finished_at=utcnow(),
         )

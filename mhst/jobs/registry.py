@@ -4,6 +4,9 @@ A handler gets a :class:`JobRun` (its parameters, the user who asked, the file t
 and a progress callback) and returns the name the file downloads as. It raises
 :class:`JobError` with a message for the user when the job cannot be done; any other
 exception marks the job failed with a general message (the details go to the log).
+What it writes to the database besides progress (its audit events) it leaves to the
+runner to commit, with the job's DONE status in one transaction: a job stopped before
+then leaves none.
 """
 
 from __future__ import annotations

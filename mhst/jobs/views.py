@@ -6,14 +6,14 @@ has the kind's permission; anyone else gets 404.
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, render_template, send_file
+from flask import Blueprint, abort, redirect, render_template, send_file, url_for
 from flask_login import current_user
 
 from mhst.audit import operations as audit
 from mhst.audit.models import AuditAction, AuditRecordType
 from mhst.core.forms import commit_unit
 from mhst.jobs.models import JobStatus
-from mhst.jobs.operations import own_job
+from mhst.jobs.operations import own_job, restart
 from mhst.jobs.runner import job_files_dir
 from mhst.security.permissions import Permission, requires
 
@@ -48,3 +48,14 @@ def download(job_id: int):
     )
     response.headers["Cache-Control"] = "no-store"
     return response
+
+
+@bp.post("/<int:job_id>/again")
+@requires(Permission.SIGNED_IN)  # and the kind's permission: own_job
+def ask_again(job_id: int):
+    """A job that stopped (or never started): the same asked for again, as a new job.
+    Any other job (a stale page's button) is only shown again."""
+    job, _kind = own_job(job_id, current_user)
+    if not job.can_restart:
+        return redirect(url_for("jobs.show", job_id=job.id))
+    return redirect(url_for("jobs.show", job_id=restart(job, current_user)))

@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 
 from mhst.extensions import db
 from mhst.reports.fact_models import MeasureFact, OutcomeCount, ReferralFact, daily_count
-from mhst.reports.facts import recompute_all
+from mhst.reports.rebuild import rebuild_summaries
 
 
 @click.group("reports")
@@ -22,10 +22,10 @@ def reports_group() -> None:
 @reports_group.command("refresh-facts")
 @with_appcontext
 def refresh_facts() -> None:
-    """Rebuild every report summary in one transaction, and print the rows and time."""
+    """Rebuild every report summary, in short transactions that changes made meanwhile
+    wait for one at a time, not all together; print the rows and time."""
     started = time.perf_counter()
-    recompute_all()
-    db.session.commit()
+    rebuild_summaries()
     seconds = time.perf_counter() - started
     counts = [
         db.session.scalar(select(func.count()).select_from(table))

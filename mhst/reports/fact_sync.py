@@ -119,7 +119,7 @@ def collect_flush(session: Session) -> Touched:
 REFERRAL_LOCKS, SCHOOL_LOCKS = 14_001, 14_002
 
 
-def _serialise(connection: Connection, space: int, keys) -> None:
+def serialise(connection: Connection, space: int, keys) -> None:
     """On PostgreSQL, wait for any other transaction recomputing the same referrals (or
     schools' days) to commit, so that this one's recomputation starts from a snapshot
     holding that one's rows: without it two sessions logged at one school on one day at
@@ -139,7 +139,7 @@ def _serialise(connection: Connection, space: int, keys) -> None:
 def apply(connection: Connection, touched: Touched) -> None:
     """Recompute the summaries of what ``touched`` names, as the raw rows stand now."""
     referrals = sorted(touched.referrals - {None})
-    _serialise(connection, REFERRAL_LOCKS, referrals)
+    serialise(connection, REFERRAL_LOCKS, referrals)
     schools, days = set(touched.schools), set(touched.days)
     pair_keys: set[tuple[int, date]] = set()
     if referrals:
@@ -162,7 +162,7 @@ def apply(connection: Connection, touched: Touched) -> None:
         keys[school] |= held
     # One lock call for every school whose counts or outcomes this recomputes, so that
     # the locks are taken in one key order.
-    _serialise(connection, SCHOOL_LOCKS, set(keys) | {school for school, _ in pair_keys})
+    serialise(connection, SCHOOL_LOCKS, set(keys) | {school for school, _ in pair_keys})
     if keys:
         recompute_days(connection, keys)
     recompute_outcomes(connection, pair_keys)

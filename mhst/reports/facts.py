@@ -230,10 +230,13 @@ def _activity_counts(where):
     )
 
 
-def daily_rows(keys: Mapping[int, Iterable[date]] | None = None):
+def daily_rows(keys: Mapping[int, Iterable[date]] | None = None, schools=None):
     """The ``daily_count`` rows of the days of each school in ``keys`` (school id to
-    days; every day and school for None)."""
+    days), or of every day of ``schools`` (ids); every day and school when neither."""
     contacts, activities = true(), true()
+    if schools is not None:
+        contacts = Referral.school_id.in_(schools)
+        activities = WholeSchoolActivity.school_id.in_(schools)
     if keys is not None:
         contacts = or_(
             *(
@@ -258,11 +261,12 @@ def daily_rows(keys: Mapping[int, Iterable[date]] | None = None):
     ).group_by(both.c.day, both.c.school_id)
 
 
-def monthly_rows(keys: Mapping[int, Iterable[date]] | None = None):
-    """The ``monthly_count`` rows of the months (first days) of each school in ``keys``
-    (every month and school for None): the sums of their daily rows."""
+def monthly_rows(keys: Mapping[int, Iterable[date]] | None = None, schools=None):
+    """The ``monthly_count`` rows of the months (first days) of each school in ``keys``,
+    or of every month of ``schools`` (ids); every month and school when neither: the sums
+    of their daily rows."""
     month = month_start(daily_count.c.day)
-    where = true()
+    where = true() if schools is None else daily_count.c.school_id.in_(schools)
     if keys is not None:
         where = or_(
             *(

@@ -201,6 +201,13 @@ def recompute_outcomes(
         _insert_tallies(connection, where, definitions)
 
 
+def recompute_school_outcomes(connection: Connection, schools: list[int]) -> None:
+    """Replace every ``outcome_count`` row of ``schools`` (the batched rebuild's step)."""
+    table = OutcomeCount.__table__
+    connection.execute(delete(table).where(table.c.school_id.in_(schools)))
+    _insert_tallies(connection, MeasureFact.school_id.in_(schools), available_measures())
+
+
 def outcome_keys(connection: Connection, referral_ids: list[int]) -> set[tuple[int, date]]:
     """The (school, month) of the pairs of ``referral_ids`` in ``measure_fact`` now."""
     month = month_start(MeasureFact.last_completed_on)

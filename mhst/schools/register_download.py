@@ -12,7 +12,6 @@ from mhst.audit import operations as audit
 from mhst.audit.models import AuditAction, AuditRecordType
 from mhst.cohorts.models import Cohort
 from mhst.core.downloads import safe_cell
-from mhst.core.forms import commit_unit
 from mhst.core.time import service_today
 from mhst.extensions import db
 from mhst.jobs.registry import JobRun, job_kind
@@ -100,8 +99,7 @@ def build(run: JobRun) -> str:
             for row in _rows(ids[start : start + BATCH]):
                 writer.writerow([safe_cell(value) for value in row])
             run.progress(min(start + BATCH, len(ids)), len(ids))
-    commit_unit(
-        audit.record,
+    audit.record(  # committed with the job's DONE status (mhst.jobs.runner)
         AuditAction.EXPORT,
         AuditRecordType.SCHOOL_REGISTER,
         detail=f"{len(ids)} schools downloaded as CSV",

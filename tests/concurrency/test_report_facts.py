@@ -6,6 +6,7 @@ instead of colliding on the row's key or counting only its own)."""
 from __future__ import annotations
 
 import threading
+import time as time_module
 from datetime import UTC, datetime, time, timedelta
 from decimal import Decimal
 
@@ -20,8 +21,10 @@ from mhst.referrals.models import Referral
 from mhst.reports.fact_models import OUTCOME_SUMS, OutcomeCount, daily_count
 from mhst.reports.facts import daily_rows
 from mhst.reports.outcome_facts import recompute_outcomes
+from mhst.reports.rebuild import rebuild_summaries
 from mhst.sessions.models import Attendance, CareContact, ContactMode, ContactStage, WhoAttended
 from tests.concurrency.test_sessions import _open_case
+from tests.report_facts_check import assert_summaries_match_raw_rows
 
 
 def _log(live, referral_id: int, hour: int, flushed: threading.Event, first: bool, errors):
@@ -147,3 +150,87 @@ def test_two_pairs_at_one_school_in_one_month_are_both_counted(live):
         assert gbo.paired >= 2
 
     live.run(check)
+
+
+def _contact(live, referral_id: int, day: int, hour: int) -> None:
+    """Log an attended session for the referral, committed (the listeners recompute its
+    referral's facts and its school's day)."""
+    referral = db.session.get(Referral, referral_id)
+    emhp = live.world().users[Role.EMHP]
+    db.session.add(
+        CareContact(
+            referral=referral,
+            practitioner=emhp,
+            created_by=emhp,
+            starts_at=datetime.combine(service_today() - timedelta(days=day), time(hour), UTC),
+            duration_minutes=30,
+            stage=ContactStage.TREATMENT,
+            mode=ContactMode.VIDEO,
+            attendance=Attendance.ATTENDED,
+            who_attended=WhoAttended.CHILD,
+        )
+    )
+    db.session.commit()
+
+
+def _rebuild_in_thread(live, after_batch, errors: list) -> threading.Thread:
+    def rebuild() -> None:
+        try:
+            live.run(rebuild_summaries, referral_batch=1, school_batch=1, after_batch=after_batch)
+        except Exception as error:
+            errors.append(error)
+
+    thread = threading.Thread(target=rebuild)
+    thread.start()
+    return thread
+
+
+def test_a_change_during_the_nightly_rebuild_does_not_wait_for_all_of_it(live):
+    """The rebuild is held after its first batch; a session logged meanwhile (its
+    referral's facts and its school's day recomputed) commits at once, not after the
+    rebuild; the summaries afterwards equal a recomputation from the raw rows."""
+    case = _open_case(live, "Rebuilt")
+    held, resume, errors = threading.Event(), threading.Event(), []
+
+    def hold_after_the_first(phase: str, done: int) -> None:
+        if not held.is_set():
+            held.set()
+            resume.wait(30)
+
+    rebuild = _rebuild_in_thread(live, hold_after_the_first, errors)
+    assert held.wait(30)
+    writer = threading.Thread(target=live.run, args=(_contact, live, case, 4, 10))
+    writer.start()
+    writer.join(10)
+    finished_first = not writer.is_alive()
+    resume.set()
+    writer.join(30)
+    rebuild.join(60)
+    assert errors == []
+    assert finished_first  # while the rebuild was still going
+    assert live.run(assert_summaries_match_raw_rows)
+
+
+def test_changes_throughout_the_rebuild_leave_the_summaries_right(live):
+    """Sessions logged while every batch runs (one referral or school to a batch): each
+    recomputation serialises with the batch holding its referral or school, so nothing
+    the rebuild or the changes wrote is lost or counted twice."""
+    cases = [_open_case(live, "Busy"), _open_case(live, "Busy too")]
+    errors, written = [], []
+    # A pause after each batch, so that the changes fall between and inside batches.
+    rebuild = _rebuild_in_thread(live, lambda phase, count: time_module.sleep(0.05), errors)
+
+    def keep_writing() -> None:
+        while rebuild.is_alive() and len(written) < 200:
+            step = len(written)
+            live.run(_contact, live, cases[step % 2], 5 + step % 7, 8 + step % 9)
+            written.append(rebuild.is_alive())
+
+    writer = threading.Thread(target=keep_writing)
+    writer.start()
+    rebuild.join(120)
+    writer.join(60)
+    assert errors == []
+    assert not rebuild.is_alive()
+    assert sum(written) >= 5  # sessions committed while the rebuild was going
+    assert live.run(assert_summaries_match_raw_rows)
