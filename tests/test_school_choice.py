@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import pytest
 from bs4 import BeautifulSoup
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from sqlalchemy import func, select
 
 from mhst.accounts.models import Role, User
@@ -262,3 +264,54 @@ def test_correcting_a_child_opens_at_their_schools_team_with_constant_queries(
     assert 'value="Typed but not saved"' in response.get_data(as_text=True)
     db.session.refresh(child)
     assert child.given_name != "Typed but not saved"
+
+
+# ---- whatever the URL says, only schools in scope, never a 500 ------------------------
+
+NARROWING_TEXT = st.one_of(
+    st.text(max_size=12),
+    st.integers(min_value=-5, max_value=2**40).map(str),
+    st.just("none"),
+)
+
+
+@pytest.fixture
+def crowded_team_a(world):
+    """Team A with more schools than the threshold; team B's stay out of its reach."""
+    add_schools(NARROW_ABOVE + 1, [world.team_a])
+    add_schools(3, [world.team_b])
+    return {
+        str(school_id)
+        for school_id in db.session.scalars(
+            select(School.id).where(School.team_id == world.team_a.id)
+        )
+    }
+
+
+@settings(
+    max_examples=25,
+    deadline=None,
+    derandomize=True,
+    database=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(
+    area=NARROWING_TEXT,
+    team=NARROWING_TEXT,
+    school=st.one_of(NARROWING_TEXT, st.sampled_from(["b1", "b2"])),
+)
+def test_any_narrowing_offers_only_schools_in_scope(
+    world, auth, client, crowded_team_a, area, team, school
+):
+    if client.get("/").status_code != 200:  # signed in once, for every example
+        auth.sign_in(world.users[Role.EMHP].email)
+    team_b = {"b1": world.school_b1.id, "b2": world.school_b2.id}
+    chosen = str(team_b.get(school, school))
+    # Sent by Show schools with a school of team B (or nonsense) as the one chosen.
+    response = auth.post(
+        RECORD_URL,
+        {"school_area": area, "school_team": team, "school_id": chosen, NARROW_BUTTON: "1"},
+    )
+    assert response.status_code == 200
+    assert set(options(response, "school_id")) - {""} <= crowded_team_a
+    assert set(options(response, "school_team")) <= {"", str(world.team_a.id), "none"}
