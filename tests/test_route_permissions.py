@@ -124,6 +124,8 @@ EXPECTED_ACCESS: dict[str, str | frozenset[Role]] = {
     "referrals.triage": frozenset({Role.SENIOR_CLINICIAN}),
     "referrals.review_risk": frozenset({Role.SENIOR_CLINICIAN}),
     "referrals.review_risk_flag": frozenset({Role.SENIOR_CLINICIAN}),
+    "referrals.risk_flags_open": CASEWORKERS | {Role.CLINICAL_LEAD},
+    "referrals.risk_reviews_waiting": CASEWORKERS | {Role.CLINICAL_LEAD},
     "referrals.amend_risk_review": frozenset({Role.SENIOR_CLINICIAN}),
     "referrals.amend_triage_reason": frozenset({Role.SENIOR_CLINICIAN}),
     "referrals.waiting_list": CASEWORKERS | {Role.CLINICAL_LEAD},

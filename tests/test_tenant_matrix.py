@@ -122,6 +122,8 @@ MATRIX_ROWS: dict[str, tuple[int, int, int, int, int, int]] = {
     "referrals.record":                   (403,  403,  200,  200,  403,  403),
     "referrals.review_risk":              (403,  403,  404,  403,  403,  403),
     "referrals.review_risk_flag":         (403,  403,  404,  403,  403,  403),
+    "referrals.risk_flags_open":          (403,  200,  200,  200,  403,  403),
+    "referrals.risk_reviews_waiting":     (403,  200,  200,  200,  403,  403),
     "referrals.show":                     (403,  200,  404,  404,  404,  403),
     "referrals.submitted":                (403,  200,  404,  404,  404,  403),
     "referrals.triage":                   (403,  403,  404,  403,  403,  403),

@@ -91,13 +91,18 @@ class EditUserForm(BaseForm):
     school_id = _school()
 
 
-def set_scope_choices(form: NewUserForm | EditUserForm, teams, schools) -> None:
+def set_team_choices(form: NewUserForm | EditUserForm, teams) -> None:
+    """The teams; the schools are set by ``mhst.schools.choosing`` (narrowed when many)."""
     form.team_id.choices = choices(
         [("", "No team (works across the whole service)")] + [(t.id, t.name) for t in teams]
     )
-    form.school_id.choices = choices(
-        [("", "No school (staff)")] + [(s.id, f"{s.name} (URN {s.urn})") for s in schools]
-    )
+
+
+NO_SCHOOL = ("", "No school (staff)")
+
+
+def school_label(school) -> str:
+    return f"{school.name} (URN {school.urn})"
 
 
 class ForgottenPasswordForm(BaseForm):

@@ -8,12 +8,20 @@ from flask_login import current_user
 from sqlalchemy import func, or_, select
 
 from mhst.accounts import approvals, lockout, mfa, operations
-from mhst.accounts.forms import EditUserForm, NewUserForm, TemporaryPasswordForm, set_scope_choices
+from mhst.accounts.forms import (
+    NO_SCHOOL,
+    EditUserForm,
+    NewUserForm,
+    TemporaryPasswordForm,
+    school_label,
+    set_team_choices,
+)
 from mhst.accounts.models import User
 from mhst.core import keyset
 from mhst.core.forms import BaseForm, commit_operation, commit_unit, failed
 from mhst.extensions import db
 from mhst.organisation.models import Team
+from mhst.schools.choosing import SchoolChoice, narrowing_requested, offer_schools
 from mhst.schools.models import School
 from mhst.security.permissions import Permission, requires
 from mhst.security.roles import ROLE_LABELS, Role
@@ -31,8 +39,11 @@ def _teams():
     return db.session.scalars(select(Team).order_by(Team.name)).all()
 
 
-def _teams_and_schools():
-    return _teams(), db.session.scalars(select(School).order_by(School.name)).all()
+def _set_scope_choices(form) -> SchoolChoice:
+    """The teams, and the schools (narrowed by area and team: a national service has
+    some 24,000)."""
+    set_team_choices(form, _teams())
+    return offer_schools(current_user, form.school_id, first=NO_SCHOOL, label=school_label)
 
 
 def _scope_from_form(form) -> tuple[Role, Team | None, School | None]:
@@ -98,8 +109,8 @@ def index():
 @requires(Permission.MANAGE_USERS)
 def new():
     form = NewUserForm()
-    set_scope_choices(form, *_teams_and_schools())
-    if form.validate_on_submit():
+    schools = _set_scope_choices(form)
+    if not narrowing_requested() and form.validate_on_submit():
         role, team, school = _scope_from_form(form)
         user = commit_operation(
             form,
@@ -122,7 +133,9 @@ def new():
             else:
                 flash(f"{user.full_name} can now sign in as {role.label.lower()}.", "success")
             return redirect(url_for(".edit", user_id=user.id))
-    return render_template("admin/users/new.html", form=form), 400 if form.errors else 200
+    return render_template(
+        "admin/users/new.html", form=form, school_choice=schools
+    ), 400 if form.errors else 200
 
 
 @bp.route("/<int:user_id>", methods=["GET", "POST"])
@@ -130,8 +143,8 @@ def new():
 def edit(user_id: int):
     user = _get_user_or_404(user_id)
     form = EditUserForm() if request.method == "POST" else _edit_form(user)
-    set_scope_choices(form, *_teams_and_schools())
-    if form.validate_on_submit():
+    schools = _set_scope_choices(form)
+    if not narrowing_requested() and form.validate_on_submit():
         role, team, school = _scope_from_form(form)
         result = commit_operation(
             form,
@@ -152,16 +165,17 @@ def edit(user_id: int):
                     "info",
                 )
             return redirect(url_for(".edit", user_id=user.id))
-    return _edit_page(user, form=form), 400 if form.errors else 200
+    return _edit_page(user, form=form, schools=schools), 400 if form.errors else 200
 
 
-def _edit_page(user: User, *, form=None, password_form=None):
+def _edit_page(user: User, *, form=None, schools=None, password_form=None):
     if form is None:
         form = _edit_form(user)
-        set_scope_choices(form, *_teams_and_schools())
+        schools = _set_scope_choices(form)
     return render_template(
         "admin/users/edit.html",
         form=form,
+        school_choice=schools,
         password_form=password_form or TemporaryPasswordForm(formdata=None),
         user=user,
     )

@@ -13,12 +13,12 @@ from mhst.audit.operations import record, render_audited
 from mhst.children import operations
 from mhst.children.blueprint import bp
 from mhst.children.forms import CorrectDetailsForm, FindRecordForm, MergeForm, UndoMergeForm
-from mhst.core.forms import choices, commit_operation, failed
+from mhst.core.forms import commit_operation, failed
 from mhst.core.time import service_today
 from mhst.extensions import db
 from mhst.referrals.child_models import Child, ChildMerge
 from mhst.referrals.eligibility import age_on
-from mhst.schools.models import School
+from mhst.schools.choosing import narrowing_requested, offer_schools
 from mhst.security import scoping
 from mhst.security.permissions import Permission, requires
 
@@ -46,13 +46,6 @@ def _the_child(child_id: int) -> Child:
 # ---- corrections ----------------------------------------------------------------------
 
 
-def _schools() -> dict[str, School]:
-    found = db.session.scalars(
-        select(School).where(scoping.scope(current_user, School)).order_by(School.name)
-    )
-    return {str(school.id): school for school in found}
-
-
 def _form_data(child: Child) -> dict:
     return {
         "given_name": child.given_name,
@@ -75,16 +68,15 @@ def _form_data(child: Child) -> dict:
 @requires(Permission.CORRECT_CHILD_DETAILS)
 def correct(child_id: int):
     child = _the_child(child_id)
-    schools = _schools()
-    schools.setdefault(str(child.school_id), child.school)  # their school, even if moved
     form = CorrectDetailsForm(data=_form_data(child))
-    form.school_id.choices = choices((key, school.name) for key, school in schools.items())
-    if form.validate_on_submit():
+    # The schools in reach (narrowed when many), and theirs even if it is not.
+    schools = offer_schools(current_user, form.school_id, first=None, keep=child.school)
+    if not narrowing_requested() and form.validate_on_submit():
         result = commit_operation(
             form,
             operations.correct_details,
             child,
-            form.details(schools[form.school_id.data]),
+            form.details(schools.get(form.school_id.data)),
             by=current_user,
             reason=form.reason.data,
             read_version=form.read_version(),
@@ -93,7 +85,7 @@ def correct(child_id: int):
             flash("The details have been corrected", "success")
             return redirect(url_for(".show", child_id=child.id))
         _reread(child)
-    return _render("children/correct.html", form, child=child)
+    return _render("children/correct.html", form, child=child, school_choice=schools)
 
 
 # ---- merges ---------------------------------------------------------------------------

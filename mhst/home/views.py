@@ -66,17 +66,27 @@ def index():
 RISK_OVERSEERS = (Role.SENIOR_CLINICIAN, Role.CLINICAL_LEAD)
 
 
+# The most urgent of each list shown on the home page; "View all" pages the rest.
+RISK_HOME_LIMIT = 10
+
+
 def _risk_home(user: User) -> dict:
-    """Two queries whatever the numbers; each child listed is an audited read."""
-    reviews = risk_reviews.waiting_reviews(user)
-    flags = risk_flags.open_flags(user)
+    """Four queries whatever the numbers (each list's first ten, and their counts); each
+    child listed is an audited read."""
+    reviews = risk_reviews.waiting_reviews(user, limit=RISK_HOME_LIMIT)
+    flags = risk_flags.open_flags(user, limit=RISK_HOME_LIMIT)
     shown = dict.fromkeys([r.referral.id for r in reviews] + [f.referral_id for f in flags])
     record_mixed(
         [(AuditAction.READ, AuditRecordType.REFERRAL, referral_id) for referral_id in shown]
         + [(AuditAction.READ, AuditRecordType.RISK_FLAG, flag.id) for flag in flags],
         user=user,
     )
-    return {"waiting_reviews": reviews, "open_risk_flags": flags}
+    return {
+        "waiting_reviews": reviews,
+        "waiting_counts": risk_reviews.waiting_counts(user),
+        "open_risk_flags": flags,
+        "open_flag_count": risk_flags.open_flag_count(user),
+    }
 
 
 def _school_lead_home(user: User) -> dict:

@@ -1,6 +1,6 @@
 """The referrals blueprint; its routes live in ``submit_views``, ``record_views``,
-``triage_views``, ``risk_flag_views`` and ``amend_views``, imported below so that importing
-this module registers them all."""
+``triage_views``, ``risk_flag_views``, ``risk_list_views`` and ``amend_views``, imported
+below so that importing this module registers them all."""
 
 from flask import Blueprint
 
@@ -10,6 +10,7 @@ from mhst.referrals import (  # noqa: E402, F401
     amend_views,
     record_views,
     risk_flag_views,
+    risk_list_views,
     submit_views,
     triage_views,
 )

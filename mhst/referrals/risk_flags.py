@@ -21,6 +21,7 @@ from sqlalchemy.orm import Mapped, joinedload, mapped_column, relationship
 from mhst.accounts.models import Role, User
 from mhst.audit.models import AuditAction, AuditRecordType
 from mhst.audit.operations import record
+from mhst.core import keyset
 from mhst.core.locking import lock_row
 from mhst.core.rules import RuleError
 from mhst.core.time import utcnow
@@ -163,25 +164,45 @@ def flag_of(referral: Referral, flag_id: int) -> CaseRiskFlag | None:
     ).one_or_none()
 
 
-def open_flags(viewer: User) -> list[CaseRiskFlag]:
-    """The flags waiting for review on the cases ``viewer`` may see, oldest first, with
-    their child, school and who raised them (one query)."""
-    return list(
-        db.session.scalars(
-            select(CaseRiskFlag)
-            .join(Referral, Referral.id == CaseRiskFlag.referral_id)
-            .where(
-                CaseRiskFlag.reviewed_at.is_(None),
-                scoping.scope(viewer, Referral, scoping.Kind.CASE),
-            )
-            .options(
-                joinedload(CaseRiskFlag.referral).joinedload(Referral.child),
-                joinedload(CaseRiskFlag.referral).joinedload(Referral.school),
-                joinedload(CaseRiskFlag.raised_by),
-            )
-            .order_by(CaseRiskFlag.raised_at, CaseRiskFlag.id)
+OLDEST_FIRST = [keyset.Key(CaseRiskFlag.raised_at), keyset.Key(CaseRiskFlag.id)]
+COUNT_BOUND = 1000  # the count stops here: "more than 1,000"
+
+
+def _open(viewer: User):
+    return (
+        select(CaseRiskFlag)
+        .join(Referral, Referral.id == CaseRiskFlag.referral_id)
+        .where(
+            CaseRiskFlag.reviewed_at.is_(None),
+            scoping.scope(viewer, Referral, scoping.Kind.CASE),
         )
     )
+
+
+def _load():
+    return (
+        joinedload(CaseRiskFlag.referral).joinedload(Referral.child),
+        joinedload(CaseRiskFlag.referral).joinedload(Referral.school),
+        joinedload(CaseRiskFlag.raised_by),
+    )
+
+
+def open_flags(viewer: User, limit: int | None = None) -> list[CaseRiskFlag]:
+    """The flags waiting for review on the cases ``viewer`` may see, oldest first, with
+    their child, school and who raised them; the first ``limit`` (one query)."""
+    stmt = _open(viewer).options(*_load()).order_by(CaseRiskFlag.raised_at, CaseRiskFlag.id)
+    return list(db.session.scalars(stmt if limit is None else stmt.limit(limit)))
+
+
+def open_flags_page(viewer: User, args) -> keyset.KeysetPage:
+    """A keyset page of the flags waiting for review, oldest first."""
+    return keyset.paginate(_open(viewer), OLDEST_FIRST, args, options=_load())
+
+
+def open_flag_count(viewer: User) -> int:
+    """How many flags wait for review, counted up to ``COUNT_BOUND`` + 1 (one query)."""
+    limited = _open(viewer).with_only_columns(CaseRiskFlag.id).limit(COUNT_BOUND + 1)
+    return db.session.scalar(select(func.count()).select_from(limited.subquery()))
 
 
 def open_flag_counts():

@@ -11,10 +11,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import and_, select, true
+from sqlalchemy import and_, func, select, true
 from sqlalchemy.orm import joinedload, lazyload
 
 from mhst.accounts.models import User
+from mhst.core import keyset
 from mhst.core.time import service_today
 from mhst.extensions import db
 from mhst.referrals.models import CLOSED_STATUSES, Referral
@@ -51,19 +52,69 @@ class WaitingReview:
         return self.referral.received_on
 
 
-def waiting_reviews(viewer: User, now: datetime | None = None) -> list[WaitingReview]:
+# Most urgent first: the overdue, oldest first (a keyset order, ending with the id).
+URGENCY = [
+    keyset.Key(Referral.received_on),
+    keyset.Key(Referral.submitted_at),
+    keyset.Key(Referral.id),
+]
+_LOAD = (
+    joinedload(Referral.child),
+    joinedload(Referral.school),
+    lazyload(Referral.need_links),
+    lazyload(Referral.risk_links),
+)
+COUNT_BOUND = 1000  # counts stop here: "more than 1,000" (as mhst.referrals.summary)
+
+
+def _waiting(viewer: User):
+    return select(Referral).where(awaiting_review_clause(), scoping.scope(viewer, Referral))
+
+
+def waiting_reviews(
+    viewer: User, now: datetime | None = None, limit: int | None = None
+) -> list[WaitingReview]:
     """The referrals ``viewer`` may see that wait for a same-day risk review, the overdue
-    first, then oldest first (one query)."""
+    first, then oldest first; the first ``limit`` of them (one query)."""
     today = service_today(now)
-    referrals = db.session.scalars(
-        select(Referral)
-        .where(awaiting_review_clause(), scoping.scope(viewer, Referral))
-        .options(
-            joinedload(Referral.child),
-            joinedload(Referral.school),
-            lazyload(Referral.need_links),
-            lazyload(Referral.risk_links),
-        )
-        .order_by(Referral.received_on, Referral.submitted_at, Referral.id)
-    )
+    stmt = _waiting(viewer).options(*_LOAD).order_by(*(key.ordered(False) for key in URGENCY))
+    referrals = db.session.scalars(stmt if limit is None else stmt.limit(limit))
     return [WaitingReview(referral, referral.received_on < today) for referral in referrals]
+
+
+def waiting_page(viewer: User, args, now: datetime | None = None) -> keyset.KeysetPage:
+    """A keyset page of the reviews waiting, most urgent first, as ``WaitingReview``s."""
+    today = service_today(now)
+    page = keyset.paginate(_waiting(viewer), URGENCY, args, options=_LOAD)
+    page.items = [WaitingReview(referral, referral.received_on < today) for referral in page.items]
+    return page
+
+
+@dataclass(frozen=True)
+class WaitingCounts:
+    """How many reviews wait, and how many of them are overdue, each counted up to
+    ``COUNT_BOUND`` + 1 (one query whatever the service's size)."""
+
+    waiting: int
+    overdue: int
+
+    @staticmethod
+    def shown(value: int) -> str:
+        return f"more than {COUNT_BOUND:,}" if value > COUNT_BOUND else f"{value:,}"
+
+
+def waiting_counts(viewer: User, now: datetime | None = None) -> WaitingCounts:
+    today = service_today(now)
+    counts = [
+        select(func.count())
+        .select_from(
+            _waiting(viewer)
+            .with_only_columns(Referral.id)
+            .where(*where)
+            .limit(COUNT_BOUND + 1)
+            .subquery()
+        )
+        .scalar_subquery()
+        for where in ((), (Referral.received_on < today,))
+    ]
+    return WaitingCounts(*db.session.execute(select(*counts)).one())

@@ -2,25 +2,25 @@
 a referral from another source for a school in their scope; the page that confirms it.
 
 The school is never taken on trust: the lead's is their own (any school in the form is
-ignored), and staff choose from the schools in their scope, checked again on POST.
+ignored), and staff choose from the schools in their scope (narrowed by area and team
+when there are many: ``mhst.schools.choosing``), checked again on POST.
 """
 
 from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, url_for
 from flask_login import current_user
-from sqlalchemy import select
 
 from mhst.audit.operations import render_audited
-from mhst.core.forms import choices, failed
+from mhst.core.forms import failed
 from mhst.core.submissions import REPEATED_MESSAGE, Submitted, submit_once
 from mhst.core.time import service_today
-from mhst.extensions import db
 from mhst.referrals import child_records, eligibility, signposting
 from mhst.referrals import submission as referral_submission
 from mhst.referrals.blueprint import bp
 from mhst.referrals.forms import RecordReferralForm, ReferralForm
 from mhst.referrals.models import Referral
+from mhst.schools.choosing import SchoolChoice, narrowing_requested, offer_schools
 from mhst.schools.models import School
 from mhst.security import scoping
 from mhst.security.permissions import Permission, requires
@@ -48,12 +48,19 @@ def _submitted(result: Submitted):
     return redirect(result.url)
 
 
-def _render_form(form: ReferralForm, *, recording: bool, school: School | None = None):
+def _render_form(
+    form: ReferralForm,
+    *,
+    recording: bool,
+    school: School | None = None,
+    school_choice: SchoolChoice | None = None,
+):
     return render_template(
         "referrals/form.html",
         form=form,
         recording=recording,
         school=school,
+        school_choice=school_choice,
     ), (400 if form.errors else 200)
 
 
@@ -71,27 +78,16 @@ def new():
     return _render_form(form, recording=False, school=school)
 
 
-def _schools_in_scope() -> list[School]:
-    return list(
-        db.session.scalars(
-            select(School).where(scoping.scope(current_user, School)).order_by(School.name)
-        )
-    )
-
-
 @bp.route("/record", methods=["GET", "POST"])
 @requires(Permission.RECORD_REFERRAL)
 def record():
-    schools = {str(school.id): school for school in _schools_in_scope()}
     form = RecordReferralForm()
-    form.school_id.choices = choices(
-        [("", "Select a school"), *((key, school.name) for key, school in schools.items())]
-    )
-    if form.validate_on_submit():
-        result = _submit(form, schools[form.school_id.data])
+    schools = offer_schools(current_user, form.school_id)
+    if not narrowing_requested() and form.validate_on_submit():
+        result = _submit(form, schools.get(form.school_id.data))
         if not failed(result):
             return _submitted(result)
-    return _render_form(form, recording=True)
+    return _render_form(form, recording=True, school_choice=schools)
 
 
 @bp.get("/<int:referral_id>/submitted")

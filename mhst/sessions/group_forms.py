@@ -87,11 +87,8 @@ class GroupForm(OnceForm):
         ],
     )
 
-    def set_choices(self, schools, facilitators) -> None:
-        self.school_id.choices = choices(
-            [("", "None: the group meets online only")]
-            + [(school.id, school.name) for school in schools]
-        )
+    def set_choices(self, facilitators) -> None:
+        """The facilitators; the schools are set by ``mhst.schools.choosing``."""
         self.facilitator_ids.choices = choices(
             (user.id, f"{user.full_name}, {user.role.label}") for user in facilitators
         )

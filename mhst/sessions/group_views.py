@@ -20,9 +20,8 @@ from mhst.core.formatting import format_date
 from mhst.core.forms import failed
 from mhst.core.pagination import paginate
 from mhst.core.submissions import earlier_url, submit_once
-from mhst.extensions import db
 from mhst.referrals.models import Referral
-from mhst.schools.models import School
+from mhst.schools.choosing import narrowing_requested, offer_schools
 from mhst.security import scoping
 from mhst.security.permissions import Permission, has_permission, requires
 from mhst.sessions import group_access
@@ -84,17 +83,17 @@ def index():
 @bp.route("/new", methods=["GET", "POST"])
 @requires(Permission.MANAGE_GROUPS)
 def new():
-    schools = db.session.scalars(
-        select(School).where(scoping.scope(current_user, School)).order_by(School.name, School.id)
-    ).all()
     facilitators = (
         operations.facilitator_choices(current_user.team_id) if current_user.team_id else []
     )
     form = GroupForm()
-    form.set_choices(schools, facilitators)
+    form.set_choices(facilitators)
+    schools = offer_schools(
+        current_user, form.school_id, first=("", "None: the group meets online only")
+    )
     if not form.is_submitted():
         form.facilitator_ids.data = [str(current_user.id)]
-    if form.validate_on_submit():
+    if not narrowing_requested() and form.validate_on_submit():
         sent = submit_once(
             form,
             operations.create_group,
@@ -113,6 +112,7 @@ def new():
         400 if form.errors else 200,
         form=form,
         kind_hints=KIND_HINTS,
+        school_choice=schools,
     )
 
 
