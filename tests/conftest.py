@@ -61,6 +61,7 @@ from mhst.sessions.group_models import GroupAudience, GroupKind, GroupParticipan
 from mhst.sessions.models import CareContact, ContactMode, ContactStage
 from mhst.supervision.models import SupervisionCase, SupervisionRecord
 from mhst.wholeschool.models import ActivityKind, WholeSchoolActivity
+from tests.jinja_cache import share_compiled_templates
 from tests.mailbox import Mailbox
 from tests.pages import check_page
 
@@ -206,6 +207,7 @@ class Databases:
             JOB_FILES_DIR=str(self.tmp_path_factory.mktemp(f"job-files-{kind}")),
         )
         app.test_client_class = CheckedClient
+        share_compiled_templates(app)
         with app.app_context():
             upgrade()  # the test database is built by the migrations, never by create_all
             if kind == "world":
