@@ -71,12 +71,16 @@ run: demo-data ## Install, migrate, load demo data; serve on http://127.0.0.1:50
 # pytest-xdist workers for `make test`; the browser tests share one (--dist loadgroup).
 TEST_WORKERS ?= 2
 
+# pytest writes bytecode even where the environment says not to (PYTHONDONTWRITEBYTECODE):
+# without its cache every pytest worker rewrites the assertions of every test module again
+# (about 6 s of CPU each), and every app server or job worker a test starts compiles mhst
+# again. The caches are __pycache__ directories, which git ignores.
 .PHONY: test
 test: install ## Run ruff, bandit and the whole test suite (SQLite, PostgreSQL and browser tests)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/bandit -c pyproject.toml -r mhst -q
-	MHST_ENV=test $(BIN)/pytest -n $(TEST_WORKERS) --dist loadgroup
+	PYTHONDONTWRITEBYTECODE= MHST_ENV=test $(BIN)/pytest -n $(TEST_WORKERS) --dist loadgroup
 
 .PHONY: lint
 lint: install ## Check the code with ruff and bandit (the security linter)

@@ -61,6 +61,7 @@ from mhst.sessions.group_models import GroupAudience, GroupKind, GroupParticipan
 from mhst.sessions.models import CareContact, ContactMode, ContactStage
 from mhst.supervision.models import SupervisionCase, SupervisionRecord
 from mhst.wholeschool.models import ActivityKind, WholeSchoolActivity
+from tests.jinja_cache import share_compiled_templates
 from tests.mailbox import Mailbox
 from tests.pages import check_page
 
@@ -103,10 +104,28 @@ def pytest_sessionfinish(session, exitstatus):
         session.exitstatus = pytest.ExitCode.TESTS_FAILED
 
 
+# Tests that share an expensive module or directory fixture (a live server, app servers, a
+# job worker, a built wheel, a backup): each group runs on one worker, which builds the
+# fixture once; spread over two workers, both would. The groups go out before the single
+# tests, largest first, so no long group is left for the end of the run while the other
+# worker idles. tests/test_test_distribution.py checks that every such file is here.
+KEPT_TOGETHER = (
+    "tests/browser/",
+    "tests/concurrency/",
+    "tests/test_backup.py",
+    "tests/test_jobs_worker.py",
+    "tests/test_password_rules.py",
+    "tests/test_several_servers.py",
+    "tests/test_structure.py",
+    "tests/test_wheel.py",
+)
+
+
 @pytest.hookimpl(optionalhook=True)  # a pytest-xdist hook: without xdist it is not called
 def pytest_xdist_make_scheduler(config, log):
-    """``--dist loadgroup``, with every browser test in one group: they all run on one
-    worker, which starts the live server with its demo data, and Chromium, once.
+    """``--dist loadgroup``, with the tests of each ``KEPT_TOGETHER`` entry in one group:
+    every browser test runs on one worker, which starts the live server with its demo
+    data, and Chromium, once.
 
     (The ``xdist_group`` mark cannot say so: pytest-xdist 3.8 marks a group by changing
     node ids, which pytest 9.2 no longer lets it do, pytest-dev/pytest-xdist#1386.)"""
@@ -114,13 +133,14 @@ def pytest_xdist_make_scheduler(config, log):
         return None
     from xdist.scheduler import LoadGroupScheduling
 
-    class BrowserTestsTogether(LoadGroupScheduling):
+    class KeptTogether(LoadGroupScheduling):
         def _split_scope(self, nodeid: str) -> str:
-            if nodeid.startswith("tests/browser/"):
-                return "tests/browser/"
+            for prefix in KEPT_TOGETHER:
+                if nodeid.startswith(prefix):
+                    return prefix
             return super()._split_scope(nodeid)
 
-    return BrowserTestsTogether(config, log)
+    return KeptTogether(config, log)
 
 
 def _maintenance_dsn(url: str) -> str:
@@ -206,6 +226,7 @@ class Databases:
             JOB_FILES_DIR=str(self.tmp_path_factory.mktemp(f"job-files-{kind}")),
         )
         app.test_client_class = CheckedClient
+        share_compiled_templates(app)
         with app.app_context():
             upgrade()  # the test database is built by the migrations, never by create_all
             if kind == "world":

@@ -12,10 +12,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from datetime import date
+from functools import cache
 
 from sqlalchemy import (
     Connection,
     and_,
+    bindparam,
     case,
     delete,
     func,
@@ -322,6 +324,22 @@ def _chunks(values: list, size: int = CHUNK):
     return (values[start : start + size] for start in range(0, len(values), size))
 
 
+@cache
+def _referral_statements() -> tuple:
+    """The four statements that replace some referrals' facts, built once: their ids are
+    the expanding parameter ``ids`` (building ``referral_rows`` anew for every flush cost
+    more than running it)."""
+    ids = bindparam("ids", expanding=True)
+    return (
+        *(delete(table).where(table.c.referral_id.in_(ids)) for table in FACT_TABLES),
+        insert(ReferralFact.__table__).from_select(REFERRAL_COLUMNS, referral_rows(ids)),
+        insert(MeasureFact.__table__).from_select(MEASURE_COLUMNS, measure_rows(ids)),
+    )
+
+
+FACT_TABLES = (ReferralFact.__table__, MeasureFact.__table__)
+
+
 def recompute_referrals(
     connection: Connection, referral_ids: Iterable[int]
 ) -> set[tuple[int, date]]:
@@ -331,14 +349,8 @@ def recompute_referrals(
     pair_keys: set[tuple[int, date]] = set()
     for ids in _chunks(sorted(set(referral_ids))):
         pair_keys |= outcome_keys(connection, ids)
-        for table in (ReferralFact.__table__, MeasureFact.__table__):
-            connection.execute(delete(table).where(table.c.referral_id.in_(ids)))
-        connection.execute(
-            insert(ReferralFact.__table__).from_select(REFERRAL_COLUMNS, referral_rows(ids))
-        )
-        connection.execute(
-            insert(MeasureFact.__table__).from_select(MEASURE_COLUMNS, measure_rows(ids))
-        )
+        for statement in _referral_statements():
+            connection.execute(statement, {"ids": ids})
         pair_keys |= outcome_keys(connection, ids)
     return pair_keys
 

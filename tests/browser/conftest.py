@@ -28,6 +28,7 @@ from mhst.demo import load_demo_data
 from mhst.directory.operations import import_directory
 from mhst.extensions import db
 from mhst.migrate import upgrade
+from tests.jinja_cache import share_compiled_templates
 from tests.mailbox import Mailbox
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -125,6 +126,7 @@ def live_server(tmp_path_factory, live_mailbox) -> Iterator[str]:
         JOB_FILES_DIR=str(tmp_path_factory.mktemp("browser-job-files")),
         **live_mailbox.settings(),
     )
+    share_compiled_templates(app)
     with app.app_context():
         upgrade()
         load_demo_data()

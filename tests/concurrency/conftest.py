@@ -36,6 +36,7 @@ from tests.conftest import (
     new_user,
     world_identities,
 )
+from tests.jinja_cache import share_compiled_templates
 
 
 @dataclass
@@ -76,6 +77,7 @@ class LiveApp:
 def live(tmp_path_factory) -> Iterator[LiveApp]:
     url = database_url_for("postgresql", tmp_path_factory, name="live")
     app = create_app(TestConfig, SQLALCHEMY_DATABASE_URI=url, SIGN_IN_RATE_LIMIT="1000 per minute")
+    share_compiled_templates(app)
     with app.app_context():
         upgrade()
         world = World(new_area, new_team, new_school, new_user, new_referral)
