@@ -114,6 +114,7 @@ KEPT_TOGETHER = (
     "tests/concurrency/",
     "tests/test_backup.py",
     "tests/test_jobs_worker.py",
+    "tests/test_jobs_worker_killed.py",
     "tests/test_password_rules.py",
     "tests/test_several_servers.py",
     "tests/test_structure.py",
