@@ -77,7 +77,7 @@ def prepare(database: str, scale: float, seed: int) -> float | None:
             if mark and f"scale={scale} seed={seed} " in mark + " ":
                 flask(database, "db", "upgrade")
                 # Loaded before a migration added summary tables, or changed since: rebuilt.
-                print(flask(database, "reports", "refresh-facts").strip())
+                print(flask(database, "reports", "refresh-facts", "--in-one-transaction").strip())
                 print(f"Reusing {database}: {mark}")
                 return None
             admin.execute(f'DROP DATABASE "{database}"')

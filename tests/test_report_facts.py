@@ -162,6 +162,15 @@ def test_refresh_facts_rebuilds_in_batches_and_says_what_it_made(app, world):
     assert assert_summaries_match_raw_rows()
 
 
+def test_refresh_facts_in_one_transaction_equals_a_recomputation(app, world):
+    db.session.execute(update(ReferralFact).values(needs=ReferralFact.needs + 3))
+    args = ["reports", "refresh-facts", "--in-one-transaction"]
+    result = app.test_cli_runner().invoke(args=args)
+    assert result.exit_code == 0, result.output
+    assert "Report summaries rebuilt in " in result.output
+    assert assert_summaries_match_raw_rows()
+
+
 def test_the_batched_rebuild_equals_a_recomputation_and_drops_orphans(world):
     """Rows changed by hand, deleted, or left by a referral or school that no longer
     exists are all put right, however small the batches (each one committed)."""

@@ -9,8 +9,10 @@ import click
 from flask.cli import with_appcontext
 from sqlalchemy import func, select
 
+from mhst.core.forms import commit_unit
 from mhst.extensions import db
 from mhst.reports.fact_models import MeasureFact, OutcomeCount, ReferralFact, daily_count
+from mhst.reports.facts import recompute_all
 from mhst.reports.rebuild import rebuild_summaries
 
 
@@ -20,12 +22,21 @@ def reports_group() -> None:
 
 
 @reports_group.command("refresh-facts")
+@click.option(
+    "--in-one-transaction",
+    is_flag=True,
+    help="Rebuild in one transaction that locks the summaries: several times faster, but "
+    "every change waits for it (after a bulk load, or with the service stopped).",
+)
 @with_appcontext
-def refresh_facts() -> None:
+def refresh_facts(in_one_transaction: bool) -> None:
     """Rebuild every report summary, in short transactions that changes made meanwhile
     wait for one at a time, not all together; print the rows and time."""
     started = time.perf_counter()
-    rebuild_summaries()
+    if in_one_transaction:
+        commit_unit(recompute_all)
+    else:
+        rebuild_summaries()
     seconds = time.perf_counter() - started
     counts = [
         db.session.scalar(select(func.count()).select_from(table))
