@@ -3,7 +3,7 @@
 import enum
 from datetime import UTC, datetime
 
-from sqlalchemy import DateTime, Enum
+from sqlalchemy import DateTime, Enum, text
 from sqlalchemy.types import TypeDecorator
 
 
@@ -56,3 +56,9 @@ class LabelledEnum(enum.StrEnum):
     @property
     def label(self) -> str:
         return self.value.replace("_", " ").capitalize()
+
+
+def partial(sqlite: str, postgresql: str | None = None) -> dict:
+    """An ``Index``'s WHERE (a partial index) on SQLite and PostgreSQL: a query uses the
+    index only if its own WHERE states the same condition literally (not as parameters)."""
+    return {"sqlite_where": text(sqlite), "postgresql_where": text(postgresql or sqlite)}

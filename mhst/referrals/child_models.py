@@ -28,7 +28,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from mhst.accounts.models import User
 from mhst.audit.models import AuditRecordType
 from mhst.core.time import utcnow
-from mhst.core.types import LabelledEnum, UTCDateTime, string_enum
+from mhst.core.types import LabelledEnum, UTCDateTime, partial, string_enum
 from mhst.core.versions import version_column, versioned
 from mhst.extensions import db
 from mhst.referrals.children import name_key
@@ -146,6 +146,12 @@ class Child(db.Model):
             postgresql_using="gin",
             postgresql_ops={"name_key": "gin_trgm_ops"},
         ).ddl_if(dialect="postgresql"),
+        # A child's possible duplicates (its page, its referrals' pages): the few flagged.
+        Index(
+            "ix_child_possible_duplicate_of_id",
+            "possible_duplicate_of_id",
+            **partial("possible_duplicate_of_id IS NOT NULL"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

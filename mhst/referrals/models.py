@@ -16,7 +16,7 @@ from sqlalchemy.orm import Mapped, joinedload, mapped_column, relationship
 from mhst.accounts.models import User
 from mhst.audit.models import AuditRecordType
 from mhst.core.time import utcnow
-from mhst.core.types import LabelledEnum, UTCDateTime, string_enum
+from mhst.core.types import LabelledEnum, UTCDateTime, partial, string_enum
 from mhst.directory.models import DirectoryService
 from mhst.extensions import db
 from mhst.referrals.child_models import Child, Ethnicity, Gender, YearGroup
@@ -196,6 +196,15 @@ class ConsentMethod(LabelledEnum):
         }[self]
 
 
+# Partial indexes' rows as SQL (a query says it literally, so PostgreSQL uses the index):
+# high-risk referrals awaiting review (the leads' homes), the signposting decisions (the
+# activity report).
+UNREVIEWED = partial(
+    "high_risk = 1 AND risk_reviewed_at IS NULL", "high_risk AND risk_reviewed_at IS NULL"
+)
+SIGNPOSTING_EVENTS = "to_status IN ('signposted', 'stepped_up', 'discharged')"
+
+
 class Referral(db.Model):
     """One request for support for a child: who asked, what for, the risk screen, and
     where it is in the journey (``status``, changed only by the operations module)."""
@@ -207,6 +216,7 @@ class Referral(db.Model):
         Index("ix_referral_received_on_id", "received_on", "id"),
         Index("ix_referral_status_received_on", "status", "received_on", "id"),
         Index("ix_referral_school_received_on", "school_id", "received_on", "id"),
+        Index("ix_referral_risk_unreviewed", "received_on", "submitted_at", "id", **UNREVIEWED),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -324,6 +334,7 @@ class ReferralEvent(db.Model):
         # A referral's last event before a moment (the extract, per referral): one probe,
         # read backwards for ORDER BY occurred_at DESC, id DESC.
         Index("ix_referral_event_referral_id_occurred_at", "referral_id", "occurred_at", "id"),
+        Index("ix_referral_event_signposting", "occurred_at", **partial(SIGNPOSTING_EVENTS)),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

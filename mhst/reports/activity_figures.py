@@ -7,11 +7,17 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import and_, case, func, select
+from sqlalchemy import and_, case, func, select, text
 
 from mhst.core.formatting import format_date
 from mhst.extensions import db
-from mhst.referrals.models import Referral, ReferralEvent, ReferralSignpost, ReferralStatus
+from mhst.referrals.models import (
+    SIGNPOSTING_EVENTS,
+    Referral,
+    ReferralEvent,
+    ReferralSignpost,
+    ReferralStatus,
+)
 from mhst.reports.cells import Count, Section
 from mhst.reports.clauses import group_clause, period, school_clause
 from mhst.reports.contact_figures import daily_totals
@@ -210,6 +216,8 @@ def _signposting(filters: ReportFilters, access: ReportAccess) -> Section:
             .join(ReferralEvent, ReferralEvent.id == ReferralSignpost.event_id)
             .join(Referral, Referral.id == ReferralSignpost.referral_id)
             .where(
+                # The decisions counted below, stated as the partial index states them.
+                text(f"referral_event.{SIGNPOSTING_EVENTS}"),
                 on_utc_dates(ReferralEvent.occurred_at, filters.date_from, filters.date_to),
                 school_clause(Referral.school_id, filters, access),
             )

@@ -9,7 +9,7 @@ from collections import defaultdict
 from datetime import date
 
 from flask import current_app
-from sqlalchemy import Integer, case, func, literal, select, union_all
+from sqlalchemy import Integer, and_, case, func, literal, or_, select, union_all
 
 from mhst.cohorts.models import Cohort
 from mhst.core.academic_year import academic_year_end, academic_year_of
@@ -77,7 +77,8 @@ def _now(counts: dict) -> None:
 def _at_year_ends(counts: dict, ended: range) -> None:
     """Schools and pupils covered at the end of each ended year, per area: each school's
     latest event before the year's end (by time, then id) is its status then (one
-    query)."""
+    query). Each event holds from its time until the school's next event: read once in
+    order (the school's history index), it is matched to the year ends in that span."""
     if not ended:
         return
     ends = union_all(
@@ -90,26 +91,23 @@ def _at_year_ends(counts: dict, ended: range) -> None:
         )
     ).subquery("ends")
     event = ParticipationEvent
-    latest = (
-        select(
-            ends.c.year,
-            event.school_id,
-            event.to_status,
-            func.row_number()
-            .over(
-                partition_by=(ends.c.year, event.school_id),
-                order_by=(event.occurred_at.desc(), event.id.desc()),
-            )
-            .label("number"),
-        )
-        .join(ends, event.occurred_at < ends.c.cutoff)
-        .subquery("latest")
+    spans = select(
+        event.school_id,
+        event.to_status,
+        event.occurred_at.label("since"),
+        func.lead(event.occurred_at)
+        .over(partition_by=event.school_id, order_by=(event.occurred_at, event.id))
+        .label("until"),
+    ).subquery("spans")
+    held_at_end = and_(
+        spans.c.since < ends.c.cutoff, or_(spans.c.until.is_(None), spans.c.until >= ends.c.cutoff)
     )
     for area_id, year, schools, pupils in db.session.execute(
-        select(School.area_id, latest.c.year, func.count(), _sum(PUPILS))
-        .join(latest, latest.c.school_id == School.id)
-        .where(latest.c.number == 1, latest.c.to_status.in_(COVERED))
-        .group_by(School.area_id, latest.c.year)
+        select(School.area_id, ends.c.year, func.count(), _sum(PUPILS))
+        .join(spans, spans.c.school_id == School.id)
+        .join(ends, held_at_end)
+        .where(spans.c.to_status.in_(COVERED))
+        .group_by(School.area_id, ends.c.year)
     ):
 
         def add(area: Counts, row=(int(year), int(schools), int(pupils))) -> None:

@@ -110,6 +110,10 @@ class ParticipationEvent(db.Model):
     """One change of a school's participation status: who, when, why."""
 
     __tablename__ = "participation_event"
+    __table_args__ = (
+        # A school's history in order (the rollout's status at each year end).
+        Index("ix_participation_event_school_id_occurred_at", "school_id", "occurred_at", "id"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     school_id: Mapped[int] = mapped_column(ForeignKey("school.id"), index=True)
