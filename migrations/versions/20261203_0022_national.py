@@ -3,7 +3,7 @@ homes), the signposting decisions by date (the activity report), each school's
 participation history in order (the rollout's status at each year end), and the
 children flagged as possible duplicates (the child and referral pages).
 
-Revision ID: 0023_national
+Revision ID: 0022_national
 Revises: 0021_jobbeat
 Create Date: 2026-12-03
 """
@@ -13,7 +13,7 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0023_national"
+revision: str = "0022_national"
 down_revision: str | None = "0021_jobbeat"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
