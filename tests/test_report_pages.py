@@ -26,6 +26,7 @@ from mhst.reports import queries
 from mhst.reports.cells import Count, Days, Rate, Section
 from mhst.reports.filters import ReportAccess, ReportFilters
 from mhst.reports.queries import ReportSpec
+from mhst.reports.views import MOST_BARS
 
 TODAY = date(2026, 11, 22)  # financial year 2026/27 began on 1 April 2026
 SLUG = "fixed"
@@ -224,6 +225,28 @@ def test_the_chart_is_an_image_described_in_words(fixed_report, world, auth, cli
     widths = [float(bar["width"]) for bar in bars]
     assert len(widths) == 2
     assert widths[1] == pytest.approx(widths[0] * 9 / 23, abs=0.1)
+
+
+@pytest.mark.parametrize(("rows", "charted"), [(MOST_BARS, True), (MOST_BARS + 1, False)])
+def test_a_chart_is_drawn_only_while_its_bars_can_be_read(
+    rows, charted, fixed_report, world, auth, client
+):
+    """A bar per row (one per practitioner on the national caseloads report) is drawn
+    up to MOST_BARS rows; past that the page says why there is no chart, and the table
+    still holds every row."""
+    many = Section(
+        "Per practitioner",
+        ("Practitioner", "Open cases"),
+        tuple((f"Practitioner {n}", Count(n + 5)) for n in range(rows)),
+        chart=True,
+    )
+    fixed_report.sections = (many,)
+    sign_in(auth, world)
+    soup = soup_of(client.get(f"/reports/{SLUG}"))
+    assert len(soup.select("main figure svg")) == (1 if charted else 0)
+    said = "There are too many rows to draw as a chart" in soup.get_text()
+    assert said is not charted
+    assert len(table_rows(soup, "Per practitioner")) == rows
 
 
 def test_the_filters_reach_the_report_and_are_shown(fixed_report, world, auth, client, today):
