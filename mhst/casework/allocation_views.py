@@ -22,6 +22,7 @@ from mhst.audit.models import AuditAction, AuditRecordType
 from mhst.audit.operations import record, record_many, render_audited
 from mhst.casework import amendable, operations
 from mhst.casework import caseload as caseloads
+from mhst.casework import team_caseloads as teams
 from mhst.casework.allocation_forms import AllocateForm, DischargeForm, ReopenForm
 from mhst.casework.models import Discharge, DischargeReason
 from mhst.casework.timeline import respondent_text, scores_text
@@ -71,7 +72,7 @@ def _caseload_owner() -> User:
         return current_user
     if not has_permission(current_user, Permission.ALLOCATE_CASES):
         abort(404)
-    member = caseloads.team_member(current_user.team_id, int(wanted))
+    member = teams.team_member(current_user.team_id, int(wanted))
     if member is None:
         abort(404)
     return member
@@ -82,7 +83,7 @@ def _caseload_owner() -> User:
 def caseload():
     practitioner = _caseload_owner()
     sort, school_arg, flag = _arg("sort"), _arg("school"), _arg("flag")
-    schools = caseloads.school_options(current_user, practitioner)
+    schools = teams.school_options(current_user, practitioner)
     errors = []
     if sort and sort not in caseloads.CASELOAD_SORTS:
         errors.append(("sort", "Select how to sort the caseload from the list"))
@@ -131,13 +132,13 @@ def caseload():
 @requires(Permission.ALLOCATE_CASES)
 def team_caseloads():
     team_id = current_user.team_id
-    members = caseloads.team_caseloads(team_id)
+    members = teams.team_caseloads(team_id)
     return _render(
         "casework/team_caseloads.html",
         team=current_user.team,
         members=members,
         open_cases=sum(member.open_cases for member in members),
-        waiting=caseloads.waiting_count(current_user, team_id),
+        waiting=teams.waiting_count(current_user, team_id),
     )
 
 
@@ -168,7 +169,7 @@ def allocate(referral_id: int):
             not_yet=referral.status in referral_operations.TRIAGE_STATUSES,
         )
     current = current_allocation(referral)
-    members = caseloads.team_caseloads(referral.school.team_id)
+    members = teams.team_caseloads(referral.school.team_id)
     eligible = [m for m in members if operations.can_hold_case(referral, m.practitioner)]
     form = AllocateForm().offer_practitioners([m.practitioner for m in eligible])
     form.seen.show(referral)
@@ -274,7 +275,7 @@ def reopen(case_id: int):
     referral = scoping.get_or_404(current_user, Referral, case_id, kind=scoping.Kind.CASE)
     if request.method == "GET" and referral.status is not S.DISCHARGED:
         return _render("casework/reopen.html", referral=referral, form=None)
-    members = caseloads.team_caseloads(referral.school.team_id)
+    members = teams.team_caseloads(referral.school.team_id)
     eligible = [m for m in members if operations.can_hold_case(referral, m.practitioner)]
     last = operations.last_allocation(referral)
     last_practitioner = last.practitioner if last is not None else None
