@@ -1,4 +1,4 @@
-"""The partial indexes of migration 0023 are usable by the queries they were made for.
+"""The indexes of migrations 0022 and 0023 are usable by the queries they were made for.
 
 A partial index serves a query only if the query's own WHERE implies the index's: the
 statements the code sends (captured as sent, parameters and all) are explained, with
@@ -109,3 +109,19 @@ def test_a_childs_possible_duplicates_are_found_through_the_partial_index(app):
     sent = _sent(lambda: possible_duplicate(child))
     assert len(sent) == 1
     assert "ix_child_possible_duplicate_of_id" in _plan(*sent[0])
+
+
+def test_a_search_by_date_of_birth_alone_reads_its_index(app, world):
+    """ix_child_identity leads with the name: without ix_child_date_of_birth a search by
+    date of birth alone read every entry of it (73 ms at national size, 0.75 ms with it).
+    The world's children analysed, so that "not merged" (true of nearly every child) is
+    known to select nearly everything."""
+    from mhst.children.queries import bounded_count, search_statement
+
+    user = world.users[Role.CLINICAL_LEAD]
+    db.session.commit()
+    db.session.connection().exec_driver_sql("ANALYZE child")
+    stmt = search_statement(user, text=None, date_of_birth=date(2014, 3, 15))
+    sent = _sent(lambda: bounded_count(stmt))
+    assert len(sent) == 1
+    assert _plans_using("ix_child_date_of_birth", sent) == 1

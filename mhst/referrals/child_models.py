@@ -152,6 +152,8 @@ class Child(db.Model):
             "possible_duplicate_of_id",
             **partial("possible_duplicate_of_id IS NOT NULL"),
         ),
+        # Finding a child by date of birth alone (ix_child_identity leads with the name).
+        Index("ix_child_date_of_birth", "date_of_birth"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
