@@ -27,8 +27,43 @@ from tests.concurrency.test_sessions import _open_case
 from tests.report_facts_check import assert_summaries_match_raw_rows
 
 
-def _log(live, referral_id: int, hour: int, flushed: threading.Event, first: bool, errors):
+def _flush_in_turn(live, add, flushed: threading.Event, first: bool, errors) -> None:
+    """Run ``add`` in a transaction, then flush: the first of two such transactions
+    flushes, lets the second flush meanwhile, then both commit (the summaries' locks
+    must serialise their recomputations). An error lands in ``errors``."""
+
     def work() -> None:
+        add()
+        if not first:
+            flushed.wait(10)
+        db.session.flush()  # recomputes the summaries the added rows touch
+        if first:
+            flushed.set()
+            threading.Event().wait(0.5)  # the other transaction flushes meanwhile
+        db.session.commit()
+
+    try:
+        live.run(work)
+    except Exception as error:
+        errors.append(error)
+
+
+def _both_in_turn(target, cases: list[int]) -> list:
+    """``target(case, flushed, first, errors)`` for both cases at once; the errors."""
+    flushed, errors = threading.Event(), []
+    threads = [
+        threading.Thread(target=target, args=(case, flushed, i == 0, errors))
+        for i, case in enumerate(cases)
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+    return errors
+
+
+def _log(live, referral_id: int, hour: int, flushed: threading.Event, first: bool, errors):
+    def add() -> None:
         referral = db.session.get(Referral, referral_id)
         emhp = live.world().users[Role.EMHP]
         day = service_today() - timedelta(days=3)
@@ -45,32 +80,18 @@ def _log(live, referral_id: int, hour: int, flushed: threading.Event, first: boo
                 who_attended=WhoAttended.CHILD,
             )
         )
-        if not first:
-            flushed.wait(10)
-        db.session.flush()  # recomputes the day's counts at the school
-        if first:
-            flushed.set()
-            threading.Event().wait(0.5)  # the other transaction flushes meanwhile
-        db.session.commit()
 
-    try:
-        live.run(work)
-    except Exception as error:
-        errors.append(error)
+    _flush_in_turn(live, add, flushed, first, errors)
 
 
 def test_two_sessions_at_one_school_on_one_day_are_both_counted(live):
     cases = [_open_case(live, "Counted"), _open_case(live, "Counted too")]
-    flushed, errors = threading.Event(), []
-    threads = [
-        threading.Thread(target=_log, args=(live, case, 9 + i, flushed, i == 0, errors))
-        for i, case in enumerate(cases)
-    ]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(30)
-    assert errors == []
+    hours = dict(zip(cases, (9, 10), strict=True))
+
+    def log(case, flushed, first, errors) -> None:
+        _log(live, case, hours[case], flushed, first, errors)
+
+    assert _both_in_turn(log, cases) == []
 
     def check() -> None:
         school_id = db.session.get(Referral, cases[0]).school_id
@@ -90,7 +111,7 @@ def test_two_sessions_at_one_school_on_one_day_are_both_counted(live):
 def _pair(live, referral_id: int, flushed: threading.Event, first: bool, errors) -> None:
     """A GBO pair (two records with total scores) for the referral, this month."""
 
-    def work() -> None:
+    def add() -> None:
         referral = db.session.get(Referral, referral_id)
         emhp = live.world().users[Role.EMHP]
         today = service_today()
@@ -106,32 +127,17 @@ def _pair(live, referral_id: int, flushed: threading.Event, first: bool, errors)
                     scores=[MeasureScore(scale="total", position=1, score=Decimal(score))],
                 )
             )
-        if not first:
-            flushed.wait(10)
-        db.session.flush()  # recomputes the school's outcome counts for the month
-        if first:
-            flushed.set()
-            threading.Event().wait(0.5)  # the other transaction flushes meanwhile
-        db.session.commit()
 
-    try:
-        live.run(work)
-    except Exception as error:
-        errors.append(error)
+    _flush_in_turn(live, add, flushed, first, errors)
 
 
 def test_two_pairs_at_one_school_in_one_month_are_both_counted(live):
     cases = [_open_case(live, "Paired"), _open_case(live, "Paired too")]
-    flushed, errors = threading.Event(), []
-    threads = [
-        threading.Thread(target=_pair, args=(live, case, flushed, i == 0, errors))
-        for i, case in enumerate(cases)
-    ]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(30)
-    assert errors == []
+
+    def pair(case, flushed, first, errors) -> None:
+        _pair(live, case, flushed, first, errors)
+
+    assert _both_in_turn(pair, cases) == []
 
     def check() -> None:
         school_id = db.session.get(Referral, cases[0]).school_id
