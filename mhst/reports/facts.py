@@ -355,34 +355,30 @@ def recompute_referrals(
     return pair_keys
 
 
+def _delete_keys(connection: Connection, table, column, keys: Mapping[int, list]) -> None:
+    """Delete ``table``'s rows of each school's ``column`` values (school id to values)."""
+    connection.execute(
+        delete(table).where(
+            or_(
+                *(
+                    and_(table.c.school_id == school, column.in_(values))
+                    for school, values in keys.items()
+                )
+            )
+        )
+    )
+
+
 def recompute_days(connection: Connection, keys: Mapping[int, Iterable[date]]) -> None:
     """Replace the daily counts of the given days of each school (school id to days)."""
     keys = {school: sorted(set(days)) for school, days in keys.items() if days}
     schools = sorted(keys)
     for chunk in _chunks(schools, 50):
         part = {school: keys[school] for school in chunk}
-        connection.execute(
-            delete(daily_count).where(
-                or_(
-                    *(
-                        and_(daily_count.c.school_id == school, daily_count.c.day.in_(days))
-                        for school, days in part.items()
-                    )
-                )
-            )
-        )
+        _delete_keys(connection, daily_count, daily_count.c.day, part)
         connection.execute(insert(daily_count).from_select(DAILY_COLUMNS, daily_rows(part)))
         months = {
             school: sorted({day.replace(day=1) for day in days}) for school, days in part.items()
         }
-        connection.execute(
-            delete(monthly_count).where(
-                or_(
-                    *(
-                        and_(monthly_count.c.school_id == school, monthly_count.c.month.in_(firsts))
-                        for school, firsts in months.items()
-                    )
-                )
-            )
-        )
+        _delete_keys(connection, monthly_count, monthly_count.c.month, months)
         connection.execute(insert(monthly_count).from_select(MONTHLY_COLUMNS, monthly_rows(months)))
