@@ -7,6 +7,7 @@ import enum
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -349,6 +350,21 @@ def load_file(path: Path) -> MeasureDefinition:
         raise DefinitionError(f"{path.name}: {error}") from None
 
 
+@lru_cache(maxsize=256)
+def _parsed(path: str, modified_ns: int, size: int) -> MeasureDefinition:
+    """A file's definition, parsed once while it is unchanged (the report summaries ask
+    for every definition on each change to a measure: a hot path)."""
+    return load_file(Path(path))
+
+
+def _load_unchanged(path: Path) -> MeasureDefinition:
+    try:
+        stat = path.stat()
+    except OSError:
+        return load_file(path)  # its own message names the file
+    return _parsed(str(path), stat.st_mtime_ns, stat.st_size)
+
+
 def available_measures(extra_dir: Path | str | None = None) -> dict[str, MeasureDefinition]:
     """The shipped measures, plus any in ``extra_dir`` or ``app.config["MEASURES_DIR"]``.
 
@@ -368,7 +384,7 @@ def available_measures(extra_dir: Path | str | None = None) -> dict[str, Measure
     for directory in directories:
         found: dict[str, MeasureDefinition] = {}
         for path in sorted(directory.glob("*.json")):
-            measure = load_file(path)
+            measure = _load_unchanged(path)
             if measure.code in found:
                 raise DefinitionError(
                     f"{path.name}: the measure code {measure.code!r} is used by another file"
