@@ -188,6 +188,7 @@ def _register_blueprints(app: Flask) -> None:
         "mhst.sessions.group_views",
         "mhst.sessions.group_correction_views",
         "mhst.supervision.views",
+        "mhst.diary.views",
         "mhst.children.blueprint",
         "mhst.reports.views",
         "mhst.extract.views",

@@ -6,6 +6,7 @@ from mhst.audit.models import AuditEvent
 from mhst.casework.models import Discharge
 from mhst.cohorts.models import Cohort, cohort_team
 from mhst.core.submissions import FormSubmission
+from mhst.diary.models import CalendarFeed
 from mhst.directory.models import DirectoryService, DirectoryServiceConcern
 from mhst.jobs.models import BackgroundJob
 from mhst.organisation.models import ServiceArea, Team
@@ -54,6 +55,7 @@ __all__ = [
     "Allocation",
     "AuditEvent",
     "BackgroundJob",
+    "CalendarFeed",
     "CareContact",
     "CaseRiskFlag",
     "Child",

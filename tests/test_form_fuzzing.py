@@ -79,6 +79,9 @@ NOT_FUZZED = {
     # again, has no answers.
     "schools.download",
     "jobs.ask_again",
+    # Making a new calendar feed address, or stopping it, has no answers.
+    "diary.new_feed",
+    "diary.stop_feed",
     "users_admin.reactivate",
     "users_admin.unlock",
     "users_admin.approve_role",

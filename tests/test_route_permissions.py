@@ -136,6 +136,16 @@ EXPECTED_ACCESS: dict[str, str | frozenset[Role]] = {
     "casework.discharge": CASEWORKERS,
     "casework.reopen": SENIOR,
     "casework.amend_discharge_summary": CASEWORKERS,
+    # --- the diary: a practitioner's week and day, the team's week, a school's visits,
+    # the calendar feed (whose address is its own key: public) ---
+    "diary.week": CASEWORKERS,
+    "diary.day": CASEWORKERS,
+    "diary.team": frozenset({Role.SENIOR_CLINICIAN, Role.CLINICAL_LEAD}),
+    "diary.school_visits": STAFF_AND_LEADS,
+    "diary.feed": CASEWORKERS,
+    "diary.new_feed": CASEWORKERS,
+    "diary.stop_feed": CASEWORKERS,
+    "diary.calendar": PUBLIC,
     # --- casework: 1:1 sessions (casework/session_views.py) ---
     "sessions.sessions": CASEWORKERS | {Role.CLINICAL_LEAD},
     "sessions.book_session": CASEWORKERS,
@@ -193,6 +203,7 @@ EXPECTED_ACCESS: dict[str, str | frozenset[Role]] = {
 # Values for URL arguments: records every role in EXPECTED_ACCESS may reach (team A).
 URL_ARGUMENTS = {
     "token": lambda world: "no-such-reset-token",
+    "feed_token": lambda world: _feed_token(world),
     "school_id": lambda world: world.school_a1.id,
     "user_id": lambda world: world.users[Role.EMHP].id,
     "cohort_id": lambda world: world.cohort_a.id,
@@ -238,6 +249,16 @@ def _lead_extract_job_id(world) -> int:
     db.session.commit()
     run(job.id)
     return job.id
+
+
+def _feed_token(world) -> str:
+    """A working calendar feed address of the EMHP's (made anew for each URL)."""
+    from mhst.diary import feeds
+    from mhst.extensions import db
+
+    token = feeds.new_feed(world.users[Role.EMHP])
+    db.session.commit()
+    return token
 
 
 def _group_session_id(world) -> int:

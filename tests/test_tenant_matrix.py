@@ -72,6 +72,16 @@ MATRIX_ROWS: dict[str, tuple[int, int, int, int, int, int]] = {
     "cohorts.index":                      (200,  200,  200,  200,  403,  403),
     "cohorts.new":                        (200,  200,  403,  403,  403,  403),
     "cohorts.show":                       (200,  200,  200,  200,  403,  403),
+    # The diary is the user's own (or their team's): team B's ids do not come into it.
+    "diary.week":                         (403,  403,  200,  200,  403,  403),
+    "diary.day":                          (403,  403,  200,  200,  403,  403),
+    "diary.team":                         (403,  200,  200,  403,  403,  403),
+    "diary.school_visits":                (200,  200,  404,  404,  404,  403),
+    "diary.feed":                         (403,  403,  200,  200,  403,  403),
+    "diary.new_feed":                     (403,  403,  200,  200,  403,  403),
+    "diary.stop_feed":                    (403,  403,  302,  302,  403,  403),
+    # A calendar feed address nobody has: 404 (the address is the key, not the user).
+    "diary.calendar":                     (404,  404,  404,  404,  404,  404),
     "directory.edit":                     (200,  403,  403,  403,  403,  403),
     "directory.index":                    (200,  200,  200,  200,  200,  403),
     "directory.show":                     (200,  200,  200,  200,  200,  403),
@@ -206,6 +216,7 @@ URL_ARGUMENTS = {
     "discharge_id": lambda b: b.discharge.id,
     "discussed_id": lambda b: b.supervision.cases[0].id,
     "token": lambda b: "no-such-reset-token",  # a password reset link: nobody's
+    "feed_token": lambda b: "no-such-feed-token",  # a calendar feed address: nobody's
     "job_id": lambda b: _another_leads_job(),
 }
 ARGUMENT_OVERRIDES = {
@@ -217,7 +228,13 @@ ARGUMENT_OVERRIDES = {
     },
 }
 # A 404 for everyone that no tenant's user would reach either: nobody's record.
-NOBODYS = {"password_reset.reset_password", "jobs.show", "jobs.download", "jobs.ask_again"}
+NOBODYS = {
+    "password_reset.reset_password",
+    "jobs.show",
+    "jobs.download",
+    "jobs.ask_again",
+    "diary.calendar",
+}
 
 
 def _another_leads_job() -> int:

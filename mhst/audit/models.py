@@ -59,6 +59,7 @@ class AuditRecordType(LabelledEnum):
     SUPERVISION_CASE = "supervision_case"  # one case's decision in a supervision
     PAGE = "page"  # a page refused (its method and path are in the detail)
     BACKGROUND_JOB = "background_job"  # a prepared download's file, downloaded
+    CALENDAR_FEED = "calendar_feed"  # a practitioner's private calendar feed: made, fetched
 
     @property
     def label(self) -> str:
@@ -77,6 +78,7 @@ class AuditRecordType(LabelledEnum):
             AuditRecordType.REFERRAL_EVENT: "Referral status change",
             AuditRecordType.SUPERVISION_CASE: "Supervision decision",
             AuditRecordType.BACKGROUND_JOB: "Prepared download",
+            AuditRecordType.CALENDAR_FEED: "Calendar feed",
         }.get(self, super().label)
 
 

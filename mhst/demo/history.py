@@ -12,6 +12,7 @@ from mhst.demo.referrals import Cast, add_referral_steps
 from mhst.demo.stories import CITY_NORTH
 from mhst.demo.team_stories import TEAM_STORIES
 from mhst.demo.teamwork import add_teamwork_steps
+from mhst.demo.today import add_todays_sessions
 from mhst.extensions import db
 from mhst.referrals.models import Referral
 
@@ -28,4 +29,5 @@ def load_history() -> None:
         add_case_steps(plan, cast, story, diary, number)
     add_teamwork_steps(plan, cast)
     plan.play()
+    add_todays_sessions(cast, diary)
     db.session.flush()

@@ -15,6 +15,7 @@ NAVIGATION = [
     ("Triage", "referrals.triage_queue", Permission.TRIAGE_REFERRALS),
     ("Waiting list", "referrals.waiting_list", Permission.VIEW_WAITING_LIST),
     ("Caseload", "casework.caseload", Permission.VIEW_CASELOAD),
+    ("Diary", "diary.week", Permission.VIEW_CASELOAD),
     ("Find a child", "children.search", Permission.VIEW_CHILDREN),
     ("Groups", "groups.index", Permission.VIEW_GROUPS),
     ("Supervision", "supervision.index", Permission.VIEW_SUPERVISION),

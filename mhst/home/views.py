@@ -10,6 +10,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from mhst.accounts.models import Role, User
 from mhst.audit.models import AuditAction, AuditRecordType
 from mhst.audit.operations import record_mixed, render_audited
+from mhst.diary import today as diary_today
 from mhst.extensions import db
 from mhst.home.navigation import inject_navigation
 from mhst.referrals import risk_flags, risk_reviews
@@ -53,6 +54,8 @@ def index():
         extra["referral_counts"] = referral_counts(current_user)
     if current_user.role in RISK_OVERSEERS:
         extra.update(_risk_home(current_user))
+    if current_user.role in DIARY_KEEPERS:
+        extra["today"] = diary_today.todays_sessions(current_user)
     return render_audited(
         HOME_TEMPLATES[current_user.role],
         school_count=school_count,
@@ -64,6 +67,10 @@ def index():
 # Who sees the risk reviews on their home page: the same-day reviews waiting (overdue
 # ones tagged) and the case risk flags waiting for a senior clinician's review.
 RISK_OVERSEERS = (Role.SENIOR_CLINICIAN, Role.CLINICAL_LEAD)
+
+
+# Who sees today's sessions from their diary on their home page.
+DIARY_KEEPERS = (Role.SENIOR_CLINICIAN, Role.EMHP)
 
 
 # The most urgent of each list shown on the home page; "View all" pages the rest.

@@ -42,6 +42,7 @@ NOT_ABOUT_A_CHILD: dict[str, str] = {
     "activity_principle": "the principles a whole-school activity addressed",
     "user_account": "staff accounts: the export names the staff who wrote each record",
     "sign_in_session": "staff members' signed-in sessions (a token's hash and times)",
+    "calendar_feed": "staff members' private calendar feed addresses (a token's hash and times)",
     "password_reset": "staff members' emailed reset links (a token's hash and times)",  # nosec B105: a table's description
     "mfa_recovery_code": "a staff member's one-time sign-in recovery codes (hashed)",
     "directory_service": "the signposting directory: the services are named in the export",

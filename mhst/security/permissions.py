@@ -42,7 +42,8 @@ class Permission(enum.StrEnum):
     WITHDRAW_REFERRAL = "withdraw_referral"
     TRIAGE_REFERRALS = "triage_referrals"  # triage queue, risk review, triage decisions
     VIEW_WAITING_LIST = "view_waiting_list"
-    VIEW_CASELOAD = "view_caseload"  # a practitioner's own caseload
+    VIEW_CASELOAD = "view_caseload"  # a practitioner's own caseload (and their diary)
+    VIEW_TEAM_DIARY = "view_team_diary"  # a team's week: who is where, when (mhst.diary)
     ALLOCATE_CASES = "allocate_cases"  # allocate, reallocate, reopen; the team's caseloads
     VIEW_CASE_NOTES = "view_case_notes"  # sessions and clinical notes, within case scope
     LOG_SESSIONS = "log_sessions"  # book and log 1:1 sessions; discharge
@@ -121,6 +122,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             Permission.VIEW_WAITING_LIST,
             Permission.VIEW_CASE_NOTES,
             Permission.VIEW_GROUPS,
+            Permission.VIEW_TEAM_DIARY,
             Permission.VIEW_REPORTS,
             Permission.DOWNLOAD_NATIONAL_EXTRACT,
             Permission.MANAGE_RECORDS,
@@ -136,6 +138,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             Permission.TRIAGE_REFERRALS,
             Permission.ALLOCATE_CASES,
             Permission.RECORD_SUPERVISION,
+            Permission.VIEW_TEAM_DIARY,
             Permission.VIEW_REPORTS,
         }
     ),
