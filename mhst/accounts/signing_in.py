@@ -25,7 +25,7 @@ from mhst.audit import operations as audit
 from mhst.audit.models import AuditAction, AuditRecordType
 from mhst.core.forms import commit_unit
 from mhst.core.time import utcnow
-from mhst.security.http import LAST_SEEN_KEY, mark_activity
+from mhst.security.http import LAST_SEEN_KEY, mark_activity, uses_session
 from mhst.security.permissions import STATIC_ENDPOINTS
 
 
@@ -71,7 +71,7 @@ def load_user_from_session(token: str) -> User | None:
 def end_sessions_that_are_over():
     """Before each request: sign out a session idle for ``IDLE_TIMEOUT``, and end on the
     server any session the loader refused (past its lifetime, or revoked)."""
-    if request.endpoint in (*STATIC_ENDPOINTS, "home.healthz"):
+    if request.endpoint in (*STATIC_ENDPOINTS, "home.healthz") or not uses_session():
         return None
     if current_user.is_authenticated:
         last_seen = session.get(LAST_SEEN_KEY)

@@ -24,6 +24,7 @@ from mhst.extensions import db, limiter
 from mhst.organisation.models import Team
 from mhst.schools.models import School
 from mhst.security import scoping
+from mhst.security.http import without_session
 from mhst.security.permissions import Permission, public, requires
 
 bp = Blueprint("diary", __name__)
@@ -219,6 +220,7 @@ def stop_feed():
 
 @bp.get("/calendar/<feed_token>.ics")
 @public
+@without_session
 @limiter.limit(FEED_LIMIT)
 def calendar(feed_token: str):
     """The feed itself: anyone with the address may read it (the address is the secret);

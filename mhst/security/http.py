@@ -57,6 +57,19 @@ def mark_activity() -> None:
     session[LAST_SEEN_KEY] = utcnow().isoformat()
 
 
+def without_session(view):
+    """Mark a view read by machines without a session (a calendar feed, whose address is
+    its key): no session is started or renewed for it, so it sets no cookie."""
+    view.without_session = True
+    return view
+
+
+def uses_session() -> bool:
+    """Whether the request's view keeps the session (see :func:`without_session`)."""
+    view = current_app.view_functions.get(request.endpoint)
+    return not getattr(view, "without_session", False)
+
+
 def refuse_nul_characters():
     """No one types a NUL character; PostgreSQL cannot store one. Refuse it up front."""
     for values in (request.args, request.form):
