@@ -185,7 +185,8 @@ def test_hostile_answers_never_break_a_form(endpoint, app, world, client):
 # query string of the page it is sent to.
 # fmt: off
 GET_FORM_PAGES = sorted({
-    "audit.index", "casework.caseload", "directory.index",
+    "audit.index", "casework.caseload", "diary.day", "diary.school_visits", "diary.team",
+    "diary.week", "directory.index",
     "interest.index", "outcomes.record_measure", "referrals.index", "referrals.waiting_list",
     "reports.show", "rollout.index", "schools.index", "supervision.new", "users_admin.index",
 })
