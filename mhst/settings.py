@@ -93,6 +93,9 @@ class Config:
     RATELIMIT_STORAGE_URI = rate_limit_storage_from_env("memory://")
     RATELIMIT_HEADERS_ENABLED = True
     SIGN_IN_RATE_LIMIT = os.environ.get("SIGN_IN_RATE_LIMIT", "10 per minute;50 per hour")
+    # Fetches of a calendar feed (a public address) from one address: calendar apps read
+    # every few minutes at most; a guesser is slowed down.
+    CALENDAR_FEED_RATE_LIMIT = os.environ.get("CALENDAR_FEED_RATE_LIMIT", "60 per minute")
     # Failed sign-ins only (mhst/accounts/lockout.py): from one address across every
     # email address typed, and from everywhere at once (a spray from many addresses).
     SIGN_IN_FAILURE_LIMIT_PER_IP = os.environ.get(

@@ -119,6 +119,16 @@ def test_a_wrong_address_is_a_404_and_sets_no_cookie(app, world):
         assert "Set-Cookie" not in response.headers
 
 
+def test_fetches_from_one_address_are_limited(app, world):
+    limit = app.config["CALENDAR_FEED_RATE_LIMIT"]
+    app.config["CALENDAR_FEED_RATE_LIMIT"] = "2 per minute"
+    try:
+        statuses = [_fetch(app, "guessing").status_code for _ in range(3)]
+    finally:
+        app.config["CALENDAR_FEED_RATE_LIMIT"] = limit
+    assert statuses == [404, 404, 429]
+
+
 def test_sessions_outside_the_window_are_left_out(world):
     emhp = world.users[Role.EMHP]
     contact = world.contact_a1

@@ -12,7 +12,16 @@ from __future__ import annotations
 import re
 from datetime import date, timedelta
 
-from flask import Blueprint, abort, make_response, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_login import current_user
 from sqlalchemy import select
 
@@ -29,8 +38,12 @@ from mhst.security.permissions import Permission, public, requires
 
 bp = Blueprint("diary", __name__)
 
-# The calendar feed is fetched by calendar apps every few minutes at most.
-FEED_LIMIT = "60 per minute"
+
+def feed_limit() -> str:
+    """Fetches of a calendar feed allowed from one address (``CALENDAR_FEED_RATE_LIMIT``)."""
+    return current_app.config["CALENDAR_FEED_RATE_LIMIT"]
+
+
 # The times offered when booking from a day: every quarter hour of the school day.
 BOOKING_TIMES = [f"{hour:02d}:{minute:02d}" for hour in range(8, 19) for minute in (0, 15, 30, 45)]
 DATE_FORMAT = re.compile(r"\d{4}-\d{2}-\d{2}")
@@ -221,7 +234,7 @@ def stop_feed():
 @bp.get("/calendar/<feed_token>.ics")
 @public
 @without_session
-@limiter.limit(FEED_LIMIT)
+@limiter.limit(feed_limit)
 def calendar(feed_token: str):
     """The feed itself: anyone with the address may read it (the address is the secret);
     a wrong or stopped address is a 404. No session is started."""
