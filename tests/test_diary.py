@@ -246,3 +246,29 @@ def test_todays_sessions_on_the_home_page(world, auth, client):
 def test_diary_is_in_the_caseworkers_menu(world, auth, client):
     auth.sign_in(world.users[Role.EMHP].email)
     assert 'href="/diary">Diary</a>' in client.get("/").get_data(as_text=True)
+
+
+def test_a_session_on_a_case_no_longer_held_shows_initials_only(world, auth, client):
+    """A session the EMHP had on a case now out of their case scope (here a referral never
+    allocated to them): in their diary, but by initials and record number only."""
+    emhp = world.users[Role.EMHP]
+    day = service_today() + timedelta(days=4)
+    contact = CareContact(
+        referral=world.referral_a1,
+        practitioner=emhp,
+        starts_at=datetime.combine(day, time(9, 30), tzinfo=SERVICE_TIME_ZONE),
+        duration_minutes=30,
+        stage=ContactStage.ASSESSMENT,
+        mode=ContactMode.TELEPHONE,
+        created_by=emhp,
+    )
+    db.session.add(contact)
+    db.session.commit()
+    auth.sign_in(emhp.email)
+    page = client.get(f"/diary/day?date={day.isoformat()}").get_data(as_text=True)
+    child = world.referral_a1.child
+    assert "09:30 to 10:00" in page
+    assert child.reference in page
+    assert f"{child.given_name[0]}.{child.family_name[0]}." in page
+    assert child.full_name not in page
+    assert f"/casework/cases/{world.referral_a1.id}/sessions" not in page
