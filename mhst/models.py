@@ -8,6 +8,7 @@ from mhst.cohorts.models import Cohort, cohort_team
 from mhst.core.submissions import FormSubmission
 from mhst.directory.models import DirectoryService, DirectoryServiceConcern
 from mhst.jobs.models import BackgroundJob
+from mhst.letters.models import Letter, LetterTemplate, LetterTemplateRevision
 from mhst.organisation.models import ServiceArea, Team
 from mhst.outcomes.models import MeasureAnswer, MeasureRecord, MeasureScore
 from mhst.privacy.models import RetentionDecision
@@ -72,6 +73,9 @@ __all__ = [
     "GroupProgramme",
     "GroupSession",
     "InterestRegistration",
+    "Letter",
+    "LetterTemplate",
+    "LetterTemplateRevision",
     "MeasureAnswer",
     "MeasureFact",
     "MeasureRecord",

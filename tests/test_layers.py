@@ -61,6 +61,7 @@ LAYERS: list[tuple[str, frozenset[str]]] = [
     ("5c", frozenset({"mhst.supervision"})),
     ("5d", frozenset({"mhst.casework"})),  # allocation, caseloads, discharge, timeline
     ("5e", frozenset({"mhst.children"})),  # a child's records: search, page, corrections, merges
+    ("5f", frozenset({"mhst.letters"})),  # letters from templates, as PDFs on the child's record
     # Consumers: reports, the extract, home pages, demo data, the app and its models.
     (
         "6",

@@ -59,6 +59,8 @@ class AuditRecordType(LabelledEnum):
     SUPERVISION_CASE = "supervision_case"  # one case's decision in a supervision
     PAGE = "page"  # a page refused (its method and path are in the detail)
     BACKGROUND_JOB = "background_job"  # a prepared download's file, downloaded
+    LETTER = "letter"  # a letter on a child's record: produced, downloaded, shared
+    LETTER_TEMPLATE = "letter_template"  # the text of a kind of letter, edited
 
     @property
     def label(self) -> str:
@@ -77,6 +79,7 @@ class AuditRecordType(LabelledEnum):
             AuditRecordType.REFERRAL_EVENT: "Referral status change",
             AuditRecordType.SUPERVISION_CASE: "Supervision decision",
             AuditRecordType.BACKGROUND_JOB: "Prepared download",
+            AuditRecordType.LETTER_TEMPLATE: "Letter template",
         }.get(self, super().label)
 
 
