@@ -49,10 +49,10 @@ def templates():
     return render_audited("letters/templates.html", kinds=list(LetterKind), saved=saved)
 
 
-@bp.route("/templates/<kind>", methods=["GET", "POST"])
+@bp.route("/templates/<letter_kind>", methods=["GET", "POST"])
 @requires(Permission.MANAGE_LETTERS)
-def edit_template(kind: str):
-    letter_kind = _kind_or_404(kind)
+def edit_template(letter_kind: str):
+    letter_kind = _kind_or_404(letter_kind)
     saved = operations.saved_template(letter_kind)
     form = TemplateForm()
     if request.method == "GET":
@@ -77,7 +77,7 @@ def edit_template(kind: str):
             )
             if not failed(result):
                 flash(f"Template saved: {letter_kind.label}", "success")
-                return redirect(url_for(".edit_template", kind=letter_kind.value))
+                return redirect(url_for(".edit_template", letter_kind=letter_kind.value))
     return render_audited(
         "letters/template_form.html",
         form=form,
@@ -238,12 +238,12 @@ def share(case_id: int, letter_id: int):
     return redirect(url_for(".show", case_id=referral.id, letter_id=letter_id))
 
 
-@bp.get("/referrals/<int:referral_id>/<int:letter_id>/letter.pdf")
+@bp.get("/referrals/<int:referral_id>/<int:shared_letter_id>/letter.pdf")
 @requires(Permission.SUBMIT_REFERRAL)
-def school_copy(referral_id: int, letter_id: int):
+def school_copy(referral_id: int, shared_letter_id: int):
     """The school's lead's copy of the advice for the school, once the team shared it."""
     referral = scoping.get_or_404(current_user, Referral, referral_id)
-    letter = _letter(referral, letter_id, with_pdf=True)
+    letter = _letter(referral, shared_letter_id, with_pdf=True)
     if letter.kind is not LetterKind.SCHOOL_ADVICE or not letter.shared or letter.pdf is None:
         abort(404)
     commit_unit(operations.downloaded, letter, by=current_user)
