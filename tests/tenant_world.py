@@ -17,8 +17,8 @@ from mhst.accounts.models import Role
 from mhst.casework.models import Discharge, DischargeReason
 from mhst.children.operations import merge_children
 from mhst.cohorts.models import Cohort
-from mhst.directory.models import DirectoryService, DirectoryTable
 from mhst.core.time import utcnow
+from mhst.directory.models import DirectoryService, DirectoryTable
 from mhst.extensions import db
 from mhst.letters.models import Letter, LetterKind
 from mhst.referrals import operations as referral_operations
