@@ -30,12 +30,18 @@ def _letter_entries(_sender, *, referral_ids, notes_for, **_) -> list[TimelineEn
             name_of(letter.produced_by),
             record_id=letter.id,
             referral_id=letter.referral_id,
-            link_url=url_for("letters.show", case_id=letter.referral_id, letter_id=letter.id)
-            if letter.referral_id in notes_for
-            else None,
+            **_links(letter) if letter.referral_id in notes_for else {},
         )
         for letter in operations.letters_of(referral_ids)
     ]
+
+
+def _links(letter) -> dict:
+    ids = {"case_id": letter.referral_id, "letter_id": letter.id}
+    return {
+        "link_url": url_for("letters.show", **ids),
+        "download_url": url_for("letters.download", **ids),
+    }
 
 
 @signals.referral_page.connect
