@@ -125,7 +125,7 @@ def test_the_pdf_loads_nothing_from_outside():
     from weasyprint import HTML
 
     html = '<img src="https://example.com/x.png"><p>Body</p>'
-    content = HTML(string=html, url_fetcher=pdf.refuse_fetch).write_pdf()
+    content = HTML(string=html, url_fetcher=pdf.refusing_fetcher()).write_pdf()
     assert "Body" in pdf_text(content)  # the image was refused, the letter still made
 
 
@@ -319,3 +319,45 @@ def test_only_administrators_edit_templates(world, auth, client, role):
     auth.sign_in(world.users[role].email)
     assert client.get("/letters/templates").status_code == 403
     assert client.get(template_url(LetterKind.APPOINTMENT)).status_code == 403
+
+
+# ---- privacy: letters are part of the child's record ---------------------------------------
+
+
+def test_the_subject_access_export_includes_the_letters(world):
+    import base64
+    import json
+
+    from mhst.privacy import export, graph
+
+    letter = produce(world, world.referral_a1, LetterKind.CONSENT_REQUEST)
+    records = graph.collect([world.referral_a1.child_id])
+    named = export.names(records)
+    exported = export.as_json(records, named, at=utcnow(), by=world.users[Role.ADMINISTRATOR])
+    (row,) = json.loads(json.dumps(exported))["records"]["letter"]
+    assert row["id"] == letter.id
+    assert "we need your consent" in row["body"]
+    assert "we need your consent" in pdf_text(base64.b64decode(row["pdf"]))
+    sections = {section.table: section for section in export.sections(records, named)}
+    assert sections["letter"].title == "Letters"
+
+
+def test_erasure_on_objection_deletes_the_letters(world):
+    from mhst.privacy.erasure import erase_on_objection
+
+    produce(world, world.referral_a1, LetterKind.CONSENT_REQUEST)
+    erase_on_objection(world.referral_a1.child_id, "Objected.", by=world.users[Role.ADMINISTRATOR])
+    db.session.commit()
+    assert db.session.scalars(select(Letter)).all() == []
+
+
+def test_pseudonymisation_empties_the_letters_text_and_pdf(app, world):
+    from mhst.privacy import disposal, graph
+
+    letter = produce(world, world.referral_a1, LetterKind.CONSENT_REQUEST)
+    disposal.pseudonymise(graph.collect([world.referral_a1.child_id]))
+    db.session.commit()
+    db.session.expire_all()
+    kept = db.session.get(Letter, letter.id)
+    assert (kept.body, kept.recipient_name, kept.recipient_address) == ("", "", None)
+    assert kept.pdf is None

@@ -24,8 +24,21 @@ class FetchRefused(Exception):
 
 
 def refuse_fetch(url: str, *args, **kwargs):
-    """WeasyPrint's url_fetcher: a letter loads nothing from anywhere."""
+    """What a letter does with any URL: refuse it (it loads nothing from anywhere)."""
     raise FetchRefused(f"a letter loads nothing: {url[:80]} refused")
+
+
+@functools.cache
+def refusing_fetcher():
+    """WeasyPrint's url_fetcher for letters: every fetch refused (WeasyPrint then leaves
+    the resource out and goes on). Imported here: WeasyPrint takes a second to load."""
+    from weasyprint.urls import URLFetcher
+
+    class RefusingFetcher(URLFetcher):
+        def fetch(self, url, headers=None):
+            refuse_fetch(url)
+
+    return RefusingFetcher()
 
 
 @functools.cache
@@ -88,4 +101,4 @@ def make_pdf(html: str) -> bytes:
     load, and only the letters need it."""
     from weasyprint import HTML
 
-    return HTML(string=html, url_fetcher=refuse_fetch).write_pdf()
+    return HTML(string=html, url_fetcher=refusing_fetcher()).write_pdf()
