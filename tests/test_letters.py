@@ -361,3 +361,19 @@ def test_pseudonymisation_empties_the_letters_text_and_pdf(app, world):
     kept = db.session.get(Letter, letter.id)
     assert (kept.body, kept.recipient_name, kept.recipient_address) == ("", "", None)
     assert kept.pdf is None
+
+
+def test_the_timelines_queries_do_not_grow_with_the_letters(world, auth, client, count_queries):
+    case = discharged(world)
+    auth.sign_in(world.users[Role.SENIOR_CLINICIAN].email)
+
+    def queries_of_the_page() -> int:
+        before = len(count_queries())
+        assert client.get(f"/referrals/{case.id}").status_code == 200
+        return len(count_queries()) - before
+
+    produce(world, case, LetterKind.DISCHARGE_PARENT)
+    one = queries_of_the_page()
+    for kind in (LetterKind.DISCHARGE_GP, LetterKind.SCHOOL_ADVICE, LetterKind.DISCHARGE_PARENT):
+        produce(world, case, kind)
+    assert queries_of_the_page() == one
