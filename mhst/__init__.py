@@ -129,6 +129,7 @@ def _connect_receivers() -> None:
     """Import every module whose receivers subscribe to ``mhst.core.signals``: each
     connects when first imported, so exactly once however many apps are built."""
     import mhst.casework.receivers
+    import mhst.letters.receivers
     import mhst.schools.receivers
     import mhst.sessions.receivers  # noqa: F401
 
@@ -194,6 +195,7 @@ def _register_blueprints(app: Flask) -> None:
         "mhst.extract.views",
         "mhst.jobs.views",
         "mhst.privacy.blueprint",
+        "mhst.letters.views",
     ):
         app.register_blueprint(import_module(module).bp)
     register_error_handlers(app)

@@ -9,6 +9,7 @@ from mhst.core.submissions import FormSubmission
 from mhst.diary.models import CalendarFeed
 from mhst.directory.models import DirectoryService, DirectoryServiceConcern
 from mhst.jobs.models import BackgroundJob
+from mhst.letters.models import Letter, LetterTemplate, LetterTemplateRevision
 from mhst.organisation.models import ServiceArea, Team
 from mhst.outcomes.models import MeasureAnswer, MeasureRecord, MeasureScore
 from mhst.privacy.models import RetentionDecision
@@ -74,6 +75,9 @@ __all__ = [
     "GroupProgramme",
     "GroupSession",
     "InterestRegistration",
+    "Letter",
+    "LetterTemplate",
+    "LetterTemplateRevision",
     "MeasureAnswer",
     "MeasureFact",
     "MeasureRecord",

@@ -121,6 +121,14 @@ class Config:
     SERVICE_MIN_AGE = int(os.environ.get("SERVICE_MIN_AGE", "5"))
     SERVICE_MAX_AGE = int(os.environ.get("SERVICE_MAX_AGE", "18"))
 
+    # The letterhead of the service's letters (mhst.letters): its name, postal address
+    # (lines separated by commas or new lines) and phone number.
+    LETTER_SERVICE_NAME = os.environ.get("LETTER_SERVICE_NAME", "Mental Health Support Team")
+    LETTER_SERVICE_ADDRESS = os.environ.get(
+        "LETTER_SERVICE_ADDRESS", "Mental Health Support Team, 1 Example Road, Leicester, LE1 1AA"
+    )
+    LETTER_SERVICE_PHONE = os.environ.get("LETTER_SERVICE_PHONE", "0116 000 0000")
+
     # The rollout report: every school covered by the end of this academic year (2029 is
     # 2029/30). ROLLOUT_TRAJECTORY may set the planned path, {2027: 70, 2029: 100} (percent
     # of schools covered at the end of each year); None is a straight line to 100%.

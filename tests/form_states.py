@@ -82,4 +82,6 @@ FORM_STATES = {
     "privacy.review": _due_for_review,
     "session_changes.amend": _session_held,
     "session_changes.correct": _session_held,
+    # An appointment letter: about one of the case's sessions (contact_a1, booked).
+    "letters.new": lambda world: {"kind": "appointment"},
 }

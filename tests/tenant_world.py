@@ -17,8 +17,10 @@ from mhst.accounts.models import Role
 from mhst.casework.models import Discharge, DischargeReason
 from mhst.children.operations import merge_children
 from mhst.cohorts.models import Cohort
+from mhst.core.time import utcnow
 from mhst.directory.models import DirectoryService, DirectoryTable
 from mhst.extensions import db
+from mhst.letters.models import Letter, LetterKind
 from mhst.referrals import operations as referral_operations
 from mhst.referrals import risk_flags
 from mhst.referrals.child_models import Child
@@ -141,7 +143,27 @@ class TenantB:
             discharged_by=emhp,
         )
         db.session.add(self.discharge)
+        self._letters()
         db.session.commit()
+
+    def _letters(self) -> None:
+        """``letter``: a discharge letter to the GP on ``case``; ``school_letter``: the
+        advice for school B1 on ``referral``, shared with its lead (stored directly)."""
+        common = {
+            "recipient_name": "Invented recipient",
+            "body": "Invented letter",
+            "pdf": b"%PDF-1.7 invented",
+            "produced_by_id": self.emhp.id,
+        }
+        self.letter = Letter(referral=self.case, kind=LetterKind.DISCHARGE_GP, **common)
+        self.school_letter = Letter(
+            referral=self.referral,
+            kind=LetterKind.SCHOOL_ADVICE,
+            shared_with_school_at=utcnow(),
+            shared_by_id=self.emhp.id,
+            **common,
+        )
+        db.session.add_all([self.letter, self.school_letter])
 
     def _child_merge(self) -> None:
         """``merge``: a second record of the case's child merged into the first."""

@@ -62,6 +62,7 @@ LAYERS: list[tuple[str, frozenset[str]]] = [
     ("5d", frozenset({"mhst.casework"})),  # allocation, caseloads, discharge, timeline
     ("5e", frozenset({"mhst.children"})),  # a child's records: search, page, corrections, merges
     ("5f", frozenset({"mhst.diary"})),  # diary views, today's sessions, calendar feeds
+    ("5g", frozenset({"mhst.letters"})),  # letters from templates, as PDFs on the child's record
     # Consumers: reports, the extract, home pages, demo data, the app and its models.
     (
         "6",

@@ -184,6 +184,15 @@ EXPECTED_ACCESS: dict[str, str | frozenset[Role]] = {
     "jobs.download": frozenset({Role.CLINICAL_LEAD}),
     "jobs.ask_again": frozenset({Role.CLINICAL_LEAD}),
     # --- children's records: subject access, erasure, retention (mhst.privacy) ---
+    "letters.templates": ADMIN,
+    "letters.edit_template": ADMIN,
+    # Producing and sharing letters is case work; reading them, anyone who reads the notes.
+    "letters.new": CASEWORKERS,
+    "letters.share": CASEWORKERS,
+    "letters.show": CASEWORKERS | {Role.CLINICAL_LEAD},
+    "letters.download": CASEWORKERS | {Role.CLINICAL_LEAD},
+    # The school's lead: the advice for the school, once shared with them.
+    "letters.school_copy": frozenset({Role.SCHOOL_MENTAL_HEALTH_LEAD}),
     "privacy.index": RECORDS,
     "privacy.show": RECORDS,
     "privacy.export_document": RECORDS,
@@ -229,7 +238,43 @@ URL_ARGUMENTS = {
     "discharge_id": lambda world: _discharge_id(world),
     "discussed_id": lambda world: world.supervision_a1.cases[0].id,
     "job_id": lambda world: _lead_extract_job_id(world),
+    "letter_kind": lambda world: "appointment",
+    "letter_id": lambda world: _letter_id(world),
+    "shared_letter_id": lambda world: _shared_letter_id(world),
 }
+
+
+def _letter_id(world) -> int:
+    """An appointment letter on case_a1 (the world has none): made per use."""
+    from mhst.letters.models import Letter, LetterKind
+
+    return _stored_letter(world, Letter(referral_id=world.case_a1.id, kind=LetterKind.APPOINTMENT))
+
+
+def _shared_letter_id(world) -> int:
+    """The advice for school A1 on referral_a1, shared with its lead: made per use."""
+    from mhst.core.time import utcnow
+    from mhst.letters.models import Letter, LetterKind
+
+    letter = Letter(
+        referral_id=world.referral_a1.id,
+        kind=LetterKind.SCHOOL_ADVICE,
+        shared_with_school_at=utcnow(),
+        shared_by_id=world.users[Role.EMHP].id,
+    )
+    return _stored_letter(world, letter)
+
+
+def _stored_letter(world, letter) -> int:
+    from mhst.extensions import db
+
+    letter.recipient_name = "Sam Invented"
+    letter.body = "Invented letter"
+    letter.pdf = b"%PDF-1.7 invented"
+    letter.produced_by_id = world.users[Role.EMHP].id
+    db.session.add(letter)
+    db.session.commit()
+    return letter.id
 
 
 def _lead_extract_job_id(world) -> int:

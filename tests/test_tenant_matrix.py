@@ -116,6 +116,13 @@ MATRIX_ROWS: dict[str, tuple[int, int, int, int, int, int]] = {
     # Password resets are nobody's record: an unknown link is 404 for everyone.
     "password_reset.forgotten_password":  (200,  200,  200,  200,  200,  200),
     "password_reset.reset_password":      (404,  404,  404,  404,  404,  404),
+    "letters.download":                   (403,  200,  404,  404,  403,  403),
+    "letters.edit_template":              (200,  403,  403,  403,  403,  403),
+    "letters.new":                        (403,  403,  404,  404,  403,  403),
+    "letters.school_copy":                (403,  403,  403,  403,  404,  403),
+    "letters.share":                      (403,  403,  404,  404,  403,  403),
+    "letters.show":                       (403,  200,  404,  404,  403,  403),
+    "letters.templates":                  (200,  403,  403,  403,  403,  403),
     "privacy.erase":                      (200,  200,  403,  403,  403,  403),
     "privacy.export_document":            (200,  200,  403,  403,  403,  403),
     "privacy.export_json":                (200,  200,  403,  403,  403,  403),
@@ -218,6 +225,9 @@ URL_ARGUMENTS = {
     "token": lambda b: "no-such-reset-token",  # a password reset link: nobody's
     "feed_token": lambda b: "no-such-feed-token",  # a calendar feed address: nobody's
     "job_id": lambda b: _another_leads_job(),
+    "letter_kind": lambda b: "appointment",
+    "letter_id": lambda b: b.letter.id,
+    "shared_letter_id": lambda b: b.school_letter.id,
 }
 ARGUMENT_OVERRIDES = {
     "referrals.amend_triage_reason": {"referral_id": lambda b: b.declined.id},
@@ -360,6 +370,11 @@ MIXED_ROWS: dict[str, tuple[int, int, int, int, int, int]] = {
     "children.merge":                     (200,  200,  404,  403,  403,  403),
     "group_changes.correct":              (403,  403,  404,  404,  403,  403),
     "group_changes.show":                 (403,  404,  404,  404,  403,  403),
+    # A letter of team B's named with team A's case: not on that case.
+    "letters.download":                   (403,  404,  404,  404,  403,  403),
+    "letters.school_copy":                (403,  403,  403,  403,  404,  403),
+    "letters.share":                      (403,  403,  404,  404,  403,  403),
+    "letters.show":                       (403,  404,  404,  404,  403,  403),
     "outcomes.measure_record":            (403,  404,  404,  404,  403,  403),
     "referrals.amend_triage_reason":      (403,  403,  404,  403,  403,  403),
     "referrals.review_risk_flag":         (403,  403,  404,  403,  403,  403),

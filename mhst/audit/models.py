@@ -60,6 +60,8 @@ class AuditRecordType(LabelledEnum):
     PAGE = "page"  # a page refused (its method and path are in the detail)
     BACKGROUND_JOB = "background_job"  # a prepared download's file, downloaded
     CALENDAR_FEED = "calendar_feed"  # a practitioner's private calendar feed: made, fetched
+    LETTER = "letter"  # a letter on a child's record: produced, downloaded, shared
+    LETTER_TEMPLATE = "letter_template"  # the text of a kind of letter, edited
 
     @property
     def label(self) -> str:
@@ -79,6 +81,7 @@ class AuditRecordType(LabelledEnum):
             AuditRecordType.SUPERVISION_CASE: "Supervision decision",
             AuditRecordType.BACKGROUND_JOB: "Prepared download",
             AuditRecordType.CALENDAR_FEED: "Calendar feed",
+            AuditRecordType.LETTER_TEMPLATE: "Letter template",
         }.get(self, super().label)
 
 

@@ -32,6 +32,7 @@ from mhst.casework.timeline_care import (
     supervision_entries,
 )
 from mhst.casework.timeline_entry import SYSTEM, Sources, TimelineEntry, joined, name_of
+from mhst.core import signals
 from mhst.extensions import db
 from mhst.referrals.allocations import Allocation
 from mhst.referrals.amendable import is_triage_decision
@@ -229,6 +230,15 @@ def _discharge_entries(sources: Sources) -> list[TimelineEntry]:
     ]
 
 
+def _entries_from_above(sources: Sources) -> list[TimelineEntry]:
+    """Entries of records kept by packages above casework (letters): see
+    ``signals.timeline_entries``."""
+    responses = signals.timeline_entries.send(
+        None, referral_ids=sources.ids, notes_for=sources.notes_for
+    )
+    return [entry for _receiver, found in responses for entry in found or ()]
+
+
 def timeline(
     referrals: Referral | Sequence[Referral], *, include_notes: bool | Collection[int] = True
 ) -> list[TimelineEntry]:
@@ -251,6 +261,7 @@ def timeline(
         *measure_entries(sources),
         *_discharge_entries(sources),
         *_status_entries(sources),
+        *_entries_from_above(sources),
     ]
     numbered = [dataclasses.replace(entry, sequence=number) for number, entry in enumerate(entries)]
     return sorted(numbered, key=lambda e: (e.when, e.order, e.sequence), reverse=True)

@@ -24,7 +24,7 @@ class TimelineEntry:
 
     when: datetime
     # "status", "consent", "risk", "allocation", "session", "group", "supervision",
-    # "measure", "discharge"
+    # "measure", "discharge", "letter"
     kind: str
     title: str
     detail: str | None
@@ -36,6 +36,10 @@ class TimelineEntry:
     # A "measure" entry links to its record (which shows any notes) when the viewer may
     # see the case's notes: the case's id, else None.
     link_case_id: int | None = field(default=None, compare=False)
+    # A link from the entry's title (a letter's PDF), when the viewer may open it.
+    link_url: str | None = field(default=None, compare=False)
+    # A file the entry made, to download (a letter's PDF), when the viewer may open it.
+    download_url: str | None = field(default=None, compare=False)
     # The referral the entry belongs to (a child's page shows several referrals' entries).
     referral_id: int | None = field(default=None, compare=False)
     # Ties at the same moment: a record comes before the status change it caused.

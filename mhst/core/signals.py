@@ -58,6 +58,20 @@ consent_withdrawn = _signals.signal(
 
 # ---- what a page shows ------------------------------------------------------------------
 
+timeline_entries = _signals.signal(
+    "timeline-entries",
+    doc="""A child's timeline (``mhst.casework.timeline.timeline``) collects the entries
+    of records kept by packages above casework.
+
+    Sent by ``mhst.casework.timeline.timeline``. Sender: None. Keyword arguments:
+    ``referral_ids`` (the referrals whose record is shown) and ``notes_for`` (those whose
+    clinical record the viewer may open). Each receiver returns a list of
+    ``mhst.casework.timeline_entry.TimelineEntry``, read in one query whatever the number
+    of referrals. Received by ``mhst.letters.receivers``: the letters produced, each linked
+    to its PDF for the referrals in ``notes_for``.
+    """,
+)
+
 referral_page = _signals.signal(
     "referral-page",
     doc="""The referral's page (``referrals.show``) collects what higher packages show on it.
@@ -73,6 +87,9 @@ referral_page = _signals.signal(
       ``can_reopen``.
     - ``mhst.sessions.receivers``, lead view: ``next_session``, the next planned session
       not yet started (the page tells the lead only when and where it is).
+    - ``mhst.letters.receivers``: staff view, ``can_write_letter`` (the link to produce a
+      letter, in case scope); lead view, ``shared_letters``, the advice for the school
+      the team shared with the lead (each downloadable).
     """,
 )
 

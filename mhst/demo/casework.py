@@ -19,6 +19,8 @@ from mhst.demo.helpers import at
 from mhst.demo.plan import Plan
 from mhst.demo.referrals import Cast
 from mhst.demo.stories import Care, Story
+from mhst.letters import operations as letters
+from mhst.letters.models import LetterKind
 from mhst.outcomes.recording import record_measure
 from mhst.sessions import operations as sessions
 from mhst.sessions.models import Attendance, CareContact, ContactStage
@@ -116,14 +118,38 @@ def _book(cast: Cast, story: Story, starts_at: datetime, stage: ContactStage) ->
 
 def _discharge(cast: Cast, story: Story) -> None:
     closing = story.closed
+    referral, by = cast.referral(story), cast.people[story.care.by]
     casework.discharge(
-        cast.referral(story),
-        by=cast.people[story.care.by],
+        referral,
+        by=by,
         reason=closing.reason,
         summary=closing.text,
         services=[cast.services[key] for key in closing.services],
         final_measures_note=closing.no_final_measures,
     )
+    _discharge_letters(referral, by)
+
+
+def _discharge_letters(referral, by) -> None:
+    """The discharge letter to the parent, and the advice for the school, shared with the
+    school's lead (the PDFs are dated the day the demo is loaded)."""
+    letters.produce(
+        referral,
+        LetterKind.DISCHARGE_PARENT,
+        by=by,
+        recipient_name=referral.child.parent_carer_name or "The parent or carer",
+        recipient_address=None,
+        contact=None,
+    )
+    advice = letters.produce(
+        referral,
+        LetterKind.SCHOOL_ADVICE,
+        by=by,
+        recipient_name="The Mental Health Lead",
+        recipient_address=referral.school.name,
+        contact=None,
+    )
+    letters.share_with_school(advice, by=by)
 
 
 def add_case_steps(plan: Plan, cast: Cast, story: Story, diary: Diary, number: int) -> None:

@@ -27,6 +27,7 @@ from mhst.casework.models import Discharge
 from mhst.core.time import SERVICE_TIME_ZONE, service_today, utcnow
 from mhst.core.types import UTCDateTime
 from mhst.extensions import db
+from mhst.letters.models import Letter
 from mhst.outcomes.models import MeasureRecord
 from mhst.referrals.allocations import Allocation
 from mhst.referrals.child_models import ChildCorrection
@@ -57,6 +58,8 @@ STAMPS = (
     GroupParticipant.joined_at,
     GroupSession.recorded_at,
     WholeSchoolActivity.recorded_at,
+    Letter.produced_at,
+    Letter.shared_with_school_at,
 )
 
 

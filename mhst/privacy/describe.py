@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import base64
 import enum
 from datetime import date, datetime
 from decimal import Decimal
@@ -27,6 +28,7 @@ NOUNS: dict[str, tuple[str, str]] = {
     "measure_score": ("measure score", "measure scores"),
     "supervision_case": ("supervision decision", "supervision decisions"),
     "discharge": ("discharge", "discharges"),
+    "letter": ("letter", "letters"),
     "case_risk_flag": ("risk flag", "risk flags"),
     "retention_decision": ("retention decision", "retention decisions"),
     "text_version": ("version of an amended text", "versions of amended texts"),
@@ -72,6 +74,8 @@ def as_text(value: object) -> str:
         return getattr(value, "label", str(value.value))
     if isinstance(value, Decimal):
         return format(value.normalize(), "f")
+    if isinstance(value, bytes):  # a file kept on the record (a letter's PDF)
+        return f"A file of {len(value):,} bytes, included in the JSON export"
     return str(value)
 
 
@@ -83,4 +87,6 @@ def as_json(value: object) -> object:
         return value.value
     if isinstance(value, Decimal):
         return str(value)
+    if isinstance(value, bytes):  # a file kept on the record (a letter's PDF), in base64
+        return base64.b64encode(value).decode("ascii")
     return value

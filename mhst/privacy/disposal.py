@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from flask import current_app
-from sqlalchemy import Enum, String, Table, select, update
+from sqlalchemy import Enum, LargeBinary, String, Table, select, update
 
 from mhst.audit.models import AuditAction, AuditRecordType
 from mhst.audit.operations import record
@@ -54,6 +54,9 @@ def text_columns(table: Table) -> dict[str, str | None]:
     emptied = {}
     for column in table.columns:
         if column.primary_key or column.foreign_keys or isinstance(column.type, Enum):
+            continue
+        if isinstance(column.type, LargeBinary):  # a file about the child (a letter's PDF)
+            emptied[column.name] = None
             continue
         if not isinstance(column.type, String) or (table.name, column.name) in CODES:
             continue

@@ -29,6 +29,8 @@ ROOT = "child"
 
 # Every table the walk from a child does not reach, with why it is not about one child.
 NOT_ABOUT_A_CHILD: dict[str, str] = {
+    "letter_template": "the text each kind of letter is produced from, with placeholders",
+    "letter_template_revision": "the history of the letters' templates: no child named",
     "service_area": "the service's areas",
     "team": "the MHST teams",
     "cohort": "the programme's cohorts of schools",
@@ -104,6 +106,7 @@ AUDITED_AS: dict[str, AuditRecordType] = {
     "case_risk_flag": AuditRecordType.RISK_FLAG,
     "referral_event": AuditRecordType.REFERRAL_EVENT,  # its reason's amendments
     "supervision_case": AuditRecordType.SUPERVISION_CASE,  # its decision's amendments
+    "letter": AuditRecordType.LETTER,  # produced, downloaded, shared
 }
 
 # Foreign keys that point at another child, not at a part of this child's record: the

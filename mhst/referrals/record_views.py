@@ -167,8 +167,9 @@ STAFF_PAGE_VALUES = {
     "can_reopen": False,
     # The reads of what the timeline shows, for the page's one audit INSERT of its lists.
     "reads": [],
+    "can_write_letter": False,
 }
-LEAD_PAGE_VALUES = {"next_session": None}
+LEAD_PAGE_VALUES = {"next_session": None, "shared_letters": []}
 
 
 def _page_values(referral: Referral, *, lead_view: bool, case_view: bool = False) -> dict:
@@ -246,7 +247,8 @@ def _lead_page(referral: Referral):
     """The school's view: what they sent, where it has got to, and when. The template gets
     only these values, so it cannot show the team's notes, reasons or who did what."""
     events = _events(referral)
-    upcoming = _page_values(referral, lead_view=True)["next_session"]
+    lead_values = _page_values(referral, lead_view=True)
+    upcoming = lead_values["next_session"]
     return _render(
         "referrals/show.html",
         lead_view=True,
@@ -259,6 +261,7 @@ def _lead_page(referral: Referral):
         can_withdraw=has_permission(current_user, Permission.WITHDRAW_REFERRAL)
         and operations.lead_may_withdraw(referral),
         ask_the_team=_lead_asks_the_team(referral),
+        shared_letters=lead_values["shared_letters"],
     )
 
 

@@ -61,6 +61,7 @@ class Permission(enum.StrEnum):
     DOWNLOAD_NATIONAL_EXTRACT = "download_national_extract"  # pseudonymised MHSDS files
     # Subject access exports, erasure on objection, retention review (mhst.privacy)
     MANAGE_RECORDS = "manage_records"
+    MANAGE_LETTERS = "manage_letters"  # edit the texts letters are produced from
 
 
 _EVERYONE = {
@@ -110,6 +111,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             Permission.MANAGE_ORGANISATION,
             Permission.VIEW_AUDIT_LOG,
             Permission.MANAGE_RECORDS,
+            Permission.MANAGE_LETTERS,
         }
     ),
     Role.CLINICAL_LEAD: frozenset(
