@@ -141,6 +141,7 @@ JOB_MODULES = (
     "mhst.extract.job",
     "mhst.schools.register_download",
     "mhst.reports.scheduled",
+    "mhst.sessions.reminders",
 )
 
 

@@ -33,6 +33,7 @@ from mhst.referrals import (
     list_filters,
     operations,
     queries,
+    reminder_preferences,
     risk_flags,
     signposting,
 )
@@ -238,6 +239,9 @@ def show(referral_id: int):
         and referral.risk_reviewed_at is not None
         and may_amend(current_user, referral.risk_reviewed_by_id),
         can_withdraw=has_permission(current_user, Permission.WITHDRAW_REFERRAL)
+        and not referral.status.is_closed,
+        reminder_preference=reminder_preferences.preference_of(referral.id),
+        can_edit_reminders=has_permission(current_user, Permission.RECORD_CONSENT)
         and not referral.status.is_closed,
     )
 
