@@ -185,6 +185,7 @@ def _register_blueprints(app: Flask) -> None:
         "mhst.casework.allocation_views",
         "mhst.sessions.views",
         "mhst.sessions.correction_views",
+        "mhst.sessions.reminder_views",
         "mhst.outcomes.views",
         "mhst.sessions.group_views",
         "mhst.sessions.group_correction_views",

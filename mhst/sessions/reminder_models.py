@@ -9,12 +9,13 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, String, UniqueConstraint
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy import ForeignKey, String, UniqueConstraint, func, select
+from sqlalchemy.orm import Mapped, contains_eager, mapped_column, relationship
 
-from mhst.core.time import utcnow
+from mhst.core.time import SERVICE_TIME_ZONE, utcnow
 from mhst.core.types import LabelledEnum, UTCDateTime, string_enum
 from mhst.extensions import db
+from mhst.referrals.models import Referral
 from mhst.sessions.models import CareContact
 
 ERROR_MAX = 500
@@ -84,3 +85,61 @@ class SessionReminder(db.Model):
         if self.status.problem and self.error:
             text += f": {self.error}"
         return text
+
+
+def reminders_for(contact_ids: list[int]) -> dict[int, list[SessionReminder]]:
+    """Each session's reminders (text first), in one query."""
+    found: dict[int, list[SessionReminder]] = {}
+    if not contact_ids:
+        return found
+    rows = db.session.scalars(
+        select(SessionReminder)
+        .where(SessionReminder.care_contact_id.in_(contact_ids))
+        .order_by(SessionReminder.care_contact_id, SessionReminder.channel.desc())
+    )
+    for reminder in rows:
+        found.setdefault(reminder.care_contact_id, []).append(reminder)
+    return found
+
+
+def _problems_clause(user_id: int, since: datetime):
+    """Reminders that could not be sent, of ``user_id``'s booked sessions from ``since``."""
+    return (
+        SessionReminder.status.in_([ReminderStatus.FAILED, ReminderStatus.NOT_SENT]),
+        CareContact.practitioner_id == user_id,
+        CareContact.attendance.is_(None),
+        CareContact.entered_in_error_at.is_(None),
+        CareContact.starts_at >= since,
+    )
+
+
+def problem_count(user_id: int, since: datetime) -> int:
+    """How many reminders of the practitioner's booked sessions could not be sent."""
+    return db.session.scalar(
+        select(func.count(SessionReminder.id))
+        .join(CareContact, CareContact.id == SessionReminder.care_contact_id)
+        .where(*_problems_clause(user_id, since))
+    )
+
+
+def problems(user_id: int, since: datetime, extra=()) -> list[SessionReminder]:
+    """The practitioner's reminders that could not be sent, soonest session first."""
+    return list(
+        db.session.scalars(
+            select(SessionReminder)
+            .join(CareContact, CareContact.id == SessionReminder.care_contact_id)
+            .where(*_problems_clause(user_id, since), *extra)
+            .options(
+                contains_eager(SessionReminder.care_contact)
+                .joinedload(CareContact.referral)
+                .joinedload(Referral.child)
+            )
+            .order_by(CareContact.starts_at, SessionReminder.id)
+        )
+    )
+
+
+def start_of_today(now: datetime | None = None) -> datetime:
+    """Midnight this morning in the UK, as an aware moment."""
+    day = (now or utcnow()).astimezone(SERVICE_TIME_ZONE).date()
+    return datetime(day.year, day.month, day.day, tzinfo=SERVICE_TIME_ZONE)
