@@ -103,7 +103,7 @@ def uk_mobile(value: str | None) -> str:
         digits = "0" + digits[4:]
     elif digits.startswith("44") and len(digits) == 12:
         digits = "0" + digits[2:]
-    if not re.fullmatch(r"07\d{9}", digits):
+    if not re.fullmatch(r"07[0-9]{9}", digits):
         raise RuleError("mobile_number", MOBILE_MESSAGE)
     return digits
 
