@@ -402,3 +402,51 @@ def test_another_teams_reminders_are_not_in_the_outbox(world, client, make_user)
     AuthActions(client).sign_in(other.email)
     assert "Text message" not in client.get("/reminders/outbox").get_data(as_text=True)
     assert db.session.scalar(select(func.count(SessionReminder.id))) == 1
+
+
+# ---- the lists: a fixed number of queries ---------------------------------------------
+
+
+def _queries_for(client, count_queries, path) -> int:
+    before = len(count_queries())
+    assert client.get(path).status_code == 200
+    return len(count_queries()) - before
+
+
+def _reminded_sessions(world, count: int, status: ReminderStatus) -> None:
+    start = datetime.now(UTC) + timedelta(days=2)
+    for number in range(count):
+        contact = booked(world, start + timedelta(hours=number))
+        db.session.add(
+            SessionReminder(
+                care_contact_id=contact.id,
+                channel=ReminderChannel.TEXT,
+                status=status,
+                announced_starts_at=contact.starts_at,
+                error="Refused" if status is ReminderStatus.FAILED else None,
+                logged_text="date: soon" if status is ReminderStatus.LOGGED else None,
+                sent_at=NOW,
+            )
+        )
+    db.session.commit()
+
+
+@pytest.mark.parametrize(
+    ("path", "status"),
+    [("/reminders/not-sent", ReminderStatus.FAILED), ("/reminders/outbox", ReminderStatus.LOGGED)],
+)
+def test_reminder_lists_use_a_constant_number_of_queries(
+    world, client, count_queries, path, status
+):
+    agree(world)
+    AuthActions(client).sign_in(world.users[Role.EMHP].email)
+    _reminded_sessions(world, 1, status)
+    small = _queries_for(client, count_queries, path)
+    _reminded_sessions(world, 15, status)
+    assert _queries_for(client, count_queries, path) == small
+    assert (
+        client.get(path)
+        .get_data(as_text=True)
+        .count("Casey" if "not-sent" in path else "Text message")
+        >= 16
+    )
