@@ -163,6 +163,16 @@ def test_a_wrong_key_is_refused_by_the_server_and_the_reminder_fails(app, world,
     assert "403" in reminder.error
 
 
+def test_notify_out_of_reach_fails_the_reminder_with_the_reason(app, world, notify):
+    app.config["NOTIFY_BASE_URL"] = "http://127.0.0.1:9"  # the discard port: nothing listens
+    agree(world)
+    contact = booked(world, uk(11, 10))
+    reminders.send_session_reminders(NOW)
+    [reminder] = rows_of(contact)
+    assert reminder.status is ReminderStatus.FAILED
+    assert reminder.error == "Notify could not be reached"
+
+
 # ---- who, when and how often ----------------------------------------------------------
 
 

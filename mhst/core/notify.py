@@ -79,6 +79,8 @@ def redacted_address(address: str) -> str:
 
 
 def _error(error: Exception) -> NotifyError:
+    if isinstance(error, APIError) and error.response is None:  # no answer at all
+        return NotifyError("Notify could not be reached")
     if isinstance(error, APIError):
         message = error.message
         if isinstance(message, list):  # Notify's errors: [{"error": ..., "message": ...}]

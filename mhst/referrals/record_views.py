@@ -240,9 +240,7 @@ def show(referral_id: int):
         and may_amend(current_user, referral.risk_reviewed_by_id),
         can_withdraw=has_permission(current_user, Permission.WITHDRAW_REFERRAL)
         and not referral.status.is_closed,
-        reminder_preference=reminder_preferences.preference_of(referral.id),
-        can_edit_reminders=has_permission(current_user, Permission.RECORD_CONSENT)
-        and not referral.status.is_closed,
+        **reminder_preferences.page_values(referral, current_user),
     )
 
 

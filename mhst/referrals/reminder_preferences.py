@@ -30,6 +30,7 @@ from mhst.core.types import LabelledEnum, UTCDateTime, string_enum
 from mhst.core.versions import ensure_current, version_column, versioned
 from mhst.extensions import db
 from mhst.referrals.models import Referral
+from mhst.security.permissions import Permission, has_permission
 
 EMAIL_MAX = 254
 MOBILE_MESSAGE = "Enter a UK mobile number, like 07700 900123 or +44 7700 900123"
@@ -122,6 +123,16 @@ def preference_of(referral_id: int) -> ReminderPreference | None:
     return db.session.scalars(
         select(ReminderPreference).where(ReminderPreference.referral_id == referral_id)
     ).one_or_none()
+
+
+def page_values(referral: Referral, user) -> dict:
+    """What the referral's page (staff view) shows of the agreement, and whether ``user``
+    may change it."""
+    return {
+        "reminder_preference": preference_of(referral.id),
+        "can_edit_reminders": has_permission(user, Permission.RECORD_CONSENT)
+        and not referral.status.is_closed,
+    }
 
 
 def _checked(details: PreferenceDetails) -> dict:
