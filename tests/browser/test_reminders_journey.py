@@ -90,6 +90,15 @@ def test_a_reminder_is_sent_and_shown_delivered(page, notify_server):
     emhp = signed_in(page, EMHP)
     # The demo's refused reminder, on the EMHP's home page.
     expect(emhp.locator("main")).to_contain_text(re.compile(r"\d+ reminders? could not be sent"))
+    emhp.get_by_role("link", name=re.compile(r"could not be sent")).click()
+    expect(emhp.locator("h1")).to_have_text("Reminders that could not be sent")
+    expect(emhp.locator("main table")).to_contain_text("Reminder by text: failed: Notify refused")
+    assert_accessible(emhp)
+    # The development outbox: the demo's reminders written to the log (no key set).
+    emhp.goto("/reminders/outbox")
+    expect(emhp.locator("h1")).to_have_text("Reminders outbox (development)")
+    expect(emhp.locator("main table")).to_contain_text("date: ")
+    assert_accessible(emhp)
 
     # The parent agreed to reminders by text: recorded from the referral's page.
     emhp.goto(f"/referrals/{case_id}")
