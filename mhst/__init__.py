@@ -142,6 +142,7 @@ JOB_MODULES = (
     "mhst.extract.job",
     "mhst.schools.register_download",
     "mhst.reports.scheduled",
+    "mhst.sessions.reminders",
 )
 
 
@@ -185,6 +186,7 @@ def _register_blueprints(app: Flask) -> None:
         "mhst.casework.allocation_views",
         "mhst.sessions.views",
         "mhst.sessions.correction_views",
+        "mhst.sessions.reminder_views",
         "mhst.outcomes.views",
         "mhst.sessions.group_views",
         "mhst.sessions.group_correction_views",

@@ -29,6 +29,7 @@ from mhst.referrals.models import (
     ReferralRisk,
     ReferralSignpost,
 )
+from mhst.referrals.reminder_preferences import ReminderPreference
 from mhst.referrals.risk_flags import CaseRiskFlag
 from mhst.reports import fact_sync  # noqa: F401  (keeps the report summaries up to date)
 from mhst.reports.fact_models import MeasureFact, ReferralFact, daily_count, monthly_count
@@ -48,6 +49,7 @@ from mhst.sessions.group_models import (
     group_facilitator,
 )
 from mhst.sessions.models import CareContact
+from mhst.sessions.reminder_models import SessionReminder
 from mhst.supervision.models import SupervisionCase, SupervisionRecord
 from mhst.wholeschool.models import ActivityPrinciple, WholeSchoolActivity
 
@@ -91,12 +93,14 @@ __all__ = [
     "ReferralNeed",
     "ReferralRisk",
     "ReferralSignpost",
+    "ReminderPreference",
     "RetentionDecision",
     "School",
     "SchoolLeadAssignment",
     "SchoolOnboarding",
     "ServiceArea",
     "SessionChange",
+    "SessionReminder",
     "SignInSession",
     "SupervisionCase",
     "SupervisionRecord",

@@ -169,6 +169,23 @@ class Config:
     MAIL_FROM = os.environ.get("MAIL_FROM", "mhst-case-manager@example.nhs.uk")
     MAIL_TIMEOUT_SECONDS = 10
 
+    # Reminders to families by text and email through GOV.UK Notify (mhst/core/notify.py).
+    # Without NOTIFY_API_KEY a reminder is written to the log and kept as "logged", shown
+    # in the development outbox (never in production: DEV_OUTBOX). The templates are
+    # Notify's ids; the discreet ones must not name the service.
+    NOTIFY_API_KEY = os.environ.get("NOTIFY_API_KEY") or None
+    NOTIFY_BASE_URL = os.environ.get("NOTIFY_BASE_URL", "https://api.notifications.service.gov.uk")
+    NOTIFY_TIMEOUT_SECONDS = 10
+    NOTIFY_TEXT_TEMPLATE_ID = os.environ.get("NOTIFY_TEXT_TEMPLATE_ID") or None
+    NOTIFY_TEXT_DISCREET_TEMPLATE_ID = os.environ.get("NOTIFY_TEXT_DISCREET_TEMPLATE_ID") or None
+    NOTIFY_EMAIL_TEMPLATE_ID = os.environ.get("NOTIFY_EMAIL_TEMPLATE_ID") or None
+    NOTIFY_EMAIL_DISCREET_TEMPLATE_ID = os.environ.get("NOTIFY_EMAIL_DISCREET_TEMPLATE_ID") or None
+    # How a reminder names the service (left out when the family asked for discretion).
+    REMINDER_SERVICE_NAME = os.environ.get(
+        "REMINDER_SERVICE_NAME", "the Mental Health Support Team"
+    )
+    DEV_OUTBOX = True
+
     PASSWORD_MIN_LENGTH = 12
     # Forgotten passwords: how long an emailed link works, how often it may be asked for
     # (per address and per IP), and the least time the request takes, whether or not the
@@ -246,6 +263,7 @@ class ProductionConfig(Config):
     # The __Host- prefix: browsers keep the cookie only if it is Secure, for Path=/ and
     # with no Domain, so no other host (a sibling subdomain) can set or shadow it.
     SESSION_COOKIE_NAME = "__Host-mhst_session"
+    DEV_OUTBOX = False  # the reminders written to the log are never shown in production
     # No default store: counts in one process's memory would let a client get each limit
     # once per app server (and per gunicorn worker). create_app refuses to start without
     # REDIS_URL, unless RATELIMIT_STORAGE_URI=memory:// says there is only one process.

@@ -116,6 +116,8 @@ KEPT_TOGETHER = (
     "tests/test_jobs_worker.py",
     "tests/test_jobs_worker_killed.py",
     "tests/test_password_rules.py",
+    "tests/test_reminders.py",
+    "tests/test_reminders_worker.py",
     "tests/test_several_servers.py",
     "tests/test_structure.py",
     "tests/test_wheel.py",

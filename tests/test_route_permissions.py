@@ -116,6 +116,9 @@ EXPECTED_ACCESS: dict[str, str | frozenset[Role]] = {
     "referrals.index": REFERRAL_READERS,
     "referrals.show": REFERRAL_READERS,
     "referrals.consent": CASEWORKERS,
+    "referrals.reminder_preferences": CASEWORKERS,
+    "reminders.not_sent": CASEWORKERS,
+    "reminders.outbox": CASEWORKERS,
     # The practitioner holding the case, or a senior clinician: referral_a1 is nobody's.
     "referrals.withdraw_consent": frozenset({Role.SENIOR_CLINICIAN}),
     "referrals.withdraw": CASEWORKERS | {Role.SCHOOL_MENTAL_HEALTH_LEAD},

@@ -133,6 +133,11 @@ MATRIX_ROWS: dict[str, tuple[int, int, int, int, int, int]] = {
     "referrals.amend_risk_review":        (403,  403,  404,  403,  403,  403),
     "referrals.amend_triage_reason":      (403,  403,  404,  403,  403,  403),
     "referrals.consent":                  (403,  403,  404,  404,  403,  403),
+    "referrals.reminder_preferences":     (403,  403,  404,  404,  403,  403),
+    # The user's own reminders that could not be sent, and (development only) the
+    # reminders written to the log: lists of the user's case scope, no id in the URL.
+    "reminders.not_sent":                 (403,  403,  200,  200,  403,  403),
+    "reminders.outbox":                   (403,  403,  200,  200,  403,  403),
     # Lists carry no ids: 200 lists only the user's own scope (tests/test_scoping.py).
     "referrals.index":                    (403,  200,  200,  200,  200,  403),
     "referrals.new":                      (403,  403,  403,  403,  200,  403),

@@ -21,6 +21,7 @@ from mhst.schools.models import School
 from mhst.schools.operations import onboarding_checklist
 from mhst.security import scoping
 from mhst.security.permissions import Permission, has_permission, public, requires
+from mhst.sessions import reminder_models
 from mhst.wholeschool import operations as wholeschool
 from mhst.wholeschool.models import WholeSchoolActivity
 
@@ -56,6 +57,10 @@ def index():
         extra.update(_risk_home(current_user))
     if current_user.role in DIARY_KEEPERS:
         extra["today"] = diary_today.todays_sessions(current_user)
+    if has_permission(current_user, Permission.LOG_SESSIONS):
+        extra["reminders_not_sent"] = reminder_models.problem_count(
+            current_user.id, reminder_models.start_of_today()
+        )
     return render_audited(
         HOME_TEMPLATES[current_user.role],
         school_count=school_count,

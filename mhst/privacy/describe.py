@@ -30,6 +30,8 @@ NOUNS: dict[str, tuple[str, str]] = {
     "discharge": ("discharge", "discharges"),
     "letter": ("letter", "letters"),
     "case_risk_flag": ("risk flag", "risk flags"),
+    "reminder_preference": ("agreement to session reminders", "agreements to session reminders"),
+    "session_reminder": ("session reminder", "session reminders"),
     "retention_decision": ("retention decision", "retention decisions"),
     "text_version": ("version of an amended text", "versions of amended texts"),
 }

@@ -33,6 +33,7 @@ from mhst.referrals import (
     list_filters,
     operations,
     queries,
+    reminder_preferences,
     risk_flags,
     signposting,
 )
@@ -240,6 +241,7 @@ def show(referral_id: int):
         and may_amend(current_user, referral.risk_reviewed_by_id),
         can_withdraw=has_permission(current_user, Permission.WITHDRAW_REFERRAL)
         and not referral.status.is_closed,
+        **reminder_preferences.page_values(referral, current_user),
     )
 
 

@@ -32,6 +32,7 @@ from mhst.sessions import reading
 from mhst.sessions.changes import contact_changes
 from mhst.sessions.forms import BookSessionForm, LogSessionForm, OutcomeForm
 from mhst.sessions.models import CareContact, ContactMode, ContactStage
+from mhst.sessions.reminder_models import reminders_for
 
 bp = Blueprint("sessions", __name__, url_prefix="/casework")
 
@@ -118,6 +119,7 @@ def sessions(case_id: int):
         # The notes' versions and the sessions' corrections: one query each.
         versions=versions_for(AuditRecordType.CARE_CONTACT, ids),
         changes=contact_changes(ids),
+        reminders=reminders_for(ids),
         may_amend=lambda contact: may_amend(current_user, contact.notes_author_id),
         now=now,
         practitioner=allocation.practitioner if allocation else None,

@@ -2,7 +2,7 @@
 (letter_template, with every save in letter_template_revision).
 
 Revision ID: 0027_letters
-Revises: 0025_feeds
+Revises: 0026_reminders
 Create Date: 2026-12-03
 """
 
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0027_letters"
-down_revision: str | None = "0025_feeds"
+down_revision: str | None = "0026_reminders"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
