@@ -8,7 +8,7 @@ from mhst.cohorts.models import Cohort, cohort_team
 from mhst.core.submissions import FormSubmission
 from mhst.directory.models import DirectoryService, DirectoryServiceConcern
 from mhst.jobs.models import BackgroundJob
-from mhst.organisation.models import ServiceArea, Team
+from mhst.organisation.models import ServiceArea, Team, TermClosure
 from mhst.outcomes.models import MeasureAnswer, MeasureRecord, MeasureScore
 from mhst.privacy.models import RetentionDecision
 from mhst.referrals.allocations import Allocation
@@ -36,6 +36,7 @@ from mhst.schools.models import (
     School,
     SchoolLeadAssignment,
     SchoolOnboarding,
+    SchoolRoom,
 )
 from mhst.sessions.change_models import SessionChange
 from mhst.sessions.group_models import (
@@ -89,12 +90,14 @@ __all__ = [
     "School",
     "SchoolLeadAssignment",
     "SchoolOnboarding",
+    "SchoolRoom",
     "ServiceArea",
     "SessionChange",
     "SignInSession",
     "SupervisionCase",
     "SupervisionRecord",
     "Team",
+    "TermClosure",
     "TextVersion",
     "User",
     "WholeSchoolActivity",
