@@ -226,6 +226,10 @@ class BookSessionForm(_SessionFields):
         ],
     )
 
+    def error_list(self) -> list[tuple[str, str]]:
+        """Every message of each field: a course refused names each failing week."""
+        return [(field.id, message) for field in self for message in field.errors]
+
     def validate_repeat_weeks(self, field):
         _as_validation_error(courses.check_weeks, self.weeks())
 
