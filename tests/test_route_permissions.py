@@ -241,7 +241,11 @@ def closure_in(area_id: int) -> int:
 
     day = date(academic_year_of(service_today()), 10, 26)
     closure = TermClosure(
-        area_id=area_id, first_day=day, last_day=day, label="Staff day", kind=ClosureKind.CLOSURE_DAY
+        area_id=area_id,
+        first_day=day,
+        last_day=day,
+        label="Staff day",
+        kind=ClosureKind.CLOSURE_DAY,
     )
     db.session.add(closure)
     db.session.commit()
