@@ -162,9 +162,13 @@ def _form(referral: Referral, *, logging: bool):
     if logging:
         data = None if request.method == "POST" else _defaults(referral, logging=True)
         return LogSessionForm(data=data)
-    data = None if request.method == "POST" else _prefill(_defaults(referral, logging=False))
-    form = BookSessionForm(data=data)
     rooms = booking.school_rooms(referral.school_id)
+    data = None
+    if request.method != "POST":
+        data = _prefill(_defaults(referral, logging=False))
+        if len(rooms) == 1:  # the school's only room: chosen already
+            data["room_id"] = str(rooms[0].id)
+    form = BookSessionForm(data=data)
     form.room_id.choices = choices([("", "Select a room")] + [(r.id, r.name) for r in rooms])
     return form
 
