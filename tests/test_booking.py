@@ -336,6 +336,28 @@ def test_cancelling_a_booked_session_asks_why_and_keeps_history(case, signed_in,
     assert db.session.get(CareContact, booked.id).cancellation_reason == "EMHP ill"
 
 
+def test_a_cancelled_session_made_attended_needs_its_room_free(case, emhp, world, make_referral):
+    """A cancelled session's room may have been booked again: correcting it to attended
+    checks the room, as it checks the practitioner."""
+    earlier = at(service_today() - timedelta(days=2), 10)
+    cancelled = test_care_contacts.add_contact(
+        case, emhp, earlier, attendance=Attendance.CANCELLED_BY_FAMILY, room_id=room_12()
+    )
+    other = open_case(world, make_referral, child={"given_name": "Otherchild"})
+    senior = world.users[test_care_contacts.Role.SENIOR_CLINICIAN]
+    test_care_contacts.add_contact(
+        other, senior, earlier, attendance=Attendance.ATTENDED, room_id=room_12()
+    )
+    with pytest.raises(RuleError, match="Room 12 is already booked from 10:00 to 10:45"):
+        corrections.change_attendance(
+            cancelled,
+            sessions.OutcomeDetails(Attendance.DID_NOT_ATTEND),
+            reason="They did come, late",
+            by=emhp,
+            read_version=cancelled.version,
+        )
+
+
 # ---- the administrator's term dates page --------------------------------------------
 
 
@@ -375,3 +397,41 @@ def test_an_administrator_keeps_an_areas_term_dates(world, auth, client):
     assert auth.post(f"{url}/copy-default?year={year}").status_code == 302
     copied = term_dates.entered_closures(world.area_a.id, year)
     assert [c.label for c in copied] == [c.label for c in term_dates.default_closures(year)]
+
+
+# ---- list pages: a fixed number of queries ------------------------------------------
+
+
+def _queries_for(client, count_queries, path) -> int:
+    before = len(count_queries())
+    assert client.get(path).status_code == 200
+    return len(count_queries()) - before
+
+
+def test_the_rooms_and_term_dates_pages_use_a_constant_number_of_queries(
+    world, auth, client, count_queries
+):
+    admin = world.users[test_care_contacts.Role.ADMINISTRATOR]
+    assert auth.sign_in(admin.email).status_code == 302
+    year = academic_year_of(service_today())
+    paths = [
+        f"/schools/{world.school_a2.id}/rooms",
+        f"/admin/organisation/areas/{world.area_a.id}/term-dates?year={year}",
+    ]
+    small = [_queries_for(client, count_queries, path) for path in paths]
+    for n in range(20):
+        db.session.add(SchoolRoom(school_id=world.school_a2.id, name=f"Room {100 + n}"))
+    term_dates.copy_default(world.area_a, year, by=None)
+    for n in range(1, 12):
+        day = date(year, 9, 1) + timedelta(days=n)
+        db.session.add(
+            TermClosure(
+                area_id=world.area_a.id,
+                first_day=day,
+                last_day=day,
+                label=f"Day {n}",
+                kind=ClosureKind.CLOSURE_DAY,
+            )
+        )
+    db.session.commit()
+    assert [_queries_for(client, count_queries, path) for path in paths] == small

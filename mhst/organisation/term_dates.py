@@ -129,7 +129,11 @@ def closures_for(area_id: int, year: int) -> tuple[list[Closure], bool]:
     entered = entered_closures(area_id, year)
     if not entered:
         return default_closures(year), True
-    return [Closure(c.first_day, c.last_day, c.label, c.kind) for c in entered], False
+    return as_closures(entered), False
+
+
+def as_closures(entered: list[TermClosure]) -> list[Closure]:
+    return [Closure(c.first_day, c.last_day, c.label, c.kind) for c in entered]
 
 
 def closure_on(area_id: int, day: date) -> Closure | None:

@@ -36,7 +36,9 @@ def _area(area_id: int) -> ServiceArea:
 
 
 def _render(area: ServiceArea, year: int, form: ClosureForm, status: int = 200):
-    closures, default = term_dates.closures_for(area.id, year)
+    entered = term_dates.entered_closures(area.id, year)  # one query, entered or not
+    default = not entered
+    closures = term_dates.default_closures(year) if default else term_dates.as_closures(entered)
     this_year = academic_year_of(service_today())
     return render_template(
         "admin/organisation/term_dates.html",
@@ -45,7 +47,7 @@ def _render(area: ServiceArea, year: int, form: ClosureForm, status: int = 200):
         year_label=academic_year_label(year),
         years=[(y, academic_year_label(y)) for y in range(this_year, this_year + YEARS_SHOWN)],
         closures=closures,
-        entered=[] if default else term_dates.entered_closures(area.id, year),
+        entered=entered,
         default=default,
         form=form,
         button=ButtonForm(),

@@ -174,6 +174,11 @@ def change_attendance(
         rules._check_overlap(
             contact.practitioner, contact.starts_at, contact.duration_minutes, except_id=contact.id
         )
+        if contact.room_id is not None:  # and its room, which another may have booked
+            room = db.session.get(SchoolRoom, contact.room_id)
+            booking.check_room_free(
+                room, contact.starts_at, contact.duration_minutes, except_id=contact.id
+            )
     old = attendance_text(contact.attendance, contact.who_attended)
     contact.attendance, contact.who_attended = attendance, who
     if attendance is not Attendance.CANCELLED_BY_SERVICE:
