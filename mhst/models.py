@@ -10,7 +10,7 @@ from mhst.diary.models import CalendarFeed
 from mhst.directory.models import DirectoryService, DirectoryServiceConcern
 from mhst.jobs.models import BackgroundJob
 from mhst.letters.models import Letter, LetterTemplate, LetterTemplateRevision
-from mhst.organisation.models import ServiceArea, Team
+from mhst.organisation.models import ServiceArea, Team, TermClosure
 from mhst.outcomes.models import MeasureAnswer, MeasureRecord, MeasureScore
 from mhst.privacy.models import RetentionDecision
 from mhst.referrals.allocations import Allocation
@@ -39,6 +39,7 @@ from mhst.schools.models import (
     School,
     SchoolLeadAssignment,
     SchoolOnboarding,
+    SchoolRoom,
 )
 from mhst.sessions.change_models import SessionChange
 from mhst.sessions.group_models import (
@@ -98,6 +99,7 @@ __all__ = [
     "School",
     "SchoolLeadAssignment",
     "SchoolOnboarding",
+    "SchoolRoom",
     "ServiceArea",
     "SessionChange",
     "SessionReminder",
@@ -105,6 +107,7 @@ __all__ = [
     "SupervisionCase",
     "SupervisionRecord",
     "Team",
+    "TermClosure",
     "TextVersion",
     "User",
     "WholeSchoolActivity",

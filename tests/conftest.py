@@ -36,6 +36,7 @@ from mhst.core.time import service_today, utcnow
 from mhst.extensions import db, limiter
 from mhst.migrate import upgrade
 from mhst.organisation.models import ServiceArea, Team
+from mhst.organisation.term_dates import school_day_after
 from mhst.outcomes.definitions import Respondent
 from mhst.outcomes.models import MeasureAnswer, MeasureRecord, MeasureScore
 from mhst.referrals import consent as referral_consent
@@ -56,7 +57,7 @@ from mhst.referrals.models import (
     RiskItem,
     YearGroup,
 )
-from mhst.schools.models import InterestRegistration, ParticipationStatus, School
+from mhst.schools.models import InterestRegistration, ParticipationStatus, School, SchoolRoom
 from mhst.sessions.group_models import GroupAudience, GroupKind, GroupParticipant, GroupProgramme
 from mhst.sessions.models import CareContact, ContactMode, ContactStage
 from mhst.supervision.models import SupervisionCase, SupervisionRecord
@@ -598,6 +599,11 @@ class World:
             name="Cohort A", academic_year=2024, go_live_date=date(2024, 9, 2), teams=[self.team_a]
         )
         self.school_a1.cohort = self.school_a2.cohort = self.cohort_a
+        # A room at each school for sessions face to face in school (school B2 has none).
+        self.room_a1 = SchoolRoom(school=self.school_a1, name="Room 12")
+        self.room_a2 = SchoolRoom(school=self.school_a2, name="Room 12")
+        self.room_b1 = SchoolRoom(school=self.school_b1, name="Room 12")
+        db.session.add_all([self.room_a1, self.room_a2, self.room_b1])
         self.interest = InterestRegistration(
             school_name="Hopeful School",
             urn="777001",
@@ -802,6 +808,13 @@ class LoadedWorld(World):
         value = _LoadedOnUse(identity) if isinstance(identity, dict) else _load(identity)
         setattr(self, name, value)
         return value
+
+
+def school_day(days: int) -> date:
+    """The first weekday at least ``days`` days from today outside the English default
+    closures (the world's areas enter none): a day a session face to face in school can
+    be booked, whatever day the tests run."""
+    return school_day_after(service_today() + timedelta(days=days))
 
 
 @pytest.fixture

@@ -17,13 +17,15 @@ from mhst.audit.models import AuditAction, AuditEvent
 from mhst.core.rules import RuleError
 from mhst.core.time import SERVICE_TIME_ZONE, service_today, utcnow
 from mhst.extensions import db
+from mhst.organisation.term_dates import school_day_after
 from mhst.referrals import consent as referral_consent
 from mhst.referrals import operations
 from mhst.referrals.allocations import Allocation
 from mhst.referrals.models import Referral, ReferralEvent, ReferralStatus
 from mhst.referrals.operations import ConsentRequired
-from mhst.schools.models import ParticipationStatus
+from mhst.schools.models import ParticipationStatus, School, SchoolRoom
 from mhst.sessions import operations as sessions
+from mhst.sessions.change_models import ChangeKind, SessionChange
 from mhst.sessions.models import (
     Attendance,
     CareContact,
@@ -33,6 +35,7 @@ from mhst.sessions.models import (
     WhoAttended,
 )
 from tests.audit_reads import named_ids
+from tests.conftest import school_day
 
 NOTE = "NOTE-PANGOLIN talked through the worry ladder"
 RISK = "RISK-AXOLOTL no new self-harm; safety plan reviewed"
@@ -97,13 +100,19 @@ def at(day: date, hour: int, minute: int = 0) -> datetime:
     return datetime.combine(day, time(hour, minute), tzinfo=SERVICE_TIME_ZONE)
 
 
+def room_12(school_name: str = "School A2") -> int:
+    """The id of the world's "Room 12" at a school (open_case's school by default)."""
+    return db.session.scalar(select(SchoolRoom.id).join(School).where(School.name == school_name))
+
+
 def details(**changes) -> sessions.SessionDetails:
     values = {
-        "starts_at": at(service_today() + timedelta(days=8), 14, 30),
+        "starts_at": at(school_day(8), 14, 30),
         "duration_minutes": 45,
         "stage": ContactStage.ASSESSMENT,
         "mode": ContactMode.FACE_TO_FACE_SCHOOL,
         "location": "Room 12",
+        "room_id": room_12(),
     }
     return sessions.SessionDetails(**{**values, **changes})
 
@@ -130,12 +139,13 @@ def date_parts(name: str, value: date) -> dict[str, str]:
 
 def book_data(**changes) -> dict:
     data = {
-        **date_parts("session_date", service_today() + timedelta(days=8)),
+        **date_parts("session_date", school_day(8)),
         "start_time": "14:30",
         "duration_minutes": "45",
         "stage": "assessment",
         "mode": "face_to_face_school",
         "location": "Room 12",
+        "room_id": str(room_12()),
         "pathway": "",
     }
     return {**data, **changes}
@@ -230,7 +240,7 @@ def test_booking_a_session_plans_it_ahead_and_audits_it(case, emhp):
     assert stored.id == contact.id
     assert stored.planned
     assert stored.practitioner_id == emhp.id
-    assert stored.starts_at == at(service_today() + timedelta(days=8), 14, 30)
+    assert stored.starts_at == at(school_day(8), 14, 30)
     assert stored.starts_at.tzinfo is not None
     assert (stored.stage, stored.mode, stored.location) == (
         ContactStage.ASSESSMENT,
@@ -331,11 +341,29 @@ def test_a_session_that_has_not_started_can_only_be_cancelled(case, emhp):
     assert "until then you can only record that it was cancelled" in refused.value.message
     db.session.rollback()
     assert db.session.get(CareContact, planned.id).planned
+    # A cancellation needs a reason, kept in the session's history.
+    with pytest.raises(RuleError, match="Enter why you are making this cancellation"):
+        sessions.record_outcome(
+            planned, sessions.OutcomeDetails(Attendance.CANCELLED_BY_FAMILY), by=emhp
+        )
+    db.session.rollback()
     sessions.record_outcome(
-        planned, sessions.OutcomeDetails(Attendance.CANCELLED_BY_FAMILY), by=emhp
+        planned,
+        sessions.OutcomeDetails(Attendance.CANCELLED_BY_FAMILY, reason="Robin is ill"),
+        by=emhp,
     )
     db.session.commit()
-    assert db.session.get(CareContact, planned.id).attendance is Attendance.CANCELLED_BY_FAMILY
+    stored = db.session.get(CareContact, planned.id)
+    assert stored.attendance is Attendance.CANCELLED_BY_FAMILY
+    assert stored.cancellation_reason == "Robin is ill"
+    [change] = db.session.scalars(
+        select(SessionChange).where(SessionChange.care_contact_id == planned.id)
+    ).all()
+    assert (change.kind, change.reason, change.to_value) == (
+        ChangeKind.CANCELLED,
+        "Robin is ill",
+        "Cancelled by the family",
+    )
 
 
 @pytest.mark.parametrize("logging", [False, True])
@@ -430,8 +458,18 @@ def test_no_session_before_the_case_is_allocated(world, make_referral, emhp):
         ({"stage": "bogus"}, "stage", "Select the stage"),
         ({"mode": "carrier_pigeon"}, "mode", "Select how the session is held"),
         ({"pathway": "bogus"}, "pathway", "Select the pathway from the list"),
-        ({"location": ""}, "location", "Enter where the session will be"),
-        ({"location": "x" * 201}, "location", "200 characters or fewer"),
+        (
+            {"location": "", "mode": ContactMode.FACE_TO_FACE_ELSEWHERE},
+            "location",
+            "Enter where the session will be",
+        ),
+        (
+            {"location": "x" * 201, "mode": ContactMode.FACE_TO_FACE_ELSEWHERE},
+            "location",
+            "200 characters or fewer",
+        ),
+        ({"room_id": None}, "room_id", "Select the room in school"),
+        ({"room_id": "nonsense"}, "room_id", "Select a room from the list"),
         ({"starts_at": utcnow() - timedelta(minutes=5)}, "session_date", "must be in the future"),
         (
             {"starts_at": utcnow() + timedelta(days=366)},
@@ -484,19 +522,15 @@ def test_a_practitioner_cannot_be_in_two_sessions_at_once(case, world, make_refe
         with pytest.raises(RuleError) as refused:
             sessions.book_session(
                 other_case,
-                details(starts_at=at(service_today() + timedelta(days=8), *starts)),
+                details(starts_at=at(school_day(8), *starts)),
                 by=emhp,
             )
         assert refused.value.field == "start_time"
         assert "You already have a session from 14:30 to 15:15" in refused.value.message
         db.session.rollback()
     # Back to back is fine, and so is a slot whose session was cancelled.
-    sessions.book_session(
-        other_case, details(starts_at=at(service_today() + timedelta(days=8), 15, 15)), by=emhp
-    )
-    sessions.book_session(
-        other_case, details(starts_at=at(service_today() + timedelta(days=8), 13, 45)), by=emhp
-    )
+    sessions.book_session(other_case, details(starts_at=at(school_day(8), 15, 15)), by=emhp)
+    sessions.book_session(other_case, details(starts_at=at(school_day(8), 13, 45)), by=emhp)
     db.session.commit()
     assert len(contacts_of(other_case)) == 2
     sessions.cancel_planned_sessions(case, by=emhp, reason="Practitioner ill")
@@ -505,7 +539,7 @@ def test_a_practitioner_cannot_be_in_two_sessions_at_once(case, world, make_refe
     assert len(contacts_of(other_case)) == 3
     # Another practitioner may see a child at the same time.
     senior = world.users[Role.SENIOR_CLINICIAN]
-    sessions.book_session(case, details(), by=senior)
+    sessions.book_session(case, details(mode=ContactMode.VIDEO), by=senior)
     db.session.commit()
 
 
@@ -534,7 +568,8 @@ def test_booking_through_the_page_in_uk_time(case, signed_in, client, auth):
     summer = next(
         today + timedelta(days=n)
         for n in range(8, 360)
-        if (today + timedelta(days=n)).month in (6, 7, 8)
+        if (today + timedelta(days=n)).month in (6, 7)
+        and school_day_after(today + timedelta(days=n)) == today + timedelta(days=n)
     )
     response = auth.post(
         f"{sessions_url(case)}/book", book_data(**date_parts("session_date", summer))
@@ -632,6 +667,17 @@ def test_a_future_session_can_be_marked_cancelled_but_not_attended(case, signed_
         url,
         {"attendance": "cancelled_by_family", "clinical_notes": "Mum rang: ill", "new_risk": "no"},
     )
+    assert response.status_code == 400
+    assert "Enter why you are making this cancellation" in text_of(response)
+    response = auth.post(
+        url,
+        {
+            "attendance": "cancelled_by_family",
+            "clinical_notes": "Mum rang: ill",
+            "new_risk": "no",
+            "reason": "Mum rang: ill",
+        },
+    )
     assert response.status_code == 302
     assert db.session.get(CareContact, planned.id).attendance is Attendance.CANCELLED_BY_FAMILY
 
@@ -695,7 +741,7 @@ def test_bad_input_on_the_log_form_is_refused_and_kept(case, signed_in, auth, ch
             {"session_date-day": "31", "session_date-month": "12", "session_date-year": "9999"},
             "A session can be booked up to a year ahead",
         ),
-        ({"location": ""}, "Enter where the session will be"),
+        ({"location": "", "mode": "face_to_face_elsewhere"}, "Enter where the session will be"),
         ({"session_date-month": "13"}, "The date of the session must be a real date"),
     ],
 )
@@ -858,10 +904,16 @@ def test_the_school_lead_sees_the_next_appointment_but_no_notes(world, make_refe
     emhp = world.users[Role.EMHP]
     case = open_case(world, make_referral, school=world.school_a1, by=lead)
     sessions.log_session(case, logged(location="LOCATION-OCELOT room"), by=emhp)
-    later = at(service_today() + timedelta(days=9), 11, 15)
-    soon = at(service_today() + timedelta(days=8), 14, 30)
-    sessions.book_session(case, details(starts_at=later, location="Room 99"), by=emhp)
-    sessions.book_session(case, details(starts_at=soon, location="Wellbeing room"), by=emhp)
+    later = at(school_day(9), 16, 15)
+    soon = at(school_day(8), 14, 30)
+    elsewhere = ContactMode.FACE_TO_FACE_ELSEWHERE
+    sessions.book_session(
+        case, details(starts_at=later, location="Room 99", mode=elsewhere), by=emhp
+    )
+    wellbeing = SchoolRoom(school_id=world.school_a1.id, name="Wellbeing room")
+    db.session.add(wellbeing)
+    db.session.flush()
+    sessions.book_session(case, details(starts_at=soon, room_id=wellbeing.id), by=emhp)
     # What happened at a session is not for the school.
     db.session.commit()
     assert auth.sign_in(lead.email).status_code == 302

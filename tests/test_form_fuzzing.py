@@ -88,6 +88,11 @@ NOT_FUZZED = {
     "users_admin.decline_role",
     # Sharing the advice for the school with the school's lead has no answers.
     "letters.share",
+    # Buttons with no answers: copy an area's default term dates, remove a closure, stop
+    # or restart offering a school's room.
+    "organisation.copy_default_term_dates",
+    "organisation.remove_term_closure",
+    "schools.room_active",
 }
 # Tables a refused request may still write to: the audit log records refusals.
 MAY_GROW = frozenset({"audit_event"})
@@ -105,7 +110,7 @@ FORMS = sorted({
     "group_changes.correct", "groups.new", "groups.participants", "groups.record_session",
     "interest.register", "interest.review",
     "letters.edit_template", "letters.new",
-    "organisation.add_area", "organisation.add_team",
+    "organisation.add_area", "organisation.add_team", "organisation.term_dates_page",
     "outcomes.record_measure",
     "password_reset.forgotten_password", "password_reset.reset_password",
     "privacy.erase", "privacy.index", "privacy.review",
@@ -114,7 +119,7 @@ FORMS = sorted({
     "referrals.review_risk", "referrals.review_risk_flag",
     "referrals.triage", "referrals.withdraw", "referrals.withdraw_consent",
     "schools.change_status", "schools.edit", "schools.import_schools", "schools.leads",
-    "schools.new", "schools.onboarding",
+    "schools.new", "schools.onboarding", "schools.rooms_page",
     "session_changes.amend", "session_changes.correct",
     "sessions.book_session", "sessions.log_session", "sessions.record_outcome",
     "supervision.amend_decision", "supervision.new",

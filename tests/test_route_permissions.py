@@ -38,6 +38,7 @@ REFERRAL_READERS = CASEWORKERS | {Role.CLINICAL_LEAD, Role.SCHOOL_MENTAL_HEALTH_
 # A child's record (details, corrections): staff; merging two records: not an EMHP.
 CHILD_RECORD_STAFF = CASEWORKERS | {Role.CLINICAL_LEAD, Role.ADMINISTRATOR}
 CHILD_MERGERS = frozenset({Role.SENIOR_CLINICIAN, Role.CLINICAL_LEAD, Role.ADMINISTRATOR})
+ROOM_KEEPERS = CASEWORKERS | {Role.ADMINISTRATOR, Role.SCHOOL_MENTAL_HEALTH_LEAD}
 
 EXPECTED_ACCESS: dict[str, str | frozenset[Role]] = {
     "home.healthz": PUBLIC,
@@ -67,6 +68,12 @@ EXPECTED_ACCESS: dict[str, str | frozenset[Role]] = {
     "organisation.index": ADMIN,
     "organisation.add_area": ADMIN,
     "organisation.add_team": ADMIN,
+    "organisation.term_dates_page": ADMIN,
+    "organisation.copy_default_term_dates": ADMIN,
+    "organisation.remove_term_closure": ADMIN,
+    # A school's rooms for sessions: the team, the school's lead and administrators.
+    "schools.rooms_page": ROOM_KEEPERS,
+    "schools.room_active": ROOM_KEEPERS,
     "audit.index": ADMIN,
     # --- school register (views.py) ---
     "schools.new": frozenset({Role.ADMINISTRATOR, Role.CLINICAL_LEAD}),
@@ -244,6 +251,10 @@ URL_ARGUMENTS = {
     "letter_kind": lambda world: "appointment",
     "letter_id": lambda world: _letter_id(world),
     "shared_letter_id": lambda world: _shared_letter_id(world),
+    "area_id": lambda world: world.area_a.id,
+    "closure_id": lambda world: closure_in(world.area_a.id),
+    "room_id": lambda world: world.room_a1.id,
+    "change": lambda world: "stop",
 }
 
 
@@ -278,6 +289,26 @@ def _stored_letter(world, letter) -> int:
     db.session.add(letter)
     db.session.commit()
     return letter.id
+
+
+def closure_in(area_id: int) -> int:
+    """A closure entered for an area this academic year: made per use."""
+    from mhst.core.academic_year import academic_year_of
+    from mhst.core.time import service_today
+    from mhst.extensions import db
+    from mhst.organisation.models import ClosureKind, TermClosure
+
+    day = date(academic_year_of(service_today()), 10, 26)
+    closure = TermClosure(
+        area_id=area_id,
+        first_day=day,
+        last_day=day,
+        label="Staff day",
+        kind=ClosureKind.CLOSURE_DAY,
+    )
+    db.session.add(closure)
+    db.session.commit()
+    return closure.id
 
 
 def _lead_extract_job_id(world) -> int:

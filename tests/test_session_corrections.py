@@ -31,6 +31,7 @@ from mhst.sessions import operations as sessions
 from mhst.sessions.change_models import ChangeKind, SessionChange
 from mhst.sessions.models import Attendance, CareContact, WhoAttended
 from tests import test_care_contacts
+from tests.conftest import school_day
 from tests.test_care_contacts import (
     NOTE,
     RISK,
@@ -135,7 +136,7 @@ def test_amending_the_notes_keeps_every_version_and_only_the_author_or_a_senior_
 def test_rescheduling_a_booked_session_leaves_history(case, emhp):
     booked = sessions.book_session(case, details(), by=emhp)
     db.session.commit()
-    new_time = at(service_today() + timedelta(days=9), 9, 15)
+    new_time = at(school_day(9), 9, 15)
     corrections.change_time(
         booked,
         starts_at=new_time,
@@ -149,7 +150,7 @@ def test_rescheduling_a_booked_session_leaves_history(case, emhp):
     assert (stored.starts_at, stored.duration_minutes, stored.planned) == (new_time, 30, True)
     [change] = _changes(booked)
     assert change.kind is ChangeKind.RESCHEDULED
-    assert change.from_value.endswith(", 45 minutes")
+    assert change.from_value.endswith(", 45 minutes, Room 12")
     assert "30 minutes" in change.to_value
     assert (change.reason, change.changed_by_id) == ("Family asked for a morning", emhp.id)
     assert any("rescheduled" in e.detail for e in audit_of("care_contact", AuditAction.UPDATE))
@@ -159,14 +160,14 @@ def test_rescheduling_a_booked_session_leaves_history(case, emhp):
     ("when", "reason", "field", "message"),
     [
         (lambda: at(service_today() - timedelta(days=2), 10), "Moved", "session_date", "future"),
-        (lambda: at(service_today() + timedelta(days=8), 14, 30), "Same", "session_date", "Change"),
-        (lambda: at(service_today() + timedelta(days=9), 11), "", "reason", "Enter why"),
-        (lambda: at(service_today() + timedelta(days=10), 12), "Clash", "start_time", "already"),
+        (lambda: at(school_day(8), 14, 30), "Same", "session_date", "Change"),
+        (lambda: at(school_day(9), 11), "", "reason", "Enter why"),
+        (lambda: at(school_day(10), 12), "Clash", "start_time", "already"),
     ],
 )
 def test_rescheduling_keeps_the_booking_rules(case, emhp, when, reason, field, message):
     booked = sessions.book_session(case, details(), by=emhp)
-    add_contact(case, emhp, at(service_today() + timedelta(days=10), 11, 30))
+    add_contact(case, emhp, at(school_day(10), 11, 30))
     with pytest.raises(RuleError, match=message) as refused:
         corrections.change_time(
             booked,

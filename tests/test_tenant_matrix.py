@@ -31,6 +31,7 @@ from mhst.security.permissions import STATIC_ENDPOINTS
 from tests.conftest import AuthActions
 from tests.tenant_world import TenantB
 from tests.test_route_permissions import URL_ARGUMENTS as A_ARGUMENTS
+from tests.test_route_permissions import closure_in
 
 ROLES = (
     Role.ADMINISTRATOR,
@@ -110,6 +111,11 @@ MATRIX_ROWS: dict[str, tuple[int, int, int, int, int, int]] = {
     "organisation.add_area":              (400,  403,  403,  403,  403,  403),
     "organisation.add_team":              (400,  403,  403,  403,  403,  403),
     "organisation.index":                 (200,  403,  403,  403,  403,  403),
+    # Term dates are the administrator's, service-wide: team B's area is reached (a
+    # closure removed, the default copied: back to the page).
+    "organisation.term_dates_page":       (200,  403,  403,  403,  403,  403),
+    "organisation.copy_default_term_dates": (302, 403, 403,  403,  403,  403),
+    "organisation.remove_term_closure":   (302,  403,  403,  403,  403,  403),
     "outcomes.measure_record":            (403,  200,  404,  404,  403,  403),
     "outcomes.measures":                  (403,  200,  404,  404,  403,  403),
     "outcomes.record_measure":            (403,  403,  404,  404,  403,  403),
@@ -166,6 +172,9 @@ MATRIX_ROWS: dict[str, tuple[int, int, int, int, int, int]] = {
     "schools.import_schools":             (200,  200,  403,  403,  403,  403),
     "schools.index":                      (200,  200,  200,  200,  200,  403),
     "schools.leads":                      (200,  200,  403,  403,  403,  403),
+    # Another team's school's rooms: out of reach (the administrator's are every school's).
+    "schools.room_active":                (302,  403,  404,  404,  404,  403),
+    "schools.rooms_page":                 (200,  403,  404,  404,  404,  403),
     "schools.new":                        (200,  200,  403,  403,  403,  403),
     "schools.onboarding":                 (200,  200,  404,  403,  403,  403),
     "schools.show":                       (200,  200,  404,  404,  404,  403),
@@ -233,6 +242,10 @@ URL_ARGUMENTS = {
     "letter_kind": lambda b: "appointment",
     "letter_id": lambda b: b.letter.id,
     "shared_letter_id": lambda b: b.school_letter.id,
+    "area_id": lambda b: b.world.area_b.id,
+    "closure_id": lambda b: closure_in(b.world.area_b.id),
+    "room_id": lambda b: b.world.room_b1.id,
+    "change": lambda b: "stop",
 }
 ARGUMENT_OVERRIDES = {
     "referrals.amend_triage_reason": {"referral_id": lambda b: b.declined.id},
@@ -380,10 +393,13 @@ MIXED_ROWS: dict[str, tuple[int, int, int, int, int, int]] = {
     "letters.school_copy":                (403,  403,  403,  403,  404,  403),
     "letters.share":                      (403,  403,  404,  404,  403,  403),
     "letters.show":                       (403,  404,  404,  404,  403,  403),
+    "organisation.remove_term_closure":   (404,  403,  403,  403,  403,  403),
     "outcomes.measure_record":            (403,  404,  404,  404,  403,  403),
     "referrals.amend_triage_reason":      (403,  403,  404,  403,  403,  403),
     "referrals.review_risk_flag":         (403,  403,  404,  403,  403,  403),
     "referrals.withdraw_consent":         (403,  403,  404,  404,  403,  403),
+    # School A1's page, team B's room: not one of A1's rooms, whoever asks.
+    "schools.room_active":                (404,  403,  404,  404,  404,  403),
     "session_changes.amend":              (403,  403,  404,  404,  403,  403),
     "session_changes.correct":            (403,  403,  404,  404,  403,  403),
     "sessions.record_outcome":            (403,  403,  404,  404,  403,  403),

@@ -13,17 +13,22 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
+from sqlalchemy import select
+
 from mhst.casework import operations as casework
 from mhst.casework.models import DischargeReason
 from mhst.demo.helpers import at
 from mhst.demo.plan import Plan
 from mhst.demo.referrals import Cast
 from mhst.demo.stories import Care, Story
+from mhst.extensions import db
 from mhst.letters import operations as letters
 from mhst.letters.models import LetterKind
+from mhst.organisation.term_dates import school_day_after
 from mhst.outcomes.recording import record_measure
+from mhst.sessions import booking
 from mhst.sessions import operations as sessions
-from mhst.sessions.models import Attendance, CareContact, ContactStage
+from mhst.sessions.models import Attendance, CareContact, ContactMode, ContactStage
 
 SESSION_MINUTES = 45
 HOURS = (9, 10, 11, 12, 15, 16)
@@ -110,10 +115,34 @@ def _log(cast: Cast, story: Story, index: int, starts_at: datetime, discharged: 
         )
 
 
+def _free_room(school_id: int, starts_at: datetime) -> int | None:
+    """The first of the school's rooms free for the session (None if none is)."""
+    ends_at = starts_at + timedelta(minutes=SESSION_MINUTES)
+    for room in booking.school_rooms(school_id):
+        taken = db.session.scalar(
+            select(CareContact.id).where(
+                CareContact.room_id == room.id,
+                CareContact.starts_at < ends_at,
+                CareContact.starts_at > starts_at - timedelta(minutes=SESSION_MINUTES),
+            )
+        )
+        if taken is None:
+            return room.id
+    return None
+
+
 def _book(cast: Cast, story: Story, starts_at: datetime, stage: ContactStage) -> CareContact:
-    return sessions.book_session(
-        cast.referral(story), _details(story, cast, starts_at, stage), by=cast.people[story.care.by]
-    )
+    details = _details(story, cast, starts_at, stage)
+    if details.mode is ContactMode.FACE_TO_FACE_SCHOOL:
+        details.room_id = _free_room(cast.schools[story.urn].id, starts_at)
+    return sessions.book_session(cast.referral(story), details, by=cast.people[story.care.by])
+
+
+def _booking_day(story: Story, day: date) -> date:
+    """A booking in school is on a school day (the demo areas use the default dates)."""
+    if story.care.mode is ContactMode.FACE_TO_FACE_SCHOOL:
+        return school_day_after(day)
+    return day
 
 
 def _discharge(cast: Cast, story: Story) -> None:
@@ -176,7 +205,7 @@ def add_case_steps(plan: Plan, cast: Cast, story: Story, diary: Diary, number: i
             ),
         )
     for position, days_ahead in enumerate(care.planned):
-        starts_at = diary.book(care.by, cast.day(-days_ahead), number)
+        starts_at = diary.book(care.by, _booking_day(story, cast.day(-days_ahead)), number)
         stage = ContactStage.ASSESSMENT if not care.attendance and position == 0 else None
         plan.add(
             last + timedelta(minutes=5),

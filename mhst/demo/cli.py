@@ -21,6 +21,7 @@ from mhst.accounts import mfa
 from mhst.accounts.models import Role, User
 from mhst.accounts.passwords import hash_password
 from mhst.core.time import service_today
+from mhst.demo.booking import load_term_dates_and_rooms
 from mhst.demo.helpers import at, get_or_create
 from mhst.demo.history import load_history
 from mhst.demo.register import load_register
@@ -114,6 +115,7 @@ def load_demo_data() -> list[DemoUser]:
     db.session.flush()
     _name_demo_lead(schools["990001"])
     load_colleagues()
+    load_term_dates_and_rooms(areas, schools)
     load_register(areas, teams)
     load_history()
     db.session.commit()

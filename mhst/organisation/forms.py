@@ -3,7 +3,9 @@ from __future__ import annotations
 from wtforms import StringField
 from wtforms.validators import DataRequired, InputRequired, Length
 
-from mhst.core.forms import BaseForm, SelectField
+from mhst.core.fields import DateInputField
+from mhst.core.forms import BaseForm, RadioField, SelectField, choices
+from mhst.organisation.models import ClosureKind
 
 
 class AreaForm(BaseForm):
@@ -29,3 +31,27 @@ class TeamForm(BaseForm):
         validators=[InputRequired("Select the team's area")],
         invalid_message="Select an area from the list",
     )
+
+
+class ClosureForm(BaseForm):
+    """A span of days an area's schools are closed, in one academic year."""
+
+    label = StringField(
+        "What the closure is",
+        validators=[
+            DataRequired("Enter what the closure is, like Christmas holiday"),
+            Length(max=120, message="The name must be 120 characters or fewer"),
+        ],
+    )
+    first_day = DateInputField("First day", what="the first day", required="Enter the first day")
+    last_day = DateInputField("Last day", what="the last day", required="Enter the last day")
+    kind = RadioField(
+        "Kind",
+        choices=choices((kind.value, kind.label) for kind in ClosureKind),
+        validators=[InputRequired("Select whether it is a holiday or a closure day")],
+        invalid_message="Select whether it is a holiday or a closure day",
+    )
+
+
+class ButtonForm(BaseForm):
+    """A button that posts (remove a closure, copy the default dates): CSRF only."""

@@ -1,8 +1,11 @@
 from __future__ import annotations
 
-from sqlalchemy import ForeignKey, String
+from datetime import date
+
+from sqlalchemy import CheckConstraint, Date, ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from mhst.core.types import LabelledEnum, string_enum
 from mhst.extensions import db
 from mhst.security.scoping import Kind, Shape
 
@@ -41,3 +44,33 @@ class Team(db.Model):
 
     def __repr__(self) -> str:
         return f"<Team {self.name!r}>"
+
+
+class ClosureKind(LabelledEnum):
+    HOLIDAY = "holiday"  # a school holiday: half term, Christmas, Easter, summer
+    CLOSURE_DAY = "closure_day"  # a bank holiday or a training (INSET) day
+
+    @property
+    def label(self) -> str:
+        return {ClosureKind.HOLIDAY: "Holiday", ClosureKind.CLOSURE_DAY: "Closure day"}[self]
+
+
+class TermClosure(db.Model):
+    """A span of days an area's schools are closed (first and last day included). An
+    area with none entered for an academic year uses the English default
+    (``mhst.organisation.term_dates``)."""
+
+    __tablename__ = "term_closure"
+    __table_args__ = (
+        CheckConstraint("first_day <= last_day", name="days_in_order"),
+        Index("ix_term_closure_area_days", "area_id", "first_day", "last_day"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    area_id: Mapped[int] = mapped_column(ForeignKey("service_area.id"))
+    first_day: Mapped[date] = mapped_column(Date)
+    last_day: Mapped[date] = mapped_column(Date)
+    label: Mapped[str] = mapped_column(String(120))
+    kind: Mapped[ClosureKind] = mapped_column(string_enum(ClosureKind, "closure_kind", 20))
+
+    area: Mapped[ServiceArea] = relationship()

@@ -69,3 +69,6 @@ def add_team():
             flash(f"Team {team.name} added.", "success")
             return redirect(url_for(".index"))
     return _render(AreaForm(prefix="area", formdata=None), form)
+
+
+from mhst.organisation import term_views  # noqa: E402, F401  (the area's term dates)

@@ -33,6 +33,8 @@ NOT_ABOUT_A_CHILD: dict[str, str] = {
     "letter_template_revision": "the history of the letters' templates: no child named",
     "service_area": "the service's areas",
     "team": "the MHST teams",
+    "term_closure": "an area's school holidays and closure days",
+    "school_room": "the rooms a school provides for the team's sessions",
     "cohort": "the programme's cohorts of schools",
     "cohort_team": "which teams are in which cohort",
     "school": "the schools register: the child's school is named in the export, not copied",

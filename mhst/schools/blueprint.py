@@ -6,4 +6,4 @@ from flask import Blueprint
 
 bp = Blueprint("schools", __name__, url_prefix="/schools")
 
-from mhst.schools import school_page, views  # noqa: E402, F401
+from mhst.schools import room_views, school_page, views  # noqa: E402, F401

@@ -220,3 +220,19 @@ class InterestRegistration(db.Model):
 
     area: Mapped[ServiceArea] = relationship()
     school: Mapped[School | None] = relationship()
+
+
+class SchoolRoom(db.Model):
+    """A room the school provides for the team's face-to-face sessions (the school
+    provides accommodation). Rooms no longer used are made inactive, never deleted:
+    past sessions keep naming them."""
+
+    __tablename__ = "school_room"
+    __table_args__ = (Index("uq_school_room_school_id_name", "school_id", "name", unique=True),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    school_id: Mapped[int] = mapped_column(ForeignKey("school.id"), index=True)
+    name: Mapped[str] = mapped_column(String(100))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+    school: Mapped[School] = relationship()

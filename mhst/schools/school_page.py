@@ -27,6 +27,7 @@ from mhst.schools.page_forms import (
     NameLeadForm,
     OnboardingForm,
 )
+from mhst.schools.rooms import rooms_of
 from mhst.security import scoping
 from mhst.security.permissions import Permission, has_permission, requires
 
@@ -105,6 +106,8 @@ def _render_show(school: School, status_form: ChangeStatusForm | None, status: i
         can_manage_onboarding=has_permission(current_user, Permission.MANAGE_ONBOARDING),
         can_view_cohorts=has_permission(current_user, Permission.VIEW_COHORTS),
         can_manage_schools=has_permission(current_user, Permission.MANAGE_SCHOOLS),
+        rooms=[room for room in rooms_of(school.id) if room.active],
+        can_manage_rooms=has_permission(current_user, Permission.MANAGE_SCHOOL_ROOMS),
     ), status
 
 

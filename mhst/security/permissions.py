@@ -24,6 +24,8 @@ class Permission(enum.StrEnum):
     MANAGE_SCHOOLS = "manage_schools"  # the register: create, edit, import, export
     MANAGE_PARTICIPATION = "manage_participation"  # lifecycle, cohort assignment, leads
     MANAGE_ONBOARDING = "manage_onboarding"  # tick the onboarding checklist
+    # The rooms a school provides for sessions: the team, the school's lead, administrators
+    MANAGE_SCHOOL_ROOMS = "manage_school_rooms"
     VIEW_COHORTS = "view_cohorts"
     MANAGE_COHORTS = "manage_cohorts"
     REVIEW_INTEREST = "review_interest"  # accept or decline schools' interest
@@ -96,6 +98,7 @@ _CASEWORK = {  # the team's work with referred children
     Permission.MANAGE_GROUPS,
     Permission.VIEW_SUPERVISION,
     Permission.RECORD_MEASURES,
+    Permission.MANAGE_SCHOOL_ROOMS,
 }
 
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
@@ -109,6 +112,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             Permission.MANAGE_DIRECTORY,
             Permission.MANAGE_USERS,
             Permission.MANAGE_ORGANISATION,
+            Permission.MANAGE_SCHOOL_ROOMS,
             Permission.VIEW_AUDIT_LOG,
             Permission.MANAGE_RECORDS,
             Permission.MANAGE_LETTERS,
@@ -147,7 +151,12 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.EMHP: frozenset(_STAFF | _CASEWORK | _CHILD_RECORDS),
     Role.SCHOOL_MENTAL_HEALTH_LEAD: frozenset(
         _EVERYONE
-        | {Permission.VIEW_REFERRALS, Permission.SUBMIT_REFERRAL, Permission.WITHDRAW_REFERRAL}
+        | {
+            Permission.VIEW_REFERRALS,
+            Permission.SUBMIT_REFERRAL,
+            Permission.WITHDRAW_REFERRAL,
+            Permission.MANAGE_SCHOOL_ROOMS,
+        }
     ),
     # Suppressed aggregate reports and nothing else: no schools, directory or records.
     Role.COMMISSIONER: frozenset({Permission.SIGNED_IN, Permission.VIEW_REPORTS}),

@@ -18,6 +18,7 @@ from mhst.extensions import db
 
 class ChangeKind(LabelledEnum):
     RESCHEDULED = "rescheduled"  # a booked 1:1 session moved to another time
+    CANCELLED = "cancelled"  # a booked 1:1 session cancelled before it started
     TIME_CORRECTED = "time_corrected"  # a logged 1:1 session's date or time corrected
     ATTENDANCE_CHANGED = "attendance_changed"  # what happened at a logged 1:1 session
     DATE_CORRECTED = "date_corrected"  # a group session's date

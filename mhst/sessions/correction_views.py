@@ -16,12 +16,12 @@ from mhst.amendments.pages import AmendPage, amend_page
 from mhst.audit.models import AuditAction, AuditRecordType
 from mhst.audit.operations import record, render_audited
 from mhst.core.formatting import format_date, format_datetime_with_day, format_time
-from mhst.core.forms import commit_operation, commit_unit, failed
+from mhst.core.forms import choices, commit_operation, commit_unit, failed
 from mhst.core.time import SERVICE_TIME_ZONE
 from mhst.referrals.models import Referral
 from mhst.security import scoping
 from mhst.security.permissions import Permission, requires
-from mhst.sessions import corrections
+from mhst.sessions import booking, corrections
 from mhst.sessions.changes import contact_changes
 from mhst.sessions.forms import (
     ChangeAttendanceForm,
@@ -29,7 +29,7 @@ from mhst.sessions.forms import (
     DeleteSessionForm,
     parse_minutes,
 )
-from mhst.sessions.models import CareContact
+from mhst.sessions.models import CareContact, ContactMode
 from mhst.sessions.views import blocked_reason, contact_or_404, session_url
 
 bp = Blueprint("session_changes", __name__, url_prefix="/casework")
@@ -62,6 +62,7 @@ def _initial(contact: CareContact, kind: str) -> dict:
             "session_date": local.date(),
             "start_time": format_time(contact.starts_at),
             "duration_minutes": str(contact.duration_minutes),
+            "room_id": str(contact.room_id or ""),
         }
     elif kind == "attendance":
         data |= {
@@ -75,7 +76,8 @@ def _arguments(form, kind: str) -> tuple[tuple, dict]:
     common = {"reason": form.reason.data, "by": current_user, "read_version": form.read_version()}
     if kind == "time":
         minutes = parse_minutes(form.duration_minutes.data)
-        return (), {"starts_at": form.starts_at(), "duration_minutes": minutes, **common}
+        moved = {"starts_at": form.starts_at(), "duration_minutes": minutes}
+        return (), {**moved, "room_id": form.room_id.data or None, **common}
     if kind == "attendance":
         return (form.outcome(),), common
     return (), common
@@ -86,6 +88,13 @@ OPERATIONS = {
     "attendance": (ChangeAttendanceForm, corrections.change_attendance),
     "delete": (DeleteSessionForm, corrections.enter_in_error),
 }
+
+
+def _room_choices(form: ChangeTimeForm, contact: CareContact) -> None:
+    """A booked session in school may move to another of the school's rooms."""
+    if contact.planned and contact.mode is ContactMode.FACE_TO_FACE_SCHOOL:
+        rooms = booking.school_rooms(contact.referral.school_id)
+        form.room_id.choices = choices([(r.id, r.name) for r in rooms])
 
 
 def _title(contact: CareContact, kind: str) -> str:
@@ -105,6 +114,8 @@ def _correct(case_id: int, contact_id: int, kind: str):
         form = form_class()
     else:
         form = form_class(formdata=None, data=_initial(contact, kind))
+    if kind == "time":
+        _room_choices(form, contact)
     when = format_datetime_with_day(contact.starts_at)
     if form.validate_on_submit():
         args, kwargs = _arguments(form, kind)

@@ -22,10 +22,12 @@ from mhst.core.rules import RuleError
 from mhst.core.time import SERVICE_TIME_ZONE, utcnow
 from mhst.core.versions import ensure_current
 from mhst.extensions import db
+from mhst.schools.models import SchoolRoom
+from mhst.sessions import booking
 from mhst.sessions import operations as rules
 from mhst.sessions.change_models import ChangeKind
 from mhst.sessions.changes import checked_reason, log_change
-from mhst.sessions.models import Attendance, CareContact, WhoAttended
+from mhst.sessions.models import Attendance, CareContact, ContactMode, WhoAttended
 
 TEXTS = {  # field: (how a message names it, how a page names it)
     "clinical_notes": ("the session notes", "Session notes"),
@@ -57,8 +59,10 @@ def texts_with_versions(contact: CareContact, versions: dict) -> tuple:
     )
 
 
-def when_text(starts_at: datetime, minutes: int) -> str:
-    return f"{format_datetime_with_day(starts_at)}, {minutes} minutes"
+def when_text(starts_at: datetime, minutes: int, contact: CareContact | None = None) -> str:
+    """When a session is, and its room if it has one (for the history)."""
+    text = f"{format_datetime_with_day(starts_at)}, {minutes} minutes"
+    return f"{text}, {contact.location}" if contact is not None and contact.room_id else text
 
 
 def attendance_text(attendance: Attendance | None, who: WhoAttended | None) -> str:
@@ -90,10 +94,12 @@ def change_time(
     reason: str | None,
     by: User,
     read_version: int | None,
+    room_id=None,
 ) -> CareContact:
     """Reschedule a booked session (to a future time), or correct the date and time of a
     logged one (to a time already past); the practitioner still cannot be in two
-    sessions at once."""
+    sessions at once. A booked session in school moves to a school day, keeping its room
+    (or moving to ``room_id``), which must be free then."""
     local = contact.starts_at.astimezone(SERVICE_TIME_ZONE)
     sent = starts_at.astimezone(SERVICE_TIME_ZONE) if isinstance(starts_at, datetime) else None
     ensure_current(
@@ -109,16 +115,33 @@ def change_time(
     planned = contact.planned
     starts_at = rules._check_starts_at(contact.referral, starts_at, planned=planned)
     minutes = rules._check_duration(duration_minutes)
-    if (starts_at, minutes) == (contact.starts_at, contact.duration_minutes):
-        raise RuleError(rules.DATE, "Change the date, the time or the length, or go back")
+    room = _moved_room(contact, room_id) if planned else None
+    same_room = room is None or room.id == contact.room_id
+    if (starts_at, minutes) == (contact.starts_at, contact.duration_minutes) and same_room:
+        raise RuleError(rules.DATE, "Change the date, the time, the length or the room, or go back")
     reason = checked_reason(reason)
+    if planned:
+        booking.check_school_day(contact.referral, contact.mode, starts_at)
     if contact.attendance not in rules.NOT_HELD:
         rules._check_overlap(contact.practitioner, starts_at, minutes, except_id=contact.id)
-    old = when_text(contact.starts_at, contact.duration_minutes)
+    if room is not None:
+        booking.check_room_free(room, starts_at, minutes, except_id=contact.id)
+    old = when_text(contact.starts_at, contact.duration_minutes, contact)
     contact.starts_at, contact.duration_minutes = starts_at, minutes
+    if room is not None:
+        contact.room_id, contact.location = room.id, room.name
     kind = ChangeKind.RESCHEDULED if planned else ChangeKind.TIME_CORRECTED
-    _changed(contact, kind, by, reason, old, when_text(starts_at, minutes))
+    _changed(contact, kind, by, reason, old, when_text(starts_at, minutes, contact))
     return contact
+
+
+def _moved_room(contact: CareContact, room_id):
+    """The room a booked session in school is moved to: the one chosen, else its own."""
+    if contact.mode is not ContactMode.FACE_TO_FACE_SCHOOL:
+        return None
+    if room_id in (None, "") or str(room_id) == str(contact.room_id):
+        return db.session.get(SchoolRoom, contact.room_id) if contact.room_id else None
+    return booking.room_for(contact.referral, room_id)
 
 
 def change_attendance(
@@ -151,6 +174,11 @@ def change_attendance(
         rules._check_overlap(
             contact.practitioner, contact.starts_at, contact.duration_minutes, except_id=contact.id
         )
+        if contact.room_id is not None:  # and its room, which another may have booked
+            room = db.session.get(SchoolRoom, contact.room_id)
+            booking.check_room_free(
+                room, contact.starts_at, contact.duration_minutes, except_id=contact.id
+            )
     old = attendance_text(contact.attendance, contact.who_attended)
     contact.attendance, contact.who_attended = attendance, who
     if attendance is not Attendance.CANCELLED_BY_SERVICE:

@@ -19,6 +19,7 @@ from mhst.core.rules import RuleError
 from mhst.core.submissions import OnceForm
 from mhst.core.time import SERVICE_TIME_ZONE
 from mhst.core.versions import VersionedForm
+from mhst.sessions import courses
 from mhst.sessions import operations as sessions
 from mhst.sessions.models import Attendance, ContactMode, ContactStage, Pathway, WhoAttended
 
@@ -120,6 +121,7 @@ class _OutcomeFields:
             clinical_notes=self._text("clinical_notes"),
             risk_update=self._text("risk_update"),
             new_risk=self._text("new_risk") == "yes",
+            reason=self._text("reason"),
         )
 
     def _text(self, name: str) -> str | None:
@@ -165,7 +167,7 @@ class _TimeFields:
         )
 
 
-class BookSessionForm(_TimeFields, OnceForm):
+class _SessionFields(_TimeFields, OnceForm):
     stage = RadioField(
         "Stage",
         choices=choices((s.value, s.label) for s in ContactStage),
@@ -206,7 +208,45 @@ class BookSessionForm(_TimeFields, OnceForm):
         )
 
 
-class LogSessionForm(_OutcomeFields, BookSessionForm):
+class BookSessionForm(_SessionFields):
+    """Book a session ahead: face to face in school in one of the school's rooms, and
+    repeated weekly for a course if asked."""
+
+    room_id = SelectField(
+        "Room in school",
+        choices=[],  # the child's school's rooms: set by the view
+        validators=[Optional()],
+        invalid_message="Select a room from the list",
+    )
+    repeat_weeks = StringField(
+        "Repeat weekly: number of weeks",
+        default="1",
+        validators=[
+            Length(max=4, message=f"Enter a number of weeks from 1 to {courses.MAX_WEEKS}")
+        ],
+    )
+
+    def error_list(self) -> list[tuple[str, str]]:
+        """Every message of each field: a course refused names each failing week."""
+        return [(field.id, message) for field in self for message in field.errors]
+
+    def validate_repeat_weeks(self, field):
+        _as_validation_error(courses.check_weeks, self.weeks())
+
+    def weeks(self) -> int | None:
+        """The number of weeks typed: 1 if left empty, None if it is not a number."""
+        text = (self.repeat_weeks.data or "").strip()
+        if not text:
+            return 1
+        return int(text) if text.isdigit() else None
+
+    def details(self) -> sessions.SessionDetails:
+        details = super().details()
+        details.room_id = self.room_id.data or None
+        return details
+
+
+class LogSessionForm(_OutcomeFields, _SessionFields):
     attendance = _attendance_field()
     who_attended = _who_field()
     clinical_notes = _notes_field("Clinical notes", "Clinical notes")
@@ -225,6 +265,8 @@ class LogSessionForm(_OutcomeFields, BookSessionForm):
 
 
 class OutcomeForm(_OutcomeFields, BaseForm):
+    # Before the session starts: why it is cancelled (the operation checks it is given).
+    reason = TextAreaField("Why is it cancelled?", validators=[Optional()])
     attendance = _attendance_field()
     who_attended = _who_field()
     clinical_notes = _notes_field("Clinical notes", "Clinical notes")
@@ -247,8 +289,15 @@ def reason_field(label: str = "Why are you making this change?") -> TextAreaFiel
 
 
 class ChangeTimeForm(_TimeFields, VersionedForm):
-    """Reschedule a booked session, or correct a logged one's date and time."""
+    """Reschedule a booked session (in school, perhaps to another room), or correct a
+    logged one's date and time."""
 
+    room_id = SelectField(
+        "Room in school",
+        choices=[],  # the school's rooms, for a booked session in school: set by the view
+        validators=[Optional()],
+        invalid_message="Select a room from the list",
+    )
     reason = reason_field()
 
 

@@ -125,6 +125,8 @@ class CareContact(db.Model):
     stage: Mapped[ContactStage] = mapped_column(string_enum(ContactStage, "contact_stage", 20))
     mode: Mapped[ContactMode] = mapped_column(string_enum(ContactMode, "contact_mode", 30))
     location: Mapped[str | None] = mapped_column(String(200))
+    # Face to face in school: the school's room booked (its name is copied to ``location``).
+    room_id: Mapped[int | None] = mapped_column(ForeignKey("school_room.id"), index=True)
     pathway: Mapped[Pathway | None] = mapped_column(string_enum(Pathway, "pathway", 40))
     attendance: Mapped[Attendance | None] = mapped_column(string_enum(Attendance, "attendance", 30))
     who_attended: Mapped[WhoAttended | None] = mapped_column(

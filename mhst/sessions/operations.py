@@ -7,9 +7,8 @@ read-only. The first attended session moves the case from allocated to in treatm
 Times are aware datetimes (stored UTC); the forms turn UK times into them.
 
 Operations add to the session and flush; the caller commits once. A broken rule raises
-:class:`RuleError` naming the form field it belongs to (the names in
-``session_forms``); the consent gate's :class:`ConsentRequired` names "status", which
-the form shows against its first field.
+:class:`RuleError` naming its form field. Booking rules (school days, rooms) are in
+``mhst.sessions.booking``; a course of weekly bookings in ``mhst.sessions.courses``.
 """
 
 from __future__ import annotations
@@ -29,7 +28,8 @@ from mhst.core.time import utcnow
 from mhst.extensions import db
 from mhst.referrals.models import OPEN_CASE_STATUSES, Referral, ReferralStatus
 from mhst.referrals.operations import require_valid_consent, transition
-from mhst.sessions import safety
+from mhst.sessions import booking, safety
+from mhst.sessions.changes import checked_reason
 from mhst.sessions.models import (
     Attendance,
     CareContact,
@@ -66,6 +66,8 @@ class SessionDetails:
     mode: ContactMode
     location: str | None = None
     pathway: Pathway | None = None
+    # Face to face in school, booked ahead: the school's room (its name is the location).
+    room_id: int | None = None
     attendance: Attendance | None = None
     who_attended: WhoAttended | None = None
     clinical_notes: str | None = None
@@ -83,14 +85,12 @@ class OutcomeDetails:
     clinical_notes: str | None = None
     risk_update: str | None = None
     new_risk: bool | None = None
-
-
-# ---- checks ---------------------------------------------------------------------------
+    # Why a booked session is cancelled before it starts (needed then, kept in its history).
+    reason: str | None = None
 
 
 def _member(enum_class, value, field: str, message: str, *, optional: bool = False):
-    """``value`` as a member of ``enum_class``: a plain string from a crafted POST is
-    accepted if it names one, anything else is refused with ``message``."""
+    """``value`` as a member of ``enum_class`` (a string naming one), else refused."""
     if value is None or value == "":
         if optional:
             return None
@@ -101,7 +101,7 @@ def _member(enum_class, value, field: str, message: str, *, optional: bool = Fal
         raise RuleError(field, message) from None
 
 
-def _text(value: str | None, field: str, limit: int, what: str) -> str | None:
+def _text(value, field: str, limit: int, what: str) -> str | None:
     value = (value or "").strip()
     if len(value) > limit:
         raise RuleError(field, f"{what} must be {limit:,} characters or fewer")
@@ -162,9 +162,8 @@ def _check_starts_at(referral: Referral, starts_at: datetime, *, planned: bool) 
 def _check_overlap(
     practitioner: User, starts_at: datetime, minutes: int, *, except_id: int | None = None
 ) -> None:
-    """A practitioner cannot be in two sessions at once (cancelled ones, and ones entered
-    in error, do not count). The practitioner's row is locked first, so two bookings for
-    them arriving at the same moment are checked one after the other."""
+    """A practitioner is in one session at a time (cancelled ones, and ones entered in
+    error, do not count). Their row is locked first: two bookings are checked in turn."""
     lock_row(User, practitioner.id)
     ends_at = starts_at + timedelta(minutes=minutes)
     stmt = select(CareContact).where(
@@ -251,8 +250,12 @@ def _new_contact(
     )
     starts_at = _check_starts_at(referral, details.starts_at, planned=planned)
     minutes = _check_duration(details.duration_minutes)
-    location = None
-    if not mode.remote:
+    location = room = None
+    if planned and mode is ContactMode.FACE_TO_FACE_SCHOOL:
+        booking.check_school_day(referral, mode, starts_at)
+        room = booking.room_for(referral, details.room_id)
+        location = room.name
+    elif not mode.remote:
         location = _text(details.location, "location", LOCATION_MAX, "The place")
         if planned and not location:
             raise RuleError("location", "Enter where the session will be, such as the room")
@@ -266,6 +269,8 @@ def _new_contact(
         risk = _text(details.risk_update, "risk_update", NOTES_MAX, "The risk update")
         safety.check_new_risk(details.new_risk, risk)
     _check_overlap(by, starts_at, minutes)
+    if room is not None:
+        booking.check_room_free(room, starts_at, minutes)
     contact = CareContact(
         referral=referral,
         practitioner=by,
@@ -274,6 +279,7 @@ def _new_contact(
         stage=stage,
         mode=mode,
         location=location,
+        room_id=room.id if room else None,
         pathway=pathway,
         attendance=attendance,
         who_attended=who,
@@ -294,8 +300,7 @@ def _new_contact(
 
 
 def book_session(referral: Referral, details: SessionDetails, *, by: User) -> CareContact:
-    """Book a session ahead: in the future, up to a year ahead, with a place if it is
-    face to face. What happened is recorded later with :func:`record_outcome`."""
+    """Book a session ahead (up to a year), with a place or room if it is face to face."""
     return _new_contact(referral, details, by=by, planned=True)
 
 
@@ -305,10 +310,9 @@ def log_session(referral: Referral, details: SessionDetails, *, by: User) -> Car
 
 
 def record_outcome(contact: CareContact, details: OutcomeDetails, *, by: User) -> CareContact:
-    """What happened at a booked session once it has started; the notes and risk update
-    written here are the first version (later changes are amendments, and a change of
-    attendance is a correction with a reason: ``mhst.sessions.corrections``). A session
-    that has not started yet can only be recorded as cancelled."""
+    """What happened at a booked session once started (the notes and risk update written
+    here are the first version; later ones are amendments, ``mhst.sessions.corrections``).
+    Before it starts it can only be cancelled, with a reason kept in its history."""
     referral = contact.referral
     check_case(referral)
     if not contact.planned or contact.in_error:
@@ -319,6 +323,8 @@ def record_outcome(contact: CareContact, details: OutcomeDetails, *, by: User) -
         )
     attendance, who = _check_outcome(details)
     check_started(contact, attendance)
+    cancelled_ahead = contact.starts_at > utcnow()  # check_started: only a cancellation
+    reason = checked_reason(details.reason, "this cancellation") if cancelled_ahead else None
     notes = _text(details.clinical_notes, "clinical_notes", NOTES_MAX, "Clinical notes")
     risk = _text(details.risk_update, "risk_update", NOTES_MAX, "The risk update")
     safety.check_new_risk(details.new_risk, risk)
@@ -334,7 +340,9 @@ def record_outcome(contact: CareContact, details: OutcomeDetails, *, by: User) -
     contact.who_attended = who
     contact.clinical_notes = notes
     contact.risk_update = risk
-    if attendance is not Attendance.CANCELLED_BY_SERVICE:
+    if cancelled_ahead:
+        booking.record_cancellation(contact, attendance, reason, by=by)
+    elif attendance is not Attendance.CANCELLED_BY_SERVICE:
         contact.cancellation_reason = None
     contact.updated_at = contact.outcome_recorded_at = utcnow()
     contact.outcome_recorded_by_id = by.id
@@ -359,10 +367,9 @@ def cancel_planned_sessions(
     reason: str,
     attendance: Attendance = Attendance.CANCELLED_BY_SERVICE,
 ) -> int:
-    """Cancel every planned session of ``referral`` that has not started yet, by the
-    service (such as when consent is withdrawn) or, with ``Attendance.CASE_CLOSED``,
-    because the case closed; returns how many were cancelled. No consent check: stopping
-    work must always be possible."""
+    """Cancel every planned session of ``referral`` not started yet, by the service (such
+    as when consent is withdrawn) or as ``Attendance.CASE_CLOSED``; returns how many.
+    No consent check: stopping work must always be possible."""
     if attendance not in NOT_HELD:
         raise ValueError(f"{attendance!r} is not a cancellation")
     reason = (reason or "").strip()[:REASON_MAX] or None

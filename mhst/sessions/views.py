@@ -9,6 +9,9 @@ that show a child's record are rendered, then their audit reads committed
 
 from __future__ import annotations
 
+import contextlib
+from datetime import date
+
 from flask import Blueprint, abort, flash, redirect, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
@@ -18,7 +21,7 @@ from mhst.amendments.operations import may_amend, versions_for
 from mhst.audit.models import AuditAction, AuditRecordType
 from mhst.audit.operations import record, record_many, render_audited
 from mhst.core.formatting import format_datetime_with_day
-from mhst.core.forms import commit_operation, failed
+from mhst.core.forms import choices, commit_operation, failed
 from mhst.core.rules import RuleError
 from mhst.core.submissions import submit_once
 from mhst.core.time import service_today, utcnow
@@ -27,10 +30,10 @@ from mhst.referrals.allocations import current_allocation
 from mhst.referrals.models import Referral
 from mhst.security import scoping
 from mhst.security.permissions import Permission, has_permission, requires
+from mhst.sessions import booking, courses, reading
 from mhst.sessions import operations as rules
-from mhst.sessions import reading
 from mhst.sessions.changes import contact_changes
-from mhst.sessions.forms import BookSessionForm, LogSessionForm, OutcomeForm
+from mhst.sessions.forms import BookSessionForm, LogSessionForm, OutcomeForm, parse_time
 from mhst.sessions.models import CareContact, ContactMode, ContactStage
 from mhst.sessions.reminder_models import reminders_for
 
@@ -146,28 +149,66 @@ def _defaults(referral: Referral, *, logging: bool) -> dict:
     }
 
 
+def _prefill(data: dict) -> dict:
+    """The diary links here with ``?date=YYYY-MM-DD&time=HH:MM``: fill those in (values
+    that are not a real date or time are ignored)."""
+    with contextlib.suppress(ValueError):
+        data["session_date"] = date.fromisoformat(request.args.get("date", "")[:10])
+    start = parse_time(request.args.get("time", "")[:8])
+    if start is not None:
+        data["start_time"] = start.strftime("%H:%M")
+    return data
+
+
+def _form(referral: Referral, *, logging: bool):
+    if logging:
+        data = None if request.method == "POST" else _defaults(referral, logging=True)
+        return LogSessionForm(data=data)
+    rooms = booking.school_rooms(referral.school_id)
+    data = None
+    if request.method != "POST":
+        data = _prefill(_defaults(referral, logging=False))
+        if len(rooms) == 1:  # the school's only room: chosen already
+            data["room_id"] = str(rooms[0].id)
+    form = BookSessionForm(data=data)
+    form.room_id.choices = choices([("", "Select a room")] + [(r.id, r.name) for r in rooms])
+    return form
+
+
+def _operation(form, *, logging: bool):
+    """The operation and its arguments for the form: a log, or a course of bookings (one
+    booking being a course of one week)."""
+    if logging:
+        return rules.log_session, (form.details(),)
+    return courses.book_course, (form.details(), form.weeks())
+
+
+def _booked_message(record, *, logging: bool) -> str:
+    if logging:
+        return f"Session on {format_datetime_with_day(record.starts_at)} logged"
+    if len(record) == 1:
+        return f"Session on {format_datetime_with_day(record[0].starts_at)} booked"
+    return courses.course_summary(record)
+
+
 def _session_form(case_id: int, *, logging: bool):
     referral = scoping.get_or_404(current_user, Referral, case_id, kind=scoping.Kind.CASE)
-    form_class = LogSessionForm if logging else BookSessionForm
-    form = form_class(
-        data=None if request.method == "POST" else _defaults(referral, logging=logging)
-    )
+    form = _form(referral, logging=logging)
     if form.validate_on_submit():
-        operation = rules.log_session if logging else rules.book_session
+        operation, args = _operation(form, logging=logging)
+        first = (lambda record: record) if logging else (lambda record: record[0])
         sent = submit_once(
             form,
             operation,
             referral,
-            form.details(),
+            *args,
             by=current_user,
             user=current_user,
-            result_url=lambda contact: session_url(referral.id, contact.id),
+            result_url=lambda record: session_url(referral.id, first(record).id),
         )
         if not failed(sent):
             if not sent.repeated:
-                done = "logged" if logging else "booked"
-                when = format_datetime_with_day(sent.record.starts_at)
-                flash(f"Session on {when} {done}", "success")
+                flash(_booked_message(sent.record, logging=logging), "success")
             return redirect(sent.url)
         _after_failure(referral)
     return _render(
@@ -178,6 +219,7 @@ def _session_form(case_id: int, *, logging: bool):
         child=referral.child,
         logging=logging,
         blocked=blocked_reason(referral),
+        may_add_rooms=has_permission(current_user, Permission.MANAGE_SCHOOL_ROOMS),
     )
 
 

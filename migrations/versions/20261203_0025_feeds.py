@@ -1,7 +1,7 @@
 """Calendar feeds: each practitioner's private iCalendar address (its token's hash only).
 
 Revision ID: 0025_feeds
-Revises: 0023_child_birth_date
+Revises: 0024_booking
 Create Date: 2026-12-03
 """
 
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0025_feeds"
-down_revision: str | None = "0023_child_birth_date"
+down_revision: str | None = "0024_booking"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -26,6 +26,7 @@ import pytest
 from playwright.sync_api import Locator, Page, expect
 
 from mhst.core.time import service_today
+from mhst.organisation.term_dates import school_day_after
 from tests.browser import test_referral_journey
 from tests.browser.test_referral_journey import (
     EMHP,
@@ -356,7 +357,7 @@ def test_a_case_from_allocation_to_discharge(page: Page, open_page: Callable[[],
     assessment_on = today - timedelta(days=3)
     missed_on = today - timedelta(days=2)
     treatment_on = today - timedelta(days=1)
-    next_on = today + timedelta(days=7)
+    next_on = school_day_after(today + timedelta(days=7))  # in school: a school day
     log_session(
         emhp,
         assessment_on,
@@ -377,7 +378,8 @@ def test_a_case_from_allocation_to_discharge(page: Page, open_page: Callable[[],
         notes="Made a worry ladder together; homework: the first step.",
     )
     emhp.get_by_role("button", name="Book a session").click()
-    fill_session(emhp, next_on, stage="Treatment", place="Wellbeing room")
+    fill_session(emhp, next_on, stage="Treatment")
+    emhp.get_by_label("Room in school").select_option(label="Wellbeing room")
     emhp.get_by_role("button", name="Book session").click()
     expect(emhp.locator("h1")).to_have_text("Sessions")
     expect(flash(emhp)).to_contain_text(f"Session on {long_day(next_on)} at {TIME} booked")

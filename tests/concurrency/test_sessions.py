@@ -18,7 +18,7 @@ from mhst.referrals.models import ReferralStatus
 from mhst.sessions.group_models import GroupSession
 from mhst.sessions.models import CareContact
 from tests.concurrency.client import simultaneously
-from tests.conftest import new_referral
+from tests.conftest import new_referral, school_day
 
 EMHP, SENIOR = "emhp@test.example", "senior@test.example"
 
@@ -53,7 +53,11 @@ def _date(name: str, day) -> dict[str, str]:
     }
 
 
-def _session_form(page, day, **changes) -> dict[str, str]:
+def _room_12(live) -> str:
+    return str(live.run(lambda: live.world().room_a2.id))
+
+
+def _session_form(page, day, room_id: str = "", **changes) -> dict[str, str]:
     return {
         "submission_token": page.hidden("submission_token"),
         **_date("session_date", day),
@@ -62,6 +66,7 @@ def _session_form(page, day, **changes) -> dict[str, str]:
         "stage": "assessment",
         "mode": "face_to_face_school",
         "location": "Room 12",
+        "room_id": room_id,
         "pathway": "",
         **changes,
     }
@@ -82,10 +87,15 @@ def test_two_bookings_of_one_practitioner_at_one_time_keep_one(live):
     first, second = live.client(EMHP), live.client(EMHP)
     paths = [f"/casework/cases/{case}/sessions/book" for case in cases]
     pages = [first.get(paths[0]), second.get(paths[1])]
-    day = service_today() + timedelta(days=30)
+    day = school_day(30)
+    # By video: only the practitioner's time is contended (rooms have their own test).
     replies = simultaneously(
-        lambda: first.post(paths[0], _session_form(pages[0], day), token_from=pages[0]),
-        lambda: second.post(paths[1], _session_form(pages[1], day), token_from=pages[1]),
+        lambda: first.post(
+            paths[0], _session_form(pages[0], day, mode="video"), token_from=pages[0]
+        ),
+        lambda: second.post(
+            paths[1], _session_form(pages[1], day, mode="video"), token_from=pages[1]
+        ),
     )
     assert sorted(reply.status for reply in replies) == [302, 400], [r.status for r in replies]
     refused = next(reply for reply in replies if reply.status == 400)
@@ -94,6 +104,30 @@ def test_two_bookings_of_one_practitioner_at_one_time_keep_one(live):
     assert len(kept) == 1  # one booking, at that time, for whichever case got there first
     booked = cases[0] if replies[0].status == 302 else cases[1]
     assert kept[0][0] == booked
+
+
+def test_two_bookings_of_one_room_at_one_time_keep_one(live):
+    """Two practitioners book one room for the same time: the room's row lock makes the
+    second check wait for the first booking, then refuse."""
+    cases = [_open_case(live, "Roomfirst"), _open_case(live, "Roomsecond")]
+    emhp, senior = live.client(EMHP), live.client(SENIOR)
+    paths = [f"/casework/cases/{case}/sessions/book" for case in cases]
+    pages = [emhp.get(paths[0]), senior.get(paths[1])]
+    day, room = school_day(30), _room_12(live)
+
+    def form(page) -> dict[str, str]:
+        return _session_form(page, day, room, start_time="13:00")
+
+    replies = simultaneously(
+        lambda: emhp.post(paths[0], form(pages[0]), token_from=pages[0]),
+        lambda: senior.post(paths[1], form(pages[1]), token_from=pages[1]),
+    )
+    assert sorted(reply.status for reply in replies) == [302, 400], [r.status for r in replies]
+    refused = next(reply for reply in replies if reply.status == 400)
+    assert "Room 12 is already booked from 13:00 to 13:45" in refused.text
+    winner = "Roomfirst" if replies[0].status == 302 else "Roomsecond"
+    assert winner not in refused.text  # the other child is never named
+    assert len(live.run(_contacts, cases)) == 1
 
 
 def test_two_group_sessions_on_one_date_keep_one(live):
