@@ -129,6 +129,7 @@ def _connect_receivers() -> None:
     """Import every module whose receivers subscribe to ``mhst.core.signals``: each
     connects when first imported, so exactly once however many apps are built."""
     import mhst.casework.receivers
+    import mhst.notifications.receivers
     import mhst.schools.receivers
     import mhst.sessions.receivers  # noqa: F401
 
@@ -141,6 +142,7 @@ JOB_MODULES = (
     "mhst.extract.job",
     "mhst.schools.register_download",
     "mhst.reports.scheduled",
+    "mhst.notifications.emails",
 )
 
 
@@ -193,6 +195,7 @@ def _register_blueprints(app: Flask) -> None:
         "mhst.extract.views",
         "mhst.jobs.views",
         "mhst.privacy.blueprint",
+        "mhst.notifications.views",
     ):
         app.register_blueprint(import_module(module).bp)
     register_error_handlers(app)

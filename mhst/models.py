@@ -8,6 +8,7 @@ from mhst.cohorts.models import Cohort, cohort_team
 from mhst.core.submissions import FormSubmission
 from mhst.directory.models import DirectoryService, DirectoryServiceConcern
 from mhst.jobs.models import BackgroundJob
+from mhst.notifications.models import EmailPreference, Notification
 from mhst.organisation.models import ServiceArea, Team
 from mhst.outcomes.models import MeasureAnswer, MeasureRecord, MeasureScore
 from mhst.privacy.models import RetentionDecision
@@ -66,6 +67,7 @@ __all__ = [
     "DirectoryService",
     "DirectoryServiceConcern",
     "Discharge",
+    "EmailPreference",
     "FormSubmission",
     "GroupAttendance",
     "GroupParticipant",
@@ -76,6 +78,7 @@ __all__ = [
     "MeasureFact",
     "MeasureRecord",
     "MeasureScore",
+    "Notification",
     "ParticipationEvent",
     "PasswordReset",
     "RecoveryCode",

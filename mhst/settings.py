@@ -157,6 +157,11 @@ class Config:
     MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD") or None
     MAIL_FROM = os.environ.get("MAIL_FROM", "mhst-case-manager@example.nhs.uk")
     MAIL_TIMEOUT_SECONDS = 10
+    # The service's address, for links in emails sent by the job worker (no request to
+    # take it from): notifications' emails link to SERVICE_URL/notifications/...
+    SERVICE_URL = os.environ.get("SERVICE_URL", "http://localhost:5000")
+    # Notifications are kept this long, read or not, then deleted (daily).
+    NOTIFICATION_RETENTION_DAYS = int(os.environ.get("NOTIFICATION_RETENTION_DAYS", "180"))
 
     PASSWORD_MIN_LENGTH = 12
     # Forgotten passwords: how long an emailed link works, how often it may be asked for

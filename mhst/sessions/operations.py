@@ -22,6 +22,7 @@ from sqlalchemy import select
 from mhst.accounts.models import User
 from mhst.audit.models import AuditAction, AuditRecordType
 from mhst.audit.operations import record
+from mhst.core import signals
 from mhst.core.formatting import format_date, format_time
 from mhst.core.locking import lock_row
 from mhst.core.rules import RuleError
@@ -295,8 +296,14 @@ def _new_contact(
 
 def book_session(referral: Referral, details: SessionDetails, *, by: User) -> CareContact:
     """Book a session ahead: in the future, up to a year ahead, with a place if it is
-    face to face. What happened is recorded later with :func:`record_outcome`."""
-    return _new_contact(referral, details, by=by, planned=True)
+    face to face. What happened is recorded later with :func:`record_outcome`. A session
+    face to face in school is a visit the school's lead is told about (no child named)."""
+    contact = _new_contact(referral, details, by=by, planned=True)
+    if contact.mode is ContactMode.FACE_TO_FACE_SCHOOL:
+        signals.school_visit_booked.send(
+            referral.school, by=by, what="a 1:1 session", when=contact.starts_at
+        )
+    return contact
 
 
 def log_session(referral: Referral, details: SessionDetails, *, by: User) -> CareContact:
