@@ -221,7 +221,9 @@ class TestConfig(Config):
     SECRET_KEY = "test-secret-key"  # noqa: S105  # nosec B105
     SESSION_COOKIE_SECURE = False
     RATELIMIT_STORAGE_URI = "memory://"
-    MAIL_SERVER = None  # the mail tests start a local SMTP server: see tests/mailbox.py
+    # The mail tests start a local SMTP server (tests/mailbox.py) and point the app at it;
+    # a worker in a subprocess is pointed at one by TEST_MAIL_SERVER (never a real relay).
+    MAIL_SERVER = os.environ.get("TEST_MAIL_SERVER") or None
     PASSWORD_RESET_RESPONSE_SECONDS = 0.0
     ALLOW_DEMO_DATA = True
     REQUIRE_STRONG_SECRET_KEY = False

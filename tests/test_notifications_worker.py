@@ -44,7 +44,7 @@ def worker(tmp_path_factory, mailbox_for_worker) -> Iterator[Worker]:
         upgrade()
         db.session.remove()
     settings = {
-        "MAIL_SERVER": "127.0.0.1",
+        "TEST_MAIL_SERVER": "127.0.0.1",
         "MAIL_PORT": str(mailbox_for_worker.port),
         "MAIL_USE_TLS": "0",
         "SERVICE_URL": SERVICE_URL,
@@ -83,7 +83,8 @@ def test_the_worker_emails_a_chosen_notification_naming_no_child(worker, mailbox
             )
         )
         _send(worker)
-        [message] = mailbox_for_worker.wait_for(1, timeout=60)
+        wait_for(lambda: mailbox_for_worker.messages, worker)
+        [message] = mailbox_for_worker.messages
         assert message["To"] == "senior@notify.example"
         assert message["Subject"] == SUBJECT
         body = body_of(message)
