@@ -130,6 +130,7 @@ def _connect_receivers() -> None:
     connects when first imported, so exactly once however many apps are built."""
     import mhst.casework.receivers
     import mhst.letters.receivers
+    import mhst.notifications.receivers
     import mhst.schools.receivers
     import mhst.sessions.receivers  # noqa: F401
 
@@ -143,6 +144,7 @@ JOB_MODULES = (
     "mhst.schools.register_download",
     "mhst.reports.scheduled",
     "mhst.sessions.reminders",
+    "mhst.notifications.emails",
 )
 
 
@@ -198,6 +200,7 @@ def _register_blueprints(app: Flask) -> None:
         "mhst.jobs.views",
         "mhst.privacy.blueprint",
         "mhst.letters.views",
+        "mhst.notifications.views",
     ):
         app.register_blueprint(import_module(module).bp)
     register_error_handlers(app)

@@ -10,6 +10,7 @@ from mhst.diary.models import CalendarFeed
 from mhst.directory.models import DirectoryService, DirectoryServiceConcern
 from mhst.jobs.models import BackgroundJob
 from mhst.letters.models import Letter, LetterTemplate, LetterTemplateRevision
+from mhst.notifications.models import EmailPreference, Notification
 from mhst.organisation.models import ServiceArea, Team, TermClosure
 from mhst.outcomes.models import MeasureAnswer, MeasureRecord, MeasureScore
 from mhst.privacy.models import RetentionDecision
@@ -72,6 +73,7 @@ __all__ = [
     "DirectoryService",
     "DirectoryServiceConcern",
     "Discharge",
+    "EmailPreference",
     "FormSubmission",
     "GroupAttendance",
     "GroupParticipant",
@@ -85,6 +87,7 @@ __all__ = [
     "MeasureFact",
     "MeasureRecord",
     "MeasureScore",
+    "Notification",
     "ParticipationEvent",
     "PasswordReset",
     "RecoveryCode",

@@ -168,6 +168,11 @@ class Config:
     MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD") or None
     MAIL_FROM = os.environ.get("MAIL_FROM", "mhst-case-manager@example.nhs.uk")
     MAIL_TIMEOUT_SECONDS = 10
+    # The service's address, for links in emails sent by the job worker (no request to
+    # take it from): notifications' emails link to SERVICE_URL/notifications/...
+    SERVICE_URL = os.environ.get("SERVICE_URL", "http://localhost:5000")
+    # Notifications are kept this long, read or not, then deleted (daily).
+    NOTIFICATION_RETENTION_DAYS = int(os.environ.get("NOTIFICATION_RETENTION_DAYS", "180"))
 
     # Reminders to families by text and email through GOV.UK Notify (mhst/core/notify.py).
     # Without NOTIFY_API_KEY a reminder is written to the log and kept as "logged", shown
@@ -244,7 +249,9 @@ class TestConfig(Config):
     SECRET_KEY = "test-secret-key"  # noqa: S105  # nosec B105
     SESSION_COOKIE_SECURE = False
     RATELIMIT_STORAGE_URI = "memory://"
-    MAIL_SERVER = None  # the mail tests start a local SMTP server: see tests/mailbox.py
+    # The mail tests start a local SMTP server (tests/mailbox.py) and point the app at it;
+    # a worker in a subprocess is pointed at one by TEST_MAIL_SERVER (never a real relay).
+    MAIL_SERVER = os.environ.get("TEST_MAIL_SERVER") or None
     PASSWORD_RESET_RESPONSE_SECONDS = 0.0
     ALLOW_DEMO_DATA = True
     REQUIRE_STRONG_SECRET_KEY = False

@@ -116,6 +116,7 @@ KEPT_TOGETHER = (
     "tests/test_backup.py",
     "tests/test_jobs_worker.py",
     "tests/test_jobs_worker_killed.py",
+    "tests/test_notifications_worker.py",
     "tests/test_password_rules.py",
     "tests/test_reminders.py",
     "tests/test_reminders_worker.py",

@@ -62,6 +62,12 @@ ALLOWED_WITHOUT_ARGUMENTS = {
     "interest.register",
     "interest.registered",
     "reports.index",
+    # Their own notifications (none: no kind is sent to a commissioner) and settings.
+    "notifications.index",
+    "notifications.follow",
+    "notifications.mark_read",
+    "notifications.mark_all_read",
+    "notifications.settings",
 }
 # Pages that list children, named so that the walk below is known to include them.
 CHILD_LISTS = {

@@ -53,6 +53,12 @@ EXPECTED_ACCESS: dict[str, str | frozenset[Role]] = {
     "mfa.code": PUBLIC,
     "mfa.recovery_code": PUBLIC,
     "mfa.account": ALL,
+    # Each user's own notifications (mhst.notifications): every signed-in role.
+    "notifications.index": ALL,
+    "notifications.follow": ALL,
+    "notifications.mark_read": ALL,
+    "notifications.mark_all_read": ALL,
+    "notifications.settings": ALL,
     "schools.index": STAFF_AND_LEADS,
     "schools.show": STAFF_AND_LEADS,
     "users_admin.index": ADMIN,

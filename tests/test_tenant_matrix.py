@@ -48,6 +48,13 @@ MATRIX_ROWS: dict[str, tuple[int, int, int, int, int, int]] = {
     # endpoint                           admin lead senior emhp school commissioner
     "accounts.change_password":           (200,  200,  200,  200,  200,  200),
     "mfa.account":                        (200,  200,  200,  200,  200,  200),
+    # A user's own notifications: no record named in the URL (an id that is not theirs
+    # sends them back to the list, 302, as having none does).
+    "notifications.index":                (200,  200,  200,  200,  200,  200),
+    "notifications.follow":               (302,  302,  302,  302,  302,  302),
+    "notifications.mark_read":            (302,  302,  302,  302,  302,  302),
+    "notifications.mark_all_read":        (302,  302,  302,  302,  302,  302),
+    "notifications.settings":             (200,  200,  200,  200,  200,  200),
     # The steps of signing in: signed in already, sent home.
     "mfa.code":                           (302,  302,  302,  302,  302,  302),
     "mfa.recovery_code":                  (302,  302,  302,  302,  302,  302),

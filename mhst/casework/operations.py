@@ -22,6 +22,7 @@ from mhst.accounts.practitioners import PRACTITIONER_ROLES
 from mhst.audit.models import AuditAction, AuditRecordType
 from mhst.audit.operations import record
 from mhst.casework.models import Discharge, DischargeReason
+from mhst.core import signals
 from mhst.core.rules import RuleError
 from mhst.core.time import SERVICE_TIME_ZONE, utcnow
 from mhst.directory.models import DirectoryService
@@ -86,10 +87,13 @@ def _end(allocation: Allocation, reason: str) -> None:
     db.session.flush()
 
 
-def _start(referral: Referral, practitioner: User, *, by: User) -> Allocation:
+def _start(
+    referral: Referral, practitioner: User, *, by: User, reallocated: bool = False
+) -> Allocation:
     allocation = Allocation(referral=referral, practitioner=practitioner, allocated_by=by)
     db.session.add(allocation)
     db.session.flush()
+    signals.case_allocated.send(referral, practitioner=practitioner, by=by, reallocated=reallocated)
     return allocation
 
 
@@ -130,7 +134,7 @@ def allocate(
         referrals.require_valid_consent(referral)
     if current is not None:
         _end(current, f"Reallocated to {practitioner.full_name}")
-    allocation = _start(referral, practitioner, by=by)
+    allocation = _start(referral, practitioner, by=by, reallocated=current is not None)
     detail = (
         f"reallocated from user {current.practitioner_id} to user {practitioner.id}"
         if current is not None

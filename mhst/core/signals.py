@@ -56,6 +56,86 @@ consent_withdrawn = _signals.signal(
     """,
 )
 
+referral_received = _signals.signal(
+    "referral-received",
+    doc="""A new referral arrived: submitted by a school's lead or recorded by staff.
+
+    Sent by ``mhst.referrals.submission.submit_referral`` once the referral, its history
+    and its audit event are added. Sender: the :class:`~mhst.referrals.models.Referral`.
+    Keyword arguments: ``by``, the user who submitted or recorded it.
+
+    Received by ``mhst.notifications.receivers``: the senior clinicians of the team that
+    covers the school are notified.
+    """,
+)
+
+referral_status_changed = _signals.signal(
+    "referral-status-changed",
+    doc="""A referral moved from one status to another (every move, closing or not).
+
+    Sent by ``mhst.referrals.operations.move_to`` after the history is recorded and the
+    status set (before :data:`referral_closed`, when the move closes it). Sender: the
+    referral. Keyword arguments: ``from_status`` and ``to_status``
+    (:class:`~mhst.referrals.models.ReferralStatus`), ``by`` (the user).
+
+    Received by ``mhst.notifications.receivers``: the school's lead is notified when the
+    referral is one they may see (their school's own) and someone else moved it.
+    """,
+)
+
+case_allocated = _signals.signal(
+    "case-allocated",
+    doc="""A case was allocated to a practitioner: a first allocation, a reallocation or
+    a reopened case allocated again.
+
+    Sent by ``mhst.casework.operations`` (``_start``, once the allocation is flushed).
+    Sender: the referral. Keyword arguments: ``practitioner`` (who holds it now), ``by``
+    (who allocated it) and ``reallocated`` (True when someone else held it until now).
+
+    Received by ``mhst.notifications.receivers``: the practitioner is notified.
+    """,
+)
+
+case_risk_raised = _signals.signal(
+    "case-risk-raised",
+    doc="""A risk was raised on a case: a session's new risk, or a measure at or beyond
+    its risk threshold, flagged for a senior clinician's review.
+
+    Sent by ``mhst.referrals.risk_flags.raise_flag`` after the flag and its audit event.
+    Sender: the referral. Keyword arguments: ``flag`` (the
+    :class:`~mhst.referrals.risk_flags.CaseRiskFlag`) and ``by`` (who raised it).
+
+    Received by ``mhst.notifications.receivers``: the practitioner who holds the case is
+    notified (unless they raised it themselves).
+    """,
+)
+
+school_visit_booked = _signals.signal(
+    "school-visit-booked",
+    doc="""The team booked a visit at a school: a 1:1 session face to face in school, or
+    a group that meets at the school.
+
+    Sent by ``mhst.sessions.operations.book_session`` (a session face to face in school)
+    and ``mhst.sessions.group_operations.create_group`` (a group at a school). Sender:
+    the :class:`~mhst.schools.models.School`. Keyword arguments: ``by`` (who booked it),
+    ``what`` (the visit in words, naming no child: "a 1:1 session", "a group") and
+    ``when`` (a datetime or a date: when it starts, or None if not yet known).
+
+    Received by ``mhst.notifications.receivers``: the school's lead is notified.
+    """,
+)
+
+interest_registered = _signals.signal(
+    "interest-registered",
+    doc="""A school registered its interest in joining the programme (the public form).
+
+    Sent by ``mhst.schools.interest.register_interest`` after the registration and its
+    audit event. Sender: the :class:`~mhst.schools.models.InterestRegistration`.
+
+    Received by ``mhst.notifications.receivers``: every active administrator is notified.
+    """,
+)
+
 # ---- what a page shows ------------------------------------------------------------------
 
 timeline_entries = _signals.signal(

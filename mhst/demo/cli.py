@@ -20,10 +20,11 @@ from sqlalchemy import select
 from mhst.accounts import mfa
 from mhst.accounts.models import Role, User
 from mhst.accounts.passwords import hash_password
-from mhst.core.time import service_today
+from mhst.core.time import service_today, utcnow
 from mhst.demo.booking import load_term_dates_and_rooms
 from mhst.demo.helpers import at, get_or_create
 from mhst.demo.history import load_history
+from mhst.demo.notifications import load_notifications
 from mhst.demo.register import load_register
 from mhst.demo.staff import load_colleagues
 from mhst.extensions import db
@@ -86,6 +87,7 @@ USERS = (
 
 
 def load_demo_data() -> list[DemoUser]:
+    started = utcnow()
     areas = {name: get_or_create(ServiceArea, name=name) for name in AREAS}
     teams = {
         name: get_or_create(Team, {"area": areas[area]}, name=name) for name, area in TEAMS.items()
@@ -118,6 +120,7 @@ def load_demo_data() -> list[DemoUser]:
     load_term_dates_and_rooms(areas, schools)
     load_register(areas, teams)
     load_history()
+    load_notifications(since=started)
     db.session.commit()
     return list(USERS)
 

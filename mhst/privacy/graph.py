@@ -70,6 +70,11 @@ NOT_ABOUT_A_CHILD: dict[str, str] = {
     "background_job": "a staff member's download being prepared (an extract or the school "
     "register: its period and its file's name, which are about the service, not a child); "
     "its file is deleted after JOB_FILES_RETENTION_DAYS",
+    "notification": "a staff member's notification: its kind, a short text naming a referral "
+    "by its reference or a school by its name (never a child), and a link whose page checks "
+    "the reader's scope when followed (an erased record is a 404); deleted after "
+    "NOTIFICATION_RETENTION_DAYS",
+    "notification_email_preference": "which kinds of notification a staff member wants emailed",
     "form_submission": "which form submission made which page (a token, the user and the "
     "page's address, such as /referrals/12): no child's details",
 }

@@ -110,6 +110,9 @@ def move_to(referral: Referral, to: ReferralStatus, *, by: User, reason: str | N
     if to is S.ACCEPTED and referral.accepted_on is None:
         referral.accepted_on = today
     referral.closed_on = today if to.is_closed else None
+    signals.referral_status_changed.send(
+        referral, from_status=event.from_status, to_status=to, by=by
+    )
     if to.is_closed:
         # Casework ends the allocation; sessions cancels the booked sessions.
         signals.referral_closed.send(referral, by=by, reason=reason)

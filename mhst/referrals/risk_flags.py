@@ -21,7 +21,7 @@ from sqlalchemy.orm import Mapped, joinedload, mapped_column, relationship
 from mhst.accounts.models import Role, User
 from mhst.audit.models import AuditAction, AuditRecordType
 from mhst.audit.operations import record
-from mhst.core import keyset
+from mhst.core import keyset, signals
 from mhst.core.locking import lock_row
 from mhst.core.rules import RuleError
 from mhst.core.time import utcnow
@@ -105,6 +105,7 @@ def raise_flag(
         user=by,
         detail=f"referral {referral.id}: raised from a {flag.source.value} ({source_id})",
     )
+    signals.case_risk_raised.send(referral, flag=flag, by=by)
     return flag
 
 

@@ -9,7 +9,7 @@ from datetime import date
 from mhst.accounts.models import User
 from mhst.audit.models import AuditAction, AuditRecordType
 from mhst.audit.operations import record
-from mhst.core import nhs_number
+from mhst.core import nhs_number, signals
 from mhst.core.rules import RuleError
 from mhst.core.time import service_today
 from mhst.extensions import db
@@ -212,6 +212,7 @@ def submit_referral(
     record(AuditAction.CREATE, AuditRecordType.REFERRAL, referral.id, user=by)
     child_records.after_referral(known, child_details, school, referral, by=by)
     move_to(referral, S.AWAITING_CONSENT, by=by, reason="No consent recorded yet")
+    signals.referral_received.send(referral, by=by)
     return referral
 
 

@@ -12,6 +12,7 @@ from sqlalchemy import select
 from mhst.accounts.models import User
 from mhst.audit import operations as audit
 from mhst.audit.models import AuditAction, AuditRecordType
+from mhst.core import signals
 from mhst.core.formatting import format_date
 from mhst.core.rules import RuleError
 from mhst.core.time import utcnow
@@ -103,6 +104,7 @@ def register_interest(
         registration.id,
         actor=PUBLIC_ACTOR,
     )
+    signals.interest_registered.send(registration)
     return registration
 
 

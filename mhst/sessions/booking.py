@@ -19,6 +19,8 @@ from datetime import date, datetime, timedelta
 
 from sqlalchemy import select
 
+from mhst.accounts.models import User
+from mhst.core import signals
 from mhst.core.formatting import format_date, format_time
 from mhst.core.locking import lock_row
 from mhst.core.rules import RuleError
@@ -145,3 +147,12 @@ def record_cancellation(contact: CareContact, attendance: Attendance, reason: st
         to_value=attendance.label,
         care_contact_id=contact.id,
     )
+
+
+def tell_school_of_visit(contact: CareContact, *, by: User) -> None:
+    """A session face to face in school is a visit the school's lead is told about (no
+    child named: the receivers say only what, when and where)."""
+    if contact.mode is ContactMode.FACE_TO_FACE_SCHOOL:
+        signals.school_visit_booked.send(
+            contact.referral.school, by=by, what="a 1:1 session", when=contact.starts_at
+        )

@@ -23,6 +23,7 @@ from sqlalchemy.orm import joinedload, lazyload, selectinload
 from mhst.accounts.models import Role, User
 from mhst.audit.models import AuditAction, AuditRecordType
 from mhst.audit.operations import record
+from mhst.core import signals
 from mhst.core.formatting import format_date
 from mhst.core.locking import lock_row
 from mhst.core.rules import RuleError
@@ -139,6 +140,8 @@ def create_group(details: GroupDetails, *, by: User) -> GroupProgramme:
     record(
         AuditAction.CREATE, AuditRecordType.GROUP, group.id, user=by, detail=f"{kind.value} group"
     )
+    if school is not None:
+        signals.school_visit_booked.send(school, by=by, what="a group", when=None)
     return group
 
 

@@ -301,7 +301,9 @@ def _new_contact(
 
 def book_session(referral: Referral, details: SessionDetails, *, by: User) -> CareContact:
     """Book a session ahead (up to a year), with a place or room if it is face to face."""
-    return _new_contact(referral, details, by=by, planned=True)
+    contact = _new_contact(referral, details, by=by, planned=True)
+    booking.tell_school_of_visit(contact, by=by)
+    return contact
 
 
 def log_session(referral: Referral, details: SessionDetails, *, by: User) -> CareContact:
