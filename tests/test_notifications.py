@@ -31,6 +31,7 @@ from mhst.sessions import group_operations
 from mhst.sessions import operations as sessions
 from mhst.sessions.group_models import GroupAudience, GroupKind
 from mhst.sessions.models import ContactMode, ContactStage
+from tests.conftest import school_day
 from tests.mailbox import body_of
 
 S = ReferralStatus
@@ -171,13 +172,13 @@ def test_senior_clinicians_are_told_once_of_an_overdue_risk_review(world, people
 
 
 def test_the_school_lead_is_told_when_the_team_books_a_visit(world, people):
-    start = datetime.combine(service_today() + timedelta(days=8), time(14, 30), SERVICE_TIME_ZONE)
+    start = datetime.combine(school_day(8), time(14, 30), SERVICE_TIME_ZONE)
     details = sessions.SessionDetails(
         starts_at=start,
         duration_minutes=45,
         stage=ContactStage.TREATMENT,
         mode=ContactMode.FACE_TO_FACE_SCHOOL,
-        location="Room 12",
+        room_id=world.room_a2.id,
     )
     sessions.book_session(world.case_a1, details, by=people["emhp"])  # the case is at A2
     db.session.commit()

@@ -31,6 +31,7 @@ from mhst.referrals.models import (
 )
 from mhst.sessions.group_models import GroupAttendance, GroupParticipant
 from mhst.sessions.models import CareContact
+from mhst.sessions.reminder_models import SessionReminder
 from mhst.supervision.models import SupervisionCase
 from tests.conftest import AuthActions
 from tests.test_privacy_graph import amended
@@ -67,6 +68,12 @@ ROWS = {
     "referral_signpost": lambda: _via_referral(ReferralSignpost, ReferralSignpost.id),
     "allocation": lambda: _via_referral(Allocation, Allocation.id),
     "care_contact": lambda: _via_referral(CareContact, CareContact.id),
+    "session_reminder": lambda: (
+        select(Referral.child_id, SessionReminder.id)
+        .select_from(SessionReminder)
+        .join(CareContact, SessionReminder.care_contact_id == CareContact.id)
+        .join(Referral, CareContact.referral_id == Referral.id)
+    ),
     "group_participant": lambda: _via_referral(GroupParticipant, GroupParticipant.id),
     "group_attendance": lambda: (
         select(Referral.child_id, GroupAttendance.session_id, GroupAttendance.participant_id)

@@ -18,8 +18,16 @@ EXPECTED_RECEIVERS = {
     "consent_withdrawn": {"mhst.sessions.receivers._cancel_planned_sessions"},
     "referral_page": {
         "mhst.casework.receivers._referral_page",
+        "mhst.letters.receivers._referral_page",
         "mhst.sessions.receivers._referral_page",
     },
+    "timeline_entries": {"mhst.letters.receivers._letter_entries"},
+    "referral_received": {"mhst.notifications.receivers._referral_received"},
+    "referral_status_changed": {"mhst.notifications.receivers._referral_status_changed"},
+    "case_allocated": {"mhst.notifications.receivers._case_allocated"},
+    "case_risk_raised": {"mhst.notifications.receivers._case_risk_raised"},
+    "school_visit_booked": {"mhst.notifications.receivers._school_visit_booked"},
+    "interest_registered": {"mhst.notifications.receivers._interest_registered"},
     "cohort_list_page": {"mhst.schools.receivers._cohort_totals"},
     "cohort_page": {"mhst.schools.receivers._cohort_schools"},
 }

@@ -56,7 +56,7 @@ def _allocated_case() -> tuple[int, int]:
         by=emhp,
         consent=True,
         child={"given_name": "Perpetua", "family_name": "Bookwell"},
-        received_on=service_today() - timedelta(days=20),
+        received_on=service_today() - timedelta(days=50),
     )
     operations.triage(referral, ReferralStatus.ACCEPTED, by=senior, reason=None)
     operations.transition(referral, ReferralStatus.ALLOCATED, by=senior)
