@@ -51,6 +51,7 @@ def _allocated_case() -> tuple[int, int]:
     emhp = db.session.scalars(select(User).filter_by(email=EMHP)).one()
     senior = db.session.scalars(select(User).filter_by(email="senior.clinician@mhst.example")).one()
     school = db.session.scalars(select(School).filter_by(name=SCHOOL)).one()
+    # Received 50 days ago: outside the 15 to 40 days test_reports_journey counts.
     referral = new_referral(
         school,
         by=emhp,
