@@ -108,31 +108,48 @@ def room_for(referral: Referral, room_id) -> SchoolRoom:
     return room
 
 
+def first_clash(
+    where, starts_at: datetime, minutes: int, *, except_id: int | None = None
+) -> CareContact | None:
+    """The first session matching ``where`` (the same practitioner, the same room) held at
+    any time from ``starts_at`` for ``minutes``: cancelled sessions, and ones entered in
+    error, leave the time free."""
+    ends_at = starts_at + timedelta(minutes=minutes)
+    stmt = select(CareContact).where(
+        where,
+        contact_counts(),
+        CareContact.starts_at < ends_at,
+        # No session is longer than MAX_DURATION: earlier ones cannot reach this one.
+        CareContact.starts_at > starts_at - timedelta(minutes=MAX_DURATION),
+    )
+    if except_id is not None:
+        stmt = stmt.where(CareContact.id != except_id)
+    for other in db.session.scalars(stmt.order_by(CareContact.starts_at)):
+        other_ends = other.starts_at + timedelta(minutes=other.duration_minutes)
+        if other.attendance not in NOT_HELD and other_ends > starts_at:
+            return other
+    return None
+
+
+def span(contact: CareContact) -> str:
+    """ "from 10:00 to 10:45 on 5 January 2027": when a clashing session is held."""
+    ends = contact.starts_at + timedelta(minutes=contact.duration_minutes)
+    return (
+        f"from {format_time(contact.starts_at)} to {format_time(ends)} on "
+        f"{format_date(contact.starts_at)}"
+    )
+
+
 def check_room_free(
     room: SchoolRoom, starts_at: datetime, minutes: int, *, except_id: int | None = None
 ) -> None:
     """A room holds one session at a time. Locks the room's row first."""
     lock_row(SchoolRoom, room.id)
-    ends_at = starts_at + timedelta(minutes=minutes)
-    stmt = select(CareContact).where(
-        CareContact.room_id == room.id,
-        contact_counts(),
-        CareContact.starts_at < ends_at,
-        CareContact.starts_at > starts_at - timedelta(minutes=MAX_DURATION),
-    )
-    if except_id is not None:
-        stmt = stmt.where(CareContact.id != except_id)
-    for other in db.session.scalars(stmt):
-        if other.attendance in NOT_HELD:
-            continue
-        other_ends = other.starts_at + timedelta(minutes=other.duration_minutes)
-        if other.starts_at < ends_at and other_ends > starts_at:
-            raise RuleError(
-                ROOM,
-                f"{room.name} is already booked from {format_time(other.starts_at)} to "
-                f"{format_time(other_ends)} on {format_date(other.starts_at)}: choose another "
-                "room or time",
-            )
+    other = first_clash(CareContact.room_id == room.id, starts_at, minutes, except_id=except_id)
+    if other is not None:
+        raise RuleError(
+            ROOM, f"{room.name} is already booked {span(other)}: choose another room or time"
+        )
 
 
 def record_cancellation(contact: CareContact, attendance: Attendance, reason: str, *, by) -> None:

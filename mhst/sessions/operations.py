@@ -165,27 +165,12 @@ def _check_overlap(
     """A practitioner is in one session at a time (cancelled ones, and ones entered in
     error, do not count). Their row is locked first: two bookings are checked in turn."""
     lock_row(User, practitioner.id)
-    ends_at = starts_at + timedelta(minutes=minutes)
-    stmt = select(CareContact).where(
-        CareContact.practitioner_id == practitioner.id,
-        contact_counts(),
-        CareContact.starts_at < ends_at,
-        # No session is longer than MAX_DURATION: earlier ones cannot reach this one.
-        CareContact.starts_at > starts_at - timedelta(minutes=MAX_DURATION),
-    )
-    if except_id is not None:
-        stmt = stmt.where(CareContact.id != except_id)
-    for other in db.session.scalars(stmt):
-        if other.attendance in NOT_HELD:
-            continue
-        other_ends = other.starts_at + timedelta(minutes=other.duration_minutes)
-        if other.starts_at < ends_at and other_ends > starts_at:
-            raise RuleError(
-                TIME,
-                f"You already have a session from {format_time(other.starts_at)} to "
-                f"{format_time(other_ends)} on {format_date(other.starts_at)}: choose "
-                "another time",
-            )
+    where = CareContact.practitioner_id == practitioner.id
+    other = booking.first_clash(where, starts_at, minutes, except_id=except_id)
+    if other is not None:
+        raise RuleError(
+            TIME, f"You already have a session {booking.span(other)}: choose another time"
+        )
 
 
 def _check_outcome(details: OutcomeDetails) -> tuple[Attendance, WhoAttended | None]:
