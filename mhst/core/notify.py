@@ -101,43 +101,59 @@ def _call(method, *args, **kwargs) -> dict:
 
 def send_text(number: str, template_id: str, personalisation: dict, reference: str) -> Sent:
     """Send a text message to ``number`` (or log it when no key is set)."""
-    if not configured():
-        log.info(
-            "Text message not sent (NOTIFY_API_KEY is not set): to %s, template %s, "
-            "reference %s, personalisation %s",
-            redacted_number(number),
-            template_id,
-            reference,
-            personalisation,
-        )
-        return Sent(None)
-    response = _call(
-        _client().send_sms_notification,
-        phone_number=number,
-        template_id=template_id,
-        personalisation=personalisation,
-        reference=reference,
+    recipient = {"phone_number": number}
+    return _send(
+        "Text message",
+        "send_sms_notification",
+        recipient,
+        redacted_number(number),
+        template_id,
+        personalisation,
+        reference,
     )
-    return Sent(str(response["id"]))
 
 
 def send_notify_email(
     address: str, template_id: str, personalisation: dict, reference: str
 ) -> Sent:
     """Send an email to ``address`` through Notify (or log it when no key is set)."""
+    recipient = {"email_address": address}
+    return _send(
+        "Email",
+        "send_email_notification",
+        recipient,
+        redacted_address(address),
+        template_id,
+        personalisation,
+        reference,
+    )
+
+
+def _send(
+    what: str,
+    method: str,
+    recipient: dict,
+    shown_as: str,
+    template_id: str,
+    personalisation: dict,
+    reference: str,
+) -> Sent:
+    """One message through the client's ``method``; without a key, a log line naming the
+    recipient only as ``shown_as`` (redacted)."""
     if not configured():
         log.info(
-            "Email not sent through Notify (NOTIFY_API_KEY is not set): to %s, template %s, "
-            "reference %s, personalisation %s",
-            redacted_address(address),
+            "%s not sent (NOTIFY_API_KEY is not set): to %s, template %s, reference %s, "
+            "personalisation %s",
+            what,
+            shown_as,
             template_id,
             reference,
             personalisation,
         )
         return Sent(None)
     response = _call(
-        _client().send_email_notification,
-        email_address=address,
+        getattr(_client(), method),
+        **recipient,
         template_id=template_id,
         personalisation=personalisation,
         reference=reference,
