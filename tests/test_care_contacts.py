@@ -404,7 +404,7 @@ def test_withdrawing_consent_cancels_planned_sessions(case, emhp):
     past = sessions.log_session(case, logged(), by=emhp)
     first = sessions.book_session(case, details(), by=emhp)
     second = sessions.book_session(
-        case, details(starts_at=at(service_today() + timedelta(days=15), 9)), by=emhp
+        case, details(starts_at=at(school_day(15), 9)), by=emhp
     )
     db.session.commit()
     referral_consent.withdraw_consent(
