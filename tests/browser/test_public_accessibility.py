@@ -101,6 +101,13 @@ def test_public_page_passes_axe_and_asks_only_the_apps_host(page: Page, live_ser
     assert results.violations_count == 0, f"{path}\n{results.generate_report()}"
     assert requested, "no request recorded"
     assert outside(requested, live_server) == []
+    assert_no_web_fonts(page)
+
+
+def assert_no_web_fonts(page: Page) -> None:
+    """No @font-face at all (the CSP would block one from another host before any
+    request, so the requests alone would not show it): the NHS fallback, Arial."""
+    assert page.evaluate("document.fonts.size") == 0
     assert page.evaluate("getComputedStyle(document.body).fontFamily") == "arial, sans-serif"
 
 
@@ -131,5 +138,6 @@ def test_signed_in_pages_load_nothing_from_other_hosts(page: Page, live_server):
         page.goto(path)
         page.wait_for_load_state("networkidle")
         expect(page.locator("h1")).to_have_count(1)
+        assert_no_web_fonts(page)
     assert len(requested) > len(STAFF_PAGES)
     assert outside(requested, live_server) == []
