@@ -155,6 +155,7 @@ def test_public_pages_open_signed_out_with_no_query(page, client, count_queries)
     response = client.get(page)
     assert response.status_code == 200
     assert len(soup_of(response).find_all("h1")) == 1
+    assert "&lt;" not in response.get_data(as_text=True)  # no markup shown as text
     assert count_queries() == []
 
 
