@@ -13,7 +13,7 @@ from mhst.audit.operations import record_mixed, render_audited
 from mhst.diary import today as diary_today
 from mhst.extensions import db
 from mhst.home.navigation import inject_navigation
-from mhst.public import views as public_views
+from mhst.public import site as public_site
 from mhst.referrals import risk_flags, risk_reviews
 from mhst.referrals.models import Referral
 from mhst.referrals.queries import audit_listed
@@ -45,7 +45,7 @@ HOME_TEMPLATES = {
 def index():
     """Each role's home page; for someone not signed in, the public page for families."""
     if not current_user.is_authenticated:
-        return public_views.landing()
+        return public_site.landing()
     school_count = db.session.scalar(
         select(func.count(School.id)).where(scoping.scope(current_user, School))
     )

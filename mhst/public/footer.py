@@ -2,7 +2,7 @@
 
 Literal paths, kept here in one place: "Find a school in the programme" (/schools-list),
 "Local support" (/local-support) and "Refer yourself" (/self-referral) are public pages
-built separately (issue 16); the others are this package's own (mhst.public.views).
+built separately (issue 16); the others are this package's own (mhst.public.site).
 """
 
 from __future__ import annotations

@@ -151,7 +151,7 @@ def test_every_page_has_the_footer_links_signed_out_and_in(world, auth, client):
 
 
 @pytest.mark.parametrize("page", PUBLIC_PAGES)
-def test_public_pages_open_signed_out_with_no_query(page, client, count_queries):
+def test_public_site_open_signed_out_with_no_query(page, client, count_queries):
     response = client.get(page)
     assert response.status_code == 200
     assert len(soup_of(response).find_all("h1")) == 1
