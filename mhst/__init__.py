@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from flask import Blueprint, Flask
+from flask import Flask
 from jinja2 import ChainableUndefined, ChoiceLoader, FileSystemLoader, PackageLoader
 from werkzeug.middleware.proxy_fix import ProxyFix
 
@@ -201,6 +201,7 @@ def _register_blueprints(app: Flask) -> None:
         "mhst.privacy.blueprint",
         "mhst.letters.views",
         "mhst.notifications.views",
+        "mhst.public.site",
     ):
         app.register_blueprint(import_module(module).bp)
     register_error_handlers(app)
@@ -208,14 +209,17 @@ def _register_blueprints(app: Flask) -> None:
 
 
 def _register_nhsuk_frontend(app: Flask) -> None:
-    """nhsuk-frontend straight from the npm package: its CSS and JavaScript, and the images
-    and icons at /assets, where the CSS expects them (e.g. /assets/images/...)."""
+    """nhsuk-frontend straight from the npm package: its CSS (without the NHS font host's
+    fonts: mhst.core.frontend_css) and JavaScript, and the images and icons at /assets,
+    where the CSS expects them (e.g. /assets/images/...)."""
+    from mhst.core.frontend_css import LocalFontsBlueprint
+
     for name, folder, url_path in (
         ("nhsuk_frontend", NHSUK_FRONTEND_DIST, "/nhsuk-frontend"),
         ("assets", NHSUK_FRONTEND_DIST / "assets", "/assets"),
     ):
         app.register_blueprint(
-            Blueprint(name, __name__, static_folder=str(folder), static_url_path=url_path)
+            LocalFontsBlueprint(name, __name__, static_folder=str(folder), static_url_path=url_path)
         )
 
 

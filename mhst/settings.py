@@ -129,6 +129,17 @@ class Config:
     )
     LETTER_SERVICE_PHONE = os.environ.get("LETTER_SERVICE_PHONE", "0116 000 0000")
 
+    # The data controller named on the public privacy notice: the NHS trust running the
+    # service, with its data protection officer's contact.
+    SERVICE_CONTROLLER_NAME = os.environ.get(
+        "SERVICE_CONTROLLER_NAME", "Example NHS Foundation Trust"
+    )
+    SERVICE_CONTROLLER_ADDRESS = os.environ.get(
+        "SERVICE_CONTROLLER_ADDRESS", "Trust Headquarters, 1 Example Road, Leicester, LE1 1AA"
+    )
+    SERVICE_DPO_EMAIL = os.environ.get("SERVICE_DPO_EMAIL", "dpo@example.nhs.uk")
+    SERVICE_CONTACT_PHONE = os.environ.get("SERVICE_CONTACT_PHONE", "0116 000 0000")
+
     # The rollout report: every school covered by the end of this academic year (2029 is
     # 2029/30). ROLLOUT_TRAJECTORY may set the planned path, {2027: 70, 2029: 100} (percent
     # of schools covered at the end of each year); None is a straight line to 100%.

@@ -119,7 +119,7 @@ def test_changing_a_users_team_ends_their_sessions(admin, world, auth, app):
     )
     assert response.status_code == 302
     assert db.session.get(User, emhp.id).team_id == world.team_b.id
-    assert their_client.get("/").status_code == 302  # signed out: must sign in again
+    assert their_client.get("/notifications/").status_code == 302  # signed out: must sign in again
 
 
 def test_a_lead_can_be_moved_to_another_school(admin, world, auth):
@@ -152,7 +152,7 @@ def test_deactivation_ends_the_users_session_and_sign_in(admin, world, auth, app
     assert their_client.get("/").status_code == 200
 
     assert auth.post(f"/admin/users/{emhp.id}/deactivate").status_code == 302
-    assert their_client.get("/").status_code == 302
+    assert their_client.get("/notifications/").status_code == 302
     assert AuthActions(app.test_client()).sign_in(emhp.email).status_code == 401
 
     assert auth.post(f"/admin/users/{emhp.id}/reactivate").status_code == 302

@@ -61,6 +61,9 @@ ALLOWED_WITHOUT_ARGUMENTS = {
     "mfa.recovery_code",
     "interest.register",
     "interest.registered",
+    "public_pages.privacy_notice",
+    "public_pages.accessibility_statement",
+    "public_pages.cookies",
     "reports.index",
     # Their own notifications (none: no kind is sent to a commissioner) and settings.
     "notifications.index",

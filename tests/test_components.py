@@ -116,7 +116,7 @@ def test_the_cached_header_carries_each_page_s_own_sign_out_form(world, auth, cl
     assert emhp.full_name not in header
     token = csrf_token_from(header)
     assert client.post("/sign-out", data={"csrf_token": token}).status_code == 302
-    assert client.get("/").status_code == 302  # signed out
+    assert client.get("/notifications/").status_code == 302  # signed out
     auth.sign_in(emhp.email)
     header = client.get("/").get_data(as_text=True).split("</header>")[0]
     assert emhp.full_name in header

@@ -72,6 +72,7 @@ LAYERS: list[tuple[str, frozenset[str]]] = [
                 "mhst.extract",
                 "mhst.privacy",
                 "mhst.home",
+                "mhst.public",  # the public pages for families and the footer's links
                 "mhst.notifications",  # told by signals from every layer below
                 "mhst.demo",
                 "mhst.synthetic",

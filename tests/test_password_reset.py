@@ -69,11 +69,11 @@ def test_a_link_is_emailed_works_once_and_ends_every_session(world, auth, app, m
     response = choose(auth, path)
     assert response.status_code == 302
     assert response.headers["Location"] == "/sign-in"  # not signed in by the link
-    assert auth.client.get("/").status_code == 302
+    assert auth.client.get("/notifications/").status_code == 302
 
     db.session.refresh(user)
     assert user.session_version == version + 1
-    assert signed_in.client.get("/").status_code == 302  # the other session has ended
+    assert signed_in.client.get("/notifications/").status_code == 302  # the other session has ended
     changed = mailbox.to(user.email)[-1]
     assert changed["Subject"] == "Your MHST Case Manager password was changed"
     assert "contact your service administrator" in body_of(changed)

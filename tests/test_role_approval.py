@@ -141,7 +141,8 @@ def test_a_role_change_keeps_the_old_role_until_approved(admins, world, app):
     db.session.refresh(lead)
     assert (lead.role, lead.team_id, lead.school_id) == (Role.EMHP, world.team_a.id, None)
     assert lead.pending_role is None
-    assert their_session.client.get("/").status_code == 302  # the new role: sign in again
+    # The new role: sign in again.
+    assert their_session.client.get("/notifications/").status_code == 302
 
 
 def test_no_one_approves_a_change_to_their_own_account(admins, world):

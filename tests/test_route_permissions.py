@@ -44,7 +44,12 @@ EXPECTED_ACCESS: dict[str, str | frozenset[Role]] = {
     "home.healthz": PUBLIC,
     "home.status": PUBLIC,
     "accounts.sign_in": PUBLIC,
-    "home.index": ALL,
+    # Signed out, the public page for families; signed in, each role's home page.
+    "home.index": PUBLIC,
+    # The public pages linked from every page's footer (mhst.public).
+    "public_pages.privacy_notice": PUBLIC,
+    "public_pages.accessibility_statement": PUBLIC,
+    "public_pages.cookies": PUBLIC,
     "accounts.sign_out": ALL,
     "accounts.change_password": ALL,
     "password_reset.forgotten_password": PUBLIC,

@@ -303,7 +303,7 @@ def crowded_team_a(world):
 def test_any_narrowing_offers_only_schools_in_scope(
     world, auth, client, crowded_team_a, area, team, school
 ):
-    if client.get("/").status_code != 200:  # signed in once, for every example
+    if client.get("/notifications/").status_code != 200:  # signed in once, for every example
         auth.sign_in(world.users[Role.EMHP].email)
     team_b = {"b1": world.school_b1.id, "b2": world.school_b2.id}
     chosen = str(team_b.get(school, school))

@@ -27,7 +27,7 @@ def test_a_session_idle_for_30_minutes_is_signed_out(world, auth, client):
     assert response.headers["Location"].startswith("/sign-in")
     page = client.get(response.headers["Location"]).get_data(as_text=True)
     assert "inactive for 30 minutes" in page
-    assert client.get("/").status_code == 302
+    assert client.get("/notifications/").status_code == 302
     actions = db.session.scalars(select(AuditEvent.action)).all()
     assert AuditAction.TIMED_OUT in actions
 
@@ -68,7 +68,7 @@ def test_changing_password_ends_other_sessions_but_not_this_one(world, auth, cli
     )
     assert response.status_code == 302
     assert client.get("/").status_code == 200
-    assert other.get("/").status_code == 302
+    assert other.get("/notifications/").status_code == 302
     auth.sign_out()
     assert auth.sign_in("emhp@test.example", "a brand new passphrase").status_code == 302
 
@@ -92,4 +92,4 @@ def test_a_role_change_takes_effect_at_once(world, auth, client):
     user = world.users[Role.EMHP]
     user.session_version += 1  # what update_user does when the role changes
     db.session.commit()
-    assert client.get("/").status_code == 302
+    assert client.get("/notifications/").status_code == 302

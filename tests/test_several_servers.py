@@ -186,7 +186,7 @@ def test_signing_out_on_b_ends_the_session_on_a(servers, admin, browsers):
     assert browser.post(b, "/sign-out", {}, token_from=page_from_a).status_code == 302
     kept = browsers(3)  # someone who kept a copy of the cookie
     kept.client.cookies.set("__Host-mhst_session", cookie)
-    refused = kept.get(a, "/")
+    refused = kept.get(a, "/notifications/")
     assert refused.status_code == 302
     assert refused.headers["location"].startswith("/sign-in")
     assert not _signed_in(kept, b)

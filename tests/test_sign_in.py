@@ -23,7 +23,7 @@ def test_every_role_signs_in_and_out(role, world, auth, client):
 
     response = auth.sign_out()
     assert response.status_code == 302
-    assert client.get("/").status_code == 302  # signed out: back to sign-in
+    assert client.get("/notifications/").status_code == 302  # signed out: back to sign-in
     actions = db.session.scalars(
         select(AuditEvent.action)
         .where(

@@ -45,7 +45,7 @@ def test_a_copied_cookie_is_refused_after_sign_out(world, auth, client, app):
     assert client.get("/").status_code == 200
     assert auth.sign_out().status_code == 302
     _put_back(client, app, copied)
-    response = client.get("/")
+    response = client.get("/notifications/")
     assert response.status_code == 302
     assert response.headers["Location"].startswith("/sign-in")
     row = _session_of(world.users[Role.EMHP])
@@ -61,7 +61,7 @@ def test_a_copied_cookie_works_only_while_its_session_lasts(world, auth, client,
     _put_back(other, app, _cookie(client, app))
     assert other.get("/").status_code == 200
     auth.sign_out()
-    assert other.get("/").status_code == 302
+    assert other.get("/notifications/").status_code == 302
 
 
 def test_a_session_ends_after_its_absolute_lifetime(world, auth, client, app):
@@ -87,7 +87,7 @@ def test_a_session_ends_after_its_absolute_lifetime(world, auth, client, app):
     ).one()
     assert "lifetime" in detail
     _put_back(client, app, copied)  # kept active all along, the cookie is still refused
-    assert client.get("/").status_code == 302
+    assert client.get("/notifications/").status_code == 302
 
 
 def test_the_idle_time_out_ends_the_session_on_the_server(world, auth, client, app):
@@ -95,11 +95,11 @@ def test_the_idle_time_out_ends_the_session_on_the_server(world, auth, client, a
     with client.session_transaction() as session:
         session[LAST_SEEN_KEY] = (utcnow() - timedelta(minutes=31)).isoformat()
     copied = _cookie(client, app)
-    assert client.get("/").status_code == 302
+    assert client.get("/notifications/").status_code == 302
     row = _session_of(world.users[Role.EMHP])
     assert row.end_reason == "timed_out"
     _put_back(client, app, copied)
-    assert client.get("/").status_code == 302
+    assert client.get("/notifications/").status_code == 302
 
 
 def test_a_password_change_renews_this_session_and_ends_the_others(world, auth, client, app):
@@ -112,9 +112,9 @@ def test_a_password_change_renews_this_session_and_ends_the_others(world, auth, 
     )
     assert response.status_code == 302
     assert client.get("/").status_code == 200
-    assert other.get("/").status_code == 302
+    assert other.get("/notifications/").status_code == 302
     _put_back(client, app, before)  # the cookie from before the change
-    assert client.get("/").status_code == 302
+    assert client.get("/notifications/").status_code == 302
     reasons = db.session.scalars(
         select(SignInSession.end_reason)
         .where(SignInSession.user_id == world.users[Role.EMHP].id)
@@ -129,7 +129,7 @@ def test_a_deactivated_users_session_ends(world, auth, client, app):
     user.active = False
     user.session_version += 1  # what set_active does
     db.session.commit()
-    assert client.get("/").status_code == 302
+    assert client.get("/notifications/").status_code == 302
     assert _session_of(user).end_reason == "revoked"
 
 
@@ -159,7 +159,7 @@ def test_a_forged_session_id_is_refused(forged, world, client, app):
     with client.session_transaction() as session:
         session["_user_id"] = forged
         session[LAST_SEEN_KEY] = utcnow().isoformat()
-    assert client.get("/").status_code == 302
+    assert client.get("/notifications/").status_code == 302
 
 
 def test_users_compare_by_their_row_not_by_session(world, auth, client, app):

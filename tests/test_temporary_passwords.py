@@ -39,7 +39,7 @@ def test_an_administrator_sets_a_temporary_password_that_must_be_changed(
     db.session.refresh(user)
     assert user.must_change_password
     assert verify_password(user.password_hash, TEMPORARY)
-    assert theirs.client.get("/").status_code == 302  # their session ended
+    assert theirs.client.get("/notifications/").status_code == 302  # their session ended
     event = db.session.scalars(
         select(AuditEvent).where(AuditEvent.detail == "temporary password set by an administrator")
     ).one()
@@ -77,7 +77,7 @@ def test_sign_out_works_with_a_temporary_password(world, auth):
     token = auth.csrf_token("/account/password")
     response = auth.client.post("/sign-out", data={"csrf_token": token})
     assert response.headers["Location"] == "/sign-in"
-    assert auth.client.get("/").headers["Location"].startswith("/sign-in")
+    assert auth.client.get("/notifications/").headers["Location"].startswith("/sign-in")
 
 
 def test_a_temporary_password_follows_the_rules(admin, world, auth):

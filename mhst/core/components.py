@@ -25,6 +25,7 @@ MACROS = {
     "checkboxes": "nhsuk/components/checkboxes/macro.jinja",
     "button": "nhsuk/components/button/macro.jinja",
     "header": "nhsuk/components/header/macro.jinja",
+    "footer": "nhsuk/components/footer/macro.jinja",
 }
 CACHE_SIZE = 512
 

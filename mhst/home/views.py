@@ -13,6 +13,7 @@ from mhst.audit.operations import record_mixed, render_audited
 from mhst.diary import today as diary_today
 from mhst.extensions import db
 from mhst.home.navigation import inject_navigation
+from mhst.public import site as public_site
 from mhst.referrals import risk_flags, risk_reviews
 from mhst.referrals.models import Referral
 from mhst.referrals.queries import audit_listed
@@ -20,7 +21,7 @@ from mhst.referrals.summary import referral_counts
 from mhst.schools.models import School
 from mhst.schools.operations import onboarding_checklist
 from mhst.security import scoping
-from mhst.security.permissions import Permission, has_permission, public, requires
+from mhst.security.permissions import Permission, has_permission, public
 from mhst.sessions import reminder_models
 from mhst.wholeschool import operations as wholeschool
 from mhst.wholeschool.models import WholeSchoolActivity
@@ -40,8 +41,11 @@ HOME_TEMPLATES = {
 
 
 @bp.get("/")
-@requires(Permission.SIGNED_IN)
+@public
 def index():
+    """Each role's home page; for someone not signed in, the public page for families."""
+    if not current_user.is_authenticated:
+        return public_site.landing()
     school_count = db.session.scalar(
         select(func.count(School.id)).where(scoping.scope(current_user, School))
     )

@@ -22,8 +22,9 @@ CONTENT_SECURITY_POLICY = "; ".join(
         "script-src 'self'",
         "style-src 'self'",
         "img-src 'self' data:",
-        # nhsuk-frontend's CSS loads the licensed Frutiger font from the NHS asset host.
-        "font-src 'self' https://assets.nhs.uk",
+        # No font from another host: nhsuk-frontend's CSS is served without its Frutiger
+        # @font-face rules (mhst.core.frontend_css), so pages use Arial.
+        "font-src 'self'",
         "connect-src 'self'",
         "object-src 'none'",
         "base-uri 'none'",

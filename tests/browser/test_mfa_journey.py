@@ -43,7 +43,7 @@ def test_set_up_then_sign_in_with_a_code_and_with_a_recovery_code(page: Page, li
     expect(page).to_have_url(re.compile(r"/sign-in/set-up-authenticator$"))
     expect(page.locator("svg.segno")).to_be_visible()  # drawn here, not fetched
     assert_accessible(page)
-    page.goto("/")  # half signed in: no page but the next step
+    page.goto("/notifications/")  # half signed in: no page but the next step
     expect(page).to_have_url(SIGN_IN)
     password_step(page, EMAIL, PASSWORD)
     secret = page.locator("#authenticator-key").inner_text().replace(" ", "")
@@ -93,7 +93,7 @@ def test_set_up_then_sign_in_with_a_code_and_with_a_recovery_code(page: Page, li
             "Enter a correct code from your authenticator app"
         )
     assert_accessible(page)
-    page.goto("/")
+    page.goto("/notifications/")
     expect(page).to_have_url(SIGN_IN)
 
     # Five failures in a row locked the account: the right password is refused now, with

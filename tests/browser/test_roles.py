@@ -212,7 +212,7 @@ def test_each_role_signs_in_sees_accessible_pages_and_signs_out(page: Page, role
     page.get_by_role("button", name="Sign out").click()
     expect(page).to_have_url(SIGN_IN)
     expect(page.get_by_text("You have signed out.")).to_be_visible()
-    page.goto("/")
+    page.goto("/notifications/")  # a staff page: signed out, back to sign-in
     expect(page).to_have_url(SIGN_IN)
     expect(page.get_by_role("heading", level=1)).to_have_text("Sign in")
 

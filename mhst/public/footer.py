@@ -1,0 +1,27 @@
+"""The links in the footer of every page (templates/layout.html), as NHS services have.
+
+Literal paths, kept here in one place: "Find a school in the programme" (/schools-list),
+"Local support" (/local-support) and "Refer yourself" (/self-referral) are public pages
+built separately (issue 16); the others are this package's own (mhst.public.site).
+"""
+
+from __future__ import annotations
+
+FOOTER_NAVIGATION = [
+    {
+        "heading": "For families",
+        "items": [
+            {"href": "/self-referral", "text": "Refer yourself"},
+            {"href": "/schools-list", "text": "Find a school in the programme"},
+            {"href": "/local-support", "text": "Local support"},
+        ],
+    },
+    {
+        "heading": "About this service",
+        "items": [
+            {"href": "/privacy-notice", "text": "Privacy notice"},
+            {"href": "/accessibility-statement", "text": "Accessibility statement"},
+            {"href": "/cookies", "text": "Cookies"},
+        ],
+    },
+]
