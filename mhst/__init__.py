@@ -201,6 +201,7 @@ def _register_blueprints(app: Flask) -> None:
         "mhst.privacy.blueprint",
         "mhst.letters.views",
         "mhst.notifications.views",
+        "mhst.public.views",
     ):
         app.register_blueprint(import_module(module).bp)
     register_error_handlers(app)

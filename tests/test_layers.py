@@ -73,6 +73,7 @@ LAYERS: list[tuple[str, frozenset[str]]] = [
                 "mhst.privacy",
                 "mhst.home",
                 "mhst.notifications",  # told by signals from every layer below
+                "mhst.public",  # the public schools list and local support (issue 16)
                 "mhst.demo",
                 "mhst.synthetic",
                 "mhst.models",
