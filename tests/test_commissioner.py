@@ -61,6 +61,8 @@ ALLOWED_WITHOUT_ARGUMENTS = {
     "mfa.recovery_code",
     "interest.register",
     "interest.registered",
+    "public.schools",  # the public pages for families
+    "public.support",
     "reports.index",
     # Their own notifications (none: no kind is sent to a commissioner) and settings.
     "notifications.index",

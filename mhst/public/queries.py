@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from mhst.core import keyset
@@ -66,9 +66,8 @@ def schools_page(search: Search, area_list: list[ServiceArea], args: Mapping[str
     """The page of active schools matching the search, A to Z (None if it is wrong)."""
     stmt = select(School).where(School.participation_status == ParticipationStatus.ACTIVE)
     if search.values["q"]:
-        stmt = stmt.where(
-            func.lower(School.name).contains(search.values["q"].lower(), autoescape=True)
-        )
+        # ILIKE: ix_school_name_trgm serves it on PostgreSQL (SQLite: lower() LIKE lower())
+        stmt = stmt.where(School.name.icontains(search.values["q"], autoescape=True))
     area = _choose(
         search, "area", {str(a.id): a.id for a in area_list}, "Select an area from the list"
     )
