@@ -19,27 +19,17 @@ each search's page query's plan (EXPLAIN ANALYZE).
 from __future__ import annotations
 
 import argparse
-import secrets
-import statistics
 import sys
-import time
-from datetime import date
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-import psycopg  # noqa: E402
 from sqlalchemy import event, select, text  # noqa: E402
-from sqlalchemy.engine import make_url  # noqa: E402
 
-import mhst.models  # noqa: E402, F401  (every mapper, before bench_lists imports views)
-from bench.bench_lists import _copy_rows  # noqa: E402
-from config import TestConfig  # noqa: E402
-from mhst import create_app  # noqa: E402
+from bench.bench_lists import _copy_rows, fresh_database, median_and_count  # noqa: E402
 from mhst.directory.models import DirectoryService, DirectoryTable  # noqa: E402
 from mhst.extensions import db  # noqa: E402
-from mhst.migrate import upgrade  # noqa: E402
 from mhst.organisation.models import ServiceArea  # noqa: E402
 from mhst.public import queries  # noqa: E402
 from mhst.schools.models import School  # noqa: E402
@@ -143,19 +133,6 @@ def _load_directory(services: int) -> None:
     )
 
 
-def timed(fetch, repeats: int, statements: list) -> str:
-    """``median ms | statements`` of ``repeats`` runs of ``fetch``."""
-    runs, counts = [], []
-    for _ in range(repeats):
-        db.session.expunge_all()
-        before = len(statements)
-        start = time.perf_counter()
-        fetch()
-        runs.append((time.perf_counter() - start) * 1000)
-        counts.append(len(statements) - before)
-    return f"{statistics.median(runs):.1f} | {max(counts)}"
-
-
 def searches() -> dict[str, tuple[str, dict[str, str]]]:
     """Each search: (page, its query arguments)."""
     areas = db.session.scalars(select(ServiceArea.id).order_by(ServiceArea.name)).all()
@@ -223,8 +200,8 @@ def measure(app, repeats: int) -> tuple[list[str], list[str]]:
             response = client.get(path, query_string=args)
             assert response.status_code == 200, (path, args, response.status_code)
 
-        view = timed(view_fetch(page, args), repeats, statements)
-        rows.append(f"| {label} | {view} | {timed(get, repeats, statements)} |")
+        view = median_and_count(view_fetch(page, args), repeats, statements)
+        rows.append(f"| {label} | {view} | {median_and_count(get, repeats, statements)} |")
         plans.append(f"### {label}\n\n```\n{_plan(page, args, statements)}\n```\n")
     return rows, plans
 
@@ -255,34 +232,18 @@ def main() -> None:
         help="drop ix_school_name_trgm first (the before of migration 0030's index)",
     )
     options = parser.parse_args()
-    url = make_url(options.database_url)
-    name = f"{url.database}_public_{secrets.token_hex(3)}"
-    admin_dsn = url.set(drivername="postgresql", database="postgres").render_as_string(False)
-    with psycopg.connect(admin_dsn, autocommit=True) as connection:
-        connection.execute(f'CREATE DATABASE "{name}"')
-    try:
-        app = create_app(
-            TestConfig, SQLALCHEMY_DATABASE_URI=url.set(database=name).render_as_string(False)
-        )
-        with app.app_context(), app.test_request_context():
-            upgrade()
-            start = time.perf_counter()
-            load(options.services)
-            if options.without_trigram:
-                db.session.execute(text("DROP INDEX ix_school_name_trgm"))
-                db.session.commit()
-            with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as c:
-                c.execute(text("VACUUM ANALYZE"))
-            print(f"Loaded in {time.perf_counter() - start:.0f} s ({date.today()})\n")
-            rows, plans = measure(app, options.repeats)
-            print("\n".join(rows))
-            if options.plans:
-                Path(options.plans).write_text("\n".join(plans), encoding="utf-8")
-            db.session.remove()
-            db.engine.dispose()
-    finally:
-        with psycopg.connect(admin_dsn, autocommit=True) as connection:
-            connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+    def load_all() -> None:
+        load(options.services)
+        if options.without_trigram:
+            db.session.execute(text("DROP INDEX ix_school_name_trgm"))
+            db.session.commit()
+
+    with fresh_database(options.database_url, "public", load_all) as (app, _):
+        rows, plans = measure(app, options.repeats)
+        print("\n".join(rows))
+        if options.plans:
+            Path(options.plans).write_text("\n".join(plans), encoding="utf-8")
 
 
 if __name__ == "__main__":

@@ -214,7 +214,8 @@ def test_hostile_filters_never_break_a_page(endpoint, app, world, client):
     """The same hostile answers in the filters and searches sent by GET: never a 500,
     and nothing saved (a page read may add only to the audit log)."""
     role = fuzzing_role(endpoint)
-    assert AuthActions(client).sign_in(world.users[role].email).status_code == 302
+    if role is not None:  # a public page's search is fuzzed signed out
+        assert AuthActions(client).sign_in(world.users[role].email).status_code == 302
     with app.test_request_context():
         page_url = _url(rule_of(app, endpoint), world)
     page = client.get(page_url)

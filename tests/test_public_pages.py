@@ -93,6 +93,16 @@ def test_area_and_phase_filters(client, schools):
     assert "No schools or colleges taking part match your search" in both.text
 
 
+def _assert_error(response, field: str, message: str) -> None:
+    """A 400 with the NHS error pattern: the summary linking to the field, the message
+    by the field."""
+    assert response.status_code == 400
+    assert "There is a problem" in response.text
+    assert f'href="#{field}"' in response.text
+    assert f'id="{field}-error"' in response.text
+    assert message in response.text
+
+
 @pytest.mark.parametrize(
     ("query", "field", "message"),
     [
@@ -102,11 +112,7 @@ def test_area_and_phase_filters(client, schools):
 )
 def test_a_bad_filter_is_an_error_message_not_a_500(client, schools, query, field, message):
     response = client.get(f"/schools-list?q=Oak%20Tree&{query}")
-    assert response.status_code == 400
-    assert "There is a problem" in response.text
-    assert f'href="#{field}"' in response.text  # the summary links to the field
-    assert f'id="{field}-error"' in response.text
-    assert message in response.text
+    _assert_error(response, field, message)
     assert 'value="Oak Tree"' in response.text  # what was typed is shown again
     assert _names_on(response.text) == []
 
@@ -242,10 +248,7 @@ def test_search_by_concern_age_and_area_keeps_urgent_help_first(client, support)
 )
 def test_bad_support_search_is_an_error_message(client, support, query, field, message):
     response = client.get(f"/local-support?{query}")
-    assert response.status_code == 400
-    assert "There is a problem" in response.text
-    assert f'href="#{field}"' in response.text
-    assert message in response.text
+    _assert_error(response, field, message)
     assert "Get help now" in response.text  # urgent help even when the search is wrong
     value = query.split("=", 1)[1]
     if field == "age":
