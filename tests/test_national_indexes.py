@@ -48,7 +48,7 @@ def _sent(run) -> list[tuple[str, object]]:
     return [  # the queries under test, not the signed-in user's loads
         (statement, parameters)
         for statement, parameters in seen
-        if statement.startswith("SELECT") and "FROM user_account" not in statement
+        if statement.startswith(("SELECT", "WITH")) and "FROM user_account" not in statement
     ]
 
 

@@ -64,10 +64,19 @@ def areas() -> list[ServiceArea]:
 
 def schools_page(search: Search, area_list: list[ServiceArea], args: Mapping[str, str]):
     """The page of active schools matching the search, A to Z (None if it is wrong)."""
-    stmt = select(School).where(School.participation_status == ParticipationStatus.ACTIVE)
+    active = School.participation_status == ParticipationStatus.ACTIVE
+    stmt = select(School).where(active)
     if search.values["q"]:
-        # ILIKE: ix_school_name_trgm serves it on PostgreSQL (SQLite: lower() LIKE lower())
-        stmt = stmt.where(School.name.icontains(search.values["q"], autoescape=True))
+        # The matches first (ILIKE, through ix_school_name_trgm on PostgreSQL), then their
+        # page A to Z. Left to itself the planner read the A-to-Z index until it had a
+        # page of matches: every school before "Oak..." for "oak" (bench/README.md).
+        matches = (
+            select(School.id)
+            .where(active, School.name.icontains(search.values["q"], autoescape=True))
+            .cte("matches")
+            .prefix_with("MATERIALIZED")
+        )
+        stmt = stmt.join(matches, matches.c.id == School.id)
     area = _choose(
         search, "area", {str(a.id): a.id for a in area_list}, "Select an area from the list"
     )
