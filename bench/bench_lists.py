@@ -27,6 +27,8 @@ import secrets
 import statistics
 import sys
 import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
 
@@ -38,6 +40,7 @@ from sqlalchemy import event, func, select, text  # noqa: E402
 from sqlalchemy.engine import make_url  # noqa: E402
 from sqlalchemy.orm import joinedload, lazyload  # noqa: E402
 
+import mhst.models  # noqa: E402, F401  (every mapper, before the views' modules below)
 from config import TestConfig  # noqa: E402
 from mhst import create_app  # noqa: E402
 from mhst.accounts.models import Role, User  # noqa: E402
@@ -124,7 +127,9 @@ def _copy_audit(lead: User, count: int) -> None:
     )
 
 
-def timed(label: str, fetch, repeats: int, statements: list) -> None:
+def median_and_count(fetch, repeats: int, statements: list) -> str:
+    """``median ms | statements`` of ``repeats`` runs of ``fetch`` (``statements``: the
+    list a ``before_cursor_execute`` listener appends to)."""
     runs, counts = [], []
     for _ in range(repeats):
         db.session.expunge_all()
@@ -133,7 +138,11 @@ def timed(label: str, fetch, repeats: int, statements: list) -> None:
         fetch()
         runs.append((time.perf_counter() - start) * 1000)
         counts.append(len(statements) - before)
-    print(f"| {label} | {statistics.median(runs):.1f} | {max(counts)} |")
+    return f"{statistics.median(runs):.1f} | {max(counts)}"
+
+
+def timed(label: str, fetch, repeats: int, statements: list) -> None:
+    print(f"| {label} | {median_and_count(fetch, repeats, statements)} |")
 
 
 def measure(lead: User, repeats: int) -> None:
@@ -217,6 +226,35 @@ def _others(lead: User, repeats: int, statements: list) -> None:
     )
 
 
+@contextmanager
+def fresh_database(database_url: str, suffix: str, load: Callable[[], object]) -> Iterator:
+    """In a new PostgreSQL database named after ``database_url``'s (``suffix`` and a random
+    hex), built by the migrations: ``load()`` it, VACUUM ANALYZE, and yield the app (in
+    an app and request context) with what ``load`` returned. The database is dropped
+    afterwards, even after an error."""
+    url = make_url(database_url)
+    name = f"{url.database}_{suffix}_{secrets.token_hex(3)}"
+    admin_dsn = url.set(drivername="postgresql", database="postgres").render_as_string(False)
+    with psycopg.connect(admin_dsn, autocommit=True) as connection:
+        connection.execute(f'CREATE DATABASE "{name}"')
+    try:
+        uri = url.set(database=name).render_as_string(False)
+        app = create_app(TestConfig, SQLALCHEMY_DATABASE_URI=uri)
+        with app.app_context(), app.test_request_context():
+            upgrade()
+            start = time.perf_counter()
+            loaded = load()
+            with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as c:
+                c.execute(text("VACUUM ANALYZE"))
+            print(f"Loaded in {time.perf_counter() - start:.0f} s ({date.today()})\n")
+            yield app, loaded
+            db.session.remove()
+            db.engine.dispose()
+    finally:
+        with psycopg.connect(admin_dsn, autocommit=True) as connection:
+            connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--database-url", required=True)
@@ -224,26 +262,10 @@ def main() -> None:
     parser.add_argument("--audit", type=int, default=5_000_000)
     parser.add_argument("--repeats", type=int, default=5)
     options = parser.parse_args()
-    url = make_url(options.database_url)
-    name = f"{url.database}_lists_{secrets.token_hex(3)}"
-    admin_dsn = url.set(drivername="postgresql", database="postgres").render_as_string(False)
-    with psycopg.connect(admin_dsn, autocommit=True) as connection:
-        connection.execute(f'CREATE DATABASE "{name}"')
-    try:
-        app = create_app(TestConfig, SQLALCHEMY_DATABASE_URI=url.set(database=name))
-        with app.app_context(), app.test_request_context():
-            upgrade()
-            start = time.perf_counter()
-            lead = load(options.referrals, options.audit)
-            with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as c:
-                c.execute(text("VACUUM ANALYZE"))
-            print(f"Loaded in {time.perf_counter() - start:.0f} s ({date.today()})\n")
-            measure(lead, options.repeats)
-            db.session.remove()
-            db.engine.dispose()
-    finally:
-        with psycopg.connect(admin_dsn, autocommit=True) as connection:
-            connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    with fresh_database(
+        options.database_url, "lists", lambda: load(options.referrals, options.audit)
+    ) as (_app, lead):
+        measure(lead, options.repeats)
 
 
 if __name__ == "__main__":

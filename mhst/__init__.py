@@ -202,6 +202,7 @@ def _register_blueprints(app: Flask) -> None:
         "mhst.letters.views",
         "mhst.notifications.views",
         "mhst.public.site",
+        "mhst.public.views",
     ):
         app.register_blueprint(import_module(module).bp)
     register_error_handlers(app)

@@ -64,6 +64,8 @@ ALLOWED_WITHOUT_ARGUMENTS = {
     "public_pages.privacy_notice",
     "public_pages.accessibility_statement",
     "public_pages.cookies",
+    "public.schools",  # the public pages for families
+    "public.support",
     "reports.index",
     # Their own notifications (none: no kind is sent to a commissioner) and settings.
     "notifications.index",

@@ -82,6 +82,7 @@ EXPECTED_ACCESS: dict[str, str | frozenset[Role]] = {
     "organisation.term_dates_page": ADMIN,
     "organisation.copy_default_term_dates": ADMIN,
     "organisation.remove_term_closure": ADMIN,
+    "organisation.team_contact": ADMIN,
     # A school's rooms for sessions: the team, the school's lead and administrators.
     "schools.rooms_page": ROOM_KEEPERS,
     "schools.room_active": ROOM_KEEPERS,
@@ -109,6 +110,9 @@ EXPECTED_ACCESS: dict[str, str | frozenset[Role]] = {
     # --- interest registrations ---
     "interest.register": PUBLIC,
     "interest.registered": PUBLIC,
+    # --- the public pages for families (mhst.public) ---
+    "public.schools": PUBLIC,
+    "public.support": PUBLIC,
     "interest.index": ADMIN,
     "interest.review": ADMIN,
     # --- whole-school activities ---
@@ -263,6 +267,7 @@ URL_ARGUMENTS = {
     "letter_id": lambda world: _letter_id(world),
     "shared_letter_id": lambda world: _shared_letter_id(world),
     "area_id": lambda world: world.area_a.id,
+    "team_id": lambda world: world.team_a.id,
     "closure_id": lambda world: closure_in(world.area_a.id),
     "room_id": lambda world: world.room_a1.id,
     "change": lambda world: "stop",

@@ -123,6 +123,8 @@ MATRIX_ROWS: dict[str, tuple[int, int, int, int, int, int]] = {
     "organisation.term_dates_page":       (200,  403,  403,  403,  403,  403),
     "organisation.copy_default_term_dates": (302, 403, 403,  403,  403,  403),
     "organisation.remove_term_closure":   (302,  403,  403,  403,  403,  403),
+    # A team's public contact is the administrator's, service-wide: team B's is reached.
+    "organisation.team_contact":          (200,  403,  403,  403,  403,  403),
     "outcomes.measure_record":            (403,  200,  404,  404,  403,  403),
     "outcomes.measures":                  (403,  200,  404,  404,  403,  403),
     "outcomes.record_measure":            (403,  403,  404,  404,  403,  403),
@@ -146,6 +148,9 @@ MATRIX_ROWS: dict[str, tuple[int, int, int, int, int, int]] = {
     "public_pages.accessibility_statement": (200,  200,  200,  200,  200,  200),
     "public_pages.cookies":               (200,  200,  200,  200,  200,  200),
     "public_pages.privacy_notice":        (200,  200,  200,  200,  200,  200),
+    # The public pages for families: nobody's record, open to everyone.
+    "public.schools":                     (200,  200,  200,  200,  200,  200),
+    "public.support":                     (200,  200,  200,  200,  200,  200),
     "referrals.amend_risk_review":        (403,  403,  404,  403,  403,  403),
     "referrals.amend_triage_reason":      (403,  403,  404,  403,  403,  403),
     "referrals.consent":                  (403,  403,  404,  404,  403,  403),
@@ -253,6 +258,7 @@ URL_ARGUMENTS = {
     "letter_id": lambda b: b.letter.id,
     "shared_letter_id": lambda b: b.school_letter.id,
     "area_id": lambda b: b.world.area_b.id,
+    "team_id": lambda b: b.world.team_b.id,
     "closure_id": lambda b: closure_in(b.world.area_b.id),
     "room_id": lambda b: b.world.room_b1.id,
     "change": lambda b: "stop",

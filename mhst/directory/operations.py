@@ -9,6 +9,7 @@ and the edit page warns about it. Services no longer in the file are kept and co
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 from sqlalchemy import and_, exists, func, or_, select, true
@@ -146,7 +147,17 @@ def _set_concerns(service: DirectoryService, concerns) -> None:
             service.concern_links.append(DirectoryServiceConcern(concern=concern))
 
 
-# ---- searching ----------------------------------------------------------------------
+# ---- searching ------------------------------------------------------------------
+
+_WHOLE_NUMBER = re.compile(r"[0-9]{1,3}")
+
+
+def typed_age(raw: str, maximum: int) -> int | None:
+    """An age typed in a search (ASCII digits, 0 to ``maximum``), or None if it is not
+    one: "²" and "١٢" are digits to ``str.isdigit`` but not ages."""
+    if _WHOLE_NUMBER.fullmatch(raw) and int(raw) <= maximum:
+        return int(raw)
+    return None
 
 
 def levels() -> list[str]:
@@ -175,7 +186,17 @@ def _has_concern(concern: Concern):
     )
 
 
-def search_services(
+# Urgent first, then by level of need and name: the order of every search (the keys of
+# a keyset page, mhst.core.keyset, none of them NULL).
+SEARCH_ORDER = (
+    DirectoryService.level_order,
+    DirectoryService.level_of_need,
+    DirectoryService.name,
+    DirectoryService.id,
+)
+
+
+def services_query(
     *,
     text: str | None = None,
     level: str | None = None,
@@ -183,8 +204,9 @@ def search_services(
     area: str | None = None,
     age: int | None = None,
     table: DirectoryTable | None = None,
-) -> list[DirectoryService]:
-    """Services matching every filter given, urgent first then by name (one query)."""
+):
+    """The statement selecting the services matching every filter given (not ordered:
+    ``SEARCH_ORDER`` is the order; the public page pages through it by keyset)."""
     stmt = select(DirectoryService)
     if text:
         pattern = f"%{text.lower()}%"
@@ -204,13 +226,13 @@ def search_services(
         stmt = stmt.where(_fits_age(age))
     if table is not None:
         stmt = stmt.where(DirectoryService.table_kind == table)
-    stmt = stmt.order_by(
-        DirectoryService.level_order,
-        DirectoryService.level_of_need,
-        DirectoryService.name,
-        DirectoryService.id,
-    )
-    return list(db.session.scalars(stmt))
+    return stmt
+
+
+def search_services(**criteria) -> list[DirectoryService]:
+    """Services matching every filter given (see ``services_query``), urgent first then
+    by name (one query)."""
+    return list(db.session.scalars(services_query(**criteria).order_by(*SEARCH_ORDER)))
 
 
 def propose_services(
@@ -343,10 +365,13 @@ def _snapshot(service: DirectoryService) -> dict:
 __all__ = [
     "AREAS",
     "AREA_LABELS",
+    "SEARCH_ORDER",
     "ImportResult",
     "import_directory",
     "levels",
     "propose_services",
     "search_services",
+    "services_query",
+    "typed_age",
     "update_service",
 ]

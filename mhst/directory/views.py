@@ -50,8 +50,9 @@ def index():
         else:
             errors.append(("area", "Select an area from the list"))
     if args["age"]:
-        if args["age"].isdigit() and int(args["age"]) <= MAX_FILTER_AGE:
-            criteria["age"] = int(args["age"])
+        age = operations.typed_age(args["age"], MAX_FILTER_AGE)
+        if age is not None:
+            criteria["age"] = age
         else:
             errors.append(
                 ("age", f"Age must be a whole number from 0 to {MAX_FILTER_AGE}, like 14")

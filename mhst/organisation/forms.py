@@ -1,7 +1,7 @@
 from __future__ import annotations
 
-from wtforms import StringField
-from wtforms.validators import DataRequired, InputRequired, Length
+from wtforms import EmailField, StringField
+from wtforms.validators import DataRequired, Email, InputRequired, Length, Optional, Regexp
 
 from mhst.core.fields import DateInputField
 from mhst.core.forms import BaseForm, RadioField, SelectField, choices
@@ -30,6 +30,30 @@ class TeamForm(BaseForm):
         "Area",
         validators=[InputRequired("Select the team's area")],
         invalid_message="Select an area from the list",
+    )
+
+
+class TeamContactForm(BaseForm):
+    """The team's public contact route, shown on the public list of schools."""
+
+    public_phone = StringField(
+        "Team phone number (optional)",
+        validators=[
+            Optional(),
+            Length(max=40, message="Phone number must be 40 characters or fewer"),
+            Regexp(
+                r"^[0-9 +()-]+$",
+                message="Enter a phone number, like 0116 496 0000",
+            ),
+        ],
+    )
+    public_email = EmailField(
+        "Team email address (optional)",
+        validators=[
+            Optional(),
+            Length(max=254, message="Email address must be 254 characters or fewer"),
+            Email("Enter an email address in the correct format, like mhst@example.nhs.uk"),
+        ],
     )
 
 

@@ -32,6 +32,10 @@ class Team(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(120), unique=True)
     area_id: Mapped[int] = mapped_column(ForeignKey("service_area.id"), index=True)
+    # The team's contact route for families and schools, shown on the public list of
+    # participating schools (mhst.public): a team line and inbox, never a person's own.
+    public_phone: Mapped[str | None] = mapped_column(String(40))
+    public_email: Mapped[str | None] = mapped_column(String(254))
 
     area: Mapped[ServiceArea] = relationship(back_populates="teams")
     # Schools sit above organisation (a school is in a team's area): named, not imported.

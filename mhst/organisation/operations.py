@@ -36,3 +36,16 @@ def create_team(name: str, area: ServiceArea) -> Team:
     db.session.flush()
     audit.record(AuditAction.CREATE, AuditRecordType.TEAM, team.id, detail=f"{name} in {area.name}")
     return team
+
+
+def set_team_contact(team: Team, *, phone: str | None, email: str | None) -> Team:
+    """Change the team's public contact route (shown to families on the public pages)."""
+    phone, email = (phone or "").strip() or None, (email or "").strip() or None
+    if (phone, email) == (team.public_phone, team.public_email):
+        return team
+    team.public_phone, team.public_email = phone, email
+    db.session.flush()
+    audit.record(
+        AuditAction.UPDATE, AuditRecordType.TEAM, team.id, detail="changed: public contact"
+    )
+    return team

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from sqlalchemy import func, select
 
 from mhst.core.forms import choices, commit_operation, failed
 from mhst.extensions import db
 from mhst.organisation import operations
-from mhst.organisation.forms import AreaForm, TeamForm
+from mhst.organisation.forms import AreaForm, TeamContactForm, TeamForm
 from mhst.organisation.models import ServiceArea, Team
 from mhst.security.permissions import Permission, requires
 
@@ -69,6 +69,35 @@ def add_team():
             flash(f"Team {team.name} added.", "success")
             return redirect(url_for(".index"))
     return _render(AreaForm(prefix="area", formdata=None), form)
+
+
+@bp.route("/teams/<int:team_id>/contact", methods=["GET", "POST"])
+@requires(Permission.MANAGE_ORGANISATION)
+def team_contact(team_id: int):
+    """The team's public phone and email, shown to families on the public schools list."""
+    team = db.session.get(Team, team_id)
+    if team is None:
+        abort(404)
+    if request.method == "POST":
+        form = TeamContactForm()
+    else:
+        form = TeamContactForm(
+            data={"public_phone": team.public_phone, "public_email": team.public_email}
+        )
+    if form.validate_on_submit():
+        result = commit_operation(
+            form,
+            operations.set_team_contact,
+            team,
+            phone=form.public_phone.data,
+            email=form.public_email.data,
+        )
+        if not failed(result):
+            flash(f"Contact details of {team.name} saved.", "success")
+            return redirect(url_for(".index"))
+    return render_template("admin/organisation/team_contact.html", form=form, team=team), (
+        400 if form.errors else 200
+    )
 
 
 from mhst.organisation import term_views  # noqa: E402, F401  (the area's term dates)

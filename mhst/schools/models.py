@@ -56,6 +56,14 @@ class School(db.Model):
         CheckConstraint("length(urn) = 6", name="urn_six_digits"),
         CheckConstraint("pupils_on_roll >= 0", name="pupils_not_negative"),
         Index("ix_school_name_id", "name", "id"),  # the register, A to Z (keyset)
+        # The public list's search by part of a name (ILIKE '%words%'): trigrams,
+        # PostgreSQL only (migration 0030_public_search).
+        Index(
+            "ix_school_name_trgm",
+            "name",
+            postgresql_using="gin",
+            postgresql_ops={"name": "gin_trgm_ops"},
+        ).ddl_if(dialect="postgresql"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
