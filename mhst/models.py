@@ -42,6 +42,7 @@ from mhst.schools.models import (
     SchoolOnboarding,
     SchoolRoom,
 )
+from mhst.selfreferral.models import SelfReferral, SelfReferralDraft
 from mhst.sessions.change_models import SessionChange
 from mhst.sessions.group_models import (
     GroupAttendance,
@@ -97,6 +98,8 @@ __all__ = [
     "ReferralNeed",
     "ReferralRisk",
     "ReferralSignpost",
+    "SelfReferral",
+    "SelfReferralDraft",
     "ReminderPreference",
     "RetentionDecision",
     "School",
