@@ -12,11 +12,8 @@ BASE = "/self-referral"
 
 
 def born_aged(age: int, today: date | None = None) -> date:
-    """A date of birth giving ``age`` today, whatever today is (1 January + 1 day)."""
-    today = today or service_today()
-    return date(today.year - age - 1, 12, 31) if (today.month, today.day) < (12, 31) else date(
-        today.year - age, 1, 1
-    )
+    """Born on 1 January: ``age`` whole years old whatever today is."""
+    return date((today or service_today()).year - age, 1, 1)
 
 
 def dob_fields(born: date) -> dict:

@@ -61,6 +61,11 @@ ALLOWED_WITHOUT_ARGUMENTS = {
     "mfa.recovery_code",
     "interest.register",
     "interest.registered",
+    "selfreferral.start",
+    "selfreferral.not_listed",
+    "selfreferral.check",
+    "selfreferral.sent",
+    "selfreferral.start_again",
     "reports.index",
     # Their own notifications (none: no kind is sent to a commissioner) and settings.
     "notifications.index",

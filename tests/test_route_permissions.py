@@ -104,6 +104,13 @@ EXPECTED_ACCESS: dict[str, str | frozenset[Role]] = {
     # --- interest registrations ---
     "interest.register": PUBLIC,
     "interest.registered": PUBLIC,
+    # --- the online self-referral (no account) ---
+    "selfreferral.start": PUBLIC,
+    "selfreferral.question": PUBLIC,
+    "selfreferral.not_listed": PUBLIC,
+    "selfreferral.check": PUBLIC,
+    "selfreferral.sent": PUBLIC,
+    "selfreferral.start_again": PUBLIC,
     "interest.index": ADMIN,
     "interest.review": ADMIN,
     # --- whole-school activities ---
@@ -261,6 +268,7 @@ URL_ARGUMENTS = {
     "closure_id": lambda world: closure_in(world.area_a.id),
     "room_id": lambda world: world.room_a1.id,
     "change": lambda world: "stop",
+    "step_name": lambda world: "who",  # the self-referral's first question
 }
 
 

@@ -34,10 +34,10 @@ SEARCH_LIMIT = 20
 
 def search_schools(text: str) -> list[School]:
     """Participating, active schools whose name contains ``text``, first 20 by name."""
-    words = (text or "").strip().lower()
+    words = "".join(c for c in (text or "").lower() if c not in "\\%_").strip()
     if not words:
         return []
-    pattern = "%" + words.replace("\\", "").replace("%", "").replace("_", "") + "%"
+    pattern = f"%{words}%"
     return list(
         db.session.scalars(
             select(School)

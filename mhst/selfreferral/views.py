@@ -97,7 +97,9 @@ def question(step_name: str):
     if not step.applies(answers):
         return redirect(_next_url(step, answers, changing=True))
     changing = request.args.get("change") == "1"
-    form = step.form(data=steps.to_form_data(step, answers))
+    # Shown: the answers given before; sent: only what was sent (an answer left out is
+    # unanswered, not the old one).
+    form = step.form() if request.method == "POST" else step.form(data=steps.to_form_data(step, answers))
     search = SchoolSearchForm(request.args if request.method == "GET" else request.form)
     schools = _school_choices(form, search) if step.name == "school" else []
     if form.validate_on_submit() and not _extra_problem(step, form, answers):
