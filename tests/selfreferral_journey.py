@@ -24,8 +24,14 @@ def dob_fields(born: date) -> dict:
     }
 
 
-def answers_for(school_id: int, *, referrer: str = "parent_carer", age: int = 9,
-                keep_from_parents: str = "no", risks=("none",)) -> list[tuple[str, dict]]:
+def answers_for(
+    school_id: int,
+    *,
+    referrer: str = "parent_carer",
+    age: int = 9,
+    keep_from_parents: str = "no",
+    risks=("none",),
+) -> list[tuple[str, dict]]:
     """Each page's name and the answers typed on it, in order, for this referral."""
     pages = [
         ("who", {"referrer": referrer}),
@@ -39,11 +45,14 @@ def answers_for(school_id: int, *, referrer: str = "parent_carer", age: int = 9,
         pages.append(("parents", {"keep_from_parents": keep_from_parents}))
     if not young or (age < 16 and keep_from_parents != "yes"):
         pages.append(
-            ("parent", {
-                "parent_carer_name": "Jo Selfref",
-                "parent_carer_relationship": "Mum",
-                "parent_carer_phone": "01632 960111",
-            })
+            (
+                "parent",
+                {
+                    "parent_carer_name": "Jo Selfref",
+                    "parent_carer_relationship": "Mum",
+                    "parent_carer_phone": "01632 960111",
+                },
+            )
         )
     if young:
         pages.append(("contact", {"contact_phone": "07700 900111"}))

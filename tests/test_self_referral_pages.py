@@ -23,8 +23,15 @@ from mhst.selfreferral import views
 from mhst.selfreferral.models import SelfReferralDraft
 from tests.conftest import AuthActions, csrf_token_from
 from tests.form_fuzzing import answers, post_forms, row_counts
-from tests.selfreferral_journey import BASE, answer_all, answers_for, born_aged, dob_fields
-from tests.selfreferral_journey import post_page, send
+from tests.selfreferral_journey import (
+    BASE,
+    answer_all,
+    answers_for,
+    born_aged,
+    dob_fields,
+    post_page,
+    send,
+)
 
 
 def text_of(response) -> str:
@@ -64,9 +71,11 @@ def test_every_question_page_shows_urgent_help_and_a_back_link(school, client):
         page = client.get(f"{BASE}/questions/{name}")
         assert page.status_code == 200, name
         html = page.get_data(as_text=True)
-        assert "999 and A&amp;E" in html and "NHS 111 (select option 2)" in html, name
+        assert "999 and A&amp;E" in html, name
+        assert "NHS 111 (select option 2)" in html, name
         back = BeautifulSoup(html, "html.parser").select_one("a.nhsuk-back-link")
-        assert back is not None and back["href"] == previous, name
+        assert back is not None, name
+        assert back["href"] == previous, name
         assert post_page(client, name, data).status_code == 302
         previous = f"{BASE}/questions/{name}"
 
@@ -118,13 +127,15 @@ def test_the_school_is_found_by_name_and_only_active_schools_are_offered(world, 
     post_page(client, "who", {"referrer": "parent_carer"})
     page = client.get(f"{BASE}/questions/school?q=school+a")
     text = text_of(page)
-    assert "School A1" in text and "School A2" not in text
+    assert "School A1" in text
+    assert "School A2" not in text
     assert "My school is not in this list" in text
     response = post_page(client, "school", {"school_id": "none", "q": "school a"})
     assert response.headers["Location"] == f"{BASE}/school-not-listed"
     not_listed = client.get(response.headers["Location"])
     assert 'href="/local-support"' in not_listed.get_data(as_text=True)
-    assert "mental health lead" in text_of(not_listed) and "GP" in text_of(not_listed)
+    assert "mental health lead" in text_of(not_listed)
+    assert "GP" in text_of(not_listed)
     refused = post_page(client, "school", {"school_id": str(world.school_a2.id), "q": ""})
     assert refused.status_code == 400
 
@@ -147,9 +158,15 @@ def test_change_links_return_to_check_your_answers(school, client):
     answer_all(client, school.id)
     page = client.get(f"{BASE}/check")
     assert page.status_code == 200
-    links = [a["href"] for a in BeautifulSoup(page.data, "html.parser").select("a") if a.get_text(strip=True).startswith("Change")]
+    links = [
+        a["href"]
+        for a in BeautifulSoup(page.data, "html.parser").select("a")
+        if a.get_text(strip=True).startswith("Change")
+    ]
     assert f"{BASE}/questions/name?change=1" in links
-    response = post_page(client, "name", {"given_name": "Rowan", "family_name": "Selfref"}, "?change=1")
+    response = post_page(
+        client, "name", {"given_name": "Rowan", "family_name": "Selfref"}, "?change=1"
+    )
     assert response.headers["Location"] == f"{BASE}/check"
     assert "Rowan" in text_of(client.get(f"{BASE}/check"))
 
@@ -214,7 +231,8 @@ def test_the_honeypot_is_hidden_from_people_and_assistive_technology(school, cli
     soup = BeautifulSoup(client.get(f"{BASE}/check").data, "html.parser")
     trap = soup.select_one("#website")
     wrapper = trap.find_parent("div")
-    assert wrapper["aria-hidden"] == "true" and "app-honeypot" in wrapper["class"]
+    assert wrapper["aria-hidden"] == "true"
+    assert "app-honeypot" in wrapper["class"]
     assert trap["tabindex"] == "-1"
 
 
@@ -223,13 +241,16 @@ def test_sending_twice_makes_one_referral(school, client):
     first, data = send(client)
     assert first.headers["Location"] == f"{BASE}/sent"
     again = client.post(f"{BASE}/check", data=data)
-    assert again.status_code == 302 and again.headers["Location"] == f"{BASE}/sent"
+    assert again.status_code == 302
+    assert again.headers["Location"] == f"{BASE}/sent"
     referrals = online_referrals()
     assert len(referrals) == 1
     assert referrals[0].reference in text_of(client.get(f"{BASE}/sent"))
 
 
-def test_the_parents_referral_reaches_the_triage_queue_not_the_school_lead(world, school, client, app):
+def test_the_parents_referral_reaches_the_triage_queue_not_the_school_lead(
+    world, school, client, app
+):
     answer_all(client, school.id)
     send(client)
     (referral,) = online_referrals()
@@ -241,14 +262,17 @@ def test_the_parents_referral_reaches_the_triage_queue_not_the_school_lead(world
     page = senior.get(f"/referrals/{referral.id}")
     text = text_of(page)
     assert "Self-referral received online" in text
-    assert "a parent or carer" in text and "Sent online (no staff member)" in text
+    assert "a parent or carer" in text
+    assert "Sent online (no staff member)" in text
     lead = app.test_client()
     AuthActions(lead).sign_in(world.users[Role.SCHOOL_MENTAL_HEALTH_LEAD].email)
     assert lead.get(f"/referrals/{referral.id}").status_code == 404
     assert referral.child.full_name not in text_of(lead.get("/referrals"))
 
 
-def test_a_young_persons_request_not_to_tell_parents_shows_on_the_consent_page(world, school, client, app):
+def test_a_young_persons_request_not_to_tell_parents_shows_on_the_consent_page(
+    world, school, client, app
+):
     answer_all(client, school.id, referrer="young_person", age=14, keep_from_parents="yes")
     send(client)
     (referral,) = online_referrals()
@@ -275,12 +299,17 @@ FUZZ = settings(
     derandomize=True,
     database=None,
     deadline=None,
-    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large, HealthCheck.function_scoped_fixture],
+    suppress_health_check=[
+        HealthCheck.too_slow,
+        HealthCheck.data_too_large,
+        HealthCheck.function_scoped_fixture,
+    ],
 )
 
 
 @pytest.mark.parametrize(
-    "name", [name for name, _ in answers_for(1, referrer="young_person", age=14, risks=("self_harm",))]
+    "name",
+    [name for name, _ in answers_for(1, referrer="young_person", age=14, risks=("self_harm",))]
     + ["check"],
 )
 def test_hostile_answers_never_break_a_page(school, client, name):

@@ -50,7 +50,8 @@ def test_the_consent_route_follows_age_and_the_request_not_to_tell(referrer, age
 def test_a_young_person_below_the_minimum_age_cannot_refer_themselves(age, youngest, referrer):
     problem = rules.age_problem(referrer, age, youngest)
     if referrer is Referrer.YOUNG_PERSON and age < youngest:
-        assert problem and f"{youngest} or older" in problem
+        assert problem
+        assert f"{youngest} or older" in problem
     else:
         assert problem is None
 
@@ -93,7 +94,8 @@ def test_a_parent_sends_a_self_referral_through_the_staff_referral_code(active_s
     assert referral.referrer_name == "Jo Selfref"
     assert referral.child.parent_carer_phone == "01632 960111"
     online = db.session.get(SelfReferral, referral.id)
-    assert online.referred_by is Referrer.PARENT_CARER and not online.keep_from_parents
+    assert online.referred_by is Referrer.PARENT_CARER
+    assert not online.keep_from_parents
     created = db.session.scalars(
         select(AuditEvent).where(
             AuditEvent.action == AuditAction.CREATE,
@@ -101,14 +103,16 @@ def test_a_parent_sends_a_self_referral_through_the_staff_referral_code(active_s
             AuditEvent.record_id == str(referral.id),
         )
     ).one()
-    assert created.actor == PUBLIC_ACTOR and created.user_id is None
+    assert created.actor == PUBLIC_ACTOR
+    assert created.user_id is None
     assert not referral.high_risk
 
 
 def test_a_risk_answered_yes_flags_the_referral_for_a_same_day_review(world, active_school):
     referral = operations.send(values_for(active_school.id, risks=("self_harm",)))
     db.session.commit()
-    assert referral.high_risk and referral.awaiting_risk_review
+    assert referral.high_risk
+    assert referral.awaiting_risk_review
     assert referral.risks == [RiskItem.SELF_HARM]
     senior = world.users[Role.SENIOR_CLINICIAN]
     waiting = [review.referral.id for review in risk_reviews.waiting_reviews(senior)]
@@ -117,13 +121,12 @@ def test_a_risk_answered_yes_flags_the_referral_for_a_same_day_review(world, act
 
 
 def test_a_young_person_of_14_asks_for_their_parents_not_to_be_told(active_school):
-    values = values_for(
-        active_school.id, referrer="young_person", age=14, keep_from_parents="yes"
-    )
+    values = values_for(active_school.id, referrer="young_person", age=14, keep_from_parents="yes")
     referral = operations.send(values)
     db.session.commit()
     online = db.session.get(SelfReferral, referral.id)
-    assert online.keep_from_parents and online.contact_phone == "07700 900111"
+    assert online.keep_from_parents
+    assert online.contact_phone == "07700 900111"
     assert referral.child.parent_carer_name is None  # none asked, none kept
     assert operations.consent_needed(referral, online) == ConsentKind.GILLICK.label
 
@@ -203,14 +206,14 @@ def test_a_draft_expires_after_its_lifetime_and_is_purged(app):
     token, draft = drafts.new_draft()
     drafts.save_answers(draft, {"referrer": "parent_carer"})
     db.session.commit()
-    assert draft.token_hash != token and len(draft.token_hash) == 64
+    assert draft.token_hash != token
+    assert len(draft.token_hash) == 64
     assert drafts.open_draft(token) is draft
     later = utcnow() + timedelta(minutes=121)
     assert drafts.delete_expired_drafts(now=utcnow()) == 0
     assert drafts.open_draft(token, now=later) is None  # expired: deleted when read
-    token2, draft2 = drafts.new_draft()
+    token2, _draft2 = drafts.new_draft()
     db.session.commit()
     assert drafts.delete_expired_drafts(now=later) == 1
     assert db.session.scalars(select(SelfReferralDraft)).all() == []
     assert drafts.open_draft(token2) is None
-

@@ -26,8 +26,7 @@ PARENT = {
     "parent_carer_relationship": "Mum",
     "parent_carer_phone": "01632 960456",
     "child_agrees": "yes",
-    "needs_detail": "Lily worries at bedtime about school and has stomach aches in the "
-    "morning.",
+    "needs_detail": "Lily worries at bedtime about school and has stomach aches in the morning.",
 }
 YOUNG_PERSON = {
     "referrer": "young_person",

@@ -119,9 +119,7 @@ def check_child_details(child: ChildDetails, today: date, *, parent_needed: bool
     if (
         parent_needed
         and age_on(child.date_of_birth, today) < SELF_CONSENT_AGE
-        and not (
-            child.parent_carer_name and (child.parent_carer_phone or child.parent_carer_email)
-        )
+        and not (child.parent_carer_name and (child.parent_carer_phone or child.parent_carer_email))
     ):
         field = "parent_carer_name" if not child.parent_carer_name else "parent_carer_phone"
         raise RuleError(

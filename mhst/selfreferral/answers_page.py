@@ -57,7 +57,8 @@ def date_problem(born: date | None, answers: Answers) -> str | None:
         return "The date of birth must be in the past"
     age = age_on(born, answers.today)
     if age >= OLDEST_PLAUSIBLE_AGE:
-        return f"The date of birth must be within the last {OLDEST_PLAUSIBLE_AGE} years: check the year"
+        years = OLDEST_PLAUSIBLE_AGE
+        return f"The date of birth must be within the last {years} years: check the year"
     if answers.referrer is not None:
         return rules.age_problem(answers.referrer, age)
     return None

@@ -23,7 +23,9 @@ def _hash(token: str) -> str:
 
 
 def lifetime() -> timedelta:
-    minutes = current_app.config.get("SELF_REFERRAL_DRAFT_MINUTES", 120) if has_app_context() else 120
+    minutes = (
+        current_app.config.get("SELF_REFERRAL_DRAFT_MINUTES", 120) if has_app_context() else 120
+    )
     return timedelta(minutes=minutes)
 
 

@@ -10,7 +10,7 @@ from wtforms.validators import DataRequired, Email, Length, Optional, Validation
 from mhst.core.fields import CheckboxesField, DateInputField
 from mhst.core.forms import BaseForm, RadioField, choices
 from mhst.core.submissions import OnceForm
-from mhst.referrals.forms import NO_RISK, NO, YES
+from mhst.referrals.forms import NO, NO_RISK, YES
 from mhst.referrals.models import ChildAgrees, Duration, Gender, Impact, Need, RiskItem, YearGroup
 from mhst.selfreferral.models import Referrer
 
@@ -56,9 +56,7 @@ def _email(label: str) -> EmailField:
 
 
 class WhoForm(BaseForm):
-    referrer = _radios(
-        "Who is asking for help?", _enum(Referrer), "Select who is asking for help"
-    )
+    referrer = _radios("Who is asking for help?", _enum(Referrer), "Select who is asking for help")
 
 
 class SchoolSearchForm(BaseForm):
@@ -103,9 +101,7 @@ class ParentsForm(BaseForm):
 
 
 class ParentForm(BaseForm):
-    parent_carer_name = _text(
-        "Full name", "The name", 200, "Enter the parent or carer's full name"
-    )
+    parent_carer_name = _text("Full name", "The name", 200, "Enter the parent or carer's full name")
     parent_carer_relationship = _text(
         "Relationship to the child (for example, mum, dad, carer)",
         "The relationship",
@@ -158,9 +154,7 @@ class DetailForm(BaseForm):
 
 
 class DurationForm(BaseForm):
-    duration = _radios(
-        "How long has this been going on?", _enum(Duration), "Select how long"
-    )
+    duration = _radios("How long has this been going on?", _enum(Duration), "Select how long")
 
 
 class ImpactForm(BaseForm):

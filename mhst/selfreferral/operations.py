@@ -96,8 +96,10 @@ class Answers:
     @property
     def may_ask_not_to_tell(self) -> bool:
         age = self.age
-        return self.referrer is not None and age is not None and rules.may_ask_not_to_tell(
-            self.referrer, age
+        return (
+            self.referrer is not None
+            and age is not None
+            and rules.may_ask_not_to_tell(self.referrer, age)
         )
 
     @property

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, redirect, render_template, request, session, url_for
 
-from mhst.core.forms import choices, commit_unit
+from mhst.core.forms import choices, commit_unit, failed
 from mhst.core.submissions import earlier_url, submit_once
 from mhst.extensions import limiter
 from mhst.referrals.signposting import URGENT_ROUTES
@@ -99,7 +99,11 @@ def question(step_name: str):
     changing = request.args.get("change") == "1"
     # Shown: the answers given before; sent: only what was sent (an answer left out is
     # unanswered, not the old one).
-    form = step.form() if request.method == "POST" else step.form(data=steps.to_form_data(step, answers))
+    form = (
+        step.form()
+        if request.method == "POST"
+        else step.form(data=steps.to_form_data(step, answers))
+    )
     search = SchoolSearchForm(request.args if request.method == "GET" else request.form)
     schools = _school_choices(form, search) if step.name == "school" else []
     if form.validate_on_submit() and not _extra_problem(step, form, answers):
@@ -117,9 +121,9 @@ def question(step_name: str):
         search=search,
         schools=schools,
         changing=changing,
-        back_url=url_for(".check") if changing else (
-            url_for(".question", step_name=back.name) if back else url_for(".start")
-        ),
+        back_url=url_for(".check")
+        if changing
+        else (url_for(".question", step_name=back.name) if back else url_for(".start")),
         risks=answers.risks,
     )
 
@@ -181,7 +185,7 @@ def check():
             dict(draft.answers),
             result_url=lambda _referral: url_for(".sent"),
         )
-        if not isinstance(result, type(None)) and hasattr(result, "url"):
+        if not failed(result):
             if result.record is not None:
                 session[SENT_KEY] = result.record.reference
                 session.pop(DRAFT_KEY, None)
