@@ -17,13 +17,16 @@ from playwright.sync_api import Browser, Page, expect
 
 from mhst.core.time import service_today
 from tests.browser.test_roles import assert_accessible
-from tests.browser.test_school_journey import open_page, signed_in  # noqa: F401 (fixture)
+from tests.browser import test_school_journey
+from tests.browser.test_school_journey import signed_in
 
 pytestmark = pytest.mark.browser
 
 SENIOR_CLINICIAN = "senior.clinician@mhst.example"
 SCHOOL_LEAD = "school.lead@mhst.example"  # Brookfield Primary School's lead
 REFERENCE = re.compile(r"R\d{6}")
+# Pages for the staff, each in its own guarded context (as in test_referral_journey.py).
+open_page = test_school_journey.open_page
 
 
 def born(age: int) -> date:
