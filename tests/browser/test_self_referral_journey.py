@@ -16,8 +16,8 @@ import pytest
 from playwright.sync_api import Browser, Page, expect
 
 from mhst.core.time import service_today
-from tests.browser.test_roles import assert_accessible
 from tests.browser import test_school_journey
+from tests.browser.test_roles import assert_accessible
 from tests.browser.test_school_journey import signed_in
 
 pytestmark = pytest.mark.browser
