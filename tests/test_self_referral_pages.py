@@ -278,9 +278,12 @@ def test_a_young_persons_request_not_to_tell_parents_shows_on_the_consent_page(
     (referral,) = online_referrals()
     senior = app.test_client()
     AuthActions(senior).sign_in(world.users[Role.SENIOR_CLINICIAN].email)
-    text = text_of(senior.get(f"/referrals/{referral.id}/consent"))
+    page = senior.get(f"/referrals/{referral.id}/consent")
+    text = text_of(page)
     assert "asked to be seen without their parents or carers being told" in text
     assert "Gillick competence assessment" in text
+    chosen = BeautifulSoup(page.data, "html.parser").select_one("input[name=kind][checked]")
+    assert chosen["value"] == "gillick"
 
 
 def test_sending_is_rate_limited_with_its_own_page(school, client):
@@ -328,3 +331,25 @@ def test_hostile_answers_never_break_a_page(school, client, name):
             assert row_counts(frozenset({"audit_event", "self_referral_draft"})) == before
 
     post()
+
+
+def test_the_school_search_and_check_pages_use_a_constant_number_of_queries(
+    world, school, client, count_queries, make_school
+):
+    """The search runs one query however many schools match (at most 20 listed), and
+    the check page reads the draft and the chosen school whatever the answers."""
+
+    def queries(path: str) -> int:
+        before = len(count_queries())
+        assert client.get(path).status_code == 200
+        return len(count_queries()) - before
+
+    answer_all(client, school.id)
+    one_match = queries(f"{BASE}/questions/school?q=school+a1")
+    check_page = queries(f"{BASE}/check")
+    for number in range(25):
+        extra = make_school(f"School A1 annexe {number}")
+        extra.participation_status = ParticipationStatus.ACTIVE
+    db.session.commit()
+    assert queries(f"{BASE}/questions/school?q=school+a1") == one_match
+    assert queries(f"{BASE}/check") == check_page
