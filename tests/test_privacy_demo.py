@@ -96,6 +96,7 @@ KEYS = {
     "group_attendance": ("session_id", "participant_id"),
     "measure_answer": ("record_id", "item_number"),
     "measure_score": ("record_id", "scale"),
+    "self_referral": ("referral_id",),
 }
 
 

@@ -164,6 +164,8 @@ def test_change_links_return_to_check_your_answers(school, client):
         if a.get_text(strip=True).startswith("Change")
     ]
     assert f"{BASE}/questions/name?change=1" in links
+    back = BeautifulSoup(page.data, "html.parser").select_one("a.nhsuk-back-link")
+    assert back["href"] == f"{BASE}/questions/risks"  # the last question answered
     response = post_page(
         client, "name", {"given_name": "Rowan", "family_name": "Selfref"}, "?change=1"
     )
@@ -353,3 +355,17 @@ def test_the_school_search_and_check_pages_use_a_constant_number_of_queries(
     db.session.commit()
     assert queries(f"{BASE}/questions/school?q=school+a1") == one_match
     assert queries(f"{BASE}/check") == check_page
+
+
+def test_a_school_that_stopped_taking_part_before_sending_is_a_clear_error(school, client):
+    answer_all(client, school.id)
+    school.participation_status = ParticipationStatus.PAUSED
+    db.session.commit()
+    response, _data = send(client)
+    assert response.status_code == 400
+    soup = BeautifulSoup(response.data, "html.parser")
+    summary = soup.select_one(".nhsuk-error-summary")
+    assert "Select a participating school" in summary.get_text()
+    assert summary.select_one("a")["href"] == "#answers"
+    assert online_referrals() == []
+    assert db.session.scalar(select(func.count()).select_from(SelfReferralDraft)) == 1

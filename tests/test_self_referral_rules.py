@@ -13,6 +13,7 @@ from mhst.accounts.models import Role
 from mhst.audit.models import AuditAction, AuditEvent, AuditRecordType
 from mhst.core.rules import RuleError
 from mhst.extensions import db
+from mhst.notifications.models import Notification
 from mhst.referrals import risk_reviews
 from mhst.referrals.models import ConsentKind, Referral, ReferralSource, RiskItem
 from mhst.referrals.submission import PUBLIC_ACTOR
@@ -195,7 +196,14 @@ def test_a_self_referral_is_never_the_school_leads(world, active_school):
     lead = world.users[Role.SCHOOL_MENTAL_HEALTH_LEAD]
     assert lead.school_id == active_school.id
     assert not scoping.in_scope(lead, Referral, referral.id)
-    assert scoping.in_scope(world.users[Role.SENIOR_CLINICIAN], Referral, referral.id)
+    senior = world.users[Role.SENIOR_CLINICIAN]
+    assert scoping.in_scope(senior, Referral, referral.id)
+    # Told: the team's senior clinician, of a new referral; never the school's lead.
+    told = db.session.scalars(
+        select(Notification.user_id).where(Notification.record_id == referral.id)
+    ).all()
+    assert senior.id in told
+    assert lead.id not in told
 
 
 def test_a_draft_expires_after_its_lifetime_and_is_purged(app):

@@ -1,4 +1,4 @@
-"""Two online self-referrals in City North's triage queue, sent today through the public
+"""Two online self-referrals in City North's triage queue, sent through the public
 form's own operation (no staff member): a parent's, and a 14-year-old's who asked for
 their parents not to be told (so the team will need a Gillick assessment)."""
 
@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from datetime import date
 
+from mhst.demo.helpers import at
+from mhst.demo.plan import Plan
 from mhst.demo.referrals import Cast
 from mhst.selfreferral import operations
 
@@ -39,17 +41,30 @@ YOUNG_PERSON = {
 }
 
 
-def _born(age: int, cast: Cast) -> str:
-    """Born on 1 January: ``age`` whole years old whatever today is."""
-    return date(cast.today.year - age, 1, 1).isoformat()
+# Each one's school (URN), answers and age.
+ONLINE = (("990001", PARENT, 9), ("990002", YOUNG_PERSON, 14))
 
 
-def add_online_self_referrals(cast: Cast) -> None:
-    for urn, values, age in (("990001", PARENT, 9), ("990002", YOUNG_PERSON, 14)):
-        answers = {
-            **COMMON,
-            **values,
-            "school_id": str(cast.schools[urn].id),
-            "date_of_birth": _born(age, cast),
-        }
-        operations.send(answers, today=cast.today)
+def _born(age: int, on: date) -> str:
+    """Born on 1 January: ``age`` whole years old on ``on``."""
+    return date(on.year - age, 1, 1).isoformat()
+
+
+def _send(cast: Cast, urn: str, values: dict, age: int, received: date) -> None:
+    answers = {
+        **COMMON,
+        **values,
+        "school_id": str(cast.schools[urn].id),
+        "date_of_birth": _born(age, received),
+    }
+    operations.send(answers, today=received)
+
+
+def add_online_self_referral_steps(plan: Plan, cast: Cast) -> None:
+    """Sent yesterday evening (the last working day), waiting for triage today."""
+    received = cast.day(1)
+    for number, (urn, values, age) in enumerate(ONLINE):
+        plan.add(
+            at(received, 19, 5 + number),
+            lambda urn=urn, values=values, age=age: _send(cast, urn, values, age, received),
+        )

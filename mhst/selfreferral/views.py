@@ -197,6 +197,7 @@ def check():
         form=form,
         rows=answer_rows(answers),
         error_list=errors,
+        back_url=url_for(".question", step_name=steps.applicable(answers)[-1].name),
         risks=answers.risks,
     )
 
