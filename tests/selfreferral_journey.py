@@ -6,9 +6,18 @@ from __future__ import annotations
 from datetime import date
 
 from mhst.core.time import service_today
+from mhst.extensions import db
+from mhst.schools.models import ParticipationStatus, School
 from tests.conftest import csrf_token_from
 
 BASE = "/self-referral"
+
+
+def active_school_a1(world) -> School:
+    """School A1 made a participating, active school: the only kind the form offers."""
+    world.school_a1.participation_status = ParticipationStatus.ACTIVE
+    db.session.commit()
+    return world.school_a1
 
 
 def born_aged(age: int, today: date | None = None) -> date:

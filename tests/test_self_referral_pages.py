@@ -25,6 +25,7 @@ from tests.conftest import AuthActions, csrf_token_from
 from tests.form_fuzzing import answers, post_forms, row_counts
 from tests.selfreferral_journey import (
     BASE,
+    active_school_a1,
     answer_all,
     answers_for,
     born_aged,
@@ -48,9 +49,7 @@ def online_referrals() -> list[Referral]:
 
 @pytest.fixture
 def school(world):
-    world.school_a1.participation_status = ParticipationStatus.ACTIVE
-    db.session.commit()
-    return world.school_a1
+    return active_school_a1(world)
 
 
 def test_the_start_page_puts_urgent_help_first(client):

@@ -21,7 +21,7 @@ from mhst.schools.models import ParticipationStatus
 from mhst.security import scoping
 from mhst.selfreferral import drafts, operations, rules
 from mhst.selfreferral.models import Referrer, SelfReferral, SelfReferralDraft
-from tests.selfreferral_journey import answers_for, born_aged
+from tests.selfreferral_journey import active_school_a1, answers_for, born_aged
 
 AGES = st.integers(min_value=0, max_value=29)
 REFERRERS = st.sampled_from(list(Referrer))
@@ -81,9 +81,7 @@ def values_for(school_id: int, **kwargs) -> dict:
 
 @pytest.fixture
 def active_school(world):
-    world.school_a1.participation_status = ParticipationStatus.ACTIVE
-    db.session.commit()
-    return world.school_a1
+    return active_school_a1(world)
 
 
 def test_a_parent_sends_a_self_referral_through_the_staff_referral_code(active_school):
