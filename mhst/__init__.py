@@ -145,6 +145,7 @@ JOB_MODULES = (
     "mhst.reports.scheduled",
     "mhst.sessions.reminders",
     "mhst.notifications.emails",
+    "mhst.selfreferral.drafts",
 )
 
 
@@ -203,6 +204,7 @@ def _register_blueprints(app: Flask) -> None:
         "mhst.notifications.views",
         "mhst.public.site",
         "mhst.public.views",
+        "mhst.selfreferral.views",
     ):
         app.register_blueprint(import_module(module).bp)
     register_error_handlers(app)

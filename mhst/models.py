@@ -42,6 +42,7 @@ from mhst.schools.models import (
     SchoolOnboarding,
     SchoolRoom,
 )
+from mhst.selfreferral.models import SelfReferral, SelfReferralDraft
 from mhst.sessions.change_models import SessionChange
 from mhst.sessions.group_models import (
     GroupAttendance,
@@ -103,6 +104,8 @@ __all__ = [
     "SchoolLeadAssignment",
     "SchoolOnboarding",
     "SchoolRoom",
+    "SelfReferral",
+    "SelfReferralDraft",
     "ServiceArea",
     "SessionChange",
     "SessionReminder",

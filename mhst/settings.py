@@ -120,6 +120,10 @@ class Config:
     # The service's age range; some services run to 25.
     SERVICE_MIN_AGE = int(os.environ.get("SERVICE_MIN_AGE", "5"))
     SERVICE_MAX_AGE = int(os.environ.get("SERVICE_MAX_AGE", "18"))
+    # The youngest a young person may be to refer themselves online (a parent or carer
+    # refers a younger child), and how long an unfinished self-referral is kept.
+    SELF_REFERRAL_MIN_AGE = int(os.environ.get("SELF_REFERRAL_MIN_AGE", "11"))
+    SELF_REFERRAL_DRAFT_MINUTES = int(os.environ.get("SELF_REFERRAL_DRAFT_MINUTES", "120"))
 
     # The letterhead of the service's letters (mhst.letters): its name, postal address
     # (lines separated by commas or new lines) and phone number.

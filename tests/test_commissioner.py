@@ -66,6 +66,11 @@ ALLOWED_WITHOUT_ARGUMENTS = {
     "public_pages.cookies",
     "public.schools",  # the public pages for families
     "public.support",
+    "selfreferral.start",
+    "selfreferral.not_listed",
+    "selfreferral.check",
+    "selfreferral.sent",
+    "selfreferral.start_again",
     "reports.index",
     # Their own notifications (none: no kind is sent to a commissioner) and settings.
     "notifications.index",

@@ -15,6 +15,7 @@ from mhst.casework.models import Discharge
 from mhst.core.time import SERVICE_TIME_ZONE, service_today, utcnow
 from mhst.demo import DEMO_PASSWORD
 from mhst.demo.history import STORIES
+from mhst.demo.online import ONLINE
 from mhst.extensions import db
 from mhst.outcomes.models import MeasureRecord
 from mhst.referrals.allocations import Allocation
@@ -161,7 +162,7 @@ def test_every_demo_referral_reads_in_order_and_loading_again_changes_nothing(ap
     counts = _counts()
     now = utcnow()
     referrals = db.session.scalars(select(Referral).order_by(Referral.id)).all()
-    assert len(referrals) == len(STORIES)
+    assert len(referrals) == len(STORIES) + len(ONLINE)  # the stories, and sent online
     for referral in referrals:
         reached = _history(referral, now)
         _check_casework(referral, reached, _check_sessions(referral, reached, now), now)

@@ -29,6 +29,7 @@ from mhst.referrals.models import (
     ReferralRisk,
     ReferralSignpost,
 )
+from mhst.selfreferral.models import SelfReferral
 from mhst.sessions.group_models import GroupAttendance, GroupParticipant
 from mhst.sessions.models import CareContact
 from mhst.sessions.reminder_models import SessionReminder
@@ -66,6 +67,7 @@ ROWS = {
     "referral_event": lambda: _via_referral(ReferralEvent, ReferralEvent.id),
     "consent": lambda: _via_referral(Consent, Consent.id),
     "referral_signpost": lambda: _via_referral(ReferralSignpost, ReferralSignpost.id),
+    "self_referral": lambda: _via_referral(SelfReferral, SelfReferral.referral_id),
     "allocation": lambda: _via_referral(Allocation, Allocation.id),
     "care_contact": lambda: _via_referral(CareContact, CareContact.id),
     "session_reminder": lambda: (
@@ -94,6 +96,7 @@ KEYS = {
     "group_attendance": ("session_id", "participant_id"),
     "measure_answer": ("record_id", "item_number"),
     "measure_score": ("record_id", "scale"),
+    "self_referral": ("referral_id",),
 }
 
 

@@ -113,6 +113,13 @@ EXPECTED_ACCESS: dict[str, str | frozenset[Role]] = {
     # --- the public pages for families (mhst.public) ---
     "public.schools": PUBLIC,
     "public.support": PUBLIC,
+    # --- the online self-referral (no account) ---
+    "selfreferral.start": PUBLIC,
+    "selfreferral.question": PUBLIC,
+    "selfreferral.not_listed": PUBLIC,
+    "selfreferral.check": PUBLIC,
+    "selfreferral.sent": PUBLIC,
+    "selfreferral.start_again": PUBLIC,
     "interest.index": ADMIN,
     "interest.review": ADMIN,
     # --- whole-school activities ---
@@ -271,6 +278,7 @@ URL_ARGUMENTS = {
     "closure_id": lambda world: closure_in(world.area_a.id),
     "room_id": lambda world: world.room_a1.id,
     "change": lambda world: "stop",
+    "step_name": lambda world: "who",  # the self-referral's first question
 }
 
 

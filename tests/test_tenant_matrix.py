@@ -113,6 +113,14 @@ MATRIX_ROWS: dict[str, tuple[int, int, int, int, int, int]] = {
     "interest.index":                     (200,  403,  403,  403,  403,  403),
     "interest.register":                  (200,  200,  200,  200,  200,  200),
     "interest.registered":                (302,  302,  302,  302,  302,  302),
+    # The public self-referral: no record of anyone's is named; without a draft in the
+    # session, check and sent go back to the start page.
+    "selfreferral.start":                 (200,  200,  200,  200,  200,  200),
+    "selfreferral.question":              (200,  200,  200,  200,  200,  200),
+    "selfreferral.not_listed":            (200,  200,  200,  200,  200,  200),
+    "selfreferral.check":                 (302,  302,  302,  302,  302,  302),
+    "selfreferral.sent":                  (302,  302,  302,  302,  302,  302),
+    "selfreferral.start_again":           (302,  302,  302,  302,  302,  302),
     "interest.review":                    (200,  403,  403,  403,  403,  403),
     # POST-only with no answers: 400 re-display (nothing saved) or 403.
     "organisation.add_area":              (400,  403,  403,  403,  403,  403),
@@ -262,6 +270,7 @@ URL_ARGUMENTS = {
     "closure_id": lambda b: closure_in(b.world.area_b.id),
     "room_id": lambda b: b.world.room_b1.id,
     "change": lambda b: "stop",
+    "step_name": lambda b: "who",
 }
 ARGUMENT_OVERRIDES = {
     "referrals.amend_triage_reason": {"referral_id": lambda b: b.declined.id},

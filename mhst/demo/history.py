@@ -7,6 +7,7 @@ from __future__ import annotations
 from sqlalchemy import func, select
 
 from mhst.demo.casework import Diary, add_case_steps
+from mhst.demo.online import add_online_self_referral_steps
 from mhst.demo.plan import Plan
 from mhst.demo.referrals import Cast, add_referral_steps
 from mhst.demo.reminders import load_reminders
@@ -29,6 +30,7 @@ def load_history() -> None:
         add_referral_steps(plan, cast, story)
         add_case_steps(plan, cast, story, diary, number)
     add_teamwork_steps(plan, cast)
+    add_online_self_referral_steps(plan, cast)
     plan.play()
     add_todays_sessions(cast, diary)
     db.session.flush()

@@ -75,6 +75,9 @@ NOT_ABOUT_A_CHILD: dict[str, str] = {
     "the reader's scope when followed (an erased record is a 404); deleted after "
     "NOTIFICATION_RETENTION_DAYS",
     "notification_email_preference": "which kinds of notification a staff member wants emailed",
+    "self_referral_draft": "an unfinished online self-referral's answers, linked to no child's "
+    "record (a token's hash, the answers, a time): deleted when sent, when started again, and "
+    "after SELF_REFERRAL_DRAFT_MINUTES without use; once sent, the answers are the referral's",
     "form_submission": "which form submission made which page (a token, the user and the "
     "page's address, such as /referrals/12): no child's details",
 }

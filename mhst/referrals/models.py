@@ -229,7 +229,8 @@ class Referral(db.Model):
     referrer_contact: Mapped[str | None] = mapped_column(String(254))
     received_on: Mapped[date] = mapped_column(Date)
     submitted_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    submitted_by_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
+    # None for a referral the public sent online (mhst.selfreferral): no staff member.
+    submitted_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     in_education: Mapped[bool] = mapped_column(Boolean)
     need_other: Mapped[str | None] = mapped_column(String(500))
     duration: Mapped[Duration] = mapped_column(string_enum(Duration, "duration", 30))
@@ -255,7 +256,7 @@ class Referral(db.Model):
 
     child: Mapped[Child] = relationship(back_populates="referrals")
     school: Mapped[School] = relationship()
-    submitted_by: Mapped[User] = relationship(foreign_keys=[submitted_by_id])
+    submitted_by: Mapped[User | None] = relationship(foreign_keys=[submitted_by_id])
     risk_reviewed_by: Mapped[User | None] = relationship(foreign_keys=[risk_reviewed_by_id])
     need_links: Mapped[list[ReferralNeed]] = relationship(
         cascade="all, delete-orphan", lazy="selectin", order_by="ReferralNeed.need"

@@ -72,6 +72,9 @@ class ReferralDetails:
     risk_detail: str | None = None
     referrer_name: str | None = None
     referrer_contact: str | None = None
+    # A young person of 12 to 15 asked to be seen without their parents being told
+    # (online self-referral): no parent's details needed; consent by Gillick assessment.
+    parents_not_told: bool = False
 
 
 # The longest text each field may hold (the columns' sizes): longer text is refused with
@@ -94,8 +97,10 @@ REFERRAL_TEXT_LIMITS = {
 }
 
 
-def check_child_details(child: ChildDetails, today: date) -> None:
-    """The child's and parent's details a referral, or a correction, must have right."""
+def check_child_details(child: ChildDetails, today: date, *, parent_needed: bool = True) -> None:
+    """The child's and parent's details a referral, or a correction, must have right
+    (a parent's contact under 16 unless ``parent_needed`` is False: see
+    ``ReferralDetails.parents_not_told``)."""
     if not child.given_name:
         raise RuleError("given_name", "Enter the child's first name")
     if not child.family_name:
@@ -111,8 +116,10 @@ def check_child_details(child: ChildDetails, today: date) -> None:
         message = nhs_number.problem(child.nhs_number)
         if message:
             raise RuleError("nhs_number", message)
-    if age_on(child.date_of_birth, today) < SELF_CONSENT_AGE and not (
-        child.parent_carer_name and (child.parent_carer_phone or child.parent_carer_email)
+    if (
+        parent_needed
+        and age_on(child.date_of_birth, today) < SELF_CONSENT_AGE
+        and not (child.parent_carer_name and (child.parent_carer_phone or child.parent_carer_email))
     ):
         field = "parent_carer_name" if not child.parent_carer_name else "parent_carer_phone"
         raise RuleError(
@@ -160,7 +167,7 @@ def submit_referral(
     child_details: ChildDetails,
     details: ReferralDetails,
     *,
-    by: User,
+    by: User | None,
     today: date | None = None,
 ) -> Referral:
     """Record a referral: the child, what they need, the risk screen and eligibility.
@@ -169,9 +176,14 @@ def submit_referral(
     record (no new child) and brings its details up to date. An ineligible referral is
     still recorded, with the reason, for signposting. A risk screen with anything ticked
     flags it for same-day senior review.
+
+    ``by`` is None for a referral the public sent online (mhst.selfreferral): a known
+    child is then never linked to, nor their record updated, since anyone can type a
+    name: the new record is flagged as a possible duplicate of theirs for staff to
+    resolve, as a clash of NHS numbers is.
     """
     today = today or service_today()
-    check_child_details(child_details, today)
+    check_child_details(child_details, today, parent_needed=not details.parents_not_told)
     _check_referral(details, today)
     received_on = _received_on(details, child_details, today)
     reasons = ineligibility_reasons(
@@ -181,6 +193,8 @@ def submit_referral(
         on=received_on,
     )
     known = child_records.find_known_child(child_details, school)
+    if by is None and known.child is not None:
+        known = child_records.Match(conflict=known.child)
     child = known.child or child_records.new_child(child_details, school, conflict=known.conflict)
     referral = Referral(
         child=child,
@@ -209,11 +223,18 @@ def submit_referral(
     db.session.add(referral)
     db.session.flush()
     record_event(referral, None, S.SUBMITTED, by=by, reason=_submission_note(referral))
-    record(AuditAction.CREATE, AuditRecordType.REFERRAL, referral.id, user=by)
+    record(AuditAction.CREATE, AuditRecordType.REFERRAL, referral.id, user=by, actor=_actor(by))
     child_records.after_referral(known, child_details, school, referral, by=by)
     move_to(referral, S.AWAITING_CONSENT, by=by, reason="No consent recorded yet")
     signals.referral_received.send(referral, by=by)
     return referral
+
+
+PUBLIC_ACTOR = "online self-referral form"
+
+
+def _actor(by: User | None) -> str | None:
+    return PUBLIC_ACTOR if by is None else None
 
 
 def _submission_note(referral: Referral) -> str:

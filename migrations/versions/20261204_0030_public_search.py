@@ -9,7 +9,7 @@ model declares it for PostgreSQL (``Index.ddl_if``) and SQLite gets nothing; the
 downgrade keeps the extension (0020_trigram's may need it).
 
 Revision ID: 0030_public_search
-Revises: 0028_notifications
+Revises: 0029_self_referral
 Create Date: 2026-12-04
 """
 
@@ -19,7 +19,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0030_public_search"
-down_revision: str | None = "0028_notifications"
+down_revision: str | None = "0029_self_referral"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
