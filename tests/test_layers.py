@@ -63,6 +63,7 @@ LAYERS: list[tuple[str, frozenset[str]]] = [
     ("5e", frozenset({"mhst.children"})),  # a child's records: search, page, corrections, merges
     ("5f", frozenset({"mhst.diary"})),  # diary views, today's sessions, calendar feeds
     ("5g", frozenset({"mhst.letters"})),  # letters from templates, as PDFs on the child's record
+    ("5h", frozenset({"mhst.questionnaires"})),  # measures sent to families as links
     # Consumers: reports, the extract, home pages, demo data, the app and its models.
     (
         "6",
