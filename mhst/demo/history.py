@@ -8,8 +8,8 @@ from sqlalchemy import func, select
 
 from mhst.demo.casework import Diary, add_case_steps
 from mhst.demo.plan import Plan
-from mhst.demo.referrals import Cast, add_referral_steps
 from mhst.demo.questionnaires import load_questionnaire_link
+from mhst.demo.referrals import Cast, add_referral_steps
 from mhst.demo.reminders import load_reminders
 from mhst.demo.stories import CITY_NORTH
 from mhst.demo.team_stories import TEAM_STORIES
