@@ -43,6 +43,7 @@ CHILD_ARGUMENTS = frozenset(
         "child_id",
         "other_id",
         "merge_id",
+        "link_id",  # a questionnaire link on a case
     }
 )
 # What a commissioner may open without arguments: their home page, their account, the
@@ -61,6 +62,7 @@ ALLOWED_WITHOUT_ARGUMENTS = {
     "mfa.recovery_code",
     "interest.register",
     "interest.registered",
+    "questionnaires.answered",  # public: the family's thank-you page names nobody
     "reports.index",
     # Their own notifications (none: no kind is sent to a commissioner) and settings.
     "notifications.index",
