@@ -457,3 +457,44 @@ def test_an_online_measure_is_marked_on_the_measures_page(world, auth, client):
     auth.sign_in("emhp@test.example")
     page = text_of(client.get(f"/casework/cases/{world.case_a1.id}/measures"))
     assert "Completed by the young person online" in page
+
+
+def test_the_list_of_links_runs_a_fixed_number_of_queries(world, auth, client, count_queries):
+    auth.sign_in("emhp@test.example")
+    url = f"/casework/cases/{world.case_a1.id}/questionnaires"
+
+    def queries_for_page() -> int:
+        before = len(count_queries())
+        assert client.get(url).status_code == 200
+        return len(count_queries()) - before
+
+    make_link(world)
+    at_one = queries_for_page()
+    for _ in range(5):
+        make_link(world)
+    links.withdraw(make_link(world)[0], by=world.users[Role.EMHP])
+    db.session.commit()
+    assert queries_for_page() == at_one
+
+
+def test_the_public_page_is_rate_limited_with_a_friendly_page(world, client, app, monkeypatch):
+    monkeypatch.setitem(app.config, "QUESTIONNAIRE_PAGE_RATE_LIMIT", "2 per hour")
+    _, token = make_link(world)
+    assert [client.get(f"/q/{token}").status_code for _ in range(2)] == [200, 200]
+    refused = client.get(f"/q/{token}")
+    assert refused.status_code == 429
+    assert "Too many tries from your connection" in text_of(refused)
+    assert "Go to lunch" not in text_of(refused)
+
+
+def test_the_demo_has_a_waiting_link_shown_in_the_outbox(app):
+    from mhst.demo import load_demo_data
+
+    load_demo_data()
+    [link] = db.session.scalars(select(QuestionnaireLink)).all()
+    assert link.state() is LinkState.WAITING
+    assert link.baseline_record_id is not None
+    assert re.search(r"/q/[A-Za-z0-9_-]{24}\b", link.logged_text)
+    child = link.referral.child
+    assert child.family_name not in link.logged_text
+    assert child.given_name not in link.logged_text
