@@ -498,3 +498,26 @@ def test_the_demo_has_a_waiting_link_shown_in_the_outbox(app):
     child = link.referral.child
     assert child.family_name not in link.logged_text
     assert child.given_name not in link.logged_text
+
+
+def test_the_childs_links_are_in_the_record_and_pseudonymised_and_deleted_with_it(world):
+    """The privacy walk finds a child's links (export, erasure, retention): deleting the
+    record deletes them; pseudonymising empties the number and the name shown but keeps
+    the token's hash (unique: two links must not clash) and the measure's code."""
+    from mhst.privacy import disposal, graph
+
+    first, _ = make_link(world, channel="text", recipient="07700 900123")
+    second, _ = make_link(world, shown_name="Cas")
+    child_id = world.case_a1.child_id
+    assert graph.collect([child_id]).ids("questionnaire_link") == {first.id, second.id}
+
+    disposal.pseudonymise(graph.collect([child_id]))
+    db.session.commit()
+    db.session.expire_all()
+    assert [(link.sent_to, link.shown_name) for link in (first, second)] == [(None, None)] * 2
+    assert first.token_hash != second.token_hash
+    assert first.measure_code == "GBO"
+
+    graph.delete_records(graph.collect([child_id]))
+    db.session.commit()
+    assert db.session.scalar(select(func.count(QuestionnaireLink.id))) == 0
