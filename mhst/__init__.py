@@ -191,6 +191,7 @@ def _register_blueprints(app: Flask) -> None:
         "mhst.sessions.correction_views",
         "mhst.sessions.reminder_views",
         "mhst.outcomes.views",
+        "mhst.questionnaires.blueprint",
         "mhst.sessions.group_views",
         "mhst.sessions.group_correction_views",
         "mhst.supervision.views",

@@ -14,6 +14,7 @@ from mhst.notifications.models import EmailPreference, Notification
 from mhst.organisation.models import ServiceArea, Team, TermClosure
 from mhst.outcomes.models import MeasureAnswer, MeasureRecord, MeasureScore
 from mhst.privacy.models import RetentionDecision
+from mhst.questionnaires.models import QuestionnaireLink
 from mhst.referrals.allocations import Allocation
 from mhst.referrals.child_models import (
     ChildCorrection,
@@ -91,6 +92,7 @@ __all__ = [
     "Notification",
     "ParticipationEvent",
     "PasswordReset",
+    "QuestionnaireLink",
     "RecoveryCode",
     "Referral",
     "ReferralEvent",

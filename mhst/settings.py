@@ -205,6 +205,18 @@ class Config:
         "REMINDER_SERVICE_NAME", "the Mental Health Support Team"
     )
     DEV_OUTBOX = True
+    # Questionnaires completed online (mhst/questionnaires): how long a link works, the
+    # Notify templates its text and email use (see mhst/questionnaires/sending.py), and
+    # the rate limits of its public page per connection (a school's network is shared).
+    QUESTIONNAIRE_LINK_DAYS = int(os.environ.get("QUESTIONNAIRE_LINK_DAYS", "14"))
+    NOTIFY_QUESTIONNAIRE_TEXT_TEMPLATE_ID = (
+        os.environ.get("NOTIFY_QUESTIONNAIRE_TEXT_TEMPLATE_ID") or None
+    )
+    NOTIFY_QUESTIONNAIRE_EMAIL_TEMPLATE_ID = (
+        os.environ.get("NOTIFY_QUESTIONNAIRE_EMAIL_TEMPLATE_ID") or None
+    )
+    QUESTIONNAIRE_PAGE_RATE_LIMIT = "120 per hour"
+    QUESTIONNAIRE_ANSWER_RATE_LIMIT = "30 per hour"
 
     PASSWORD_MIN_LENGTH = 12
     # Forgotten passwords: how long an emailed link works, how often it may be asked for

@@ -71,7 +71,18 @@ def _reset_link(world) -> dict:
     return {"token": token}
 
 
+def _questionnaire_link(world) -> dict:
+    """A waiting Goal Based Outcomes link on ``case_a1`` (its baseline goal shown)."""
+    from mhst.questionnaires import links
+
+    wanted = links.LinkRequest("GBO", "child", "qr_code", shown_name="Casey")
+    _, token, _ = links.create_link(world.case_a1, wanted, by=world.users[Role.EMHP])
+    db.session.commit()
+    return {"token": token}
+
+
 FORM_STATES = {
+    "questionnaires.answer": _questionnaire_link,
     "password_reset.reset_password": _reset_link,
     "casework.allocate": _accepted,
     "casework.reopen": _discharged,

@@ -43,6 +43,7 @@ CHILD_ARGUMENTS = frozenset(
         "child_id",
         "other_id",
         "merge_id",
+        "link_id",  # a questionnaire link on a case
     }
 )
 # What a commissioner may open without arguments: their home page, their account, the
@@ -71,6 +72,7 @@ ALLOWED_WITHOUT_ARGUMENTS = {
     "selfreferral.check",
     "selfreferral.sent",
     "selfreferral.start_again",
+    "questionnaires.answered",  # public: the family's thank-you page names nobody
     "reports.index",
     # Their own notifications (none: no kind is sent to a commissioner) and settings.
     "notifications.index",

@@ -63,6 +63,7 @@ FORM_PAGES = {
     "schools.change_status": "schools.show",
     "users_admin.deactivate": "users_admin.edit",
     "users_admin.temporary_password": "users_admin.edit",
+    "questionnaires.withdraw": "questionnaires.sent",
 }
 # Not fuzzed: sign-out has no answers (and ends the session); the forms to reactivate or
 # unlock an account, and to approve or decline a role, show only for an account in that
@@ -122,6 +123,7 @@ FORMS = sorted({
     "organisation.add_area", "organisation.add_team", "organisation.team_contact",
     "organisation.term_dates_page",
     "outcomes.record_measure",
+    "questionnaires.answer", "questionnaires.send", "questionnaires.withdraw",
     "password_reset.forgotten_password", "password_reset.reset_password",
     "privacy.erase", "privacy.index", "privacy.review",
     "referrals.amend_risk_review", "referrals.amend_triage_reason", "referrals.consent",

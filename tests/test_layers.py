@@ -64,6 +64,7 @@ LAYERS: list[tuple[str, frozenset[str]]] = [
     ("5f", frozenset({"mhst.diary"})),  # diary views, today's sessions, calendar feeds
     ("5g", frozenset({"mhst.letters"})),  # letters from templates, as PDFs on the child's record
     ("5h", frozenset({"mhst.selfreferral"})),  # the public online self-referral
+    ("5i", frozenset({"mhst.questionnaires"})),  # measures sent to families as links
     # Consumers: reports, the extract, home pages, demo data, the app and its models.
     (
         "6",

@@ -19,6 +19,7 @@ from mhst.extensions import db
 from mhst.outcomes.models import MeasureAnswer, MeasureRecord, MeasureScore
 from mhst.privacy.graph import NOT_ABOUT_A_CHILD
 from mhst.privacy.models import RetentionDecision
+from mhst.questionnaires.models import QuestionnaireLink
 from mhst.referrals.allocations import Allocation
 from mhst.referrals.models import (
     Child,
@@ -86,6 +87,7 @@ ROWS = {
     "measure_record": lambda: _via_referral(MeasureRecord, MeasureRecord.id),
     "measure_answer": lambda: _via_measure(MeasureAnswer, MeasureAnswer.item_number),
     "measure_score": lambda: _via_measure(MeasureScore, MeasureScore.scale),
+    "questionnaire_link": lambda: _via_referral(QuestionnaireLink, QuestionnaireLink.id),
     "supervision_case": lambda: _via_referral(SupervisionCase, SupervisionCase.id),
     "discharge": lambda: _via_referral(Discharge, Discharge.id),
     "retention_decision": lambda: select(RetentionDecision.child_id, RetentionDecision.id),

@@ -203,6 +203,14 @@ EXPECTED_ACCESS: dict[str, str | frozenset[Role]] = {
     "outcomes.measures": CASEWORKERS | {Role.CLINICAL_LEAD},
     "outcomes.record_measure": CASEWORKERS,
     "outcomes.measure_record": CASEWORKERS | {Role.CLINICAL_LEAD},
+    # --- questionnaires completed online: sent as links (mhst/questionnaires), the
+    # family's page public (the link is its own key; an unknown one is a 404) ---
+    "questionnaires.sent": CASEWORKERS | {Role.CLINICAL_LEAD},
+    "questionnaires.send": CASEWORKERS,
+    "questionnaires.withdraw": CASEWORKERS,
+    "questionnaires.outbox": CASEWORKERS,
+    "questionnaires.answer": PUBLIC,
+    "questionnaires.answered": PUBLIC,
     # --- service reports: suppressed for the commissioner, one team for a senior ---
     "reports.index": frozenset({Role.CLINICAL_LEAD, Role.SENIOR_CLINICIAN, Role.COMMISSIONER}),
     "reports.show": frozenset({Role.CLINICAL_LEAD, Role.SENIOR_CLINICIAN, Role.COMMISSIONER}),
@@ -279,7 +287,31 @@ URL_ARGUMENTS = {
     "room_id": lambda world: world.room_a1.id,
     "change": lambda world: "stop",
     "step_name": lambda world: "who",  # the self-referral's first question
+    "link_id": lambda world: questionnaire_link_on(world.case_a1, world.users[Role.EMHP]),
 }
+
+
+def questionnaire_link_on(case, sender) -> int:
+    """A waiting questionnaire link on ``case`` (made per use, its token thrown away)."""
+    from datetime import timedelta
+
+    from mhst.core.time import utcnow
+    from mhst.extensions import db
+    from mhst.questionnaires.links import token_hash
+    from mhst.questionnaires.models import LinkChannel, QuestionnaireLink
+
+    link = QuestionnaireLink(
+        referral_id=case.id,
+        measure_code="GBO",
+        respondent="child",
+        token_hash=token_hash(f"test-{utcnow().isoformat()}-{id(case)}-{sender.id}"),
+        channel=LinkChannel.QR_CODE,
+        expires_at=utcnow() + timedelta(days=14),
+        sent_by_id=sender.id,
+    )
+    db.session.add(link)
+    db.session.commit()
+    return link.id
 
 
 def _letter_id(world) -> int:
@@ -558,7 +590,7 @@ def test_signed_out_visitors_reach_only_public_routes(endpoint, app, world, clie
     with app.test_request_context():
         url = _url(rule, world)
     response = _request(client, rule, url, signed_in=False)
-    if endpoint == "password_reset.reset_password":
+    if endpoint in ("password_reset.reset_password", "questionnaires.answer"):
         assert response.status_code == 404  # no such link: "this link no longer works"
     elif EXPECTED_ACCESS[endpoint] == PUBLIC:
         assert response.status_code in (200, 302)

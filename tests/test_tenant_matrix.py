@@ -31,7 +31,7 @@ from mhst.security.permissions import STATIC_ENDPOINTS
 from tests.conftest import AuthActions
 from tests.tenant_world import TenantB
 from tests.test_route_permissions import URL_ARGUMENTS as A_ARGUMENTS
-from tests.test_route_permissions import closure_in
+from tests.test_route_permissions import closure_in, questionnaire_link_on
 
 ROLES = (
     Role.ADMINISTRATOR,
@@ -136,6 +136,14 @@ MATRIX_ROWS: dict[str, tuple[int, int, int, int, int, int]] = {
     "outcomes.measure_record":            (403,  200,  404,  404,  403,  403),
     "outcomes.measures":                  (403,  200,  404,  404,  403,  403),
     "outcomes.record_measure":            (403,  403,  404,  404,  403,  403),
+    # Questionnaire links: on a case, as its measures are; the family's page is public
+    # (an unknown link is nobody's: 404); the outbox lists the user's case scope.
+    "questionnaires.answer":              (404,  404,  404,  404,  404,  404),
+    "questionnaires.answered":            (200,  200,  200,  200,  200,  200),
+    "questionnaires.outbox":              (403,  403,  200,  200,  403,  403),
+    "questionnaires.send":                (403,  403,  404,  404,  403,  403),
+    "questionnaires.sent":                (403,  200,  404,  404,  403,  403),
+    "questionnaires.withdraw":            (403,  403,  404,  404,  403,  403),
     # Password resets are nobody's record: an unknown link is 404 for everyone.
     "password_reset.forgotten_password":  (200,  200,  200,  200,  200,  200),
     "password_reset.reset_password":      (404,  404,  404,  404,  404,  404),
@@ -271,6 +279,7 @@ URL_ARGUMENTS = {
     "room_id": lambda b: b.world.room_b1.id,
     "change": lambda b: "stop",
     "step_name": lambda b: "who",
+    "link_id": lambda b: questionnaire_link_on(b.case, b.emhp),
 }
 ARGUMENT_OVERRIDES = {
     "referrals.amend_triage_reason": {"referral_id": lambda b: b.declined.id},
@@ -287,6 +296,7 @@ NOBODYS = {
     "jobs.download",
     "jobs.ask_again",
     "diary.calendar",
+    "questionnaires.answer",
 }
 
 
@@ -420,6 +430,8 @@ MIXED_ROWS: dict[str, tuple[int, int, int, int, int, int]] = {
     "letters.show":                       (403,  404,  404,  404,  403,  403),
     "organisation.remove_term_closure":   (404,  403,  403,  403,  403,  403),
     "outcomes.measure_record":            (403,  404,  404,  404,  403,  403),
+    # Team B's questionnaire link named with team A's case: not on that case.
+    "questionnaires.withdraw":            (403,  403,  404,  404,  403,  403),
     "referrals.amend_triage_reason":      (403,  403,  404,  403,  403,  403),
     "referrals.review_risk_flag":         (403,  403,  404,  403,  403,  403),
     "referrals.withdraw_consent":         (403,  403,  404,  404,  403,  403),

@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 from mhst.demo.casework import Diary, add_case_steps
 from mhst.demo.online import add_online_self_referral_steps
 from mhst.demo.plan import Plan
+from mhst.demo.questionnaires import load_questionnaire_link
 from mhst.demo.referrals import Cast, add_referral_steps
 from mhst.demo.reminders import load_reminders
 from mhst.demo.stories import CITY_NORTH
@@ -35,3 +36,4 @@ def load_history() -> None:
     add_todays_sessions(cast, diary)
     db.session.flush()
     load_reminders()
+    load_questionnaire_link()

@@ -35,6 +35,7 @@ class Reading:
     score: Decimal
     respondent: Respondent
     record_id: int | None = None
+    online: bool = False  # completed by the family through a questionnaire link
 
 
 @dataclass(frozen=True)
@@ -98,7 +99,10 @@ def readings(records: Iterable, scale: str) -> list[Reading]:
     for record in records:
         value = record.score_of(scale)
         if value is not None:
-            found.append(Reading(record.completed_on, Decimal(value), record.respondent, record.id))
+            online = bool(getattr(record, "online", False))
+            found.append(
+                Reading(record.completed_on, Decimal(value), record.respondent, record.id, online)
+            )
     return found
 
 

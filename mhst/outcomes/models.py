@@ -37,6 +37,9 @@ class MeasureRecord(db.Model):
     care_contact_id: Mapped[int | None] = mapped_column(ForeignKey("care_contact.id"), index=True)
     # True: answers recorded item by item; False: scale totals copied from a paper form.
     by_item: Mapped[bool] = mapped_column(Boolean)
+    # True: the family answered it themselves online, through a questionnaire link
+    # (mhst.questionnaires); recorded_by is then the practitioner who sent the link.
+    online: Mapped[bool] = mapped_column(Boolean, default=False)
     recorded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     recorded_by_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
 

@@ -54,6 +54,11 @@ RESPONDENT_LABELS = {
     Respondent.PARENT_CARER: "A parent or carer",
     Respondent.PRACTITIONER: "The practitioner",
 }
+# A measure the family completed themselves through a questionnaire link.
+ONLINE_LABELS = {
+    Respondent.CHILD: "Completed by the young person online",
+    Respondent.PARENT_CARER: "Completed by a parent or carer online",
+}
 
 # The form fields the messages belong to (see casework/measure_forms).
 DATE, RESPONDENT, CONTACT, MEASURE = "completed_on", "respondent", "care_contact_id", "measure"
@@ -247,10 +252,12 @@ def record_measure(
     item_texts: Mapping[int, str | None] | None = None,
     care_contact: CareContact | None = None,
     by: User,
+    online: bool = False,
 ) -> MeasureRecord:
     """Record a completed measure, scored here: item by item (``answers``: item number
     to answer, ``None`` for unanswered) or from scale totals (``totals``: scale name to
-    score, from a paper form)."""
+    score, from a paper form). ``online``: the family answered it through a link that
+    ``by`` sent (the audit event says so)."""
     check_case(referral)
     definition = measures().get(measure_code)
     if definition is None:
@@ -278,6 +285,7 @@ def record_measure(
         respondent=who,
         care_contact=contact,
         by_item=by_item,
+        online=online,
         recorded_by=by,
         answers=stored_answers,
         scores=[
@@ -293,7 +301,8 @@ def record_measure(
         measure_record.id,
         user=by,
         detail=f"referral {referral.id}: {definition.code}, "
-        + ("by item" if by_item else "totals from a paper form"),
+        + ("by item" if by_item else "totals from a paper form")
+        + (", completed online through a link this user sent" if online else ""),
     )
     _flag_if_at_risk(definition, measure_record, scores, by=by)
     return measure_record

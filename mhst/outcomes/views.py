@@ -49,7 +49,10 @@ bp = Blueprint("outcomes", __name__, url_prefix="/casework")
 CODE_SHOWN_MAX = 40  # of an unknown measure code from the URL, in its message
 
 
-def respondent_label(respondent) -> str:
+def respondent_label(respondent, online: bool = False) -> str:
+    """Who completed a measure; one the family answered online says so."""
+    if online and respondent in recording.ONLINE_LABELS:
+        return recording.ONLINE_LABELS[respondent]
     return recording.RESPONDENT_LABELS[respondent]
 
 

@@ -26,6 +26,7 @@ NOUNS: dict[str, tuple[str, str]] = {
     "measure_record": ("outcome measure", "outcome measures"),
     "measure_answer": ("measure answer", "measure answers"),
     "measure_score": ("measure score", "measure scores"),
+    "questionnaire_link": ("questionnaire link", "questionnaire links"),
     "supervision_case": ("supervision decision", "supervision decisions"),
     "discharge": ("discharge", "discharges"),
     "letter": ("letter", "letters"),

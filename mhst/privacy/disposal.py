@@ -36,6 +36,10 @@ from mhst.referrals.models import CLOSED_STATUSES
 CODES: frozenset[tuple[str, str]] = frozenset(
     {
         ("measure_record", "measure_code"),
+        ("questionnaire_link", "measure_code"),
+        # A random token's hash, unique per link (emptied, two links would clash); the
+        # link stops working on a closed case whatever it is.
+        ("questionnaire_link", "token_hash"),
         ("text_version", "field"),  # which column of the record the text was
         ("retention_decision", "reason"),  # the disposal register (checked when given)
         ("retention_decision", "outcome"),
