@@ -150,6 +150,15 @@ def test_every_page_has_the_footer_links_signed_out_and_in(world, auth, client):
     assert sorted(listed) == sorted(EXPECTED_FOOTER.values())
 
 
+@pytest.mark.parametrize("path", sorted(EXPECTED_FOOTER.values()))
+def test_every_footer_link_opens_a_public_page_signed_out(client, path):
+    """The footer's paths are literal (see mhst.public.footer): each must be a page
+    anyone can open, not a 404 or a redirect to sign in."""
+    response = client.get(path)
+    assert response.status_code == 200, path
+    assert len(soup_of(response).find_all("h1")) == 1
+
+
 @pytest.mark.parametrize("page", PUBLIC_PAGES)
 def test_public_site_open_signed_out_with_no_query(page, client, count_queries):
     response = client.get(page)

@@ -1,8 +1,8 @@
 """The links in the footer of every page (templates/layout.html), as NHS services have.
 
-Literal paths, kept here in one place: "Find a school in the programme" (/schools-list),
-"Local support" (/local-support) and "Refer yourself" (/self-referral) are public pages
-built separately (issue 16); the others are this package's own (mhst.public.site).
+Literal paths, kept here in one place: the footer is rendered once per process, outside
+any request (``component("footer")``). tests/test_public_site.py checks that each path is
+a public page.
 """
 
 from __future__ import annotations

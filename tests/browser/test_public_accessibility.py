@@ -3,8 +3,8 @@ asks nothing of any host but the app's own (fonts included: nhsuk-frontend's CSS
 served without the NHS font host's @font-face rules), it works with JavaScript turned
 off, and it fits a 320 px wide screen without scrolling sideways.
 
-Other public pages (self-referral, the list of schools, local support, questionnaires
-online) are appended to ``PUBLIC_PAGES`` as they are built."""
+A questionnaire's own pages, reached by a real link, are checked in the same ways in
+test_questionnaire_journey.py."""
 
 from __future__ import annotations
 
@@ -39,6 +39,14 @@ PUBLIC_PAGES = [
     RESET_LINK,
     "/reset-password/no-such-link",  # the "link no longer works" page
     "/status",
+    "/self-referral",
+    "/self-referral/questions/who",
+    "/self-referral/school-not-listed",
+    "/schools-list",
+    "/schools-list?q=academy",
+    "/local-support",
+    "/local-support?concern=self_harm&age=14",
+    "/q/no-such-link",  # the questionnaire link that does not work
 ]
 # Signed in, a member of staff's pages load nothing from other hosts either.
 STAFF_PAGES = ["/", "/casework/", "/referrals/", "/children/search", "/diary"]

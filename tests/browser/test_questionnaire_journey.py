@@ -30,9 +30,6 @@ from tests.browser.test_school_journey import signed_in
 pytestmark = pytest.mark.browser
 
 MOBILE = "07700 900789"
-# nhsuk-frontend's CSS asks the NHS font host for Frutiger: issue 16's fourth part (fonts
-# served by the app) removes that request; until it lands it is the one exception.
-FONT_HOST = "https://assets.nhs.uk/fonts/"
 PHONE = {"width": 320, "height": 640}
 
 
@@ -85,8 +82,7 @@ def phone(browser: Browser, live_server: str, *, javascript: bool) -> Iterator[P
         if route.request.url.startswith(live_server + "/"):
             route.continue_()
         else:
-            if not route.request.url.startswith(FONT_HOST):
-                outside.append(route.request.url)
+            outside.append(route.request.url)
             route.abort()
 
     context.route("**/*", only_live_server)
