@@ -3,6 +3,7 @@ a parent or a young person (shared by the self-referral tests)."""
 
 from __future__ import annotations
 
+import re
 from datetime import date
 
 from mhst.core.time import service_today
@@ -98,6 +99,6 @@ def answer_all(client, school_id: int, **kwargs):
 def send(client, **extra):
     page = client.get(f"{BASE}/check").get_data(as_text=True)
     token = csrf_token_from(page)
-    submission = __import__("re").search(r'name="submission_token"[^>]*value="([^"]+)"', page)
+    submission = re.search(r'name="submission_token"[^>]*value="([^"]+)"', page)
     data = {"csrf_token": token, "submission_token": submission[1] if submission else "", **extra}
     return client.post(f"{BASE}/check", data=data), data
