@@ -403,9 +403,7 @@ def test_no_session_for_a_referral_never_consented_even_if_allocated(
 def test_withdrawing_consent_cancels_planned_sessions(case, emhp):
     past = sessions.log_session(case, logged(), by=emhp)
     first = sessions.book_session(case, details(), by=emhp)
-    second = sessions.book_session(
-        case, details(starts_at=at(school_day(15), 9)), by=emhp
-    )
+    second = sessions.book_session(case, details(starts_at=at(school_day(15), 9)), by=emhp)
     db.session.commit()
     referral_consent.withdraw_consent(
         case, case.consents[0], by=emhp, reason="Mother phoned: no more sessions"
