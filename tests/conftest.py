@@ -111,7 +111,8 @@ def pytest_sessionfinish(session, exitstatus):
 # job worker, a built wheel, a backup): each group runs on one worker, which builds the
 # fixture once; spread over two workers, both would. The groups go out before the single
 # tests, largest first, so no long group is left for the end of the run while the other
-# worker idles. tests/test_test_distribution.py checks that every such file is here.
+# worker idles. tests/test_test_distribution.py checks that every such file is here. The
+# browser tests are the one entry split, by file, into balanced groups (tests/distribution.py).
 KEPT_TOGETHER = (
     "tests/browser/",
     "tests/concurrency/",
