@@ -15,6 +15,7 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
 from itertools import count
+from pathlib import Path
 
 import psycopg
 import pyotp
@@ -62,6 +63,7 @@ from mhst.sessions.group_models import GroupAudience, GroupKind, GroupParticipan
 from mhst.sessions.models import CareContact, ContactMode, ContactStage
 from mhst.supervision.models import SupervisionCase, SupervisionRecord
 from mhst.wholeschool.models import ActivityKind, WholeSchoolActivity
+from tests.distribution import browser_files, browser_groups, group_of
 from tests.jinja_cache import share_compiled_templates
 from tests.mailbox import Mailbox
 from tests.pages import check_page
@@ -109,7 +111,8 @@ def pytest_sessionfinish(session, exitstatus):
 # job worker, a built wheel, a backup): each group runs on one worker, which builds the
 # fixture once; spread over two workers, both would. The groups go out before the single
 # tests, largest first, so no long group is left for the end of the run while the other
-# worker idles. tests/test_test_distribution.py checks that every such file is here.
+# worker idles. tests/test_test_distribution.py checks that every such file is here. The
+# browser tests are the one entry split, by file, into balanced groups (tests/distribution.py).
 KEPT_TOGETHER = (
     "tests/browser/",
     "tests/concurrency/",
@@ -128,9 +131,10 @@ KEPT_TOGETHER = (
 
 @pytest.hookimpl(optionalhook=True)  # a pytest-xdist hook: without xdist it is not called
 def pytest_xdist_make_scheduler(config, log):
-    """``--dist loadgroup``, with the tests of each ``KEPT_TOGETHER`` entry in one group:
-    every browser test runs on one worker, which starts the live server with its demo
-    data, and Chromium, once.
+    """``--dist loadgroup``, with the tests of each ``KEPT_TOGETHER`` entry in one group,
+    except the browser tests, which are dealt out to ``BROWSER_GROUPS`` balanced groups by
+    file (tests/distribution.py): each group's worker starts its own live server with its
+    demo data, and Chromium, once.
 
     (The ``xdist_group`` mark cannot say so: pytest-xdist 3.8 marks a group by changing
     node ids, which pytest 9.2 no longer lets it do, pytest-dev/pytest-xdist#1386.)"""
@@ -138,12 +142,11 @@ def pytest_xdist_make_scheduler(config, log):
         return None
     from xdist.scheduler import LoadGroupScheduling
 
+    placed = browser_groups(browser_files(Path(__file__).resolve().parent))
+
     class KeptTogether(LoadGroupScheduling):
         def _split_scope(self, nodeid: str) -> str:
-            for prefix in KEPT_TOGETHER:
-                if nodeid.startswith(prefix):
-                    return prefix
-            return super()._split_scope(nodeid)
+            return group_of(nodeid, KEPT_TOGETHER, placed) or super()._split_scope(nodeid)
 
     return KeptTogether(config, log)
 

@@ -7,6 +7,14 @@ import re
 from pathlib import Path
 
 from tests.conftest import KEPT_TOGETHER
+from tests.distribution import (
+    BROWSER_GROUPS,
+    BROWSER_SECONDS,
+    NEW_BROWSER_FILE_SECONDS,
+    browser_files,
+    browser_groups,
+    group_of,
+)
 
 TESTS = Path(__file__).resolve().parent
 SHARED_FIXTURE = re.compile(r"""scope\s*=\s*["'](module|package|session)["']""")
@@ -29,3 +37,35 @@ def test_every_file_with_a_shared_fixture_is_kept_on_one_worker():
 def test_each_kept_together_entry_names_tests_that_exist():
     for prefix in KEPT_TOGETHER:
         assert (TESTS.parent / prefix).exists(), prefix
+
+
+def test_every_browser_file_has_a_group_and_the_groups_are_balanced():
+    names = browser_files(TESTS)
+    placed = browser_groups(names)
+    assert sorted(placed) == names
+    assert set(placed.values()) == set(range(BROWSER_GROUPS))
+    totals = [0] * BROWSER_GROUPS
+    for name, group in placed.items():
+        totals[group] += BROWSER_SECONDS.get(name, NEW_BROWSER_FILE_SECONDS)
+    longest_file = max(BROWSER_SECONDS.get(name, NEW_BROWSER_FILE_SECONDS) for name in names)
+    assert max(totals) - min(totals) <= longest_file
+
+
+def test_a_new_browser_file_lands_in_a_group_without_editing_the_table():
+    names = [*browser_files(TESTS), "test_a_journey_not_yet_written.py"]
+    placed = browser_groups(names)
+    assert placed["test_a_journey_not_yet_written.py"] in range(BROWSER_GROUPS)
+    nodeid = "tests/browser/test_a_journey_not_yet_written.py::test_it[x]"
+    group = placed["test_a_journey_not_yet_written.py"]
+    assert group_of(nodeid, KEPT_TOGETHER, placed) == f"tests/browser/#{group}"
+
+
+def test_the_tests_of_one_file_stay_in_one_group():
+    placed = browser_groups(browser_files(TESTS))
+    roles = {
+        group_of(f"tests/browser/test_roles.py::test_each_role[{role}]", KEPT_TOGETHER, placed)
+        for role in ("emhp", "administrator", "commissioner")
+    }
+    assert len(roles) == 1
+    assert group_of("tests/test_backup.py::test_x", KEPT_TOGETHER, placed) == "tests/test_backup.py"
+    assert group_of("tests/test_triage.py::test_x", KEPT_TOGETHER, placed) is None
