@@ -203,7 +203,7 @@ def _register_blueprints(app: Flask) -> None:
         "mhst.privacy.blueprint",
         "mhst.letters.views",
         "mhst.notifications.views",
-        "mhst.public.site",
+        "mhst.public.site_views",
         "mhst.public.views",
         "mhst.selfreferral.views",
     ):

@@ -13,7 +13,7 @@ from mhst.audit.operations import record_mixed, render_audited
 from mhst.diary import today as diary_today
 from mhst.extensions import db
 from mhst.home.navigation import inject_navigation
-from mhst.public import site as public_site
+from mhst.public import site_views as public_site
 from mhst.referrals import risk_flags, risk_reviews
 from mhst.referrals.models import Referral
 from mhst.referrals.queries import audit_listed

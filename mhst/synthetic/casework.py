@@ -144,7 +144,7 @@ def _measure(sink, case: Case, code: str, contact_id: int, starts: datetime, ans
     record_id = sink.next_id("measure_record")
     sink.add("measure_record", (
         record_id, case.referral_id, code, starts.date(), case.respondent, contact_id, True,
-        starts + timedelta(hours=1), case.practitioner,
+        starts + timedelta(hours=1), case.practitioner, False,
     ))  # fmt: skip
     for number, value in enumerate(answers, start=1):
         text = (

@@ -80,7 +80,7 @@ COLUMNS: dict[str, tuple[str, ...]] = {
     ),
     "measure_record": (
         "id", "referral_id", "measure_code", "completed_on", "respondent", "care_contact_id",
-        "by_item", "recorded_at", "recorded_by_id",
+        "by_item", "recorded_at", "recorded_by_id", "online",
     ),
     "measure_answer": ("record_id", "item_number", "value", "item_text"),
     "measure_score": ("record_id", "scale", "position", "score"),
