@@ -16,7 +16,8 @@ from mhst.directory.importer import LAYOUTS
 from mhst.directory.models import DirectoryService, DirectoryTable
 from mhst.extensions import db
 from mhst.organisation.models import ServiceArea
-from mhst.schools.models import ParticipationStatus, School, SchoolPhase
+from mhst.schools.models import School, SchoolPhase
+from mhst.schools.name_search import ACTIVE, active_schools_named
 
 SEARCH_MAX = 100  # characters of a typed search kept; the rest is ignored
 MAX_AGE = 25  # the children's table serves young people up to 25
@@ -64,19 +65,8 @@ def areas() -> list[ServiceArea]:
 
 def schools_page(search: Search, area_list: list[ServiceArea], args: Mapping[str, str]):
     """The page of active schools matching the search, A to Z (None if it is wrong)."""
-    active = School.participation_status == ParticipationStatus.ACTIVE
-    stmt = select(School).where(active)
-    if search.values["q"]:
-        # The matches first (ILIKE, through ix_school_name_trgm on PostgreSQL), then their
-        # page A to Z. Left to itself the planner read the A-to-Z index until it had a
-        # page of matches: every school before "Oak..." for "oak" (bench/README.md).
-        matches = (
-            select(School.id)
-            .where(active, School.name.icontains(search.values["q"], autoescape=True))
-            .cte("matches")
-            .prefix_with("MATERIALIZED")
-        )
-        stmt = stmt.join(matches, matches.c.id == School.id)
+    q = search.values["q"]
+    stmt = active_schools_named(q) if q else select(School).where(ACTIVE)
     area = _choose(
         search, "area", {str(a.id): a.id for a in area_list}, "Select an area from the list"
     )

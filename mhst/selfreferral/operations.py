@@ -6,8 +6,6 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import func, select
-
 from mhst.core.rules import RuleError
 from mhst.core.time import service_today
 from mhst.extensions import db
@@ -26,6 +24,7 @@ from mhst.referrals.models import (
 )
 from mhst.referrals.submission import ChildDetails, ReferralDetails, submit_referral
 from mhst.schools.models import ParticipationStatus, School
+from mhst.schools.name_search import active_schools_named
 from mhst.selfreferral import rules
 from mhst.selfreferral.models import Referrer, SelfReferral
 
@@ -34,21 +33,11 @@ SEARCH_LIMIT = 20
 
 def search_schools(text: str) -> list[School]:
     """Participating, active schools whose name contains ``text``, first 20 by name."""
-    words = "".join(c for c in (text or "").lower() if c not in "\\%_").strip()
+    words = (text or "").strip()
     if not words:
         return []
-    pattern = f"%{words}%"
-    return list(
-        db.session.scalars(
-            select(School)
-            .where(
-                School.participation_status == ParticipationStatus.ACTIVE,
-                func.lower(School.name).like(pattern),
-            )
-            .order_by(School.name, School.id)
-            .limit(SEARCH_LIMIT)
-        )
-    )
+    stmt = active_schools_named(words).order_by(School.name, School.id).limit(SEARCH_LIMIT)
+    return list(db.session.scalars(stmt))
 
 
 def participating_school(school_id: object) -> School | None:
