@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_login import current_user
 from sqlalchemy import func, select
 
 from mhst.core.forms import choices, commit_operation, failed
@@ -10,6 +11,7 @@ from mhst.extensions import db
 from mhst.organisation import operations
 from mhst.organisation.forms import AreaForm, TeamContactForm, TeamForm
 from mhst.organisation.models import ServiceArea, Team
+from mhst.security import scoping
 from mhst.security.permissions import Permission, requires
 
 bp = Blueprint("organisation", __name__, url_prefix="/admin/organisation")
@@ -75,9 +77,7 @@ def add_team():
 @requires(Permission.MANAGE_ORGANISATION)
 def team_contact(team_id: int):
     """The team's public phone and email, shown to families on the public schools list."""
-    team = db.session.get(Team, team_id)
-    if team is None:
-        abort(404)
+    team = scoping.get_or_404(current_user, Team, team_id)
     if request.method == "POST":
         form = TeamContactForm()
     else:
