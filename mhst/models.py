@@ -10,6 +10,7 @@ from mhst.diary.models import CalendarFeed
 from mhst.directory.models import DirectoryService, DirectoryServiceConcern
 from mhst.jobs.models import BackgroundJob
 from mhst.letters.models import Letter, LetterTemplate, LetterTemplateRevision
+from mhst.need.models import SchoolNeed
 from mhst.notifications.models import EmailPreference, Notification
 from mhst.organisation.models import ServiceArea, Team, TermClosure
 from mhst.outcomes.models import MeasureAnswer, MeasureRecord, MeasureScore
@@ -104,6 +105,7 @@ __all__ = [
     "RetentionDecision",
     "School",
     "SchoolLeadAssignment",
+    "SchoolNeed",
     "SchoolOnboarding",
     "SchoolRoom",
     "SelfReferral",

@@ -52,6 +52,7 @@ LAYERS: list[tuple[str, frozenset[str]]] = [
                 "mhst.wholeschool",
                 "mhst.rollout",
                 "mhst.admin",
+                "mhst.need",  # school-level indicators of need (FSM, IMD, a survey)
             }
         ),
     ),

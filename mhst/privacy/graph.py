@@ -40,6 +40,7 @@ NOT_ABOUT_A_CHILD: dict[str, str] = {
     "school": "the schools register: the child's school is named in the export, not copied",
     "participation_event": "a school's participation history",
     "school_onboarding": "a school's onboarding checklist",
+    "school_need": "a school's published indicators of need (FSM, IMD, a survey's rates)",
     "school_lead_assignment": "which staff member is a school's Mental Health Lead",
     "interest_registration": "schools' registrations of interest (a school's contact)",
     "whole_school_activity": "whole-school work: assemblies and workshops, no child named",
