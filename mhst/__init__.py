@@ -146,6 +146,7 @@ JOB_MODULES = (
     "mhst.sessions.reminders",
     "mhst.notifications.emails",
     "mhst.selfreferral.drafts",
+    "mhst.campaigns.sending",
 )
 
 
@@ -182,6 +183,8 @@ def _register_blueprints(app: Flask) -> None:
         "mhst.schools.blueprint",
         "mhst.cohorts.views",
         "mhst.schools.interest_views",
+        "mhst.campaigns.blueprint",
+        "mhst.campaigns.public_views",
         "mhst.wholeschool.views",
         "mhst.rollout.views",
         "mhst.directory.views",

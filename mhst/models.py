@@ -3,6 +3,7 @@
 from mhst.accounts.models import PasswordReset, RecoveryCode, SignInSession, User
 from mhst.amendments.models import TextVersion
 from mhst.audit.models import AuditEvent
+from mhst.campaigns.models import Campaign, CampaignRecipient, CampaignResource
 from mhst.casework.models import Discharge
 from mhst.cohorts.models import Cohort, cohort_team
 from mhst.core.submissions import FormSubmission
@@ -64,6 +65,9 @@ __all__ = [
     "AuditEvent",
     "BackgroundJob",
     "CalendarFeed",
+    "Campaign",
+    "CampaignRecipient",
+    "CampaignResource",
     "CareContact",
     "CaseRiskFlag",
     "Child",

@@ -215,6 +215,9 @@ class Config:
     NOTIFY_QUESTIONNAIRE_EMAIL_TEMPLATE_ID = (
         os.environ.get("NOTIFY_QUESTIONNAIRE_EMAIL_TEMPLATE_ID") or None
     )
+    # Campaigns to schools (mhst/campaigns/sending.py): the Notify email template, whose
+    # subject is ((subject)) and whose body has ((message)), ((resources)) and ((link)).
+    NOTIFY_CAMPAIGN_EMAIL_TEMPLATE_ID = os.environ.get("NOTIFY_CAMPAIGN_EMAIL_TEMPLATE_ID") or None
     QUESTIONNAIRE_PAGE_RATE_LIMIT = "120 per hour"
     QUESTIONNAIRE_ANSWER_RATE_LIMIT = "30 per hour"
 

@@ -56,6 +56,9 @@ LAYERS: list[tuple[str, frozenset[str]]] = [
             }
         ),
     ),
+    # Campaigns to schools: above the register and whole-school activities, which name a
+    # campaign only by its table (mhst.schools.campaign_names).
+    ("3c", frozenset({"mhst.campaigns"})),
     ("4", frozenset({"mhst.referrals"})),  # referrals, consent, triage; the Allocation table
     ("5a", frozenset({"mhst.sessions"})),  # 1:1 sessions and groups
     ("5b", frozenset({"mhst.outcomes"})),

@@ -62,6 +62,7 @@ class AuditRecordType(LabelledEnum):
     CALENDAR_FEED = "calendar_feed"  # a practitioner's private calendar feed: made, fetched
     LETTER = "letter"  # a letter on a child's record: produced, downloaded, shared
     LETTER_TEMPLATE = "letter_template"  # the text of a kind of letter, edited
+    CAMPAIGN = "campaign"  # a campaign to schools: recorded, changed, sent, its files
 
     @property
     def label(self) -> str:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from flask_wtf.file import FileField, FileRequired
-from wtforms import StringField, ValidationError
+from wtforms import EmailField, StringField, ValidationError
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, Regexp
 
 from mhst.core.forms import BaseForm, RadioField, SelectField, choices
@@ -73,6 +73,13 @@ class SchoolForm(VersionedForm):
         "Pupils on roll (optional)", validators=[Optional(), _whole_number_of_pupils]
     )
     team_id = _team()
+    contact_email = EmailField(
+        "School office email address (optional)",
+        validators=[
+            Optional(),
+            Length(max=254, message="The email address must be 254 characters or fewer"),
+        ],
+    )
 
     def pupils(self) -> int | None:
         return int(self.pupils_on_roll.data) if self.pupils_on_roll.data else None

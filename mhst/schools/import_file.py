@@ -13,6 +13,7 @@ import io
 import re
 from dataclasses import dataclass
 
+from mhst.core.rules import RuleError
 from mhst.schools import operations
 from mhst.schools.models import SchoolPhase
 
@@ -55,6 +56,8 @@ COLUMNS = (
         ("NumberOfPupils", "Pupils on roll", "Number of pupils"),
         required=False,
     ),
+    # The school office's address, for campaigns when no Mental Health Lead is named.
+    Column("contact_email", "Email", ("Email", "Email address", "Contact email"), False),
 )
 
 P = SchoolPhase
@@ -123,6 +126,7 @@ class ImportRow:
     phase: SchoolPhase
     local_authority: str | None
     pupils_on_roll: int | None
+    contact_email: str | None = None
 
 
 @dataclass(frozen=True)
@@ -335,6 +339,12 @@ def _check_row(
     if isinstance(pupils, str):
         problems.append(("pupils_on_roll", pupils))
 
+    contact_email = cells.get("contact_email", "").strip() or None
+    try:
+        contact_email = operations.check_contact_email(contact_email)
+    except RuleError as error:
+        problems.append(("contact_email", error.message))
+
     if problems:
         return None, problems
-    return ImportRow(number, urn, name, phase, local_authority, pupils), []
+    return ImportRow(number, urn, name, phase, local_authority, pupils, contact_email), []

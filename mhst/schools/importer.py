@@ -77,7 +77,15 @@ def _new_school_row(details: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-CHANGED_COLUMNS = ("name", "phase", "area_id", "local_authority", "pupils_on_roll", "team_id")
+CHANGED_COLUMNS = (
+    "name",
+    "phase",
+    "area_id",
+    "local_authority",
+    "pupils_on_roll",
+    "team_id",
+    "contact_email",
+)
 
 
 def _changed_school_row(school: School, details: dict[str, Any]) -> dict[str, Any]:
@@ -89,6 +97,7 @@ def _changed_school_row(school: School, details: dict[str, Any]) -> dict[str, An
         "local_authority": details["local_authority"],
         "pupils_on_roll": details["pupils_on_roll"],
         "team_id": details["team"].id if details["team"] else None,
+        "contact_email": details["contact_email"],
     }
     return {"school_id": school.id, **{f"new_{key}": value for key, value in values.items()}}
 
@@ -123,6 +132,7 @@ def _values_for(
             "local_authority": row.local_authority,
             "pupils_on_roll": row.pupils_on_roll,
             "team": team,
+            "contact_email": row.contact_email,
         }
     return {
         "name": row.name,
@@ -133,6 +143,7 @@ def _values_for(
             school.pupils_on_roll if row.pupils_on_roll is None else row.pupils_on_roll
         ),
         "team": team or school.team,
+        "contact_email": row.contact_email or school.contact_email,
     }
 
 

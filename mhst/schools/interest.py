@@ -58,12 +58,13 @@ def register_interest(
     contact_email: str,
     pupils_on_roll: int | None,
     message: str | None,
+    campaign_id: int | None = None,
 ) -> InterestRegistration:
     """Record a school's wish to join a future cohort, from the public form.
 
     Refused when the school is already in the programme (or waiting to join it) or has
     a registration waiting for a decision. The messages say only that, and nothing else
-    about the school.
+    about the school. ``campaign_id`` is the campaign whose email link it came from.
     """
     urn = check_urn(urn)
     school = find_school_by_urn(urn)
@@ -95,6 +96,7 @@ def register_interest(
         message=(message or "").strip() or None,
         submitted_at=utcnow(),
         status=InterestStatus.PENDING,
+        campaign_id=campaign_id,
     )
     db.session.add(registration)
     db.session.flush()

@@ -22,6 +22,7 @@ from mhst.core.forms import commit_operation, failed
 from mhst.extensions import db, limiter
 from mhst.organisation.models import ServiceArea
 from mhst.schools import interest
+from mhst.schools.campaign_names import campaign_name, campaign_names
 from mhst.schools.interest_forms import InterestForm, ReviewForm, set_area_choices
 from mhst.schools.models import InterestRegistration, InterestStatus
 from mhst.security.permissions import Permission, public, requires
@@ -101,11 +102,13 @@ def index():
             stmt = stmt.where(InterestRegistration.status == STATUS_FILTERS[status])
         else:
             errors.append(("status", "Select a status from the list"))
+    page = keyset.paginate(
+        stmt, PENDING_FIRST, request.args, options=[db.joinedload(InterestRegistration.area)]
+    )
     return render_template(
         "interest/index.html",
-        page=keyset.paginate(
-            stmt, PENDING_FIRST, request.args, options=[db.joinedload(InterestRegistration.area)]
-        ),
+        page=page,
+        campaigns=campaign_names(r.campaign_id for r in page.items),
         status_options=[(s.value, s.label) for s in InterestStatus],
         filters={"status": status},
         filter_errors=errors,
@@ -142,5 +145,9 @@ def review(registration_id: int):
         db.session.get(User, registration.reviewed_by_id) if registration.reviewed_by_id else None
     )
     return render_template(
-        "interest/review.html", registration=registration, reviewer=reviewer, form=form
+        "interest/review.html",
+        registration=registration,
+        reviewer=reviewer,
+        form=form,
+        campaign=campaign_name(registration.campaign_id),
     ), 400 if form.errors else 200

@@ -75,6 +75,8 @@ class School(db.Model):
     area_id: Mapped[int] = mapped_column(ForeignKey("service_area.id"), index=True)
     local_authority: Mapped[str | None] = mapped_column(String(120))
     pupils_on_roll: Mapped[int | None] = mapped_column(Integer)
+    # The school office's address: campaigns go to it when no Mental Health Lead is named.
+    contact_email: Mapped[str | None] = mapped_column(String(254))
     team_id: Mapped[int | None] = mapped_column(ForeignKey("team.id"), index=True)
     cohort_id: Mapped[int | None] = mapped_column(ForeignKey("cohort.id"), index=True)
     participation_status: Mapped[ParticipationStatus] = mapped_column(
@@ -225,6 +227,9 @@ class InterestRegistration(db.Model):
     reviewed_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     decision_reason: Mapped[str | None] = mapped_column(Text)
     school_id: Mapped[int | None] = mapped_column(ForeignKey("school.id"))
+    # The campaign whose email link it came from (mhst.campaigns, named by table only:
+    # schools sit below campaigns in the layers).
+    campaign_id: Mapped[int | None] = mapped_column(ForeignKey("campaign.id"), index=True)
 
     area: Mapped[ServiceArea] = relationship()
     school: Mapped[School | None] = relationship()

@@ -47,6 +47,8 @@ TRANSITIONS: dict[ParticipationStatus, frozenset[ParticipationStatus]] = {
 COVERED = frozenset({S.ACTIVE, S.PAUSED})
 
 URN_PATTERN = re.compile(r"\d{6}")
+EMAIL_PATTERN = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s.]+")
+EMAIL_MAX = 254
 
 
 @dataclass(frozen=True)
@@ -97,6 +99,7 @@ def checked_school_details(
     pupils_on_roll: int | None,
     team: Team | None,
     holder_of: Callable[[str], School | None] | None = None,
+    contact_email: str | None = None,
 ) -> dict[str, Any]:
     """Check the register's rules for giving ``school`` (None: a new school) these details,
     and return the values to set on it, by attribute name.
@@ -121,7 +124,24 @@ def checked_school_details(
         "local_authority": local_authority or area.name,
         "pupils_on_roll": pupils_on_roll,
         "team": team,
+        "contact_email": check_contact_email(contact_email),
     }
+
+
+def check_contact_email(address: str | None) -> str | None:
+    """The school office's email address (optional), trimmed, or a RuleError."""
+    address = (address or "").strip()
+    if not address:
+        return None
+    if len(address) > EMAIL_MAX:
+        raise RuleError(
+            "contact_email", f"The email address must be {EMAIL_MAX} characters or fewer"
+        )
+    if not EMAIL_PATTERN.fullmatch(address):
+        raise RuleError(
+            "contact_email", "Enter an email address in the correct format, like office@school.org"
+        )
+    return address
 
 
 def save_school(
@@ -136,6 +156,7 @@ def save_school(
     team: Team | None,
     by: User | None,
     read_version: int | None = None,
+    contact_email: str | None = None,
 ) -> School:
     """Create a school (``school`` None) or update one; the URN stays unique. An edit
     made on ``read_version`` is refused if someone has saved the school since."""
@@ -151,6 +172,7 @@ def save_school(
                 "local_authority": (school.local_authority, local_authority),
                 "pupils_on_roll": (school.pupils_on_roll, pupils_on_roll),
                 "team_id": (school.team, team),
+                "contact_email": (school.contact_email, contact_email),
             },
         )
     details = checked_school_details(
@@ -162,6 +184,7 @@ def save_school(
         local_authority=local_authority,
         pupils_on_roll=pupils_on_roll,
         team=team,
+        contact_email=contact_email,
     )
     creating = school is None
     if creating:

@@ -137,6 +137,7 @@ def _save(form: SchoolForm, school: School | None):
         team=_by_id(Team, form.team_id.data),
         by=current_user,
         read_version=form.read_version() if school else None,
+        contact_email=form.contact_email.data or None,
     )
 
 
@@ -174,6 +175,7 @@ def edit(school_id: int):
                 if school.pupils_on_roll is None
                 else str(school.pupils_on_roll),
                 "team_id": str(school.team_id or ""),
+                "contact_email": school.contact_email or "",
                 "version": str(school.version),
             },
         )

@@ -29,6 +29,7 @@ class Permission(enum.StrEnum):
     VIEW_COHORTS = "view_cohorts"
     MANAGE_COHORTS = "manage_cohorts"
     REVIEW_INTEREST = "review_interest"  # accept or decline schools' interest
+    MANAGE_CAMPAIGNS = "manage_campaigns"  # campaigns to schools: record, send, follow up
     VIEW_ROLLOUT = "view_rollout"
     VIEW_DIRECTORY = "view_directory"  # the signposting directory of services
     MANAGE_DIRECTORY = "manage_directory"
@@ -79,6 +80,7 @@ _PROGRAMME = {  # running the programme: the register, cohorts and the rollout
     Permission.MANAGE_ONBOARDING,
     Permission.MANAGE_COHORTS,
     Permission.VIEW_ROLLOUT,
+    Permission.MANAGE_CAMPAIGNS,
 }
 
 # Children's records, found by search, corrected with history (the administrator's

@@ -12,9 +12,10 @@ from wtforms.validators import (
 )
 
 from mhst.core.fields import CheckboxesField, DateInputField, WholeNumberField
-from mhst.core.forms import RadioField, choices
+from mhst.core.forms import RadioField, SelectField, choices
 from mhst.core.rules import RuleError
 from mhst.core.submissions import OnceForm
+from mhst.schools.campaign_names import campaign_choices
 from mhst.wholeschool import operations
 from mhst.wholeschool.models import ActivityKind, Principle
 
@@ -56,6 +57,11 @@ class ActivityForm(OnceForm):  # its token is used when it logs a new activity
         too_large_message="Attendance must be 100,000 or fewer",
         maximum=100_000,
     )
+    campaign_id = SelectField(
+        "Campaign (optional)",
+        validators=[Optional()],
+        invalid_message="Select a campaign from the list",
+    )
     principles = CheckboxesField(
         "Which principles of a whole-school approach does it serve?",
         choices=choices((principle.value, principle.label) for principle in Principle),
@@ -69,6 +75,12 @@ class ActivityForm(OnceForm):  # its token is used when it logs a new activity
             Length(max=2000, message="Notes must be 2,000 characters or fewer"),
         ],
     )
+
+    def set_campaign_choices(self, keep: int | None = None) -> None:
+        self.campaign_id.choices = choices([("", "Not for a campaign"), *campaign_choices(keep)])
+
+    def campaign(self) -> int | None:
+        return int(self.campaign_id.data) if self.campaign_id.data else None
 
     # The operation checks these again; checking here as well shows every problem at once.
     def validate_other_kind(self, field):

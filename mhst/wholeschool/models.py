@@ -83,6 +83,9 @@ class WholeSchoolActivity(db.Model):
     delivered_by: Mapped[str] = mapped_column(String(200))
     attendance: Mapped[int | None] = mapped_column(Integer)
     notes: Mapped[str | None] = mapped_column(Text)
+    # The campaign it was held for (mhst.campaigns, named by table only: wholeschool sits
+    # below campaigns in the layers).
+    campaign_id: Mapped[int | None] = mapped_column(ForeignKey("campaign.id"), index=True)
     recorded_by_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
     recorded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 

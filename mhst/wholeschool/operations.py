@@ -18,6 +18,7 @@ from mhst.audit.models import AuditAction, AuditRecordType
 from mhst.core.rules import RuleError
 from mhst.core.time import service_today, utcnow
 from mhst.extensions import db
+from mhst.schools.campaign_names import campaign_name
 from mhst.schools.models import School
 from mhst.wholeschool.models import (
     ActivityKind,
@@ -39,6 +40,7 @@ class ActivityDetails:
     other_kind: str | None = None
     attendance: int | None = None
     notes: str | None = None
+    campaign_id: int | None = None  # the campaign it was held for (mhst.campaigns)
 
 
 def check_other_kind(kind: ActivityKind, other_kind: str | None) -> str | None:
@@ -62,6 +64,8 @@ def _checked(details: ActivityDetails) -> tuple[str | None, list[Principle]]:
         raise RuleError("theme", "Enter the theme of the activity")
     if not details.delivered_by.strip():
         raise RuleError("delivered_by", "Enter who delivered the activity")
+    if details.campaign_id is not None and campaign_name(details.campaign_id) is None:
+        raise RuleError("campaign_id", "Select a campaign from the list")
     if details.attendance is not None and details.attendance < 0:
         raise RuleError("attendance", "Attendance must be a whole number, 0 or more")
     chosen = set(details.principles)
@@ -78,6 +82,7 @@ def _apply(activity: WholeSchoolActivity, details: ActivityDetails) -> None:
     activity.theme, activity.delivered_by = details.theme.strip(), details.delivered_by.strip()
     activity.attendance = details.attendance
     activity.notes = (details.notes or "").strip() or None
+    activity.campaign_id = details.campaign_id
     # Keep the links that stay, so no row is deleted and inserted again with the same key.
     keep = [link for link in activity.principle_links if link.principle in principles]
     kept = {link.principle for link in keep}

@@ -46,6 +46,7 @@ def _details(form: ActivityForm) -> operations.ActivityDetails:
         attendance=form.attendance.data,
         principles=[Principle(value) for value in form.principles.data],
         notes=form.notes.data,
+        campaign_id=form.campaign(),
     )
 
 
@@ -73,6 +74,7 @@ def index(school_id: int):
 def new(school_id: int):
     school = scoping.get_or_404(current_user, School, school_id)
     form = ActivityForm()
+    form.set_campaign_choices()
     if form.validate_on_submit():
         result = submit_once(
             form,
@@ -114,8 +116,10 @@ def edit(school_id: int, activity_id: int):
             "attendance": activity.attendance,
             "principles": [p.value for p in activity.principles],
             "notes": activity.notes,
+            "campaign_id": str(activity.campaign_id or ""),
         }
     )
+    form.set_campaign_choices(keep=activity.campaign_id)
     if form.validate_on_submit():
         result = commit_operation(
             form, operations.update_activity, activity, _details(form), by=current_user

@@ -1,0 +1,1 @@
+"""Campaigns to schools: recorded with their resources, sent by email, followed up."""
