@@ -81,7 +81,24 @@ def _questionnaire_link(world) -> dict:
     return {"token": token}
 
 
+def _campaign_link(world) -> dict:
+    """A campaign sent to a school not in the programme: its link shows the interest form."""
+    from mhst.campaigns import recipients
+    from mhst.campaigns.models import CampaignRecipient, RecipientState
+    from tests.campaign_records import the_campaign
+    from tests.conftest import new_school
+
+    recipient = CampaignRecipient(
+        campaign_id=the_campaign()[0], school=new_school(), state=RecipientState.SENT
+    )
+    token = recipients.new_token(recipient)
+    db.session.add(recipient)
+    db.session.commit()
+    return {"token": token}
+
+
 FORM_STATES = {
+    "campaign_public.page": _campaign_link,
     "questionnaires.answer": _questionnaire_link,
     "password_reset.reset_password": _reset_link,
     "casework.allocate": _accepted,

@@ -111,6 +111,8 @@ FORMS = sorted({
     "accounts.change_password", "accounts.sign_in", "mfa.account",
     "casework.allocate", "casework.amend_discharge_summary", "casework.discharge",
     "casework.reopen",
+    "campaign_public.page", "campaigns.edit", "campaigns.new", "campaigns.new_file",
+    "campaigns.new_link", "campaigns.send",
     "children.correct", "children.find_merge", "children.merge", "children.search",
     "children.undo_merge",
     "cohorts.edit", "cohorts.new",
@@ -207,7 +209,7 @@ def test_hostile_answers_never_break_a_form(endpoint, app, world, client):
 # query string of the page it is sent to.
 # fmt: off
 GET_FORM_PAGES = sorted({
-    "audit.index", "casework.caseload", "diary.day", "diary.school_visits", "diary.team",
+    "audit.index", "campaigns.recipients_list", "campaigns.send", "casework.caseload", "diary.day", "diary.school_visits", "diary.team",
     "diary.week", "directory.index",
     "interest.index", "outcomes.record_measure", "public.schools", "public.support",
     "referrals.index", "referrals.waiting_list",

@@ -22,6 +22,7 @@ from mhst.security.permissions import (
     requires,
     undeclared_endpoints,
 )
+from tests.campaign_records import the_campaign
 from tests.conftest import AuthActions
 
 PUBLIC = "public"
@@ -39,6 +40,8 @@ REFERRAL_READERS = CASEWORKERS | {Role.CLINICAL_LEAD, Role.SCHOOL_MENTAL_HEALTH_
 CHILD_RECORD_STAFF = CASEWORKERS | {Role.CLINICAL_LEAD, Role.ADMINISTRATOR}
 CHILD_MERGERS = frozenset({Role.SENIOR_CLINICIAN, Role.CLINICAL_LEAD, Role.ADMINISTRATOR})
 ROOM_KEEPERS = CASEWORKERS | {Role.ADMINISTRATOR, Role.SCHOOL_MENTAL_HEALTH_LEAD}
+# Campaigns to schools: those who run the programme (MANAGE_CAMPAIGNS).
+CAMPAIGNERS = frozenset({Role.ADMINISTRATOR, Role.CLINICAL_LEAD})
 
 EXPECTED_ACCESS: dict[str, str | frozenset[Role]] = {
     "home.healthz": PUBLIC,
@@ -107,6 +110,18 @@ EXPECTED_ACCESS: dict[str, str | frozenset[Role]] = {
     ),
     "cohorts.new": frozenset({Role.ADMINISTRATOR, Role.CLINICAL_LEAD}),
     "cohorts.edit": frozenset({Role.ADMINISTRATOR, Role.CLINICAL_LEAD}),
+    # --- campaigns to schools, and the public page a school's email links to ---
+    "campaigns.index": CAMPAIGNERS,
+    "campaigns.new": CAMPAIGNERS,
+    "campaigns.show": CAMPAIGNERS,
+    "campaigns.edit": CAMPAIGNERS,
+    "campaigns.new_link": CAMPAIGNERS,
+    "campaigns.new_file": CAMPAIGNERS,
+    "campaigns.download": CAMPAIGNERS,
+    "campaigns.send": CAMPAIGNERS,
+    "campaigns.recipients_list": CAMPAIGNERS,
+    "campaign_public.page": PUBLIC,
+    "campaign_public.download": PUBLIC,
     # --- interest registrations ---
     "interest.register": PUBLIC,
     "interest.registered": PUBLIC,
@@ -288,6 +303,8 @@ URL_ARGUMENTS = {
     "change": lambda world: "stop",
     "step_name": lambda world: "who",  # the self-referral's first question
     "link_id": lambda world: questionnaire_link_on(world.case_a1, world.users[Role.EMHP]),
+    "campaign_id": lambda world: the_campaign()[0],
+    "resource_id": lambda world: the_campaign()[1],
 }
 
 
@@ -584,13 +601,22 @@ def _request(client, rule, url, *, signed_in: bool):
     return client.post(url, data={"csrf_token": token})
 
 
+# Public pages reached by a link with a token: the tables' token is nobody's.
+NO_SUCH_LINK = {
+    "password_reset.reset_password",
+    "questionnaires.answer",
+    "campaign_public.page",
+    "campaign_public.download",
+}
+
+
 @pytest.mark.parametrize("endpoint", sorted(EXPECTED_ACCESS))
 def test_signed_out_visitors_reach_only_public_routes(endpoint, app, world, client):
     rule = dict(routes(app))[endpoint]
     with app.test_request_context():
         url = _url(rule, world)
     response = _request(client, rule, url, signed_in=False)
-    if endpoint in ("password_reset.reset_password", "questionnaires.answer"):
+    if endpoint in NO_SUCH_LINK:
         assert response.status_code == 404  # no such link: "this link no longer works"
     elif EXPECTED_ACCESS[endpoint] == PUBLIC:
         assert response.status_code in (200, 302)

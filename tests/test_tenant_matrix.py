@@ -28,6 +28,7 @@ from sqlalchemy import select
 from mhst.accounts.models import Role
 from mhst.extensions import db
 from mhst.security.permissions import STATIC_ENDPOINTS
+from tests.campaign_records import the_campaign
 from tests.conftest import AuthActions
 from tests.tenant_world import TenantB
 from tests.test_route_permissions import URL_ARGUMENTS as A_ARGUMENTS
@@ -76,6 +77,19 @@ MATRIX_ROWS: dict[str, tuple[int, int, int, int, int, int]] = {
     "children.search":                    (200,  200,  200,  200,  403,  403),
     "children.show":                      (200,  200,  404,  404,  403,  403),
     "children.undo_merge":                (200,  200,  404,  403,  403,  403),
+    # Campaigns are the service's, not a team's: whoever may manage them sees every one.
+    # Their public page with a token that is nobody's: 404.
+    "campaigns.download":                 (200,  200,  403,  403,  403,  403),
+    "campaigns.edit":                     (200,  200,  403,  403,  403,  403),
+    "campaigns.index":                    (200,  200,  403,  403,  403,  403),
+    "campaigns.new":                      (200,  200,  403,  403,  403,  403),
+    "campaigns.new_file":                 (200,  200,  403,  403,  403,  403),
+    "campaigns.new_link":                 (200,  200,  403,  403,  403,  403),
+    "campaigns.recipients_list":          (200,  200,  403,  403,  403,  403),
+    "campaigns.send":                     (200,  200,  403,  403,  403,  403),
+    "campaigns.show":                     (200,  200,  403,  403,  403,  403),
+    "campaign_public.download":           (404,  404,  404,  404,  404,  404),
+    "campaign_public.page":               (404,  404,  404,  404,  404,  404),
     "cohorts.edit":                       (200,  200,  403,  403,  403,  403),
     "cohorts.index":                      (200,  200,  200,  200,  403,  403),
     "cohorts.new":                        (200,  200,  403,  403,  403,  403),
@@ -280,6 +294,8 @@ URL_ARGUMENTS = {
     "change": lambda b: "stop",
     "step_name": lambda b: "who",
     "link_id": lambda b: questionnaire_link_on(b.case, b.emhp),
+    "campaign_id": lambda b: the_campaign()[0],
+    "resource_id": lambda b: the_campaign()[1],
 }
 ARGUMENT_OVERRIDES = {
     "referrals.amend_triage_reason": {"referral_id": lambda b: b.declined.id},
@@ -297,6 +313,8 @@ NOBODYS = {
     "jobs.ask_again",
     "diary.calendar",
     "questionnaires.answer",
+    "campaign_public.page",
+    "campaign_public.download",
 }
 
 
@@ -442,6 +460,10 @@ MIXED_ROWS: dict[str, tuple[int, int, int, int, int, int]] = {
     "sessions.record_outcome":            (403,  403,  404,  404,  403,  403),
     "supervision.amend_decision":         (403,  403,  404,  403,  403,  403),
     "wholeschool.edit":                   (404,  404,  404,  404,  403,  403),
+    # A campaign and its file: the service's (both ids the same campaign's; another
+    # campaign's file is a 404, tests/test_campaigns.py).
+    "campaigns.download":                 (200,  200,  403,  403,  403,  403),
+    "campaign_public.download":           (404,  404,  404,  404,  404,  404),
 }
 # fmt: on
 
