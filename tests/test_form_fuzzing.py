@@ -209,7 +209,8 @@ def test_hostile_answers_never_break_a_form(endpoint, app, world, client):
 # query string of the page it is sent to.
 # fmt: off
 GET_FORM_PAGES = sorted({
-    "audit.index", "campaigns.recipients_list", "campaigns.send", "casework.caseload", "diary.day", "diary.school_visits", "diary.team",
+    "audit.index", "campaigns.recipients_list", "campaigns.send", "casework.caseload",
+    "diary.day", "diary.school_visits", "diary.team",
     "diary.week", "directory.index",
     "interest.index", "outcomes.record_measure", "public.schools", "public.support",
     "referrals.index", "referrals.waiting_list",
