@@ -37,6 +37,7 @@ TEXT_TEMPLATE = "11111111-1111-4111-8111-111111111111"
 TEXT_DISCREET_TEMPLATE = "22222222-2222-4222-8222-222222222222"
 EMAIL_TEMPLATE = "33333333-3333-4333-8333-333333333333"
 EMAIL_DISCREET_TEMPLATE = "44444444-4444-4444-8444-444444444444"
+CAMPAIGN_EMAIL_TEMPLATE = "55555555-5555-4555-8555-555555555555"
 # Sample templates as a service would write them in Notify: the first line of a text is
 # what a locked phone shows.
 TEMPLATES = {
@@ -46,6 +47,9 @@ TEMPLATES = {
     "To change it, reply to this message.",
     EMAIL_TEMPLATE: "Your appointment with ((service)) is on ((date)) at ((time)), ((place)).",
     EMAIL_DISCREET_TEMPLATE: "Your appointment is on ((date)) at ((time)), ((place)).",
+    # A campaign to schools (mhst/campaigns/sending.py); its subject is ((subject)).
+    CAMPAIGN_EMAIL_TEMPLATE: "((message))\n\nResources:\n((resources))\n\n"
+    "The campaign's page: ((link))",
 }
 SUBJECT = "Your appointment tomorrow"
 PLACEHOLDER = re.compile(r"\(\(([^)]+)\)\)")
@@ -212,6 +216,7 @@ def configure(app, server: NotifyServer) -> dict:
         "NOTIFY_TEXT_DISCREET_TEMPLATE_ID": TEXT_DISCREET_TEMPLATE,
         "NOTIFY_EMAIL_TEMPLATE_ID": EMAIL_TEMPLATE,
         "NOTIFY_EMAIL_DISCREET_TEMPLATE_ID": EMAIL_DISCREET_TEMPLATE,
+        "NOTIFY_CAMPAIGN_EMAIL_TEMPLATE_ID": CAMPAIGN_EMAIL_TEMPLATE,
     }
     old = {name: app.config.get(name) for name in values}
     app.config.update(values)

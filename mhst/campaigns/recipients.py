@@ -100,11 +100,13 @@ def add_recipients(
     rows = select(
         literal(campaign.id), School.id, literal(RecipientState.QUEUED.value), literal(utcnow())
     ).where(*clauses, ~already)
-    added = db.session.execute(
+    before = recipient_count(campaign.id)
+    db.session.execute(
         insert(CampaignRecipient).from_select(
             ["campaign_id", "school_id", "state", "queued_at"], rows
         )
-    ).rowcount
+    )
+    added = recipient_count(campaign.id) - before  # (PostgreSQL's rowcount here is -1)
     audit.record(
         AuditAction.UPDATE,
         AuditRecordType.CAMPAIGN,
@@ -186,6 +188,17 @@ def state_counts(campaign_id: int) -> dict[RecipientState, int]:
     counts = dict.fromkeys(RecipientState, 0)
     counts.update(dict(rows))
     return counts
+
+
+def recipient_count(campaign_id: int) -> int:
+    return (
+        db.session.scalar(
+            select(func.count(CampaignRecipient.id)).where(
+                CampaignRecipient.campaign_id == campaign_id
+            )
+        )
+        or 0
+    )
 
 
 def queued_count(campaign_id: int) -> int:
