@@ -41,13 +41,17 @@ def new_link(campaign_id: int):
 
 
 def _uploaded(form: FileForm) -> tuple[str, bytes] | None:
-    """The file's name and bytes, or None with the reason on the file field."""
-    if (request.content_length or 0) > files.MAX_FILE_BYTES + UPLOAD_SLACK_BYTES:
-        too_big = f"The selected file must be smaller than {files.MAX_FILE_WORDS}"
-        apply_rule_error(form, RuleError("file", too_big))
-        return None
+    """The file's name and bytes, or None with the reason on the file field. The upload
+    (a temporary file, for a large one) is closed either way."""
     upload = form.file.data
-    return upload.filename or "", upload.read(files.MAX_FILE_BYTES + 1)
+    try:
+        if (request.content_length or 0) > files.MAX_FILE_BYTES + UPLOAD_SLACK_BYTES:
+            too_big = f"The selected file must be smaller than {files.MAX_FILE_WORDS}"
+            apply_rule_error(form, RuleError("file", too_big))
+            return None
+        return upload.filename or "", upload.read(files.MAX_FILE_BYTES + 1)
+    finally:
+        upload.close()
 
 
 @bp.route("/<int:campaign_id>/files/new", methods=["GET", "POST"])
