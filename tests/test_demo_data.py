@@ -5,15 +5,18 @@ overdue a supervision discussion, and loading it again changes nothing."""
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from sqlalchemy import func, select
 
 from mhst.accounts.models import User
 from mhst.audit.models import AuditEvent
+from mhst.campaigns.figures import figures as campaign_figures
+from mhst.campaigns.models import Campaign, CampaignRecipient, RecipientState
 from mhst.casework.models import Discharge
 from mhst.core.time import SERVICE_TIME_ZONE, service_today, utcnow
 from mhst.demo import DEMO_PASSWORD
+from mhst.demo.campaigns import NAME as CAMPAIGN
 from mhst.demo.history import STORIES
 from mhst.demo.online import ONLINE
 from mhst.extensions import db
@@ -33,6 +36,8 @@ from tests.conftest import AuthActions
 
 S = ReferralStatus
 COUNTED = (
+    Campaign,
+    CampaignRecipient,
     Referral,
     ReferralEvent,
     Consent,
@@ -184,6 +189,21 @@ def test_every_demo_referral_reads_in_order_and_loading_again_changes_nothing(ap
 
     _load(app)
     assert _counts() == counts
+
+
+def test_the_demo_campaign_was_sent_to_every_school_and_followed_up(app):
+    _load(app)
+    campaign = db.session.scalars(select(Campaign).where(Campaign.name == CAMPAIGN)).one()
+    assert (campaign.theme, campaign.first_day) == ("This is my place", date(2026, 2, 9))
+    assert [r.url for r in campaign.resources] == ["https://www.childrensmentalhealthweek.org.uk/"]
+    numbers = campaign_figures(campaign.id)
+    assert numbers.recipients == db.session.scalar(select(func.count(School.id)))
+    assert numbers.states[RecipientState.FAILED] == 1
+    assert numbers.states[RecipientState.NO_ADDRESS] > 0
+    assert numbers.received > numbers.recipients // 2
+    assert numbers.activity_count == 3
+    assert numbers.attendance > 0
+    assert [r.campaign_id for r in numbers.registrations] == [campaign.id]
 
 
 def _figures(section) -> list:

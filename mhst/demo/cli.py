@@ -22,6 +22,7 @@ from mhst.accounts.models import Role, User
 from mhst.accounts.passwords import hash_password
 from mhst.core.time import service_today, utcnow
 from mhst.demo.booking import load_term_dates_and_rooms
+from mhst.demo.campaigns import load_campaigns
 from mhst.demo.helpers import at, get_or_create
 from mhst.demo.history import load_history
 from mhst.demo.notifications import load_notifications
@@ -122,6 +123,7 @@ def load_demo_data() -> list[DemoUser]:
     load_register(areas, teams)
     load_team_contacts()
     load_history()
+    load_campaigns()
     load_notifications(since=started)
     db.session.commit()
     return list(USERS)
