@@ -180,6 +180,10 @@ def test_sending_to_every_school_runs_as_a_job_and_twice_sends_once(lead, auth, 
     by_school = {r.school_id: r for r in rows}
     assert by_school[reached.id].state is RecipientState.SENT
     assert by_school[reached.id].address == "office@reached.example"
+    # Without a Notify key, in development, the email is shown as it was logged.
+    listed = client.get(f"/campaigns/{campaign.id}/recipients?state=sent")
+    assert "Email written to the log (development)" in text_of(listed)
+    assert "/campaign/" in text_of(listed)
 
     again = auth.post(f"/campaigns/{campaign.id}/send", {"audience": "all"})
     assert again.status_code == 302
