@@ -62,6 +62,7 @@ class AuditRecordType(LabelledEnum):
     CALENDAR_FEED = "calendar_feed"  # a practitioner's private calendar feed: made, fetched
     LETTER = "letter"  # a letter on a child's record: produced, downloaded, shared
     LETTER_TEMPLATE = "letter_template"  # the text of a kind of letter, edited
+    SCHOOL_NEED = "school_need"  # a school's indicators of need, imported from a file
 
     @property
     def label(self) -> str:
@@ -82,6 +83,7 @@ class AuditRecordType(LabelledEnum):
             AuditRecordType.BACKGROUND_JOB: "Prepared download",
             AuditRecordType.CALENDAR_FEED: "Calendar feed",
             AuditRecordType.LETTER_TEMPLATE: "Letter template",
+            AuditRecordType.SCHOOL_NEED: "School's indicators of need",
         }.get(self, super().label)
 
 
