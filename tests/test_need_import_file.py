@@ -29,8 +29,7 @@ PUBLIC_HEADER = (
 
 def test_the_public_files_headers_are_read():
     rows, problems = parse_need_csv(
-        PUBLIC_HEADER + "\r\n120001,Braunstone Primary,23.4,2,E01025678\r\n"
-        "120002,Ash Field,x,,\r\n"
+        PUBLIC_HEADER + "\r\n120001,Braunstone Primary,23.4,2,E01025678\r\n120002,Ash Field,x,,\r\n"
     )
     assert problems == []
     assert rows == [
@@ -143,7 +142,9 @@ def test_any_percentage_from_0_to_100_is_kept_to_one_place(value, sign):
 
 
 @settings(max_examples=200, deadline=None)
-@given(st.decimals(allow_nan=False, allow_infinity=False, places=1).filter(lambda d: d < 0 or d > 100))
+@given(
+    st.decimals(allow_nan=False, allow_infinity=False, places=1).filter(lambda d: d < 0 or d > 100)
+)
 def test_a_percentage_outside_0_to_100_is_a_problem(value):
     assert isinstance(parse_percent(f"{value:f}", "FSM"), str)
 

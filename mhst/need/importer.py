@@ -52,9 +52,7 @@ def _lookup(column_key, column_value, keys: Iterable[str]) -> dict:
     found: dict = {}
     for chunk in _chunks(sorted(set(keys))):
         found.update(
-            db.session.execute(
-                select(column_key, column_value).where(column_key.in_(chunk))
-            ).tuples()
+            db.session.execute(select(column_key, column_value).where(column_key.in_(chunk))).all()
         )
     return found
 
