@@ -23,6 +23,7 @@ NAVIGATION = [
     ("Directory", "directory.index", Permission.VIEW_DIRECTORY),
     ("Cohorts", "cohorts.index", Permission.VIEW_COHORTS),
     ("Rollout", "rollout.index", Permission.VIEW_ROLLOUT),
+    ("Need data", "need.index", Permission.VIEW_ROLLOUT),
     ("Reports", "reports.index", Permission.VIEW_REPORTS),
     ("Joining requests", "interest.index", Permission.REVIEW_INTEREST),
     ("Teams and areas", "organisation.index", Permission.MANAGE_ORGANISATION),
