@@ -95,7 +95,8 @@ def test_every_kind_of_bad_row_is_reported_with_its_row_urn_and_column():
 def test_a_file_with_a_pupil_level_column_is_refused_as_a_whole(header):
     rows, problems = parse_need_csv(f"URN,FSM %,{header}\n123456,10,x\n")
     assert rows == []
-    assert len(problems) == 1 and problems[0].row is None
+    assert len(problems) == 1
+    assert problems[0].row is None
     assert "only school-level figures" in problems[0].message
     assert f'"{header}"' in problems[0].message
 
@@ -178,4 +179,5 @@ def test_a_file_with_any_bad_row_gives_no_rows(values, data):
     good, none = parse_need_csv(
         "URN,FSM %\n" + "\n".join(f"{100000 + i},{v:f}" for i, v in enumerate(values)) + "\n"
     )
-    assert none == [] and [row.fsm_percent for row in good] == values
+    assert none == []
+    assert [row.fsm_percent for row in good] == values

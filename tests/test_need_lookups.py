@@ -67,17 +67,20 @@ def test_a_bad_row_in_a_lookup_file_loads_nothing_and_is_reported(loaded, monkey
         ).splitlines(keepends=True)
     )
     db.session.rollback()  # as the command does when the report is not ok
-    assert not report.ok and report.problem_count == 3
+    assert not report.ok
+    assert report.problem_count == 3
     assert [row for row, _ in report.problems] == [5, 6, 7]
-    assert "twice" in report.problems[0][1] and "1 to 10" in report.problems[1][1]
+    assert "twice" in report.problems[0][1]
+    assert "1 to 10" in report.problems[1][1]
     assert count(LsoaDeprivation) == 3  # the earlier file's rows, untouched
 
 
 def test_postcode_loader_reports_bad_postcodes_and_area_codes(app):
     report = lookups.load_postcodes(
-        "pcds,lsoa21cd\nZZ1 1AA,E01900001\nnonsense,E01900001\nZZ1 1AC,E0190\nzz11aa,E01900002\n".splitlines(
-            keepends=True
-        )
+        (
+            "pcds,lsoa21cd\nZZ1 1AA,E01900001\nnonsense,E01900001\nZZ1 1AC,E0190\n"
+            "zz11aa,E01900002\n"
+        ).splitlines(keepends=True)
     )
     db.session.rollback()
     assert [row for row, _ in report.problems] == [3, 4, 5]
@@ -90,14 +93,17 @@ def test_the_commands_load_all_or_nothing(app, tmp_path):
     bad.write_text("LSOA code (2021),IMD decile\nE01900009,12\n", encoding="utf-8")
     runner = app.test_cli_runner()
     result = runner.invoke(args=["need", "load-deprivation", str(good)])
-    assert result.exit_code == 0 and "3 rows loaded" in result.output
+    assert result.exit_code == 0
+    assert "3 rows loaded" in result.output
     result = runner.invoke(args=["need", "load-deprivation", str(bad)])
-    assert result.exit_code == 1 and "Row 2:" in result.output
+    assert result.exit_code == 1
+    assert "Row 2:" in result.output
     assert count(LsoaDeprivation) == 3
     postcodes = tmp_path / "pc.csv"
     postcodes.write_text(POSTCODES, encoding="utf-8")
     result = runner.invoke(args=["need", "load-postcodes", str(postcodes)])
-    assert result.exit_code == 0 and "2 rows loaded, 1 skipped" in result.output
+    assert result.exit_code == 0
+    assert "2 rows loaded, 1 skipped" in result.output
     missing = runner.invoke(args=["need", "load-postcodes", str(tmp_path / "none.csv")])
     assert missing.exit_code != 0
 

@@ -24,6 +24,7 @@ from mhst.core.time import service_today, utcnow
 from mhst.demo.booking import load_term_dates_and_rooms
 from mhst.demo.helpers import at, get_or_create
 from mhst.demo.history import load_history
+from mhst.demo.need import load_need
 from mhst.demo.notifications import load_notifications
 from mhst.demo.public import load_team_contacts
 from mhst.demo.register import load_register
@@ -120,6 +121,7 @@ def load_demo_data() -> list[DemoUser]:
     load_colleagues()
     load_term_dates_and_rooms(areas, schools)
     load_register(areas, teams)
+    load_need()  # invented indicators of need for every school
     load_team_contacts()
     load_history()
     load_notifications(since=started)
