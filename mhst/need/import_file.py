@@ -138,12 +138,12 @@ class NeedRow:
     low_wellbeing_percent: Decimal | None = None
 
 
-def _normalise(text: str) -> str:
+def normalise_header(text: str) -> str:
     return re.sub(r"[\s_\-]+", " ", text.strip().lower())
 
 
-HEADER_INDEX = {_normalise(header): column for column in COLUMNS for header in column.headers}
-PUPIL_LEVEL = frozenset(_normalise(header) for header in PUPIL_LEVEL_HEADERS)
+HEADER_INDEX = {normalise_header(header): column for column in COLUMNS for header in column.headers}
+PUPIL_LEVEL = frozenset(normalise_header(header) for header in PUPIL_LEVEL_HEADERS)
 
 
 def parse_percent(raw: str, label: str) -> Decimal | str | None:
@@ -184,7 +184,7 @@ def _header_problems(header: list[str]) -> tuple[dict[str, int], list[Problem]]:
     positions: dict[str, int] = {}
     problems = []
     for position, cell in enumerate(header):
-        name = _normalise(cell)
+        name = normalise_header(cell)
         if name in PUPIL_LEVEL:
             return {}, [Problem(PUPIL_LEVEL_MESSAGE.format(header=cell.strip()))]
         column = HEADER_INDEX.get(name)

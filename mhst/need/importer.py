@@ -160,7 +160,9 @@ def import_need(rows: list[Resolved], *, source: str, by) -> ImportResult:
     now = utcnow()
     values = [_values(item, source=source, by_id=by.id, now=now) for item in rows]
     if values:
-        db.session.execute(insert(SchoolNeed), values)
+        # A Core INSERT of the table, one executemany: the ORM's bulk insert sent a
+        # statement per row here (24,000 statements for a national file).
+        db.session.execute(insert(SchoolNeed.__table__), values)
     db.session.expire_all()
     audit.record_many(
         AuditRecordType.SCHOOL_NEED,

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import delete, insert
 
 from mhst.extensions import db
-from mhst.need.import_file import HEADER_INDEX, _normalise, normalise_postcode, parse_decile
+from mhst.need.import_file import HEADER_INDEX, normalise_header, normalise_postcode, parse_decile
 from mhst.need.models import LsoaDeprivation, PostcodeLsoa
 
 BATCH = 5_000
@@ -74,7 +74,7 @@ def _rows(lines: Iterable[str]) -> Iterator[tuple[int, list[str]]]:
 
 
 def _find(header: list[str], wanted: Iterable[str]) -> int | None:
-    names = [_normalise(cell) for cell in header]
+    names = [normalise_header(cell) for cell in header]
     for name in wanted:
         if name in names:
             return names.index(name)
@@ -83,7 +83,7 @@ def _find(header: list[str], wanted: Iterable[str]) -> int | None:
 
 def _column_of(header: list[str], key: str) -> int | None:
     for position, cell in enumerate(header):
-        column = HEADER_INDEX.get(_normalise(cell))
+        column = HEADER_INDEX.get(normalise_header(cell))
         if column is not None and column.key == key:
             return position
     return None
