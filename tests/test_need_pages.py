@@ -157,3 +157,46 @@ def test_a_school_lead_sees_the_card_but_not_the_list(world, auth, client):
     assert 'href="/need/"' not in page
     assert 'href="/need/import"' not in page
     assert client.get("/need/").status_code == 403
+
+
+DEPRIVATION_FILE = (
+    "LSOA code (2021),LSOA name (2021),Index of Multiple Deprivation (IMD) Decile\n"
+    "E01900001,Invented 001A,3\nE01900002,Invented 001B,8\n"
+)
+
+
+def upload_deprivation(auth, content: str, filename="File_1_IoD.csv"):
+    return auth.post(
+        "/need/deprivation",
+        {"file": (io.BytesIO(content.encode()), filename)},
+        content_type="multipart/form-data",
+    )
+
+
+def test_the_deprivation_page_loads_the_file_all_or_nothing(lead, auth, client):
+    assert upload_deprivation(auth, DEPRIVATION_FILE).status_code == 302
+    page = client.get("/need/deprivation").get_data(as_text=True)
+    assert "Deprivation deciles loaded for 2 areas (LSOAs)." in page
+    loaded = dict(
+        db.session.execute(select(LsoaDeprivation.lsoa_code, LsoaDeprivation.imd_decile)).all()
+    )
+    assert loaded == {"E01900001": 3, "E01900002": 8}
+    response = upload_deprivation(
+        auth, "LSOA code (2021),IMD decile\nE01900003,4\nE01900004,eleven\n"
+    )
+    assert response.status_code == 400
+    soup = BeautifulSoup(response.get_data(as_text=True), "html.parser")
+    assert (
+        "Nothing loaded: 1 problem in the file"
+        in soup.select_one(".nhsuk-error-summary").get_text()
+    )
+    cells = [td.get_text(strip=True) for td in soup.select("#problems td")]
+    assert cells[0] == "3"
+    assert "from 1 to 10" in cells[1]
+    assert db.session.scalar(select(func.count()).select_from(LsoaDeprivation)) == 2
+
+
+def test_the_deprivation_page_refuses_a_file_without_its_columns(lead, auth):
+    response = upload_deprivation(auth, "URN,FSM %\n123456,10\n")
+    assert response.status_code == 400
+    assert "needs an LSOA code column" in response.get_data(as_text=True)

@@ -157,6 +157,7 @@ MATRIX_ROWS: dict[str, tuple[int, int, int, int, int, int]] = {
     # Need data per school: lists and a form, no id in the URL.
     "need.import_need":                   (200,  200,  403,  403,  403,  403),
     "need.index":                         (200,  200,  403,  403,  403,  403),
+    "need.load_deprivation":              (200,  200,  403,  403,  403,  403),
     "privacy.erase":                      (200,  200,  403,  403,  403,  403),
     "privacy.export_document":            (200,  200,  403,  403,  403,  403),
     "privacy.export_json":                (200,  200,  403,  403,  403,  403),

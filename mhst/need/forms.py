@@ -11,3 +11,10 @@ class ImportNeedForm(BaseForm):
     file = FileField(
         "Upload a CSV file", validators=[FileRequired("Select a CSV file of indicators of need")]
     )
+
+
+class LoadDeprivationForm(BaseForm):
+    file = FileField(
+        "Upload the deprivation file (CSV)",
+        validators=[FileRequired("Select the English Indices of Deprivation File 1 as CSV")],
+    )

@@ -17,6 +17,8 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import delete, insert
 
+from mhst.audit import operations as audit
+from mhst.audit.models import AuditAction, AuditRecordType
 from mhst.extensions import db
 from mhst.need.import_file import HEADER_INDEX, normalise_header, normalise_postcode, parse_decile
 from mhst.need.models import LsoaDeprivation, PostcodeLsoa
@@ -52,7 +54,10 @@ class LoadReport:
             shown = [f"Row {row}: {message}" if row else message for row, message in self.problems]
             more = self.problem_count - len(self.problems)
             return (
-                [f"Nothing loaded: {self.problem_count:,} problems in the file."]
+                [
+                    f"Nothing loaded: {self.problem_count:,} "
+                    f"{'problem' if self.problem_count == 1 else 'problems'} in the file."
+                ]
                 + shown
                 + ([f"... and {more:,} more"] if more else [])
             )
@@ -193,4 +198,27 @@ def load_postcodes(lines: Iterable[str]) -> LoadReport:
                 _write(PostcodeLsoa, batch)
     if report.ok:
         _write(PostcodeLsoa, batch)
+    return report
+
+
+class LoadRefused(Exception):
+    """A lookup file with bad rows: nothing is loaded (the caller's unit rolls back)."""
+
+    def __init__(self, report: LoadReport):
+        super().__init__(report.lines()[0])
+        self.report = report
+
+
+def replace_deprivation(lines: Iterable[str], *, source: str, by) -> LoadReport:
+    """The admin page's load of the deprivation file: :func:`load_deprivation`, audited;
+    raises :class:`LoadRefused` if any row is bad (so the caller's commit never comes)."""
+    report = load_deprivation(lines)
+    if not report.ok:
+        raise LoadRefused(report)
+    audit.record(
+        AuditAction.UPDATE,
+        AuditRecordType.SCHOOL_NEED,
+        detail=f"Deprivation lookup replaced: {report.loaded:,} LSOAs from {source[:100]}",
+        user=by,
+    )
     return report

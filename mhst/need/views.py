@@ -9,15 +9,15 @@ from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from mhst.core import keyset
-from mhst.core.forms import apply_rule_error, commit_operation, failed
+from mhst.core.forms import apply_rule_error, commit_operation, commit_unit, failed
 from mhst.core.rules import RuleError
 from mhst.extensions import db
-from mhst.need import import_file, importer
-from mhst.need.forms import ImportNeedForm
-from mhst.need.models import FSM_BANDS, SchoolNeed
+from mhst.need import import_file, importer, lookups
+from mhst.need.forms import ImportNeedForm, LoadDeprivationForm
+from mhst.need.models import FSM_BANDS, LsoaDeprivation, PostcodeLsoa, SchoolNeed
 from mhst.organisation.models import ServiceArea
 from mhst.schools.models import School
 from mhst.security import scoping
@@ -69,11 +69,11 @@ def index():
     ), 400 if errors else 200
 
 
-def _upload_problem(form: ImportNeedForm, message: str) -> None:
+def _upload_problem(form: ImportNeedForm | LoadDeprivationForm, message: str) -> None:
     apply_rule_error(form, RuleError("file", message))
 
 
-def _read_upload(form: ImportNeedForm) -> bytes | None:
+def _read_upload(form: ImportNeedForm | LoadDeprivationForm) -> bytes | None:
     """The uploaded bytes, or None with the reason on the file field."""
     too_big = f"The selected file must be smaller than {import_file.MAX_FILE_BYTES // 2**20} MB"
     if (request.content_length or 0) > import_file.MAX_FILE_BYTES + UPLOAD_SLACK_BYTES:
@@ -149,3 +149,45 @@ def import_need():
         "success",
     )
     return redirect(url_for("need.index"))
+
+
+def _render_deprivation(form: LoadDeprivationForm, report=None, status: int = 200):
+    return render_template(
+        "need/deprivation.html",
+        form=form,
+        report=report,
+        lsoas=db.session.scalar(select(func.count()).select_from(LsoaDeprivation)),
+        postcodes=db.session.scalar(select(func.count()).select_from(PostcodeLsoa)),
+        max_megabytes=import_file.MAX_FILE_BYTES // 2**20,
+    ), status
+
+
+@bp.route("/deprivation", methods=["GET", "POST"])
+@allows_large_body
+@requires(Permission.MANAGE_SCHOOLS)
+def load_deprivation():
+    """Replace the LSOA deprivation deciles from the English Indices of Deprivation File 1
+    (about 33,800 rows): all of it, or nothing with its bad rows listed."""
+    form = LoadDeprivationForm()
+    if not form.validate_on_submit():
+        return _render_deprivation(form, status=400 if form.errors else 200)
+    data = _read_upload(form)
+    if data is None:
+        return _render_deprivation(form, status=400)
+    try:
+        text = import_file.decode_upload(data)
+        source = form.file.data.filename or "upload.csv"
+        report = commit_unit(
+            lookups.replace_deprivation,
+            text.splitlines(keepends=True),
+            source=source,
+            by=current_user,
+        )
+    except import_file.UnreadableFile as error:
+        _upload_problem(form, str(error))
+        return _render_deprivation(form, status=400)
+    except lookups.LoadRefused as refused:
+        _upload_problem(form, refused.report.lines()[0].removesuffix("."))
+        return _render_deprivation(form, refused.report, status=400)
+    flash(f"Deprivation deciles loaded for {report.loaded:,} areas (LSOAs).", "success")
+    return redirect(url_for("need.load_deprivation"))
