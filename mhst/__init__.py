@@ -130,6 +130,7 @@ def _connect_receivers() -> None:
     connects when first imported, so exactly once however many apps are built."""
     import mhst.casework.receivers
     import mhst.letters.receivers
+    import mhst.need.receivers
     import mhst.notifications.receivers
     import mhst.schools.receivers
     import mhst.sessions.receivers  # noqa: F401
@@ -187,6 +188,7 @@ def _register_blueprints(app: Flask) -> None:
         "mhst.campaigns.public_views",
         "mhst.wholeschool.views",
         "mhst.rollout.views",
+        "mhst.need.views",
         "mhst.directory.views",
         "mhst.referrals.blueprint",
         "mhst.casework.allocation_views",
@@ -235,6 +237,7 @@ def _register_commands(app: Flask) -> None:
     from mhst.demo.cli import demo_code, demo_data
     from mhst.directory.cli import import_directory_command
     from mhst.migrate import db_group
+    from mhst.need.cli import need_group
     from mhst.privacy.cli import retention_review
     from mhst.reports.cli import reports_group
     from mhst.synthetic.cli import synthetic_data
@@ -245,6 +248,7 @@ def _register_commands(app: Flask) -> None:
     app.cli.add_command(demo_code)
     app.cli.add_command(import_directory_command)
     app.cli.add_command(db_group)
+    app.cli.add_command(need_group)
     app.cli.add_command(retention_review)
     app.cli.add_command(reports_group)
     app.cli.add_command(synthetic_data)

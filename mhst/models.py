@@ -11,7 +11,7 @@ from mhst.diary.models import CalendarFeed
 from mhst.directory.models import DirectoryService, DirectoryServiceConcern
 from mhst.jobs.models import BackgroundJob
 from mhst.letters.models import Letter, LetterTemplate, LetterTemplateRevision
-from mhst.need.models import SchoolNeed
+from mhst.need.models import LsoaDeprivation, PostcodeLsoa, SchoolNeed
 from mhst.notifications.models import EmailPreference, Notification
 from mhst.organisation.models import ServiceArea, Team, TermClosure
 from mhst.outcomes.models import MeasureAnswer, MeasureRecord, MeasureScore
@@ -90,6 +90,7 @@ __all__ = [
     "Letter",
     "LetterTemplate",
     "LetterTemplateRevision",
+    "LsoaDeprivation",
     "MeasureAnswer",
     "MeasureFact",
     "MeasureRecord",
@@ -97,6 +98,7 @@ __all__ = [
     "Notification",
     "ParticipationEvent",
     "PasswordReset",
+    "PostcodeLsoa",
     "QuestionnaireLink",
     "RecoveryCode",
     "Referral",

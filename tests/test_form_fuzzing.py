@@ -120,6 +120,7 @@ FORMS = sorted({
     "extract.request_extract",
     "group_changes.correct", "groups.new", "groups.participants", "groups.record_session",
     "interest.register", "interest.review",
+    "need.import_need", "need.load_deprivation",
     "letters.edit_template", "letters.new",
     "notifications.settings",
     "organisation.add_area", "organisation.add_team", "organisation.team_contact",

@@ -15,7 +15,7 @@ def _queries_for(client, count_queries, path) -> int:
 
 
 @pytest.mark.parametrize(
-    "path", ["/admin/users/", "/admin/audit-log/", "/schools/", "/admin/organisation/"]
+    "path", ["/admin/users/", "/admin/audit-log/", "/schools/", "/admin/organisation/", "/need/"]
 )
 def test_list_pages_use_a_constant_number_of_queries(
     path, world, auth, client, make_user, make_school, make_team, count_queries

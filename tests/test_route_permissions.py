@@ -152,6 +152,10 @@ EXPECTED_ACCESS: dict[str, str | frozenset[Role]] = {
     "directory.edit": ADMIN,
     "rollout.index": frozenset({Role.ADMINISTRATOR, Role.CLINICAL_LEAD}),
     "rollout.download": frozenset({Role.ADMINISTRATOR, Role.CLINICAL_LEAD}),
+    # --- need data per school: listed with the rollout's, imported with the register's ---
+    "need.index": frozenset({Role.ADMINISTRATOR, Role.CLINICAL_LEAD}),
+    "need.import_need": frozenset({Role.ADMINISTRATOR, Role.CLINICAL_LEAD}),
+    "need.load_deprivation": frozenset({Role.ADMINISTRATOR, Role.CLINICAL_LEAD}),
     # --- referrals: submission (submit_views.py) ---
     "referrals.new": frozenset({Role.SCHOOL_MENTAL_HEALTH_LEAD}),
     "referrals.record": CASEWORKERS,

@@ -30,6 +30,7 @@ EXPECTED_RECEIVERS = {
     "interest_registered": {"mhst.notifications.receivers._interest_registered"},
     "cohort_list_page": {"mhst.schools.receivers._cohort_totals"},
     "cohort_page": {"mhst.schools.receivers._cohort_schools"},
+    "school_page": {"mhst.need.receivers._need_card"},
 }
 
 

@@ -168,6 +168,10 @@ MATRIX_ROWS: dict[str, tuple[int, int, int, int, int, int]] = {
     "letters.share":                      (403,  403,  404,  404,  403,  403),
     "letters.show":                       (403,  200,  404,  404,  403,  403),
     "letters.templates":                  (200,  403,  403,  403,  403,  403),
+    # Need data per school: lists and a form, no id in the URL.
+    "need.import_need":                   (200,  200,  403,  403,  403,  403),
+    "need.index":                         (200,  200,  403,  403,  403,  403),
+    "need.load_deprivation":              (200,  200,  403,  403,  403,  403),
     "privacy.erase":                      (200,  200,  403,  403,  403,  403),
     "privacy.export_document":            (200,  200,  403,  403,  403,  403),
     "privacy.export_json":                (200,  200,  403,  403,  403,  403),

@@ -63,6 +63,7 @@ class AuditRecordType(LabelledEnum):
     LETTER = "letter"  # a letter on a child's record: produced, downloaded, shared
     LETTER_TEMPLATE = "letter_template"  # the text of a kind of letter, edited
     CAMPAIGN = "campaign"  # a campaign to schools: recorded, changed, sent, its files
+    SCHOOL_NEED = "school_need"  # a school's indicators of need, imported from a file
 
     @property
     def label(self) -> str:
@@ -83,6 +84,7 @@ class AuditRecordType(LabelledEnum):
             AuditRecordType.BACKGROUND_JOB: "Prepared download",
             AuditRecordType.CALENDAR_FEED: "Calendar feed",
             AuditRecordType.LETTER_TEMPLATE: "Letter template",
+            AuditRecordType.SCHOOL_NEED: "School's indicators of need",
         }.get(self, super().label)
 
 

@@ -194,6 +194,17 @@ cohort_page = _signals.signal(
     """,
 )
 
+school_page = _signals.signal(
+    "school-page",
+    doc="""A school's page (``schools.show``) collects what higher packages show on it.
+
+    Sent by ``mhst.schools.school_page`` (``_render_show``). Sender: the school. Keyword
+    arguments: ``user`` (who is looking). Received by ``mhst.need.receivers``, which
+    returns ``need_card``: the school's indicators of need (or None), their free school
+    meals band and what the user may do with them, shown by ``need/_school_card.html``.
+    """,
+)
+
 
 def values_from_signal(
     responses: Iterable[tuple[Any, Mapping[str, Any] | None]], defaults: Mapping[str, Any]

@@ -25,6 +25,7 @@ from mhst.demo.booking import load_term_dates_and_rooms
 from mhst.demo.campaigns import load_campaigns
 from mhst.demo.helpers import at, get_or_create
 from mhst.demo.history import load_history
+from mhst.demo.need import load_need
 from mhst.demo.notifications import load_notifications
 from mhst.demo.public import load_team_contacts
 from mhst.demo.register import load_register
@@ -121,6 +122,7 @@ def load_demo_data() -> list[DemoUser]:
     load_colleagues()
     load_term_dates_and_rooms(areas, schools)
     load_register(areas, teams)
+    load_need()  # invented indicators of need for every school
     load_team_contacts()
     load_history()
     load_campaigns()

@@ -24,6 +24,7 @@ NAVIGATION = [
     ("Cohorts", "cohorts.index", Permission.VIEW_COHORTS),
     ("Rollout", "rollout.index", Permission.VIEW_ROLLOUT),
     ("Campaigns", "campaigns.index", Permission.MANAGE_CAMPAIGNS),
+    ("Need data", "need.index", Permission.VIEW_ROLLOUT),
     ("Reports", "reports.index", Permission.VIEW_REPORTS),
     ("Joining requests", "interest.index", Permission.REVIEW_INTEREST),
     ("Teams and areas", "organisation.index", Permission.MANAGE_ORGANISATION),

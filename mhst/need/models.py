@@ -72,3 +72,26 @@ class SchoolNeed(db.Model):
 
     def __repr__(self) -> str:
         return f"<SchoolNeed school={self.school_id} fsm={self.fsm_percent} imd={self.imd_decile}>"
+
+
+class LsoaDeprivation(db.Model):
+    """An area's deprivation decile, from the English Indices of Deprivation (File 1:
+    the IMD rank and decile of every Lower-layer Super Output Area). Loaded by
+    ``flask need load-deprivation``; a new file replaces the whole table."""
+
+    __tablename__ = "lsoa_deprivation"
+    __table_args__ = (CheckConstraint("imd_decile BETWEEN 1 AND 10", name="imd_decile_range"),)
+
+    lsoa_code: Mapped[str] = mapped_column(String(9), primary_key=True)
+    imd_decile: Mapped[int] = mapped_column(SmallInteger)
+
+
+class PostcodeLsoa(db.Model):
+    """The LSOA a postcode lies in, from the ONS postcode lookup. Loaded by ``flask need
+    load-postcodes``; a new file replaces the whole table. Postcodes are kept in upper
+    case with one space before the last three characters (``LE1 7RH``)."""
+
+    __tablename__ = "postcode_lsoa"
+
+    postcode: Mapped[str] = mapped_column(String(8), primary_key=True)
+    lsoa_code: Mapped[str] = mapped_column(String(9))

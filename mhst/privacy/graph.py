@@ -44,6 +44,8 @@ NOT_ABOUT_A_CHILD: dict[str, str] = {
     "campaign_resource": "a campaign's links and files for schools: about no child",
     "campaign_recipient": "which school a campaign was emailed to, at the school's address",
     "school_need": "a school's published indicators of need (FSM, IMD, a survey's rates)",
+    "lsoa_deprivation": "an area's published deprivation decile (English Indices of Deprivation)",
+    "postcode_lsoa": "the area a postcode lies in (ONS postcode lookup), not an address of anyone",
     "school_lead_assignment": "which staff member is a school's Mental Health Lead",
     "interest_registration": "schools' registrations of interest (a school's contact)",
     "whole_school_activity": "whole-school work: assemblies and workshops, no child named",

@@ -9,6 +9,7 @@ from sqlalchemy import select
 
 from mhst.accounts.models import Role, User
 from mhst.cohorts.models import Cohort
+from mhst.core import signals
 from mhst.core.academic_year import academic_year_label
 from mhst.core.forms import choices, commit_operation, failed
 from mhst.extensions import db
@@ -93,6 +94,8 @@ def _cohort_option(cohort) -> str:
 def _render_show(school: School, status_form: ChangeStatusForm | None, status: int = 200):
     checklist = operations.onboarding_checklist(school)
     missing = [item for item, done in checklist if not done]
+    # Higher packages' sections (the indicators of need), without importing them.
+    responses = signals.school_page.send(school, user=current_user)
     return render_template(
         "schools/show.html",
         school=school,
@@ -108,6 +111,7 @@ def _render_show(school: School, status_form: ChangeStatusForm | None, status: i
         can_manage_schools=has_permission(current_user, Permission.MANAGE_SCHOOLS),
         rooms=[room for room in rooms_of(school.id) if room.active],
         can_manage_rooms=has_permission(current_user, Permission.MANAGE_SCHOOL_ROOMS),
+        **signals.values_from_signal(responses, {"need_card": None}),
     ), status
 
 
