@@ -131,6 +131,7 @@ def _connect_receivers() -> None:
     import mhst.casework.receivers
     import mhst.letters.receivers
     import mhst.notifications.receivers
+    import mhst.planning.receivers
     import mhst.schools.receivers
     import mhst.sessions.receivers  # noqa: F401
 
@@ -184,6 +185,7 @@ def _register_blueprints(app: Flask) -> None:
         "mhst.schools.interest_views",
         "mhst.wholeschool.views",
         "mhst.rollout.views",
+        "mhst.planning.views",
         "mhst.directory.views",
         "mhst.referrals.blueprint",
         "mhst.casework.allocation_views",

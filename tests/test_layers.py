@@ -56,6 +56,8 @@ LAYERS: list[tuple[str, frozenset[str]]] = [
             }
         ),
     ),
+    # The next-cohort planner ranks schools by their need and adds them to cohorts.
+    ("3b", frozenset({"mhst.planning"})),
     ("4", frozenset({"mhst.referrals"})),  # referrals, consent, triage; the Allocation table
     ("5a", frozenset({"mhst.sessions"})),  # 1:1 sessions and groups
     ("5b", frozenset({"mhst.outcomes"})),

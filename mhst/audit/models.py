@@ -62,6 +62,8 @@ class AuditRecordType(LabelledEnum):
     CALENDAR_FEED = "calendar_feed"  # a practitioner's private calendar feed: made, fetched
     LETTER = "letter"  # a letter on a child's record: produced, downloaded, shared
     LETTER_TEMPLATE = "letter_template"  # the text of a kind of letter, edited
+    NEED_WEIGHTS = "need_weights"  # the next-cohort planner's weights, set
+    PLAN_DECISION = "plan_decision"  # waiting schools added to a cohort from the planner
 
     @property
     def label(self) -> str:
