@@ -301,19 +301,3 @@ def test_bad_weights_are_explained(world, auth, value, message):
     assert response.status_code == 400
     assert message in response.text
     assert db.session.scalar(select(func.count()).select_from(NeedWeights)) == 0
-
-
-def test_the_planner_page_runs_a_constant_number_of_queries(world, auth, client, count_queries):
-    auth.sign_in("lead@test.example")
-
-    def queries() -> int:
-        before = len(count_queries())
-        assert client.get(f"/planning/next-cohort?team_id={world.team_a.id}").status_code == 200
-        return len(count_queries()) - before
-
-    waiting(world.area_a, "First", imd_decile=2)
-    small = queries()
-    for number in range(20):
-        waiting(world.area_a, f"More {number}", imd_decile=number % 10 + 1, fsm_percent=number)
-    assert small > 0
-    assert queries() == small

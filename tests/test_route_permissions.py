@@ -137,6 +137,9 @@ EXPECTED_ACCESS: dict[str, str | frozenset[Role]] = {
     "directory.edit": ADMIN,
     "rollout.index": frozenset({Role.ADMINISTRATOR, Role.CLINICAL_LEAD}),
     "rollout.download": frozenset({Role.ADMINISTRATOR, Role.CLINICAL_LEAD}),
+    # --- the next-cohort planner (mhst.planning) ---
+    "planning.next_cohort": frozenset({Role.ADMINISTRATOR, Role.CLINICAL_LEAD}),
+    "planning.weights": frozenset({Role.ADMINISTRATOR, Role.CLINICAL_LEAD}),
     # --- referrals: submission (submit_views.py) ---
     "referrals.new": frozenset({Role.SCHOOL_MENTAL_HEALTH_LEAD}),
     "referrals.record": CASEWORKERS,
