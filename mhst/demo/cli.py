@@ -25,6 +25,7 @@ from mhst.demo.booking import load_term_dates_and_rooms
 from mhst.demo.helpers import at, get_or_create
 from mhst.demo.history import load_history
 from mhst.demo.notifications import load_notifications
+from mhst.demo.planning import load_planning
 from mhst.demo.public import load_team_contacts
 from mhst.demo.register import load_register
 from mhst.demo.staff import load_colleagues
@@ -122,6 +123,7 @@ def load_demo_data() -> list[DemoUser]:
     load_register(areas, teams)
     load_team_contacts()
     load_history()
+    load_planning()
     load_notifications(since=started)
     db.session.commit()
     return list(USERS)
