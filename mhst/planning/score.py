@@ -51,6 +51,14 @@ LABELS = {
     "waiting": "Time waiting since interest was registered",
 }
 
+SHORT_LABELS = {
+    "deprivation": "deprivation",
+    "fsm": "free school meals",
+    "wellbeing": "low wellbeing",
+    "belonging": "low belonging",
+    "waiting": "time waiting",
+}
+
 EXPLANATIONS = {
     "deprivation": "Decile 1 (the most deprived tenth of areas in England) counts in full; "
     "decile 10 counts nothing; each decile between is a ninth less.",

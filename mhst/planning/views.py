@@ -32,6 +32,7 @@ from mhst.planning.score import (
     EXPLANATIONS,
     FSM_FULL_AT,
     LABELS,
+    SHORT_LABELS,
     Figures,
     Weights,
     need_score,
@@ -115,7 +116,9 @@ def next_cohort():
         [("", "Choose a cohort")]
         + [(c.id, f"{c.name} ({academic_year_label(c.academic_year)})") for c in cohorts]
     )
-    form.serving_team_id.choices = choices([("", "Choose a team")] + [(t.id, t.name) for t in teams])
+    form.serving_team_id.choices = choices(
+        [("", "Choose a team")] + [(t.id, t.name) for t in teams]
+    )
     if posted:
         result = _add(form, filters, cohorts, teams)
         if result is not None:
@@ -139,6 +142,7 @@ def next_cohort():
         scores={row.school.id: need_score(row.figures, weights) for row in rows},
         capacity=capacity,
         labels=LABELS,
+        short_labels=SHORT_LABELS,
         components=COMPONENTS,
         ticked=set(form.school_ids.data or []),
     ), 400 if form.errors else 200
