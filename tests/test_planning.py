@@ -284,6 +284,9 @@ def test_setting_the_weights_keeps_history_and_refuses_a_stale_save(world, north
     again = auth.post("/planning/weights", {"version": "1", **values, "fsm": "3"})
     assert again.status_code == 302
     assert [row.number for row in db.session.scalars(select(NeedWeights))] == [1, 2]
+    history = client.get("/planning/weights").text
+    assert re.search(r"<td>2</td>\s*<td>[^<]*, [^<]*</td>", history)  # the newest first
+    assert history.index("<td>2</td>") < history.index("<td>1</td>")
 
 
 @pytest.mark.parametrize(

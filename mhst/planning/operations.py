@@ -32,6 +32,16 @@ def current_weights() -> NeedWeights | None:
     ).first()
 
 
+def weights_history(limit: int = 10) -> Sequence[NeedWeights]:
+    """The latest settings of the weights, newest first, with who set them."""
+    return db.session.scalars(
+        select(NeedWeights)
+        .options(db.joinedload(NeedWeights.set_by))
+        .order_by(NeedWeights.number.desc())
+        .limit(limit)
+    ).all()
+
+
 def weights_in_use(row: NeedWeights | None) -> Weights:
     return DEFAULT_WEIGHTS if row is None else row.as_weights()
 

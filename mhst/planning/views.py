@@ -184,8 +184,10 @@ def weights():
         defaults=DEFAULT_WEIGHTS,
         labels=LABELS,
         explanations=EXPLANATIONS,
+        short_labels=SHORT_LABELS,
         components=COMPONENTS,
         example=EXAMPLE,
         example_score=need_score(EXAMPLE, example_weights),
         fsm_full_at=FSM_FULL_AT,
+        history=operations.weights_history(),
     ), 400 if form.errors else 200
