@@ -136,6 +136,8 @@ def test_a_teams_capacity_and_who_fits(world, north, auth, client):
     # Ranked: Partial School (300, its missing FSM left out), Deprived Primary (+400 =
     # 700: fits), Poor Academy (+500 = 1,200: over), Bare School (1,400: over).
     assert rows == ["Fits", "Fits", "Over capacity", "Over capacity"]
+    # Partial School has 2 of the 5 weighted figures (deprivation, time waiting).
+    assert "Based on fewer figures (2 of 5 weighted)" in page
 
 
 def _form(client, path="/planning/next-cohort"):

@@ -103,6 +103,7 @@ def test_a_missing_figure_is_left_out_with_its_weight():
     )
     # A missing figure whose weight is 0 does not make the score "fewer figures".
     assert not need_score(missing, replace(DEFAULT_WEIGHTS, wellbeing=0)).fewer_figures
+    assert (score.figures_used, need_score(FULL).figures_used) == (4, 5)
 
 
 def test_no_figures_no_score():

@@ -100,7 +100,8 @@ class Score:
 
     @property
     def figures_used(self) -> int:
-        return sum(1 for c in self.contributions if c.points is not None)
+        """How many weighted figures (weight above 0) the score is made from."""
+        return sum(1 for c in self.contributions if c.points is not None and c.weight > 0)
 
 
 def _clamp(value: float) -> float:
