@@ -22,7 +22,7 @@ from mhst.planning.score import DEFAULT_WEIGHTS
 FUTURE_COHORT = "Cohort 2027/28"
 FUTURE_YEAR = 2027
 REASON = (
-    "Highest need in City North's area, and room in the team's capacity: agreed at the "
+    "The highest need among the schools waiting in City North's area: agreed at the "
     "rollout planning meeting"
 )
 
