@@ -132,6 +132,7 @@ def _connect_receivers() -> None:
     import mhst.letters.receivers
     import mhst.need.receivers
     import mhst.notifications.receivers
+    import mhst.planning.receivers
     import mhst.schools.receivers
     import mhst.sessions.receivers  # noqa: F401
 
@@ -189,6 +190,7 @@ def _register_blueprints(app: Flask) -> None:
         "mhst.wholeschool.views",
         "mhst.rollout.views",
         "mhst.need.views",
+        "mhst.planning.views",
         "mhst.directory.views",
         "mhst.referrals.blueprint",
         "mhst.casework.allocation_views",

@@ -15,6 +15,7 @@ from mhst.need.models import LsoaDeprivation, PostcodeLsoa, SchoolNeed
 from mhst.notifications.models import EmailPreference, Notification
 from mhst.organisation.models import ServiceArea, Team, TermClosure
 from mhst.outcomes.models import MeasureAnswer, MeasureRecord, MeasureScore
+from mhst.planning.models import NeedWeights, PlanDecision, PlanDecisionSchool
 from mhst.privacy.models import RetentionDecision
 from mhst.questionnaires.models import QuestionnaireLink
 from mhst.referrals.allocations import Allocation
@@ -95,10 +96,13 @@ __all__ = [
     "MeasureFact",
     "MeasureRecord",
     "MeasureScore",
+    "NeedWeights",
     "Notification",
     "ParticipationEvent",
     "PasswordReset",
     "PostcodeLsoa",
+    "PlanDecision",
+    "PlanDecisionSchool",
     "QuestionnaireLink",
     "RecoveryCode",
     "Referral",

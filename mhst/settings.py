@@ -149,6 +149,9 @@ class Config:
     # of schools covered at the end of each year); None is a straight line to 100%.
     ROLLOUT_TARGET_YEAR = 2029
     ROLLOUT_TRAJECTORY: dict[int, float] | None = None
+    # The pupils one team is designed to serve (8 WTE practitioners, about 8,000 pupils):
+    # the next-cohort planner shows a team's schools against it.
+    TEAM_DESIGN_PUPILS = int(os.environ.get("TEAM_DESIGN_PUPILS", "8000"))
 
     # Open cases not discussed in case-management supervision for longer than this are flagged.
     SUPERVISION_INTERVAL_WEEKS = int(os.environ.get("SUPERVISION_INTERVAL_WEEKS", "4"))

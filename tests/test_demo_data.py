@@ -21,12 +21,13 @@ from mhst.demo.history import STORIES
 from mhst.demo.online import ONLINE
 from mhst.extensions import db
 from mhst.outcomes.models import MeasureRecord
+from mhst.planning.models import NeedWeights, PlanDecision
 from mhst.referrals.allocations import Allocation
 from mhst.referrals.models import Consent, Referral, ReferralEvent, ReferralStatus
 from mhst.reports.cells import Count, Days, Rate, Score
 from mhst.reports.filters import ReportAccess, default_filters
 from mhst.reports.queries import REPORTS, build_report
-from mhst.schools.models import School
+from mhst.schools.models import ParticipationStatus, School
 from mhst.sessions.group_models import GroupAttendance, GroupParticipant, GroupSession
 from mhst.sessions.models import Attendance, CareContact
 from mhst.supervision.models import SupervisionCase, SupervisionRecord
@@ -189,6 +190,20 @@ def test_every_demo_referral_reads_in_order_and_loading_again_changes_nothing(ap
 
     _load(app)
     assert _counts() == counts
+    _check_planning()
+
+
+def _check_planning() -> None:
+    """The planner's weights, a planned future cohort and its one past decision (two
+    waiting schools of City North's area, with their scores and ranks), made once."""
+    assert db.session.scalar(select(func.count()).select_from(NeedWeights)) == 1
+    decision = db.session.scalars(select(PlanDecision)).one()
+    assert decision.cohort.name == "Cohort 2027/28"
+    assert decision.reason
+    assert [row.rank for row in decision.schools] == [1, 2]
+    for row in decision.schools:
+        assert row.school.cohort_id == decision.cohort_id
+        assert row.school.participation_status is ParticipationStatus.ASSIGNED_TO_COHORT
 
 
 def test_the_demo_campaign_was_sent_to_every_school_and_followed_up(app):

@@ -126,6 +126,7 @@ FORMS = sorted({
     "organisation.add_area", "organisation.add_team", "organisation.team_contact",
     "organisation.term_dates_page",
     "outcomes.record_measure",
+    "planning.next_cohort", "planning.weights",
     "questionnaires.answer", "questionnaires.send", "questionnaires.withdraw",
     "password_reset.forgotten_password", "password_reset.reset_password",
     "privacy.erase", "privacy.index", "privacy.review",
@@ -213,7 +214,8 @@ GET_FORM_PAGES = sorted({
     "audit.index", "campaigns.recipients_list", "campaigns.send", "casework.caseload",
     "diary.day", "diary.school_visits", "diary.team",
     "diary.week", "directory.index",
-    "interest.index", "outcomes.record_measure", "public.schools", "public.support",
+    "interest.index", "outcomes.record_measure", "planning.next_cohort", "public.schools",
+    "public.support",
     "referrals.index", "referrals.waiting_list",
     "reports.show", "rollout.index", "schools.index", "supervision.new", "users_admin.index",
 })

@@ -56,6 +56,8 @@ LAYERS: list[tuple[str, frozenset[str]]] = [
             }
         ),
     ),
+    # The next-cohort planner ranks schools by their need and adds them to cohorts.
+    ("3b", frozenset({"mhst.planning"})),
     # Campaigns to schools: above the register and whole-school activities, which name a
     # campaign only by its table (mhst.schools.campaign_names).
     ("3c", frozenset({"mhst.campaigns"})),

@@ -6,6 +6,7 @@ from mhst.accounts.models import Role
 from mhst.audit import operations as audit
 from mhst.audit.models import AuditAction, AuditRecordType
 from mhst.extensions import db
+from tests.test_planning import waiting as waiting_school
 
 
 def _queries_for(client, count_queries, path) -> int:
@@ -90,3 +91,23 @@ def test_campaign_pages_use_a_constant_number_of_queries(world, auth, client, co
         one_more_school()
     assert all(count > 0 for count in small.values())
     assert {path: _queries_for(client, count_queries, path) for path in paths} == small
+def test_the_next_cohort_planner_uses_a_constant_number_of_queries(
+    world, auth, client, count_queries
+):
+    """Each waiting school shows its figures, area and score: none loaded row by row."""
+
+    auth.sign_in("lead@test.example")
+
+    def queries() -> int:
+        before = len(count_queries())
+        assert client.get(f"/planning/next-cohort?team_id={world.team_a.id}").status_code == 200
+        return len(count_queries()) - before
+
+    waiting_school(world.area_a, "First", imd_decile=2)
+    small = queries()
+    for number in range(20):
+        waiting_school(
+            world.area_a, f"More {number}", imd_decile=number % 10 + 1, fsm_percent=number
+        )
+    assert small > 0
+    assert queries() == small

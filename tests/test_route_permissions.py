@@ -156,6 +156,9 @@ EXPECTED_ACCESS: dict[str, str | frozenset[Role]] = {
     "need.index": frozenset({Role.ADMINISTRATOR, Role.CLINICAL_LEAD}),
     "need.import_need": frozenset({Role.ADMINISTRATOR, Role.CLINICAL_LEAD}),
     "need.load_deprivation": frozenset({Role.ADMINISTRATOR, Role.CLINICAL_LEAD}),
+    # --- the next-cohort planner (mhst.planning) ---
+    "planning.next_cohort": frozenset({Role.ADMINISTRATOR, Role.CLINICAL_LEAD}),
+    "planning.weights": frozenset({Role.ADMINISTRATOR, Role.CLINICAL_LEAD}),
     # --- referrals: submission (submit_views.py) ---
     "referrals.new": frozenset({Role.SCHOOL_MENTAL_HEALTH_LEAD}),
     "referrals.record": CASEWORKERS,

@@ -29,7 +29,10 @@ EXPECTED_RECEIVERS = {
     "school_visit_booked": {"mhst.notifications.receivers._school_visit_booked"},
     "interest_registered": {"mhst.notifications.receivers._interest_registered"},
     "cohort_list_page": {"mhst.schools.receivers._cohort_totals"},
-    "cohort_page": {"mhst.schools.receivers._cohort_schools"},
+    "cohort_page": {
+        "mhst.schools.receivers._cohort_schools",
+        "mhst.planning.receivers._cohort_decisions",
+    },
     "school_page": {"mhst.need.receivers._need_card"},
 }
 

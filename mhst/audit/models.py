@@ -64,6 +64,8 @@ class AuditRecordType(LabelledEnum):
     LETTER_TEMPLATE = "letter_template"  # the text of a kind of letter, edited
     CAMPAIGN = "campaign"  # a campaign to schools: recorded, changed, sent, its files
     SCHOOL_NEED = "school_need"  # a school's indicators of need, imported from a file
+    NEED_WEIGHTS = "need_weights"  # the next-cohort planner's weights, set
+    PLAN_DECISION = "plan_decision"  # waiting schools added to a cohort from the planner
 
     @property
     def label(self) -> str:

@@ -61,7 +61,9 @@ def show(cohort_id: int):
     return render_template(
         "cohorts/show.html",
         cohort=cohort,
-        **signals.values_from_signal(responses, {"schools": [], "linkable": set(), "pupils": 0}),
+        **signals.values_from_signal(
+            responses, {"schools": [], "linkable": set(), "pupils": 0, "plan_decisions": []}
+        ),
         academic_year_label=academic_year_label,
         can_manage=has_permission(current_user, Permission.MANAGE_COHORTS),
     )

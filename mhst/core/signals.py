@@ -190,7 +190,8 @@ cohort_page = _signals.signal(
     Sent by ``mhst.cohorts.views.show``. Sender: the cohort. Keyword arguments: ``user``.
     Received by ``mhst.schools.receivers``, which returns ``schools`` (by name, with their
     team and area), ``linkable`` (the ids of those whose page ``user`` may open) and
-    ``pupils`` (the total on roll).
+    ``pupils`` (the total on roll); and by ``mhst.planning.receivers``, which returns
+    ``plan_decisions`` (the planner's decisions that added schools to it, newest first).
     """,
 )
 

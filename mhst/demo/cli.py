@@ -27,6 +27,7 @@ from mhst.demo.helpers import at, get_or_create
 from mhst.demo.history import load_history
 from mhst.demo.need import load_need
 from mhst.demo.notifications import load_notifications
+from mhst.demo.planning import load_planning
 from mhst.demo.public import load_team_contacts
 from mhst.demo.register import load_register
 from mhst.demo.staff import load_colleagues
@@ -126,6 +127,7 @@ def load_demo_data() -> list[DemoUser]:
     load_team_contacts()
     load_history()
     load_campaigns()
+    load_planning()
     load_notifications(since=started)
     db.session.commit()
     return list(USERS)
