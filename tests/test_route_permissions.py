@@ -137,6 +137,9 @@ EXPECTED_ACCESS: dict[str, str | frozenset[Role]] = {
     "directory.edit": ADMIN,
     "rollout.index": frozenset({Role.ADMINISTRATOR, Role.CLINICAL_LEAD}),
     "rollout.download": frozenset({Role.ADMINISTRATOR, Role.CLINICAL_LEAD}),
+    "rollout.need_download": frozenset({Role.ADMINISTRATOR, Role.CLINICAL_LEAD}),
+    "rollout_summary.index": frozenset({Role.COMMISSIONER}),
+    "rollout_summary.download": frozenset({Role.COMMISSIONER}),
     # --- referrals: submission (submit_views.py) ---
     "referrals.new": frozenset({Role.SCHOOL_MENTAL_HEALTH_LEAD}),
     "referrals.record": CASEWORKERS,

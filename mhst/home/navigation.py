@@ -24,6 +24,7 @@ NAVIGATION = [
     ("Cohorts", "cohorts.index", Permission.VIEW_COHORTS),
     ("Rollout", "rollout.index", Permission.VIEW_ROLLOUT),
     ("Reports", "reports.index", Permission.VIEW_REPORTS),
+    ("Rollout summary", "rollout_summary.index", Permission.VIEW_ROLLOUT_SUMMARY),
     ("Joining requests", "interest.index", Permission.REVIEW_INTEREST),
     ("Teams and areas", "organisation.index", Permission.MANAGE_ORGANISATION),
     ("Users", "users_admin.index", Permission.MANAGE_USERS),
