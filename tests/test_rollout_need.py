@@ -14,11 +14,13 @@ from decimal import Decimal
 
 import pytest
 from bs4 import BeautifulSoup
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from mhst.accounts.models import Role
 from mhst.audit.models import AuditAction, AuditEvent
 from mhst.extensions import db
-from mhst.need.models import SchoolNeed
+from mhst.need.models import FSM_BANDS, SchoolNeed
 from mhst.rollout.csv_rows import need_csv_rows
 from mhst.rollout.need import (
     NeedRow,
@@ -270,3 +272,41 @@ def test_need_pages_run_a_fixed_number_of_queries(
     db.session.commit()
     assert all(count > 0 for count in small.values())
     assert {path: queries_for(path) for path in paths} == small
+
+
+NEED_SCHOOL = st.tuples(
+    st.sampled_from([NORTH, SOUTH]),
+    st.one_of(st.none(), st.integers(1, 10)),
+    st.one_of(st.none(), st.integers(0, 1000).map(lambda n: Decimal(n) / 10)),
+    st.one_of(st.none(), st.integers(0, 2000)),
+    st.booleans(),
+)
+
+
+@settings(max_examples=80, deadline=None)
+@given(st.lists(NEED_SCHOOL, max_size=40), st.sampled_from([None, NORTH, SOUTH]))
+def test_every_school_is_in_one_decile_and_one_band(schools, area_id):
+    """Deciles and bands each split the area's schools exactly once: their totals agree
+    with counting the schools one by one, and a school is in the band its FSM % names."""
+    coverage = need_coverage([NeedRow.school(*school) for school in schools], area_id)
+    mine = [s for s in schools if area_id is None or s[0] == area_id]
+    expected = (
+        len(mine),
+        sum(covered for *_, covered in mine),
+        sum(pupils or 0 for *_, pupils, _ in mine),
+        sum((pupils or 0) * covered for *_, pupils, covered in mine),
+    )
+    for lines in (coverage.deciles, coverage.bands):
+        totals = tuple(
+            sum(getattr(line, name) for line in lines)
+            for name in ("schools", "schools_covered", "pupils", "pupils_covered")
+        )
+        assert totals == expected
+    by_label = {line.label: line.schools for line in coverage.bands}
+    for label, lowest, highest in FSM_BANDS:
+        assert by_label[label] == sum(
+            1
+            for _, _, fsm, _, _ in mine
+            if fsm is not None and fsm >= lowest and (highest is None or fsm < highest)
+        )
+    assert coverage.deciles[-1].schools == sum(1 for _, decile, *_ in mine if decile is None)
