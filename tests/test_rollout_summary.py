@@ -133,6 +133,8 @@ def test_the_commissioner_sees_suppressed_figures_and_no_school(
         .tbody.find_all("tr")
     ]
     assert cells[0][:3] == ["All areas", "10", "* (a small number, not shown)"]
+    # 2,100 pupils on roll (a multiple of 5 already), shown with a thousands separator.
+    assert cells[0][4] == "2,100"
     decile_rows = (
         soup.find("caption", string=re.compile("^Coverage by deprivation decile"))
         .find_parent("table")
