@@ -205,6 +205,7 @@ def _register_blueprints(app: Flask) -> None:
         "mhst.diary.views",
         "mhst.children.blueprint",
         "mhst.reports.views",
+        "mhst.reports.rollout_views",
         "mhst.extract.views",
         "mhst.jobs.views",
         "mhst.privacy.blueprint",

@@ -74,6 +74,9 @@ ALLOWED_WITHOUT_ARGUMENTS = {
     "selfreferral.start_again",
     "questionnaires.answered",  # public: the family's thank-you page names nobody
     "reports.index",
+    # The rollout's figures, suppressed, no school named (tests/test_rollout_summary.py).
+    "rollout_summary.index",
+    "rollout_summary.download",
     # Their own notifications (none: no kind is sent to a commissioner) and settings.
     "notifications.index",
     "notifications.follow",

@@ -246,6 +246,8 @@ def test_a_configured_trajectory_replaces_or_adds_points():
 
 
 def test_the_projection_continues_the_last_three_years_rate():
+    # No school here is assigned to a cohort, so nothing is planned and the projection is
+    # the recent rate from today (planned cohorts come first: tests/test_rollout_planned.py).
     rollout = hand_rollout()
     total, north, south = rollout.total, rollout.for_area(NORTH), rollout.for_area(SOUTH)
     # All: rate = (covered at end of 2025/26 - at end of 2022/23) / 3 = (3 - 2) / 3 = 1/3

@@ -159,6 +159,9 @@ EXPECTED_ACCESS: dict[str, str | frozenset[Role]] = {
     # --- the next-cohort planner (mhst.planning) ---
     "planning.next_cohort": frozenset({Role.ADMINISTRATOR, Role.CLINICAL_LEAD}),
     "planning.weights": frozenset({Role.ADMINISTRATOR, Role.CLINICAL_LEAD}),
+    "rollout.need_download": frozenset({Role.ADMINISTRATOR, Role.CLINICAL_LEAD}),
+    "rollout_summary.index": frozenset({Role.COMMISSIONER}),
+    "rollout_summary.download": frozenset({Role.COMMISSIONER}),
     # --- referrals: submission (submit_views.py) ---
     "referrals.new": frozenset({Role.SCHOOL_MENTAL_HEALTH_LEAD}),
     "referrals.record": CASEWORKERS,

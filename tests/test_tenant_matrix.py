@@ -216,6 +216,9 @@ MATRIX_ROWS: dict[str, tuple[int, int, int, int, int, int]] = {
     # The planner names no record: the whole register's waiting schools.
     "planning.next_cohort":               (200,  200,  403,  403,  403,  403),
     "planning.weights":                   (200,  200,  403,  403,  403,  403),
+    "rollout.need_download":              (200,  200,  403,  403,  403,  403),
+    "rollout_summary.download":           (403,  403,  403,  403,  403,  200),
+    "rollout_summary.index":              (403,  403,  403,  403,  403,  200),
     # 400: the status form sent empty is refused on the form; nothing changes.
     "schools.change_status":              (400,  400,  403,  403,  403,  403),
     # The register's CSV, asked for (a job): to the job's page.

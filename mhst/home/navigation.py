@@ -26,6 +26,7 @@ NAVIGATION = [
     ("Campaigns", "campaigns.index", Permission.MANAGE_CAMPAIGNS),
     ("Need data", "need.index", Permission.VIEW_ROLLOUT),
     ("Reports", "reports.index", Permission.VIEW_REPORTS),
+    ("Rollout summary", "rollout_summary.index", Permission.VIEW_ROLLOUT_SUMMARY),
     ("Joining requests", "interest.index", Permission.REVIEW_INTEREST),
     ("Teams and areas", "organisation.index", Permission.MANAGE_ORGANISATION),
     ("Users", "users_admin.index", Permission.MANAGE_USERS),

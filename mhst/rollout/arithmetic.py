@@ -6,10 +6,16 @@ from __future__ import annotations
 
 from bisect import bisect_left
 from collections.abc import Mapping
+from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
 
+from mhst.schools.models import ParticipationStatus
+
 RATE_WINDOW = 3  # years that have ended, averaged for the projection
+# A school in one of these statuses, with a cohort, is planned: it counts as covered in
+# the projection from the academic year of its cohort's go-live date.
+PLANNED = frozenset({ParticipationStatus.ASSIGNED_TO_COHORT, ParticipationStatus.ONBOARDING})
 
 
 def round_half_up(value: Fraction, places: int = 0) -> Decimal:
@@ -55,11 +61,39 @@ def rate_per_year(covered_at_end: Mapping[int, int], first_year: int, current_ye
     return Fraction(covered_at_end[last] - covered_at_end[last - span], span)
 
 
-def project(now: int, rate: Fraction | None, years_ahead: int, total: int) -> int | None:
-    if rate is None:
-        return None
-    value = int(round_half_up(now + rate * years_ahead))
-    return min(total, max(0, value))
+@dataclass(frozen=True)
+class Projected:
+    """A projected figure before it is kept within 0 and the total (None: no projection)."""
+
+    value: Fraction | None
+
+    def within(self, total: int) -> int | None:
+        if self.value is None:
+            return None
+        return min(total, max(0, int(round_half_up(self.value))))
+
+
+def project(
+    now: int, planned: Mapping[int, int], rate: Fraction | None, year: int, current_year: int
+) -> Projected:
+    """The figure projected for the end of ``year``: today's, plus the planned schools (or
+    pupils) by the academic year of their cohort's go-live (one already past counts in
+    the current year), plus ``rate`` for each year after the last planned one."""
+    if year < current_year:
+        return Projected(None)
+    planned_years = {max(at, current_year): 0 for at, n in planned.items() if n}
+    for at, number in planned.items():
+        if number:
+            planned_years[max(at, current_year)] += number
+    if rate is None and not planned_years:
+        return Projected(None)
+    last_planned = max([current_year, *planned_years])
+    value = Fraction(now + sum(n for at, n in planned_years.items() if at <= year))
+    if year > last_planned:
+        if rate is None:
+            return Projected(None)
+        value += rate * (year - last_planned)
+    return Projected(value)
 
 
 def share_evenly(amount: int, parts: int) -> list[int]:

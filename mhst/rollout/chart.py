@@ -24,7 +24,8 @@ def description(area: AreaRollout, target_year: int) -> str:
     actual = "; ".join(f"{y.label} {y.schools_percent}%" for y in known) or "none yet"
     projected = area.projected_percent_at_target
     outlook = (
-        f"At the current rate, {projected}% by the end of {area.at_target.label}."
+        f"Projected from planned cohorts and the recent rate, {projected}% by the end of "
+        f"{area.at_target.label}."
         if projected is not None
         else "There is no projection yet."
     )
@@ -70,7 +71,7 @@ def render_chart(
         legend=[
             ("Schools covered (to date)", ACTUAL),
             (f"Trajectory to 100% by {academic_year_label(target_year)}", TRAJECTORY),
-            ("Projection at the current rate", PROJECTION),
+            ("Projection: planned cohorts, then the recent rate", PROJECTION),
         ],
     )
     return charts.line_chart(chart)

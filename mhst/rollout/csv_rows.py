@@ -1,8 +1,11 @@
-"""The rollout figures as CSV rows (the report's download)."""
+"""The rollout figures, and coverage by need, as CSV rows (the report's downloads)."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from mhst.rollout.figures import Rollout
+from mhst.rollout.need import NeedCoverage
 
 CSV_COLUMNS = (
     "area",
@@ -45,4 +48,39 @@ def csv_rows(rollout: Rollout, area_id: int | None = None) -> list[list[object]]
                 "projected" if year.kind == "projected" else "actual",
             ]
             rows.append(["" if value is None else value for value in values])
+    return rows
+
+
+NEED_CSV_COLUMNS = (
+    "area",
+    "measure",
+    "group",
+    "schools_total",
+    "schools_covered",
+    "schools_covered_percent",
+    "pupils_total",
+    "pupils_covered",
+    "pupils_covered_percent",
+)
+
+
+def need_csv_rows(shown: Sequence[tuple[str, NeedCoverage]]) -> list[list[object]]:
+    """Coverage by IMD decile (``imd_decile``) and free-school-meals band (``fsm_band``)
+    of each (area name, coverage) given, header first."""
+    rows: list[list[object]] = [list(NEED_CSV_COLUMNS)]
+    for name, coverage in shown:
+        for measure, lines in (("imd_decile", coverage.deciles), ("fsm_band", coverage.bands)):
+            for line in lines:
+                values = [
+                    name,
+                    measure,
+                    line.label,
+                    line.schools,
+                    line.schools_covered,
+                    line.schools_percent,
+                    line.pupils,
+                    line.pupils_covered,
+                    line.pupils_percent,
+                ]
+                rows.append(["" if value is None else value for value in values])
     return rows

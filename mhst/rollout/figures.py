@@ -21,10 +21,16 @@ Definitions (the report page says the same in plain English):
   to 100% at the end of the target year. Configured points (``ROLLOUT_TRAJECTORY``,
   ``{year: percent}``) replace or add to those two points; between points the line is
   straight, and before the first or after the last it stays level.
-- Projection: the average change in schools (and pupils) covered per year over the last
-  three years that have ended (fewer if fewer have ended since the first year),
-  continued from today's figure, rounded to whole schools and pupils, never below 0 or
-  above the total.
+- Projection: planned cohorts first, then the recent rate. A school assigned to a
+  cohort (status assigned to cohort or onboarding, with a cohort) counts as covered from
+  the end of the academic year of its cohort's go-live date (or of the current year, if
+  that date has passed and it is not active yet). After the last year with such a
+  planned school (or after the current year, if none), the average change in schools
+  (and pupils) covered per year over the last three years that have ended (fewer if
+  fewer have ended since the first year) is added for each further year. Rounded to
+  whole schools and pupils, never below 0 or above the total. With no ended year and no
+  planned school there is no projection; with planned schools but no ended year, the
+  years after the last planned one have none.
 - Needed: the schools (and pupils) not covered today, shared evenly between the years
   left up to and including the target year (the current year counts); when they do not
   divide exactly, the earlier years take one more.
@@ -42,6 +48,7 @@ from fractions import Fraction
 
 from mhst.core.academic_year import academic_year_end, academic_year_label, academic_year_of
 from mhst.rollout.arithmetic import (
+    PLANNED,
     percent,
     project,
     rate_per_year,
@@ -49,7 +56,7 @@ from mhst.rollout.arithmetic import (
     share_evenly,
     trajectory,
 )
-from mhst.rollout.rows import EventRow, SchoolRow, WaitingSchool, waiting_order
+from mhst.rollout.rows import EventRow, SchoolRow, WaitingSchool, waiting_list
 from mhst.schools.models import ParticipationStatus
 from mhst.schools.operations import COVERED
 
@@ -180,6 +187,9 @@ class Counts:
     pupils_now: int = 0
     schools_at_end: dict[int, int] = field(default_factory=lambda: defaultdict(int))
     pupils_at_end: dict[int, int] = field(default_factory=lambda: defaultdict(int))
+    # Schools (and pupils) assigned to a cohort, by the academic year of its go-live date.
+    planned_schools: dict[int, int] = field(default_factory=lambda: defaultdict(int))
+    planned_pupils: dict[int, int] = field(default_factory=lambda: defaultdict(int))
 
 
 def needed_per_year(area: Counts, remaining: Sequence[int]) -> tuple[NeededYear, ...]:
@@ -211,6 +221,10 @@ def _count(
             if school.status in COVERED:
                 area.schools_now += 1
                 area.pupils_now += school.pupils_counted
+            if school.status in PLANNED and school.cohort_go_live is not None:
+                go_live_year = academic_year_of(school.cohort_go_live)
+                area.planned_schools[go_live_year] += 1
+                area.planned_pupils[go_live_year] += school.pupils_counted
         for year in ended:
             if status_on(by_school[school.id], academic_year_end(year)) in COVERED:
                 for key in (school.area_id, None):
@@ -248,7 +262,6 @@ def _area_rollout(
         kind = "actual" if year < current_year else "current" if year == current_year else None
         schools = covered(year, True) if kind else None
         pupils = covered(year, False) if kind else None
-        ahead = year - current_year
         figures.append(
             YearFigures(
                 year=year,
@@ -258,12 +271,12 @@ def _area_rollout(
                 schools_percent=None if kind is None else percent(schools, counts.schools_total),
                 pupils_percent=None if kind is None else percent(pupils, counts.pupils_total),
                 trajectory_percent=round_half_up(planned[year], 1),
-                projected_schools=None
-                if ahead < 0
-                else project(counts.schools_now, school_rate, ahead, counts.schools_total),
-                projected_pupils=None
-                if ahead < 0
-                else project(counts.pupils_now, pupil_rate, ahead, counts.pupils_total),
+                projected_schools=project(
+                    counts.schools_now, counts.planned_schools, school_rate, year, current_year
+                ).within(counts.schools_total),
+                projected_pupils=project(
+                    counts.pupils_now, counts.planned_pupils, pupil_rate, year, current_year
+                ).within(counts.pupils_total),
             )
         )
     return AreaRollout(
@@ -276,35 +289,6 @@ def _area_rollout(
         years=tuple(figures),
         needed=needed_per_year(counts, range(current_year, target_year + 1)),
     )
-
-
-def waiting_list(
-    schools: Iterable[SchoolRow],
-    events: Iterable[EventRow],
-    area_names: Mapping[int, str],
-) -> tuple[WaitingSchool, ...]:
-    """Schools whose status is interest registered, longest waiting first.
-
-    The date is that of the school's latest move to interest registered.
-    """
-    registered: dict[int, date] = {}
-    for event in sorted(events, key=lambda e: e.occurred_at):
-        if event.to_status is ParticipationStatus.INTEREST_REGISTERED:
-            registered[event.school_id] = event.occurred_at.date()
-    waiting = [
-        WaitingSchool(
-            school_id=school.id,
-            name=school.name,
-            area_id=school.area_id,
-            area_name=area_names.get(school.area_id, ""),
-            pupils=school.pupils,
-            registered_on=registered.get(school.id),
-        )
-        for school in schools
-        if school.status is ParticipationStatus.INTEREST_REGISTERED
-    ]
-    waiting.sort(key=waiting_order)
-    return tuple(waiting)
 
 
 def compute_rollout(

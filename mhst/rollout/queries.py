@@ -1,7 +1,7 @@
-"""Loading the rollout: the schools and pupils covered summed in SQL per area (now, and at
-the end of each ended year), and the schools waiting for a cohort - five queries, however
-many schools, events or years, returning a row per area and year (and per waiting school),
-never a row per school on the register."""
+"""Loading the rollout: the schools and pupils covered summed in SQL per area (now, at the
+end of each ended year, and planned by cohort go-live date), and the schools waiting for a
+cohort - six queries, however many schools, events or years, returning a row per area and
+year (and per waiting school), never a row per school on the register."""
 
 from __future__ import annotations
 
@@ -17,6 +17,7 @@ from mhst.core.time import utcnow
 from mhst.core.types import UTCDateTime
 from mhst.extensions import db
 from mhst.organisation.models import ServiceArea
+from mhst.rollout.arithmetic import PLANNED
 from mhst.rollout.figures import (
     Counts,
     Rollout,
@@ -117,6 +118,24 @@ def _at_year_ends(counts: dict, ended: range) -> None:
         _add(counts, area_id, add)
 
 
+def _planned(counts: dict) -> None:
+    """Schools and pupils assigned to a cohort, per area and cohort go-live date (one
+    query, a row per area and date)."""
+    for area_id, go_live, schools, pupils in db.session.execute(
+        select(School.area_id, Cohort.go_live_date, func.count(), _sum(PUPILS))
+        .join(Cohort, Cohort.id == School.cohort_id)
+        .where(School.participation_status.in_(PLANNED))
+        .group_by(School.area_id, Cohort.go_live_date)
+    ):
+        year = academic_year_of(go_live)
+
+        def add(area: Counts, row=(year, int(schools), int(pupils))) -> None:
+            area.planned_schools[row[0]] += row[1]
+            area.planned_pupils[row[0]] += row[2]
+
+        _add(counts, area_id, add)
+
+
 def _waiting(area_names: dict[int, str]) -> tuple[WaitingSchool, ...]:
     """Schools whose status is interest registered, with the UTC date of their latest
     move to it, longest waiting first (one query)."""
@@ -154,6 +173,7 @@ def load_rollout(area_list: list[tuple[int, str]]) -> Rollout:
     current_year = academic_year_of(now)
     counts: dict[int | None, Counts] = defaultdict(Counts)
     _now(counts)
+    _planned(counts)
     _at_year_ends(
         counts, ended_years(years_shown(first_cohort_year, current_year, target_year), current_year)
     )

@@ -31,6 +31,8 @@ class Permission(enum.StrEnum):
     REVIEW_INTEREST = "review_interest"  # accept or decline schools' interest
     MANAGE_CAMPAIGNS = "manage_campaigns"  # campaigns to schools: record, send, follow up
     VIEW_ROLLOUT = "view_rollout"
+    # The rollout's figures with small numbers suppressed and no school named
+    VIEW_ROLLOUT_SUMMARY = "view_rollout_summary"
     VIEW_DIRECTORY = "view_directory"  # the signposting directory of services
     MANAGE_DIRECTORY = "manage_directory"
     VIEW_WHOLE_SCHOOL_ACTIVITY = "view_whole_school_activity"
@@ -160,8 +162,11 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             Permission.MANAGE_SCHOOL_ROOMS,
         }
     ),
-    # Suppressed aggregate reports and nothing else: no schools, directory or records.
-    Role.COMMISSIONER: frozenset({Permission.SIGNED_IN, Permission.VIEW_REPORTS}),
+    # Suppressed aggregate reports and the rollout's figures (suppressed the same way,
+    # no school named), and nothing else: no schools, directory or records.
+    Role.COMMISSIONER: frozenset(
+        {Permission.SIGNED_IN, Permission.VIEW_REPORTS, Permission.VIEW_ROLLOUT_SUMMARY}
+    ),
 }
 
 PERMISSION_ATTR = "_mhst_permission"

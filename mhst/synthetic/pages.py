@@ -63,7 +63,9 @@ ROLE_PAGES: dict[str, tuple[Page, ...]] = {
         Page("child page", "/children/{child}"),
     ),
     "school_mental_health_lead": (Page("home", "/"), *REFERRAL_LIST, *SCHOOL_LIST),
-    "commissioner": (Page("home", "/"), *REPORT_PAGES),
+    "commissioner": (
+        Page("home", "/"), *REPORT_PAGES, Page("rollout summary", "/rollout/summary/"),
+    ),
 }  # fmt: skip
 
 

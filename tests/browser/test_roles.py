@@ -78,7 +78,7 @@ NAVIGATION = {
         "/cohorts/",
     ],
     Role.SCHOOL_MENTAL_HEALTH_LEAD: ["/", "/referrals/", "/schools/", "/directory/"],
-    Role.COMMISSIONER: ["/", "/reports/"],
+    Role.COMMISSIONER: ["/", "/reports/", "/rollout/summary/"],
 }
 # Forms each role can open (checked empty; the journeys check them filled in).
 FORMS = {

@@ -144,6 +144,19 @@ def coverage(page: Page) -> dict[str, int]:
     cells = current.locator("td").all_inner_texts()
     figures["Schools covered this year"] = figure(cells[0])
     figures["Pupils covered this year"] = figure(cells[2])
+    # Coverage by deprivation decile adds up to the same schools covered; a school with
+    # no need figures is counted under "Not known".
+    deciles = page.locator("table").filter(
+        has=page.locator("caption", has_text="Coverage by deprivation decile")
+    )
+    rows = deciles.locator("tbody tr")
+    expect(rows).to_have_count(11)
+    covered = rows.locator("td:nth-child(3)").all_inner_texts()
+    assert sum(map(figure, covered)) == figures["Schools covered"], covered
+    not_known = rows.filter(has=page.get_by_role("rowheader", name="Not known", exact=True))
+    figures["Schools covered, decile not known"] = figure(
+        not_known.locator("td").all_inner_texts()[1]
+    )
     return figures
 
 
@@ -366,6 +379,8 @@ def test_a_school_goes_from_the_register_to_active(
         "Pupils covered": before["Pupils covered"] + PUPILS,
         "Schools covered this year": before["Schools covered this year"] + 1,
         "Pupils covered this year": before["Pupils covered this year"] + PUPILS,
+        # The new school has no need figures yet.
+        "Schools covered, decile not known": before["Schools covered, decile not known"] + 1,
     }, before
     assert_accessible(clinical_lead)
 
