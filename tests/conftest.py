@@ -9,6 +9,7 @@ be reached its tests are skipped with a reason, except in CI (``CI=true``) or wi
 from __future__ import annotations
 
 import contextvars
+import hashlib
 import os
 import re
 from collections.abc import Callable, Iterator, Mapping
@@ -34,6 +35,7 @@ from mhst.accounts.models import Role, User
 from mhst.accounts.passwords import hash_password
 from mhst.cohorts.models import Cohort
 from mhst.core.time import service_today, utcnow
+from mhst.demo import load_demo_data
 from mhst.extensions import db, limiter
 from mhst.migrate import upgrade
 from mhst.organisation.models import ServiceArea, Team
@@ -129,6 +131,32 @@ KEPT_TOGETHER = (
 )
 
 
+# The tests on the demo data's database (the ``demo_data`` fixture), each by its node id
+# without parameters: one worker runs them all, so the demo data (about 8 seconds of CPU a
+# load) is loaded once per backend rather than once per test and backend.
+DEMO_DATA_TESTS = (
+    "tests/test_demo_data.py::test_every_report_and_the_overdue_list_show_figures",
+    "tests/test_demo_outcomes.py::test_the_demo_caseload_page_shows_each_measures_state",
+    "tests/test_diary_demo.py::test_the_demo_emhp_has_sessions_today",
+    "tests/test_privacy_demo.py::"
+    "test_every_demo_childs_export_holds_their_whole_record_and_nothing_of_another",
+    "tests/test_privacy_review.py::test_pseudonymising_every_demo_child_keeps_every_report_figure",
+    "tests/test_questionnaires.py::test_the_demo_has_a_waiting_link_shown_in_the_outbox",
+)
+
+
+def pytest_collection_modifyitems(config, items):
+    """Every test using ``demo_data`` is in ``DEMO_DATA_TESTS``: one that is not would run
+    on either worker, and each would load the demo data for it."""
+    for item in items:
+        listed = item.nodeid.split("[", 1)[0] in DEMO_DATA_TESTS
+        if ("demo_data" in item.fixturenames) != listed:
+            raise pytest.UsageError(
+                f"{item.nodeid}: a test uses the demo_data fixture if and only if it is in "
+                "DEMO_DATA_TESTS (tests/conftest.py)"
+            )
+
+
 @pytest.hookimpl(optionalhook=True)  # a pytest-xdist hook: without xdist it is not called
 def pytest_xdist_make_scheduler(config, log):
     """``--dist loadgroup``, with the tests of each ``KEPT_TOGETHER`` entry in one group,
@@ -146,7 +174,8 @@ def pytest_xdist_make_scheduler(config, log):
 
     class KeptTogether(LoadGroupScheduling):
         def _split_scope(self, nodeid: str) -> str:
-            return group_of(nodeid, KEPT_TOGETHER, placed) or super()._split_scope(nodeid)
+            group = group_of(nodeid, KEPT_TOGETHER, placed, DEMO_DATA_TESTS)
+            return group or super()._split_scope(nodeid)
 
     return KeptTogether(config, log)
 
@@ -206,7 +235,7 @@ class Databases:
     on first use and kept until this process's session ends (under pytest-xdist each
     worker has its own). Kind "empty" holds nothing else; kind "world" also holds the rows
     of a ``World``, built and committed once, which each test using ``world`` then loads
-    by id in its own rolled-back transaction."""
+    by id in its own rolled-back transaction; kind "demo" holds the demo data."""
 
     def __init__(self, tmp_path_factory):
         self.tmp_path_factory = tmp_path_factory
@@ -241,6 +270,9 @@ class Databases:
                 world = World(new_area, new_team, new_school, new_user, new_referral)
                 self.world_identities[backend] = world_identities(world)
                 db.session.remove()
+            elif kind == "demo":
+                load_demo_data()  # commits; loading it again in a test changes nothing
+                db.session.remove()
         return app
 
     def dispose(self) -> None:
@@ -259,9 +291,21 @@ def databases(tmp_path_factory) -> Iterator[Databases]:
 @pytest.fixture
 def app(request, backend, databases) -> Flask:
     """The app on ``backend``'s database: the one holding the committed ``World`` when the
-    test uses ``world``, otherwise one that holds nothing but what the migrations made."""
+    test uses ``world``, the one holding the demo data when it uses ``demo_data``,
+    otherwise one that holds nothing but what the migrations made."""
     kind = "world" if "world" in request.fixturenames else "empty"
+    if "demo_data" in request.fixturenames:
+        kind = "demo"
     return databases.app(backend, kind)
+
+
+@pytest.fixture
+def demo_data(app) -> None:
+    """The test's database holds the demo data (``flask demo-data``), loaded and committed
+    once per database and process: it costs about 8 seconds a load, and a test that loads
+    it again (``load_demo_data``) finds it there and adds nothing. The tests that load it
+    into an empty database and check that a second load changes nothing do not use this.
+    Each test using it is in ``DEMO_DATA_TESTS`` (kept on one worker)."""
 
 
 @pytest.fixture(scope="session")
@@ -358,12 +402,15 @@ class AuthActions:
         """The token a form on this session's pages carries.
 
         Signed here from the session's own secret, as Flask-WTF signs it for a page, so a
-        POST costs one request rather than two; a session without a secret yet fetches
-        ``path`` to be given one (the token is still the one a page would carry)."""
+        POST costs one request rather than two. A session without a secret yet is given
+        one here, made as Flask-WTF's ``generate_csrf`` makes it when a page is rendered
+        (``path`` is the page that would have been fetched for it): rendering the sign-in
+        page once more for each of the suite's thousands of sign-ins cost a fifth of a
+        signed-in test's time, and the pages themselves are tested where they are shown."""
         with self.client.session_transaction() as session:
             raw = session.get("csrf_token")
-        if raw is None:
-            return csrf_token_from(self.client.get(path).get_data(as_text=True))
+            if raw is None:
+                raw = session["csrf_token"] = hashlib.sha1(os.urandom(64)).hexdigest()  # noqa: S324
         app = self.client.application
         secret = app.config.get("WTF_CSRF_SECRET_KEY") or app.secret_key
         return URLSafeTimedSerializer(secret, salt="wtf-csrf-token").dumps(raw)

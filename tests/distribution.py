@@ -62,9 +62,21 @@ def browser_files(tests: Path) -> list[str]:
     return sorted(path.name for path in (tests / "browser").glob("test_*.py"))
 
 
-def group_of(nodeid: str, kept_together: Iterable[str], placed: dict[str, int]) -> str | None:
-    """The xdist group of a test: its ``kept_together`` entry (for a browser test, the
-    entry and its file's group), or None for a test that may run anywhere."""
+DEMO_DATA_GROUP = "demo-data"
+
+
+def group_of(
+    nodeid: str,
+    kept_together: Iterable[str],
+    placed: dict[str, int],
+    demo_data_tests: Iterable[str] = (),
+) -> str | None:
+    """The xdist group of a test: ``DEMO_DATA_GROUP`` for one of ``demo_data_tests`` (the
+    tests on the demo data's database, which their worker builds once per backend), its
+    ``kept_together`` entry (for a browser test, the entry and its file's group), or None
+    for a test that may run anywhere."""
+    if nodeid.split("[", 1)[0] in demo_data_tests:
+        return DEMO_DATA_GROUP
     for prefix in kept_together:
         if not nodeid.startswith(prefix):
             continue

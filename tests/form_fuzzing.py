@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 
 from bs4 import BeautifulSoup
 from hypothesis import strategies as st
-from sqlalchemy import func, literal, select, union_all
+from sqlalchemy import String, TextClause, func, literal, select, text, union_all
 
 from mhst.extensions import db
 
@@ -191,10 +191,24 @@ def answers(draw, form: Form) -> dict[str, object]:
     return data
 
 
+_ROW_COUNTS: dict[tuple[frozenset[str], str], TextClause] = {}
+
+
 def row_counts(excluded: frozenset[str]) -> dict[str, int]:
-    """The number of rows in every table but ``excluded``, in one query."""
-    tables = [table for table in db.metadata.sorted_tables if table.name not in excluded]
-    query = union_all(
-        *(select(literal(table.name), func.count()).select_from(table) for table in tables)
-    )
-    return dict(db.session.execute(query).all())
+    """The number of rows in every table but ``excluded``, in one query.
+
+    The query's SQL is made once per ``excluded`` and database dialect: building and
+    compiling a union of a hundred selects each time cost about a fifth of the fuzzing."""
+    dialect = db.session.get_bind().dialect
+    key = (excluded, dialect.name)
+    if key not in _ROW_COUNTS:
+        tables = [table for table in db.metadata.sorted_tables if table.name not in excluded]
+        query = union_all(
+            *(
+                select(literal(table.name, String), func.count()).select_from(table)
+                for table in tables
+            )
+        )
+        compiled = query.compile(dialect=dialect, compile_kwargs={"literal_binds": True})
+        _ROW_COUNTS[key] = text(str(compiled))
+    return dict(db.session.execute(_ROW_COUNTS[key]).all())

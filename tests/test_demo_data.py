@@ -245,7 +245,7 @@ def _periods(access: ReportAccess, today):
     return [default, last_four_weeks]
 
 
-def test_every_report_and_the_overdue_list_show_figures(app):
+def test_every_report_and_the_overdue_list_show_figures(app, demo_data):
     _load(app)
     today = service_today()
     lead = db.session.scalars(select(User).where(User.email == "clinical.lead@mhst.example")).one()

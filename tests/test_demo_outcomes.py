@@ -95,7 +95,7 @@ def test_the_demo_outcomes_load_once_and_show_every_state(app):
     assert created == counts[0]
 
 
-def test_the_demo_caseload_page_shows_each_measures_state(app):
+def test_the_demo_caseload_page_shows_each_measures_state(app, demo_data):
     _load(app)
     client = app.test_client()
     assert AuthActions(client).sign_in("emhp@mhst.example", DEMO_PASSWORD).status_code == 302

@@ -10,7 +10,7 @@ from mhst.diary.today import todays_sessions
 from mhst.extensions import db
 
 
-def test_the_demo_emhp_has_sessions_today(app):
+def test_the_demo_emhp_has_sessions_today(app, demo_data):
     result = app.test_cli_runner().invoke(args=["demo-data"])
     assert result.exit_code == 0, result.output
     with app.test_request_context():

@@ -177,7 +177,7 @@ def _identifiers(child: Child) -> list[str]:
 
 
 @pytest.fixture
-def demo(app, client) -> AuthActions:
+def demo(app, demo_data, client) -> AuthActions:
     """The demo data, with a session's notes and a supervision decision amended (so that
     there are earlier versions of texts to export), and the clinical lead signed in."""
     load_demo_data()

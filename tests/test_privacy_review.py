@@ -235,7 +235,7 @@ def _report_figures(access: ReportAccess) -> list[str]:
     ]
 
 
-def test_pseudonymising_every_demo_child_keeps_every_report_figure(app):
+def test_pseudonymising_every_demo_child_keeps_every_report_figure(app, demo_data):
     load_demo_data()
     access = ReportAccess(team_id=None, always_suppressed=False)
     before = _report_figures(access)

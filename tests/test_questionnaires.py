@@ -487,7 +487,7 @@ def test_the_public_page_is_rate_limited_with_a_friendly_page(world, client, app
     assert "Go to lunch" not in text_of(refused)
 
 
-def test_the_demo_has_a_waiting_link_shown_in_the_outbox(app):
+def test_the_demo_has_a_waiting_link_shown_in_the_outbox(app, demo_data):
     from mhst.demo import load_demo_data
 
     load_demo_data()

@@ -6,10 +6,11 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from tests.conftest import KEPT_TOGETHER
+from tests.conftest import DEMO_DATA_TESTS, KEPT_TOGETHER
 from tests.distribution import (
     BROWSER_GROUPS,
     BROWSER_SECONDS,
+    DEMO_DATA_GROUP,
     NEW_BROWSER_FILE_SECONDS,
     browser_files,
     browser_groups,
@@ -69,3 +70,14 @@ def test_the_tests_of_one_file_stay_in_one_group():
     assert len(roles) == 1
     assert group_of("tests/test_backup.py::test_x", KEPT_TOGETHER, placed) == "tests/test_backup.py"
     assert group_of("tests/test_triage.py::test_x", KEPT_TOGETHER, placed) is None
+
+
+def test_the_tests_on_the_demo_data_are_one_group_of_tests_that_exist():
+    for nodeid in DEMO_DATA_TESTS:
+        path, name = nodeid.split("::")
+        assert f"def {name}(" in (TESTS.parent / path).read_text(), nodeid
+        assert group_of(f"{nodeid}[sqlite]", KEPT_TOGETHER, {}, DEMO_DATA_TESTS) == (
+            DEMO_DATA_GROUP
+        )
+    other = "tests/test_demo_data.py::test_every_demo_referral_reads_in_order_and_loading_again"
+    assert group_of(f"{other}_changes_nothing[sqlite]", KEPT_TOGETHER, {}, DEMO_DATA_TESTS) is None
