@@ -91,6 +91,8 @@ def test_campaign_pages_use_a_constant_number_of_queries(world, auth, client, co
         one_more_school()
     assert all(count > 0 for count in small.values())
     assert {path: _queries_for(client, count_queries, path) for path in paths} == small
+
+
 def test_the_next_cohort_planner_uses_a_constant_number_of_queries(
     world, auth, client, count_queries
 ):

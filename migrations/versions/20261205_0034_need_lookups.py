@@ -3,7 +3,7 @@ IMD decile, from the English Indices of Deprivation File 1) and postcode_lsoa (p
 to LSOA, from the ONS postcode lookup). Public area-level figures; no person's data.
 
 Revision ID: 0034_need_lookups
-Revises: 0032_school_need
+Revises: 0033_campaigns
 Create Date: 2026-12-05
 """
 
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0034_need_lookups"
-down_revision: str | None = "0032_school_need"
+down_revision: str | None = "0033_campaigns"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -3,7 +3,7 @@ numbered in order) and the decisions adding waiting schools to a cohort
 (plan_decision, with each school's score and rank in plan_decision_school).
 
 Revision ID: 0035_cohort_planning
-Revises: 0032_school_need
+Revises: 0034_need_lookups
 Create Date: 2026-12-05
 """
 
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0035_cohort_planning"
-down_revision: str | None = "0032_school_need"
+down_revision: str | None = "0034_need_lookups"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
