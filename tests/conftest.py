@@ -119,6 +119,7 @@ KEPT_TOGETHER = (
     "tests/browser/",
     "tests/concurrency/",
     "tests/test_backup.py",
+    "tests/test_campaigns.py",
     "tests/test_jobs_worker.py",
     "tests/test_jobs_worker_killed.py",
     "tests/test_notifications_worker.py",
