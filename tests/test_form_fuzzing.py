@@ -305,7 +305,8 @@ def test_ids_no_database_holds_are_not_found(number, app, world):
         role = fuzzing_role(endpoint)
         if role not in clients:
             clients[role] = AuthActions(app.test_client())
-            assert clients[role].sign_in(world.users[role].email).status_code == 302
+            if role is not None:  # a public route (a campaign's file) is asked signed out
+                assert clients[role].sign_in(world.users[role].email).status_code == 302
         auth = clients[role]
         with app.test_request_context():
             others = {n: URL_ARGUMENTS[n](world) for n in rule.arguments if n not in numbered}

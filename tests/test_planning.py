@@ -156,6 +156,7 @@ def test_the_lead_adds_schools_to_a_cohort_in_one_step(world, north, next_cohort
     data = {
         **_form(client),
         "school_ids": [str(school.id) for school in chosen],
+        "list_team_id": str(world.team_a.id),  # the list was ranked for team A
         "cohort_id": str(next_cohort.id),
         "serving_team_id": str(world.team_a.id),
         "reason": "Most deprived schools in the north",
@@ -193,6 +194,37 @@ def test_the_lead_adds_schools_to_a_cohort_in_one_step(world, north, next_cohort
     assert "Why these schools were chosen" in page
     assert data["reason"] in page
     assert "Deprived Primary" in page
+
+
+def test_the_list_ranked_by_area_is_kept_whichever_team_will_serve(
+    world, north, next_cohort, auth, client
+):
+    """The list's filters and the team that will serve are separate: a form sent back
+    for its reason shows the same list with the same ticks, and the ranks recorded are
+    those of the list the lead chose from (here the area's, no team filter)."""
+    auth.sign_in("lead@test.example")
+    area_id = north["deprived"].area_id
+    listed = ranked_schools(DEFAULT_WEIGHTS, Filters(area_id=area_id), service_today())
+    rank_in_area = {row.school.id: row.rank for row in listed}
+    data = {
+        **_form(client, f"/planning/next-cohort?area_id={area_id}"),
+        "area_id": str(area_id),
+        "school_ids": [str(north["poor"].id)],
+        "cohort_id": str(next_cohort.id),
+        "serving_team_id": str(world.team_a.id),
+        "reason": "",
+    }
+    refused = auth.post("/planning/next-cohort", data)
+    assert refused.status_code == 400
+    assert "Give the reason these schools are joining the cohort" in refused.text
+    assert f'value="{north["poor"].id}" checked' in refused.text
+    assert f'name="area_id" type="hidden" value="{area_id}"' in refused.text
+    assert 'name="list_team_id" type="hidden" value=""' in refused.text
+    data["reason"] = "High free school meals"
+    response = auth.post("/planning/next-cohort", data)
+    assert response.status_code == 302, response.text
+    decision = db.session.scalars(select(PlanDecision)).one()
+    assert [row.rank for row in decision.schools] == [rank_in_area[north["poor"].id]]
 
 
 def test_nothing_is_added_when_a_school_is_no_longer_waiting(

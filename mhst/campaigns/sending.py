@@ -181,6 +181,13 @@ def send_all(campaign: Campaign, progress=_commit, writer=None) -> int:
     mimetype="text/csv",
     back_endpoint="campaigns.index",
     describe=lambda parameters: f"{parameters.get('name', 'A campaign')} sent to schools",
+    heading="Sending a campaign to schools",
+    done_text=(
+        "Every school's email has been handed to the email service. The campaign's page "
+        "shows which schools have received it; this file lists what became of each email "
+        "when it was sent. Every download is recorded in the audit log."
+    ),
+    back_text="Back to campaigns",
 )
 def send_job(run: JobRun) -> str:
     """The job: send the campaign's queued emails; its file lists what became of each."""

@@ -47,6 +47,18 @@ class JobKind:
     back_endpoint: str  # the page the job was asked from
     describe: Callable[[dict], str]  # the parameters in words: "1 March to 31 March 2026"
     handler: Callable[[JobRun], str]
+    # For a job whose point is not its file (sending emails): the page's own words.
+    heading: str = ""  # default: "<title>: your download"
+    done_text: str = "Your file is ready. Every download is recorded in the audit log."
+    back_text: str = ""  # default: "Back to <title>"
+
+    @property
+    def page_heading(self) -> str:
+        return self.heading or f"{self.title}: your download"
+
+    @property
+    def back_link_text(self) -> str:
+        return self.back_text or f"Back to {self.title.lower()}"
 
 
 KINDS: dict[str, JobKind] = {}
@@ -62,6 +74,7 @@ def job_kind(
     mimetype: str,
     back_endpoint: str,
     describe: Callable[[dict], str],
+    **words: str,
 ) -> Callable[[Callable[[JobRun], str]], Callable[[JobRun], str]]:
     """Register the decorated function as the handler of jobs of kind ``name``."""
 
@@ -69,7 +82,16 @@ def job_kind(
         if name in KINDS and KINDS[name].handler is not handler:
             raise ValueError(f"job kind {name!r} is registered twice")
         KINDS[name] = JobKind(
-            name, title, permission, unit, suffix, mimetype, back_endpoint, describe, handler
+            name,
+            title,
+            permission,
+            unit,
+            suffix,
+            mimetype,
+            back_endpoint,
+            describe,
+            handler,
+            **words,  # heading, done_text, back_text
         )
         return handler
 

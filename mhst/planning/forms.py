@@ -75,3 +75,4 @@ class AddToCohortForm(OnceForm):
     # The list the schools were chosen from (their rank is recorded within it).
     show = HiddenField()
     area_id = HiddenField()
+    list_team_id = HiddenField()  # the list's team filter (not the team that will serve)

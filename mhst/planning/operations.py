@@ -151,6 +151,12 @@ def add_to_cohort(
         raise RuleError("serving_team_id", "A school you chose is already another team's")
     weights_row = _weights_row(by)
     ranks = ranks_of(list(school_ids), weights_row.as_weights(), filters, today)
+    if len(ranks) != len(schools):
+        raise RuleError(
+            "school_ids",
+            "A school you chose is not in the list as it is now filtered: "
+            "rank the schools again and choose from the list",
+        )
     decision = PlanDecision(
         cohort=cohort, team=team, weights=weights_row, reason=reason, decided_by_id=by.id
     )

@@ -101,20 +101,20 @@ def next_cohort():
     teams = list(db.session.scalars(select(Team).order_by(Team.name)))
     posted = request.method == "POST"
     source = request.args
-    if posted:  # the list the schools were ticked on, and the team that will serve them
-        source = {**request.form.to_dict(), "team_id": request.form.get("serving_team_id")}
+    if posted:  # the list the schools were ticked on, as it was filtered
+        source = {**request.form.to_dict(), "team_id": request.form.get("list_team_id")}
     filters, filter_errors = _filters(source, areas, teams)
     form = AddToCohortForm(
         data={
             "serving_team_id": str(filters.team.id) if filters.team else "",
             "show": "all" if filters.statuses == ALL_WAITING else "interest",
             "area_id": str(filters.area_id or ""),
+            "list_team_id": str(filters.team.id) if filters.team else "",
         }
     )
     cohorts = list(operations.open_cohorts(today))
     form.cohort_id.choices = choices(
-        [("", "Choose a cohort")]
-        + [(c.id, f"{c.name} ({academic_year_label(c.academic_year)})") for c in cohorts]
+        [("", "Choose a cohort")] + [(c.id, _cohort_option(c)) for c in cohorts]
     )
     form.serving_team_id.choices = choices(
         [("", "Choose a team")] + [(t.id, t.name) for t in teams]
@@ -146,6 +146,12 @@ def next_cohort():
         components=COMPONENTS,
         ticked=set(form.school_ids.data or []),
     ), 400 if form.errors else 200
+
+
+def _cohort_option(cohort: Cohort) -> str:
+    """A cohort's name with its academic year, unless the name already says it."""
+    year = academic_year_label(cohort.academic_year)
+    return cohort.name if year in cohort.name else f"{cohort.name} ({year})"
 
 
 def _added_message(decision) -> str:

@@ -136,7 +136,7 @@ def test_a_campaign_is_sent_to_every_school_and_interest_comes_from_it(page, not
     try:
         lead.get_by_role("radio", name=re.compile(r"^Every school on the register")).check()
         lead.get_by_role("button", name="Send campaign").click()
-        expect(lead.locator("h1")).to_have_text("Campaign emails: your download")
+        expect(lead.locator("h1")).to_have_text("Sending a campaign to schools")
         expect(lead.locator("main .nhsuk-tag")).to_have_text("Ready")
         expect(lead.locator("#job-progress")).to_contain_text("100%")
     finally:
