@@ -16,10 +16,12 @@ from datetime import date
 
 import pytest
 from playwright.sync_api import expect
-from sqlalchemy import select
+from sqlalchemy import or_, select
 
 from mhst.campaigns.models import Campaign, CampaignRecipient, RecipientState
+from mhst.cohorts.models import Cohort, cohort_team
 from mhst.extensions import db
+from mhst.organisation.models import Team
 from mhst.schools.models import (
     InterestRegistration,
     InterestStatus,
@@ -31,17 +33,18 @@ from tests import notify_server as ns
 from tests.browser.conftest import in_live_app
 from tests.browser.test_referral_journey import fill_date
 from tests.browser.test_roles import assert_accessible
-from tests.browser.test_school_journey import CLINICAL_LEAD, signed_in
+from tests.browser.test_school_journey import ADMIN, CLINICAL_LEAD, signed_in
 
 pytestmark = pytest.mark.browser
 
 NAME = "Anti-Bullying Week 2026"
 LINK = "https://example.org/anti-bullying-week"
+NEXT_COHORT = "Cohort 2027/28"  # the demo's planned cohort (mhst/demo/planning.py)
 
 
 def _a_school_to_invite() -> tuple[str, str, str]:
-    """A school not in the programme, with an office address, no lead and no waiting
-    registration: (name, URN, address)."""
+    """A school not in the programme, with an office address, no lead, no waiting
+    registration and no team other than one of the next cohort's: (name, URN, address)."""
     leads = select(SchoolLeadAssignment.school_id).where(SchoolLeadAssignment.ended_at.is_(None))
     waiting = select(InterestRegistration.urn).where(
         InterestRegistration.status == InterestStatus.PENDING
@@ -53,11 +56,36 @@ def _a_school_to_invite() -> tuple[str, str, str]:
             School.contact_email.is_not(None),
             School.id.not_in(leads),
             School.urn.not_in(waiting),
+            or_(
+                School.team_id.in_(_next_cohorts_teams()),
+                School.team_id.is_(None)
+                & School.area_id.in_(
+                    select(Team.area_id).where(Team.id.in_(_next_cohorts_teams()))
+                ),
+            ),
         )
         .order_by(School.urn)
         .limit(1)
     ).one()
     return school.name, school.urn, school.contact_email
+
+
+def _next_cohorts_teams():
+    return (
+        select(cohort_team.c.team_id)
+        .join(Cohort, Cohort.id == cohort_team.c.cohort_id)
+        .where(Cohort.name == NEXT_COHORT)
+    )
+
+
+def _serving_team(urn: str) -> tuple[str, str]:
+    """The school's area, and the next cohort's team that serves it: its own, or the
+    cohort's team in its area."""
+    school = db.session.scalars(select(School).where(School.urn == urn)).one()
+    if school.team is not None:
+        return school.area.name, school.team.name
+    teams = db.session.scalars(select(Cohort).where(Cohort.name == NEXT_COHORT)).one().teams
+    return school.area.name, next(t.name for t in teams if t.area_id == school.area_id)
 
 
 def _configure(server: ns.NotifyServer) -> dict:
@@ -178,4 +206,51 @@ def test_a_campaign_is_sent_to_every_school_and_interest_comes_from_it(page, not
     lead.get_by_role("link", name=NAME).click()
     expect(lead.locator("#interest ~ table").first).to_contain_text(school_name)
     expect(lead.locator("main")).to_contain_text("received it (delivered or opened)")
+    assert_accessible(lead)
+
+    # The administrator sees where the registration came from, and accepts it.
+    lead.get_by_role("button", name="Sign out").click()
+    admin = signed_in(lead, ADMIN)
+    admin.goto("/admin/interest")
+    admin.get_by_role("link", name=school_name, exact=True).click()
+    origin = admin.locator(".nhsuk-summary-list__row", has_text="From campaign")
+    expect(origin).to_contain_text(NAME)
+    assert_accessible(admin)
+    admin.get_by_role(
+        "radio", name="Accept: the school joins the schools waiting for a cohort"
+    ).check()
+    admin.get_by_role("button", name="Save decision").click()
+    expect(admin.get_by_text(f"The registration from {school_name} was accepted.")).to_be_visible()
+
+    # The clinical lead ranks the area's waiting schools by need and adds the top one and
+    # the school that came from the campaign to the next cohort.
+    area, team = in_live_app(_serving_team, urn)
+    admin.get_by_role("button", name="Sign out").click()
+    lead = signed_in(admin, CLINICAL_LEAD)
+    lead.goto("/planning/next-cohort")
+    lead.get_by_label("Area", exact=True).select_option(label=area)
+    lead.get_by_label(re.compile(r"Team \(its capacity")).select_option(label=team)
+    lead.get_by_role("button", name="Rank the schools").click()
+    expect(lead.locator(".nhsuk-inset-text")).to_contain_text(f"{team} serves")
+    ranked = lead.get_by_role("table", name=re.compile("waiting school"))
+    expect(ranked).to_contain_text(school_name)
+    assert_accessible(lead)
+    top = ranked.locator(":scope > tbody > tr").first.locator("input[type=checkbox]")
+    top.check()
+    lead.get_by_label(school_name, exact=True).check()
+    chosen = {
+        top.get_attribute("value"),
+        lead.get_by_label(school_name, exact=True).get_attribute("value"),
+    }
+    lead.get_by_label("Cohort", exact=True).select_option(label=NEXT_COHORT)
+    lead.get_by_label("MHST team that will serve them").select_option(label=team)
+    lead.get_by_label("Why these schools").fill("Highest need in the area, and asked to join")
+    lead.get_by_role("button", name="Add the ticked schools to the cohort").click()
+    expect(lead.locator("h1")).to_have_text(NEXT_COHORT)
+    count = "1 school" if len(chosen) == 1 else "2 schools"
+    expect(lead.locator(".nhsuk-notification-banner")).to_contain_text(
+        f"{count} added to {NEXT_COHORT}"
+    )
+    schools = lead.get_by_role("table", name=re.compile(r"schools? in Cohort 2027\/28"))
+    expect(schools).to_contain_text(school_name)
     assert_accessible(lead)
