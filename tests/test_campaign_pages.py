@@ -275,7 +275,9 @@ def test_a_school_not_in_the_programme_registers_interest_from_its_link(app, cli
     assert response.headers["Location"] == "/join/registered"
     registration = db.session.scalars(select(InterestRegistration)).one()
     assert registration.campaign_id == campaign.id
-    assert client.post(f"/campaign/{token}", data=form).status_code == 200  # no second form
+    again = client.post(f"/campaign/{token}", data=form)
+    assert again.status_code == 200  # no second form, and the school is told why
+    assert "has already been registered for your school" in text_of(again)
     assert len(db.session.scalars(select(InterestRegistration)).all()) == 1
 
     admin = new_user(Role.ADMINISTRATOR)
@@ -297,6 +299,7 @@ def test_a_participating_school_sees_the_campaign_without_the_form(app, client):
     assert page.status_code == 200
     assert "This year's theme is belonging." in text_of(page)
     assert "Register your interest" not in text_of(page)
+    assert "Your school is taking part in the programme" in text_of(page)
 
 
 def test_the_campaign_page_shows_received_activities_and_interest(lead, client):

@@ -79,9 +79,10 @@ def test_any_bad_row_imports_nothing_and_every_problem_is_listed(lead, world, au
         [c.get_text(strip=True) for c in tr.find_all("td")]
         for tr in soup.select("#problems tbody tr")
     ]
-    assert [r[0] for r in rows] == ["4", "5", "5"]  # the file's problems first
-    assert "3 rows have problems" not in soup.get_text()
-    assert "2 rows have problems, so nothing was imported" in soup.get_text()
+    # The file's own problems and the register's (the unknown URN), in the file's order.
+    assert [r[0] for r in rows] == ["3", "4", "5", "5"]
+    assert "No school with URN 999999 is on the register" in rows[0][3]
+    assert "3 rows have problems, so nothing was imported" in soup.get_text()
     # With the file's own rows right, the register's check names the unknown URN.
     second = upload(auth, f"URN,FSM %\n{a1.urn},20\n999999,20\n")
     text = BeautifulSoup(second.get_data(as_text=True), "html.parser").get_text(" ")

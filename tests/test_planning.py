@@ -227,6 +227,28 @@ def test_the_list_ranked_by_area_is_kept_whichever_team_will_serve(
     assert [row.rank for row in decision.schools] == [rank_in_area[north["poor"].id]]
 
 
+def test_a_school_another_team_has_is_refused_naming_the_team(
+    world, north, next_cohort, auth, client
+):
+    taken = waiting(world.area_a, "Team B's School", team=world.team_b)
+    db.session.commit()
+    auth.sign_in("lead@test.example")
+    data = {
+        **_form(client, f"/planning/next-cohort?area_id={world.area_a.id}"),
+        "area_id": str(world.area_a.id),
+        "school_ids": [str(taken.id), str(north["deprived"].id)],
+        "cohort_id": str(next_cohort.id),
+        "serving_team_id": str(world.team_a.id),
+        "reason": "Highest need",
+    }
+    response = auth.post("/planning/next-cohort", data)
+    assert response.status_code == 400
+    assert f"Team B's School is {world.team_b.name}'s" in response.text.replace("&#39;", "'")
+    db.session.refresh(north["deprived"])
+    assert north["deprived"].participation_status is S.INTEREST_REGISTERED
+    assert db.session.scalar(select(func.count()).select_from(PlanDecision)) == 0
+
+
 def test_nothing_is_added_when_a_school_is_no_longer_waiting(
     world, north, next_cohort, auth, client
 ):

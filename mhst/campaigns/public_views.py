@@ -21,6 +21,7 @@ from mhst.organisation.models import ServiceArea
 from mhst.schools import interest
 from mhst.schools.interest_forms import InterestForm, set_area_choices
 from mhst.schools.interest_views import REGISTERED_KEY
+from mhst.schools.models import ParticipationStatus
 from mhst.security.permissions import public
 
 bp = Blueprint("campaign_public", __name__)
@@ -43,13 +44,20 @@ def _not_found():
     return render_template("campaigns/public/not_found.html"), 404
 
 
+def standing(recipient: CampaignRecipient) -> str:
+    """Where the school stands, for the page's words when it shows no form: waiting (a
+    registration waiting for a decision, or interest registered) or in the programme."""
+    school = recipient.school
+    if school.participation_status is ParticipationStatus.INTEREST_REGISTERED:
+        return "waiting"
+    if school.participation_status not in interest.MAY_REGISTER:
+        return "in_programme"
+    return "waiting" if interest.pending_registration_for(school.urn) else ""
+
+
 def may_register(recipient: CampaignRecipient) -> bool:
     """A school not in the programme, with no registration waiting for a decision."""
-    school = recipient.school
-    return (
-        school.participation_status in interest.MAY_REGISTER
-        and interest.pending_registration_for(school.urn) is None
-    )
+    return standing(recipient) == ""
 
 
 def _form(recipient: CampaignRecipient, areas) -> InterestForm:
@@ -100,6 +108,7 @@ def page(token: str):
         campaign=recipient.campaign,
         token=token,
         form=form,
+        standing=standing(recipient) if form is None else "",
     ), 400 if form is not None and form.errors else 200
 
 

@@ -214,10 +214,13 @@ def _header_problems(header: list[str]) -> tuple[dict[str, int], list[Problem]]:
     return positions, problems
 
 
-def parse_need_csv(text: str) -> tuple[list[NeedRow], list[Problem]]:
+def parse_need_csv(
+    text: str, *, keep_good_rows: bool = False
+) -> tuple[list[NeedRow], list[Problem]]:
     """Check every row of the CSV ``text``: the good rows and every problem. The caller
     writes nothing unless ``problems`` is empty. Rows are numbered as a spreadsheet shows
-    them; blank rows are skipped."""
+    them; blank rows are skipped. With problems, no rows are returned unless
+    ``keep_good_rows`` (for checking them against the register too)."""
     try:
         records = list(csv.reader(io.StringIO(text, newline="")))
     except csv.Error as error:
@@ -255,7 +258,7 @@ def parse_need_csv(text: str) -> tuple[list[NeedRow], list[Problem]]:
         )
         if row is not None:
             rows.append(row)
-    return (rows if not problems else []), problems
+    return (rows if keep_good_rows or not problems else []), problems
 
 
 def file_headers(text: str) -> dict[str, str]:

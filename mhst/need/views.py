@@ -116,9 +116,12 @@ def _checked_rows(form: ImportNeedForm):
     except import_file.UnreadableFile as error:
         _upload_problem(form, str(error))
         return None
-    rows, problems = import_file.parse_need_csv(text)
-    if not problems:
-        rows, problems = importer.resolve(rows, import_file.file_headers(text))
+    rows, problems = import_file.parse_need_csv(text, keep_good_rows=True)
+    if rows:  # the register's checks of the rows that were read, so every problem is listed
+        rows, found = importer.resolve(rows, import_file.file_headers(text))
+        problems = sorted([*problems, *found], key=lambda problem: problem.row or 0)
+    if problems:
+        rows = []
     for problem in problems:
         if problem.row is None:
             _upload_problem(form, problem.message)

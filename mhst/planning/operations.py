@@ -147,8 +147,13 @@ def add_to_cohort(
             "school_ids",
             f"Nothing was added: these schools are no longer waiting: {names}",
         )
-    if any(s.team_id not in (None, team.id) for s in schools):
-        raise RuleError("serving_team_id", "A school you chose is already another team's")
+    others = [s for s in schools if s.team_id not in (None, team.id)]
+    if others:
+        names = "; ".join(f"{s.name} is {s.team.name}'s" for s in others)
+        raise RuleError(
+            "serving_team_id",
+            f"Choose the team that already has these schools, or other schools: {names}",
+        )
     weights_row = _weights_row(by)
     ranks = ranks_of(list(school_ids), weights_row.as_weights(), filters, today)
     if len(ranks) != len(schools):
