@@ -20,6 +20,7 @@ from mhst.schools.import_file import (  # noqa: F401  (decode_upload, Unreadable
     Column,
     Problem,
     UnreadableFile,
+    check_csv_rows,
     decode_upload,
 )
 
@@ -221,43 +222,13 @@ def parse_need_csv(
     writes nothing unless ``problems`` is empty. Rows are numbered as a spreadsheet shows
     them; blank rows are skipped. With problems, no rows are returned unless
     ``keep_good_rows`` (for checking them against the register too)."""
-    try:
-        records = list(csv.reader(io.StringIO(text, newline="")))
-    except csv.Error as error:
-        return [], [Problem(f"The file could not be read as CSV: {error}")]
-    header_row = next(
-        (index for index, record in enumerate(records) if any(c.strip() for c in record)), None
+    rows, problems = check_csv_rows(
+        text,
+        _header_problems,
+        check_row,
+        too_many=lambda count: f"The file has {count:,} rows; {MAX_ROWS:,} is the most",
+        max_rows=MAX_ROWS,
     )
-    if header_row is None:
-        return [], [Problem("The selected file is empty")]
-    header, body = records[header_row], records[header_row + 1 :]
-    positions, problems = _header_problems(header)
-    if problems:
-        return [], problems
-    numbered = [
-        (number, record)
-        for number, record in enumerate(body, start=header_row + 2)
-        if any(cell.strip() for cell in record)
-    ]
-    if not numbered:
-        return [], [Problem("The file has a header row but no schools")]
-    if len(numbered) > MAX_ROWS:
-        return [], [Problem(f"The file has {len(numbered):,} rows; {MAX_ROWS:,} is the most")]
-    headers = {key: header[position].strip() for key, position in positions.items()}
-    rows: list[NeedRow] = []
-    first_row_of_urn: dict[str, int] = {}
-    for number, record in numbered:
-        cells = {
-            key: record[position] if position < len(record) else ""
-            for key, position in positions.items()
-        }
-        row, row_problems = check_row(number, cells, first_row_of_urn)
-        problems.extend(
-            Problem(message, row=number, urn=cells["urn"].strip()[:20], column=headers[key])
-            for key, message in row_problems
-        )
-        if row is not None:
-            rows.append(row)
     return (rows if keep_good_rows or not problems else []), problems
 
 

@@ -11,7 +11,9 @@ from __future__ import annotations
 import csv
 import io
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from mhst.core.rules import RuleError
 from mhst.schools import operations
@@ -253,6 +255,32 @@ def parse_schools_csv(text: str) -> tuple[list[ImportRow], list[Problem]]:
     Rows are numbered as a spreadsheet shows them (the header is usually row 1); blank
     rows are skipped. The caller must write nothing unless ``problems`` is empty.
     """
+    rows, problems = check_csv_rows(
+        text,
+        _header_problems,
+        _check_row,
+        too_many=lambda count: (
+            f"The file has {count:,} schools; import {MAX_ROWS:,} or fewer at a "
+            "time by splitting it into smaller files"
+        ),
+        max_rows=MAX_ROWS,
+    )
+    return (rows if not problems else []), problems
+
+
+def check_csv_rows(
+    text: str,
+    header_problems: Callable[[list[str]], tuple[dict[str, int], list[Problem]]],
+    check_row: Callable[[int, dict[str, str], dict[str, int]], tuple[Any, list]],
+    *,
+    too_many: Callable[[int], str],
+    max_rows: int,
+) -> tuple[list, list[Problem]]:
+    """Read a CSV file of schools by URN (this register's import and others, such as
+    the need data's): its header through ``header_problems``, then each non-blank row
+    through ``check_row(number, cells by column key, first row of each URN)``, which
+    gives the row (or None) and its problems as (column key, message). Returns every
+    good row and every problem; the caller writes nothing unless there is no problem."""
     try:
         records = list(csv.reader(io.StringIO(text, newline="")))
     except csv.Error as error:
@@ -263,7 +291,7 @@ def parse_schools_csv(text: str) -> tuple[list[ImportRow], list[Problem]]:
     if header_row is None:
         return [], [Problem("The selected file is empty")]
     header, body = records[header_row], records[header_row + 1 :]
-    positions, problems = _header_problems(header)
+    positions, problems = header_problems(header)
     if problems:
         return [], problems
     numbered = [
@@ -273,30 +301,24 @@ def parse_schools_csv(text: str) -> tuple[list[ImportRow], list[Problem]]:
     ]
     if not numbered:
         return [], [Problem("The file has a header row but no schools")]
-    if len(numbered) > MAX_ROWS:
-        return [], [
-            Problem(
-                f"The file has {len(numbered):,} schools; import {MAX_ROWS:,} or fewer at a "
-                "time by splitting it into smaller files"
-            )
-        ]
-
+    if len(numbered) > max_rows:
+        return [], [Problem(too_many(len(numbered)))]
     headers = {key: header[position].strip() for key, position in positions.items()}
-    rows: list[ImportRow] = []
+    rows = []
     first_row_of_urn: dict[str, int] = {}
     for number, record in numbered:
         cells = {
             key: record[position] if position < len(record) else ""
             for key, position in positions.items()
         }
-        row, row_problems = _check_row(number, cells, first_row_of_urn)
+        row, row_problems = check_row(number, cells, first_row_of_urn)
         problems.extend(
             Problem(message, row=number, urn=cells["urn"].strip()[:20], column=headers[key])
             for key, message in row_problems
         )
         if row is not None:
             rows.append(row)
-    return (rows if not problems else []), problems
+    return rows, problems
 
 
 def _check_row(
