@@ -246,6 +246,58 @@ def test_a_course_with_a_closed_week_books_nothing_and_names_each_date(case, sig
     assert contacts_of(case) == []
 
 
+def _school_weeks_from(start: date, count: int) -> tuple[list[date], list[date]]:
+    """Independently of the rule: the first ``count`` weekly dates from ``start`` that
+    are school days, and the closed weekly dates passed over on the way."""
+    booked, skipped, day = [], [], start
+    while len(booked) < count:
+        (booked if is_school_day(day) else skipped).append(day)
+        day += timedelta(weeks=1)
+    return booked, skipped
+
+
+def test_a_course_can_skip_the_closed_weeks_and_go_on_after_them(case, signed_in, auth, client):
+    start = weekly_start(6, all_school_days=False)
+    expected, closed = _school_weeks_from(start, 6)
+    assert closed  # the start was chosen so that some week falls in a closure
+    response = auth.post(
+        f"{sessions_url(case)}/book",
+        book_data(
+            **date_parts("session_date", start),
+            start_time="10:00",
+            repeat_weeks="6",
+            skip_closed="y",
+        ),
+    )
+    assert response.status_code == 302
+    assert [c.starts_at for c in contacts_of(case)] == [at(day, 10) for day in expected]
+    message = text_of(client.get(sessions_url(case)))
+    assert "6 sessions booked" in message
+    for day in closed:
+        assert f"{day.day} {day:%B}" in message.split("Not booked on", 1)[1]
+
+
+def test_a_video_course_books_its_weeks_whatever_the_school_holidays(case, signed_in, auth):
+    start = weekly_start(6, all_school_days=False)
+    data = book_data(
+        **date_parts("session_date", start),
+        start_time="10:00",
+        repeat_weeks="6",
+        mode="video",
+        room_id="",
+        skip_closed="y",
+    )
+    assert auth.post(f"{sessions_url(case)}/book", data).status_code == 302
+    booked = [c.starts_at for c in contacts_of(case)]
+    assert booked == [at(start + timedelta(weeks=w), 10) for w in range(6)]
+
+
+def test_the_book_form_offers_to_skip_closed_weeks_ticked(case, signed_in, client):
+    box = soup_of(client.get(f"{sessions_url(case)}/book")).select_one("input[name=skip_closed]")
+    assert box is not None
+    assert box.has_attr("checked")
+
+
 @pytest.mark.parametrize("weeks", ["0", "13", "six", "-1"])
 def test_the_number_of_weeks_is_from_1_to_12(case, signed_in, auth, weeks):
     response = auth.post(f"{sessions_url(case)}/book", book_data(repeat_weeks=weeks))

@@ -15,6 +15,7 @@ from mhst.accounts.models import Role
 from mhst.amendments.operations import amend, versions_for
 from mhst.audit.models import AuditAction, AuditRecordType
 from mhst.casework.caseload import caseload
+from mhst.core.formatting import format_datetime_with_day
 from mhst.core.rules import RuleError
 from mhst.core.time import service_today, utcnow
 from mhst.core.versions import StaleEdit
@@ -40,6 +41,7 @@ from tests.test_care_contacts import (
     audit_of,
     book_data,
     contacts_of,
+    date_parts,
     details,
     log_data,
     logged,
@@ -325,6 +327,29 @@ def test_amending_the_notes_through_the_page_shows_the_earlier_version(
     assert stale.status_code == 400
     assert "Someone else changed" in text_of(stale)
     assert db.session.get(CareContact, contact.id).clinical_notes == "AMENDED-IBIS notes"
+
+
+def test_rescheduling_through_the_page_says_where_the_session_is_now(
+    case, emhp, signed_in, client, auth
+):
+    booked = sessions.book_session(case, details(), by=emhp)
+    db.session.commit()
+    was = format_datetime_with_day(booked.starts_at)
+    new_day = school_day(9)
+    response = auth.post(
+        f"{sessions_url(case)}/{booked.id}/time",
+        {
+            **date_parts("session_date", new_day),
+            "start_time": "09:15",
+            "duration_minutes": "45",
+            "room_id": str(booked.room_id or ""),
+            "reason": "Family asked for a morning",
+            "version": str(booked.version),
+        },
+    )
+    assert response.status_code == 302
+    now = format_datetime_with_day(at(new_day, 9, 15))
+    assert f"The session on {was} is moved to {now}" in text_of(client.get(sessions_url(case)))
 
 
 def test_change_what_happened_asks_for_a_reason_and_never_touches_the_notes(

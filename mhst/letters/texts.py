@@ -16,20 +16,20 @@ from mhst.letters.models import LetterKind
 
 # Every placeholder, with what it is filled with (shown on the template's page).
 PLACEHOLDERS: dict[str, str] = {
-    "child_name": "the child's full name",
-    "child_first_name": "the child's first name",
-    "date_of_birth": "the child's date of birth, such as 4 March 2014",
-    "case_reference": "the case's reference, such as R000123",
-    "parent_name": "the parent or carer's name on the referral",
-    "recipient_name": "who the letter is to",
-    "session_date": "the session's date, such as Tuesday 12 January 2027",
-    "session_time": "the session's start time, such as 09:30",
-    "place": "where the session is: its room, or how it is held (video call, telephone)",
-    "practitioner_name": "the name of whoever produces the letter",
-    "school_name": "the child's school",
-    "discharge_reason": "why the case was closed, such as goals met",
-    "service_name": "the service's name",
-    "today": "the date the letter is produced",
+    "child_name": "The child's full name",
+    "child_first_name": "The child's first name",
+    "date_of_birth": "The child's date of birth, such as 4 March 2014",
+    "case_reference": "The case's reference, such as R000123",
+    "parent_name": "The parent or carer's name on the referral",
+    "recipient_name": "Who the letter is to",
+    "session_date": "The session's date, such as Tuesday 12 January 2027",
+    "session_time": "The session's start time, such as 09:30",
+    "place": "Where the session is: its room, or how it is held (video call, telephone)",
+    "practitioner_name": "The name of whoever produces the letter",
+    "school_name": "The child's school",
+    "discharge_reason": "Why the case was closed, such as goals met",
+    "service_name": "The service's name",
+    "today": "The date the letter is produced",
 }
 SESSION_PLACEHOLDERS = frozenset({"session_date", "session_time", "place"})
 DISCHARGE_PLACEHOLDERS = frozenset({"discharge_reason"})

@@ -105,6 +105,14 @@ def _title(contact: CareContact, kind: str) -> str:
     return "Delete a session entered in error"
 
 
+def _saved_message(contact: CareContact, kind: str, was: str) -> str:
+    """What the change did: a moved session says where it is now."""
+    now = format_datetime_with_day(contact.starts_at)
+    if kind == "time" and now != was:
+        return f"The session on {was} is {'moved' if contact.planned else 'corrected'} to {now}"
+    return f"{_title(contact, kind)}: the session on {was} is saved"
+
+
 def _correct(case_id: int, contact_id: int, kind: str):
     referral, contact = _load(case_id, contact_id)
     if contact.in_error or (kind == "attendance" and contact.planned):
@@ -121,7 +129,7 @@ def _correct(case_id: int, contact_id: int, kind: str):
         args, kwargs = _arguments(form, kind)
         result = commit_operation(form, operation, contact, *args, **kwargs)
         if not failed(result):
-            flash(f"{_title(contact, kind)}: the session on {when} is saved", "success")
+            flash(_saved_message(contact, kind, when), "success")
             return redirect(session_url(referral.id, contact.id))
         record(AuditAction.READ, AuditRecordType.CARE_CONTACT, contact.id, user=current_user)
     html = render_audited(

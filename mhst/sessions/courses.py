@@ -4,7 +4,9 @@ All or nothing: every week is checked with the rules of a single booking (the
 practitioner free, the room free, a school day for face to face in school, within a year
 ahead); if any week fails, none is booked and the refusal lists each failing date and
 why. Each week keeps the UK wall-clock time of the first (a course crossing the change
-to or from summer time stays at 10:00).
+to or from summer time stays at 10:00). A course face to face in school may skip the
+weeks the school is closed (a holiday, a closure day) and continue after them: the
+first week is never skipped, as it is the date the practitioner chose.
 """
 
 from __future__ import annotations
@@ -17,10 +19,12 @@ from mhst.core.formatting import format_date
 from mhst.core.rules import RuleError
 from mhst.core.time import SERVICE_TIME_ZONE, service_today
 from mhst.referrals.models import Referral
+from mhst.sessions import booking
 from mhst.sessions import operations as rules
-from mhst.sessions.models import CareContact
+from mhst.sessions.models import CareContact, ContactMode
 
 MAX_WEEKS = 12
+MAX_SKIPPED_WEEKS = 8  # a summer holiday is about 6 weeks: a course resumes after it
 WEEKS = "repeat_weeks"  # the form field
 
 
@@ -41,6 +45,14 @@ def check_weeks(weeks) -> int:
     return weeks
 
 
+class Course(list):
+    """The sessions booked, in order, and the weeks skipped as the school was closed."""
+
+    def __init__(self, booked=(), skipped=()):
+        super().__init__(booked)
+        self.skipped = list(skipped)
+
+
 def course_dates(starts_at, weeks: int) -> list:
     """The start of each week's session, at the same UK wall-clock time."""
     local = starts_at.astimezone(SERVICE_TIME_ZONE)
@@ -51,16 +63,24 @@ def course_dates(starts_at, weeks: int) -> list:
 
 
 def book_course(
-    referral: Referral, details: rules.SessionDetails, weeks: int, *, by: User
-) -> list[CareContact]:
+    referral: Referral,
+    details: rules.SessionDetails,
+    weeks: int,
+    skip_closed: bool = False,
+    *,
+    by: User,
+) -> Course:
     """Book ``weeks`` weekly sessions from ``details.starts_at``; returns them in order.
-    A single week is an ordinary booking (its refusal is shown against its field)."""
+    A single week is an ordinary booking (its refusal is shown against its field). With
+    ``skip_closed``, a session face to face in school skips the weeks the school is
+    closed and the course goes on after them."""
     weeks = check_weeks(weeks)
     if weeks == 1:
-        return [rules.book_session(referral, details, by=by)]
+        return Course([rules.book_session(referral, details, by=by)])
     rules.check_case(referral)  # the case's own refusal is said once, not for every week
+    dates, skipped = _weeks_to_book(referral, details, weeks, skip_closed)
     booked, failures = [], []
-    for starts_at in course_dates(details.starts_at, weeks):
+    for starts_at in dates:
         try:
             booked.append(
                 rules.book_session(referral, replace(details, starts_at=starts_at), by=by)
@@ -71,15 +91,39 @@ def book_course(
             failures.append((error.field, f"{format_date(starts_at)}: {error.message}"))
     if failures:
         raise CourseRefused(failures)
-    return booked
+    return Course(booked, skipped)
+
+
+def _weeks_to_book(referral: Referral, details, weeks: int, skip_closed: bool):
+    """The dates to book and those skipped: closed weeks after the first are skipped (up
+    to MAX_SKIPPED_WEEKS) when asked, for a session face to face in school."""
+    if not skip_closed or details.mode is not ContactMode.FACE_TO_FACE_SCHOOL:
+        return course_dates(details.starts_at, weeks), []
+    candidates = course_dates(details.starts_at, weeks + MAX_SKIPPED_WEEKS)
+    dates, skipped = [candidates[0]], []
+    for starts_at in candidates[1:]:
+        if len(dates) == weeks:
+            break
+        closed = booking.school_day_problem(referral.school.area_id, booking.local_day(starts_at))
+        if closed and len(skipped) < MAX_SKIPPED_WEEKS:
+            skipped.append(starts_at)
+        else:
+            dates.append(starts_at)
+    return dates, skipped
 
 
 def course_summary(contacts: list[CareContact]) -> str:
-    """ "6 sessions booked: 5 January to 9 February" (or the one session's date)."""
+    """ "6 sessions booked: 5 January to 9 February" (or the one session's date), and the
+    weeks a course skipped as the school was closed."""
     first, last = contacts[0].starts_at, contacts[-1].starts_at
     if len(contacts) == 1:
         return f"1 session booked: {format_date(first)}"
-    return f"{len(contacts)} sessions booked: {_short(first)} to {_short(last)}"
+    text = f"{len(contacts)} sessions booked: {_short(first)} to {_short(last)}"
+    skipped = getattr(contacts, "skipped", ())
+    if skipped:
+        days = ", ".join(_short(moment) for moment in skipped)
+        text += f". Not booked on {days}, when the school is closed"
+    return text
 
 
 def _short(moment) -> str:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from datetime import datetime, time
 
-from wtforms import StringField, TextAreaField
+from wtforms import BooleanField, StringField, TextAreaField
 from wtforms.validators import InputRequired, Length, Optional, ValidationError
 
 from mhst.core.fields import DateInputField
@@ -224,6 +224,11 @@ class BookSessionForm(_SessionFields):
         validators=[
             Length(max=4, message=f"Enter a number of weeks from 1 to {courses.MAX_WEEKS}")
         ],
+    )
+
+    skip_closed = BooleanField(
+        "Skip the weeks when the school is closed, and add them at the end of the course",
+        default=True,
     )
 
     def error_list(self) -> list[tuple[str, str]]:

@@ -180,7 +180,7 @@ def _operation(form, *, logging: bool):
     booking being a course of one week)."""
     if logging:
         return rules.log_session, (form.details(),)
-    return courses.book_course, (form.details(), form.weeks())
+    return courses.book_course, (form.details(), form.weeks(), form.skip_closed.data)
 
 
 def _booked_message(record, *, logging: bool) -> str:
