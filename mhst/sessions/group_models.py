@@ -7,7 +7,7 @@ Whether a group counts towards access is computed (``operations.counts_towards_a
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from sqlalchemy import (
     Boolean,
@@ -32,7 +32,7 @@ from mhst.core.versions import version_column, versioned
 from mhst.extensions import db
 from mhst.organisation.models import Team
 from mhst.referrals.models import Referral
-from mhst.schools.models import School
+from mhst.schools.models import School, SchoolRoom
 from mhst.security.scoping import Kind, Shape
 
 
@@ -124,6 +124,14 @@ class GroupSession(db.Model):
     __tablename__ = "group_session"
     __table_args__ = (
         CheckConstraint("head_count IS NULL OR head_count >= 0", name="head_count_not_negative"),
+        CheckConstraint(
+            "duration_minutes IS NULL OR (duration_minutes > 0 AND duration_minutes <= 480)",
+            name="duration_range",
+        ),
+        CheckConstraint(
+            "(starts_at IS NULL) = (duration_minutes IS NULL)", name="time_with_duration"
+        ),
+        CheckConstraint("room_id IS NULL OR starts_at IS NOT NULL", name="room_needs_time"),
         # One session per group per date, however many people record it at once (a
         # session entered in error leaves its date free).
         Index(
@@ -143,6 +151,12 @@ class GroupSession(db.Model):
     held_on: Mapped[date] = mapped_column(Date, index=True)  # the extract's group rows
     topic: Mapped[str | None] = mapped_column(String(200))
     head_count: Mapped[int | None] = mapped_column(Integer)  # universal groups
+    # When it started (typed in UK time, stored UTC, as a 1:1 session's ``starts_at``) and
+    # for how long, and the school's room: all empty for a session recorded by its date
+    # only ("time not recorded"), which is never in a clash (``mhst.sessions.booking``).
+    starts_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
+    duration_minutes: Mapped[int | None] = mapped_column(Integer)
+    room_id: Mapped[int | None] = mapped_column(ForeignKey("school_room.id"), index=True)
     recorded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     recorded_by_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
     updated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
@@ -150,6 +164,7 @@ class GroupSession(db.Model):
     entered_in_error_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     group: Mapped[GroupProgramme] = relationship(back_populates="sessions")
+    room: Mapped[SchoolRoom | None] = relationship()
     attendances: Mapped[list[GroupAttendance]] = relationship(
         back_populates="session", cascade="all, delete-orphan"
     )
@@ -157,6 +172,16 @@ class GroupSession(db.Model):
     @property
     def in_error(self) -> bool:
         return self.entered_in_error_at is not None
+
+    @property
+    def timed(self) -> bool:
+        return self.starts_at is not None
+
+    @property
+    def ends_at(self) -> datetime | None:
+        if self.starts_at is None:
+            return None
+        return self.starts_at + timedelta(minutes=self.duration_minutes)
 
 
 def group_session_counts():
