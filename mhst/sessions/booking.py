@@ -6,15 +6,17 @@
   and face to face elsewhere may be on any day. Logging a session that already happened
   is never refused for this: the record says what happened.
 * A session face to face in school is booked in one of the child's school's rooms; a
-  room is in one session at a time (cancelled sessions and ones entered in error do not
-  count). The room's row is locked before the check, as the practitioner's is, so two
-  bookings of one room arriving together are checked one after the other.
+  room is in one session at a time, 1:1 or group (cancelled sessions and ones entered in
+  error do not count; :func:`first_clash` is the one check, for groups too). The room's
+  row is locked before the check, as the practitioner's is, so two bookings of one room
+  arriving together are checked one after the other.
 
 Messages name the times and the closure, never another child.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from sqlalchemy import select
@@ -31,6 +33,7 @@ from mhst.referrals.models import Referral
 from mhst.schools.models import SchoolRoom
 from mhst.sessions.change_models import ChangeKind
 from mhst.sessions.changes import log_change
+from mhst.sessions.group_models import GroupSession, group_facilitator, group_session_counts
 from mhst.sessions.models import Attendance, CareContact, ContactMode, contact_counts
 
 # Sessions that did not take place leave the room free.
@@ -108,44 +111,104 @@ def room_for(referral: Referral, room_id) -> SchoolRoom:
     return room
 
 
+@dataclass(frozen=True)
+class Clash:
+    """A session in the way: a 1:1 session, or a group session recorded with its time."""
+
+    starts_at: datetime
+    duration_minutes: int
+    group: bool = False
+
+    @property
+    def what(self) -> str:
+        return "group session" if self.group else "session"
+
+
 def first_clash(
-    where, starts_at: datetime, minutes: int, *, except_id: int | None = None
-) -> CareContact | None:
-    """The first session matching ``where`` (the same practitioner, the same room) held at
-    any time from ``starts_at`` for ``minutes``: cancelled sessions, and ones entered in
-    error, leave the time free."""
+    starts_at: datetime,
+    minutes: int,
+    *,
+    practitioner_id: int | None = None,
+    room_id: int | None = None,
+    except_contact_id: int | None = None,
+    except_group_session_id: int | None = None,
+) -> Clash | None:
+    """The first session of the practitioner (a 1:1 session they hold, or a session of a
+    group they facilitate), or in the room, held at any time from ``starts_at`` for
+    ``minutes``; None if the time is free. The one check for both 1:1 sessions and
+    groups, either way round. Cancelled 1:1 sessions, sessions entered in error and
+    group sessions recorded without a time leave the time free."""
+    if (practitioner_id is None) == (room_id is None):
+        raise ValueError("first_clash: give a practitioner or a room")
     ends_at = starts_at + timedelta(minutes=minutes)
-    stmt = select(CareContact).where(
-        where,
+    # No session is longer than MAX_DURATION: earlier ones cannot reach this one.
+    earliest = starts_at - timedelta(minutes=MAX_DURATION)
+    if practitioner_id is not None:
+        contact_where = CareContact.practitioner_id == practitioner_id
+        group_where = GroupSession.group_id.in_(
+            select(group_facilitator.c.group_id).where(
+                group_facilitator.c.user_id == practitioner_id
+            )
+        )
+    else:
+        contact_where = CareContact.room_id == room_id
+        group_where = GroupSession.room_id == room_id
+    contacts = select(CareContact).where(
+        contact_where,
         contact_counts(),
         CareContact.starts_at < ends_at,
-        # No session is longer than MAX_DURATION: earlier ones cannot reach this one.
-        CareContact.starts_at > starts_at - timedelta(minutes=MAX_DURATION),
+        CareContact.starts_at > earliest,
     )
-    if except_id is not None:
-        stmt = stmt.where(CareContact.id != except_id)
-    for other in db.session.scalars(stmt.order_by(CareContact.starts_at)):
-        other_ends = other.starts_at + timedelta(minutes=other.duration_minutes)
-        if other.attendance not in NOT_HELD and other_ends > starts_at:
-            return other
-    return None
+    if except_contact_id is not None:
+        contacts = contacts.where(CareContact.id != except_contact_id)
+    groups = select(GroupSession).where(
+        group_where,
+        group_session_counts(),
+        GroupSession.starts_at.is_not(None),
+        GroupSession.starts_at < ends_at,
+        GroupSession.starts_at > earliest,
+    )
+    if except_group_session_id is not None:
+        groups = groups.where(GroupSession.id != except_group_session_id)
+    found = [
+        Clash(other.starts_at, other.duration_minutes)
+        for other in db.session.scalars(contacts)
+        if other.attendance not in NOT_HELD
+    ] + [
+        Clash(other.starts_at, other.duration_minutes, group=True)
+        for other in db.session.scalars(groups)
+    ]
+    clashes = [c for c in found if c.starts_at + timedelta(minutes=c.duration_minutes) > starts_at]
+    return min(clashes, key=lambda clash: (clash.starts_at, clash.group), default=None)
 
 
-def span(contact: CareContact) -> str:
+def span(clash: Clash) -> str:
     """ "from 10:00 to 10:45 on 5 January 2027": when a clashing session is held."""
-    ends = contact.starts_at + timedelta(minutes=contact.duration_minutes)
+    ends = clash.starts_at + timedelta(minutes=clash.duration_minutes)
     return (
-        f"from {format_time(contact.starts_at)} to {format_time(ends)} on "
-        f"{format_date(contact.starts_at)}"
+        f"from {format_time(clash.starts_at)} to {format_time(ends)} on "
+        f"{format_date(clash.starts_at)}"
     )
 
 
 def check_room_free(
-    room: SchoolRoom, starts_at: datetime, minutes: int, *, except_id: int | None = None
+    room: SchoolRoom,
+    starts_at: datetime,
+    minutes: int,
+    *,
+    except_id: int | None = None,
+    except_group_session_id: int | None = None,
 ) -> None:
-    """A room holds one session at a time. Locks the room's row first."""
+    """A room holds one session at a time, 1:1 or group (``except_id``: the 1:1 session
+    being moved). Locks the room's row first."""
     lock_row(SchoolRoom, room.id)
-    other = first_clash(CareContact.room_id == room.id, starts_at, minutes, except_id=except_id)
+    other = first_clash(
+        starts_at,
+        minutes,
+        room_id=room.id,
+        except_contact_id=except_id,
+        except_group_session_id=except_group_session_id,
+    )
     if other is not None:
         raise RuleError(
             ROOM, f"{room.name} is already booked {span(other)}: choose another room or time"

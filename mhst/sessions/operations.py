@@ -41,6 +41,7 @@ from mhst.sessions.models import (
 )
 
 MAX_DURATION = 480  # minutes: the table's CHECK constraint
+DEFAULT_MINUTES = 45  # the forms' usual length of a session (1:1 and group)
 MAX_AHEAD = timedelta(days=365)
 LOCATION_MAX = 200
 NOTES_MAX = 10_000
@@ -162,14 +163,16 @@ def _check_starts_at(referral: Referral, starts_at: datetime, *, planned: bool) 
 def _check_overlap(
     practitioner: User, starts_at: datetime, minutes: int, *, except_id: int | None = None
 ) -> None:
-    """A practitioner is in one session at a time (cancelled ones, and ones entered in
-    error, do not count). Their row is locked first: two bookings are checked in turn."""
+    """A practitioner is in one session at a time, 1:1 or a group's they facilitate
+    (cancelled ones, ones entered in error and groups without a time do not count). Their
+    row is locked first: two bookings are checked in turn."""
     lock_row(User, practitioner.id)
-    where = CareContact.practitioner_id == practitioner.id
-    other = booking.first_clash(where, starts_at, minutes, except_id=except_id)
+    other = booking.first_clash(
+        starts_at, minutes, practitioner_id=practitioner.id, except_contact_id=except_id
+    )
     if other is not None:
         raise RuleError(
-            TIME, f"You already have a session {booking.span(other)}: choose another time"
+            TIME, f"You already have a {other.what} {booking.span(other)}: choose another time"
         )
 
 

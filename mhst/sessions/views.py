@@ -39,8 +39,6 @@ from mhst.sessions.reminder_models import reminders_for
 
 bp = Blueprint("sessions", __name__, url_prefix="/casework")
 
-DEFAULT_MINUTES = 45
-
 
 def place(contact: CareContact) -> str:
     """Where a session is: the place typed, or how it is held if it is remote."""
@@ -141,7 +139,7 @@ def _defaults(referral: Referral, *, logging: bool) -> dict:
     pathway = reading.last_pathway(referral.id)
     return {
         "session_date": service_today() if logging else None,
-        "duration_minutes": str(DEFAULT_MINUTES),
+        "duration_minutes": str(rules.DEFAULT_MINUTES),
         "stage": (ContactStage.TREATMENT if attended_before else ContactStage.ASSESSMENT).value,
         "mode": ContactMode.FACE_TO_FACE_SCHOOL.value,
         "location": referral.school.name,
