@@ -22,12 +22,8 @@ from mhst.sessions import safety
 from mhst.sessions.change_models import ChangeKind
 from mhst.sessions.changes import checked_reason, log_change
 from mhst.sessions.group_models import GroupAttendance, GroupKind, GroupSession
-from mhst.sessions.group_operations import (
-    came,
-    check_session_date,
-    checked_attendance,
-    participant_name,
-)
+from mhst.sessions.group_operations import came, checked_attendance, participant_name
+from mhst.sessions.group_times import check_session_date, place_session, timing_of
 
 
 def _changed(session: GroupSession, kind: ChangeKind, by: User, reason: str, old, new) -> None:
@@ -58,12 +54,18 @@ def correct_date(
     by: User,
     read_version: int | None,
 ) -> GroupSession:
-    """Correct the date of a recorded session (the same rules as recording one)."""
+    """Correct the date of a recorded session (the same rules as recording one). A timed
+    session keeps its UK start time, length and room on the new date, checked again for
+    clashes."""
     ensure_current(session, read_version, {"held_on": (session.held_on, held_on)})
     _check_open(session)
     if held_on == session.held_on:
         raise RuleError("held_on", "Change the date, or go back")
     held_on = check_session_date(session.group, held_on, except_id=session.id)
+    timing = timing_of(session)
+    if timing is not None:
+        placed = place_session(session.group, held_on, timing, by=by, except_id=session.id)
+        session.starts_at = placed.starts_at
     present = [a.participant for a in session.attendances if a.attended]
     safety.check_group_attendance(came(present, {p.id for p in present}), held_on)
     reason = checked_reason(reason)

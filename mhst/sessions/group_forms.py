@@ -12,11 +12,14 @@ from wtforms.validators import DataRequired, InputRequired, Length, Optional, Va
 
 from mhst.core.fields import CheckboxesField, DateInputField, WholeNumberField
 from mhst.core.forms import RadioField, SelectField, choices
+from mhst.core.rules import RuleError
 from mhst.core.submissions import OnceForm
 from mhst.core.versions import VersionedForm
 from mhst.sessions import group_operations as operations
-from mhst.sessions.forms import reason_field
+from mhst.sessions import operations as rules
+from mhst.sessions.forms import TIME_MESSAGE, parse_minutes, parse_time, reason_field
 from mhst.sessions.group_models import GroupAudience, GroupKind
+from mhst.sessions.group_times import GroupTiming
 
 KIND_HINTS = {
     GroupKind.TARGETED.value: "Up to about 8 referred children or young people, or their parents.",
@@ -28,6 +31,8 @@ PLANNED_MESSAGE = (
 HEAD_COUNT_MESSAGE = (
     f"Enter how many children or young people came, from 0 to {operations.MAX_HEAD_COUNT}"
 )
+MINUTES_MESSAGE = "Enter the length in minutes as a whole number, like 45"
+NEEDS_TIME = "Enter the start time of the session, so the room can be kept"
 NOT_IN_GROUP = (
     "Someone marked as attended is not in this group: tick only this group's participants"
 )
@@ -154,15 +159,69 @@ class SessionForm(OnceForm):
         maximum=operations.MAX_HEAD_COUNT,
     )
 
-    def set_group(self, group, participants) -> None:
+    start_time = StringField(
+        "Start time (optional)",
+        validators=[Optional(), Length(max=20, message=TIME_MESSAGE)],
+    )
+    duration_minutes = StringField(
+        "Length in minutes",
+        default=str(rules.DEFAULT_MINUTES),
+        validators=[Length(max=20, message=MINUTES_MESSAGE)],
+    )
+    room_id = SelectField(
+        "Room in school (optional)",
+        choices=[],  # the group's school's rooms: set by the view
+        validators=[Optional()],
+        invalid_message="Select a room from the list",
+    )
+
+    def set_group(self, group, participants, rooms=()) -> None:
         self.universal = group.kind is GroupKind.UNIVERSAL
         self.attended.choices = choices(
             (p.id, operations.participant_name(p)) for p in participants
         )
+        if self.room_id is not None:
+            self.room_id.choices = choices(
+                [("", "No room recorded")] + [(room.id, room.name) for room in rooms]
+            )
 
     def validate_head_count(self, field):
         if getattr(self, "universal", False) and field.data is None:
             raise ValidationError(HEAD_COUNT_MESSAGE)
+
+    def _timed(self) -> bool:
+        return bool((self.start_time.data or "").strip())
+
+    def validate_start_time(self, field):
+        if parse_time(field.data) is None:
+            raise ValidationError(TIME_MESSAGE)
+
+    def validate_duration_minutes(self, field):
+        if not self._timed():
+            return  # no start time: the length is not kept
+        if not (field.data or "").strip():
+            raise ValidationError("Enter how long the session lasted, in minutes")
+        minutes = parse_minutes(field.data)
+        if minutes is None:
+            raise ValidationError(MINUTES_MESSAGE)
+        try:
+            rules._check_duration(minutes)
+        except RuleError as error:
+            raise ValidationError(error.message) from error
+
+    def validate_room_id(self, field):
+        if field.data and not self._timed():
+            raise ValidationError(NEEDS_TIME)
+
+    def timing(self) -> GroupTiming | None:
+        """The start time, length and room typed; None when no start time was given."""
+        if not self._timed():
+            return None
+        return GroupTiming(
+            start_time=parse_time(self.start_time.data),
+            duration_minutes=parse_minutes(self.duration_minutes.data),
+            room_id=self.room_id.data or None,
+        )
 
     def attended_ids(self) -> set[int]:
         return {int(value) for value in self.attended.data or []}
@@ -181,6 +240,7 @@ class GroupAttendanceForm(VersionedForm, SessionForm):
 
     held_on = None
     topic = None
+    start_time = duration_minutes = room_id = None
     submission_token = None
     reason = reason_field()
 

@@ -15,19 +15,16 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 
-from sqlalchemy import func, select, true
+from sqlalchemy import select, true
 from sqlalchemy.orm import joinedload, lazyload, selectinload
 
 from mhst.accounts.models import Role, User
 from mhst.audit.models import AuditAction, AuditRecordType
 from mhst.audit.operations import record
 from mhst.core import signals
-from mhst.core.formatting import format_date
-from mhst.core.locking import lock_row
 from mhst.core.rules import RuleError
-from mhst.core.time import SERVICE_TIME_ZONE, service_today, utcnow
 from mhst.extensions import db
 from mhst.referrals.models import OPEN_CASE_STATUSES, Referral, ReferralStatus
 from mhst.referrals.operations import ConsentRequired, require_valid_consent
@@ -40,8 +37,8 @@ from mhst.sessions.group_models import (
     GroupParticipant,
     GroupProgramme,
     GroupSession,
-    group_session_counts,
 )
+from mhst.sessions.group_times import GroupTiming, check_session_date, place_session
 
 FACILITATOR_ROLES = (Role.EMHP, Role.SENIOR_CLINICIAN)
 # Referrals that can join a group: on the waiting list, allocated or in treatment.
@@ -53,9 +50,6 @@ MAX_HEAD_COUNT = 500
 MAX_TITLE = 200
 MAX_TOPIC = 200
 MAX_DESCRIPTION = 2000
-# How far before a group was set up its sessions may be recorded (a group that ran
-# before it was entered in the service).
-EARLIEST_SESSION = timedelta(days=365)
 
 
 def participant_name(participant: GroupParticipant) -> str:
@@ -280,44 +274,6 @@ def add_participant(
 # ---- sessions -------------------------------------------------------------------------
 
 
-def earliest_session_date(group: GroupProgramme) -> date:
-    created = (group.created_at or utcnow()).astimezone(SERVICE_TIME_ZONE).date()
-    return created - EARLIEST_SESSION
-
-
-def check_session_date(
-    group: GroupProgramme, held_on: date | None, *, except_id: int | None = None
-) -> date:
-    """A session's date: today or earlier, no more than a year before the group was set
-    up, and not a date already recorded for this group (sessions entered in error do not
-    count). The group's row is locked first, so two sessions recorded for one date at the
-    same moment are checked one after the other (and the database's unique index holds
-    whatever happens)."""
-    if held_on is None:
-        raise RuleError("held_on", "Enter the date of the session")
-    if held_on > service_today():
-        raise RuleError("held_on", "The date of the session must be today or in the past")
-    earliest = earliest_session_date(group)
-    if held_on < earliest:
-        raise RuleError(
-            "held_on",
-            f"The date of the session must be on or after {format_date(earliest)}, a year before "
-            "the group was set up",
-        )
-    lock_row(GroupProgramme, group.id)
-    same_day = select(func.count()).where(
-        GroupSession.group_id == group.id, GroupSession.held_on == held_on, group_session_counts()
-    )
-    if except_id is not None:
-        same_day = same_day.where(GroupSession.id != except_id)
-    if db.session.scalar(same_day):
-        raise RuleError(
-            "held_on",
-            f"A session on {format_date(held_on)} has already been recorded for this group",
-        )
-    return held_on
-
-
 def checked_attendance(
     group: GroupProgramme, attended_ids: Iterable[int], head_count: int | None
 ) -> tuple[list[GroupParticipant], set[int], int | None]:
@@ -365,15 +321,18 @@ def record_session(
     topic: str | None,
     attended_ids: Iterable[int] = (),
     head_count: int | None = None,
+    timing: GroupTiming | None = None,
     by: User,
 ) -> GroupSession:
     """Record one session of ``group``: for a targeted group, whether each participant
     came (one attendance row per participant, ``attended_ids`` naming those who came);
     for a universal group, how many came (0 to 500).
 
-    The date follows :func:`check_session_date`. Anyone named who is not a participant of
-    this group, or whose referral was received after the date, refuses the whole session:
-    nothing is saved. Participants referred after the date get no attendance row.
+    The date, and the optional start time, length and room, follow ``group_times``
+    (``check_session_date``, ``place_session``: no clash for a facilitator or the room).
+    Anyone named who is not a participant of this group, or whose referral was received
+    after the date, refuses the whole session: nothing is saved. Participants referred
+    after the date get no attendance row.
     """
     held_on = check_session_date(group, held_on)
     topic = (topic or "").strip() or None
@@ -381,9 +340,12 @@ def record_session(
         raise RuleError("topic", f"The topic must be {MAX_TOPIC} characters or fewer")
     participants, attended, head_count = checked_attendance(group, attended_ids, head_count)
     safety.check_group_attendance(came(participants, attended), held_on)
+    placed = place_session(group, held_on, timing, by=by)
     session = GroupSession(
         group=group, held_on=held_on, topic=topic, head_count=head_count, recorded_by_id=by.id
     )
+    session.starts_at, session.duration_minutes = placed.starts_at, placed.duration_minutes
+    session.room = placed.room
     # A child referred after the session's date was not a participant yet: no row.
     session.attendances = [
         GroupAttendance(participant=p, attended=p.id in attended)

@@ -24,7 +24,7 @@ from mhst.referrals.models import Referral
 from mhst.schools.choosing import narrowing_requested, offer_schools
 from mhst.security import scoping
 from mhst.security.permissions import Permission, has_permission, requires
-from mhst.sessions import group_access
+from mhst.sessions import booking, group_access
 from mhst.sessions import group_operations as operations
 from mhst.sessions.group_forms import KIND_HINTS, GroupForm, ParticipantForm, SessionForm
 from mhst.sessions.group_lookup import audit_group_read, group_or_404, with_children
@@ -200,13 +200,21 @@ def participants(group_id: int):
 # ---- sessions -------------------------------------------------------------------------
 
 
+def _rooms(group: GroupProgramme):
+    """The rooms a session of ``group`` may be held in: its school's, unless it meets
+    online."""
+    if group.is_virtual or group.school_id is None:
+        return []
+    return booking.school_rooms(group.school_id)
+
+
 @bp.route("/<int:group_id>/sessions/new", methods=["GET", "POST"])
 @requires(Permission.MANAGE_GROUPS)
 def record_session(group_id: int):
     group = group_or_404(group_id, with_children())
     participants = list(group.participants)
     form = SessionForm()
-    form.set_group(group, participants)
+    form.set_group(group, participants, _rooms(group))
     if form.validate_on_submit():
         sent = submit_once(
             form,
@@ -216,6 +224,7 @@ def record_session(group_id: int):
             topic=form.topic.data,
             attended_ids=form.attended_ids(),
             head_count=form.head_count.data,
+            timing=form.timing(),
             by=current_user,
             user=current_user,
             result_url=lambda session: url_for(".show", group_id=group.id),
