@@ -93,7 +93,7 @@ def test_cancelled_sessions_are_marked_and_those_entered_in_error_left_out(world
     assert "12:00 to" not in page
 
 
-def test_group_sessions_and_whole_school_activities_are_all_day_rows(world, auth, client):
+def test_untimed_group_sessions_and_whole_school_activities_are_day_rows(world, auth, client):
     day = date(2026, 11, 4)
     db.session.add(
         GroupSession(group=world.group_a1, held_on=day, recorded_by_id=world.users[Role.EMHP].id)
@@ -115,7 +115,9 @@ def test_group_sessions_and_whole_school_activities_are_all_day_rows(world, auth
     assert "Worry busters" in page
     assert "Whole-school activity: " in page
     assert "Exam stress" in page
-    assert page.count("All day") == 2
+    # A group session recorded by its date only (tests/test_group_times.py: with a time).
+    assert page.count("Time not recorded") == 1
+    assert page.count("All day") == 1
 
 
 @pytest.mark.parametrize("asked", ["", "2026-13-45", "yesterday", "0001-01-01", "9" * 50])

@@ -85,6 +85,7 @@ class SessionRow:
 
     contact: CareContact
     named: bool
+    group = False  # a diary's timed rows mix these with group sessions
 
     @property
     def cancelled(self) -> bool:
@@ -104,8 +105,20 @@ class SessionRow:
         return place_of(self.contact)
 
 
+def group_place(session: GroupSession) -> str:
+    """Where a group session is held: "Online", or its school and the room kept."""
+    group = session.group
+    if group.is_virtual or group.school is None:
+        return "Online"
+    return f"{group.school.name}, {session.room.name}" if session.room else group.school.name
+
+
 @dataclass
 class Day:
+    """A day of a diary: ``sessions`` (1:1) and ``groups`` as found; ``timed`` puts the
+    1:1 sessions and the group sessions recorded with a time in order of their start,
+    and ``untimed_groups`` are those recorded with their date only."""
+
     day: date
     sessions: list[SessionRow] = field(default_factory=list)
     groups: list[GroupSession] = field(default_factory=list)
@@ -114,6 +127,21 @@ class Day:
     @property
     def empty(self) -> bool:
         return not (self.sessions or self.groups or self.activities)
+
+    @property
+    def timed(self) -> list:
+        """Each a ``SessionRow`` (``row.group`` is False) or a timed ``GroupSession``
+        (``group`` is its programme), by start time."""
+        rows = [*self.sessions, *(g for g in self.groups if g.timed)]
+        return sorted(rows, key=lambda row: _start(row))
+
+    @property
+    def untimed_groups(self) -> list[GroupSession]:
+        return [session for session in self.groups if not session.timed]
+
+
+def _start(row) -> datetime:
+    return row.contact.starts_at if isinstance(row, SessionRow) else row.starts_at
 
 
 def _contacts(where, first: date, after: date, *, in_scope=None) -> list[tuple]:
@@ -146,10 +174,11 @@ def _group_sessions(where, first: date, after: date) -> list[GroupSession]:
                 GroupSession.held_on < after,
             )
             .options(
+                joinedload(GroupSession.room),
                 joinedload(GroupSession.group).joinedload(GroupProgramme.school),
                 joinedload(GroupSession.group).selectinload(GroupProgramme.facilitators),
             )
-            .order_by(GroupSession.held_on, GroupSession.id)
+            .order_by(GroupSession.held_on, GroupSession.starts_at, GroupSession.id)
         ).unique()
     )
 

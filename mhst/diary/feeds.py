@@ -2,8 +2,9 @@
 hash is kept), and the iCalendar it serves.
 
 The feed names no child: a session is "Session with A.B. (C000123)", the child's initials
-and record number; no notes, stage, pathway or anything clinical. Groups are all-day
-events by their title.
+and record number; no notes, stage, pathway or anything clinical. A group session is
+"Group: <title>", no participant named: at its time when it was recorded with one
+(busy, in its school's room), else an all-day event that leaves the day free.
 """
 
 from __future__ import annotations
@@ -114,18 +115,22 @@ def _group_event(session, stamp: datetime) -> Event:
     event.add("uid", f"group-session-{session.id}@mhst-case-manager")
     event.add("dtstamp", stamp)
     event.add("summary", f"Group: {session.group.title}")
-    event.add("dtstart", session.held_on)
-    event.add("dtend", session.held_on + timedelta(days=1))
-    group = session.group
-    online = group.is_virtual or group.school is None
-    event.add("location", "Online" if online else group.school.name)
-    event.add("transp", "TRANSPARENT")
+    if session.timed:
+        starts = session.starts_at.astimezone(UTC)
+        event.add("dtstart", starts)
+        event.add("dtend", starts + timedelta(minutes=session.duration_minutes))
+    else:
+        event.add("dtstart", session.held_on)
+        event.add("dtend", session.held_on + timedelta(days=1))
+        event.add("transp", "TRANSPARENT")
+    event.add("location", entries.group_place(session))
     return event
 
 
 def calendar_for(user: User, *, today: date | None = None) -> bytes:
     """The iCalendar of ``user``'s sessions: 1:1 sessions from 30 days ago to a year
-    ahead, and the group sessions they facilitate, as all-day events."""
+    ahead, and the group sessions they facilitate (at their time, or all day when
+    recorded without one)."""
     today = today or service_today()
     first, after = today - timedelta(days=DAYS_BEFORE), today + timedelta(days=DAYS_AHEAD)
     days = entries.practitioner_days(user, user, first, after, with_activities=False)
