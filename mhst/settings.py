@@ -220,7 +220,11 @@ class Config:
     )
     # Campaigns to schools (mhst/campaigns/sending.py): the Notify email template, whose
     # subject is ((subject)) and whose body has ((message)), ((resources)) and ((link)).
+    # The template may also show ((link_ends)), the last day the link works.
     NOTIFY_CAMPAIGN_EMAIL_TEMPLATE_ID = os.environ.get("NOTIFY_CAMPAIGN_EMAIL_TEMPLATE_ID") or None
+    # A campaign email's link works this many days after sending, and always to the end
+    # of the campaign's last day (mhst/campaigns/expiry.py); then it says it has ended.
+    CAMPAIGN_LINK_DAYS = int(os.environ.get("CAMPAIGN_LINK_DAYS", "180"))
     QUESTIONNAIRE_PAGE_RATE_LIMIT = "120 per hour"
     QUESTIONNAIRE_ANSWER_RATE_LIMIT = "30 per hour"
 
