@@ -33,6 +33,7 @@ def create_app(config: type[Config] | None = None, **overrides) -> Flask:
     app.url_map.converters["int"] = RecordIdConverter  # ids the database can hold, or 404
     _check_secret_key(app)
     _check_rate_limit_storage(app)
+    _check_mfa_encryption_keys(app)
     _configure_database_uri(app)
 
     app.jinja_options = {
@@ -77,6 +78,15 @@ def _check_rate_limit_storage(app: Flask) -> None:
             "redis://redis-host:6379/0), or RATELIMIT_STORAGE_URI=memory:// if this is the "
             "only process serving the app (one server, one gunicorn worker)"
         )
+
+
+def _check_mfa_encryption_keys(app: Flask) -> None:
+    from mhst.core.encryption import EncryptionKeyError, keys_from_config
+
+    try:
+        keys_from_config(app.config)
+    except EncryptionKeyError as error:
+        raise ConfigurationError(str(error)) from None
 
 
 def _configure_database_uri(app: Flask) -> None:

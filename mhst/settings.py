@@ -220,7 +220,11 @@ class Config:
     )
     # Campaigns to schools (mhst/campaigns/sending.py): the Notify email template, whose
     # subject is ((subject)) and whose body has ((message)), ((resources)) and ((link)).
+    # The template may also show ((link_ends)), the last day the link works.
     NOTIFY_CAMPAIGN_EMAIL_TEMPLATE_ID = os.environ.get("NOTIFY_CAMPAIGN_EMAIL_TEMPLATE_ID") or None
+    # A campaign email's link works this many days after sending, and always to the end
+    # of the campaign's last day (mhst/campaigns/expiry.py); then it says it has ended.
+    CAMPAIGN_LINK_DAYS = int(os.environ.get("CAMPAIGN_LINK_DAYS", "180"))
     QUESTIONNAIRE_PAGE_RATE_LIMIT = "120 per hour"
     QUESTIONNAIRE_ANSWER_RATE_LIMIT = "30 per hour"
 
@@ -247,6 +251,11 @@ class Config:
     MFA_REQUIRED = True
     # How long after the password the second step may be finished, in seconds.
     MFA_PENDING_SECONDS = 300
+    # The keys the authenticator secrets are encrypted with (mhst/core/encryption.py):
+    # comma-separated Fernet keys, the first encrypting, all decrypting. Required unless
+    # MFA_ENCRYPTION_KEYS_REQUIRED is off (development and test derive one from SECRET_KEY).
+    MFA_ENCRYPTION_KEYS = os.environ.get("MFA_ENCRYPTION_KEYS") or None
+    MFA_ENCRYPTION_KEYS_REQUIRED = True
     ALLOW_DEMO_DATA = False
     # Background jobs (mhst/jobs): the queue's broker is Redis when REDIS_URL is set, else
     # an embedded broker on a SQLite file in the instance folder (make run without Redis).
@@ -275,6 +284,7 @@ class DevelopmentConfig(Config):
     SESSION_COOKIE_SECURE = False
     ALLOW_DEMO_DATA = True
     REQUIRE_STRONG_SECRET_KEY = False
+    MFA_ENCRYPTION_KEYS_REQUIRED = False  # unset: derived from SECRET_KEY
 
 
 class TestConfig(Config):
@@ -288,6 +298,7 @@ class TestConfig(Config):
     PASSWORD_RESET_RESPONSE_SECONDS = 0.0
     ALLOW_DEMO_DATA = True
     REQUIRE_STRONG_SECRET_KEY = False
+    MFA_ENCRYPTION_KEYS_REQUIRED = False  # unset: derived from SECRET_KEY
     # Argon2 at full strength makes a test suite slow; tests use the cheapest setting
     # (one pass over 64 KiB). Production keeps argon2-cffi's defaults: see passwords.py.
     ARGON2_TIME_COST = 1

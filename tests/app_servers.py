@@ -23,12 +23,20 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import httpx
+from cryptography.fernet import Fernet
 
 ROOT = Path(__file__).resolve().parent.parent
 CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
 # Variables of the developer's or CI's shell that would change what the servers run.
 INHERITED_NOT = ("MHST_", "FLASK_", "GUNICORN_", "RATELIMIT_")
-INHERITED_NOT_NAMES = ("SECRET_KEY", "DATABASE_URL", "REDIS_URL", "WEB_CONCURRENCY", "PORT")
+INHERITED_NOT_NAMES = (
+    "SECRET_KEY",
+    "MFA_ENCRYPTION_KEYS",
+    "DATABASE_URL",
+    "REDIS_URL",
+    "WEB_CONCURRENCY",
+    "PORT",
+)
 STARTUP_SECONDS = 60
 
 
@@ -98,6 +106,7 @@ class Deployment:
     folder: Path
     extra_env: dict[str, str] = field(default_factory=dict)
     secret_key: str = field(default_factory=lambda: secrets.token_hex(32))
+    mfa_encryption_keys: str = field(default_factory=lambda: Fernet.generate_key().decode())
     processes: list[Process] = field(default_factory=list)
 
     def env(self, **more: str) -> dict[str, str]:
@@ -110,6 +119,7 @@ class Deployment:
             MHST_ENV="production",  # the rules a real server runs with
             MHST_INSTANCE_PATH=str(self.folder / "instance"),
             SECRET_KEY=self.secret_key,
+            MFA_ENCRYPTION_KEYS=self.mfa_encryption_keys,
             DATABASE_URL=self.database_url,
             REDIS_URL=self.redis_url,
             TRUST_PROXY="1",  # each test's client says its own address in X-Forwarded-For

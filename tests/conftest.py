@@ -80,6 +80,8 @@ POSTGRES_URL = os.environ.get(
 PASSWORD = "correct horse battery staple"
 # Every user new_user makes has set up two-step sign-in with this secret (mfa=False: not yet).
 TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
+# A Fernet key for the apps built with production settings (which require one).
+PRODUCTION_MFA_KEYS = "e-jL7uzItT7_rgBZZOlfwIv5vsH73HEvPsLEV4EBTyo="
 
 
 def in_ci() -> bool:

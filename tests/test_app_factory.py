@@ -11,6 +11,7 @@ from config import DEVELOPMENT_SECRET_KEY, DevelopmentConfig, ProductionConfig
 from mhst import ConfigurationError, create_app
 from mhst.extensions import db
 from mhst.organisation.models import ServiceArea, Team
+from tests.conftest import PRODUCTION_MFA_KEYS
 
 
 @pytest.mark.parametrize("secret", [None, "", DEVELOPMENT_SECRET_KEY, "short-secret"])
@@ -28,6 +29,7 @@ def test_production_starts_with_a_strong_secret_key(tmp_path):
         ProductionConfig,
         RATELIMIT_STORAGE_URI="memory://",  # one process: no Redis needed
         SECRET_KEY="k" * 64,
+        MFA_ENCRYPTION_KEYS=PRODUCTION_MFA_KEYS,
         SQLALCHEMY_DATABASE_URI=f"sqlite:///{tmp_path / 'x.db'}",
     )
     assert app.secret_key == "k" * 64
@@ -47,6 +49,7 @@ def test_production_is_never_in_debug_mode(flask_debug, tmp_path, monkeypatch):
         ProductionConfig,
         RATELIMIT_STORAGE_URI="memory://",  # one process: no Redis needed
         SECRET_KEY="k" * 64,
+        MFA_ENCRYPTION_KEYS=PRODUCTION_MFA_KEYS,
         SQLALCHEMY_DATABASE_URI=f"sqlite:///{tmp_path / 'x.db'}",
     )
     assert app.debug is False

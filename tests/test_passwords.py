@@ -6,6 +6,7 @@ from argon2 import PasswordHasher, extract_parameters
 from config import ProductionConfig
 from mhst import create_app
 from mhst.accounts.passwords import _dummy_hash, _hasher, hash_password, verify_password
+from tests.conftest import PRODUCTION_MFA_KEYS
 
 
 def _parameters_in_app(app):
@@ -29,6 +30,7 @@ def test_production_hashes_at_full_strength_and_so_does_the_dummy(tmp_path):
         ProductionConfig,
         RATELIMIT_STORAGE_URI="memory://",  # one process: no Redis needed
         SECRET_KEY="k" * 64,
+        MFA_ENCRYPTION_KEYS=PRODUCTION_MFA_KEYS,
         SQLALCHEMY_DATABASE_URI=f"sqlite:///{tmp_path / 'x.db'}",
     )
     real, dummy = _parameters_in_app(app)

@@ -16,6 +16,7 @@ from werkzeug.test import encode_multipart
 from config import DevelopmentConfig, ProductionConfig, TestConfig
 from mhst import create_app
 from mhst.accounts.models import Role
+from tests.conftest import PRODUCTION_MFA_KEYS
 
 ROOT = Path(__file__).resolve().parent.parent
 START = (
@@ -28,7 +29,13 @@ ONE_PROCESS = {"RATELIMIT_STORAGE_URI": "memory://"}
 def _start(tmp_path, **env) -> subprocess.CompletedProcess:
     """Build the app in a new Python process whose environment has nothing of ours."""
     clean = {k: v for k, v in os.environ.items() if not k.startswith(("MHST_", "FLASK_"))}
-    for name in ("SECRET_KEY", "DATABASE_URL", "REDIS_URL", "RATELIMIT_STORAGE_URI"):
+    for name in (
+        "SECRET_KEY",
+        "DATABASE_URL",
+        "REDIS_URL",
+        "RATELIMIT_STORAGE_URI",
+        "MFA_ENCRYPTION_KEYS",
+    ):
         clean.pop(name, None)
     clean.update(MHST_INSTANCE_PATH=str(tmp_path / "instance"), **env)
     return subprocess.run(  # noqa: S603 (our own interpreter and code)
@@ -49,7 +56,9 @@ def test_without_settings_the_app_refuses_to_start(tmp_path):
 
 
 def test_without_mhst_env_a_strong_secret_key_runs_with_production_rules(tmp_path):
-    result = _start(tmp_path, SECRET_KEY="s" * 64, **ONE_PROCESS)
+    result = _start(
+        tmp_path, SECRET_KEY="s" * 64, MFA_ENCRYPTION_KEYS=PRODUCTION_MFA_KEYS, **ONE_PROCESS
+    )
     assert result.returncode == 0, result.stderr
     assert result.stdout.split()[-1] == "__Host-mhst_session"
 
@@ -74,7 +83,7 @@ def test_production_refuses_to_count_rate_limits_in_one_process_unless_told(tmp_
     ],
 )
 def test_production_starts_with_a_shared_store_or_one_process_said(tmp_path, env, storage):
-    result = _start(tmp_path, SECRET_KEY="s" * 64, **env)
+    result = _start(tmp_path, SECRET_KEY="s" * 64, MFA_ENCRYPTION_KEYS=PRODUCTION_MFA_KEYS, **env)
     assert result.returncode == 0, result.stderr
     assert result.stdout.split() == [storage, "__Host-mhst_session"]
 
@@ -90,6 +99,7 @@ def test_the_production_cookie_is_host_prefixed_secure_and_for_the_whole_site(tm
     app = create_app(
         ProductionConfig,
         SECRET_KEY="p" * 64,
+        MFA_ENCRYPTION_KEYS=PRODUCTION_MFA_KEYS,
         SQLALCHEMY_DATABASE_URI=f"sqlite:///{tmp_path}/p.db",
         RATELIMIT_STORAGE_URI="memory://",
     )

@@ -11,7 +11,7 @@ from mhst.audit.models import AuditAction, AuditEvent
 from mhst.core.time import utcnow
 from mhst.extensions import db
 from mhst.security.http import LAST_SEEN_KEY
-from tests.conftest import PASSWORD, AuthActions
+from tests.conftest import PASSWORD, PRODUCTION_MFA_KEYS, AuthActions
 
 
 def _idle_for(client, minutes: int) -> None:
@@ -50,6 +50,7 @@ def test_production_cookies_are_secure(tmp_path):
         ProductionConfig,
         RATELIMIT_STORAGE_URI="memory://",  # one process: no Redis needed
         SECRET_KEY="x" * 64,
+        MFA_ENCRYPTION_KEYS=PRODUCTION_MFA_KEYS,
         SQLALCHEMY_DATABASE_URI=f"sqlite:///{tmp_path / 'prod.db'}",
     )
     assert app.config["SESSION_COOKIE_SECURE"] is True

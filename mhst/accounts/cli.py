@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 from flask.cli import AppGroup
 
-from mhst.accounts import dormancy, operations
+from mhst.accounts import dormancy, mfa, operations
 from mhst.accounts.models import Role
 from mhst.extensions import db
 
@@ -43,3 +43,22 @@ def disable_dormant_command() -> None:
     users = dormancy.disable_dormant()
     db.session.commit()
     click.echo(f"Deactivated {len(users)} dormant account(s).")
+
+
+@accounts_group.command("rotate-mfa-key")
+def rotate_mfa_key_command() -> None:
+    """Re-encrypt every authenticator secret with the first of MFA_ENCRYPTION_KEYS.
+
+    Put the new key first in MFA_ENCRYPTION_KEYS (the old ones after it), run this, then
+    drop the old keys. A secret no key opens is left alone and listed (exit status 1):
+    reset that user's two-step sign-in."""
+    done, unreadable = mfa.rotate_encryption_key()
+    db.session.commit()
+    click.echo(f"Re-encrypted {done} authenticator secret(s) with the first key.")
+    if unreadable:
+        emails = ", ".join(user.email for user in unreadable)
+        raise click.ClickException(
+            f"{len(unreadable)} secret(s) could not be decrypted with any key in "
+            f"MFA_ENCRYPTION_KEYS and were left as they are: {emails}. Reset their "
+            "two-step sign-in (Users, then the user's page), or add the key they used."
+        )

@@ -27,6 +27,7 @@ from mhst.accounts.models import RecoveryCode, User
 from mhst.accounts.operations import AccountRuleError
 from mhst.audit import operations as audit
 from mhst.audit.models import AuditAction, AuditRecordType
+from mhst.core import encryption
 from mhst.core.locking import lock_row
 from mhst.core.time import utcnow
 from mhst.extensions import db
@@ -224,6 +225,22 @@ def enrol(user: User, secret: str) -> None:
     """Set ``user`` up with a known secret (demo accounts only: see mhst/demo)."""
     user.totp_secret = secret
     user.mfa_enrolled_at = user.mfa_enrolled_at or utcnow()
+
+
+def rotate_encryption_key() -> tuple[int, list[User]]:
+    """Every stored secret encrypted again with the first of MFA_ENCRYPTION_KEYS, so the
+    others can then be dropped: how many, and the users whose secret no key opens (left
+    as they are: an administrator resets their two-step sign-in)."""
+    users = db.session.scalars(
+        select(User).where(User.totp_secret_encrypted.is_not(None)).order_by(User.id)
+    ).all()
+    unreadable = []
+    for user in users:
+        try:
+            user.totp_secret_encrypted = encryption.reencrypt(user.totp_secret_encrypted)
+        except encryption.UnreadableSecret:
+            unreadable.append(user)
+    return len(users) - len(unreadable), unreadable
 
 
 def current_code(secret: str, at: float | None = None) -> str:

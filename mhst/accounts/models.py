@@ -6,6 +6,7 @@ from flask_login import UserMixin
 from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from mhst.core import encryption
 from mhst.core.time import utcnow
 from mhst.core.types import UTCDateTime, string_enum
 from mhst.extensions import db
@@ -51,11 +52,11 @@ class User(UserMixin, db.Model):
     failed_sign_ins: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     failed_sign_ins_since: Mapped[datetime | None] = mapped_column(UTCDateTime)
     locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    # Two-step sign-in (mhst/accounts/mfa.py): the authenticator app's TOTP secret (kept
-    # in the clear, like the app's own SECRET_KEY: encrypting it at rest is not built yet),
-    # when it was confirmed (None: set up at the next sign-in), and the last time-step a
-    # code was accepted for, so a code is never accepted twice.
-    totp_secret: Mapped[str | None] = mapped_column(String(64))
+    # Two-step sign-in (mhst/accounts/mfa.py): the authenticator app's TOTP secret,
+    # encrypted (mhst/core/encryption.py; read and set it as totp_secret, below), when it
+    # was confirmed (None: set up at the next sign-in), and the last time-step a code was
+    # accepted for, so a code is never accepted twice.
+    totp_secret_encrypted: Mapped[str | None] = mapped_column(String(255))
     mfa_enrolled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     mfa_last_step: Mapped[int | None] = mapped_column(Integer)
 
@@ -64,6 +65,18 @@ class User(UserMixin, db.Model):
     school = relationship("School")
     pending_team = relationship("Team", foreign_keys=[pending_team_id])
     role_requested_by = relationship("User", remote_side=[id], foreign_keys=[role_requested_by_id])
+
+    @property
+    def totp_secret(self) -> str | None:
+        """The TOTP secret in the clear; encryption.UnreadableSecret if no key opens it."""
+        try:
+            return encryption.decrypt(self.totp_secret_encrypted)
+        except encryption.UnreadableSecret as error:
+            raise encryption.UnreadableSecret(f"user {self.id}") from error
+
+    @totp_secret.setter
+    def totp_secret(self, plain: str | None) -> None:
+        self.totp_secret_encrypted = encryption.encrypt(plain)
 
     @property
     def is_locked_out(self) -> bool:

@@ -4,8 +4,9 @@ It shows the campaign's message and resources (its files downloadable from here)
 a school not in the programme, the form to register interest in joining a future cohort,
 filled in with the school's name, URN and area; the registration records the campaign it
 came from. Opening the page marks the school's email received ("opened"). A wrong token
-is a 404 that says nothing of any campaign or school. Rate-limited per connection, like
-the questionnaires' page (a school's network is shared).
+is a 404 that says nothing of any campaign or school; an old one (mhst/campaigns/expiry.py)
+a 410 "This link has ended" that points to the public register-interest page.
+Rate-limited per connection, like the questionnaires' page (a school's network is shared).
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from __future__ import annotations
 from flask import Blueprint, current_app, redirect, render_template, session, url_for
 from sqlalchemy import select
 
-from mhst.campaigns import downloads, recipients
+from mhst.campaigns import downloads, expiry, recipients
 from mhst.campaigns.models import CampaignRecipient
 from mhst.core.forms import commit_operation, commit_unit, failed
 from mhst.extensions import db, limiter
@@ -42,6 +43,12 @@ def too_many(_error):
 
 def _not_found():
     return render_template("campaigns/public/not_found.html"), 404
+
+
+def _ended():
+    """An old link: it says so (and nothing of the campaign or school), and sends the
+    school to the public page where any school registers interest."""
+    return render_template("campaigns/public/ended.html"), 410
 
 
 def standing(recipient: CampaignRecipient) -> str:
@@ -93,6 +100,8 @@ def page(token: str):
     recipient = recipients.find(token)
     if recipient is None:
         return _not_found()
+    if expiry.has_ended(recipient):
+        return _ended()
     commit_unit(recipients.mark_opened, recipient)
     form = None
     if may_register(recipient):
@@ -119,4 +128,6 @@ def download(token: str, resource_id: int):
     recipient = recipients.find(token)
     if recipient is None:
         return _not_found()
+    if expiry.has_ended(recipient):
+        return _ended()
     return downloads.file_response(downloads.file_of(recipient.campaign_id, resource_id))

@@ -10,7 +10,8 @@ own link to the public campaign page, a random token of which only the SHA-256 i
 
 The Notify template (``NOTIFY_CAMPAIGN_EMAIL_TEMPLATE_ID``) is expected to have the
 subject ``((subject))`` (the campaign's name: no personal data) and the body
-``((message))``, ``((resources))`` and ``((link))``. Without a Notify key nothing is sent:
+``((message))``, ``((resources))`` and ``((link))``; it may also show ``((link_ends))``,
+the last day the link works (a date: no personal data). Without a Notify key nothing is sent:
 the message is written to the log (the address redacted) and, in development
 (``DEV_OUTBOX``), kept on the recipient's row.
 
@@ -29,9 +30,10 @@ from sqlalchemy import select, update
 
 from mhst.audit import operations as audit
 from mhst.audit.models import AuditAction, AuditRecordType
-from mhst.campaigns import recipients
+from mhst.campaigns import expiry, recipients
 from mhst.campaigns.models import Campaign, CampaignRecipient, RecipientState
 from mhst.core import notify
+from mhst.core.formatting import format_date
 from mhst.core.forms import commit_unit
 from mhst.core.time import utcnow
 from mhst.extensions import db
@@ -71,6 +73,8 @@ def personalisation(campaign: Campaign, token: str) -> dict[str, str]:
         "message": campaign.message,
         "resources": resource_lines(campaign),
         "link": page_url(token),
+        # The last day the link works (mhst/campaigns/expiry.py): a date, nothing personal.
+        "link_ends": format_date(expiry.ends_on(campaign, utcnow())),
     }
 
 
@@ -78,7 +82,8 @@ def message_text(values: dict[str, str]) -> str:
     """The email as a school reads it: what the development outbox shows."""
     return (
         f"Subject: {values['subject']}\n\n{values['message']}\n\nResources:\n"
-        f"{values['resources']}\n\nThe campaign's page: {values['link']}"
+        f"{values['resources']}\n\nThe campaign's page (the link works until "
+        f"{values['link_ends']}): {values['link']}"
     )
 
 

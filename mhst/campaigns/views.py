@@ -6,7 +6,7 @@ from __future__ import annotations
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from mhst.campaigns import figures, operations
+from mhst.campaigns import expiry, figures, operations
 from mhst.campaigns.blueprint import bp
 from mhst.campaigns.forms import CampaignForm
 from mhst.campaigns.models import Campaign, RecipientState
@@ -107,5 +107,6 @@ def show(campaign_id: int):
         "campaigns/show.html",
         campaign=campaign,
         figures=figures.figures(campaign.id),
+        links=expiry.campaign_links(campaign),
         states=RecipientState,
     )

@@ -6,6 +6,7 @@ from flask import Flask, current_app, render_template
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
+from mhst.core.encryption import UnreadableSecret
 from mhst.extensions import db
 
 ERROR_PAGES = {
@@ -49,6 +50,15 @@ def register_error_handlers(app: Flask) -> None:
             message="The form you sent had expired or was not complete. "
             "Go back, refresh the page and try again.",
         )
+
+    @app.errorhandler(UnreadableSecret)
+    def unreadable_secret(error: UnreadableSecret):
+        # Not the user's fault and nothing they can retry: an administrator resets their
+        # two-step sign-in. Logged (which account, never the secret) for the operators.
+        app.logger.error("authenticator secret unreadable: %s", error)
+        db.session.rollback()
+        title = "Your two-step sign-in needs to be reset"
+        return render_template("errors/mfa_unreadable.html", title=title, status=400), 400
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):

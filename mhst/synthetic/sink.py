@@ -25,7 +25,8 @@ COLUMNS: dict[str, tuple[str, ...]] = {
     "user_account": (
         "id", "email", "full_name", "password_hash", "role", "team_id", "school_id", "active",
         "session_version", "created_at", "last_signed_in_at", "must_change_password",
-        "awaiting_first_approval", "failed_sign_ins", "totp_secret", "mfa_enrolled_at",
+        "awaiting_first_approval", "failed_sign_ins", "totp_secret_encrypted",
+        "mfa_enrolled_at",
     ),
     "school_lead_assignment": ("id", "school_id", "user_id", "kind", "started_at"),
     "school_onboarding": (

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from mhst.accounts.passwords import hash_password
+from mhst.core import encryption
 from mhst.demo import DEMO_PASSWORD, DEMO_TOTP_SECRET
 from mhst.synthetic import names
 from mhst.synthetic.register import Register, at
@@ -45,6 +46,7 @@ class _Accounts:
     def __init__(self, sink: Sink, rng: random.Random, today: date):
         self.sink, self.rng, self.today = sink, rng, today
         self.password_hash = hash_password(DEMO_PASSWORD)
+        self.totp_secret_encrypted = encryption.encrypt(DEMO_TOTP_SECRET)  # one for all
         self.emails: dict[int, str] = {}
 
     def add(self, local: str, role: str, team_id=None, school_id=None) -> int:
@@ -55,7 +57,7 @@ class _Accounts:
         self.sink.add("user_account", (
             user_id, email, f"{given} {family}", self.password_hash, role, team_id, school_id,
             True, 1, created, at(self.today - timedelta(days=1), 9), False, False, 0,
-            DEMO_TOTP_SECRET, created,
+            self.totp_secret_encrypted, created,
         ))  # fmt: skip
         self.emails[user_id] = email
         return user_id
