@@ -108,3 +108,23 @@ def test_the_migration_names_duplicate_discharges_and_deletes_none(own_database)
     with pytest.raises(IntegrityError):
         db.session.execute(_copy_of(db.session.get(Discharge, first)))
     db.session.rollback()
+
+
+def test_a_discharge_sent_again_from_another_page_names_the_first(world, auth, client):
+    """Two tabs (two submission tokens) or a page from before the token: the second copy
+    finds the case discharged and says by whom and when, with nothing saved (a 400 with
+    the form, never a 500)."""
+    case = world.case_a1
+    auth.sign_in(world.users[Role.SENIOR_CLINICIAN].email)
+    url = f"/casework/cases/{case.id}/discharge"
+    data = {"seen": "allocated", "reason": "goals_met", "summary": "Goals met."}
+    first = auth.post(url, {**data, "submission_token": "b3f1c2a4-0000-4000-8000-000000000001"})
+    second = auth.post(url, {**data, "submission_token": "b3f1c2a4-0000-4000-8000-000000000002"})
+    assert (first.status_code, second.status_code) == (302, 400)
+    text = " ".join(second.get_data(as_text=True).split())
+    senior = world.users[Role.SENIOR_CLINICIAN].full_name
+    assert f"This referral was discharged by {senior}" in text
+    rows = db.session.scalar(
+        select(func.count()).select_from(Discharge).where(Discharge.referral_id == case.id)
+    )
+    assert rows == 1
