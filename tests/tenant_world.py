@@ -100,6 +100,8 @@ class TenantB:
             by=self.emhp,
         )
         referral_operations.review_risk(self.referral, by=self.senior, notes="Safety plan made")
+        # Reviewed, so that its review can be amended (team B's own senior clinician can).
+        risk_flags.review_flag(self.flag, by=self.senior, notes="Spoke to the family: safe today")
         self.declined = new_referral(
             self.world.school_b1,
             by=self.school_lead,

@@ -45,6 +45,10 @@ CASE_PAGES = {
         "consent_id": w.case_a1.consents[0].id,
     },
     "referrals.amend_risk_review": lambda w: {"referral_id": w.case_a1.id},
+    "referrals.amend_risk_flag_review": lambda w: {
+        "referral_id": w.case_a1.id,
+        "flag_id": w.reviewed_flag.id,
+    },
     "supervision.amend_decision": lambda w: {
         "record_id": w.supervision_a1.id,
         "discussed_id": w.supervision_a1.cases[0].id,
@@ -66,7 +70,8 @@ def people(world, make_user):
 
 @pytest.fixture
 def case_with_everything(world):
-    """The world's case with a risk flag and a reviewed risk, so every page has a record."""
+    """The world's case with a risk flag, a reviewed flag and a reviewed risk, so every page
+    has a record."""
     case, emhp = world.case_a1, world.users[Role.EMHP]
     world.flag = risk_flags.raise_flag(
         case,
@@ -79,6 +84,17 @@ def case_with_everything(world):
     case.risk_reviewed_at = utcnow() - timedelta(hours=1)
     case.risk_reviewed_by = world.users[Role.SENIOR_CLINICIAN]
     case.risk_review_notes = "Spoke to the family; safety plan agreed."
+    world.reviewed_flag = risk_flags.raise_flag(
+        case,
+        source=risk_flags.RiskFlagSource.SESSION,
+        source_id=world.contact_a1.id,
+        source_text="Review session",
+        detail="Said things were hard at home",
+        by=emhp,
+    )
+    risk_flags.review_flag(
+        world.reviewed_flag, by=world.users[Role.SENIOR_CLINICIAN], notes="Safe today."
+    )
     db.session.commit()
     return world
 

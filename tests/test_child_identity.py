@@ -12,6 +12,7 @@ from mhst.accounts.models import Role
 from mhst.audit.models import AuditAction, AuditEvent, AuditRecordType
 from mhst.core.time import service_today
 from mhst.extensions import db
+from mhst.referrals import child_records
 from mhst.referrals import submission as referral_submission
 from mhst.referrals.child_models import Child, ChildCorrection, YearGroup
 from mhst.referrals.children import Identity, Verdict, compare, name_key
@@ -229,3 +230,31 @@ def test_a_merged_record_is_never_matched(world, lead):
     db.session.flush()
     again = _submit(world.school_a1, lead)
     assert again.child_id not in (known.id, survivor.id)
+
+
+# ---- two referrals of one new child at the same moment ---------------------------------
+
+
+def test_one_childs_referrals_share_an_identity_key_however_typed(world):
+    school = world.school_a1
+    keys = child_records.identity_keys(child_details(nhs_number=NHS_A), school)
+    typed = child_details(given_name=" ALEX", family_name="invénted", nhs_number="943 476 5919")
+    assert child_records.identity_keys(typed, school) == keys
+    assert keys[0] == f"child:nhs:{NHS_A}"
+    # Without an NHS number: the name, date of birth and school, which a referral with
+    # the number also locks (it may find a record that has none).
+    assert child_records.identity_keys(child_details(), school) == keys[1:]
+    assert child_records.identity_keys(child_details(), world.school_a2) != keys[1:]
+
+
+def test_a_referral_locks_the_childs_identity_before_looking_the_child_up(
+    world, lead, backend, count_queries
+):
+    before = len(count_queries())
+    _submit(world.school_a1, lead, given_name="Locked", nhs_number=NHS_B)
+    statements = count_queries()[before:]
+    lock = "pg_advisory_xact_lock(key)" if backend == "postgresql" else "UPDATE form_submission"
+    locks = [i for i, sql in enumerate(statements) if lock in sql]
+    lookups = [i for i, sql in enumerate(statements) if "FROM child" in sql]
+    assert len(locks) == 1  # one statement more per referral
+    assert locks[0] < lookups[0]

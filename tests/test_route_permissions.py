@@ -184,6 +184,7 @@ EXPECTED_ACCESS: dict[str, str | frozenset[Role]] = {
     "referrals.risk_flags_open": CASEWORKERS | {Role.CLINICAL_LEAD},
     "referrals.risk_reviews_waiting": CASEWORKERS | {Role.CLINICAL_LEAD},
     "referrals.amend_risk_review": frozenset({Role.SENIOR_CLINICIAN}),
+    "referrals.amend_risk_flag_review": frozenset({Role.SENIOR_CLINICIAN}),
     "referrals.amend_triage_reason": frozenset({Role.SENIOR_CLINICIAN}),
     "referrals.waiting_list": CASEWORKERS | {Role.CLINICAL_LEAD},
     # --- casework: allocation, caseloads, discharge (casework/allocation_views.py) ---
@@ -518,8 +519,22 @@ def _risk_reviewed(world) -> None:
     )
 
 
+def _risk_flag_reviewed(world) -> None:
+    from mhst.extensions import db
+    from mhst.referrals import risk_flags
+
+    flag = db.session.get(risk_flags.CaseRiskFlag, _risk_flag_id(world))
+    if not flag.reviewed:
+        risk_flags.review_flag(
+            flag, by=world.users[Role.SENIOR_CLINICIAN], notes="Spoke to the family: safe today"
+        )
+
+
 # Endpoints whose page exists only once something has happened: done first.
-ENDPOINT_SETUP = {"referrals.amend_risk_review": _risk_reviewed}
+ENDPOINT_SETUP = {
+    "referrals.amend_risk_review": _risk_reviewed,
+    "referrals.amend_risk_flag_review": _risk_flag_reviewed,
+}
 
 
 def _directory_service_id() -> int:

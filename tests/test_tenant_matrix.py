@@ -186,6 +186,7 @@ MATRIX_ROWS: dict[str, tuple[int, int, int, int, int, int]] = {
     "public.schools":                     (200,  200,  200,  200,  200,  200),
     "public.support":                     (200,  200,  200,  200,  200,  200),
     "referrals.amend_risk_review":        (403,  403,  404,  403,  403,  403),
+    "referrals.amend_risk_flag_review":   (403,  403,  404,  403,  403,  403),
     "referrals.amend_triage_reason":      (403,  403,  404,  403,  403,  403),
     "referrals.consent":                  (403,  403,  404,  404,  403,  403),
     "referrals.reminder_preferences":     (403,  403,  404,  404,  403,  403),
@@ -461,6 +462,7 @@ MIXED_ROWS: dict[str, tuple[int, int, int, int, int, int]] = {
     # Team B's questionnaire link named with team A's case: not on that case.
     "questionnaires.withdraw":            (403,  403,  404,  404,  403,  403),
     "referrals.amend_triage_reason":      (403,  403,  404,  403,  403,  403),
+    "referrals.amend_risk_flag_review":   (403,  403,  404,  403,  403,  403),
     "referrals.review_risk_flag":         (403,  403,  404,  403,  403,  403),
     "referrals.withdraw_consent":         (403,  403,  404,  404,  403,  403),
     # School A1's page, team B's room: not one of A1's rooms, whoever asks.

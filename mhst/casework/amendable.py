@@ -36,6 +36,7 @@ def discharge_summary(discharge: Discharge) -> AmendableText:
 AMEND_PERMISSIONS = {
     T.REFERRAL: Permission.TRIAGE_REFERRALS,
     T.REFERRAL_EVENT: Permission.TRIAGE_REFERRALS,
+    T.RISK_FLAG: Permission.TRIAGE_REFERRALS,
     T.DISCHARGE: Permission.LOG_SESSIONS,
     T.SUPERVISION_CASE: Permission.RECORD_SUPERVISION,
 }
@@ -46,6 +47,10 @@ def _amend_url(referral: Referral | None, entry: TimelineEntry) -> str:
     referral_id = entry.referral_id or referral.id
     if record_type is T.REFERRAL:
         return url_for("referrals.amend_risk_review", referral_id=referral_id)
+    if record_type is T.RISK_FLAG:
+        return url_for(
+            "referrals.amend_risk_flag_review", referral_id=referral_id, flag_id=record_id
+        )
     if record_type is T.REFERRAL_EVENT:
         return url_for("referrals.amend_triage_reason", referral_id=referral_id, event_id=record_id)
     if record_type is T.DISCHARGE:

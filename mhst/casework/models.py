@@ -37,7 +37,9 @@ class Discharge(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     referral_id: Mapped[int] = mapped_column(ForeignKey("referral.id"), index=True)
-    event_id: Mapped[int] = mapped_column(ForeignKey("referral_event.id"))
+    # One discharge per status change (uq_discharge_event_id): a double submit cannot
+    # record one closing twice.
+    event_id: Mapped[int] = mapped_column(ForeignKey("referral_event.id"), unique=True)
     reason: Mapped[DischargeReason] = mapped_column(
         string_enum(DischargeReason, "discharge_reason", 30)
     )

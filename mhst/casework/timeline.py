@@ -1,14 +1,15 @@
-"""A child's record as one timeline: referral events, consent, the risk review,
-allocations, 1:1 sessions, group attendance, supervision decisions, outcome measures and
-discharges, for one referral (the referral's page) or several (the child's page).
+"""A child's record as one timeline: referral events, consent, the risk review, risk
+flags and their reviews, allocations, 1:1 sessions, group attendance, supervision
+decisions, outcome measures and discharges, for one referral (the referral's page) or
+several (the child's page).
 
 :func:`timeline` reads each source in one query for all the referrals asked for, however
 many there are and however long their records, and returns entries newest first.
 Clinical text (session notes and risk updates, the risk review's notes, supervision
-decisions, outcome scores, discharge summaries) is included only for the referrals whose
-notes the viewer may see (``include_notes``): for staff, the cases in
-their ``mhst.security.scoping`` reach; never for a school's lead. The care sources are in
-``mhst.casework.timeline_care``.
+decisions, outcome scores, discharge summaries, risk flags and their reviews) is
+included only for the referrals whose notes the viewer may see (``include_notes``): for
+staff, the cases in their ``mhst.security.scoping`` reach; never for a school's lead.
+The care sources are in ``mhst.casework.timeline_care``.
 """
 
 from __future__ import annotations
@@ -37,6 +38,7 @@ from mhst.extensions import db
 from mhst.referrals.allocations import Allocation
 from mhst.referrals.amendable import is_triage_decision
 from mhst.referrals.models import Consent, Referral, ReferralEvent
+from mhst.referrals.risk_flags import CaseRiskFlag
 
 __all__ = [
     "SYSTEM",
@@ -153,6 +155,48 @@ def _risk_entries(sources: Sources) -> list[TimelineEntry]:
     ]
 
 
+def _risk_flag_entries(sources: Sources) -> list[TimelineEntry]:
+    """Each risk flag raised on the case and its review (amendable), for the referrals
+    whose clinical text the viewer may see only: the referral's page shows flags to them
+    alone. One query, none when there are no such referrals."""
+    if not sources.notes_for:
+        return []
+    flags = db.session.scalars(
+        select(CaseRiskFlag)
+        .where(CaseRiskFlag.referral_id.in_(sorted(sources.notes_for)))
+        .options(joinedload(CaseRiskFlag.raised_by), joinedload(CaseRiskFlag.reviewed_by))
+        .order_by(CaseRiskFlag.raised_at, CaseRiskFlag.id)
+    )
+    entries = []
+    for flag in flags:
+        raised_from = f"{flag.source.label}: {flag.source_text}"
+        entries.append(
+            TimelineEntry(
+                flag.raised_at,
+                "risk_flag",
+                "Risk flag raised",
+                joined(raised_from, flag.detail, sep="\n"),
+                name_of(flag.raised_by),
+                record_id=flag.id,
+                referral_id=flag.referral_id,
+            )
+        )
+        if flag.reviewed:
+            entries.append(
+                TimelineEntry(
+                    flag.reviewed_at,
+                    "risk_flag",
+                    "Risk flag reviewed",
+                    raised_from,
+                    name_of(flag.reviewed_by),
+                    record_id=flag.id,
+                    referral_id=flag.referral_id,
+                    **amendable_text(True, flag.review_notes, flag.review_key, flag.reviewed_by_id),
+                )
+            )
+    return entries
+
+
 def _allocation_entries(sources: Sources) -> list[TimelineEntry]:
     allocations = db.session.scalars(
         select(Allocation)
@@ -254,6 +298,7 @@ def timeline(
     entries = [
         *_consent_entries(sources),
         *_risk_entries(sources),
+        *_risk_flag_entries(sources),
         *_allocation_entries(sources),
         *session_entries(sources),
         *group_entries(sources),
@@ -271,13 +316,17 @@ def oldest_first(entries: list[TimelineEntry]) -> list[TimelineEntry]:
     return list(reversed(entries))
 
 
-AUDITED_AS = {"measure": AuditRecordType.MEASURE_RECORD, "session": AuditRecordType.CARE_CONTACT}
+AUDITED_AS = {
+    "measure": AuditRecordType.MEASURE_RECORD,
+    "session": AuditRecordType.CARE_CONTACT,
+    "risk_flag": AuditRecordType.RISK_FLAG,
+}
 
 
 def shown_reads(entries: list[TimelineEntry], notes_for: Collection[int]) -> list[tuple]:
-    """For the referrals in ``notes_for`` the timeline shows each measure's scores and
-    each session's notes: a read of each (for the others, neither), as
-    ``audit.operations.record_mixed`` takes them."""
+    """For the referrals in ``notes_for`` the timeline shows each measure's scores, each
+    session's notes and each risk flag with its review: a read of each (for the others,
+    neither), as ``audit.operations.record_mixed`` takes them."""
     return [
         (AuditAction.READ, AUDITED_AS[entry.kind], entry.record_id)
         for entry in entries

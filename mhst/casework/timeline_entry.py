@@ -24,14 +24,14 @@ class TimelineEntry:
 
     when: datetime
     # "status", "consent", "risk", "allocation", "session", "group", "supervision",
-    # "measure", "discharge", "letter"
+    # "measure", "discharge", "letter", "risk_flag"
     kind: str
     title: str
     detail: str | None
     by: str
     has_time: bool = True
-    # The care contact a "session" entry shows (its notes' reading is audited), or the
-    # measure record of a "measure" entry.
+    # The care contact a "session" entry shows (its notes' reading is audited), the
+    # measure record of a "measure" entry, or the risk flag of a "risk_flag" entry.
     record_id: int | None = field(default=None, compare=False)
     # A "measure" entry links to its record (which shows any notes) when the viewer may
     # see the case's notes: the case's id, else None.

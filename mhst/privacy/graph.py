@@ -111,6 +111,7 @@ TEXT_VERSIONS_OF: dict[AuditRecordType, str] = {
     AuditRecordType.SUPERVISION_CASE: "supervision_case",  # a supervision decision
     AuditRecordType.REFERRAL_EVENT: "referral_event",  # a triage decision's reason
     AuditRecordType.DISCHARGE: "discharge",
+    AuditRecordType.RISK_FLAG: "case_risk_flag",  # a risk flag's review
 }
 
 # The audit log's record type for each table of a child's record it names.

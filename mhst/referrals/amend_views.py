@@ -1,4 +1,5 @@
-"""Amending the referral's clinical texts: the risk review and a triage decision's reason.
+"""Amending the referral's clinical texts: the risk review, a risk flag's review and a
+triage decision's reason.
 
 The referral is fetched through ``scoping.get_or_404`` (scoped and audit-logged) and the
 status change only through its referral; :func:`mhst.amendments.pages.amend_page` shows
@@ -8,13 +9,15 @@ amend.
 
 from __future__ import annotations
 
+import dataclasses
+
 from flask import abort, url_for
 from flask_login import current_user
 from sqlalchemy import select
 
 from mhst.amendments.pages import AmendPage, amend_page
 from mhst.extensions import db
-from mhst.referrals import amendable
+from mhst.referrals import amendable, risk_flags
 from mhst.referrals.blueprint import bp
 from mhst.referrals.models import Referral, ReferralEvent
 from mhst.security import scoping
@@ -43,6 +46,22 @@ def amend_risk_review(referral_id: int):
         abort(404)
     action = url_for(".amend_risk_review", referral_id=referral.id)
     return amend_page(text, _page(referral, "Amend the risk review", "Risk review", action))
+
+
+@bp.route("/<int:referral_id>/risk-flags/<int:flag_id>/amend", methods=["GET", "POST"])
+@requires(Permission.TRIAGE_REFERRALS)
+def amend_risk_flag_review(referral_id: int, flag_id: int):
+    """A flag's review is the case's clinical text: the case is fetched in case scope and
+    the flag only through it."""
+    referral = scoping.get_or_404(current_user, Referral, referral_id, kind=scoping.Kind.CASE)
+    flag = risk_flags.flag_of(referral, flag_id)
+    text = amendable.risk_flag_review(flag) if flag is not None else None
+    if text is None:  # another case's flag, or not reviewed yet: nothing to amend
+        abort(404)
+    action = url_for(".amend_risk_flag_review", referral_id=referral.id, flag_id=flag.id)
+    page = _page(referral, "Amend the review of a risk", "Review of the risk", action)
+    back = url_for(".show", referral_id=referral.id, _anchor="risk-flags")
+    return amend_page(text, dataclasses.replace(page, back_url=back))
 
 
 @bp.route("/<int:referral_id>/triage/<int:event_id>/amend", methods=["GET", "POST"])

@@ -1,6 +1,7 @@
 """The referral's clinical texts that are amended, never overwritten: the senior
-clinician's risk review and the reason given for a triage decision
-(:mod:`mhst.amendments`). Only their author, or a senior clinician, may amend them."""
+clinician's risk review, their review of a risk flag raised on the case and the reason
+given for a triage decision (:mod:`mhst.amendments`). Only their author, or a senior
+clinician, may amend them."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from mhst.audit.models import AuditRecordType
 from mhst.referrals.eligibility import MAX_TEXT
 from mhst.referrals.models import Referral, ReferralEvent, ReferralStatus
 from mhst.referrals.operations import NEEDS_REASON, TRIAGE_DECISIONS, TRIAGE_STATUSES
+from mhst.referrals.risk_flags import MAX_NOTES, CaseRiskFlag
 
 
 def risk_review(referral: Referral) -> AmendableText | None:
@@ -23,6 +25,21 @@ def risk_review(referral: Referral) -> AmendableText | None:
         author_id=referral.risk_reviewed_by_id,
         written_at=referral.risk_reviewed_at,
         max_length=MAX_TEXT,
+    )
+
+
+def risk_flag_review(flag: CaseRiskFlag) -> AmendableText | None:
+    """What the senior clinician found and did about a risk flag, once it is reviewed."""
+    if flag.reviewed_at is None:
+        return None
+    return AmendableText(
+        record=flag,
+        record_type=AuditRecordType.RISK_FLAG,
+        field="review_notes",
+        label="the review of the risk",
+        author_id=flag.reviewed_by_id,
+        written_at=flag.reviewed_at,
+        max_length=MAX_NOTES,
     )
 
 

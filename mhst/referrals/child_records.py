@@ -78,6 +78,17 @@ class Match:
     conflict: Child | None = None
 
 
+def identity_keys(details: ChildDetails, school: School) -> list[str]:
+    """What :func:`find_known_child` looks a child up by, as lock keys
+    (``mhst.core.locking.lock_keys``): the NHS number if given, and the name, date of
+    birth and school. Two referrals that could find one record share a key, so the second
+    waits for the first to commit and then finds the child it recorded."""
+    number = nhs_number.normalise(details.nhs_number or "") or None
+    name = name_key(details.given_name, details.family_name)
+    keys = [f"child:name:{name}:{details.date_of_birth.isoformat()}:{school.id}"]
+    return [f"child:nhs:{number}", *keys] if number else keys
+
+
 def find_known_child(details: ChildDetails, school: School) -> Match:
     """The child ``details`` describe, among the records not merged into another: a
     match by NHS number first, then a conflict, then a match by name, date of birth and

@@ -11,10 +11,11 @@ from __future__ import annotations
 from flask import abort, flash, redirect, url_for
 from flask_login import current_user
 
+from mhst.amendments.operations import versions_of
 from mhst.audit.models import AuditAction, AuditRecordType
 from mhst.audit.operations import record, render_audited
 from mhst.core.forms import commit_operation, failed
-from mhst.referrals import risk_flags
+from mhst.referrals import amendable, risk_flags
 from mhst.referrals.blueprint import bp
 from mhst.referrals.models import Referral
 from mhst.referrals.triage_forms import RiskReviewForm
@@ -40,7 +41,15 @@ def review_risk_flag(referral_id: int, flag_id: int):
         # The refused review rolled back the reads: log them again for the page shown.
         record(AuditAction.READ, AuditRecordType.REFERRAL, referral.id, user=current_user)
     record(AuditAction.READ, AuditRecordType.RISK_FLAG, flag.id, user=current_user)
+    review = amendable.risk_flag_review(flag)
     page = render_audited(
-        "referrals/risk_flag_review.html", referral=referral, flag=flag, form=form
+        "referrals/risk_flag_review.html",
+        referral=referral,
+        flag=flag,
+        form=form,
+        versions=versions_of(review) if review is not None else [],
+        amend_url=url_for(".amend_risk_flag_review", referral_id=referral.id, flag_id=flag.id)
+        if review is not None
+        else None,
     )
     return page, 400 if form is not None and form.errors else 200

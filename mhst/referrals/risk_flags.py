@@ -6,7 +6,8 @@ calling down (:func:`raise_flag`); the caseload, the referral's page and the hom
 read the open flags. A flag keeps who raised it, when, and from what (``source`` and
 ``source_text``, with ``detail``: the risk update as written when it was raised, or the
 scores that crossed the threshold); the review keeps who reviewed it, when, and their
-notes. Raising and reviewing are audit-logged (``AuditRecordType.RISK_FLAG``).
+notes, which are then amended with a reason, never overwritten (``mhst.amendments``).
+Raising and reviewing are audit-logged (``AuditRecordType.RISK_FLAG``).
 
 Operations add to the session and flush; the caller commits once.
 """
@@ -76,6 +77,12 @@ class CaseRiskFlag(db.Model):
     @property
     def reviewed(self) -> bool:
         return self.reviewed_at is not None
+
+    @property
+    def review_key(self) -> tuple[AuditRecordType, int, str]:
+        """Its review's notes as ``mhst.amendments`` keeps their versions (amended, never
+        overwritten: ``mhst.referrals.amendable.risk_flag_review``)."""
+        return (AuditRecordType.RISK_FLAG, self.id, "review_notes")
 
 
 def raise_flag(

@@ -10,6 +10,7 @@ from mhst.accounts.models import User
 from mhst.audit.models import AuditAction, AuditRecordType
 from mhst.audit.operations import record
 from mhst.core import nhs_number, signals
+from mhst.core.locking import lock_keys
 from mhst.core.rules import RuleError
 from mhst.core.time import service_today
 from mhst.extensions import db
@@ -192,6 +193,9 @@ def submit_referral(
         in_education=details.in_education,
         on=received_on,
     )
+    # Two referrals of one new child at the same moment: the second waits here for the
+    # first to commit, then finds the child it recorded instead of making a second record.
+    lock_keys(db.session, child_records.identity_keys(child_details, school))
     known = child_records.find_known_child(child_details, school)
     if by is None and known.child is not None:
         known = child_records.Match(conflict=known.child)
