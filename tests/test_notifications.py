@@ -14,6 +14,7 @@ from sqlalchemy import select
 
 from mhst.accounts.models import Role
 from mhst.casework import operations as casework
+from mhst.core.formatting import format_datetime
 from mhst.core.time import SERVICE_TIME_ZONE, service_today, utcnow
 from mhst.extensions import db
 from mhst.jobs import queue
@@ -27,7 +28,7 @@ from mhst.referrals.models import ReferralSource, ReferralStatus
 from mhst.referrals.risk_flags import RiskFlagSource, raise_flag
 from mhst.schools import interest
 from mhst.schools.models import ParticipationStatus
-from mhst.sessions import group_operations
+from mhst.sessions import courses, group_operations
 from mhst.sessions import operations as sessions
 from mhst.sessions.group_models import GroupAudience, GroupKind
 from mhst.sessions.models import ContactMode, ContactStage
@@ -208,6 +209,49 @@ def test_the_school_lead_is_told_when_the_team_books_a_visit(world, people):
     [at_a1] = told(people["lead"], K.VISIT_BOOKED)
     assert at_a1.text == "The team booked a group at School A1"
     nobody_else(people, "lead", "lead_a2", kind=K.VISIT_BOOKED)
+
+
+def test_a_course_of_weekly_sessions_tells_the_school_lead_once(world, people):
+    start = datetime.combine(school_day(8), time(10), SERVICE_TIME_ZONE)
+    details = sessions.SessionDetails(
+        starts_at=start,
+        duration_minutes=45,
+        stage=ContactStage.TREATMENT,
+        mode=ContactMode.FACE_TO_FACE_SCHOOL,
+        room_id=world.room_a2.id,
+    )
+    booked = courses.book_course(world.case_a1, details, 6, True, by=people["emhp"])
+    db.session.commit()
+    assert len(booked) == 6
+    [notification] = told(people["lead_a2"], K.VISIT_BOOKED)
+    assert notification.text == (
+        "The team booked weekly 1:1 sessions at School A2 for 6 weeks, "
+        f"the first on {format_datetime(start)}"
+    )
+    assert (notification.endpoint, notification.record_id) == ("schools.show", world.school_a2.id)
+    nobody_else(people, "lead_a2", kind=K.VISIT_BOOKED)
+
+
+def test_a_course_refused_in_any_week_tells_nobody(world, people):
+    start = datetime.combine(school_day(8), time(10), SERVICE_TIME_ZONE)
+    details = sessions.SessionDetails(
+        starts_at=start + timedelta(weeks=3),
+        duration_minutes=45,
+        stage=ContactStage.TREATMENT,
+        mode=ContactMode.VIDEO,
+    )
+    sessions.book_session(world.case_a1, details, by=people["emhp"])  # week 4 is taken
+    at_school = sessions.SessionDetails(
+        starts_at=start,
+        duration_minutes=45,
+        stage=ContactStage.TREATMENT,
+        mode=ContactMode.FACE_TO_FACE_SCHOOL,
+        room_id=world.room_a2.id,
+    )
+    with pytest.raises(courses.CourseRefused):
+        courses.book_course(world.case_a1, at_school, 6, by=people["emhp"])
+    assert told(people["lead_a2"], K.VISIT_BOOKED) == []  # not even the weeks before it
+    db.session.rollback()
 
 
 def test_administrators_are_told_when_a_school_registers_interest(world, people, make_user):

@@ -112,11 +112,16 @@ def _when(moment: date | datetime | None) -> str:
 
 
 @signals.school_visit_booked.connect
-def _school_visit_booked(school: School, *, by: User, what: str, when=None, **_) -> None:
+def _school_visit_booked(
+    school: School, *, by: User, what: str, when=None, weeks: int = 1, **_
+) -> None:
+    text = f"The team booked {what} at {school.name}{_when(when)}"
+    if weeks > 1:  # a course: one notification, from its first date
+        text = f"The team booked {what} at {school.name} for {weeks} weeks, the first{_when(when)}"
     notify(
         leads_of(school.id),
         K.VISIT_BOOKED,
-        f"The team booked {what} at {school.name}{_when(when)}",
+        text,
         endpoint="schools.show",
         record_id=school.id,
         actor=by,
