@@ -338,7 +338,9 @@ def test_the_header_counts_unread_and_the_list_marks_them(world, people, auth, c
     assert "Mark all as read" not in page
 
 
-def test_following_a_notification_marks_it_read_and_opens_its_record(world, people, auth, client):
+def test_following_a_notification_shows_it_and_opening_it_marks_it_read(
+    world, people, auth, client
+):
     emhp = people["emhp"]
     [notification] = notify(
         [emhp],
@@ -349,11 +351,32 @@ def test_following_a_notification_marks_it_read_and_opens_its_record(world, peop
     )
     db.session.commit()
     auth.sign_in(emhp.email)
-    response = client.get(f"/notifications/follow?id={notification.id}")
+    # The email's link (a GET) shows the notification and changes nothing.
+    page = client.get(f"/notifications/follow?id={notification.id}")
+    assert page.status_code == 200
+    assert "Case allocated" in page.get_data(as_text=True)
+    assert 'action="/notifications/open"' in page.get_data(as_text=True)
+    assert db.session.get(Notification, notification.id).read_at is None
+    # The list's entry is a POST form too, not a link.
+    listed = client.get("/notifications/").get_data(as_text=True)
+    assert "/notifications/follow" not in listed
+    assert 'class="app-button-as-link"' in listed
+    response = auth.post("/notifications/open", data={"notification_id": str(notification.id)})
     assert response.status_code == 302
     assert response.headers["Location"] == f"/referrals/{world.case_a1.id}"
     assert db.session.get(Notification, notification.id).read_at is not None
     assert client.get(response.headers["Location"]).status_code == 200
+
+
+def test_opening_needs_the_forms_csrf_token(world, people, auth, client):
+    [notification] = notify(
+        [people["emhp"]], K.CASE_ALLOCATED, "Case", endpoint="referrals.show", record_id=1
+    )
+    db.session.commit()
+    auth.sign_in(people["emhp"].email)
+    response = client.post("/notifications/open", data={"notification_id": str(notification.id)})
+    assert response.status_code == 400
+    assert db.session.get(Notification, notification.id).read_at is None
 
 
 def test_another_users_notification_is_as_if_it_did_not_exist(world, people, auth, client):
@@ -369,6 +392,8 @@ def test_another_users_notification_is_as_if_it_did_not_exist(world, people, aut
     for bad in (str(theirs.id), "abc", "-1", "99999999999999", ""):
         response = client.get(f"/notifications/follow?id={bad}")
         assert response.headers["Location"] == "/notifications/"
+        opened = auth.post("/notifications/open", data={"notification_id": bad})
+        assert opened.headers["Location"] == "/notifications/"
         assert auth.post("/notifications/read", data={"notification_id": bad}).status_code == 302
     auth.post("/notifications/read-all")
     assert db.session.get(Notification, theirs.id).read_at is None
@@ -385,7 +410,7 @@ def test_a_link_still_checks_scope_when_followed(world, people, auth, client):
     )
     db.session.commit()
     auth.sign_in(people["emhp_b"].email)
-    response = client.get(f"/notifications/follow?id={notification.id}")
+    response = auth.post("/notifications/open", data={"notification_id": str(notification.id)})
     assert client.get(response.headers["Location"]).status_code == 404
 
 
