@@ -549,17 +549,23 @@ def test_no_childs_name_in_a_notification_or_its_email(
             assert name.lower() not in body_of(message).lower()
 
 
-def test_a_failed_email_is_marked_failed(world, people, app):
+def test_a_failed_email_waits_for_its_next_try(world, people, app):
+    """The relay not answering: the email stays pending, tried once, next in 2 minutes
+    (tests/test_notifications_retries.py follows it through every try)."""
     app.config["MAIL_SERVER"], saved = "127.0.0.1", app.config["MAIL_SERVER"]
     app.config["MAIL_PORT"], port = 1, app.config["MAIL_PORT"]  # nothing listens there
+    now = utcnow()
     try:
         [notification] = notify(
             [people["emhp"]], K.CASE_RISK_RAISED, "Risk", endpoint="referrals.show", record_id=1
         )
-        assert emails.send_notification_emails() == 0
+        assert emails.send_notification_emails(now=now) == 0
     finally:
         app.config["MAIL_SERVER"], app.config["MAIL_PORT"] = saved, port
-    assert notification.email_state is EmailState.FAILED
+    db.session.refresh(notification)
+    assert notification.email_state is EmailState.PENDING
+    assert notification.email_attempts == 1
+    assert notification.email_next_attempt_at == now + timedelta(minutes=2)
 
 
 def test_old_notifications_are_deleted(world, people):
