@@ -191,6 +191,10 @@ class Config:
     SERVICE_URL = os.environ.get("SERVICE_URL", "http://localhost:5000")
     # Notifications are kept this long, read or not, then deleted (daily).
     NOTIFICATION_RETENTION_DAYS = int(os.environ.get("NOTIFICATION_RETENTION_DAYS", "180"))
+    # A notification's email the mail relay did not take is tried again after this many
+    # minutes, the wait doubling each time (2, 4, 8, 16), up to ATTEMPTS tries in all.
+    NOTIFICATION_EMAIL_RETRY_MINUTES = int(os.environ.get("NOTIFICATION_EMAIL_RETRY_MINUTES", "2"))
+    NOTIFICATION_EMAIL_ATTEMPTS = int(os.environ.get("NOTIFICATION_EMAIL_ATTEMPTS", "5"))
 
     # Reminders to families by text and email through GOV.UK Notify (mhst/core/notify.py).
     # Without NOTIFY_API_KEY a reminder is written to the log and kept as "logged", shown

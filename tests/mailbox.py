@@ -33,14 +33,20 @@ class Mailbox:
     def __init__(self):
         self._keeper = _Keeper()
         self.port = _free_port()
-        self._controller = Controller(self._keeper, hostname="127.0.0.1", port=self.port)
+        self._controller: Controller | None = None
 
     def start(self) -> Mailbox:
+        """Listen on the mailbox's port (again, after :meth:`stop`: a relay that was down
+        and is back, keeping what it had received)."""
+        self._controller = Controller(self._keeper, hostname="127.0.0.1", port=self.port)
         self._controller.start()
         return self
 
     def stop(self) -> None:
-        self._controller.stop()
+        """Stop listening: a connection to the port is refused until :meth:`start`."""
+        if self._controller is not None:
+            self._controller.stop()
+            self._controller = None
 
     def clear(self) -> None:
         with self._keeper.received:

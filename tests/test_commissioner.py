@@ -80,6 +80,7 @@ ALLOWED_WITHOUT_ARGUMENTS = {
     # Their own notifications (none: no kind is sent to a commissioner) and settings.
     "notifications.index",
     "notifications.follow",
+    "notifications.open_record",
     "notifications.mark_read",
     "notifications.mark_all_read",
     "notifications.settings",

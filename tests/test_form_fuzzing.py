@@ -94,9 +94,11 @@ NOT_FUZZED = {
     "organisation.copy_default_term_dates",
     "organisation.remove_term_closure",
     "schools.room_active",
-    # Marking notifications read: the only answer is a hidden id (tests/test_notifications.py
-    # sends bad ones; another user's or a malformed id marks nothing).
+    # Marking notifications read, or opening one (read, then its record): the only answer
+    # is a hidden id (tests/test_notifications.py sends bad ones; another user's or a
+    # malformed id marks nothing).
     "notifications.mark_read",
+    "notifications.open_record",
     "notifications.mark_all_read",
     # The self-referral: starting again has no answers; sending needs every answer in a
     # draft first (tests/test_self_referral_pages.py fuzzes it, and every question page).

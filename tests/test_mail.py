@@ -7,7 +7,7 @@ import socket
 
 import pytest
 
-from mhst.core.mail import send_email
+from mhst.core.mail import MailError, deliver, send_email
 from tests.mailbox import body_of
 
 
@@ -45,6 +45,22 @@ def test_an_unreachable_server_is_logged_and_reported(app, caplog):
         app.config.update(saved)
     assert "…@nhs.example" in caplog.text
     assert "someone@" not in caplog.text
+
+
+def test_delivery_to_an_unreachable_server_raises_a_mail_error_naming_the_domain(app):
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        closed_port = probe.getsockname()[1]
+    saved = dict(app.config)
+    app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=closed_port, MAIL_USE_TLS=False)
+    try:
+        with app.app_context(), pytest.raises(MailError) as error:
+            deliver("someone@nhs.example", "Subject", "Body")
+    finally:
+        app.config.update(saved)
+    assert str(error.value).startswith("Email to …@nhs.example could not be sent: ")
+    assert "someone@" not in str(error.value)
+    assert isinstance(error.value.__cause__, OSError)
 
 
 def test_a_subject_is_one_line(app, mailbox):

@@ -14,6 +14,7 @@ from sqlalchemy import select
 
 from mhst.accounts.models import Role
 from mhst.casework import operations as casework
+from mhst.core.formatting import format_datetime
 from mhst.core.time import SERVICE_TIME_ZONE, service_today, utcnow
 from mhst.extensions import db
 from mhst.jobs import queue
@@ -27,7 +28,7 @@ from mhst.referrals.models import ReferralSource, ReferralStatus
 from mhst.referrals.risk_flags import RiskFlagSource, raise_flag
 from mhst.schools import interest
 from mhst.schools.models import ParticipationStatus
-from mhst.sessions import group_operations
+from mhst.sessions import courses, group_operations
 from mhst.sessions import operations as sessions
 from mhst.sessions.group_models import GroupAudience, GroupKind
 from mhst.sessions.models import ContactMode, ContactStage
@@ -210,6 +211,49 @@ def test_the_school_lead_is_told_when_the_team_books_a_visit(world, people):
     nobody_else(people, "lead", "lead_a2", kind=K.VISIT_BOOKED)
 
 
+def test_a_course_of_weekly_sessions_tells_the_school_lead_once(world, people):
+    start = datetime.combine(school_day(8), time(10), SERVICE_TIME_ZONE)
+    details = sessions.SessionDetails(
+        starts_at=start,
+        duration_minutes=45,
+        stage=ContactStage.TREATMENT,
+        mode=ContactMode.FACE_TO_FACE_SCHOOL,
+        room_id=world.room_a2.id,
+    )
+    booked = courses.book_course(world.case_a1, details, 6, True, by=people["emhp"])
+    db.session.commit()
+    assert len(booked) == 6
+    [notification] = told(people["lead_a2"], K.VISIT_BOOKED)
+    assert notification.text == (
+        "The team booked weekly 1:1 sessions at School A2 for 6 weeks, "
+        f"the first on {format_datetime(start)}"
+    )
+    assert (notification.endpoint, notification.record_id) == ("schools.show", world.school_a2.id)
+    nobody_else(people, "lead_a2", kind=K.VISIT_BOOKED)
+
+
+def test_a_course_refused_in_any_week_tells_nobody(world, people):
+    start = datetime.combine(school_day(8), time(10), SERVICE_TIME_ZONE)
+    details = sessions.SessionDetails(
+        starts_at=start + timedelta(weeks=3),
+        duration_minutes=45,
+        stage=ContactStage.TREATMENT,
+        mode=ContactMode.VIDEO,
+    )
+    sessions.book_session(world.case_a1, details, by=people["emhp"])  # week 4 is taken
+    at_school = sessions.SessionDetails(
+        starts_at=start,
+        duration_minutes=45,
+        stage=ContactStage.TREATMENT,
+        mode=ContactMode.FACE_TO_FACE_SCHOOL,
+        room_id=world.room_a2.id,
+    )
+    with pytest.raises(courses.CourseRefused):
+        courses.book_course(world.case_a1, at_school, 6, by=people["emhp"])
+    assert told(people["lead_a2"], K.VISIT_BOOKED) == []  # not even the weeks before it
+    db.session.rollback()
+
+
 def test_administrators_are_told_when_a_school_registers_interest(world, people, make_user):
     other_admin = make_user(Role.ADMINISTRATOR)
     make_user(Role.ADMINISTRATOR, active=False)
@@ -294,7 +338,9 @@ def test_the_header_counts_unread_and_the_list_marks_them(world, people, auth, c
     assert "Mark all as read" not in page
 
 
-def test_following_a_notification_marks_it_read_and_opens_its_record(world, people, auth, client):
+def test_following_a_notification_shows_it_and_opening_it_marks_it_read(
+    world, people, auth, client
+):
     emhp = people["emhp"]
     [notification] = notify(
         [emhp],
@@ -305,11 +351,32 @@ def test_following_a_notification_marks_it_read_and_opens_its_record(world, peop
     )
     db.session.commit()
     auth.sign_in(emhp.email)
-    response = client.get(f"/notifications/follow?id={notification.id}")
+    # The email's link (a GET) shows the notification and changes nothing.
+    page = client.get(f"/notifications/follow?id={notification.id}")
+    assert page.status_code == 200
+    assert "Case allocated" in page.get_data(as_text=True)
+    assert 'action="/notifications/open"' in page.get_data(as_text=True)
+    assert db.session.get(Notification, notification.id).read_at is None
+    # The list's entry is a POST form too, not a link.
+    listed = client.get("/notifications/").get_data(as_text=True)
+    assert "/notifications/follow" not in listed
+    assert 'class="app-button-as-link"' in listed
+    response = auth.post("/notifications/open", data={"notification_id": str(notification.id)})
     assert response.status_code == 302
     assert response.headers["Location"] == f"/referrals/{world.case_a1.id}"
     assert db.session.get(Notification, notification.id).read_at is not None
     assert client.get(response.headers["Location"]).status_code == 200
+
+
+def test_opening_needs_the_forms_csrf_token(world, people, auth, client):
+    [notification] = notify(
+        [people["emhp"]], K.CASE_ALLOCATED, "Case", endpoint="referrals.show", record_id=1
+    )
+    db.session.commit()
+    auth.sign_in(people["emhp"].email)
+    response = client.post("/notifications/open", data={"notification_id": str(notification.id)})
+    assert response.status_code == 400
+    assert db.session.get(Notification, notification.id).read_at is None
 
 
 def test_another_users_notification_is_as_if_it_did_not_exist(world, people, auth, client):
@@ -325,6 +392,8 @@ def test_another_users_notification_is_as_if_it_did_not_exist(world, people, aut
     for bad in (str(theirs.id), "abc", "-1", "99999999999999", ""):
         response = client.get(f"/notifications/follow?id={bad}")
         assert response.headers["Location"] == "/notifications/"
+        opened = auth.post("/notifications/open", data={"notification_id": bad})
+        assert opened.headers["Location"] == "/notifications/"
         assert auth.post("/notifications/read", data={"notification_id": bad}).status_code == 302
     auth.post("/notifications/read-all")
     assert db.session.get(Notification, theirs.id).read_at is None
@@ -341,7 +410,7 @@ def test_a_link_still_checks_scope_when_followed(world, people, auth, client):
     )
     db.session.commit()
     auth.sign_in(people["emhp_b"].email)
-    response = client.get(f"/notifications/follow?id={notification.id}")
+    response = auth.post("/notifications/open", data={"notification_id": str(notification.id)})
     assert client.get(response.headers["Location"]).status_code == 404
 
 
@@ -480,17 +549,23 @@ def test_no_childs_name_in_a_notification_or_its_email(
             assert name.lower() not in body_of(message).lower()
 
 
-def test_a_failed_email_is_marked_failed(world, people, app):
+def test_a_failed_email_waits_for_its_next_try(world, people, app):
+    """The relay not answering: the email stays pending, tried once, next in 2 minutes
+    (tests/test_notifications_retries.py follows it through every try)."""
     app.config["MAIL_SERVER"], saved = "127.0.0.1", app.config["MAIL_SERVER"]
     app.config["MAIL_PORT"], port = 1, app.config["MAIL_PORT"]  # nothing listens there
+    now = utcnow()
     try:
         [notification] = notify(
             [people["emhp"]], K.CASE_RISK_RAISED, "Risk", endpoint="referrals.show", record_id=1
         )
-        assert emails.send_notification_emails() == 0
+        assert emails.send_notification_emails(now=now) == 0
     finally:
         app.config["MAIL_SERVER"], app.config["MAIL_PORT"] = saved, port
-    assert notification.email_state is EmailState.FAILED
+    db.session.refresh(notification)
+    assert notification.email_state is EmailState.PENDING
+    assert notification.email_attempts == 1
+    assert notification.email_next_attempt_at == now + timedelta(minutes=2)
 
 
 def test_old_notifications_are_deleted(world, people):

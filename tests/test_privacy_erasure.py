@@ -16,6 +16,9 @@ from mhst.audit.models import AuditAction, AuditEvent, AuditRecordType
 from mhst.core.rules import RuleError
 from mhst.core.time import service_today, utcnow
 from mhst.extensions import db
+from mhst.notifications.models import Notification
+from mhst.notifications.models import NotificationKind as K
+from mhst.notifications.operations import notify
 from mhst.outcomes.definitions import Respondent
 from mhst.outcomes.models import MeasureRecord
 from mhst.privacy import graph
@@ -63,12 +66,13 @@ def test_erasing_deletes_every_row_of_the_record_and_leaves_one_entry_of_counts(
     lead, senior = world.users[Role.CLINICAL_LEAD], world.users[Role.SENIOR_CLINICIAN]
     notes = "Orla is safe today; Petra will call back."
     amended(waiting, AuditRecordType.REFERRAL, "risk_review_notes", senior, new_text=notes)
-    before = graph.collect([child_id]).counts()
+    before = graph.collect([child_id]).counts_with_links()
     assert (before["consent"], before["text_version"]) == (1, 2)
+    assert before["notification"] >= 1  # the senior clinicians told of its arrival
     deleted = erase_on_objection(child_id, "The parent objected by phone.", by=lead)
     db.session.commit()
     assert deleted == before
-    assert graph.collect([child_id]).counts() == {}
+    assert graph.collect([child_id]).counts_with_links() == {}
     assert db.session.get(Referral, referral_id) is None
     assert db.session.scalars(select(TextVersion)).all() == []
     erased = db.session.scalars(
@@ -93,6 +97,34 @@ def test_erasing_deletes_every_row_of_the_record_and_leaves_one_entry_of_counts(
 
 def _rows(table) -> int:
     return db.session.scalar(select(func.count()).select_from(table))
+
+
+def test_erasing_deletes_the_staff_notifications_linking_to_the_childs_referral(world, waiting):
+    senior, emhp = world.users[Role.SENIOR_CLINICIAN], world.users[Role.EMHP]
+    linking = select(Notification.id).where(
+        Notification.endpoint == "referrals.show", Notification.record_id == waiting.id
+    )
+    told_of_arrival = db.session.scalars(linking.where(Notification.user_id == senior.id)).all()
+    assert told_of_arrival  # "New referral R... from School A1"
+    [other_child] = notify(
+        [emhp], K.CASE_ALLOCATED, "Other", endpoint="referrals.show", record_id=world.case_a1.id
+    )
+    [school] = notify(  # a school's page whose id happens to be the referral's number
+        [emhp], K.VISIT_BOOKED, "Visit", endpoint="schools.show", record_id=waiting.id
+    )
+    db.session.commit()
+    erase_on_objection(waiting.child_id, "The parent objected.", by=world.users[Role.CLINICAL_LEAD])
+    db.session.commit()
+    assert db.session.scalars(linking).all() == []
+    assert db.session.get(Notification, other_child.id) is not None
+    assert db.session.get(Notification, school.id) is not None
+    erased = db.session.scalars(
+        select(AuditEvent.detail).where(
+            AuditEvent.action == AuditAction.DELETE,
+            AuditEvent.record_type == AuditRecordType.CHILD,
+        )
+    ).one()
+    assert f"{len(told_of_arrival)} staff notification" in erased
 
 
 def test_the_other_childrens_records_are_untouched(world, waiting):

@@ -14,6 +14,9 @@ from mhst.amendments.operations import AmendableText, amend
 from mhst.audit.models import AuditRecordType
 from mhst.core.time import utcnow
 from mhst.extensions import db
+from mhst.notifications.models import Notification
+from mhst.notifications.models import NotificationKind as K
+from mhst.notifications.operations import notify
 from mhst.outcomes.models import MeasureAnswer, MeasureRecord, MeasureScore
 from mhst.privacy import graph
 from mhst.referrals.allocations import Allocation
@@ -113,6 +116,18 @@ def test_the_walk_finds_every_row_of_one_childs_record_and_no_other(world):
         ),
     }
     assert records.counts() == expected
+    # Staff notifications linking to its referrals: deleted with it, not exported.
+    linking = _count(
+        select(Notification.id).where(
+            Notification.endpoint == "referrals.show",
+            Notification.record_id.in_(select(Referral.id).where(mine)),
+        )
+    )
+    assert len(records.linked["notification"]) == linking
+    assert records.counts_with_links() == {
+        **expected,
+        **({"notification": linking} if linking else {}),
+    }
     assert records.ids("referral") == {case.id}
     assert world.referral_a1.id not in records.ids("referral")
     assert world.consent_a1.id not in records.ids("consent")
@@ -131,8 +146,8 @@ def test_deleting_the_rows_found_leaves_nothing_of_the_child_and_everything_else
     }
     deleted = graph.delete_records(records)
     db.session.expire_all()
-    assert deleted == records.counts()
-    assert graph.collect([child_id]).counts() == {}
+    assert deleted == records.counts_with_links()
+    assert graph.collect([child_id]).counts_with_links() == {}
     for table in graph.tables():
         left = db.session.scalar(select(func.count()).select_from(table))
         assert left == tables_before[table.name] - deleted.get(table.name, 0), table.name
@@ -211,3 +226,24 @@ def test_deleting_a_record_clears_the_flag_on_its_possible_duplicate(world):
     survivor = db.session.get(Child, other_id)
     assert survivor is not None
     assert survivor.possible_duplicate_of_id is None
+
+
+def test_notifications_linking_to_the_childs_referrals_are_found_and_no_others(world):
+    case, other = world.case_a1, world.referral_a1
+    emhp = world.users[Role.EMHP]
+    before = graph.collect([case.child_id]).linked["notification"]
+
+    def told(endpoint: str, record_id: int) -> int:
+        [notification] = notify(
+            [emhp], K.CASE_ALLOCATED, "N", endpoint=endpoint, record_id=record_id
+        )
+        return notification.id
+
+    mine = told("referrals.show", case.id)
+    told("referrals.show", other.id)  # another child's referral
+    told("schools.show", case.id)  # a school whose id is the referral's number
+    records = graph.collect([case.child_id])
+    assert records.linked["notification"] == sorted([*before, mine])
+    assert "notification" not in records.rows  # not part of the record: not exported
+    assert "notification" not in [table.name for table in records.tables]
+    assert "notification" in graph.LINKED_BY_ENDPOINT

@@ -16,6 +16,9 @@ from mhst.audit.models import AuditAction, AuditEvent, AuditRecordType
 from mhst.core.time import service_today
 from mhst.demo import load_demo_data
 from mhst.extensions import db
+from mhst.notifications.models import Notification
+from mhst.notifications.models import NotificationKind as K
+from mhst.notifications.operations import notify
 from mhst.privacy import graph
 from mhst.privacy.disposal import pseudonymise
 from mhst.privacy.models import RetentionAction, RetentionDecision
@@ -210,6 +213,48 @@ def test_the_command_pseudonymises_and_deletes_what_was_approved(app, world, clo
     again = runner.invoke(args=["retention-review"])
     assert "No approved decisions to apply." in again.output
     assert "Pia Retained" not in admin.client.get("/privacy/retention").get_data(as_text=True)
+
+
+def test_deleting_takes_the_staff_notifications_linking_to_it_pseudonymising_keeps_them(
+    app, world, closed_child, admin
+):
+    kept, gone = closed_child("Pia", 26), closed_child("Dan", 27)
+    emhp = world.users[Role.EMHP]
+
+    def linking(child: Child) -> list[int]:
+        referral_id = db.session.scalars(
+            select(Referral.id).where(Referral.child_id == child.id)
+        ).one()
+        return db.session.scalars(
+            select(Notification.id).where(
+                Notification.endpoint == "referrals.show", Notification.record_id == referral_id
+            )
+        ).all()
+
+    for child in (kept, gone):
+        referral_id = child.referrals[0].id
+        notify([emhp], K.CASE_ALLOCATED, "Case", endpoint="referrals.show", record_id=referral_id)
+    db.session.commit()
+    kept_links, gone_links = linking(kept), linking(gone)
+    assert kept_links
+    assert gone_links
+    _approve(admin, kept, "pseudonymise")
+    _approve(admin, gone, "delete")
+    db.session.commit()  # as above: the approvals are committed apart from this session
+    runner = app.test_cli_runner()
+    dry = runner.invoke(args=["retention-review", "--dry-run"])
+    assert "would be deleted: 1 child's record" in dry.output
+    assert f"{len(gone_links)} staff notification" in dry.output.split("would be deleted")[1]
+    assert "staff notification" not in dry.output.split("would be deleted")[0]
+    result = runner.invoke(args=["retention-review"])
+    assert result.exit_code == 0, result.output
+    db.session.expire_all()
+    assert linking(kept) == kept_links  # the record is kept: its links still open it
+    assert (
+        db.session.scalars(select(Notification.id).where(Notification.id.in_(gone_links))).all()
+        == []
+    )
+    assert f"{len(gone_links)} staff notification" in _decisions()[1].outcome
 
 
 def test_the_command_leaves_a_record_no_longer_due(app, world, closed_child, admin):

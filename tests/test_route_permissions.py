@@ -64,6 +64,7 @@ EXPECTED_ACCESS: dict[str, str | frozenset[Role]] = {
     # Each user's own notifications (mhst.notifications): every signed-in role.
     "notifications.index": ALL,
     "notifications.follow": ALL,
+    "notifications.open_record": ALL,
     "notifications.mark_read": ALL,
     "notifications.mark_all_read": ALL,
     "notifications.settings": ALL,

@@ -344,6 +344,21 @@ def test_each_role_finds_exactly_what_the_policy_reaches(role, label, world, rec
         scoping.get_or_404(world.users[Role.CLINICAL_LEAD], model, 987_654_321, kind=kind)
 
 
+@pytest.mark.parametrize("label", list(KINDS))
+def test_who_may_see_agrees_with_each_users_own_check_in_one_query(
+    label, world, records, count_queries
+):
+    users = [world.users[role] for role in Role]
+    kind = KINDS[label]
+    model, named = records[label]
+    for row in named.values():
+        expected = [user for user in users if scoping.in_scope(user, model, row.id, kind)]
+        before = len(count_queries())
+        assert scoping.who_may_see(users, model, row.id, kind) == expected
+        assert len(count_queries()) == before + 1
+    assert scoping.who_may_see([], model, 1, kind) == []
+
+
 def reads(record_type: str, record_id: int) -> int:
     return db.session.scalar(
         select(func.count(AuditEvent.id)).where(

@@ -53,6 +53,7 @@ MATRIX_ROWS: dict[str, tuple[int, int, int, int, int, int]] = {
     # sends them back to the list, 302, as having none does).
     "notifications.index":                (200,  200,  200,  200,  200,  200),
     "notifications.follow":               (302,  302,  302,  302,  302,  302),
+    "notifications.open_record":          (302,  302,  302,  302,  302,  302),
     "notifications.mark_read":            (302,  302,  302,  302,  302,  302),
     "notifications.mark_all_read":        (302,  302,  302,  302,  302,  302),
     "notifications.settings":             (200,  200,  200,  200,  200,  200),

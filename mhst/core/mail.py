@@ -5,8 +5,10 @@ README). Without it, as in development, each message is written to the log inste
 nothing is sent by accident from a laptop. Messages must carry no personal data in their
 subject: mail servers and phones show subjects widely.
 
-A message that cannot be sent is logged and reported as ``False``: the action that sent it
-(a sign-in, a reset request) has already happened and must not fail because mail did.
+:func:`deliver` raises :class:`MailError` when the relay does not take a message, for a
+caller that tries again later (the notifications' emails). :func:`send_email` logs it and
+reports ``False`` instead: the action that sent it (a sign-in, a reset request) has
+already happened and must not fail because mail did.
 """
 
 from __future__ import annotations
@@ -29,17 +31,33 @@ class Email:
     body: str
 
 
-def send_email(to: str, subject: str, body: str) -> bool:
-    """Send one plain-text email; True when the relay accepted it (or it was logged)."""
+class MailError(Exception):
+    """The mail relay did not take a message: unreachable, refused or timed out. The
+    message names the recipient's domain only."""
+
+
+def deliver(to: str, subject: str, body: str) -> None:
+    """Send one plain-text email (or log it, without MAIL_SERVER); raise
+    :class:`MailError` if the relay does not take it."""
     config = current_app.config
     message = _message(Email(to=to, subject=subject, body=body), config)
     if not config.get("MAIL_SERVER"):
         logger.info("Email not sent (MAIL_SERVER is not set):\n%s", message)
-        return True
+        return
     try:
         with _connect(config) as smtp:
             smtp.send_message(message)
-    except (OSError, smtplib.SMTPException):
+    except (OSError, smtplib.SMTPException) as error:
+        raise MailError(
+            f"Email to {_redacted(to)} could not be sent: {type(error).__name__}: {error}"
+        ) from error
+
+
+def send_email(to: str, subject: str, body: str) -> bool:
+    """Send one plain-text email; True when the relay accepted it (or it was logged)."""
+    try:
+        deliver(to, subject, body)
+    except MailError:
         logger.exception("Email to %s could not be sent", _redacted(to))
         return False
     return True

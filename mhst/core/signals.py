@@ -115,11 +115,15 @@ school_visit_booked = _signals.signal(
     doc="""The team booked a visit at a school: a 1:1 session face to face in school, or
     a group that meets at the school.
 
-    Sent by ``mhst.sessions.operations.book_session`` (a session face to face in school)
-    and ``mhst.sessions.group_operations.create_group`` (a group at a school). Sender:
-    the :class:`~mhst.schools.models.School`. Keyword arguments: ``by`` (who booked it),
-    ``what`` (the visit in words, naming no child: "a 1:1 session", "a group") and
-    ``when`` (a datetime or a date: when it starts, or None if not yet known).
+    Sent by ``mhst.sessions.operations.book_session`` (a session face to face in school,
+    unless its caller tells the school itself), ``mhst.sessions.courses.book_course`` and
+    ``mhst.sessions.group_operations.create_group`` (a group at a school). Sender: the
+    :class:`~mhst.schools.models.School`. Keyword arguments: ``by`` (who booked it),
+    ``what`` (the visit in words, naming no child: "a 1:1 session", "a group"),
+    ``when`` (a datetime or a date: when it starts, or None if not yet known) and
+    ``weeks`` (optional, 1 by default): a course of weekly 1:1 sessions
+    (``mhst.sessions.courses.book_course``) is sent once, after every week is booked,
+    with ``when`` its first session and ``weeks`` how many.
 
     Received by ``mhst.notifications.receivers``: the school's lead is notified.
     """,

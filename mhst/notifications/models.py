@@ -75,6 +75,10 @@ class Notification(db.Model):
         string_enum(EmailState, "notification_email_state", 10)
     )
     emailed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Tries at the email so far (each counted when claimed), and when it may next be
+    # tried: after a failure, or when a claim by a worker that stopped runs out.
+    email_attempts: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    email_next_attempt_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     @property
     def unread(self) -> bool:

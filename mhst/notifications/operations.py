@@ -1,7 +1,8 @@
 """Telling users things, and what they do with what they are told.
 
 :func:`notify` adds one notification per recipient in the caller's unit of work (no
-commit): the receivers call it from inside the sender's operation. Each notification is
+commit; one INSERT for all of them, however many): the receivers call it from inside the
+sender's operation. Each notification is
 marked for email when its user wants that kind by email (their choice, or the kind's
 default); the scheduled task in :mod:`.emails` sends it. Everything a user reads or
 changes here is their own: another user's notification is as if it did not exist.
@@ -12,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 
 from flask import url_for
-from sqlalchemy import func, select, update
+from sqlalchemy import func, insert, select, update
 from werkzeug.routing import BuildError
 
 from mhst.accounts.models import Role, User
@@ -83,23 +84,26 @@ def notify(
         for user in recipients
         if user is not None and user.active and (actor is None or user.id != actor.id)
     }
+    if not people:
+        return []
     choices = email_choices(people)
-    added = []
-    for user_id in sorted(people):
-        wanted = choices.get((user_id, kind), kind.email_by_default)
-        added.append(
-            Notification(
-                user_id=user_id,
-                kind=kind,
-                text=text[:TEXT_MAX],
-                endpoint=endpoint,
-                record_id=record_id,
-                email_state=EmailState.PENDING if wanted else None,
-            )
-        )
-    db.session.add_all(added)
-    db.session.flush()
-    return added
+    rows = [
+        {
+            "user_id": user_id,
+            "kind": kind,
+            "text": text[:TEXT_MAX],
+            "endpoint": endpoint,
+            "record_id": record_id,
+            "created_at": utcnow(),
+            "email_state": (
+                EmailState.PENDING if choices.get((user_id, kind), kind.email_by_default) else None
+            ),
+        }
+        for user_id in sorted(people)
+    ]
+    # One INSERT for every recipient (their number does not change the work).
+    added = db.session.scalars(insert(Notification).returning(Notification), rows)
+    return sorted(added, key=lambda notification: notification.user_id)
 
 
 def link_of(notification: Notification) -> str | None:

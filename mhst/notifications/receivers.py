@@ -39,9 +39,13 @@ def leads_of(school_id: int) -> list[User]:
     return active_users(User.role == Role.SCHOOL_MENTAL_HEALTH_LEAD, User.school_id == school_id)
 
 
-def in_scope(users: Iterable[User], referral: Referral, kind=None) -> list[User]:
-    """Those of ``users`` who may see ``referral`` (as ``kind``) now."""
-    return [user for user in users if scoping.in_scope(user, Referral, referral.id, kind)]
+def in_scope(
+    users: Iterable[User], referral: Referral, kind=None, *, actor: User | None = None
+) -> list[User]:
+    """Those of ``users`` who may see ``referral`` (as ``kind``) now, leaving out
+    ``actor`` (never told of their own action) before asking: one query for them all."""
+    people = [user for user in users if actor is None or user.id != actor.id]
+    return scoping.who_may_see(people, Referral, referral.id, kind)
 
 
 @signals.referral_received.connect
@@ -49,7 +53,7 @@ def _referral_received(referral: Referral, *, by: User, **_) -> None:
     text = f"New referral {referral.reference} from {referral.school.name}"
     if referral.high_risk:
         text += ": its risk screen is positive, review it today"
-    seniors = in_scope(senior_clinicians_of(referral.school.team_id), referral)
+    seniors = in_scope(senior_clinicians_of(referral.school.team_id), referral, actor=by)
     notify(
         seniors,
         K.REFERRAL_RECEIVED,
@@ -62,7 +66,7 @@ def _referral_received(referral: Referral, *, by: User, **_) -> None:
 
 @signals.referral_status_changed.connect
 def _referral_status_changed(referral: Referral, *, to_status, by: User, **_) -> None:
-    leads = in_scope(leads_of(referral.school_id), referral)
+    leads = in_scope(leads_of(referral.school_id), referral, actor=by)
     notify(
         leads,
         K.REFERRAL_STATUS_CHANGED,
@@ -79,7 +83,7 @@ def _case_allocated(
 ) -> None:
     verb = "reallocated" if reallocated else "allocated"
     notify(
-        in_scope([practitioner], referral, scoping.Kind.CASE),
+        in_scope([practitioner], referral, scoping.Kind.CASE, actor=by),
         K.CASE_ALLOCATED,
         f"Case {referral.reference} was {verb} to you by {by.full_name}",
         endpoint="referrals.show",
@@ -94,7 +98,7 @@ def _case_risk_raised(referral: Referral, *, flag, by: User, **_) -> None:
     if allocation is None:
         return
     notify(
-        in_scope([allocation.practitioner], referral, scoping.Kind.CASE),
+        in_scope([allocation.practitioner], referral, scoping.Kind.CASE, actor=by),
         K.CASE_RISK_RAISED,
         f"A risk was raised on your case {referral.reference}: {flag.source.label.lower()}",
         endpoint="referrals.show",
@@ -112,11 +116,16 @@ def _when(moment: date | datetime | None) -> str:
 
 
 @signals.school_visit_booked.connect
-def _school_visit_booked(school: School, *, by: User, what: str, when=None, **_) -> None:
+def _school_visit_booked(
+    school: School, *, by: User, what: str, when=None, weeks: int = 1, **_
+) -> None:
+    text = f"The team booked {what} at {school.name}{_when(when)}"
+    if weeks > 1:  # a course: one notification, from its first date
+        text = f"The team booked {what} at {school.name} for {weeks} weeks, the first{_when(when)}"
     notify(
         leads_of(school.id),
         K.VISIT_BOOKED,
-        f"The team booked {what} at {school.name}{_when(when)}",
+        text,
         endpoint="schools.show",
         record_id=school.id,
         actor=by,

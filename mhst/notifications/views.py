@@ -1,5 +1,6 @@
-"""The notifications page, following a notification's link, marking them read, the email
-settings, and the unread count every page's header shows.
+"""The notifications page, a notification's own page and opening its record (a POST: it
+is marked read), marking them read, the email settings, and the unread count every
+page's header shows.
 
 Everything here is the signed-in user's own: another user's notification id is treated
 as no notification at all (the list is shown again).
@@ -60,9 +61,25 @@ def index():
 @bp.get("/follow")
 @requires(Permission.SIGNED_IN)
 def follow():
-    """Follow a notification's link: it is marked read and the user goes to its record,
-    whose page checks their scope as always (a record now out of scope is a 404)."""
+    """A notification's own page, where its email's link lands: what it says, and an
+    **Open** button (a POST to :func:`open_record`). A GET changes nothing: a link
+    previewed by a mail scanner or fetched ahead by the browser marks nothing read."""
     notification = operations.own_notification(current_user, request.args.get("id"))
+    if notification is None:
+        return redirect(url_for(".index"))
+    return render_template(
+        "notifications/open.html",
+        notification=notification,
+        has_link=operations.link_of(notification) is not None,
+    )
+
+
+@bp.post("/open")
+@requires(Permission.SIGNED_IN)
+def open_record():
+    """Open a notification's record: it is marked read and the user goes to the record's
+    page, which checks their scope as always (a record now out of scope is a 404)."""
+    notification = operations.own_notification(current_user, request.form.get("notification_id"))
     if notification is None:
         return redirect(url_for(".index"))
     commit_unit(operations.mark_read, notification)

@@ -35,6 +35,7 @@ NOUNS: dict[str, tuple[str, str]] = {
     "session_reminder": ("session reminder", "session reminders"),
     "retention_decision": ("retention decision", "retention decisions"),
     "text_version": ("version of an amended text", "versions of amended texts"),
+    "notification": ("staff notification", "staff notifications"),
 }
 
 

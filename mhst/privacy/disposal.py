@@ -153,10 +153,11 @@ def apply(decision: RetentionDecision, report: Report) -> None:
     if not _still_due(records, service_today()):
         report.skip(decision)
         return
-    if report.dry_run:
-        report.add(decision, records.counts())
-        return
     action = decision.action
+    if report.dry_run:
+        deleting = action is RetentionAction.DELETE  # links to a kept record stay
+        report.add(decision, records.counts_with_links() if deleting else records.counts())
+        return
     if action is RetentionAction.PSEUDONYMISE:
         replace_mentions(records, " ".join(REPLACEMENTS.values()))
         counts = pseudonymise(records)

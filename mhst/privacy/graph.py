@@ -6,7 +6,8 @@ referrals, their events, consents, sessions, measures and answers, a group atten
 the child's place in a group, and so on down. A new table about a child or a referral is
 therefore found without a change here. The tables the walk does not reach are listed in
 :data:`NOT_ABOUT_A_CHILD`, each with the reason; the tables that name a child's records by
-a record type and id instead of a foreign key are in :data:`BY_RECORD_TYPE`.
+a record type and id instead of a foreign key are in :data:`BY_RECORD_TYPE`, and those
+that link to its pages (a notification) in :data:`LINKED_BY_ENDPOINT`.
 ``tests/test_privacy_graph.py`` fails naming any table that is none of these.
 
 The same walk serves the subject access export (:mod:`mhst.privacy.export`), erasure on
@@ -79,10 +80,6 @@ NOT_ABOUT_A_CHILD: dict[str, str] = {
     "background_job": "a staff member's download being prepared (an extract or the school "
     "register: its period and its file's name, which are about the service, not a child); "
     "its file is deleted after JOB_FILES_RETENTION_DAYS",
-    "notification": "a staff member's notification: its kind, a short text naming a referral "
-    "by its reference or a school by its name (never a child), and a link whose page checks "
-    "the reader's scope when followed (an erased record is a 404); deleted after "
-    "NOTIFICATION_RETENTION_DAYS",
     "notification_email_preference": "which kinds of notification a staff member wants emailed",
     "self_referral_draft": "an unfinished online self-referral's answers, linked to no child's "
     "record (a token's hash, the answers, a time): deleted when sent, when started again, and "
@@ -99,6 +96,18 @@ BY_RECORD_TYPE: dict[str, str] = {
     "text_version": "every version of an amended clinical text (mhst.amendments): part of "
     "the child's record, exported, erased and pseudonymised with the record it belongs to",
 }
+
+# Tables linking to a page of a child's record by an endpoint and a record id rather than
+# a foreign key: not part of the record (not exported nor pseudonymised), but their rows
+# linking to it are deleted with it (erasure, the retention review's deletion).
+LINKED_BY_ENDPOINT: dict[str, str] = {
+    "notification": "a staff member's notification: its kind, a short text naming a referral "
+    "by its reference or a school by its name (never a child), and a link whose page checks "
+    "the reader's scope when followed; those linking to the child's referrals are deleted "
+    "with the record, the others after NOTIFICATION_RETENTION_DAYS",
+}
+# Which table's rows a link's endpoint names by its record id.
+LINK_ENDPOINTS: dict[str, str] = {"referrals.show": "referral"}
 
 # Which table's rows a text version's record type names. SUPERVISION names the decision
 # about one child (a supervision_case), as mhst.amendments' callers do.
@@ -164,14 +173,17 @@ def unclassified() -> list[str]:
     on (a table about a child without a foreign key to the child's record would be left
     out of the export and survive an erasure)."""
     walked = {table.name for table in tables()}
-    listed = set(NOT_ABOUT_A_CHILD) | set(BY_RECORD_TYPE)
-    return sorted(set(db.metadata.tables) - walked - listed)
+    return sorted(set(db.metadata.tables) - walked - _listed())
 
 
 def wrongly_listed() -> list[str]:
     """Tables listed as not about a child that the walk reaches all the same."""
     walked = {table.name for table in tables()}
-    return sorted(walked & (set(NOT_ABOUT_A_CHILD) | set(BY_RECORD_TYPE)))
+    return sorted(walked & _listed())
+
+
+def _listed() -> set[str]:
+    return set(NOT_ABOUT_A_CHILD) | set(BY_RECORD_TYPE) | set(LINKED_BY_ENDPOINT)
 
 
 def key(table: Table, row: dict) -> tuple:
@@ -186,6 +198,8 @@ class ChildRecords:
     walked: list[Table]
     rows: dict[str, dict[tuple, dict]] = field(default_factory=dict)
     audit_events: list[dict] = field(default_factory=list)
+    # Ids of the rows of LINKED_BY_ENDPOINT's tables linking to the record, by table.
+    linked: dict[str, list[int]] = field(default_factory=dict)
 
     @property
     def tables(self) -> list[Table]:
@@ -201,6 +215,11 @@ class ChildRecords:
     def counts(self) -> dict[str, int]:
         """Rows per table (tables with none left out), in the walk's order."""
         return {name: len(found) for name, found in self.rows.items() if found}
+
+    def counts_with_links(self) -> dict[str, int]:
+        """The record's rows, then the rows linking to it: what deleting it removes."""
+        linking = {name: len(ids) for name, ids in self.linked.items() if ids}
+        return {**self.counts(), **linking}
 
 
 def _clause(table: Table, rows: dict[str, dict[tuple, dict]]) -> ColumnElement[bool] | None:
@@ -250,6 +269,7 @@ def collect(child_ids: Iterable[int], *, with_audit: bool = False) -> ChildRecor
                     rows[table.name][key(table, found)] = found
                     grown = True
     rows["text_version"] = _text_versions(records)
+    records.linked = {name: _linking(name, records) for name in LINKED_BY_ENDPOINT}
     if with_audit:
         records.audit_events = audit_events(records)
     return records
@@ -274,6 +294,19 @@ def _text_versions(records: ChildRecords) -> dict[tuple, dict]:
         return {}
     found = db.session.execute(select(versions).where(clause).order_by(versions.c.id))
     return {(row.id,): row._asdict() for row in found}
+
+
+def _linking(table_name: str, records: ChildRecords) -> list[int]:
+    """Ids of the rows of ``table_name`` whose (endpoint, record_id) names a row found."""
+    table = db.metadata.tables[table_name]
+    clauses = [
+        (table.c.endpoint == endpoint) & table.c.record_id.in_(sorted(records.ids(name)))
+        for endpoint, name in LINK_ENDPOINTS.items()
+        if records.of(name)
+    ]
+    if not clauses:
+        return []
+    return list(db.session.scalars(select(table.c.id).where(or_(*clauses)).order_by(table.c.id)))
 
 
 def audit_events(records: ChildRecords) -> list[dict]:
@@ -304,8 +337,15 @@ def by_key(table: Table, keys: list[tuple]) -> ColumnElement[bool]:
 def delete_records(records: ChildRecords) -> dict[str, int]:
     """Delete every row found, children before the rows they point at; the disposal
     register's rows (:data:`DETACHED`) stay with their link to the child set to NULL.
-    Returns the rows deleted per table (in the walk's order)."""
+    Returns the rows deleted per table (in the walk's order), then the rows linking to the
+    record (a staff member's notification of a referral), deleted with it."""
     deleted: dict[str, int] = {}
+    linked: dict[str, int] = {}
+    for table_name, ids in records.linked.items():
+        if ids:
+            table = db.metadata.tables[table_name]
+            db.session.execute(delete(table).where(table.c.id.in_(ids)))
+            linked[table_name] = len(ids)
     for table_name, column_name in OTHER_CHILD:
         column = db.metadata.tables[table_name].c[column_name]
         db.session.execute(
@@ -321,4 +361,4 @@ def delete_records(records: ChildRecords) -> dict[str, int]:
             continue
         db.session.execute(delete(table).where(by_key(table, keys)))
         deleted[table.name] = len(keys)
-    return dict(reversed(deleted.items()))
+    return {**dict(reversed(deleted.items())), **linked}

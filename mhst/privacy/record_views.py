@@ -110,7 +110,8 @@ def erase(child_id: int):
     problem = erasure_problem(records)
     form = ErasureForm()
     context = {"child": child, "problem": problem, "form": form}
-    context["counts"] = [(describe.title(name), n) for name, n in records.counts().items()]
+    removed = records.counts_with_links()
+    context["counts"] = [(describe.title(name), n) for name, n in removed.items()]
     record(AuditAction.READ, AuditRecordType.CHILD, child.id)
     if problem or not form.validate_on_submit():
         return render_audited("privacy/erase.html", **context), 400 if form.errors else 200

@@ -229,10 +229,15 @@ def record_cancellation(contact: CareContact, attendance: Attendance, reason: st
     )
 
 
-def tell_school_of_visit(contact: CareContact, *, by: User) -> None:
+def tell_school_of_visit(contact: CareContact, *, by: User, weeks: int = 1) -> None:
     """A session face to face in school is a visit the school's lead is told about (no
-    child named: the receivers say only what, when and where)."""
+    child named: the receivers say only what, when and where). A course of ``weeks``
+    weekly sessions is told once, from its first session."""
     if contact.mode is ContactMode.FACE_TO_FACE_SCHOOL:
         signals.school_visit_booked.send(
-            contact.referral.school, by=by, what="a 1:1 session", when=contact.starts_at
+            contact.referral.school,
+            by=by,
+            what="a 1:1 session" if weeks == 1 else "weekly 1:1 sessions",
+            when=contact.starts_at,
+            weeks=weeks,
         )

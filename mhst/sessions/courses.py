@@ -82,15 +82,15 @@ def book_course(
     booked, failures = [], []
     for starts_at in dates:
         try:
-            booked.append(
-                rules.book_session(referral, replace(details, starts_at=starts_at), by=by)
-            )
+            week = replace(details, starts_at=starts_at)
+            booked.append(rules.book_session(referral, week, by=by, tell_school=False))
         except RuleError as error:
             if not failures and error.field not in (rules.DATE, rules.TIME, "room_id"):
                 raise  # the same for every week: a field's own mistake
             failures.append((error.field, f"{format_date(starts_at)}: {error.message}"))
     if failures:
         raise CourseRefused(failures)
+    booking.tell_school_of_visit(booked[0], by=by, weeks=len(booked))  # once for the course
     return Course(booked, skipped)
 
 

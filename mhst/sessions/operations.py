@@ -287,10 +287,14 @@ def _new_contact(
     return contact
 
 
-def book_session(referral: Referral, details: SessionDetails, *, by: User) -> CareContact:
-    """Book a session ahead (up to a year), with a place or room if it is face to face."""
+def book_session(
+    referral: Referral, details: SessionDetails, *, by: User, tell_school: bool = True
+) -> CareContact:
+    """Book a session ahead (up to a year), with a place or room if it is face to face.
+    ``tell_school=False``: the caller tells the school once (a course of weeks)."""
     contact = _new_contact(referral, details, by=by, planned=True)
-    booking.tell_school_of_visit(contact, by=by)
+    if tell_school:
+        booking.tell_school_of_visit(contact, by=by)
     return contact
 
 

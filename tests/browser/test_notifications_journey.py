@@ -1,6 +1,7 @@
 """Issue 15's notifications in a real browser: a senior clinician allocates a case to the
 demo EMHP (Jordan Patel), who sees the unread count in the header, opens the
-notifications page, follows the notification to the case, and chooses which kinds are
+notifications page, sees the email's link's page, opens the notification's case (a
+POST from a button styled as a link, keyboard focus visible), and chooses which kinds are
 emailed; each page passes axe. The notification names the case by its reference only."""
 
 from __future__ import annotations
@@ -68,8 +69,25 @@ def test_an_allocation_reaches_the_emhp(page: Page, open_page: Callable[[], Page
     expect(row).not_to_contain_text(CASE.family)
     assert_accessible(emhp)
 
-    # Following it opens the case, and it is read.
-    row.get_by_role("link", name=text).click()
+    # The text is a button (a POST: opening marks it read) that looks like a link, with
+    # the NHS.UK focus style when reached by the keyboard.
+    opener = row.get_by_role("button", name=text, exact=True)
+    expect(opener).to_have_css("text-decoration-line", "underline")
+    opener.focus()
+    expect(opener).to_have_css("background-color", "rgb(255, 235, 59)")
+
+    # The email's link shows the notification (a GET: still unread), with Open it.
+    number = row.locator("input[name=notification_id]").first.get_attribute("value")
+    emhp.goto(f"/notifications/follow?id={number}")
+    expect(emhp.locator("main")).to_contain_text(text)
+    assert unread(emhp) == before + 1
+    assert_accessible(emhp)
+    emhp.go_back()
+
+    # Opening it from the list opens the case, and it is read.
+    emhp.locator("tbody tr").filter(has_text=text).get_by_role(
+        "button", name=text, exact=True
+    ).click()
     expect(emhp).to_have_url(re.compile(r"/referrals/\d+$"))
     expect(emhp.locator("h1")).to_have_text(CASE.name)
     assert unread(emhp) == before
