@@ -86,7 +86,7 @@ def test_the_migration_names_duplicate_discharges_and_deletes_none(own_database)
     event_id, referral_id, first = closing.event_id, closing.referral_id, closing.id
     db.session.commit()
     db.session.remove()
-    downgrade("0035_cohort_planning")  # before the constraint: a duplicate can be written
+    downgrade("0037_notification_retries")  # before the constraint: a duplicate can be written
     db.session.execute(_copy_of(db.session.get(Discharge, first)))
     db.session.commit()
     [second] = [i for i, _ in _discharges() if i != first]

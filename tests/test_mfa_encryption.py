@@ -185,7 +185,7 @@ def test_the_migration_encrypts_existing_secrets_and_the_downgrade_restores_them
     monkeypatch.setitem(migration_app.config, "MFA_ENCRYPTION_KEYS", f"{key},{PRODUCTION_MFA_KEYS}")
     secrets = {"a@mhst.example": TOTP_SECRET, "b@mhst.example": pyotp.random_base32()}
     with migration_app.app_context():
-        _run(fresh_engine, command.upgrade, "0035_cohort_planning")
+        _run(fresh_engine, command.upgrade, "0038_integrity")
         with fresh_engine.begin() as connection:
             for email, secret in {**secrets, "c@mhst.example": None}.items():
                 connection.execute(INSERT_USER, {"email": email, "secret": secret})
@@ -199,7 +199,7 @@ def test_the_migration_encrypts_existing_secrets_and_the_downgrade_restores_them
             decrypted = Fernet(key).decrypt(rows[email].encode()).decode()  # the first key
             assert pyotp.TOTP(decrypted).at(1_800_000_000) == pyotp.TOTP(secret).at(1_800_000_000)
 
-        _run(fresh_engine, command.downgrade, "0035_cohort_planning")
+        _run(fresh_engine, command.downgrade, "0038_integrity")
         with fresh_engine.connect() as connection:
             back = dict(
                 connection.execute(text("SELECT email, totp_secret FROM user_account")).all()
@@ -212,7 +212,7 @@ def test_the_downgrade_stops_without_the_key_and_changes_nothing(
 ):
     monkeypatch.setitem(migration_app.config, "MFA_ENCRYPTION_KEYS", Fernet.generate_key().decode())
     with migration_app.app_context():
-        _run(fresh_engine, command.upgrade, "0035_cohort_planning")
+        _run(fresh_engine, command.upgrade, "0038_integrity")
         with fresh_engine.begin() as connection:
             connection.execute(INSERT_USER, {"email": "a@mhst.example", "secret": TOTP_SECRET})
         _run(fresh_engine, command.upgrade, "0039_totp_encryption")
@@ -220,7 +220,7 @@ def test_the_downgrade_stops_without_the_key_and_changes_nothing(
             migration_app.config, "MFA_ENCRYPTION_KEYS", Fernet.generate_key().decode()
         )
         with pytest.raises(RuntimeError, match="does not decrypt with MFA_ENCRYPTION_KEYS"):
-            _run(fresh_engine, command.downgrade, "0035_cohort_planning")
+            _run(fresh_engine, command.downgrade, "0038_integrity")
         with fresh_engine.connect() as connection:
             token = connection.execute(
                 select(text("totp_secret_encrypted")).select_from(text("user_account"))

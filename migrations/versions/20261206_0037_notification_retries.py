@@ -3,7 +3,7 @@ far (email_attempts) and when it may next be tried (email_next_attempt_at: after
 failure, the wait doubling; or when a worker's claim on it runs out).
 
 Revision ID: 0037_notification_retries
-Revises: 0035_cohort_planning
+Revises: 0036_group_times
 Create Date: 2026-12-06
 """
 
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0037_notification_retries"
-down_revision: str | None = "0035_cohort_planning"
+down_revision: str | None = "0036_group_times"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -6,7 +6,7 @@ discharges: they are clinical records, never deleted by a migration; staff decid
 is right (and a retention or erasure process removes the other) before upgrading again.
 
 Revision ID: 0038_integrity
-Revises: 0035_cohort_planning
+Revises: 0037_notification_retries
 Create Date: 2026-12-06
 """
 
@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0038_integrity"
-down_revision: str | None = "0035_cohort_planning"
+down_revision: str | None = "0037_notification_retries"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -8,7 +8,7 @@ decrypts every secret back into totp_secret, and stops (changing nothing) if a k
 encrypted one is no longer in MFA_ENCRYPTION_KEYS.
 
 Revision ID: 0039_totp_encryption
-Revises: 0035_cohort_planning
+Revises: 0038_integrity
 Create Date: 2026-12-06
 """
 
@@ -21,7 +21,7 @@ from cryptography.fernet import InvalidToken, MultiFernet
 from mhst.core import encryption
 
 revision: str = "0039_totp_encryption"
-down_revision: str | None = "0035_cohort_planning"
+down_revision: str | None = "0038_integrity"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
