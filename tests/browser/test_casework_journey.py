@@ -129,6 +129,9 @@ def record_school_referral(emhp: Page, child: Child, received_on: date) -> str:
 
 def record_consent_given_on(emhp: Page, child: Child, given_on: date) -> None:
     """On the child's referral page, the EMHP records the parent's consent by phone."""
+    # The header's script folds the menu once the page's module has run, which can move
+    # the page under a click made before it (seen once in CI): wait for it.
+    expect(emhp.locator("body")).to_have_class(re.compile(r"\bjs-enabled\b"))
     emhp.get_by_role("button", name="Record consent").click()
     expect(emhp.locator("h1")).to_have_text("Record consent")
     emhp.get_by_role("radio", name="Parent or carer", exact=True).check()
