@@ -1,5 +1,6 @@
 """The demo data shows a working day: the demo EMHP (Jordan Patel) has sessions today,
-whatever the time the demo is loaded (``mhst.demo.today``)."""
+whatever the time the demo is loaded (``mhst.demo.today``), and their group's sessions
+were recorded at their time and room, so the diaries place them."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from sqlalchemy import select
 from mhst.accounts.models import User
 from mhst.diary.today import todays_sessions
 from mhst.extensions import db
+from mhst.sessions.group_models import GroupProgramme, GroupSession
 
 
 def test_the_demo_emhp_has_sessions_today(app, demo_data):
@@ -19,3 +21,11 @@ def test_the_demo_emhp_has_sessions_today(app, demo_data):
         names = [row.contact.referral.child.full_name for row in today.sessions]
         assert "Zara Quennell" in names
         assert all(row.named for row in today.sessions)
+
+        worry = (
+            select(GroupSession).join(GroupProgramme).where(GroupProgramme.title == "Worry busters")
+        )
+        sessions = db.session.scalars(worry).all()
+        assert len(sessions) == 2
+        assert {(s.duration_minutes, s.room.name) for s in sessions} == {(45, "Wellbeing room")}
+        assert all(s.timed for s in sessions)

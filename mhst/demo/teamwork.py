@@ -6,12 +6,18 @@ Everything here is made up."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import time
+
+from sqlalchemy import select
 
 from mhst.demo.helpers import at
 from mhst.demo.plan import Plan
 from mhst.demo.referrals import Cast
+from mhst.extensions import db
+from mhst.schools.models import SchoolRoom
 from mhst.sessions import group_operations as groups
 from mhst.sessions.group_models import GroupAudience, GroupKind, GroupProgramme
+from mhst.sessions.group_times import GroupTiming
 from mhst.supervision import operations as supervision
 from mhst.wholeschool import operations as wholeschool
 from mhst.wholeschool.models import ActivityKind
@@ -27,6 +33,8 @@ class Meeting:
     topic: str
     came: tuple[str, ...] = ()  # targeted: the participants who came, by family name
     head_count: int | None = None  # universal
+    starts: time | None = None  # UK time; None: recorded without a time (all day)
+    room: str | None = None  # one of the school's rooms (demo.booking.ROOMS)
 
 
 @dataclass(frozen=True)
@@ -47,8 +55,10 @@ class DemoGroup:
 GROUPS = (
     DemoGroup("Worry busters", TARGETED, CHILDREN, "jordan", "990002", 12,
               "Six weekly sessions on understanding and managing worry.",
-              (Meeting(9, "What is worry?", ("Thackery", "Brightwell", "Varga")),
-               Meeting(4, "Worry ladders", ("Brightwell", "Varga"))),
+              (Meeting(9, "What is worry?", ("Thackery", "Brightwell", "Varga"),
+                       starts=time(12, 30), room="Wellbeing room"),
+               Meeting(4, "Worry ladders", ("Brightwell", "Varga"),
+                       starts=time(12, 30), room="Wellbeing room")),
               members=(("Brightwell", 11), ("Varga", 11), ("Thackery", 9)), with_=("amara",)),
     DemoGroup("Exam stress drop-in", UNIVERSAL, CHILDREN, "dev", "990003", 24,
               "Lunchtime sessions for Years 10 to 13 before the mock exams.",
@@ -154,6 +164,7 @@ def _add_group(plan: Plan, cast: Cast, spec: DemoGroup) -> None:
             topic=meeting.topic,
             attended_ids=[p.id for p in group.participants if p.referral_id in came],
             head_count=meeting.head_count,
+            timing=_timing(spec, meeting, cast),
             by=cast.people[spec.by],
         )
 
@@ -162,6 +173,19 @@ def _add_group(plan: Plan, cast: Cast, spec: DemoGroup) -> None:
         plan.add(at(cast.day(joined), 8, 45), lambda family=family: join(family))
     for meeting in spec.meetings:
         plan.add(at(cast.day(meeting.on), 16, 0), lambda meeting=meeting: meet(meeting))
+
+
+def _timing(spec: DemoGroup, meeting: Meeting, cast: Cast) -> GroupTiming | None:
+    """A meeting's time and room (a lunchtime group shows in the diaries at its time)."""
+    if meeting.starts is None:
+        return None
+    room_id = None
+    if meeting.room:
+        school_id = cast.schools[spec.urn].id
+        room_id = db.session.scalar(
+            select(SchoolRoom.id).filter_by(school_id=school_id, name=meeting.room)
+        )
+    return GroupTiming(start_time=meeting.starts, duration_minutes=45, room_id=room_id)
 
 
 def add_teamwork_steps(plan: Plan, cast: Cast) -> None:
