@@ -2,7 +2,8 @@
 on the home page, opens the diary's week and a day, and makes a private calendar feed
 address, which the test then fetches over HTTP, as a calendar app would, and parses with
 ``icalendar``. The senior clinician's team diary and the school lead's view of the
-team's visits are checked with axe too.
+team's visits are checked with axe too. A group session recorded at its time shows in the
+day's diary, and one recorded over it is refused in words, keeping what was typed.
 
 The demo always gives Jordan a session with Zara Quennell today (``mhst.demo.today``).
 """
@@ -10,14 +11,22 @@ The demo always gives Jordan a session with Zara Quennell today (``mhst.demo.tod
 from __future__ import annotations
 
 import re
+from datetime import date, datetime, timedelta
 
 import httpx
 import pytest
 from icalendar import Calendar
 from playwright.sync_api import Page, expect
 
+from mhst.core.time import service_today
 from tests.browser import test_school_journey
-from tests.browser.test_referral_journey import EMHP, SCHOOL, SCHOOL_LEAD, SENIOR_CLINICIAN
+from tests.browser.test_referral_journey import (
+    EMHP,
+    SCHOOL,
+    SCHOOL_LEAD,
+    SENIOR_CLINICIAN,
+    fill_date,
+)
 from tests.browser.test_roles import assert_accessible
 from tests.browser.test_school_journey import signed_in
 
@@ -79,3 +88,52 @@ def test_the_team_diary_and_a_schools_visits_are_accessible(page: Page, open_pag
     lead.get_by_role("link", name="See the team's visits to your school this week").click()
     expect(lead.locator("h1")).to_have_text(f"Visits to {SCHOOL}")
     assert_accessible(lead)
+
+
+def test_a_timed_group_session_is_in_the_diary_and_one_over_a_session_is_refused(page: Page):
+    """The demo's Worry busters group first met at 12:30 for 45 minutes in the Wellbeing
+    room (``mhst.demo.teamwork``); a session of it recorded over one of Jordan's 1:1
+    sessions on a later day is refused."""
+    signed_in(page, EMHP)
+    page.goto("/groups/")
+    page.get_by_role("link", name="Worry busters").click()
+    group_url = page.url
+    headers = page.locator("table").filter(has_text="Participant").locator("th")
+    met_on = [
+        datetime.strptime(found[0], "%d %B %Y").date()
+        for found in (re.search(r"\d{1,2} \w+ \d{4}", text) for text in headers.all_inner_texts())
+        if found
+    ]
+    page.goto(f"/diary/day?date={met_on[0].isoformat()}")
+    row = page.locator("tr").filter(has_text="Group session: Worry busters")
+    expect(row).to_contain_text("12:30 to 13:15")
+    expect(row).to_contain_text("Wellbeing room")
+
+    day, starts = _a_past_one_to_one(page, after=met_on[0], besides=met_on)
+    page.goto(group_url)
+    page.get_by_role("button", name="Record a session").click()
+    fill_date(page, "Date of the session", day)
+    page.get_by_label("Start time (optional)").fill(starts)
+    page.get_by_label("Topic (optional)").fill("Worry time")
+    page.get_by_role("button", name="Record session").click()
+    expect(page.locator(".nhsuk-error-summary")).to_contain_text(
+        f"You already have a session from {starts} to "
+    )
+    expect(page.get_by_label("Start time (optional)")).to_have_value(starts)
+    expect(page.get_by_label("Topic (optional)")).to_have_value("Worry time")
+    assert_accessible(page)
+
+
+def _a_past_one_to_one(page: Page, *, after: date, besides: list[date]) -> tuple[date, str]:
+    """The day and start time of one of the signed-in EMHP's 1:1 sessions after ``after``
+    and before today, on a day the group did not meet (read from their day diaries)."""
+    day = after
+    while (day := day + timedelta(days=1)) < service_today():
+        if day in besides:
+            continue
+        page.goto(f"/diary/day?date={day.isoformat()}")
+        sessions = page.locator("tr").filter(has_text="1:1 session")
+        rows = sessions.filter(has_not_text=re.compile("Cancelled")).all_inner_texts()
+        if rows:
+            return day, re.match(r"\s*(\d\d:\d\d) to", rows[0])[1]
+    raise AssertionError("the demo EMHP has no 1:1 session after the group first met")
