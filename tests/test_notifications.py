@@ -8,6 +8,7 @@ import re
 from datetime import datetime, time, timedelta
 
 import pytest
+from flask import current_app
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import select
@@ -21,7 +22,7 @@ from mhst.jobs import queue
 from mhst.notifications import emails
 from mhst.notifications.models import EmailPreference, EmailState, Notification
 from mhst.notifications.models import NotificationKind as K
-from mhst.notifications.operations import COUNT_BOUND, notify
+from mhst.notifications.operations import COUNT_BOUND, link_of, notify
 from mhst.organisation.models import ServiceArea
 from mhst.referrals import operations as referrals
 from mhst.referrals.models import ReferralSource, ReferralStatus
@@ -186,7 +187,13 @@ def test_the_school_lead_is_told_when_the_team_books_a_visit(world, people):
     [notification] = told(people["lead_a2"], K.VISIT_BOOKED)
     assert notification.text.startswith("The team booked a 1:1 session at School A2 on ")
     assert "14:30" in notification.text
-    assert (notification.endpoint, notification.record_id) == ("schools.show", world.school_a2.id)
+    # Its link opens the school's visits in that visit's week.
+    link = (notification.endpoint, notification.record_id, notification.link_date)
+    assert link == ("diary.school_visits", world.school_a2.id, school_day(8))
+    with current_app.test_request_context():
+        assert link_of(notification) == (
+            f"/schools/{world.school_a2.id}/visits?date={school_day(8).isoformat()}"
+        )
     # A video call is no visit.
     video = sessions.SessionDetails(
         starts_at=start + timedelta(days=1),
@@ -208,6 +215,7 @@ def test_the_school_lead_is_told_when_the_team_books_a_visit(world, people):
     assert len(told(people["lead_a2"], K.VISIT_BOOKED)) == 1
     [at_a1] = told(people["lead"], K.VISIT_BOOKED)
     assert at_a1.text == "The team booked a group at School A1"
+    assert (at_a1.endpoint, at_a1.link_date) == ("schools.show", None)  # no date: the school
     nobody_else(people, "lead", "lead_a2", kind=K.VISIT_BOOKED)
 
 
@@ -228,7 +236,8 @@ def test_a_course_of_weekly_sessions_tells_the_school_lead_once(world, people):
         "The team booked weekly 1:1 sessions at School A2 for 6 weeks, "
         f"the first on {format_datetime(start)}"
     )
-    assert (notification.endpoint, notification.record_id) == ("schools.show", world.school_a2.id)
+    link = (notification.endpoint, notification.record_id, notification.link_date)
+    assert link == ("diary.school_visits", world.school_a2.id, school_day(8))
     nobody_else(people, "lead_a2", kind=K.VISIT_BOOKED)
 
 

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
-from sqlalchemy import Boolean, ForeignKey, Index, Integer, String
+from sqlalchemy import Boolean, Date, ForeignKey, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from mhst.core.time import utcnow
@@ -69,6 +69,8 @@ class Notification(db.Model):
     text: Mapped[str] = mapped_column(String(TEXT_MAX))
     endpoint: Mapped[str] = mapped_column(String(80))
     record_id: Mapped[int | None] = mapped_column(Integer)
+    # The day the link opens at, for a page of a week (a school's visits); else None.
+    link_date: Mapped[date | None] = mapped_column(Date)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     read_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     email_state: Mapped[EmailState | None] = mapped_column(

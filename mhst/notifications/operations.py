@@ -11,6 +11,7 @@ changes here is their own: another user's notification is as if it did not exist
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from datetime import date
 
 from flask import url_for
 from sqlalchemy import func, insert, select, update
@@ -49,6 +50,7 @@ KINDS_FOR_ROLE: dict[Role, tuple[NotificationKind, ...]] = {
 LINK_ARGUMENTS = {
     "referrals.show": "referral_id",
     "schools.show": "school_id",
+    "diary.school_visits": "school_id",
     "interest.review": "registration_id",
 }
 COUNT_BOUND = 99  # the header says "99+" beyond this
@@ -74,9 +76,11 @@ def notify(
     *,
     endpoint: str,
     record_id: int | None,
+    link_date: date | None = None,
     actor: User | None = None,
 ) -> list[Notification]:
-    """Tell each active recipient (once, and never ``actor`` about their own action)."""
+    """Tell each active recipient (once, and never ``actor`` about their own action).
+    ``link_date``: the day a page of a week opens at (a school's visits)."""
     if endpoint not in LINK_ARGUMENTS:
         raise ValueError(f"no link for endpoint {endpoint!r}")
     people = {
@@ -94,6 +98,7 @@ def notify(
             "text": text[:TEXT_MAX],
             "endpoint": endpoint,
             "record_id": record_id,
+            "link_date": link_date,
             "created_at": utcnow(),
             "email_state": (
                 EmailState.PENDING if choices.get((user_id, kind), kind.email_by_default) else None
@@ -112,8 +117,11 @@ def link_of(notification: Notification) -> str | None:
     argument = LINK_ARGUMENTS.get(notification.endpoint)
     if argument is None or notification.record_id is None:
         return None
+    arguments = {argument: notification.record_id}
+    if notification.link_date is not None:
+        arguments["date"] = notification.link_date.isoformat()
     try:
-        return url_for(notification.endpoint, **{argument: notification.record_id})
+        return url_for(notification.endpoint, **arguments)
     except BuildError:
         return None
 

@@ -16,6 +16,7 @@ from sqlalchemy import select
 from mhst.accounts.models import Role, User
 from mhst.core import signals
 from mhst.core.formatting import format_date, format_datetime
+from mhst.core.time import SERVICE_TIME_ZONE
 from mhst.extensions import db
 from mhst.notifications.models import NotificationKind as K
 from mhst.notifications.operations import notify
@@ -122,14 +123,22 @@ def _school_visit_booked(
     text = f"The team booked {what} at {school.name}{_when(when)}"
     if weeks > 1:  # a course: one notification, from its first date
         text = f"The team booked {what} at {school.name} for {weeks} weeks, the first{_when(when)}"
+    # A dated visit links to the school's visits in its week; a group set up, to the school.
     notify(
         leads_of(school.id),
         K.VISIT_BOOKED,
         text,
-        endpoint="schools.show",
+        endpoint="diary.school_visits" if when is not None else "schools.show",
         record_id=school.id,
+        link_date=_day_of(when),
         actor=by,
     )
+
+
+def _day_of(moment: date | datetime | None) -> date | None:
+    if isinstance(moment, datetime):
+        return moment.astimezone(SERVICE_TIME_ZONE).date()
+    return moment
 
 
 @signals.interest_registered.connect
