@@ -8,6 +8,7 @@ be reached its tests are skipped with a reason, except in CI (``CI=true``) or wi
 
 from __future__ import annotations
 
+import contextlib
 import contextvars
 import hashlib
 import os
@@ -25,7 +26,7 @@ from flask import Flask, has_app_context
 from flask.testing import FlaskClient
 from flask_sqlalchemy.session import Session as FlaskSQLAlchemySession
 from itsdangerous import URLSafeTimedSerializer
-from sqlalchemy import event, func, select
+from sqlalchemy import create_engine, event, func, select
 from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.engine import make_url
 
@@ -35,6 +36,7 @@ from mhst.accounts.models import Role, User
 from mhst.accounts.passwords import hash_password
 from mhst.cohorts.models import Cohort
 from mhst.core.time import service_today, utcnow
+from mhst.database import configure_sqlite
 from mhst.demo import load_demo_data
 from mhst.extensions import db, limiter
 from mhst.migrate import upgrade
@@ -217,6 +219,15 @@ def database_url_for(backend: str, tmp_path_factory, name: str = "test") -> str:
     recreate_postgres_database(url)
     _created_databases.append(url)
     return url
+
+
+@contextlib.contextmanager
+def empty_engine(backend: str, tmp_path_factory, name: str) -> Iterator:
+    """An engine on a new, empty database (for the migrations' own tests), disposed after."""
+    engine = create_engine(database_url_for(backend, tmp_path_factory, name=name))
+    configure_sqlite(engine)
+    yield engine
+    engine.dispose()
 
 
 _created_databases: list[str] = []

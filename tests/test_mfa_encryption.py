@@ -9,15 +9,14 @@ import pyotp
 import pytest
 from alembic import command
 from cryptography.fernet import Fernet
-from sqlalchemy import create_engine, select, text
+from sqlalchemy import select, text
 
 from config import DevelopmentConfig, ProductionConfig, TestConfig
 from mhst import ConfigurationError, create_app
 from mhst.accounts.models import Role, User
 from mhst.core import encryption
-from mhst.database import configure_sqlite
 from mhst.extensions import db
-from tests.conftest import PRODUCTION_MFA_KEYS, TOTP_SECRET, database_url_for
+from tests.conftest import PRODUCTION_MFA_KEYS, TOTP_SECRET, empty_engine
 from tests.test_mfa import CODE_PAGE, SET_UP_PAGE, password_step, signed_in
 from tests.test_migrations import _run
 
@@ -163,11 +162,8 @@ INSERT_USER = text(
 @pytest.fixture(params=["sqlite", "postgresql"])
 def fresh_engine(request, tmp_path_factory):
     """A new, empty database (as tests/test_migrations.py's)."""
-    url = database_url_for(request.param, tmp_path_factory, name="mfa_migration")
-    engine = create_engine(url)
-    configure_sqlite(engine)
-    yield engine
-    engine.dispose()
+    with empty_engine(request.param, tmp_path_factory, "mfa_migration") as engine:
+        yield engine
 
 
 @pytest.fixture

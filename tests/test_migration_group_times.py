@@ -12,15 +12,13 @@ from sqlalchemy import (
     Integer,
     MetaData,
     Table,
-    create_engine,
     insert,
     inspect,
     text,
 )
 from sqlalchemy.exc import IntegrityError
 
-from mhst.database import configure_sqlite
-from tests.conftest import database_url_for
+from tests.conftest import empty_engine
 from tests.test_migrations import _run
 
 NOW = datetime(2026, 11, 4, 9, 0, tzinfo=UTC)
@@ -28,11 +26,8 @@ NOW = datetime(2026, 11, 4, 9, 0, tzinfo=UTC)
 
 @pytest.fixture(params=["sqlite", "postgresql"])
 def engine(request, tmp_path_factory):
-    url = database_url_for(request.param, tmp_path_factory, name="migrations_group_times")
-    engine = create_engine(url)
-    configure_sqlite(engine)
-    yield engine
-    engine.dispose()
+    with empty_engine(request.param, tmp_path_factory, "migrations_group_times") as engine:
+        yield engine
 
 
 def _insert(connection, table_name: str, /, **values) -> int:

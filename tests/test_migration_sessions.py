@@ -3,21 +3,17 @@ action list, and a downgrade never rewrites events the older list cannot hold.""
 
 import pytest
 from alembic import command
-from sqlalchemy import create_engine, text
+from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError, IntegrityError
 
-from mhst.database import configure_sqlite
-from tests.conftest import database_url_for
+from tests.conftest import empty_engine
 from tests.test_migrations import _run
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
 def engine(request, tmp_path_factory):
-    url = database_url_for(request.param, tmp_path_factory, name="migrations_sessions")
-    engine = create_engine(url)
-    configure_sqlite(engine)
-    yield engine
-    engine.dispose()
+    with empty_engine(request.param, tmp_path_factory, "migrations_sessions") as engine:
+        yield engine
 
 
 INSERT = (

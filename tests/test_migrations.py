@@ -5,13 +5,12 @@ from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import create_engine, inspect, text
+from sqlalchemy import inspect, text
 
 import mhst.models  # noqa: F401  (every model on the metadata)
-from mhst.database import configure_sqlite
 from mhst.extensions import db
 from mhst.migrate import alembic_config, include_object, migration_connection
-from tests.conftest import database_url_for
+from tests.conftest import empty_engine
 
 
 def test_there_is_exactly_one_head():
@@ -34,11 +33,8 @@ def test_models_and_migrations_agree(app):
 
 @pytest.fixture(params=["sqlite", "postgresql"])
 def fresh_engine(request, tmp_path_factory):
-    url = database_url_for(request.param, tmp_path_factory, name="migrations")
-    engine = create_engine(url)
-    configure_sqlite(engine)
-    yield engine
-    engine.dispose()
+    with empty_engine(request.param, tmp_path_factory, "migrations") as engine:
+        yield engine
 
 
 def _run(engine, action, revision):
