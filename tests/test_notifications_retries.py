@@ -140,6 +140,25 @@ def test_an_email_claimed_is_not_claimed_again_until_the_claim_runs_out(world, r
     assert reloaded(oldest).email_attempts == 2
 
 
+def test_an_email_claimed_on_its_last_try_by_a_worker_that_stopped_is_failed(app, relay, risk):
+    """Its worker claimed the last allowed try and stopped before sending: once the claim
+    runs out it is failed (it can no longer be claimed), not left pending for ever."""
+    attempts = app.config["NOTIFICATION_EMAIL_ATTEMPTS"]
+    now = utcnow()
+    db.session.get(Notification, risk.id).email_attempts = attempts - 1
+    db.session.commit()
+    assert emails.claim_next(now) == risk.id  # the last try, then the worker stops
+    db.session.commit()
+    assert emails.send_notification_emails(now=now) == 0  # still claimed: left alone
+    assert reloaded(risk).email_state is EmailState.PENDING
+    later = now + timedelta(minutes=emails.CLAIM_MINUTES)
+    assert emails.send_notification_emails(now=later) == 0
+    failed = reloaded(risk)
+    assert (failed.email_state, failed.email_attempts) == (EmailState.FAILED, attempts)
+    assert failed.email_next_attempt_at is None
+    assert relay.messages == []
+
+
 def test_an_inactive_users_email_is_given_up_at_once(world, relay, risk):
     world.users[Role.EMHP].active = False
     db.session.commit()

@@ -13,7 +13,8 @@ moves its next try :data:`CLAIM_MINUTES` ahead, and is committed before the rela
 called, so another worker's claim of the same row updates nothing (on PostgreSQL it
 skips the row while it is locked). A worker that stops between its claim and the
 outcome leaves the email to be tried again when the claim runs out: it may then arrive
-twice, never not at all.
+twice, never not at all. One claimed on its last allowed try by a worker that stopped
+is marked failed once its claim runs out (:func:`fail_abandoned`), not left pending.
 """
 
 from __future__ import annotations
@@ -148,10 +149,26 @@ def _give_up(notification: Notification, why: str) -> bool:
     return False
 
 
+def fail_abandoned(now: datetime) -> int:
+    """Mark failed the emails whose last allowed try was claimed by a worker that stopped
+    before recording it, once that claim has run out; how many."""
+    return db.session.execute(
+        update(Notification)
+        .where(
+            Notification.email_state == EmailState.PENDING,
+            Notification.email_attempts >= current_app.config["NOTIFICATION_EMAIL_ATTEMPTS"],
+            Notification.email_next_attempt_at <= now,
+        )
+        .values(email_state=EmailState.FAILED, email_next_attempt_at=None)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+
+
 @scheduled("send-notification-emails", timedelta(minutes=1))
 def send_notification_emails(limit: int = BATCH, now: datetime | None = None) -> int:
     """Send the emails due (oldest first, up to ``limit``), each claimed and committed
     before it is sent and its outcome committed after; how many were sent."""
+    commit_unit(fail_abandoned, now or utcnow())
     sent = 0
     for _ in range(limit):
         moment = now or utcnow()
