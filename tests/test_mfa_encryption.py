@@ -125,15 +125,23 @@ def test_an_unreadable_secret_asks_for_a_reset_and_is_not_an_error(app, make_use
     assert "ask them to reset your two-step sign-in" in page
     assert not signed_in(client)
 
-    # Not yet set up, with a half-made secret no key opens: the set-up page says the same.
+    # Not yet set up, with a half-made secret no key opens: nothing relies on a secret
+    # never confirmed, so the set-up page makes a new one, which the user confirms.
     fresh = make_user(mfa=False)
     fresh.totp_secret_encrypted = "not a token"
     db.session.commit()
     auth.sign_out()
     assert password_step(auth, fresh.email).headers["Location"] == SET_UP_PAGE
     response = client.get(SET_UP_PAGE)
-    assert response.status_code == 400
-    assert RESET_PAGE_TITLE in response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert RESET_PAGE_TITLE not in response.get_data(as_text=True)
+    db.session.expire_all()
+    secret = db.session.get(User, fresh.id).totp_secret  # readable now
+    assert len(secret) == 32
+    confirmed = auth.post(SET_UP_PAGE, {"code": pyotp.TOTP(secret).now()})
+    assert confirmed.status_code in (200, 302)
+    db.session.expire_all()
+    assert db.session.get(User, fresh.id).mfa_enrolled_at is not None
 
 
 def test_after_an_administrators_reset_the_user_sets_up_again(world, make_user, auth):

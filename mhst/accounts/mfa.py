@@ -49,10 +49,19 @@ def prepare_set_up(user: User) -> str:
     QR code scanned stays right if the page is shown again."""
     if not needs_set_up(user):
         raise AccountRuleError("code", "Two-step sign-in is already set up")
-    if not user.totp_secret:
+    if not _readable_secret(user):
+        # None yet, or one no key opens (the keys changed before it was confirmed): a new
+        # one, since no app can rely on a secret that was never confirmed.
         user.totp_secret = pyotp.random_base32()  # 32 characters: 160 bits
         user.mfa_last_step = None
     return user.totp_secret
+
+
+def _readable_secret(user: User) -> bool:
+    try:
+        return bool(user.totp_secret)
+    except encryption.UnreadableSecret:
+        return False
 
 
 def provisioning_uri(user: User) -> str:
