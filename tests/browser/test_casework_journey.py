@@ -41,7 +41,7 @@ from tests.browser.test_referral_journey import (
     open_triage_queue,
     row_of,
 )
-from tests.browser.test_roles import assert_accessible
+from tests.browser.test_roles import assert_accessible, assert_js_enabled
 from tests.browser.test_school_journey import signed_in, summary_value
 
 pytestmark = pytest.mark.browser
@@ -129,9 +129,7 @@ def record_school_referral(emhp: Page, child: Child, received_on: date) -> str:
 
 def record_consent_given_on(emhp: Page, child: Child, given_on: date) -> None:
     """On the child's referral page, the EMHP records the parent's consent by phone."""
-    # The header's script folds the menu once the page's module has run, which can move
-    # the page under a click made before it (seen once in CI): wait for it.
-    expect(emhp.locator("body")).to_have_class(re.compile(r"\bjs-enabled\b"))
+    assert_js_enabled(emhp)  # the header's fold can move the button from under a click
     emhp.get_by_role("button", name="Record consent").click()
     expect(emhp.locator("h1")).to_have_text("Record consent")
     emhp.get_by_role("radio", name="Parent or carer", exact=True).check()

@@ -23,7 +23,7 @@ from playwright.sync_api import Locator, Page, expect
 
 from mhst.core.time import service_today
 from tests.browser import test_school_journey
-from tests.browser.test_roles import assert_accessible
+from tests.browser.test_roles import assert_accessible, assert_js_enabled
 from tests.browser.test_school_journey import signed_in, summary_value
 
 pytestmark = pytest.mark.browser
@@ -130,9 +130,16 @@ def row_of(page: Page, child: Child) -> Locator:
     return page.locator("main table tbody tr").filter(has=link)
 
 
+def main_menu_link(page: Page, name: str) -> Locator:
+    """A main menu link, once the page's script has folded the menu (a click made before
+    can miss: the link moves under it)."""
+    assert_js_enabled(page)
+    return page.get_by_role("navigation", name="Main menu").get_by_role("link", name=name)
+
+
 def open_referral(page: Page, child: Child) -> None:
     """Open the child's referral from the Referrals page (newest first)."""
-    page.get_by_role("navigation", name="Main menu").get_by_role("link", name="Referrals").click()
+    main_menu_link(page, "Referrals").click()
     row = row_of(page, child)
     expect(row).to_have_count(1)
     row.get_by_role("link", name=child.name, exact=True).click()
@@ -158,7 +165,7 @@ def record_parent_consent(emhp: Page, child: Child, given_by: str) -> None:
 
 
 def open_triage_queue(senior: Page) -> None:
-    senior.get_by_role("navigation", name="Main menu").get_by_role("link", name="Triage").click()
+    main_menu_link(senior, "Triage").click()
     expect(senior).to_have_url(re.compile(r"/referrals/triage$"))
     expect(senior.locator("h1")).to_have_text("Triage queue")
 
@@ -239,7 +246,7 @@ def test_a_school_lead_refers_a_child_who_then_waits_for_consent(page: Page):
     assert_accessible(lead)
 
     # The school's referrals: waiting for consent.
-    lead.get_by_role("navigation", name="Main menu").get_by_role("link", name="Referrals").click()
+    main_menu_link(lead, "Referrals").click()
     expect(lead.locator("h1")).to_have_text("Your school's referrals")
     row = row_of(lead, child)
     expect(row).to_have_count(1)
@@ -322,9 +329,7 @@ def test_the_senior_clinician_accepts_a_referral_onto_the_waiting_list(
     )
     expect(row_of(senior, child)).to_have_count(0)
 
-    senior.get_by_role("navigation", name="Main menu").get_by_role(
-        "link", name="Waiting list"
-    ).click()
+    main_menu_link(senior, "Waiting list").click()
     expect(senior.locator("h1")).to_have_text("Waiting list")
     waiting = row_of(senior, child)
     expect(waiting).to_have_count(1)

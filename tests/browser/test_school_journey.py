@@ -112,8 +112,11 @@ def open_page(browser: Browser, live_server: str) -> Iterator[Callable[[], Page]
 
 
 def signed_in(page: Page, email: str, password: str = DEMO_PASSWORD) -> Page:
+    """Signed in and on the home page, its script run: the header's script folds the menu
+    once it runs, which can move a link from under a click made before (seen in CI)."""
     sign_in(page, email, password)
     expect(page).to_have_url(HOME)
+    assert_js_enabled(page)
     return page
 
 
