@@ -27,7 +27,7 @@ from tests.browser.test_referral_journey import (
     SENIOR_CLINICIAN,
     fill_date,
 )
-from tests.browser.test_roles import assert_accessible, assert_js_enabled
+from tests.browser.test_roles import assert_accessible
 from tests.browser.test_school_journey import signed_in
 
 pytestmark = pytest.mark.browser
@@ -122,22 +122,6 @@ def test_a_timed_group_session_is_in_the_diary_and_one_over_a_session_is_refused
     expect(page.get_by_label("Start time (optional)")).to_have_value(starts)
     expect(page.get_by_label("Topic (optional)")).to_have_value("Worry time")
     assert_accessible(page)
-
-
-def test_the_page_does_not_move_when_its_script_folds_the_menu(page: Page):
-    """The menu is one row from the first paint (static/js/supported.js), so the content
-    does not jump when app.mjs folds the links that do not fit under "More"."""
-    signed_in(page, EMHP)
-    held = []  # app.mjs held back until the page, as first drawn, is measured
-    page.route("**/static/js/app.mjs", lambda route: held.append(route))
-    page.goto("/diary", wait_until="commit")
-    expect(page.locator("h1")).to_have_text("Your diary")
-    first = page.locator("main").bounding_box()["y"]
-    assert "js-enabled" not in (page.locator("body").get_attribute("class") or "")
-    held[0].fallback()
-    assert_js_enabled(page)
-    expect(page.get_by_role("button", name="More")).to_be_visible()
-    assert page.locator("main").bounding_box()["y"] == first
 
 
 def _a_past_one_to_one(page: Page, *, after: date, besides: list[date]) -> tuple[date, str]:
