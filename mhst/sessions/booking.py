@@ -101,12 +101,17 @@ def room_for(referral: Referral, room_id) -> SchoolRoom:
         raise NoRooms(referral.school)
     if room_id in (None, ""):
         raise RuleError(ROOM, "Select the room in school where the session will be")
+    return active_room(referral.school_id, room_id)
+
+
+def active_room(school_id: int, room_id) -> SchoolRoom:
+    """The room ``room_id`` (as a form sends it), which must be one of the school's
+    active rooms; else a RuleError on the room's field."""
     try:
-        room_id = int(room_id)
+        room = db.session.get(SchoolRoom, int(room_id))
     except (TypeError, ValueError):
-        raise RuleError(ROOM, "Select a room from the list") from None
-    room = db.session.get(SchoolRoom, room_id)
-    if room is None or room.school_id != referral.school_id or not room.active:
+        room = None
+    if room is None or room.school_id != school_id or not room.active:
         raise RuleError(ROOM, "Select a room from the list")
     return room
 

@@ -114,13 +114,7 @@ def group_room(group: GroupProgramme, room_id) -> SchoolRoom | None:
         return None
     if group.is_virtual or group.school_id is None:
         raise RuleError(ROOM, "This group meets online: leave the room in school empty")
-    try:
-        room = db.session.get(SchoolRoom, int(room_id))
-    except (TypeError, ValueError):
-        room = None
-    if room is None or room.school_id != group.school_id or not room.active:
-        raise RuleError(ROOM, "Select a room from the list")
-    return room
+    return booking.active_room(group.school_id, room_id)
 
 
 def check_facilitators_free(
